@@ -1,0 +1,103 @@
+"""Writes for contacts: one person, many identities, found again by any of them."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from pomoc.contacts.models import Company, Contact, Identity, IdentityKind
+
+
+def normalize_identity(kind: str, value: str) -> str:
+    value = (value or "").strip()
+    if kind == IdentityKind.EMAIL:
+        value = value.lower()
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise ValidationError({"value": _("“%(value)s” is not a valid e-mail address.") % {"value": value}}) from None
+        return value
+    if kind == IdentityKind.PHONE:
+        digits = re.sub(r"[^\d+]", "", value)
+        if digits.startswith("00"):
+            digits = "+" + digits[2:]
+        if not re.fullmatch(r"\+?\d{5,15}", digits):
+            raise ValidationError({"value": _("“%(value)s” is not a valid phone number.") % {"value": value}})
+        return digits if digits.startswith("+") else "+" + digits
+    if kind not in IdentityKind.values:
+        raise ValidationError({"kind": _("Unknown identity kind “%(kind)s”.") % {"kind": kind}})
+    if not value:
+        raise ValidationError({"value": _("This field cannot be blank.")})
+    return value
+
+
+def company_for_email(email: str) -> Company | None:
+    domain = email.rsplit("@", 1)[-1].lower()
+    for company in Company.objects.filter(domains__icontains=domain)[:5]:
+        if domain in [d.lower() for d in company.domains]:
+            return company
+    return None
+
+
+def contact_find(*, kind: str, value: str) -> Contact | None:
+    value = normalize_identity(kind, value)
+    identity = Identity.objects.select_related("contact").filter(kind=kind, value=value).first()
+    return identity.contact if identity else None
+
+
+def contact_get_or_create(*, kind: str, value: str, name: str = "") -> tuple[Contact, bool]:
+    """The contact owning this identity, created (with a company guessed from the domain) if new."""
+    value = normalize_identity(kind, value)
+    identity = Identity.objects.select_related("contact").filter(kind=kind, value=value).first()
+    if identity:
+        return identity.contact, False
+    try:
+        with transaction.atomic():
+            company = company_for_email(value) if kind == IdentityKind.EMAIL else None
+            contact = Contact.objects.create(name=name.strip()[:200], company=company)
+            Identity.objects.create(contact=contact, kind=kind, value=value)
+            return contact, True
+    except IntegrityError:
+        # Another process created the same identity a moment ago: use theirs.
+        return Identity.objects.select_related("contact").get(kind=kind, value=value).contact, False
+
+
+def contact_create(*, name: str, identities: list[tuple[str, str]], company: Company | None = None,
+                   language: str = "", notes: str = "") -> Contact:
+    normalized = [(kind, normalize_identity(kind, value)) for kind, value in identities]
+    taken = [v for k, v in normalized if Identity.objects.filter(kind=k, value=v).exists()]
+    if taken:
+        raise ValidationError({"identities": _("Already used by another contact: %(values)s") % {"values": ", ".join(taken)}})
+    with transaction.atomic():
+        contact = Contact.objects.create(name=name, company=company, language=language, notes=notes)
+        Identity.objects.bulk_create([Identity(contact=contact, kind=k, value=v) for k, v in normalized])
+    return contact
+
+
+def identity_add(*, contact: Contact, kind: str, value: str) -> Identity:
+    value = normalize_identity(kind, value)
+    existing = Identity.objects.filter(kind=kind, value=value).first()
+    if existing and existing.contact_id != contact.pk:
+        raise ValidationError({"value": _("Already used by another contact.")})
+    if existing:
+        return existing
+    return Identity.objects.create(contact=contact, kind=kind, value=value)
+
+
+def contact_merge(*, source: Contact, target: Contact) -> Contact:
+    """Every identity and ticket of ``source`` moves to ``target``; ``source`` is deleted."""
+    if source.pk == target.pk:
+        raise ValidationError(_("A contact cannot be merged into itself."))
+    with transaction.atomic():
+        Identity.objects.filter(contact=source).update(contact=target)
+        source.tickets.update(requester=target)
+        source.messages.update(author_contact=target)
+        for ticket in source.participating_tickets.all():
+            ticket.participants.add(target)
+        if not target.company_id and source.company_id:
+            target.company_id = source.company_id
+            target.save(update_fields=["company"])
+        source.delete()
+    return target

@@ -1,0 +1,1 @@
+"""Connection-level set-up that settings cannot express."""

@@ -1,0 +1,38 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationSettings(models.Model):
+    """One row: organisation-wide settings administrators change in the admin area."""
+
+    name = models.CharField(_("organisation name"), max_length=200, default="Pomoc")
+    ticket_tag_prefix = models.CharField(_("ticket tag prefix"), max_length=20, default="#")
+    supervisors_see_all_tickets = models.BooleanField(_("supervisors see all tickets"), default=True)
+    administrators_see_all_tickets = models.BooleanField(
+        _("administrators see all tickets"), default=True
+    )
+    agents_see_unassigned_department_less = models.BooleanField(
+        _("agents see tickets without a department"), default=True
+    )
+
+    class Meta:
+        verbose_name = _("organisation settings")
+        verbose_name_plural = _("organisation settings")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def get(cls) -> "OrganisationSettings":
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class Counter(models.Model):
+    """Named monotonically increasing counters (ticket numbers): never reused, even on rollback gaps."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"

@@ -1,0 +1,301 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pomoc.accounts.models import Department
+from pomoc.contacts.models import Contact
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
+DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
+
+
+class Priority(models.IntegerChoices):
+    LOW = 1, _("Low")
+    NORMAL = 2, _("Normal")
+    HIGH = 3, _("High")
+    URGENT = 4, _("Urgent")
+
+    @classmethod
+    def from_name(cls, name: str) -> "Priority":
+        return cls[name.upper()]
+
+    @property
+    def key(self) -> str:
+        return self.name.lower()
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    CHAT = "chat", _("Live chat")
+    WEB = "web", _("Web form")
+    PHONE = "phone", _("Phone")
+    SMS = "sms", _("SMS")
+    SOCIAL = "social", _("Social media")
+    API = "api", _("API")
+    AGENT = "agent", _("Agent")
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    color = models.CharField(_("color"), max_length=7, default="#64748b")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomFieldType(models.TextChoices):
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    BOOLEAN = "boolean", _("Yes/no")
+    CHOICE = "choice", _("Choice")
+    DATE = "date", _("Date")
+
+
+class CustomFieldDefinition(models.Model):
+    key = models.SlugField(_("key"), max_length=50, unique=True)
+    label = models.CharField(_("label"), max_length=100)
+    type = models.CharField(_("type"), max_length=20, choices=CustomFieldType.choices)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["label"]
+        verbose_name = _("custom field")
+        verbose_name_plural = _("custom fields")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Ticket(models.Model):
+    """One customer need, whatever channels the conversation about it used."""
+
+    number = models.BigIntegerField(_("number"), unique=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.EMAIL)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets",
+        verbose_name=_("department"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="assigned_tickets", verbose_name=_("assignee"),
+    )
+    requester = models.ForeignKey(
+        Contact, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("requester")
+    )
+    participants = models.ManyToManyField(
+        Contact, blank=True, related_name="participating_tickets", verbose_name=_("participants")
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="tickets", verbose_name=_("tags"))
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_tickets",
+        verbose_name=_("merged into"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    last_customer_message_at = models.DateTimeField(null=True, blank=True)
+    reopen_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        indexes = [
+            # One index per inbox view: equality columns first, then the keyset sort (updated_at, id).
+            models.Index(fields=["status", "-updated_at", "-id"], name="ticket_status_upd"),
+            models.Index(fields=["department", "status", "-updated_at", "-id"], name="ticket_dept_status_upd"),
+            models.Index(fields=["assignee", "status", "-updated_at", "-id"], name="ticket_assignee_status_upd"),
+            models.Index(fields=["-updated_at", "-id"], name="ticket_upd"),
+            models.Index(fields=["-created_at", "-id"], name="ticket_created"),
+            models.Index(fields=["requester", "-updated_at"], name="ticket_requester_upd"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.subject}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def priority_key(self) -> str:
+        return Priority(self.priority).key
+
+
+class MessageKind(models.TextChoices):
+    CUSTOMER = "customer", _("Customer message")
+    REPLY = "reply", _("Agent reply")
+    NOTE = "note", _("Internal note")
+    SYSTEM = "system", _("System event")
+
+
+class DeliveryState(models.TextChoices):
+    NONE = "", _("Not delivered")
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Message(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(_("kind"), max_length=20, choices=MessageKind.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    body_text = models.TextField(_("text"), blank=True)
+    body_html = models.TextField(_("HTML (sanitized)"), blank=True)
+    external_id = models.CharField(max_length=500, blank=True, default="")
+    delivery_state = models.CharField(
+        max_length=10, choices=DeliveryState.choices, blank=True, default=DeliveryState.NONE
+    )
+    delivery_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        indexes = [models.Index(fields=["ticket", "created_at", "id"], name="message_ticket_created")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="message_unique_external_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.ticket_id}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind in (MessageKind.CUSTOMER, MessageKind.REPLY)
+
+    @property
+    def author_name(self) -> str:
+        if self.author_user_id:
+            return self.author_user.display_name
+        if self.author_contact_id:
+            return str(self.author_contact)
+        return ""
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # The stored name never contains the user's file name: no path tricks, no guessing.
+    return f"attachments/{instance.public_id[:2]}/{instance.public_id}"
+
+
+def new_public_id() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Attachment(models.Model):
+    public_id = models.CharField(max_length=40, unique=True, default=new_public_id, editable=False)
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    file_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.BigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    content_id = models.CharField(_("inline content id"), max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class EventType(models.TextChoices):
+    CREATED = "created", _("Ticket created")
+    MESSAGE_ADDED = "message_added", _("Message added")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    PRIORITY_CHANGED = "priority_changed", _("Priority changed")
+    ASSIGNED = "assigned", _("Assignee changed")
+    DEPARTMENT_CHANGED = "department_changed", _("Department changed")
+    TAGS_CHANGED = "tags_changed", _("Tags changed")
+    SUBJECT_CHANGED = "subject_changed", _("Subject changed")
+    CUSTOM_FIELDS_CHANGED = "custom_fields_changed", _("Custom fields changed")
+    MERGED = "merged", _("Merged")
+    SPLIT = "split", _("Split")
+
+
+class TicketEvent(models.Model):
+    """Append-only log of everything that happens to a ticket. Never updated, never deleted."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=40, choices=EventType.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        indexes = [
+            models.Index(fields=["ticket", "at"], name="event_ticket_at"),
+            models.Index(fields=["type", "at"], name="event_type_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} on {self.ticket_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("TicketEvent is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("TicketEvent is append-only")
+
+
+class SavedView(models.Model):
+    """A named set of inbox filters; personal, or shared with every agent."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(_("name"), max_length=100)
+    filters = models.JSONField(_("filters"), default=dict)
+    shared = models.BooleanField(_("shared with all agents"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+
+    def __str__(self) -> str:
+        return self.name

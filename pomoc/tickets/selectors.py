@@ -1,0 +1,317 @@
+"""Reads for the inbox, the ticket page and the API: filters, keyset pagination, search.
+
+Lists never count or scan all tickets: every view is a filter an index matches, sorted by an
+indexed key with the id as tie-breaker, and paged with a cursor (keyset), not OFFSET.
+"""
+
+import base64
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from pomoc.contacts.models import Contact, Identity
+from pomoc.tickets.models import ACTIVE_STATUSES, Message, MessageKind, Priority, Status, Ticket
+from pomoc.tickets.permissions import is_staff_user, visible_tickets
+
+# sort key -> ordered (field, descending) pairs; the id always breaks ties.
+SORTS: dict[str, list[tuple[str, bool]]] = {
+    "-updated_at": [("updated_at", True), ("id", True)],
+    "updated_at": [("updated_at", False), ("id", False)],
+    "-created_at": [("created_at", True), ("id", True)],
+    "created_at": [("created_at", False), ("id", False)],
+    "-priority": [("priority", True), ("updated_at", True), ("id", True)],
+    "-number": [("number", True), ("id", True)],
+    "number": [("number", False), ("id", False)],
+}
+SORT_LABELS = {
+    "-updated_at": gettext_lazy("Recently updated"),
+    "updated_at": gettext_lazy("Least recently updated"),
+    "-created_at": gettext_lazy("Newest"),
+    "created_at": gettext_lazy("Oldest"),
+    "-priority": gettext_lazy("Priority"),
+    "-number": gettext_lazy("Number, descending"),
+    "number": gettext_lazy("Number, ascending"),
+}
+DEFAULT_SORT = "-updated_at"
+MAX_PAGE_SIZE = 200
+
+
+@dataclass
+class TicketFilters:
+    """What an inbox view or an API list asks for. Empty means "any"."""
+
+    statuses: list[str] = field(default_factory=list)
+    priorities: list[int] = field(default_factory=list)
+    assignee: str = ""  # "", "me", "none" or a user id
+    department: str = ""  # "", "none" or a department id
+    tags: list[str] = field(default_factory=list)
+    channel: str = ""
+    requester: int | None = None
+    company: int | None = None
+    q: str = ""
+    sort: str = DEFAULT_SORT
+
+    @classmethod
+    def from_mapping(cls, data) -> "TicketFilters":
+        """Build filters from a QueryDict or dict, with errors that say which value is wrong."""
+
+        def many(key: str) -> list[str]:
+            if hasattr(data, "getlist"):
+                values = data.getlist(key)
+            else:
+                raw = data.get(key) or []
+                values = raw if isinstance(raw, list) else [raw]
+            out: list[str] = []
+            for value in values:
+                out.extend(v.strip() for v in str(value).split(",") if v.strip())
+            return out
+
+        errors: dict[str, str] = {}
+        statuses = many("status")
+        if statuses == ["active"]:
+            statuses = list(ACTIVE_STATUSES)
+        bad = [s for s in statuses if s not in Status.values]
+        if bad:
+            errors["status"] = _("Unknown status: %(values)s") % {"values": ", ".join(bad)}
+        priorities: list[int] = []
+        for name in many("priority"):
+            try:
+                priorities.append(Priority.from_name(name).value)
+            except KeyError:
+                errors["priority"] = _("Unknown priority: %(value)s") % {"value": name}
+        assignee = str(data.get("assignee") or "")
+        if assignee not in ("", "me", "none") and not assignee.isdigit():
+            errors["assignee"] = _("Use “me”, “none” or a user id.")
+        department = str(data.get("department") or "")
+        if department not in ("", "none") and not department.isdigit():
+            errors["department"] = _("Use “none” or a department id.")
+        sort = str(data.get("sort") or DEFAULT_SORT)
+        if sort not in SORTS:
+            errors["sort"] = _("Unknown sort; use one of: %(values)s") % {"values": ", ".join(SORTS)}
+        ints: dict[str, int | None] = {}
+        for key in ("requester", "company"):
+            raw = data.get(key)
+            if raw in (None, ""):
+                ints[key] = None
+            elif str(raw).isdigit():
+                ints[key] = int(raw)
+            else:
+                errors[key] = _("Must be a number.")
+        if errors:
+            raise ValidationError(errors)
+        return cls(
+            statuses=statuses, priorities=priorities, assignee=assignee, department=department,
+            tags=[t.lower() for t in many("tag")], channel=str(data.get("channel") or ""),
+            requester=ints["requester"], company=ints["company"], q=str(data.get("q") or "").strip()[:200],
+            sort=sort,
+        )
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v not in ("", [], None) and not (k == "sort" and v == DEFAULT_SORT)}
+
+
+def filter_tickets(user, filters: TicketFilters) -> QuerySet[Ticket]:
+    qs = visible_tickets(user)
+    if filters.statuses:
+        qs = qs.filter(status__in=filters.statuses) if len(filters.statuses) > 1 else qs.filter(status=filters.statuses[0])
+    if filters.priorities:
+        qs = qs.filter(priority__in=filters.priorities)
+    if filters.assignee == "me":
+        qs = qs.filter(assignee=user)
+    elif filters.assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif filters.assignee:
+        qs = qs.filter(assignee_id=int(filters.assignee))
+    if filters.department == "none":
+        qs = qs.filter(department__isnull=True)
+    elif filters.department:
+        qs = qs.filter(department_id=int(filters.department))
+    for tag in filters.tags:
+        qs = qs.filter(tags__name=tag)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    if filters.requester:
+        qs = qs.filter(requester_id=filters.requester)
+    if filters.company:
+        qs = qs.filter(requester__company_id=filters.company)
+    if filters.q:
+        qs = qs.filter(ticket_text_q(filters.q))
+    return qs
+
+
+# --- keyset pagination ----------------------------------------------------------------------
+def encode_cursor(values: list) -> str:
+    raw = json.dumps([v.isoformat() if isinstance(v, dt.datetime) else v for v in values])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str) -> list:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+        fields = SORTS[sort]
+        if not isinstance(values, list) or len(values) != len(fields):
+            raise ValueError
+        out = []
+        for (name, _desc), value in zip(fields, values, strict=True):
+            if name.endswith("_at"):
+                parsed = parse_datetime(value)
+                if parsed is None:
+                    raise ValueError
+                out.append(parsed)
+            else:
+                out.append(int(value))
+        return out
+    except (ValueError, TypeError, json.JSONDecodeError, KeyError):
+        raise ValidationError({"cursor": _("The page cursor is not valid; start again from the first page.")}) from None
+
+
+def keyset_q(fields: list[tuple[str, bool]], values: list) -> Q:
+    """Rows strictly after ``values`` in the (mixed-direction) order ``fields``."""
+    q = Q()
+    for i, (name, desc) in enumerate(fields):
+        clause = Q(**{f"{name}__{'lt' if desc else 'gt'}": values[i]})
+        for j in range(i):
+            clause &= Q(**{fields[j][0]: values[j]})
+        q |= clause
+    return q
+
+
+@dataclass
+class Page:
+    items: list
+    next_cursor: str | None
+    has_more: bool
+
+
+def paginate(qs: QuerySet, *, sort: str = DEFAULT_SORT, cursor: str | None = None, limit: int | None = None) -> Page:
+    fields = SORTS[sort]
+    limit = max(1, min(int(limit or settings.POMOC_PAGE_SIZE), MAX_PAGE_SIZE))
+    if cursor:
+        qs = qs.filter(keyset_q(fields, decode_cursor(cursor, sort)))
+    qs = qs.order_by(*[f"-{name}" if desc else name for name, desc in fields])
+    rows = list(qs[: limit + 1])
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor([getattr(rows[-1], name) for name, _d in fields]) if has_more and rows else None
+    return Page(items=rows, next_cursor=next_cursor, has_more=has_more)
+
+
+def ticket_list(user, filters: TicketFilters, *, cursor: str | None = None, limit: int | None = None) -> Page:
+    qs = filter_tickets(user, filters).select_related("requester", "assignee", "department")
+    return paginate(qs, sort=filters.sort, cursor=cursor, limit=limit)
+
+
+def prefetch_tags(tickets: list[Ticket]) -> list[Ticket]:
+    """Attach ``tag_names`` to each ticket with one query for the whole page."""
+    through = Ticket.tags.through
+    names: dict[int, list[str]] = {t.pk: [] for t in tickets}
+    for ticket_id, name in through.objects.filter(ticket_id__in=list(names)).values_list("ticket_id", "tag__name"):
+        names[ticket_id].append(name)
+    for ticket in tickets:
+        ticket.tag_names = sorted(names[ticket.pk])
+    return tickets
+
+
+# --- built-in inbox views -------------------------------------------------------------------
+def builtin_views(user) -> list[dict]:
+    """The standard queues every agent has, plus one per department they belong to."""
+    active = ",".join(ACTIVE_STATUSES)
+    views = [
+        {"key": "mine", "name": _("My tickets"), "filters": {"assignee": "me", "status": active}},
+        {"key": "unassigned", "name": _("Unassigned"), "filters": {"assignee": "none", "status": active}},
+        {"key": "open", "name": _("All open"), "filters": {"status": active}},
+        {"key": "pending", "name": _("Pending"), "filters": {"status": Status.PENDING}},
+        {"key": "resolved", "name": _("Resolved"), "filters": {"status": f"{Status.RESOLVED},{Status.CLOSED}"}},
+    ]
+    if is_staff_user(user):
+        for department in user.departments.all():
+            views.append({"key": f"dept-{department.pk}", "name": department.name,
+                          "filters": {"department": str(department.pk), "status": active}})
+    return views
+
+
+def view_count(user, filters: TicketFilters, cap: int = 1000) -> tuple[int, bool]:
+    """How many tickets a view holds, counting at most ``cap`` (shown as "1000+")."""
+    qs = filter_tickets(user, filters).order_by()
+    n = qs.values("pk")[: cap + 1].count()
+    return min(n, cap), n > cap
+
+
+# --- search ---------------------------------------------------------------------------------
+def ticket_text_q(text: str) -> Q:
+    """Tickets whose number, subject or any message matches ``text``."""
+    text = text.strip().lstrip("#")
+    q = Q(subject__icontains=text)
+    if text.isdigit():
+        q |= Q(number=int(text))
+    return q | Q(pk__in=_message_ticket_ids(text))
+
+
+def _message_ticket_ids(text: str):
+    if connection.vendor == "postgresql":
+        # Full-text search on a GIN index (see migration tickets.0002); 'simple' suits four languages.
+        return Message.objects.extra(
+            where=["to_tsvector('simple', body_text) @@ plainto_tsquery('simple', %s)"], params=[text]
+        ).values("ticket_id")
+    return Message.objects.filter(body_text__icontains=text).values("ticket_id")
+
+
+@dataclass
+class SearchResults:
+    tickets: list
+    messages: list
+    contacts: list
+
+
+def global_search(user, text: str, *, limit: int = 20) -> SearchResults:
+    """Tickets, messages and contacts matching ``text`` that ``user`` may see."""
+    text = (text or "").strip()[:200]
+    if len(text) < 2 and not text.isdigit():
+        return SearchResults([], [], [])
+    tickets = list(
+        visible_tickets(user).filter(ticket_text_q(text)).select_related("requester", "assignee")
+        .order_by("-updated_at", "-id")[:limit]
+    )
+    visible = visible_tickets(user).values("pk")
+    messages_qs = Message.objects.filter(ticket_id__in=visible).select_related("ticket")
+    if not is_staff_user(user):
+        messages_qs = messages_qs.filter(kind__in=[MessageKind.CUSTOMER, MessageKind.REPLY])
+    if connection.vendor == "postgresql":
+        messages_qs = messages_qs.extra(
+            where=["to_tsvector('simple', body_text) @@ plainto_tsquery('simple', %s)"], params=[text]
+        )
+    else:
+        messages_qs = messages_qs.filter(body_text__icontains=text)
+    messages = list(messages_qs.order_by("-created_at", "-id")[:limit])
+    contacts: list[Contact] = []
+    if is_staff_user(user):
+        identity_contacts = Identity.objects.filter(value__icontains=text.lower()).values("contact_id")
+        contacts = list(
+            Contact.objects.filter(Q(name__icontains=text) | Q(pk__in=identity_contacts))
+            .select_related("company").order_by("name", "id")[:limit]
+        )
+    return SearchResults(tickets=tickets, messages=messages, contacts=contacts)
+
+
+# --- ticket page ----------------------------------------------------------------------------
+def ticket_timeline(user, ticket: Ticket) -> list[Message]:
+    qs = ticket.messages.select_related("author_user", "author_contact").prefetch_related("attachments")
+    if not is_staff_user(user):
+        qs = qs.filter(kind__in=[MessageKind.CUSTOMER, MessageKind.REPLY])
+    return list(qs.order_by("created_at", "id"))
+
+
+def requester_other_tickets(user, ticket: Ticket, limit: int = 10) -> list[Ticket]:
+    return list(
+        visible_tickets(user).filter(requester_id=ticket.requester_id).exclude(pk=ticket.pk)
+        .order_by("-updated_at", "-id")[:limit]
+    )

@@ -1,0 +1,7 @@
+from django.http import HttpResponse
+from django.urls import path
+
+app_name = "tickets"
+urlpatterns = [
+    path("", lambda r: HttpResponse("inbox"), name="inbox"),
+]
