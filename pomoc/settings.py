@@ -133,6 +133,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["TEST"] = {"NAME": env_str("POMOC_TEST_SQLITE_NAME", "") or None}
+else:
+    # Several test runs on one PostgreSQL server each need their own test database.
+    DATABASES["default"]["TEST"] = {"NAME": env_str("POMOC_TEST_DB_NAME", "") or None}
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
