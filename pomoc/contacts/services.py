@@ -17,7 +17,8 @@ def normalize_identity(kind: str, value: str) -> str:
         try:
             validate_email(value)
         except ValidationError:
-            raise ValidationError({"value": _("“%(value)s” is not a valid e-mail address.") % {"value": value}}) from None
+            message = _("“%(value)s” is not a valid e-mail address.") % {"value": value}
+            raise ValidationError({"value": message}) from None
         return value
     if kind == IdentityKind.PHONE:
         digits = re.sub(r"[^\d+]", "", value)
@@ -69,7 +70,8 @@ def contact_create(*, name: str, identities: list[tuple[str, str]], company: Com
     normalized = [(kind, normalize_identity(kind, value)) for kind, value in identities]
     taken = [v for k, v in normalized if Identity.objects.filter(kind=k, value=v).exists()]
     if taken:
-        raise ValidationError({"identities": _("Already used by another contact: %(values)s") % {"values": ", ".join(taken)}})
+        message = _("Already used by another contact: %(values)s") % {"values": ", ".join(taken)}
+        raise ValidationError({"identities": message})
     with transaction.atomic():
         contact = Contact.objects.create(name=name, company=company, language=language, notes=notes)
         Identity.objects.bulk_create([Identity(contact=contact, kind=k, value=v) for k, v in normalized])

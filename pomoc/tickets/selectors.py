@@ -115,13 +115,19 @@ class TicketFilters:
         )
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if v not in ("", [], None) and not (k == "sort" and v == DEFAULT_SORT)}
+        return {
+            k: v for k, v in self.__dict__.items()
+            if v not in ("", [], None) and not (k == "sort" and v == DEFAULT_SORT)
+        }
 
 
 def filter_tickets(user, filters: TicketFilters) -> QuerySet[Ticket]:
     qs = visible_tickets(user)
     if filters.statuses:
-        qs = qs.filter(status__in=filters.statuses) if len(filters.statuses) > 1 else qs.filter(status=filters.statuses[0])
+        if len(filters.statuses) == 1:
+            qs = qs.filter(status=filters.statuses[0])
+        else:
+            qs = qs.filter(status__in=filters.statuses)
     if filters.priorities:
         qs = qs.filter(priority__in=filters.priorities)
     if filters.assignee == "me":
