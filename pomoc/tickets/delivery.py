@@ -1,7 +1,8 @@
 """Outbound delivery of agent replies. Replies are stored first; delivery happens afterwards.
 
 The e-mail channel issue replaces the transport with per-inbox SMTP; the states and the
-never-silently-dropped promise stay the same.
+never-silently-dropped promise stay the same: a reply is queued, then sent, or retried with
+backoff and finally marked failed with the reason, visible to the agent, who can retry it.
 """
 
 import logging
@@ -16,45 +17,74 @@ from pomoc.tickets.models import DeliveryState, Message
 
 logger = logging.getLogger(__name__)
 
+SENT, FAILED, RETRY, SKIPPED = "sent", "failed", "retry", "skipped"
 
-def deliver(message_id: int) -> str:
+
+def _build_mail(message: Message, recipient: str, message_id_header: str) -> EmailMultiAlternatives:
+    ticket = message.ticket
+    mail = EmailMultiAlternatives(
+        subject=f"[#{ticket.number}] {ticket.subject}",
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient],
+        headers={"Message-ID": message_id_header},
+    )
+    mail.attach_alternative(message.body_html, "text/html")
+    for attachment in message.attachments.all():
+        with attachment.file.open("rb") as fh:
+            mail.attach(attachment.file_name, fh.read(), attachment.content_type)
+    return mail
+
+
+def deliver(message_id: int, *, final_attempt: bool = False) -> str:
+    """Send one queued reply. Returns SENT, FAILED, RETRY (temporary failure) or SKIPPED."""
     with transaction.atomic():
         message = (
             Message.objects.select_for_update().select_related("ticket", "ticket__requester")
             .filter(pk=message_id).first()
         )
         if message is None or message.delivery_state != DeliveryState.QUEUED:
-            return "skipped"
-        ticket = message.ticket
-        recipient = ticket.requester.identities.filter(kind=IdentityKind.EMAIL).values_list("value", flat=True).first()
-        if not recipient:
-            message.delivery_state = DeliveryState.FAILED
-            message.delivery_error = "The requester has no e-mail address."
-            message.save(update_fields=["delivery_state", "delivery_error"])
-            return "failed"
-        domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "localhost"
-        message_id_header = message.external_id or make_msgid(domain=domain)
-        mail = EmailMultiAlternatives(
-            subject=f"[#{ticket.number}] {ticket.subject}",
-            body=message.body_text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[recipient],
-            headers={"Message-ID": message_id_header},
+            return SKIPPED
+        recipient = (
+            message.ticket.requester.identities.filter(kind=IdentityKind.EMAIL)
+            .values_list("value", flat=True).first()
         )
-        mail.attach_alternative(message.body_html, "text/html")
-        for attachment in message.attachments.all():
-            with attachment.file.open("rb") as fh:
-                mail.attach(attachment.file_name, fh.read(), attachment.content_type)
+        if not recipient:
+            _mark(message, DeliveryState.FAILED, "The requester has no e-mail address.")
+            return FAILED
+        domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "localhost"
+        # The Message-ID is fixed before the first attempt so that a retry can never thread apart.
+        if not message.external_id:
+            message.external_id = make_msgid(domain=domain)
+            message.save(update_fields=["external_id"])
         try:
-            mail.send()
-        except Exception as exc:  # the reason is shown to the agent; the reply stays
-            message.delivery_state = DeliveryState.FAILED
-            message.delivery_error = str(exc)[:1000]
-            message.save(update_fields=["delivery_state", "delivery_error"])
+            _build_mail(message, recipient, message.external_id).send()
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {exc}"[:1000]
             logger.warning("delivery of message %s failed: %s", message.pk, type(exc).__name__)
-            return "failed"
-        message.delivery_state = DeliveryState.SENT
-        message.delivery_error = ""
-        message.external_id = message_id_header
-        message.save(update_fields=["delivery_state", "delivery_error", "external_id"])
-    return "sent"
+            if final_attempt:
+                _mark(message, DeliveryState.FAILED, reason)
+                return FAILED
+            _mark(message, DeliveryState.QUEUED, reason)
+            return RETRY
+        _mark(message, DeliveryState.SENT, "")
+    return SENT
+
+
+def _mark(message: Message, state: str, error: str) -> None:
+    message.delivery_state = state
+    message.delivery_error = error
+    message.save(update_fields=["delivery_state", "delivery_error"])
+
+
+def retry_delivery(message: Message) -> Message:
+    """Queue a failed reply again (the agent's "Retry" button)."""
+    from pomoc.tickets.tasks import deliver_message
+
+    updated = Message.objects.filter(pk=message.pk, delivery_state=DeliveryState.FAILED).update(
+        delivery_state=DeliveryState.QUEUED
+    )
+    if updated:
+        transaction.on_commit(lambda: deliver_message.enqueue(message.pk))
+    message.refresh_from_db()
+    return message

@@ -1,0 +1,57 @@
+import pytest
+from django.core import mail
+
+from pomoc.core.testing.factories import ContactFactory, UserFactory, make_ticket
+from pomoc.tickets import delivery, services
+from pomoc.tickets.models import DeliveryState, MessageKind
+
+pytestmark = pytest.mark.django_db
+
+
+def _reply(ticket, agent, text="Thank you, fixed."):
+    return services.message_add(ticket=ticket, kind=MessageKind.REPLY, actor=agent, body_text=text)
+
+
+def test_a_reply_is_queued_then_sent_once(django_capture_on_commit_callbacks):
+    agent = UserFactory()
+    ticket = make_ticket(requester=ContactFactory(email="mari@example.ee"))
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = _reply(ticket, agent)
+    reply.refresh_from_db()
+    assert reply.delivery_state == DeliveryState.SENT
+    assert len(mail.outbox) == 1
+    sent = mail.outbox[0]
+    assert sent.to == ["mari@example.ee"]
+    assert f"[#{ticket.number}]" in sent.subject
+    assert sent.extra_headers["Message-ID"] == reply.external_id
+    # Running the task again never sends twice.
+    assert delivery.deliver(reply.pk) == delivery.SKIPPED
+    assert len(mail.outbox) == 1
+
+
+def test_a_temporary_failure_keeps_the_reply_queued_with_the_reason(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
+    agent = UserFactory()
+    reply = _reply(make_ticket(), agent)
+    assert delivery.deliver(reply.pk) == delivery.RETRY
+    reply.refresh_from_db()
+    assert reply.delivery_state == DeliveryState.QUEUED
+    assert "ConnectionRefusedError" in reply.delivery_error
+    assert delivery.deliver(reply.pk, final_attempt=True) == delivery.FAILED
+    reply.refresh_from_db()
+    assert reply.delivery_state == DeliveryState.FAILED
+    # The agent retries after fixing the server.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    delivery.retry_delivery(reply)
+    assert delivery.deliver(reply.pk) == delivery.SENT
+
+
+def test_a_requester_without_email_fails_visibly():
+    agent = UserFactory()
+    contact = ContactFactory()
+    contact.identities.all().delete()
+    reply = _reply(make_ticket(requester=contact), agent)
+    assert delivery.deliver(reply.pk) == delivery.FAILED
+    reply.refresh_from_db()
+    assert reply.delivery_error
