@@ -1,0 +1,86 @@
+# Pomoc: one command per job. `make run` and `make test` work on a fresh machine with Python 3.11
+# and Node.js; everything else they need is installed into .venv and node_modules.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+VENV_STAMP := $(VENV)/.pomoc-installed
+ASSETS_STAMP := node_modules/.pomoc-installed
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO ?=
+DEMO_TICKETS ?=
+DEMO_PASSWORD ?=
+PYTEST_WORKERS ?= 2
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
+LANGUAGES := cs pl et
+# Sources that are not ours, and test-only strings, stay out of the translation catalogues.
+MESSAGES_IGNORE := --ignore '*/tests/*' --ignore 'static/vendor/*' --ignore '*/testing/*'
+
+.PHONY: help venv assets run test lint bench bench-quick messages clean distclean
+
+help:
+	@echo "make run          start Pomoc on http://$(HOST):$(PORT)/ (DEMO=1 adds demo data)"
+	@echo "make test         ruff, migration check and the whole test suite (PYTEST_ARGS=... for more)"
+	@echo "make lint         ruff check"
+	@echo "make bench        inbox benchmark (bench-quick: a short run)"
+	@echo "make messages     update and compile translation catalogues ($(LANGUAGES))"
+	@echo "make clean        remove caches and build files (distclean: also .venv and node_modules)"
+
+# --- environments -----------------------------------------------------------------------------
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check --quiet -e '.[test]'
+	@touch $@
+
+assets: $(ASSETS_STAMP)
+
+$(ASSETS_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# --- running ----------------------------------------------------------------------------------
+# The URL `pomoc init` prints; set POMOC_BASE_URL yourself when HOST is not a name browsers reach.
+run: export POMOC_BASE_URL ?= http://$(HOST):$(PORT)
+run: venv assets
+	$(BIN)/pomoc init
+ifneq ($(filter 1 yes true,$(DEMO)),)
+	$(BIN)/pomoc demo $(if $(DEMO_TICKETS),--tickets $(DEMO_TICKETS)) $(if $(DEMO_PASSWORD),--password '$(DEMO_PASSWORD)')
+endif
+	$(BIN)/pomoc serve --host $(HOST) --port $(PORT)
+
+# --- checks -----------------------------------------------------------------------------------
+test: venv assets
+	$(BIN)/ruff check .
+	$(BIN)/pomoc makemigrations --check --dry-run
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+
+bench: venv assets
+	$(BIN)/python benchmarks/inbox.py $(BENCH_ARGS)
+
+bench-quick: venv assets
+	$(BIN)/python benchmarks/inbox.py --quick $(BENCH_ARGS)
+
+# --- translations -----------------------------------------------------------------------------
+messages: venv
+	cd pomoc && ../$(BIN)/pomoc makemessages $(addprefix -l ,$(LANGUAGES)) --no-obsolete --add-location file $(MESSAGES_IGNORE)
+	cd pomoc && ../$(BIN)/pomoc makemessages -d djangojs $(addprefix -l ,$(LANGUAGES)) --no-obsolete --add-location file $(MESSAGES_IGNORE)
+	cd pomoc && ../$(BIN)/pomoc compilemessages $(addprefix -l ,$(LANGUAGES))
+
+# --- tidying (never touches the data directory) -------------------------------------------------
+clean:
+	find . -path ./$(VENV) -prune -o -path ./node_modules -prune -o -name __pycache__ -type d -exec rm -rf {} +
+	rm -rf .ruff_cache .pytest_cache build staticfiles *.egg-info
+
+distclean: clean
+	rm -rf $(VENV) node_modules
