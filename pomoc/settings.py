@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "pomoc.contacts",
     "pomoc.tickets",
     "pomoc.api",
+    "pomoc.administration",
     "pomoc.demo",
 ]
 
@@ -236,7 +237,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-if env_bool("BEHIND_PROXY", False):
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto/-For (the login rate limit uses -For).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 # `check --deploy` warnings we answer by configuration, documented in docs/configuration.md:

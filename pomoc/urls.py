@@ -9,5 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("pomoc.api.urls")),
     path("accounts/", include("pomoc.accounts.urls")),
+    path("manage/", include("pomoc.administration.urls")),
     path("", include("pomoc.tickets.urls")),
 ]

@@ -1,0 +1,101 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from pomoc.accounts import ratelimit
+from pomoc.accounts.forms import PreferencesForm
+from pomoc.accounts.mail import email_context
+from pomoc.accounts.models import Role
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login with a failed-attempt limit per client IP and per username."""
+
+    template_name = "accounts/login.html"
+
+    def post(self, request, *args, **kwargs):
+        username = request.POST.get("username", "")
+        if ratelimit.is_blocked(request, username):
+            # An unbound form: validating the posted one would check the password after all.
+            form = self.get_form_class()(request=request, initial={"username": username[:150]})
+            context = self.get_context_data(form=form, rate_limited=True,
+                                            window_minutes=max(1, settings.LOGIN_RATE_WINDOW // 60))
+            response = self.render_to_response(context, status=429)
+            response["Retry-After"] = str(settings.LOGIN_RATE_WINDOW)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        ratelimit.register_failure(self.request, form.data.get("username", ""))
+        return super().form_invalid(form)
+
+    def get_success_url(self):
+        if self.request.user.role == Role.CUSTOMER:
+            return reverse("accounts:staff_only")
+        return super().get_success_url()
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST only (Django's default since 5.0); a GET shows nothing and changes nothing."""
+
+
+@login_required
+def staff_only(request):
+    """Where customers land after logging in to the agent interface: no agent data here."""
+    return render(request, "accounts/staff_only.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request):
+    if request.method == "POST":
+        form = PreferencesForm(request.POST, instance=request.user)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Your preferences have been saved."))
+            return redirect("accounts:preferences")
+    else:
+        form = PreferencesForm(instance=request.user)
+    return render(request, "accounts/preferences.html", {"form": form})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """The same answer whether or not the address belongs to anybody; mail only when it does."""
+
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        # Links and names come from our configuration, never from the request's Host header.
+        self.extra_email_context = email_context()
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "registration/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/password_reset_complete.html"
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    # Not registration/password_change_form.html: Django's admin renders that name for its own page.
+    template_name = "accounts/password_change_form.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "accounts/password_change_done.html"

@@ -1,0 +1,209 @@
+import re
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from pomoc.accounts.forms import language_choices, time_zone_choices, validate_time_zone, validate_unique_email
+from pomoc.accounts.models import STAFF_ROLES, Department, Role
+from pomoc.core.models import OrganisationSettings
+from pomoc.tickets.models import CustomFieldDefinition, CustomFieldType, Tag
+
+User = get_user_model()
+
+STAFF_ROLE_CHOICES = [(role.value, role.label) for role in STAFF_ROLES]
+
+
+def _departments_field():
+    return forms.ModelMultipleChoiceField(
+        label=_("Departments"), queryset=Department.objects.all(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class UserSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("All roles"))] + Role.choices)
+    active = forms.ChoiceField(
+        label=_("Status"), required=False,
+        choices=[("", _("Active and deactivated")), ("1", _("Active")), ("0", _("Deactivated"))],
+    )
+
+
+class _UserFieldsForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail address"), required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=STAFF_ROLE_CHOICES)
+    departments = _departments_field()
+    language = forms.ChoiceField(label=_("Language"), required=False, choices=language_choices)
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False, choices=time_zone_choices)
+
+    def __init__(self, *args, instance=None, **kwargs):
+        self.instance = instance
+        super().__init__(*args, **kwargs)
+
+    def clean_email(self):
+        return validate_unique_email(self.cleaned_data.get("email", ""),
+                                     exclude_pk=self.instance.pk if self.instance else None)
+
+    def clean_time_zone(self):
+        return validate_time_zone(self.cleaned_data.get("time_zone", ""))
+
+
+class UserCreateForm(_UserFieldsForm):
+    username = forms.CharField(label=_("Username"), max_length=150, validators=[UnicodeUsernameValidator()])
+    invite = forms.BooleanField(
+        label=_("Send an invitation"), required=False,
+        help_text=_("The user gets an e-mail with a link to choose their own password."),
+    )
+    password1 = forms.CharField(
+        label=_("Password"), required=False, strip=False, widget=forms.PasswordInput(render_value=False),
+        help_text=_("Leave empty when you send an invitation."),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), required=False, strip=False, widget=forms.PasswordInput(render_value=False),
+    )
+
+    field_order = ["username", "first_name", "last_name", "email", "role", "departments", "language",
+                   "time_zone", "invite", "password1", "password2"]
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError(_("A user with this username already exists."))
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        invite = cleaned.get("invite")
+        password1, password2 = cleaned.get("password1") or "", cleaned.get("password2") or ""
+        if invite:
+            if not cleaned.get("email") and "email" not in self.errors:
+                self.add_error("email", _("An invitation needs an e-mail address."))
+            if password1 or password2:
+                self.add_error("password1", _("Either send an invitation or give a password, not both."))
+        else:
+            if not password1:
+                self.add_error("password1", _("Give a password or send an invitation."))
+            elif password1 != password2:
+                self.add_error("password2", _("The two passwords differ."))
+            else:
+                probe = User(username=cleaned.get("username", ""), email=cleaned.get("email", ""),
+                             first_name=cleaned.get("first_name", ""), last_name=cleaned.get("last_name", ""))
+                try:
+                    password_validation.validate_password(password1, probe)
+                except ValidationError as error:
+                    self.add_error("password1", error)
+        return cleaned
+
+
+class UserEditForm(_UserFieldsForm):
+    is_active = forms.BooleanField(
+        label=_("Active"), required=False,
+        help_text=_("Deactivated users cannot log in; their tickets and replies stay."),
+    )
+
+    def __init__(self, *args, instance, **kwargs):
+        initial = {
+            "first_name": instance.first_name, "last_name": instance.last_name, "email": instance.email,
+            "role": instance.role, "departments": list(instance.departments.all()),
+            "language": instance.language, "time_zone": instance.time_zone, "is_active": instance.is_active,
+        }
+        super().__init__(*args, instance=instance, initial=initial, **kwargs)
+        if instance.role == Role.CUSTOMER:
+            # Customer accounts come from the portal; here they keep their role or become staff.
+            self.fields["role"].choices = Role.choices
+
+
+class DepartmentForm(forms.ModelForm):
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members"), required=False, widget=forms.CheckboxSelectMultiple,
+        queryset=User.objects.filter(is_active=True, role__in=STAFF_ROLES).order_by("username"),
+    )
+
+    class Meta:
+        model = Department
+        fields = ["name", "description", "members"]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if Department.objects.filter(name__iexact=name).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(_("A department with this name already exists."))
+        return name
+
+
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class TagForm(forms.ModelForm):
+    color = forms.CharField(label=_("Colour"), max_length=7, widget=forms.TextInput(attrs={"type": "color"}))
+
+    class Meta:
+        model = Tag
+        fields = ["name", "color"]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if Tag.objects.filter(name__iexact=name).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(_("A tag with this name already exists."))
+        return name
+
+    def clean_color(self):
+        color = self.cleaned_data["color"].strip()
+        if not HEX_COLOUR.match(color):
+            raise ValidationError(_("Give a colour as #rrggbb."))
+        return color.lower()
+
+
+class CustomFieldForm(forms.ModelForm):
+    choices = forms.CharField(
+        label=_("Choices"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("For fields of type “Choice”: one choice per line."),
+    )
+
+    class Meta:
+        model = CustomFieldDefinition
+        fields = ["key", "label", "type", "choices", "required", "active"]
+        help_texts = {"key": _("Used in the API and in rules; cannot be changed later.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Renaming the key would orphan every value stored under the old one.
+            self.fields["key"].disabled = True
+            self.fields["type"].disabled = True
+            self.fields["type"].help_text = _("Cannot be changed once values may have been stored.")
+        self.initial["choices"] = "\n".join(str(c) for c in (self.instance.choices or []))
+
+    def clean_choices(self):
+        lines = [line.strip() for line in self.cleaned_data.get("choices", "").splitlines()]
+        values = list(dict.fromkeys(line for line in lines if line))
+        if any(len(value) > 200 for value in values):
+            raise ValidationError(_("A choice can be at most 200 characters long."))
+        return values
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("type") == CustomFieldType.CHOICE and not cleaned.get("choices"):
+            self.add_error("choices", _("A choice field needs at least one choice."))
+        elif cleaned.get("type") and cleaned.get("type") != CustomFieldType.CHOICE:
+            cleaned["choices"] = []
+        return cleaned
+
+
+class OrganisationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = OrganisationSettings
+        fields = [
+            "name", "ticket_tag_prefix", "administrators_see_all_tickets", "supervisors_see_all_tickets",
+            "agents_see_unassigned_department_less",
+        ]
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100, required=False,
+                           help_text=_("What the token is for, e.g. “CRM sync”."))
+

@@ -1,0 +1,261 @@
+"""The administrators' area: plain server-rendered forms. Access is decided by ``manage_view``."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from pomoc.accounts.models import ApiToken, Department
+from pomoc.administration import forms, services
+from pomoc.administration.permissions import manage_view
+from pomoc.core.models import OrganisationSettings
+from pomoc.tickets.models import CustomFieldDefinition, Tag
+
+User = get_user_model()
+USERS_PER_PAGE = 50
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error)
+
+
+def _read_only(form):
+    for field in form.fields.values():
+        field.disabled = True
+    return form
+
+
+def _page(request, template: str, section: str, context: dict, status: int = 200):
+    return render(request, template, {"section": section, "can_manage": request.can_manage, **context},
+                  status=status)
+
+
+@manage_view(supervisors_may_read=True)
+def home(request):
+    return _page(request, "administration/home.html", "home", {})
+
+
+# --- Users ------------------------------------------------------------------------------------
+
+
+@manage_view(supervisors_may_read=True)
+def users(request):
+    search = forms.UserSearchForm(request.GET or None)
+    qs = User.objects.order_by("username").prefetch_related("departments")
+    if search.is_valid():
+        q = search.cleaned_data["q"].strip()
+        if q:
+            qs = qs.filter(
+                Q(username__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q)
+                | Q(email__icontains=q)
+            )
+        if search.cleaned_data["role"]:
+            qs = qs.filter(role=search.cleaned_data["role"])
+        if search.cleaned_data["active"]:
+            qs = qs.filter(is_active=search.cleaned_data["active"] == "1")
+    page = Paginator(qs, USERS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return _page(request, "administration/users.html", "users",
+                 {"search": search, "page": page, "query": query.urlencode()})
+
+
+@manage_view()
+def user_create(request):
+    form = forms.UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_create(
+                username=data["username"], email=data["email"], first_name=data["first_name"],
+                last_name=data["last_name"], role=data["role"], departments=data["departments"],
+                language=data["language"], time_zone=data["time_zone"],
+                password=data["password1"] or None, invite=data["invite"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            if data["invite"]:
+                messages.success(request, _("User %(name)s created; an invitation is on its way.")
+                                 % {"name": user.username})
+            else:
+                messages.success(request, _("User %(name)s created.") % {"name": user.username})
+            return redirect("administration:user", pk=user.pk)
+    return _page(request, "administration/user_form.html", "users", {"form": form, "target": None})
+
+
+@manage_view(supervisors_may_read=True)
+def user_detail(request, pk: int):
+    target = get_object_or_404(User, pk=pk)
+    form = forms.UserEditForm(request.POST or None, instance=target)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changes = {field: data[field] for field in services.USER_FIELDS}
+        try:
+            services.user_update(user=target, changes=changes, departments=data["departments"])
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("administration:user", pk=target.pk)
+    if not request.can_manage:
+        _read_only(form)
+    return _page(request, "administration/user_form.html", "users", {"form": form, "target": target})
+
+
+@manage_view()
+@require_POST
+def user_deactivate(request, pk: int):
+    target = get_object_or_404(User, pk=pk)
+    try:
+        services.user_deactivate(user=target)
+    except ValidationError as error:
+        for message in error.messages[:1]:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("%(name)s can no longer log in.") % {"name": target.username})
+    return redirect("administration:user", pk=target.pk)
+
+
+@manage_view()
+@require_POST
+def user_invite(request, pk: int):
+    target = get_object_or_404(User, pk=pk)
+    try:
+        services.invitation_send(user=target)
+    except ValidationError as error:
+        for message in error.messages[:1]:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("An e-mail with a link to choose a password is on its way to %(email)s.")
+                         % {"email": target.email})
+    return redirect("administration:user", pk=target.pk)
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+
+@never_cache
+@manage_view()
+def user_tokens(request, pk: int):
+    target = get_object_or_404(User, pk=pk)
+    form = forms.ApiTokenForm(request.POST or None)
+    raw_token = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, raw_token = services.api_token_create(user=target, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            form = forms.ApiTokenForm()
+    tokens = ApiToken.objects.filter(user=target).order_by("-created_at", "-id")
+    # The raw token is shown in this one response only; never_cache keeps it out of caches.
+    return _page(request, "administration/tokens.html", "users",
+                 {"target": target, "form": form, "tokens": tokens, "raw_token": raw_token})
+
+
+@manage_view()
+@require_POST
+def token_revoke(request, pk: int, token_id: int):
+    token = get_object_or_404(ApiToken, pk=token_id, user_id=pk)
+    services.api_token_revoke(token=token)
+    messages.success(request, _("Token %(prefix)s… revoked.") % {"prefix": token.key_prefix})
+    return redirect("administration:user_tokens", pk=pk)
+
+
+# --- Departments ------------------------------------------------------------------------------
+
+
+@manage_view(supervisors_may_read=True)
+def departments(request):
+    items = Department.objects.annotate(member_count=Count("members", distinct=True)).order_by("name")
+    return _page(request, "administration/departments.html", "departments", {"departments": items})
+
+
+@manage_view(supervisors_may_read=True)
+def department_edit(request, pk: int | None = None):
+    department = get_object_or_404(Department, pk=pk) if pk is not None else None
+    if department is None and not request.can_manage:
+        return redirect("administration:departments")
+    form = forms.DepartmentForm(request.POST or None, instance=department)
+    if request.method == "POST" and form.is_valid():
+        department = form.save()
+        messages.success(request, _("Department %(name)s saved.") % {"name": department.name})
+        return redirect("administration:departments")
+    if not request.can_manage:
+        _read_only(form)
+    return _page(request, "administration/department_form.html", "departments",
+                 {"form": form, "department": department})
+
+
+# --- Tags -------------------------------------------------------------------------------------
+
+
+@manage_view()
+def tags(request):
+    items = Tag.objects.annotate(ticket_count=Count("tickets")).order_by("name")
+    return _page(request, "administration/tags.html", "tags", {"tags": items})
+
+
+@manage_view()
+def tag_edit(request, pk: int | None = None):
+    tag = get_object_or_404(Tag, pk=pk) if pk is not None else None
+    form = forms.TagForm(request.POST or None, instance=tag)
+    if request.method == "POST" and form.is_valid():
+        tag = form.save()
+        messages.success(request, _("Tag %(name)s saved.") % {"name": tag.name})
+        return redirect("administration:tags")
+    return _page(request, "administration/tag_form.html", "tags", {"form": form, "tag": tag})
+
+
+@manage_view()
+@require_POST
+def tag_delete(request, pk: int):
+    tag = get_object_or_404(Tag, pk=pk)
+    name = tag.name
+    tag.delete()
+    messages.success(request, _("Tag %(name)s deleted; tickets that had it keep everything else.") % {"name": name})
+    return redirect("administration:tags")
+
+
+# --- Custom fields ----------------------------------------------------------------------------
+
+
+@manage_view()
+def custom_fields(request):
+    items = CustomFieldDefinition.objects.order_by("-active", "label")
+    return _page(request, "administration/custom_fields.html", "fields", {"fields": items})
+
+
+@manage_view()
+def custom_field_edit(request, pk: int | None = None):
+    definition = get_object_or_404(CustomFieldDefinition, pk=pk) if pk is not None else None
+    form = forms.CustomFieldForm(request.POST or None, instance=definition)
+    if request.method == "POST" and form.is_valid():
+        definition = form.save()
+        messages.success(request, _("Field %(label)s saved.") % {"label": definition.label})
+        return redirect("administration:custom_fields")
+    return _page(request, "administration/custom_field_form.html", "fields",
+                 {"form": form, "definition": definition})
+
+
+# --- Organisation -----------------------------------------------------------------------------
+
+
+@manage_view()
+def organisation(request):
+    form = forms.OrganisationSettingsForm(request.POST or None, instance=OrganisationSettings.get())
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Organisation settings saved."))
+        return redirect("administration:organisation")
+    return _page(request, "administration/organisation.html", "organisation", {"form": form})
