@@ -1,2 +1,5 @@
+from django.urls import path
 
-urlpatterns: list = []
+from pomoc.api.api import api
+
+urlpatterns = [path("", api.urls)]

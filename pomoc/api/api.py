@@ -1,0 +1,44 @@
+"""The one REST API instance, /api/v1/: routers, authentication and error shapes."""
+
+from ninja import NinjaAPI
+from ninja.errors import ValidationError
+
+from pomoc.api import contacts, errors, messages, search, tags, tickets, users
+from pomoc.api.auth import API_AUTH
+
+DESCRIPTION = """
+Pomoc's REST API. Authenticate with `Authorization: Bearer <token>` (create one with
+`pomoc token create USERNAME`) or, from Pomoc's own pages, with the session cookie plus the
+`X-CSRFToken` header. Lists return `{"items": [...], "next_cursor": ...}`: pass `cursor` to get the
+next page. Errors are JSON with a `detail`; 422 lists every wrong field with its location.
+"""
+
+
+class PomocAPI(NinjaAPI):
+    def validation_error_from_error_contexts(self, error_contexts) -> ValidationError:
+        # ninja names the body parameter in each location (["body", "payload", "subject"]); clients
+        # only care about the field, the same as in the errors our services raise.
+        exc = super().validation_error_from_error_contexts(error_contexts)
+        for item in exc.errors:
+            loc = list(item["loc"])
+            if len(loc) >= 2 and loc[0] == "body" and loc[1] == "payload":
+                loc.pop(1)
+            item["loc"] = loc
+            item.pop("ctx", None)
+        return exc
+
+
+api = PomocAPI(
+    title="Pomoc",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api-v1",
+    auth=API_AUTH,
+)
+errors.install(api)
+api.add_router("", tickets.router)
+api.add_router("", messages.router)
+api.add_router("", contacts.router)
+api.add_router("", users.router)
+api.add_router("", tags.router)
+api.add_router("", search.router)

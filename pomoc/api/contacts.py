@@ -1,0 +1,232 @@
+"""Contacts (people, with identities) and companies. Staff only."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+from ninja import Status as HttpStatus
+from pydantic import Field
+
+from pomoc.api import services as api_services
+from pomoc.api.pagination import id_page
+from pomoc.api.schemas import (
+    CompanyRef,
+    Deleted,
+    Error,
+    IdentityKindName,
+    In,
+    ValidationErrors,
+    company_ref,
+    require_manager,
+    require_staff,
+)
+from pomoc.contacts import services
+from pomoc.contacts.models import Company, Contact, Identity
+
+router = Router(tags=["contacts"])
+ERRORS = {401: Error, 403: Error, 404: Error, 422: ValidationErrors}
+
+
+class IdentityOut(Schema):
+    id: int
+    kind: str
+    value: str
+    verified: bool
+
+
+class IdentityIn(In):
+    kind: IdentityKindName
+    value: str = Field(max_length=320)
+
+
+class ContactOut(Schema):
+    id: int
+    name: str
+    company: CompanyRef | None
+    language: str
+    notes: str
+    bounced: bool
+    user: int | None = Field(description="Id of the portal login, if the contact has one.")
+    identities: list[IdentityOut]
+    created_at: dt.datetime
+
+
+class ContactPage(Schema):
+    items: list[ContactOut]
+    next_cursor: str | None
+
+
+class ContactCreateIn(In):
+    name: str = Field("", max_length=200)
+    company: int | None = None
+    language: str = Field("", max_length=10)
+    notes: str = ""
+    identities: list[IdentityIn] = Field(default_factory=list, max_length=50)
+
+
+class ContactPatchIn(In):
+    name: str = Field(None, max_length=200)
+    company: int | None = None
+    language: str = Field(None, max_length=10)
+    notes: str = None
+
+
+class ContactMergeIn(In):
+    source: int = Field(description="Id of the contact merged into this one (and deleted).")
+
+
+class CompanyOut(Schema):
+    id: int
+    name: str
+    domains: list[str]
+    notes: str
+    created_at: dt.datetime
+
+
+class CompanyPage(Schema):
+    items: list[CompanyOut]
+    next_cursor: str | None
+
+
+class CompanyIn(In):
+    name: str = Field(min_length=1, max_length=200)
+    domains: list[str] = Field(default_factory=list, max_length=50)
+    notes: str = ""
+
+
+class CompanyPatchIn(In):
+    name: str = Field(None, min_length=1, max_length=200)
+    domains: list[str] = Field(None, max_length=50)
+    notes: str = None
+
+
+def contact_out(contact: Contact) -> dict:
+    return {
+        "id": contact.pk,
+        "name": contact.name,
+        "company": company_ref(contact.company),
+        "language": contact.language,
+        "notes": contact.notes,
+        "bounced": contact.bounced,
+        "user": contact.user_id,
+        "identities": [
+            {"id": i.pk, "kind": i.kind, "value": i.value, "verified": i.verified} for i in contact.identities.all()
+        ],
+        "created_at": contact.created_at,
+    }
+
+
+def company_out(company: Company) -> dict:
+    return {"id": company.pk, "name": company.name, "domains": company.domains, "notes": company.notes,
+            "created_at": company.created_at}
+
+
+def _contacts():
+    return Contact.objects.select_related("company").prefetch_related("identities")
+
+
+def _load_contact(contact_id: int) -> Contact:
+    return get_object_or_404(_contacts(), pk=contact_id)
+
+
+# --- contacts -------------------------------------------------------------------------------
+@router.get("/contacts", response={200: ContactPage, **ERRORS}, summary="List contacts")
+def list_contacts(request, q: str | None = Query(None, description="Name or identity contains."),
+                  cursor: str | None = None, limit: int | None = Query(None, ge=1, le=200)):
+    require_staff(request.auth)
+    qs = _contacts()
+    text = (q or "").strip()[:200]
+    if text:
+        matching = Identity.objects.filter(value__icontains=text.lower()).values("contact_id")
+        qs = qs.filter(Q(name__icontains=text) | Q(pk__in=matching))
+    rows, next_cursor = id_page(qs, cursor=cursor, limit=limit)
+    return {"items": [contact_out(c) for c in rows], "next_cursor": next_cursor}
+
+
+@router.post("/contacts", response={201: ContactOut, **ERRORS}, summary="Create a contact")
+def create_contact(request, payload: ContactCreateIn):
+    require_staff(request.auth)
+    contact = services.contact_create(
+        name=payload.name.strip(), identities=[(i.kind, i.value) for i in payload.identities],
+        company=api_services.company_by_id(payload.company), language=payload.language, notes=payload.notes,
+    )
+    return HttpStatus(201, contact_out(_load_contact(contact.pk)))
+
+
+@router.get("/contacts/{int:contact_id}", response={200: ContactOut, **ERRORS}, summary="Read a contact")
+def get_contact(request, contact_id: int):
+    require_staff(request.auth)
+    return contact_out(_load_contact(contact_id))
+
+
+@router.patch("/contacts/{int:contact_id}", response={200: ContactOut, **ERRORS}, summary="Change a contact")
+def update_contact(request, contact_id: int, payload: ContactPatchIn):
+    require_staff(request.auth)
+    contact = _load_contact(contact_id)
+    api_services.contact_update(contact=contact, changes=payload.model_dump(exclude_unset=True))
+    return contact_out(_load_contact(contact_id))
+
+
+@router.post("/contacts/{int:contact_id}/identities", response={201: IdentityOut, **ERRORS},
+             summary="Add an identity (e-mail, phone…) to a contact")
+def add_identity(request, contact_id: int, payload: IdentityIn):
+    require_staff(request.auth)
+    contact = _load_contact(contact_id)
+    identity = services.identity_add(contact=contact, kind=payload.kind, value=payload.value)
+    return HttpStatus(201, {"id": identity.pk, "kind": identity.kind, "value": identity.value,
+                            "verified": identity.verified})
+
+
+@router.post("/contacts/{int:contact_id}/merge", response={200: ContactOut, **ERRORS},
+             summary="Merge another contact into this one")
+def merge_contacts(request, contact_id: int, payload: ContactMergeIn):
+    require_staff(request.auth)
+    target = _load_contact(contact_id)
+    source = _load_contact(payload.source)
+    services.contact_merge(source=source, target=target)
+    return contact_out(_load_contact(contact_id))
+
+
+# --- companies ------------------------------------------------------------------------------
+@router.get("/companies", response={200: CompanyPage, **ERRORS}, summary="List companies", tags=["companies"])
+def list_companies(request, q: str | None = None, cursor: str | None = None,
+                   limit: int | None = Query(None, ge=1, le=200)):
+    require_staff(request.auth)
+    qs = Company.objects.all()
+    if q and q.strip():
+        qs = qs.filter(name__icontains=q.strip()[:200])
+    rows, next_cursor = id_page(qs, cursor=cursor, limit=limit)
+    return {"items": [company_out(c) for c in rows], "next_cursor": next_cursor}
+
+
+@router.post("/companies", response={201: CompanyOut, **ERRORS}, summary="Create a company", tags=["companies"])
+def create_company(request, payload: CompanyIn):
+    require_staff(request.auth)
+    return HttpStatus(201, company_out(api_services.company_create(**payload.model_dump())))
+
+
+@router.get("/companies/{int:company_id}", response={200: CompanyOut, **ERRORS}, summary="Read a company",
+            tags=["companies"])
+def get_company(request, company_id: int):
+    require_staff(request.auth)
+    return company_out(get_object_or_404(Company, pk=company_id))
+
+
+@router.patch("/companies/{int:company_id}", response={200: CompanyOut, **ERRORS}, summary="Change a company",
+              tags=["companies"])
+def update_company(request, company_id: int, payload: CompanyPatchIn):
+    require_staff(request.auth)
+    company = get_object_or_404(Company, pk=company_id)
+    return company_out(api_services.company_update(company=company, changes=payload.model_dump(exclude_unset=True)))
+
+
+@router.delete("/companies/{int:company_id}", response={200: Deleted, **ERRORS}, summary="Delete a company",
+               tags=["companies"])
+def delete_company(request, company_id: int):
+    require_manager(request.auth)
+    company = get_object_or_404(Company, pk=company_id)
+    with transaction.atomic():
+        company.delete()
+    return {"deleted": True}

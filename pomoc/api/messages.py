@@ -1,0 +1,209 @@
+"""Messages on a ticket (JSON or multipart with files), single messages, split, attachments."""
+
+import datetime as dt
+import json
+
+import pydantic
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja import Status as HttpStatus
+from ninja.errors import HttpError
+from pydantic import Field
+
+from pomoc.api.schemas import (
+    Error,
+    In,
+    MessageKindName,
+    require_staff,
+)
+from pomoc.api.tickets import ERRORS, TicketOut, load_ticket, ticket_out
+from pomoc.tickets import permissions, selectors, services
+from pomoc.tickets.downloads import attachment_response
+from pomoc.tickets.models import Message, MessageKind, Ticket
+
+router = Router(tags=["messages"])
+
+
+class AttachmentOut(Schema):
+    public_id: str
+    file_name: str
+    content_type: str
+    size: int
+    url: str
+
+
+class AuthorOut(Schema):
+    type: str = Field(description="“user” (an agent) or “contact” (a customer).")
+    id: int
+    name: str
+
+
+class MessageOut(Schema):
+    id: int
+    ticket: int = Field(description="The ticket's number.")
+    kind: str
+    channel: str
+    author: AuthorOut | None
+    body_text: str
+    body_html: str
+    delivery_state: str
+    delivery_error: str
+    created_at: dt.datetime
+    attachments: list[AttachmentOut]
+
+
+class MessageIn(In):
+    kind: MessageKindName | None = Field(
+        None, description="reply, note or customer; default: reply for agents, customer for customers."
+    )
+    body: str = Field("", description="Plain text.")
+    body_html: str = Field("", description="HTML; sanitized before it is stored.")
+
+
+class SplitIn(In):
+    subject: str = Field("", max_length=300)
+
+
+def attachment_out(attachment) -> dict:
+    return {
+        "public_id": attachment.public_id,
+        "file_name": attachment.file_name,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "url": reverse("api-v1:get_attachment", kwargs={"public_id": attachment.public_id}),
+    }
+
+
+def message_out(message: Message, user, ticket: Ticket | None = None) -> dict:
+    ticket = ticket or message.ticket
+    if message.author_user_id:
+        author = {"type": "user", "id": message.author_user_id, "name": message.author_user.display_name}
+    elif message.author_contact_id:
+        author = {"type": "contact", "id": message.author_contact_id, "name": str(message.author_contact)}
+    else:
+        author = None
+    staff = permissions.is_staff_user(user)
+    return {
+        "id": message.pk,
+        "ticket": ticket.number,
+        "kind": message.kind,
+        "channel": message.channel,
+        "author": author,
+        "body_text": message.body_text,
+        "body_html": message.body_html,
+        "delivery_state": message.delivery_state,
+        "delivery_error": message.delivery_error if staff else "",
+        "created_at": message.created_at,
+        "attachments": [attachment_out(a) for a in message.attachments.all()],
+    }
+
+
+def _load_message(message_id: int) -> Message:
+    return (
+        Message.objects.select_related("ticket", "author_user", "author_contact")
+        .prefetch_related("attachments", "author_contact__identities")
+        .get(pk=message_id)
+    )
+
+
+def parse_message_body(request) -> tuple[MessageIn, list[services.NewAttachment]]:
+    """A JSON body, or multipart form fields plus ``files``: the same schema checks both."""
+    files: list[services.NewAttachment] = []
+    if request.content_type == "multipart/form-data":
+        data = {key: request.POST.get(key) for key in request.POST}
+        files = [
+            services.NewAttachment(file_name=f.name, content=f, content_type=f.content_type or "")
+            for f in request.FILES.getlist("files")
+        ]
+        unknown = sorted(set(request.FILES) - {"files"})
+        if unknown:
+            data.update({key: "(file)" for key in unknown})
+    else:
+        try:
+            data = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            raise HttpError(400, _("The request body is not valid JSON.")) from None
+        if not isinstance(data, dict):
+            raise HttpError(400, _("The request body must be a JSON object."))
+    try:
+        payload = MessageIn.model_validate(data)
+    except pydantic.ValidationError as exc:
+        from ninja.errors import ValidationError as NinjaValidationError
+
+        raise NinjaValidationError(
+            [{"type": e["type"], "loc": ["body", *e["loc"]], "msg": e["msg"]} for e in exc.errors(include_url=False)]
+        ) from None
+    return payload, files
+
+
+MESSAGE_BODY_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": MessageIn.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "kind": {"type": "string", "enum": list(MessageKindName.__args__)},
+                        "body": {"type": "string"},
+                        "body_html": {"type": "string"},
+                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+@router.get("/tickets/{int:number}/messages", response={200: list[MessageOut], **ERRORS},
+            summary="Messages of a ticket")
+def list_messages(request, number: int):
+    ticket = load_ticket(request.auth, number)
+    messages = selectors.ticket_timeline(request.auth, ticket)
+    return [message_out(m, request.auth, ticket) for m in messages]
+
+
+@router.post("/tickets/{int:number}/messages", response={201: MessageOut, 400: Error, **ERRORS},
+             summary="Add a reply, note or customer message", openapi_extra=MESSAGE_BODY_DOC)
+def add_message(request, number: int):
+    user = request.auth
+    ticket = load_ticket(user, number)
+    payload, files = parse_message_body(request)
+    staff = permissions.is_staff_user(user)
+    kind = payload.kind or (MessageKind.REPLY if staff else MessageKind.CUSTOMER)
+    if not staff and kind != MessageKind.CUSTOMER:
+        raise permissions.PermissionDenied(_("Customers can only add customer messages."))
+    author_contact = None if staff else user.contact
+    with transaction.atomic():
+        message = services.message_add(
+            ticket=ticket, kind=kind, actor=user, author_contact=author_contact,
+            body_text=payload.body, body_html=payload.body_html, attachments=files,
+        )
+    return HttpStatus(201, message_out(_load_message(message.pk), user))
+
+
+@router.get("/messages/{int:message_id}", response={200: MessageOut, **ERRORS}, summary="Read one message")
+def get_message(request, message_id: int):
+    message = permissions.access_message(request.auth, message_id)
+    return message_out(_load_message(message.pk), request.auth)
+
+
+@router.post("/messages/{int:message_id}/split", response={201: TicketOut, **ERRORS},
+             summary="Move a customer message out into a new ticket")
+def split_message(request, message_id: int, payload: SplitIn):
+    require_staff(request.auth)
+    message = permissions.access_message(request.auth, message_id)
+    new_ticket = services.message_split(message=message, actor=request.auth, subject=payload.subject)
+    return HttpStatus(201, ticket_out(load_ticket(request.auth, new_ticket.number), request.auth))
+
+
+@router.get("/attachments/{public_id}", response={200: None, 401: Error, 404: Error},
+            summary="Download an attachment")
+def get_attachment(request, public_id: str):
+    attachment = permissions.access_attachment(request.auth, public_id)
+    return attachment_response(attachment)

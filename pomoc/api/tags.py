@@ -1,0 +1,135 @@
+"""Tags and saved views (personal inbox filters, or shared with every agent)."""
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja import Status as HttpStatus
+from pydantic import Field
+
+from pomoc.api import services as api_services
+from pomoc.api.schemas import Deleted, Error, In, UserRef, ValidationErrors, require_manager, require_staff, user_ref
+from pomoc.tickets.models import SavedView, Tag
+from pomoc.tickets.permissions import PermissionDenied
+
+router = Router()
+ERRORS = {401: Error, 403: Error, 404: Error, 422: ValidationErrors}
+
+
+class TagOut(Schema):
+    id: int
+    name: str
+    color: str
+
+
+class TagIn(In):
+    name: str = Field(min_length=1, max_length=50)
+    color: str = Field("", description="#rrggbb")
+
+
+class SavedViewOut(Schema):
+    id: int
+    name: str
+    filters: dict[str, Any] = Field(description="Query parameters of GET /tickets.")
+    shared: bool
+    owner: UserRef
+    mine: bool
+    created_at: dt.datetime
+
+
+class SavedViewIn(In):
+    name: str = Field(min_length=1, max_length=100)
+    filters: dict[str, Any] = Field(default_factory=dict, description="Query parameters of GET /tickets.")
+    shared: bool = False
+
+
+class SavedViewPatchIn(In):
+    name: str = Field(None, min_length=1, max_length=100)
+    filters: dict[str, Any] = None
+    shared: bool = None
+
+
+def tag_out(tag: Tag) -> dict:
+    return {"id": tag.pk, "name": tag.name, "color": tag.color}
+
+
+def view_out(view: SavedView, user) -> dict:
+    return {"id": view.pk, "name": view.name, "filters": view.filters, "shared": view.shared,
+            "owner": user_ref(view.owner), "mine": view.owner_id == user.pk, "created_at": view.created_at}
+
+
+# --- tags -----------------------------------------------------------------------------------
+@router.get("/tags", response={200: list[TagOut], **ERRORS}, tags=["tags"], summary="List tags")
+def list_tags(request):
+    require_staff(request.auth)
+    return [tag_out(t) for t in Tag.objects.order_by("name")]
+
+
+@router.post("/tags", response={201: TagOut, **ERRORS}, tags=["tags"], summary="Create a tag")
+def create_tag(request, payload: TagIn):
+    require_staff(request.auth)
+    return HttpStatus(201, tag_out(api_services.tag_create(name=payload.name, color=payload.color)))
+
+
+@router.delete("/tags/{name}", response={200: Deleted, **ERRORS}, tags=["tags"],
+               summary="Delete a tag (it disappears from every ticket)")
+def delete_tag(request, name: str):
+    require_manager(request.auth)
+    tag = get_object_or_404(Tag, name=name.lower())
+    with transaction.atomic():
+        tag.delete()
+    return {"deleted": True}
+
+
+# --- saved views ----------------------------------------------------------------------------
+def _visible_views(user):
+    return SavedView.objects.filter(Q(owner=user) | Q(shared=True)).select_related("owner")
+
+
+def _own_view(user, view_id: int) -> SavedView:
+    view = get_object_or_404(_visible_views(user), pk=view_id)
+    if view.owner_id != user.pk:
+        raise PermissionDenied(_("Only the owner can change a saved view."))
+    return view
+
+
+@router.get("/views", response={200: list[SavedViewOut], **ERRORS}, tags=["saved views"],
+            summary="Your saved views and the shared ones")
+def list_views(request):
+    require_staff(request.auth)
+    return [view_out(v, request.auth) for v in _visible_views(request.auth).order_by("name", "id")]
+
+
+@router.post("/views", response={201: SavedViewOut, **ERRORS}, tags=["saved views"], summary="Save a view")
+def create_view(request, payload: SavedViewIn):
+    require_staff(request.auth)
+    view = api_services.saved_view_create(owner=request.auth, **payload.model_dump())
+    return HttpStatus(201, view_out(view, request.auth))
+
+
+@router.get("/views/{int:view_id}", response={200: SavedViewOut, **ERRORS}, tags=["saved views"],
+            summary="Read a saved view")
+def get_view(request, view_id: int):
+    require_staff(request.auth)
+    return view_out(get_object_or_404(_visible_views(request.auth), pk=view_id), request.auth)
+
+
+@router.patch("/views/{int:view_id}", response={200: SavedViewOut, **ERRORS}, tags=["saved views"],
+              summary="Change one of your saved views")
+def update_view(request, view_id: int, payload: SavedViewPatchIn):
+    require_staff(request.auth)
+    view = _own_view(request.auth, view_id)
+    view = api_services.saved_view_update(view=view, changes=payload.model_dump(exclude_unset=True))
+    return view_out(view, request.auth)
+
+
+@router.delete("/views/{int:view_id}", response={200: Deleted, **ERRORS}, tags=["saved views"],
+               summary="Delete one of your saved views")
+def delete_view(request, view_id: int):
+    require_staff(request.auth)
+    _own_view(request.auth, view_id).delete()
+    return {"deleted": True}

@@ -1,0 +1,314 @@
+"""Tickets: list with filters and keyset pages, create, read, change, merge, bulk, timeline."""
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import prefetch_related_objects
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from ninja import Status as HttpStatus
+from pydantic import Field
+
+from pomoc.accounts.models import Department
+from pomoc.api.schemas import (
+    ChannelName,
+    ContactRef,
+    DepartmentRef,
+    Error,
+    In,
+    PriorityName,
+    StatusName,
+    UserRef,
+    ValidationErrors,
+    contact_ref,
+    department_ref,
+    require_staff,
+    user_ref,
+)
+from pomoc.contacts.models import Contact, IdentityKind
+from pomoc.contacts.services import contact_get_or_create
+from pomoc.tickets import permissions, selectors, services
+from pomoc.tickets.models import Channel, Priority, Ticket
+
+router = Router(tags=["tickets"])
+User = get_user_model()
+ERRORS = {401: Error, 403: Error, 404: Error, 422: ValidationErrors}
+
+
+class TicketOut(Schema):
+    number: int
+    subject: str
+    status: StatusName
+    priority: PriorityName
+    channel: str
+    requester: ContactRef
+    assignee: UserRef | None
+    department: DepartmentRef | None
+    tags: list[str] = Field(description="Empty for customers: tags are internal to the team.")
+    custom_fields: dict[str, Any] = Field(description="Empty for customers.")
+    merged_into: int | None = Field(description="Number of the ticket this one was merged into.")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    first_response_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    closed_at: dt.datetime | None
+
+
+class TicketPage(Schema):
+    items: list[TicketOut]
+    next_cursor: str | None
+
+
+class TicketCreateIn(In):
+    requester: int | None = Field(None, description="Contact id of the requester.")
+    requester_email: str | None = Field(None, description="Found or created as a contact.")
+    requester_name: str = Field("", max_length=200, description="Name for a contact created by e-mail.")
+    subject: str = Field(max_length=300)
+    body: str = Field("", description="Plain text of the first message.")
+    body_html: str = Field("", description="HTML of the first message; sanitized.")
+    channel: ChannelName = Channel.API
+    priority: PriorityName = "normal"
+    department: int | None = None
+    assignee: int | None = None
+    tags: list[str] = Field(default_factory=list, max_length=50)
+    custom_fields: dict[str, Any] = Field(default_factory=dict)
+
+
+class TicketPatchIn(In):
+    subject: str = Field(None, max_length=300)
+    status: StatusName = None
+    priority: PriorityName = None
+    assignee: int | None = None
+    department: int | None = None
+    tags: list[str] = Field(None, max_length=50)
+    custom_fields: dict[str, Any] = None
+
+
+class MergeIn(In):
+    target: int = Field(description="Number of the ticket to merge into.")
+
+
+class BulkIn(In):
+    numbers: list[int] = Field(min_length=1, max_length=200)
+    changes: TicketPatchIn
+
+
+class BulkOut(Schema):
+    updated: int
+
+
+class EventOut(Schema):
+    id: int
+    type: str
+    actor: UserRef | None
+    data: dict[str, Any]
+    at: dt.datetime
+
+
+# --- serializing ----------------------------------------------------------------------------
+def ticket_out(ticket: Ticket, user, tag_names: list[str] | None = None) -> dict:
+    staff = permissions.is_staff_user(user)
+    if tag_names is None:
+        tag_names = getattr(ticket, "tag_names", None)
+    if tag_names is None and staff:
+        tag_names = sorted(ticket.tags.values_list("name", flat=True))
+    return {
+        "number": ticket.number,
+        "subject": ticket.subject,
+        "status": ticket.status,
+        "priority": ticket.priority_key,
+        "channel": ticket.channel,
+        "requester": contact_ref(ticket.requester),
+        "assignee": user_ref(ticket.assignee),
+        "department": department_ref(ticket.department),
+        "tags": tag_names if staff else [],
+        "custom_fields": ticket.custom_fields if staff else {},
+        "merged_into": ticket.merged_into.number if ticket.merged_into_id else None,
+        "created_at": ticket.created_at,
+        "updated_at": ticket.updated_at,
+        "first_response_at": ticket.first_response_at,
+        "resolved_at": ticket.resolved_at,
+        "closed_at": ticket.closed_at,
+    }
+
+
+def tickets_out(tickets: list[Ticket], user) -> list[dict]:
+    """A page of tickets with a fixed number of queries, whatever its size."""
+    selectors.prefetch_tags(tickets)
+    prefetch_related_objects(tickets, "requester__identities", "merged_into")
+    return [ticket_out(t, user) for t in tickets]
+
+
+def load_ticket(user, number: int) -> Ticket:
+    ticket = permissions.access_ticket_by_number(user, number)
+    prefetch_related_objects([ticket], "requester__identities")
+    return ticket
+
+
+# --- resolving ids --------------------------------------------------------------------------
+def resolve_department(department_id: int | None) -> Department | None:
+    if department_id is None:
+        return None
+    department = Department.objects.filter(pk=department_id).first()
+    if department is None:
+        raise ValidationError({"department": _("Unknown department.")})
+    return department
+
+
+def resolve_assignee(user_id: int | None):
+    if user_id is None:
+        return None
+    assignee = User.objects.filter(pk=user_id).first()
+    if assignee is None or not permissions.is_staff_user(assignee):
+        raise ValidationError({"assignee": _("Tickets can only be assigned to active agents.")})
+    return assignee
+
+
+def changes_from(payload: TicketPatchIn) -> dict:
+    """The service's ``changes`` mapping, holding only the keys the client sent."""
+    sent = payload.model_dump(exclude_unset=True)
+    for key in ("subject", "status", "priority", "tags", "custom_fields"):
+        if key in sent and sent[key] is None:
+            raise ValidationError({key: _("This field cannot be null.")})
+    changes: dict = {}
+    for key, value in sent.items():
+        if key == "priority":
+            changes[key] = Priority.from_name(value).value
+        elif key == "assignee":
+            changes[key] = resolve_assignee(value)
+        elif key == "department":
+            changes[key] = resolve_department(value)
+        else:
+            changes[key] = value
+    return changes
+
+
+def requester_for(user, payload: TicketCreateIn) -> Contact:
+    if not permissions.is_staff_user(user):
+        own = getattr(user, "contact", None)
+        if own is None:
+            raise permissions.PermissionDenied(_("Your account is not linked to a contact."))
+        if payload.requester is not None and payload.requester != own.pk:
+            raise permissions.PermissionDenied(_("Customers can only open tickets for themselves."))
+        if payload.requester_email is not None and not own.identities.filter(
+            kind=IdentityKind.EMAIL, value=payload.requester_email.strip().lower()
+        ).exists():
+            raise permissions.PermissionDenied(_("Customers can only open tickets for themselves."))
+        return own
+    if (payload.requester is None) == (payload.requester_email is None):
+        raise ValidationError({"requester": _("Give either “requester” (a contact id) or “requester_email”.")})
+    if payload.requester is not None:
+        contact = Contact.objects.filter(pk=payload.requester).first()
+        if contact is None:
+            raise ValidationError({"requester": _("Unknown contact.")})
+        return contact
+    try:
+        contact, _created = contact_get_or_create(
+            kind=IdentityKind.EMAIL, value=payload.requester_email, name=payload.requester_name
+        )
+    except ValidationError as exc:
+        raise ValidationError({"requester_email": exc.messages}) from None
+    return contact
+
+
+STAFF_ONLY_CREATE_FIELDS = ("priority", "department", "assignee", "tags", "custom_fields", "channel")
+
+
+# --- endpoints ------------------------------------------------------------------------------
+@router.get("/tickets", response={200: TicketPage, **ERRORS}, summary="List tickets")
+def list_tickets(
+    request,
+    status: str | None = Query(None, description="Comma-separated statuses, or “active”."),
+    priority: str | None = Query(None, description="Comma-separated: low, normal, high, urgent."),
+    assignee: str | None = Query(None, description="“me”, “none” or a user id."),
+    department: str | None = Query(None, description="“none” or a department id."),
+    tag: str | None = Query(None, description="Tag name; repeat or comma-separate for all of several."),
+    channel: str | None = None,
+    requester: str | None = Query(None, description="Contact id."),
+    company: str | None = Query(None, description="Company id."),
+    q: str | None = Query(None, description="Text in the number, subject or messages."),
+    sort: str | None = Query(None, description=", ".join(selectors.SORTS)),
+    cursor: str | None = Query(None, description="next_cursor of the previous page."),
+    limit: int | None = Query(None, ge=1, le=selectors.MAX_PAGE_SIZE),
+):
+    filters = selectors.TicketFilters.from_mapping(request.GET)
+    page = selectors.ticket_list(request.auth, filters, cursor=cursor, limit=limit)
+    return {"items": tickets_out(page.items, request.auth), "next_cursor": page.next_cursor}
+
+
+@router.post("/tickets", response={201: TicketOut, **ERRORS}, summary="Open a ticket")
+def create_ticket(request, payload: TicketCreateIn):
+    user = request.auth
+    staff = permissions.is_staff_user(user)
+    if not staff:
+        sent = payload.model_fields_set & set(STAFF_ONLY_CREATE_FIELDS)
+        if sent:
+            raise permissions.PermissionDenied(
+                _("Customers cannot set: %(fields)s") % {"fields": ", ".join(sorted(sent))}
+            )
+    with transaction.atomic():
+        requester = requester_for(user, payload)
+        ticket = services.ticket_create(
+            requester=requester,
+            subject=payload.subject,
+            body_text=payload.body,
+            body_html=payload.body_html,
+            channel=payload.channel,
+            actor=user,
+            department=resolve_department(payload.department),
+            priority=Priority.from_name(payload.priority).value,
+            assignee=resolve_assignee(payload.assignee),
+            tags=payload.tags,
+            custom_fields=payload.custom_fields,
+        )
+    ticket = Ticket.objects.select_related("requester", "assignee", "department").get(pk=ticket.pk)
+    return HttpStatus(201, ticket_out(ticket, user))
+
+
+@router.get("/tickets/{int:number}", response={200: TicketOut, **ERRORS}, summary="Read a ticket")
+def get_ticket(request, number: int):
+    return ticket_out(load_ticket(request.auth, number), request.auth)
+
+
+@router.patch("/tickets/{int:number}", response={200: TicketOut, **ERRORS}, summary="Change a ticket")
+def update_ticket(request, number: int, payload: TicketPatchIn):
+    ticket = load_ticket(request.auth, number)
+    permissions.require_can_work_on(request.auth, ticket)
+    ticket = services.ticket_update(ticket=ticket, actor=request.auth, changes=changes_from(payload))
+    return ticket_out(ticket, request.auth)
+
+
+@router.post("/tickets/{int:number}/merge", response={200: TicketOut, **ERRORS},
+             summary="Merge this ticket into another")
+def merge_ticket(request, number: int, payload: MergeIn):
+    source = load_ticket(request.auth, number)
+    permissions.require_can_work_on(request.auth, source)
+    target = load_ticket(request.auth, payload.target)
+    target = services.ticket_merge(source=source, target=target, actor=request.auth)
+    return ticket_out(load_ticket(request.auth, target.number), request.auth)
+
+
+@router.post("/tickets/bulk", response={200: BulkOut, **ERRORS}, summary="Change many tickets at once")
+def bulk_update(request, payload: BulkIn):
+    require_staff(request.auth)
+    numbers = sorted(set(payload.numbers))
+    tickets = list(permissions.visible_tickets(request.auth).filter(number__in=numbers).order_by("number"))
+    missing = sorted(set(numbers) - {t.number for t in tickets})
+    if missing:
+        raise ValidationError({"numbers": _("Not found: %(numbers)s") % {"numbers": ", ".join(map(str, missing))}})
+    changes = changes_from(payload.changes)
+    # One transaction: a change that fails on the tenth ticket leaves the first nine untouched.
+    with transaction.atomic():
+        count = services.tickets_bulk_update(tickets=tickets, actor=request.auth, changes=changes)
+    return {"updated": count}
+
+
+@router.get("/tickets/{int:number}/events", response={200: list[EventOut], **ERRORS}, summary="Ticket history")
+def ticket_events(request, number: int):
+    require_staff(request.auth)
+    ticket = load_ticket(request.auth, number)
+    events = ticket.events.select_related("actor").order_by("at", "id")
+    return [{"id": e.pk, "type": e.type, "actor": user_ref(e.actor), "data": e.data, "at": e.at} for e in events]
