@@ -1,7 +1,24 @@
-from django.http import HttpResponse
 from django.urls import path
+
+from pomoc.tickets import views_inbox, views_misc, views_ticket
 
 app_name = "tickets"
 urlpatterns = [
-    path("", lambda r: HttpResponse("inbox"), name="inbox"),
+    path("", views_inbox.inbox_entry, name="inbox"),
+    path("inbox/bulk/", views_inbox.bulk_update, name="bulk"),
+    path("inbox/views/", views_inbox.save_view, name="save-view"),
+    path("inbox/views/<int:view_id>/delete/", views_inbox.delete_view, name="delete-view"),
+    path("search/", views_misc.search, name="search"),
+    path("contacts/<int:contact_id>/", views_misc.contact_detail, name="contact"),
+    path("tickets/new/", views_misc.new_ticket, name="new"),
+    path("tickets/<int:number>/", views_ticket.detail, name="detail"),
+    path("tickets/<int:number>/header/", views_ticket.header_partial, name="detail-header"),
+    path("tickets/<int:number>/conversation/", views_ticket.conversation_partial, name="detail-conversation"),
+    path("tickets/<int:number>/sidebar/", views_ticket.sidebar_partial, name="detail-sidebar"),
+    path("tickets/<int:number>/update/", views_ticket.update, name="update"),
+    path("tickets/<int:number>/reply/", views_ticket.reply, name="reply"),
+    path("tickets/<int:number>/note/", views_ticket.note, name="note"),
+    path("tickets/<int:number>/merge/", views_ticket.merge, name="merge"),
+    path("tickets/<int:number>/messages/<int:message_id>/split/", views_ticket.split, name="split"),
+    path("attachments/<str:public_id>/", views_ticket.attachment, name="attachment"),
 ]

@@ -1,1 +1,144 @@
 // Pomoc agent UI behaviour that is not htmx attributes. Loaded on every page (CSP: no inline JS).
+(function () {
+  "use strict";
+
+  document.documentElement.classList.add("js");
+
+  function isTyping(target) {
+    if (!target || !(target instanceof Element)) return false;
+    if (target.isContentEditable) return true;
+    var tag = target.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT";
+  }
+
+  function rows() {
+    return Array.prototype.slice.call(document.querySelectorAll("[data-ticket-row]"));
+  }
+
+  function selectedRow() {
+    return document.querySelector("[data-ticket-row].is-selected");
+  }
+
+  function selectRow(row) {
+    var current = selectedRow();
+    if (current) {
+      current.classList.remove("is-selected");
+      current.removeAttribute("aria-selected");
+    }
+    if (!row) return;
+    row.classList.add("is-selected");
+    row.setAttribute("aria-selected", "true");
+    row.scrollIntoView({ block: "nearest" });
+  }
+
+  function moveSelection(step) {
+    var all = rows();
+    if (!all.length) return;
+    var index = all.indexOf(selectedRow());
+    var next = index === -1 ? (step > 0 ? 0 : all.length - 1) : Math.min(all.length - 1, Math.max(0, index + step));
+    selectRow(all[next]);
+  }
+
+  function openSelected() {
+    var row = selectedRow();
+    var link = row && row.querySelector("a.ticket-link");
+    if (link) {
+      window.location.assign(link.href);
+      return true;
+    }
+    return false;
+  }
+
+  function toggleSelected() {
+    var row = selectedRow();
+    var box = row && row.querySelector("input[type=checkbox][name=ticket]");
+    if (box) {
+      box.checked = !box.checked;
+      box.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  }
+
+  function focusField(id) {
+    var field = document.getElementById(id);
+    if (field) {
+      field.focus();
+      return true;
+    }
+    return false;
+  }
+
+  function showHelp() {
+    var dialog = document.getElementById("shortcuts-help");
+    if (dialog && typeof dialog.showModal === "function" && !dialog.open) dialog.showModal();
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "Escape" && isTyping(event.target)) {
+      event.target.blur();
+      return;
+    }
+    if (isTyping(event.target)) return;
+    var dialog = document.getElementById("shortcuts-help");
+    if (dialog && dialog.open) return;
+    var handled = true;
+    switch (event.key) {
+      case "j": moveSelection(1); break;
+      case "k": moveSelection(-1); break;
+      case "o": handled = openSelected(); break;
+      case "Enter":
+        // Enter on a focused link or button keeps its usual meaning.
+        handled = !(event.target instanceof Element && event.target.closest("a, button")) && openSelected();
+        break;
+      case "x": toggleSelected(); break;
+      case "/": handled = focusField("global-search"); break;
+      case "r": handled = focusField("reply-body"); break;
+      case "n": handled = focusField("note-body"); break;
+      case "?": showHelp(); break;
+      default: handled = false;
+    }
+    if (handled) event.preventDefault();
+  });
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!(target instanceof Element)) return;
+    if (target.closest("[data-shortcuts-open]")) {
+      showHelp();
+      return;
+    }
+    var row = target.closest("[data-ticket-row]");
+    if (row) selectRow(row);
+  });
+
+  // "Select all" checks every ticket box on the page (the boxes are re-rendered by htmx, so delegate).
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (!(target instanceof Element)) return;
+    if (target.id === "select-all") {
+      document.querySelectorAll("input[type=checkbox][name=ticket]").forEach(function (box) {
+        box.checked = target.checked;
+      });
+    }
+  });
+
+  // Live refreshes must not throw away what the agent is doing: a half-typed field, ticked
+  // checkboxes or extra pages loaded with "Load more".
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-live-refresh")) return;
+    var busy = elt.contains(document.activeElement) && isTyping(document.activeElement);
+    if (elt.id === "inbox-table") {
+      busy = busy || !!elt.querySelector("input[name=ticket]:checked") || elt.hasAttribute("data-extended");
+    }
+    if (busy) event.preventDefault();
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (target && target.classList && target.classList.contains("load-more-row")) {
+      var table = document.getElementById("inbox-table");
+      if (table) table.setAttribute("data-extended", "1");
+    }
+  });
+})();

@@ -1,0 +1,138 @@
+"""Forms of the agent pages. They parse and show errors; the services decide what is allowed."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from pomoc.accounts.models import STAFF_ROLES, Department, User
+from pomoc.tickets.models import Channel, Priority, Status
+from pomoc.tickets.selectors import SORT_LABELS
+
+NO_CHANGE = ""
+
+
+def staff_users():
+    return User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by("first_name", "last_name", "username")
+
+
+def split_tags(value: str) -> list[str]:
+    return [name.strip() for name in (value or "").split(",") if name.strip()]
+
+
+class IdListField(forms.Field):
+    """Several ids (checkboxes of one name). Which of them the user may touch is decided later,
+    by visible_tickets(), never by this field."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        if not all(str(v).isdigit() for v in values):
+            raise forms.ValidationError(_("Not a valid selection."))
+        return sorted({int(v) for v in values})
+
+
+class FilterForm(forms.Form):
+    """The inbox filter bar. Its values are query parameters understood by ``TicketFilters``."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    priority = forms.ChoiceField(label=_("Priority"), required=False)
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    department = forms.ChoiceField(label=_("Department"), required=False)
+    tag = forms.CharField(label=_("Tags"), required=False, max_length=200,
+                          widget=forms.TextInput(attrs={"placeholder": _("tag, tag")}))
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
+    sort = forms.ChoiceField(label=_("Sort"), required=False)
+
+    def __init__(self, *args, agents=(), departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            ("", _("Any status")), ("active", _("Active (new, open, pending)")), *Status.choices,
+            ("resolved,closed", _("Resolved or closed")),
+        ]
+        self.fields["priority"].choices = [("", _("Any priority"))] + [(p.key, p.label) for p in Priority]
+        self.fields["assignee"].choices = [("", _("Anyone")), ("me", _("Me")), ("none", _("Nobody"))] + [
+            (str(user.pk), user.display_name) for user in agents
+        ]
+        self.fields["department"].choices = [("", _("Any department")), ("none", _("No department"))] + [
+            (str(d.pk), d.name) for d in departments
+        ]
+        self.fields["channel"].choices = [("", _("Any channel")), *Channel.choices]
+        self.fields["sort"].choices = list(SORT_LABELS.items())
+        # A saved view may hold a combination the selects do not offer: show it rather than lose it.
+        for name in ("status", "priority", "assignee", "department"):
+            value = self.initial.get(name)
+            if value and value not in dict(self.fields[name].choices):
+                self.fields[name].choices = [*self.fields[name].choices, (value, value)]
+
+
+class SaveViewForm(forms.Form):
+    name = forms.CharField(label=_("View name"), max_length=100)
+    shared = forms.BooleanField(label=_("Share with all agents"), required=False)
+
+
+class BulkForm(forms.Form):
+    """Changes to apply to every selected ticket; empty fields are left alone."""
+
+    ticket = IdListField(error_messages={"required": _("Select at least one ticket.")})
+    assignee = forms.ChoiceField(label=_("Assign to"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    priority = forms.ChoiceField(label=_("Priority"), required=False)
+    department = forms.ChoiceField(label=_("Department"), required=False)
+    add_tags = forms.CharField(label=_("Add tags"), required=False, max_length=300)
+
+    def __init__(self, *args, agents=(), departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [(NO_CHANGE, _("— assignee —")), ("me", _("Me")),
+                                           ("none", _("Nobody"))] + [(str(u.pk), u.display_name) for u in agents]
+        self.fields["status"].choices = [(NO_CHANGE, _("— status —")), *Status.choices]
+        self.fields["priority"].choices = [(NO_CHANGE, _("— priority —")), *Priority.choices]
+        self.fields["department"].choices = [(NO_CHANGE, _("— department —")), ("none", _("No department"))] + [
+            (str(d.pk), d.name) for d in departments
+        ]
+
+    def clean(self):
+        data = super().clean()
+        keys = ("assignee", "status", "priority", "department", "add_tags")
+        if not any(data.get(key) for key in keys):
+            raise forms.ValidationError(_("Choose at least one change to apply."))
+        return data
+
+
+class MessageForm(forms.Form):
+    """A reply or an internal note. Attachments are read from request.FILES["attachments"]."""
+
+    body = forms.CharField(label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    seen_message_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    force = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class MergeForm(forms.Form):
+    target = forms.CharField(label=_("Merge into ticket number"), max_length=20,
+                             widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "1234"}))
+
+    def clean_target(self):
+        value = self.cleaned_data["target"].strip().lstrip("#")
+        if not value.isdigit():
+            raise forms.ValidationError(_("Enter a ticket number."))
+        return int(value)
+
+
+class NewTicketForm(forms.Form):
+    requester_email = forms.EmailField(label=_("Requester e-mail"), required=False)
+    requester_name = forms.CharField(label=_("Requester name"), required=False, max_length=200)
+    contact = forms.IntegerField(label=_("or existing contact id"), required=False, min_value=1)
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 8}))
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all(), required=False)
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int,
+                                      initial=Priority.NORMAL)
+    assign_to_me = forms.BooleanField(label=_("Assign to me"), required=False, initial=True)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("requester_email") and not data.get("contact"):
+            raise forms.ValidationError(_("Give the requester's e-mail address or an existing contact."))
+        return data

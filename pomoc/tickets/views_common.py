@@ -1,0 +1,56 @@
+"""Helpers shared by the agent pages: who may open them, and how service errors reach a form."""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.urls import NoReverseMatch, reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+from pomoc.tickets.permissions import is_staff_user
+
+
+def is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def optional_reverse(name: str, *args) -> str:
+    """The URL of a page another part of Pomoc may not provide (yet), or ""."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def staff_required(view):
+    """Agent pages: anonymous users log in first; customers are told nothing exists here (404)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_staff_user(request.user):
+            raise Http404
+        response = view(request, *args, **kwargs)
+        # Partials and full pages share URLs: caches must keep them apart, and keep them private.
+        patch_vary_headers(response, ["HX-Request"])
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    return wrapper
+
+
+def error_messages(error: ValidationError) -> dict[str | None, list[str]]:
+    """A service's ValidationError as {field: [messages]}; None for errors without a field."""
+    if hasattr(error, "error_dict"):
+        return {key: list(messages) for key, messages in error.message_dict.items()}
+    return {None: list(error.messages)}
+
+
+def add_service_errors(form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    """Show a service's errors on ``form``: on the matching field, or above the form."""
+    aliases = aliases or {}
+    for key, messages in error_messages(error).items():
+        field = aliases.get(key, key) if key else None
+        form.add_error(field if field in form.fields else None, messages)

@@ -1,0 +1,279 @@
+"""The universal inbox: built-in and saved views, filters, keyset pages, bulk changes."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, prefetch_related_objects
+from django.http import Http404, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pomoc.accounts.models import STAFF_ROLES, Department, User
+from pomoc.tickets import selectors, services
+from pomoc.tickets.forms import BulkForm, FilterForm, SaveViewForm, split_tags, staff_users
+from pomoc.tickets.models import ACTIVE_STATUSES, Priority, SavedView
+from pomoc.tickets.permissions import is_staff_user, visible_tickets
+from pomoc.tickets.views_common import error_messages, is_htmx, optional_reverse, staff_required
+
+FILTER_KEYS = ("status", "priority", "assignee", "department", "tag", "channel", "q", "sort", "requester", "company")
+DEFAULT_VIEW = "open"
+COUNT_CAP = 1000
+
+
+def filters_to_params(filters: selectors.TicketFilters) -> dict[str, str]:
+    """TicketFilters back to the query parameters (and SavedView.filters) they were read from."""
+    params: dict[str, str] = {}
+    if filters.statuses:
+        same_as_active = sorted(filters.statuses) == sorted(ACTIVE_STATUSES)
+        params["status"] = "active" if same_as_active else ",".join(filters.statuses)
+    if filters.priorities:
+        params["priority"] = ",".join(Priority(p).key for p in filters.priorities)
+    if filters.tags:
+        params["tag"] = ",".join(filters.tags)
+    for key in ("assignee", "department", "channel", "q"):
+        if getattr(filters, key):
+            params[key] = getattr(filters, key)
+    for key in ("requester", "company"):
+        if getattr(filters, key):
+            params[key] = str(getattr(filters, key))
+    if filters.sort != selectors.DEFAULT_SORT:
+        params["sort"] = filters.sort
+    return params
+
+
+def as_querydict(params: dict) -> QueryDict:
+    query = QueryDict(mutable=True)
+    for key, value in params.items():
+        if key in FILTER_KEYS:
+            query.setlist(key, [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)])
+    return query
+
+
+def saved_views_for(user):
+    return SavedView.objects.filter(Q(owner=user) | Q(shared=True)).select_related("owner")
+
+
+def all_views(user) -> list[dict]:
+    views = [dict(v, saved=None) for v in selectors.builtin_views(user)]
+    for saved in saved_views_for(user):
+        views.append({"key": f"saved-{saved.pk}", "name": saved.name, "filters": saved.filters, "saved": saved})
+    return views
+
+
+def with_counts(user, views: list[dict]) -> list[dict]:
+    for view in views:
+        try:
+            filters = selectors.TicketFilters.from_mapping(as_querydict(view["filters"]))
+            count, capped = selectors.view_count(user, filters, cap=COUNT_CAP)
+        except ValidationError:
+            count, capped = None, False
+        view["count"], view["capped"] = count, capped
+    return views
+
+
+def resolve_filters(request, views: list[dict]):
+    """(current view, filter parameters, TicketFilters or None, errors) for this request."""
+    errors: dict = {}
+    key = request.GET.get("view") or DEFAULT_VIEW
+    current = next((v for v in views if v["key"] == key), None)
+    if current is None:
+        errors[None] = [_("This view does not exist (any more); showing all open tickets.")]
+        current = next(v for v in views if v["key"] == DEFAULT_VIEW)
+    if request.GET.get("filtered"):
+        # The filter bar sends every filter: what it holds replaces the view's own filters.
+        params = QueryDict(mutable=True)
+        for name in FILTER_KEYS:
+            values = [v for v in request.GET.getlist(name) if v.strip()]
+            if values:
+                params.setlist(name, values)
+    else:
+        params = as_querydict(current["filters"])
+        for name in FILTER_KEYS:
+            values = [v for v in request.GET.getlist(name) if v.strip()]
+            if values:
+                params.setlist(name, values)
+    try:
+        filters = selectors.TicketFilters.from_mapping(params)
+    except ValidationError as error:
+        errors.update(error_messages(error))
+        filters = None
+    return current, params, filters, errors
+
+
+def table_context(request, filters, params: QueryDict, errors: dict) -> dict:
+    page = None
+    if filters is not None:
+        try:
+            page = selectors.ticket_list(request.user, filters, cursor=request.GET.get("cursor") or None)
+        except ValidationError as error:
+            errors.update(error_messages(error))
+    tickets = page.items if page else []
+    selectors.prefetch_tags(tickets)
+    # str(contact) falls back to its first identity: fetch them for the whole page at once.
+    prefetch_related_objects(tickets, "requester__identities")
+    refresh = request.GET.copy()
+    for name in ("cursor", "fragment"):
+        refresh.pop(name, None)
+    next_query = next_rows_query = ""
+    if page and page.next_cursor:
+        following = refresh.copy()
+        following["cursor"] = page.next_cursor
+        next_query = following.urlencode()
+        following["fragment"] = "rows"
+        next_rows_query = following.urlencode()
+    save_params = filters_to_params(filters) if filters is not None else {}
+    return {
+        "tickets": tickets, "errors": errors, "refresh_query": refresh.urlencode(), "next_query": next_query,
+        "next_rows_query": next_rows_query, "save_params": save_params, "save_form": SaveViewForm(),
+        "params": params, "next_url": request.get_full_path(),
+    }
+
+
+def choices_context() -> dict:
+    return {"agents": list(staff_users()), "departments": list(Department.objects.all())}
+
+
+@staff_required
+def inbox(request):
+    user = request.user
+    views = all_views(user)
+    fragment = request.GET.get("fragment") if is_htmx(request) else None
+    current, params, filters, errors = resolve_filters(request, views)
+    if fragment == "sidebar":
+        return render(request, "tickets/_inbox_sidebar.html",
+                      {"views": with_counts(user, views), "current": current, "view_query": request.GET.urlencode()})
+    context = {"current": current, **table_context(request, filters, params, errors)}
+    if fragment == "rows":
+        return render(request, "tickets/_inbox_rows.html", context)
+    choices = choices_context()
+    context["bulk_form"] = BulkForm(**choices)
+    status = 400 if errors and not is_htmx(request) else 200
+    if is_htmx(request):
+        return render(request, "tickets/_inbox_table.html", context)
+    initial = {name: params.get(name, "") for name in FILTER_KEYS}
+    if filters is not None:
+        initial = {name: "" for name in FILTER_KEYS} | filters_to_params(filters)
+    context.update({
+        "views": with_counts(user, views),
+        "filter_form": FilterForm(initial=initial, **choices),
+        "view_query": request.GET.urlencode(),
+        "hidden_params": {k: initial.get(k) for k in ("requester", "company") if initial.get(k)},
+    })
+    return render(request, "tickets/inbox.html", context, status=status)
+
+
+def safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+@staff_required
+@require_POST
+def save_view(request):
+    form = SaveViewForm(request.POST)
+    try:
+        filters = selectors.TicketFilters.from_mapping(as_querydict(
+            {key: request.POST.getlist(key) for key in FILTER_KEYS if request.POST.getlist(key)}))
+    except ValidationError as error:
+        for messages_ in error_messages(error).values():
+            for message in messages_:
+                messages.error(request, message)
+        return redirect(safe_next(request, reverse("tickets:inbox")))
+    if not form.is_valid():
+        for field_errors in form.errors.values():
+            for message in field_errors:
+                messages.error(request, message)
+        return redirect(safe_next(request, reverse("tickets:inbox")))
+    saved = SavedView.objects.create(owner=request.user, name=form.cleaned_data["name"],
+                                     shared=form.cleaned_data["shared"], filters=filters_to_params(filters))
+    messages.success(request, _("View “%(name)s” saved.") % {"name": saved.name})
+    return redirect(f"{reverse('tickets:inbox')}?view=saved-{saved.pk}")
+
+
+@staff_required
+@require_POST
+def delete_view(request, view_id: int):
+    saved = get_object_or_404(SavedView, pk=view_id, owner=request.user)
+    name = saved.name
+    saved.delete()
+    messages.success(request, _("View “%(name)s” deleted.") % {"name": name})
+    return redirect("tickets:inbox")
+
+
+def bulk_changes(user, data: dict) -> dict:
+    """The form's choices as ticket_update() changes; unknown agents or departments are errors."""
+    changes: dict = {}
+    assignee = data.get("assignee")
+    if assignee == "me":
+        changes["assignee"] = user
+    elif assignee == "none":
+        changes["assignee"] = None
+    elif assignee:
+        agent = User.objects.filter(pk=int(assignee), role__in=STAFF_ROLES, is_active=True).first()
+        if agent is None:
+            raise ValidationError({"assignee": _("No such agent.")})
+        changes["assignee"] = agent
+    if data.get("status"):
+        changes["status"] = data["status"]
+    if data.get("priority"):
+        changes["priority"] = int(data["priority"])
+    department = data.get("department")
+    if department == "none":
+        changes["department"] = None
+    elif department:
+        changes["department"] = Department.objects.get(pk=int(department))
+    return changes
+
+
+@staff_required
+@require_POST
+def bulk_update(request):
+    user = request.user
+    form = BulkForm(request.POST, **choices_context())
+    back = safe_next(request, reverse("tickets:inbox"))
+    if not form.is_valid():
+        for field_errors in form.errors.values():
+            for message in field_errors:
+                messages.error(request, message)
+        return redirect(back)
+    # Only tickets this user may see; ids of others are silently not there.
+    tickets = list(visible_tickets(user).filter(pk__in=form.cleaned_data["ticket"]).order_by("pk"))
+    add_tags = split_tags(form.cleaned_data.get("add_tags", ""))
+    try:
+        changes = bulk_changes(user, form.cleaned_data)
+        with transaction.atomic():
+            if changes:
+                services.tickets_bulk_update(tickets=tickets, actor=user, changes=changes)
+            if add_tags:
+                selectors.prefetch_tags(tickets)
+                for ticket in tickets:
+                    services.ticket_update(ticket=ticket, actor=user,
+                                           changes={"tags": [*ticket.tag_names, *add_tags]})
+    except ValidationError as error:
+        for messages_ in error_messages(error).values():
+            for message in messages_:
+                messages.error(request, message)
+        return redirect(back)
+    messages.success(request, _("Updated %(count)d ticket(s).") % {"count": len(tickets)})
+    return HttpResponseRedirect(back)
+
+
+def customer_home(request):
+    """Where a customer who lands on the agent inbox belongs: the portal, if there is one."""
+    portal = optional_reverse("portal:home")
+    if portal and request.user.is_authenticated and not is_staff_user(request.user):
+        return redirect(portal)
+    raise Http404
+
+
+def inbox_entry(request):
+    """``/``: the inbox for staff, the portal (or nothing) for customers."""
+    if request.user.is_authenticated and not is_staff_user(request.user):
+        return customer_home(request)
+    return inbox(request)

@@ -1,0 +1,79 @@
+"""Global search, the contact page and opening a ticket on a customer's behalf."""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from pomoc.contacts.models import Contact, IdentityKind
+from pomoc.contacts.services import contact_get_or_create
+from pomoc.tickets import selectors, services
+from pomoc.tickets.forms import NewTicketForm
+from pomoc.tickets.models import Channel
+from pomoc.tickets.permissions import visible_tickets
+from pomoc.tickets.views_common import add_service_errors, staff_required
+
+SNIPPET_CHARS = 90
+
+
+def snippet(text: str, term: str) -> str:
+    """A short piece of ``text`` around the first place ``term`` occurs (plain text; escaped later)."""
+    text = " ".join((text or "").split())
+    at = text.lower().find(term.lower())
+    if at < 0:
+        return text[: SNIPPET_CHARS * 2] + ("…" if len(text) > SNIPPET_CHARS * 2 else "")
+    start = max(0, at - SNIPPET_CHARS)
+    end = min(len(text), at + len(term) + SNIPPET_CHARS)
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
+@staff_required
+@require_GET
+def search(request):
+    query = (request.GET.get("q") or "").strip()[:200]
+    results = selectors.global_search(request.user, query) if query else None
+    message_hits = [(message, snippet(message.body_text, query)) for message in results.messages] if results else []
+    too_short = bool(query) and len(query) < 2 and not query.isdigit()
+    return render(request, "tickets/search.html",
+                  {"query": query, "search_query": query, "results": results, "message_hits": message_hits,
+                   "too_short": too_short})
+
+
+@staff_required
+@require_GET
+def contact_detail(request, contact_id):
+    contact = get_object_or_404(Contact.objects.select_related("company", "user"), pk=contact_id)
+    tickets = list(
+        visible_tickets(request.user).filter(requester=contact).select_related("assignee", "department")
+        .order_by("-updated_at", "-id")[:100]
+    )
+    selectors.prefetch_tags(tickets)
+    return render(request, "contacts/detail.html",
+                  {"contact": contact, "identities": list(contact.identities.all()), "tickets": tickets})
+
+
+@staff_required
+def new_ticket(request):
+    form = NewTicketForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data.get("contact"):
+                requester = Contact.objects.filter(pk=data["contact"]).first()
+                if requester is None:
+                    raise ValidationError({"contact": _("There is no contact with this id.")})
+            else:
+                requester, _created = contact_get_or_create(kind=IdentityKind.EMAIL, value=data["requester_email"],
+                                                            name=data.get("requester_name", ""))
+            ticket = services.ticket_create(
+                requester=requester, subject=data["subject"], body_text=data["body"], channel=Channel.AGENT,
+                actor=request.user, department=data.get("department"), priority=data["priority"],
+                assignee=request.user if data.get("assign_to_me") else None,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, aliases={"value": "requester_email", "body": "body"})
+        else:
+            if visible_tickets(request.user).filter(pk=ticket.pk).exists():
+                return redirect("tickets:detail", number=ticket.number)
+            return redirect("tickets:inbox")
+    return render(request, "tickets/new.html", {"form": form}, status=400 if form.errors else 200)

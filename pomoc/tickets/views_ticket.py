@@ -1,0 +1,265 @@
+"""The ticket page: conversation, properties, reply and note, merge and split."""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from pomoc.accounts.models import STAFF_ROLES, Department, User
+from pomoc.tickets import selectors, services
+from pomoc.tickets.downloads import attachment_response
+from pomoc.tickets.forms import MergeForm, MessageForm, split_tags, staff_users
+from pomoc.tickets.models import MessageKind, Priority, Status, Ticket
+from pomoc.tickets.permissions import (
+    access_attachment,
+    access_message,
+    access_ticket_by_number,
+    require_can_work_on,
+    visible_messages,
+    visible_tickets,
+)
+from pomoc.tickets.views_common import add_service_errors, error_messages, is_htmx, staff_required
+
+PUBLIC_KINDS = (MessageKind.CUSTOMER, MessageKind.REPLY)
+
+
+def load_ticket(request, number) -> Ticket:
+    ticket = access_ticket_by_number(request.user, number)
+    # One query for what the header and sidebar show of the related rows.
+    return (Ticket.objects.select_related("requester", "requester__company", "assignee", "department", "merged_into")
+            .get(pk=ticket.pk))
+
+
+def header_context(request, ticket: Ticket, errors: dict | None = None) -> dict:
+    return {
+        "ticket": ticket, "tag_names": sorted(ticket.tags.values_list("name", flat=True)),
+        "statuses": Status.choices, "priorities": Priority.choices, "agents": list(staff_users()),
+        "departments": list(Department.objects.all()), "header_errors": errors or {},
+    }
+
+
+def conversation_context(request, ticket: Ticket) -> dict:
+    timeline = selectors.ticket_timeline(request.user, ticket)
+    return {"ticket": ticket, "timeline": timeline, "newest_message_id": max((m.pk for m in timeline), default=0)}
+
+
+def sidebar_context(request, ticket: Ticket) -> dict:
+    return {
+        "ticket": ticket, "requester": ticket.requester, "identities": list(ticket.requester.identities.all()),
+        "other_tickets": selectors.requester_other_tickets(request.user, ticket),
+    }
+
+
+def page_context(request, ticket: Ticket, **extra) -> dict:
+    context = {**header_context(request, ticket), **conversation_context(request, ticket),
+               **sidebar_context(request, ticket)}
+    newest = context["newest_message_id"]
+    context.setdefault("reply_form", MessageForm(auto_id="reply-%s", initial={"seen_message_id": newest}))
+    context.setdefault("note_form", MessageForm(auto_id="note-%s", initial={"seen_message_id": newest}))
+    context.setdefault("merge_form", MergeForm(auto_id="merge-%s"))
+    context.update(extra)
+    return context
+
+
+@staff_required
+@require_GET
+def detail(request, number):
+    ticket = load_ticket(request, number)
+    return render(request, "tickets/detail.html", page_context(request, ticket))
+
+
+@staff_required
+@require_GET
+def header_partial(request, number):
+    return render(request, "tickets/_header.html", header_context(request, load_ticket(request, number)))
+
+
+@staff_required
+@require_GET
+def conversation_partial(request, number):
+    return render(request, "tickets/_conversation.html", conversation_context(request, load_ticket(request, number)))
+
+
+@staff_required
+@require_GET
+def sidebar_partial(request, number):
+    return render(request, "tickets/_ticket_sidebar.html", sidebar_context(request, load_ticket(request, number)))
+
+
+def parse_changes(post) -> dict:
+    """The header forms send one field each; only the fields present are changed."""
+    changes: dict = {}
+    if "subject" in post:
+        changes["subject"] = post["subject"]
+    if "status" in post:
+        changes["status"] = post["status"]
+    if "priority" in post:
+        value = post["priority"]
+        if not value.isdigit() or int(value) not in Priority.values:
+            raise ValidationError({"priority": _("Unknown priority.")})
+        changes["priority"] = int(value)
+    if "assignee" in post:
+        value = post["assignee"]
+        if value == "":
+            changes["assignee"] = None
+        else:
+            agents = User.objects.filter(role__in=STAFF_ROLES, is_active=True)
+            agent = agents.filter(pk=value).first() if value.isdigit() else None
+            if agent is None:
+                raise ValidationError({"assignee": _("No such agent.")})
+            changes["assignee"] = agent
+    if "department" in post:
+        value = post["department"]
+        if value == "":
+            changes["department"] = None
+        else:
+            department = Department.objects.filter(pk=value).first() if value.isdigit() else None
+            if department is None:
+                raise ValidationError({"department": _("No such department.")})
+            changes["department"] = department
+    if "tags" in post:
+        changes["tags"] = split_tags(post["tags"])
+    if not changes:
+        raise ValidationError(_("Nothing to change."))
+    return changes
+
+
+def _redirect_away_if_hidden(request, ticket: Ticket):
+    """After a change (another department…) the user may no longer see the ticket."""
+    if visible_tickets(request.user).filter(pk=ticket.pk).exists():
+        return None
+    messages.info(request, _("Ticket #%(number)s is no longer visible to you.") % {"number": ticket.number})
+    url = reverse("tickets:inbox")
+    if is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+@staff_required
+@require_POST
+def update(request, number):
+    ticket = load_ticket(request, number)
+    require_can_work_on(request.user, ticket)
+    try:
+        services.ticket_update(ticket=ticket, actor=request.user, changes=parse_changes(request.POST))
+    except ValidationError as error:
+        errors = error_messages(error)
+        if is_htmx(request):
+            return render(request, "tickets/_header.html", header_context(request, ticket, errors))
+        return render(request, "tickets/detail.html", page_context(request, ticket, header_errors=errors), status=400)
+    away = _redirect_away_if_hidden(request, ticket)
+    if away:
+        return away
+    ticket = load_ticket(request, number)
+    if is_htmx(request):
+        return render(request, "tickets/_header.html", header_context(request, ticket))
+    return redirect("tickets:detail", number=ticket.number)
+
+
+def uploaded_attachments(request) -> list[services.NewAttachment]:
+    return [
+        services.NewAttachment(file_name=upload.name, content=upload, content_type=upload.content_type or "")
+        for upload in request.FILES.getlist("attachments")
+    ]
+
+
+def _add_message(request, number, kind: str):
+    ticket = load_ticket(request, number)
+    require_can_work_on(request.user, ticket)
+    prefix = "reply" if kind == MessageKind.REPLY else "note"
+    form = MessageForm(request.POST, auto_id=f"{prefix}-%s")
+    forms = {f"{prefix}_form": form}
+    if form.is_valid():
+        seen = form.cleaned_data.get("seen_message_id")
+        newer = []
+        if kind == MessageKind.REPLY and seen is not None and not form.cleaned_data.get("force"):
+            newer = list(
+                visible_messages(request.user, ticket).filter(pk__gt=seen, kind__in=PUBLIC_KINDS)
+                .select_related("author_user", "author_contact").order_by("created_at", "id")
+            )
+        if newer:
+            # Do not send: the agent answers a conversation that has moved on. Keep the text.
+            files = [upload.name for upload in request.FILES.getlist("attachments")]
+            context = page_context(request, ticket, **forms, collision_messages=newer, dropped_files=files)
+            return render(request, "tickets/detail.html", context, status=409)
+        try:
+            message = services.message_add(ticket=ticket, kind=kind, actor=request.user,
+                                           body_text=form.cleaned_data["body"],
+                                           attachments=uploaded_attachments(request))
+        except ValidationError as error:
+            add_service_errors(form, error, aliases={"attachments": None})
+        else:
+            text = _("Reply sent.") if kind == MessageKind.REPLY else _("Internal note added.")
+            messages.success(request, text)
+            return redirect(f"{reverse('tickets:detail', args=[ticket.number])}#message-{message.pk}")
+    files = [upload.name for upload in request.FILES.getlist("attachments")]
+    return render(request, "tickets/detail.html", page_context(request, ticket, **forms, dropped_files=files),
+                  status=400)
+
+
+@staff_required
+@require_POST
+def reply(request, number):
+    return _add_message(request, number, MessageKind.REPLY)
+
+
+@staff_required
+@require_POST
+def note(request, number):
+    return _add_message(request, number, MessageKind.NOTE)
+
+
+@staff_required
+@require_POST
+def merge(request, number):
+    ticket = load_ticket(request, number)
+    require_can_work_on(request.user, ticket)
+    form = MergeForm(request.POST, auto_id="merge-%s")
+    if form.is_valid():
+        try:
+            target = access_ticket_by_number(request.user, form.cleaned_data["target"])
+        except Http404:
+            form.add_error("target", _("There is no ticket with this number that you can see."))
+        else:
+            try:
+                services.ticket_merge(source=ticket, target=target, actor=request.user)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Ticket #%(source)s was merged into this ticket.")
+                                 % {"source": ticket.number})
+                return redirect("tickets:detail", number=target.number)
+    return render(request, "tickets/detail.html", page_context(request, ticket, merge_form=form), status=400)
+
+
+@staff_required
+@require_POST
+def split(request, number, message_id):
+    ticket = load_ticket(request, number)
+    require_can_work_on(request.user, ticket)
+    message = access_message(request.user, message_id)
+    if message.ticket_id != ticket.pk:
+        raise Http404
+    try:
+        new_ticket = services.message_split(message=message, actor=request.user)
+    except ValidationError as error:
+        for field_messages in error_messages(error).values():
+            for text in field_messages:
+                messages.error(request, text)
+        return redirect("tickets:detail", number=ticket.number)
+    messages.success(request, _("The message is now ticket #%(number)s.") % {"number": new_ticket.number})
+    return redirect("tickets:detail", number=new_ticket.number)
+
+
+@require_GET
+def attachment(request, public_id):
+    """Downloads for anyone logged in who may see the message; the permission helper decides."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return attachment_response(access_attachment(request.user, public_id))
