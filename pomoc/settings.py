@@ -192,6 +192,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [
+    ("", BASE_DIR / "static"),  # pomoc/static/pomoc/...: the project package is not an app
     ("vendor/htmx", REPO_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
 STATICFILES_DIRS = [entry for entry in STATICFILES_DIRS if Path(entry[1]).is_dir()]
