@@ -181,11 +181,17 @@ def departments(request):
     return _page(request, "administration/departments.html", "departments", {"departments": items})
 
 
+@manage_view()
+def department_create(request):
+    return _department_form(request, None)
+
+
 @manage_view(supervisors_may_read=True)
-def department_edit(request, pk: int | None = None):
-    department = get_object_or_404(Department, pk=pk) if pk is not None else None
-    if department is None and not request.can_manage:
-        return redirect("administration:departments")
+def department_edit(request, pk: int):
+    return _department_form(request, get_object_or_404(Department, pk=pk))
+
+
+def _department_form(request, department: Department | None):
     form = forms.DepartmentForm(request.POST or None, instance=department)
     if request.method == "POST" and form.is_valid():
         department = form.save()
