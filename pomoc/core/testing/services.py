@@ -4,7 +4,13 @@ A skipped test on CI hides a broken pipeline, so with ``CI=true`` a missing serv
 """
 
 import os
+import signal
 import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -40,3 +46,104 @@ def redis_url() -> str:
 def redis_reachable(url: str | None = None) -> bool:
     parsed = urlparse(url or redis_url())
     return tcp_reachable(parsed.hostname or "127.0.0.1", parsed.port or 6379)
+
+
+# --- running ``pomoc`` as a real process (serve, browser tests) -----------------------------------
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def pomoc_env(data_dir, **extra: str) -> dict:
+    """The environment of a production-like ``pomoc`` process on a fresh SQLite data directory.
+
+    The test run's own database, Redis and inline task backend are left out on purpose: the
+    process gets the defaults a laptop install gets (SQLite, in-memory channel layer, database
+    task queue).
+    """
+    env = {key: value for key, value in os.environ.items()
+           if key not in {"DATABASE_URL", "REDIS_URL", "POMOC_TASKS_BACKEND", "POMOC_TEST_DB_NAME",
+                          "POMOC_TESTING", "EMAIL_BACKEND", "SECRET_KEY"}}
+    env.update({"DJANGO_SETTINGS_MODULE": "pomoc.settings", "POMOC_DATA_DIR": str(data_dir),
+                "PYTHONUNBUFFERED": "1", **extra})
+    return env
+
+
+def pomoc(*args: str, env: dict, timeout: float = 180) -> subprocess.CompletedProcess:
+    """Run one ``pomoc`` management command; fail the test with its output when it fails."""
+    result = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "pomoc.cli", *args], env=env, capture_output=True, text=True, timeout=timeout,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"pomoc {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def child_pids(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (Linux /proc; empty elsewhere)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+class PomocServer:
+    """``pomoc serve`` on a free port, started and stopped around a test."""
+
+    def __init__(self, data_dir, *args: str, env: dict | None = None):
+        self.data_dir = Path(data_dir)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = env or pomoc_env(data_dir)
+        self.args = args
+        self.log_path = self.data_dir / "serve.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> "PomocServer":
+        self._log = self.log_path.open("w")
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [sys.executable, "-m", "pomoc.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port), *self.args],
+            env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"pomoc serve exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:  # noqa: S310
+                    if response.status == 200:
+                        return self
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        pytest.fail(f"pomoc serve did not answer /healthz within {timeout} s:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self, timeout: float = 40) -> int:
+        """SIGTERM, as a service manager would send it; returns the exit status."""
+        if self.process is None:
+            return 0
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+        return self.process.returncode
+
+    def __enter__(self) -> "PomocServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -1,0 +1,187 @@
+"""``pomoc serve``: the whole help desk in one command.
+
+Runs uvicorn on the ASGI application (pages, API, static files through whitenoise, websockets)
+and, unless told not to, the django-tasks-db worker as a child process that is restarted when it
+dies and stopped when the server stops. Bigger installations run ``pomoc db_worker`` separately
+and set ``POMOC_RUN_WORKER_IN_SERVE=false``.
+"""
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger("pomoc.serve")
+
+ASGI_APP = "pomoc.asgi:application"
+STOP_TIMEOUT = 30.0  # seconds a worker gets to finish its current task
+MAX_RESTART_DELAY = 30.0
+
+
+def db_worker_commands() -> list[list[str]]:
+    """One ``db_worker`` command line per database task backend, covering all of its queues."""
+    from django_tasks_db import DatabaseBackend
+
+    commands = []
+    for alias, config in settings.TASKS.items():
+        try:
+            backend_class = import_string(config["BACKEND"])
+        except ImportError:
+            continue
+        if not (isinstance(backend_class, type) and issubclass(backend_class, DatabaseBackend)):
+            continue
+        queues = config.get("QUEUES") or ["default"]
+        commands.append([
+            sys.executable, "-m", "pomoc.cli", "db_worker",
+            "--backend", alias, "--queue-name", ",".join(queues), "--no-reload", "--interval", "1",
+        ])
+    return commands
+
+
+class WorkerSupervisor:
+    """Keeps a child process running until ``stop()``; restarts it with backoff when it dies."""
+
+    def __init__(self, command: list[str], *, should_stop=lambda: False):
+        self.command = command
+        self.should_stop = should_stop
+        self.process: subprocess.Popen | None = None
+        self.restarts = 0
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._watch, name="pomoc-worker-supervisor", daemon=True)
+
+    def start(self) -> None:
+        self._spawn()
+        self._thread.start()
+
+    def _spawn(self) -> None:
+        with self._lock:
+            if self._stopping.is_set():
+                return
+            self.process = subprocess.Popen(self.command, env=os.environ.copy())  # noqa: S603 - our own argv
+            self.started_at = time.monotonic()
+
+    def _stop_requested(self) -> bool:
+        return self._stopping.is_set() or self.should_stop()
+
+    def _watch(self) -> None:
+        delay = 1.0
+        while not self._stopping.wait(0.5):
+            process = self.process
+            if process is None or process.poll() is None:
+                continue
+            if self._stop_requested():
+                return
+            if time.monotonic() - self.started_at > 60:
+                delay = 1.0  # it ran fine for a while: start again quickly
+            logger.warning("The background worker exited with code %s; restarting in %.0f s.",
+                           process.returncode, delay)
+            if self._stopping.wait(delay) or self._stop_requested():
+                return
+            delay = min(delay * 2, MAX_RESTART_DELAY)
+            self.restarts += 1
+            self._spawn()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        with self._lock:
+            process = self.process
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()  # db_worker finishes the task in hand, then exits
+        try:
+            process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _raise_system_exit(signum, frame):
+    raise SystemExit(0)
+
+
+class Command(BaseCommand):
+    help = _("Run Pomoc: the web server (HTTP and websockets) and the background worker.")
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--host", default=os.environ.get("POMOC_HOST", "127.0.0.1"),
+                            help=_("Address to listen on (default: %(default)s)."))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")),
+                            help=_("Port to listen on (default: %(default)s)."))
+        parser.add_argument("--no-worker", action="store_true",
+                            help=_("Do not run the background worker (run 'pomoc db_worker' yourself)."))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")),
+                            help=_("Web server processes (default: %(default)s). More than one needs Redis."))
+        parser.add_argument("--no-access-log", action="store_true", help=_("Do not log every request."))
+
+    def handle(self, *args, host: str, port: int, no_worker: bool, workers: int, no_access_log: bool,
+               **options) -> None:
+        import uvicorn
+
+        if workers < 1:
+            raise CommandError(_("--workers must be at least 1."))
+        layer_backend = settings.CHANNEL_LAYERS.get("default", {}).get("BACKEND", "")
+        if workers > 1 and layer_backend.endswith("InMemoryChannelLayer"):
+            raise CommandError(_("Several web server processes need a shared channel layer: set REDIS_URL."))
+        self.check_migrations()
+        # whitenoise serves from the finders; an empty STATIC_ROOT only keeps it from warning.
+        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+        # whitenoise streams files with a sync iterator; Django warns about it under ASGI on every file.
+        warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
+
+        run_worker = not no_worker and settings.POMOC_RUN_WORKER_IN_SERVE
+        worker_commands = db_worker_commands() if run_worker else []
+        if run_worker and not worker_commands:
+            self.stdout.write(_("No database task backend is configured; not starting a background worker."))
+
+        config = uvicorn.Config(
+            ASGI_APP,
+            host=host,
+            port=port,
+            workers=workers,
+            lifespan="off",
+            access_log=not no_access_log,
+            proxy_headers=True,
+            forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            log_config=None,  # Django's LOGGING already configured the root logger
+            log_level=logging.INFO,
+        )
+        server = uvicorn.Server(config)
+        supervisors = [WorkerSupervisor(command, should_stop=lambda: server.should_exit)
+                       for command in worker_commands]
+
+        shown_host = f"[{host}]" if ":" in host else host
+        self.stdout.write(_("Pomoc is running at http://%(host)s:%(port)s/ (press Ctrl+C to stop)")
+                          % {"host": shown_host, "port": port})
+        if supervisors:
+            self.stdout.write(_("Background worker started for queues: %(queues)s")
+                              % {"queues": ", ".join(cmd[cmd.index("--queue-name") + 1] for cmd in worker_commands)})
+        self.stdout.flush()
+
+        # uvicorn re-raises the signal that stopped it once it has shut down; with these handlers
+        # that becomes SystemExit, so the ``finally`` below still stops the worker.
+        previous = {sig: signal.signal(sig, _raise_system_exit) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            for supervisor in supervisors:
+                supervisor.start()
+            if workers > 1:
+                from uvicorn.supervisors import Multiprocess
+
+                Multiprocess(config, sockets=[config.bind_socket()]).run()
+            else:
+                server.run()
+        finally:
+            for supervisor in supervisors:
+                supervisor.stop()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)

@@ -1,0 +1,99 @@
+"""``pomoc serve`` runs pages, static files, websockets and the task worker in one command."""
+
+import json
+import os
+import signal
+import sqlite3
+import textwrap
+import time
+import urllib.request
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+from pomoc.core.testing.services import PomocServer, child_pids, pomoc, pomoc_env
+
+pytestmark = pytest.mark.slow
+
+SETUP = textwrap.dedent("""
+    import json
+    from django.test import Client
+    from pomoc.core.testing.factories import DepartmentFactory, UserFactory, make_ticket
+    from pomoc.tickets import services
+    department = DepartmentFactory()
+    agent = UserFactory(username="serve-agent")
+    department.members.add(agent)
+    ticket = make_ticket(department=department)
+    reply = services.message_add(ticket=ticket, kind="reply", actor=agent, body_text="We are on it.")
+    client = Client()
+    client.force_login(agent)
+    print(json.dumps({"reply": reply.pk, "session": client.cookies["sessionid"].value}))
+""")
+
+
+def _get(url: str) -> int:
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - a local test server
+        return response.status
+
+
+def _delivery_state(data_dir, message_id: int) -> str:
+    with sqlite3.connect(data_dir / "pomoc.sqlite3", timeout=10) as db:
+        return db.execute("SELECT delivery_state FROM tickets_message WHERE id = ?", (message_id,)).fetchone()[0]
+
+
+def _wait_for(condition, timeout: float, what: str, server: PomocServer):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.25)
+    pytest.fail(f"timed out waiting for {what}:\n{server.log()}")
+
+
+def test_it_serves_pages_static_files_websockets_and_runs_the_worker(tmp_path):
+    env = pomoc_env(tmp_path)
+    pomoc("migrate", "--verbosity", "0", env=env)
+    server = PomocServer(tmp_path, env=env).start()
+    try:
+        assert f"Pomoc is running at {server.url}/" in server.log()
+        assert _get(f"{server.url}/healthz") == 200
+        for path in ("pomoc/app.css", "pomoc/live.js", "vendor/htmx/htmx.min.js"):
+            assert _get(f"{server.url}/static/{path}") == 200, path
+
+        # A reply queued in the database is delivered by the worker that serve started.
+        created = json.loads(pomoc("shell", "-c", SETUP, env=env).stdout.strip().splitlines()[-1])
+        _wait_for(lambda: _delivery_state(tmp_path, created["reply"]) == "sent", 30, "the reply's delivery", server)
+
+        # Websockets: anonymous sockets are closed with 4401, a logged-in agent's socket works.
+        ws_url = f"ws://127.0.0.1:{server.port}/ws/live/"
+        with connect(ws_url, origin=server.url, open_timeout=10) as socket:
+            with pytest.raises(ConnectionClosed) as closed:
+                socket.recv(timeout=10)
+            assert closed.value.rcvd.code == 4401
+        cookie = f"sessionid={created['session']}"
+        with connect(ws_url, origin=server.url, additional_headers={"Cookie": cookie}, open_timeout=10) as socket:
+            socket.send(json.dumps({"action": "ping"}))
+            assert json.loads(socket.recv(timeout=10)) == {"event": "pong"}
+
+        # A worker that dies is started again.
+        workers = _wait_for(lambda: child_pids(server.process.pid), 10, "the worker process", server)
+        os.kill(workers[0], signal.SIGKILL)
+        _wait_for(lambda: [pid for pid in child_pids(server.process.pid) if pid != workers[0]], 15,
+                  "the restarted worker", server)
+        assert "restarting" in server.log()
+    finally:
+        status = server.stop()
+    assert status == 0, server.log()
+    assert child_pids(server.process.pid) == []
+
+
+def test_no_worker_starts_only_the_web_server(tmp_path):
+    env = pomoc_env(tmp_path)
+    pomoc("migrate", "--verbosity", "0", env=env)
+    with PomocServer(tmp_path, "--no-worker", env=env) as server:
+        assert _get(f"{server.url}/healthz") == 200
+        time.sleep(1)
+        assert child_pids(server.process.pid) == []
+    assert server.process.returncode == 0
