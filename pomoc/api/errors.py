@@ -4,7 +4,9 @@ Django ``ValidationError`` from our services becomes 422 in the shape ninja uses
 errors: ``{"detail": [{"type": ..., "loc": [...], "msg": ...}]}``.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -60,6 +62,13 @@ def install(api) -> None:
     def on_http_error(request, exc):
         return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
 
+    def on_too_big(request, exc):
+        return api.create_response(
+            request, {"detail": _("The request is too large. Attachments go as multipart files, up to %(mb)d MB each.")
+                      % {"mb": settings.MAX_ATTACHMENT_BYTES // (1024 * 1024)}}, status=413)
+
+    api.add_exception_handler(RequestDataTooBig, on_too_big)
+    api.add_exception_handler(TooManyFieldsSent, on_too_big)
     api.add_exception_handler(DjangoValidationError, on_django_validation_error)
     api.add_exception_handler(NinjaValidationError, on_ninja_validation_error)
     api.add_exception_handler(Http404, on_not_found)

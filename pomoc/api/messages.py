@@ -111,7 +111,7 @@ def _load_message(message_id: int) -> Message:
 def parse_message_body(request) -> tuple[MessageIn, list[services.NewAttachment]]:
     """A JSON body, or multipart form fields plus ``files``: the same schema checks both."""
     files: list[services.NewAttachment] = []
-    if request.content_type == "multipart/form-data":
+    if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
         data = {key: request.POST.get(key) for key in request.POST}
         files = [
             services.NewAttachment(file_name=f.name, content=f, content_type=f.content_type or "")

@@ -31,7 +31,7 @@ from pomoc.api.schemas import (
 from pomoc.contacts.models import Contact, IdentityKind
 from pomoc.contacts.services import contact_get_or_create
 from pomoc.tickets import permissions, selectors, services
-from pomoc.tickets.models import Channel, Priority, Ticket
+from pomoc.tickets.models import Channel, EventType, Priority, Ticket
 
 router = Router(tags=["tickets"])
 User = get_user_model()
@@ -311,4 +311,24 @@ def ticket_events(request, number: int):
     require_staff(request.auth)
     ticket = load_ticket(request.auth, number)
     events = ticket.events.select_related("actor").order_by("at", "id")
-    return [{"id": e.pk, "type": e.type, "actor": user_ref(e.actor), "data": e.data, "at": e.at} for e in events]
+    return [{"id": e.pk, "type": e.type, "actor": user_ref(e.actor), "data": event_data(e), "at": e.at}
+            for e in events]
+
+
+def _priority_name(value):
+    try:
+        return Priority(value).key
+    except ValueError:
+        return value
+
+
+def event_data(event) -> dict:
+    """Event data as stored, except that priorities are names here as everywhere in the API."""
+    data = dict(event.data)
+    if event.type == EventType.PRIORITY_CHANGED:
+        for key in ("from", "to"):
+            if key in data:
+                data[key] = _priority_name(data[key])
+    elif event.type == EventType.CREATED and "priority" in data:
+        data["priority"] = _priority_name(data["priority"])
+    return data

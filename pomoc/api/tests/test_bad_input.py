@@ -150,3 +150,19 @@ def test_bad_user_input_for_administrators(world, as_admin, snapshot):
     assert _fields(response) == [["body", "is_active"]]
     response = as_admin.post("/users", {"username": "weak", "password": "123"})
     assert ["body", "password"] in _fields(response)
+
+
+def test_a_path_no_endpoint_matches_is_a_json_404(world, as_agent):
+    for path in ("/tickets/abc", "/no-such-thing"):
+        response = as_agent.get(path)
+        assert response.status_code == 404
+        assert response.json() == {"detail": "Not found."}
+
+
+def test_a_body_over_the_upload_limit_is_413(world, as_agent, settings, snapshot):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = as_agent.post(f"/tickets/{world['ticket'].number}/messages", {"body": "x" * 2000})
+    assert response.status_code == 413
+    assert "too large" in response.json()["detail"]
+    response = as_agent.patch(f"/tickets/{world['ticket'].number}", {"subject": "x" * 2000})
+    assert response.status_code == 413

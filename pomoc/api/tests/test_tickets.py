@@ -110,6 +110,8 @@ def test_events_show_the_timeline(world, as_agent):
     assert EventType.PRIORITY_CHANGED in types
     changed = next(e for e in response.json() if e["type"] == EventType.PRIORITY_CHANGED)
     assert changed["actor"]["username"] == "supporter"
+    assert (changed["data"]["from"], changed["data"]["to"]) == ("normal", "urgent")
+    assert response.json()[0]["data"]["priority"] == "normal"
 
 
 def test_a_customer_opens_a_ticket_for_themselves(world, as_customer):
