@@ -1,0 +1,75 @@
+"""Bulk changes from the inbox: only on tickets the agent may see, each with its own events."""
+
+import pytest
+from django.urls import reverse
+
+from pomoc.core.testing.factories import DepartmentFactory, UserFactory, make_ticket
+from pomoc.tickets.models import EventType, Priority, Status, Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(client):
+    support, billing = DepartmentFactory(name="Support"), DepartmentFactory(name="Billing")
+    agent, colleague = UserFactory(username="bulk-agent"), UserFactory(username="bulk-colleague")
+    support.members.add(agent, colleague)
+    mine = [make_ticket(subject=f"S{i}", department=support) for i in range(3)]
+    hidden = make_ticket(subject="Billing only", department=billing)
+    client.force_login(agent)
+    return {"agent": agent, "colleague": colleague, "tickets": mine, "hidden": hidden, "billing": billing}
+
+
+def post_bulk(client, tickets, **changes):
+    return client.post(reverse("tickets:bulk"), {"ticket": [t.pk for t in tickets], "next": "/?view=open", **changes})
+
+
+def test_assign_to_me_status_and_priority(client, world):
+    response = post_bulk(client, world["tickets"][:2], assignee="me", status=Status.PENDING,
+                         priority=str(Priority.HIGH))
+    assert response.status_code == 302 and response["Location"] == "/?view=open"
+    for ticket in Ticket.objects.filter(pk__in=[t.pk for t in world["tickets"][:2]]):
+        assert (ticket.assignee, ticket.status, ticket.priority) == (world["agent"], Status.PENDING, Priority.HIGH)
+        assert ticket.events.filter(type=EventType.ASSIGNED).count() == 1
+    assert Ticket.objects.get(pk=world["tickets"][2].pk).assignee is None
+
+
+def test_assign_to_an_agent_then_to_nobody(client, world):
+    post_bulk(client, world["tickets"], assignee=str(world["colleague"].pk))
+    assigned = Ticket.objects.filter(assignee=world["colleague"]).values_list("subject", flat=True)
+    assert set(assigned) == {"S0", "S1", "S2"}
+    post_bulk(client, world["tickets"], assignee="none")
+    assert not Ticket.objects.filter(assignee__isnull=False).exists()
+
+
+def test_department_and_added_tags_keep_existing_tags(client, world):
+    from pomoc.tickets import services
+
+    first = world["tickets"][0]
+    services.ticket_update(ticket=first, actor=world["agent"], changes={"tags": ["old"]})
+    post_bulk(client, world["tickets"][:1], add_tags="new, Shiny")
+    assert sorted(first.tags.values_list("name", flat=True)) == ["new", "old", "shiny"]
+    post_bulk(client, world["tickets"][1:2], department="none")
+    assert Ticket.objects.get(pk=world["tickets"][1].pk).department is None
+
+
+def test_tickets_the_agent_cannot_see_are_left_alone(client, world):
+    post_bulk(client, [world["tickets"][0], world["hidden"]], status=Status.RESOLVED)
+    assert Ticket.objects.get(pk=world["hidden"].pk).status == Status.NEW
+    assert Ticket.objects.get(pk=world["tickets"][0].pk).status == Status.RESOLVED
+
+
+def test_nothing_selected_or_nothing_to_change_is_an_error(client, world):
+    response = post_bulk(client, [], status=Status.RESOLVED)
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert b"Select at least one ticket." in page.content
+    post_bulk(client, world["tickets"])
+    assert b"Choose at least one change" in client.get("/").content
+    assert not Ticket.objects.filter(status=Status.RESOLVED).exists()
+
+
+def test_an_unsafe_next_address_is_ignored(client, world):
+    response = client.post(reverse("tickets:bulk"), {"ticket": [world["tickets"][0].pk], "status": "open",
+                                                     "next": "https://evil.example/"})
+    assert response["Location"] == reverse("tickets:inbox")

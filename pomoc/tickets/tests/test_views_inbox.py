@@ -1,0 +1,163 @@
+"""The inbox page: built-in and saved views, filters, paging, partials and query counts."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from pomoc.core.testing.factories import ContactFactory, DepartmentFactory, UserFactory, make_ticket
+from pomoc.tickets import services
+from pomoc.tickets.models import Priority, SavedView, Status
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def agent():
+    user = UserFactory(username="inboxer", first_name="Ina", last_name="Box")
+    DepartmentFactory(name="Support").members.add(user)
+    return user
+
+
+@pytest.fixture
+def agent_client(client, agent):
+    client.force_login(agent)
+    return client
+
+
+def subjects(response) -> list[str]:
+    return [t.subject for t in response.context["tickets"]]
+
+
+def test_builtin_views_show_their_tickets_with_counts(agent_client, agent):
+    support = agent.departments.get()
+    mine = make_ticket(subject="Mine", assignee=agent, department=support)
+    unassigned = make_ticket(subject="Nobody's", department=support)
+    pending = make_ticket(subject="Waiting", department=support)
+    services.ticket_update(ticket=pending, actor=agent, changes={"status": Status.PENDING})
+    done = make_ticket(subject="Done", department=support)
+    services.ticket_update(ticket=done, actor=agent, changes={"status": Status.RESOLVED})
+
+    assert subjects(agent_client.get("/?view=mine")) == [mine.subject]
+    assert set(subjects(agent_client.get("/?view=unassigned"))) == {unassigned.subject, pending.subject}
+    assert subjects(agent_client.get("/?view=pending")) == ["Waiting"]
+    assert subjects(agent_client.get("/?view=resolved")) == ["Done"]
+    response = agent_client.get(f"/?view=dept-{support.pk}")
+    assert set(subjects(response)) == {"Mine", "Nobody's", "Waiting"}
+    counts = {v["key"]: v["count"] for v in response.context["views"]}
+    assert counts["mine"] == 1 and counts["open"] == 3 and counts["resolved"] == 1 and counts[f"dept-{support.pk}"] == 3
+    assert b"Support" in response.content
+
+
+def test_filters_narrow_the_view_and_are_kept_in_the_filter_bar(agent_client, agent):
+    make_ticket(subject="Low one", priority=Priority.LOW)
+    make_ticket(subject="Urgent one", priority=Priority.URGENT, tags=["vip"])
+    response = agent_client.get("/", {"view": "open", "priority": "urgent"})
+    assert subjects(response) == ["Urgent one"]
+    assert response.context["filter_form"].initial["priority"] == "urgent"
+    assert subjects(agent_client.get("/", {"view": "open", "tag": "vip"})) == ["Urgent one"]
+    assert subjects(agent_client.get("/", {"view": "open", "q": "low"})) == ["Low one"]
+    # The filter bar sends every filter: an empty status there means any status.
+    assert len(subjects(agent_client.get("/", {"view": "resolved", "filtered": "1", "status": ""}))) == 2
+
+
+def test_invalid_filters_show_an_error_not_a_crash(agent_client):
+    response = agent_client.get("/", {"status": "sleeping", "sort": "nonsense"})
+    assert response.status_code == 400
+    assert b"Unknown status: sleeping" in response.content
+    assert b"Unknown sort" in response.content
+    assert agent_client.get("/", {"cursor": "garbage!!"}).status_code == 400
+    assert b"does not exist" in agent_client.get("/", {"view": "saved-999999"}).content
+
+
+def test_keyset_paging_walks_every_ticket_once(agent_client, settings):
+    settings.POMOC_PAGE_SIZE = 3
+    created = {make_ticket(subject=f"T{i}").subject for i in range(7)}
+    seen, url, pages = [], "/?view=open", 0
+    while url:
+        response = agent_client.get(url)
+        seen += subjects(response)
+        pages += 1
+        url = f"/?{response.context['next_query']}" if response.context["next_query"] else None
+    assert pages == 3 and len(seen) == 7 and set(seen) == created
+    # htmx "Load more" gets only the next rows.
+    first = agent_client.get("/?view=open")
+    rows = agent_client.get(f"/?{first.context['next_rows_query']}", HTTP_HX_REQUEST="true")
+    assert b"<html" not in rows.content and b"ticket-row" in rows.content and b"Load more" in rows.content
+
+
+def test_htmx_request_returns_only_the_table_and_it_refreshes_itself(agent_client):
+    make_ticket(subject="Partial")
+    response = agent_client.get("/", {"view": "open", "filtered": "1", "status": "active"},
+                                HTTP_HX_REQUEST="true")
+    content = response.content.decode()
+    assert "<html" not in content and 'id="inbox-table"' in content and "Partial" in content
+    assert 'hx-trigger="pomoc:inbox-changed from:body"' in content
+    assert "status=active" in content  # the live refresh keeps the current filters
+    sidebar = agent_client.get("/", {"view": "open", "fragment": "sidebar"}, HTTP_HX_REQUEST="true")
+    assert b'id="inbox-views"' in sidebar.content and b"<html" not in sidebar.content
+
+
+def test_full_page_carries_the_live_hook(agent_client):
+    content = agent_client.get("/").content.decode()
+    assert 'data-live-inbox="1"' in content
+
+
+def test_save_and_delete_a_view(agent_client, agent):
+    make_ticket(subject="Hot", priority=Priority.URGENT)
+    make_ticket(subject="Cold", priority=Priority.LOW)
+    response = agent_client.post(reverse("tickets:save-view"),
+                                 {"name": "Urgent stuff", "shared": "on", "status": "active", "priority": "urgent"})
+    saved = SavedView.objects.get(name="Urgent stuff")
+    assert saved.owner == agent and saved.shared and saved.filters == {"status": "active", "priority": "urgent"}
+    assert response["Location"].endswith(f"?view=saved-{saved.pk}")
+    page = agent_client.get(response["Location"])
+    assert subjects(page) == ["Hot"]
+    assert any(v["key"] == f"saved-{saved.pk}" and v["count"] == 1 for v in page.context["views"])
+
+    # Another agent sees the shared view but cannot delete it.
+    other = UserFactory(username="colleague")
+    agent_client.force_login(other)
+    assert subjects(agent_client.get(f"/?view=saved-{saved.pk}")) == ["Hot"]
+    assert agent_client.post(reverse("tickets:delete-view", args=[saved.pk])).status_code == 404
+    agent_client.force_login(agent)
+    agent_client.post(reverse("tickets:delete-view", args=[saved.pk]))
+    assert not SavedView.objects.exists()
+
+
+def test_saving_a_view_with_bad_filters_or_no_name_saves_nothing(agent_client):
+    agent_client.post(reverse("tickets:save-view"), {"name": "Bad", "status": "sleeping"})
+    agent_client.post(reverse("tickets:save-view"), {"name": "", "status": "open"})
+    assert not SavedView.objects.exists()
+
+
+def test_updated_time_is_shown_in_the_users_time_zone(agent_client, agent):
+    agent.time_zone = "Asia/Tokyo"
+    agent.save()
+    ticket = make_ticket(subject="Clock")
+    content = agent_client.get("/").content.decode()
+    assert ticket.updated_at.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Tokyo")).isoformat()[:19] in content
+
+
+def _inbox_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/?view=open").status_code == 200
+    return len(queries)
+
+
+def test_the_inbox_costs_the_same_number_of_queries_for_5_or_30_tickets(agent_client, agent):
+    support = agent.departments.get()
+    colleague = UserFactory(username="colleague2")
+
+    def add(n):
+        for i in range(n):
+            make_ticket(subject=f"Q{i}", requester=ContactFactory(), department=support,
+                        assignee=colleague if i % 2 else None, tags=[f"t{i % 3}", "x"])
+
+    add(5)
+    _inbox_queries(agent_client)  # first request creates the session and organisation settings rows
+    few = _inbox_queries(agent_client)
+    add(25)
+    many = _inbox_queries(agent_client)
+    assert few == many
+    assert few <= 25
