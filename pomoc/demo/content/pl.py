@@ -1,0 +1,228 @@
+"""Polish demo content."""
+
+from pomoc.demo.content import Conversation as C
+from pomoc.demo.content import Language
+
+LANGUAGE = Language(
+    code="pl",
+    country_code="48",
+    first_names_female=("Anna", "Katarzyna", "Małgorzata", "Agnieszka", "Joanna", "Magdalena", "Aleksandra",
+                        "Zofia", "Ewa", "Dorota", "Beata", "Żaneta", "Iwona", "Julia", "Natalia", "Jadwiga"),
+    first_names_male=("Piotr", "Krzysztof", "Tomasz", "Paweł", "Łukasz", "Michał", "Marcin", "Jakub",
+                      "Grzegorz", "Wojciech", "Mateusz", "Przemysław", "Bartłomiej", "Andrzej", "Jerzy"),
+    last_names=(
+        ("Kowalski", "Kowalska"), ("Wiśniewski", "Wiśniewska"), ("Wójcik", "Wójcik"), ("Nowak", "Nowak"),
+        ("Kamiński", "Kamińska"), ("Lewandowski", "Lewandowska"), ("Zieliński", "Zielińska"),
+        ("Szymański", "Szymańska"), ("Woźniak", "Woźniak"), ("Dąbrowski", "Dąbrowska"), ("Kozłowski", "Kozłowska"),
+        ("Jankowski", "Jankowska"), ("Mazur", "Mazur"), ("Krawczyk", "Krawczyk"), ("Piątek", "Piątek"),
+        ("Grabowski", "Grabowska"), ("Pawłowski", "Pawłowska"), ("Michalski", "Michalska"), ("Król", "Król"),
+        ("Żuławski", "Żuławska"),
+    ),
+    companies=(
+        ("Drukarnia Świętokrzyska", "drukarnia-sk.example"), ("Mleczarnia Łąkowa", "laka-mleko.example"),
+        ("Biuro Rachunkowe Żak i Wspólnicy", "zak-rachunki.example"), ("Hurtownia Bałtyk", "baltyk-hurt.example"),
+        ("Meble Dębowe Kraków", "meble-debowe.example"), ("Przychodnia Zdrowie Plus", "zdrowieplus.example"),
+        ("Szkoła Językowa Słowik", "slowik-jezyki.example"),
+    ),
+    free_mail_domains=("poczta.example", "skrzynka.example", "mail.example"),
+    products=("aplikację mobilną", "abonament Pro", "system rezerwacji", "sklep internetowy", "moduł faktur",
+              "panel klienta", "pakiet Start"),
+    plans=("Start", "Zespół", "Firma", "Korporacja"),
+    devices=("iPhone 12", "Samsung Galaxy S22", "Motorola G54", "Xiaomi Redmi Note 12", "Pixel 7", "Oppo A78"),
+    cities=("Warszawa", "Kraków", "Gdańsk", "Wrocław", "Poznań", "Łódź", "Lublin", "Białystok"),
+    greetings=("Dzień dobry,", "Dzień dobry, proszę o pomoc.", "Witam,", "Szanowni Państwo,", "Cześć,",
+               "Dzień dobry, piszę w następującej sprawie."),
+    signoffs=("Dziękuję,\n{name}", "Pozdrawiam\n{name}", "Z poważaniem\n{name}", "Pozdrawiam serdecznie,\n{name}",
+              "Z góry dziękuję\n{name}"),
+    agent_greetings=("Dzień dobry,", "Dzień dobry, dziękujemy za wiadomość.", "Dzień dobry, dziękuję za cierpliwość.",
+                     "Witam serdecznie,"),
+    agent_signoffs=("Pozdrawiam\n{agent}\nDział obsługi klienta", "Z poważaniem\n{agent}",
+                    "Miłego dnia,\n{agent}", "Pozdrawiam serdecznie\n{agent}"),
+    asides=("Piszę z telefonu, przepraszam za ewentualne literówki.",
+            "Sprawa jest dla nas dość pilna, będę wdzięczna za szybką odpowiedź.",
+            "Koleżanka miała ten sam problem w zeszłym miesiącu.",
+            "Próbowałem dzwonić, ale linia była zajęta.",
+            "Jesteśmy Państwa klientami od lat i to pierwszy taki przypadek.",
+            "Proszę odpowiadać na ten adres, a nie na służbowy."),
+    thanks=("Już działa, bardzo dziękuję!", "Załatwione, dzięki za szybką pomoc.", "Super, wszystko w porządku.",
+            "Dziękuję, teraz jest już dobrze.", "Działa, wielkie dzięki."),
+    notes=("Sprawdziłem historię konta, nic podejrzanego.", "Klient ma umowę roczną, proszę o wyrozumiałość.",
+           "Wczoraj przyszło podobne zgłoszenie, może to się łączy.", "Przekazane do drugiej linii, czekamy.",
+           "Dzwoniłam do klientki, nie odebrała. Spróbuję jutro.", "Logi zapisane w wewnętrznej wiki."),
+    conversations=(
+        C("Technical", ("logowanie",), ("Nie mogę się zalogować po zmianie hasła", "Reset hasła nie działa"),
+          "Dziś rano zresetowałam hasło, ale strona logowania nadal twierdzi, że dane są błędne. Próbowałam na "
+          "telefonie ({device}) i na komputerze.",
+          "Przepraszamy za kłopot. Z linku do resetu można skorzystać tylko raz, a druga próba unieważniła pierwszą. "
+          "Zdjąłem blokadę konta, proszę poprosić o nowy link i użyć go w ciągu 30 minut.",
+          "Na komputerze już działa, ale aplikacja w telefonie ciągle mnie wylogowuje.",
+          "Dziękuję za potwierdzenie. Proszę całkowicie wylogować się z aplikacji i zalogować ponownie, do tego "
+          "czasu trzyma starą sesję. Zamykam zgłoszenie, w razie czego wystarczy odpisać.",
+          "Konto zablokowane po 10 próbach, odblokowane ręcznie.", 3),
+        C("Billing", ("faktura",), ("Błąd na fakturze {invoice}", "Pytanie o fakturę {invoice}"),
+          "Na fakturze {invoice} jest kwota {amount}, a umawialiśmy się na pakiet {plan}, który jest tańszy. "
+          "Czy mogą Państwo to sprawdzić, zanim zapłacimy?",
+          "Ma Pani rację, faktura została wystawiona według starego cennika. Poprosiłem księgowość o fakturę "
+          "korygującą.",
+          "Dziękuję. Czy nowa faktura będzie miała nowy termin płatności?",
+          "Tak, korekta ma termin 14 dni od dziś i całkowicie anuluje pierwotną fakturę. Oba dokumenty są w "
+          "panelu klienta w zakładce Płatności.", "Stary cennik dalej działa dla kont migrowanych w marcu."),
+        C("Billing", ("zwrot",), ("Podwójne obciążenie karty", "Zwrot podwójnej płatności"),
+          "{date} moja karta została obciążona kwotą {amount} dwa razy za ten sam abonament. Proszę o zwrot.",
+          "Widzę obie płatności, przepraszam. Zwróciłem zduplikowaną płatność, zwykle pojawia się na wyciągu "
+          "w ciągu 3–5 dni roboczych.",
+          "Minął tydzień, a pieniędzy nadal nie widzę.",
+          "Sprawdziłem u operatora płatności: zwrot wysłano tego samego dnia. Bank powinien pokazywać go jako "
+          "oczekujący. Jeśli do piątku się nie pojawi, proszę przesłać zrzut ekranu wyciągu.",
+          "Bramka ponowiła płatność po przekroczeniu czasu, stąd podwójne obciążenie.", 3),
+        C("Sales", ("oferta",), ("Cena dla {n} użytkowników", "Prośba o ofertę"),
+          "Jesteśmy zespołem {n} osób (biuro: {city}) i rozważamy {product}. Czy jest zniżka przy płatności rocznej?",
+          "Dziękujemy za zainteresowanie! Przy płatności rocznej dla {n} użytkowników dwa miesiące są gratis. "
+          "W załączniku przesyłam ofertę na pakiet {plan}, chętnie też porozmawiam telefonicznie.",
+          "Wygląda dobrze. Czy możemy najpierw przetestować?",
+          "Oczywiście. Włączyłem Państwa zespołowi 30-dniowy okres próbny bez karty. W połowie odezwę się, "
+          "żeby zapytać, jak idzie.", "Ciepły kontakt, odezwać się za dwa tygodnie.", 2),
+        C("Support", ("dostawa",), ("Gdzie jest moje zamówienie {order}?", "Zamówienie {order} nie dotarło"),
+          "Zamówiłem {date} (zamówienie {order}), a status przesyłki nie zmienił się od czterech dni.",
+          "Skontaktowałem się z kurierem: paczka leży w oddziale ({city}), bo podano zły numer domu. Jutro "
+          "zostanie doręczona.",
+          "Dziś też nic nie przyszło i nikt nie dzwonił.",
+          "Przepraszam, to nie powinno się zdarzyć. Dziś wysyłamy ekspresem przesyłkę zastępczą, a pierwotna "
+          "paczka wróci do nas. Nowy numer śledzenia przyjdzie e-mailem.", "Oddział potwierdził błąd adresu.", 3),
+        C("Technical", ("błąd", "mobile"), ("Aplikacja zamyka się przy otwieraniu zdjęcia",
+                                             "Aplikacja mobilna się wysypuje"),
+          "Od ostatniej aktualizacji aplikacja na telefonie ({device}) zamyka się za każdym razem, gdy otwieram "
+          "zdjęcie.",
+          "Dziękujemy za zgłoszenie. Programiści znaleźli błąd, dotyczy tylko dużych zdjęć. Poprawka będzie w "
+          "następnej wersji w tym tygodniu. Do tego czasu wersja przeglądarkowa działa normalnie.",
+          "Zainstalowałam aktualizację, już się nie zamyka.",
+          "Świetnie! Zamykam zgłoszenie, dziękuję za cierpliwość.", "Połączone z raportem awarii ze sklepu.", 3),
+        C("Support", ("konto",), ("Jak dodać współpracownika?", "Dodanie nowego użytkownika"),
+          "Zatrudniliśmy nową osobę i chciałbym dać jej dostęp. Jak to zrobić?",
+          "W Ustawieniach proszę otworzyć Zespół i kliknąć Zaproś. Współpracownik dostanie e-mail z linkiem. W "
+          "pakiecie {plan} można mieć do {n} użytkowników.",
+          "Znalazłem, ale zaproszenie nie dotarło.",
+          "Zaproszenia czasem trafiają do spamu. Wysłałem je ponownie; jeśli dalej nie dotrze, proszę sprawdzić, "
+          "czy firmowy serwer poczty przyjmuje wiadomości z naszej domeny.", "", 1),
+        C("Billing", ("rezygnacja",), ("Rezygnacja z abonamentu", "Chcemy zamknąć konto"),
+          "Postanowiliśmy zrezygnować z usługi. Proszę anulować abonament z końcem miesiąca.",
+          "Bardzo nam przykro. Rezygnacja jest zaplanowana na koniec okresu rozliczeniowego, do tego czasu "
+          "mają Państwo pełny dostęp. Czy mogę zapytać o powód?",
+          "Głównie cena, jesteśmy małą firmą i nie korzystamy z większości funkcji.",
+          "Dziękuję za szczerą odpowiedź. Gdyby Państwo wrócili, pakiet Start może pasować lepiej. Dane można "
+          "eksportować jeszcze przez 90 dni.", "Powód odejścia: cena. Zaproponowano pakiet Start.", 2),
+        C("Technical", ("integracja", "api"), ("API od rana zwraca 401", "Integracja przestała działać"),
+          "Nasza integracja nagle dostaje błąd 401 z Państwa API. U nas nic się nie zmieniło.",
+          "Token używany przez integrację utworzył użytkownik, którego wczoraj dezaktywowano. Tokeny przestają "
+          "działać, gdy właściciel zostanie usunięty. Proszę utworzyć nowy token na koncie aktywnego admina.",
+          "Gotowe, dane znów płyną. Czy następnym razem mogą nas Państwo uprzedzić?",
+          "Słuszna uwaga. Przekazałem to jako propozycję: ostrzeżenie dla adminów, zanim dezaktywacja wpłynie "
+          "na tokeny API.", "Zapisana propozycja: ostrzeżenie przed dezaktywacją użytkownika z tokenami.", 4),
+        C("Support", ("pochwała",), ("Podziękowanie dla konsultantki", "Pochwała dla zespołu"),
+          "Chciałam tylko podziękować Pani konsultantce, która wczoraj przez telefon cierpliwie mi pomogła.",
+          "Bardzo dziękujemy, że znalazła Pani czas, żeby napisać! Przekażę te miłe słowa całemu zespołowi.",
+          "Nie ma za co, tak trzymać!",
+          "Postaramy się. Życzymy udanego tygodnia!", "", 1),
+        C("Technical", ("wydajność",), ("Raporty ładują się bardzo wolno", "Panel statystyk jest strasznie wolny"),
+          "Od poniedziałku raporty ładują się ponad minutę. Czy coś się dzieje?",
+          "W poniedziałek i wtorek mieliśmy wolny serwer bazy danych, został wymieniony. Czy może Pan "
+          "spróbować ponownie i napisać, ile to trwa teraz?",
+          "Dużo lepiej, około trzech sekund.",
+          "Świetnie, to normalny czas dla raportu z całego roku. Zamykam zgłoszenie.",
+          "Incydent na węźle db-3 w poniedziałek, patrz strona statusu.", 3),
+        C("Sales", ("prezentacja",), ("Prośba o prezentację", "Czy możemy umówić demo?"),
+          "Wybieramy narzędzie dla naszego działu obsługi klienta. Czy mogą Państwo pokazać nam {product}?",
+          "Z przyjemnością! Mam wolne terminy we wtorek o 10:00 i w czwartek o 14:00. Który bardziej pasuje?",
+          "Czwartek pasuje. Proszę wysłać zaproszenie do mnie i mojej kierowniczki.",
+          "Zaproszenie na czwartek o 14:00 wysłane. Do zobaczenia!", "", 2),
+        C("Support", ("reklamacja",), ("Reklamacja uszkodzonego towaru", "Towar przyszedł uszkodzony"),
+          "Towar z zamówienia {order} przyszedł z pękniętą obudową. Chcę go zareklamować.",
+          "Przykro mi, że przesyłka dotarła uszkodzona. Wysłałem e-mailem opłaconą etykietę zwrotną; gdy "
+          "kurier odbierze paczkę, od razu wyślemy nowy egzemplarz.",
+          "Etykieta wydrukowana, paczkę oddałam kurierowi dziś rano.",
+          "Dziękuję! Nowy egzemplarz jest w drodze i powinien dotrzeć w ciągu dwóch dni roboczych.",
+          "Już trzecia uszkodzona paczka z tego magazynu w tym tygodniu.", 2),
+        C("Technical", ("e-mail",), ("Nie dostaję powiadomień", "Powiadomienia e-mail nie przychodzą"),
+          "Kilka dni temu przestały przychodzić powiadomienia e-mail. Inne wiadomości od Państwa docierają.",
+          "Pana adres trafił na listę odbić, bo skrzynka była przez chwilę pełna. Usunąłem go z listy, więc "
+          "powiadomienia znów będą przychodzić.",
+          "Przed chwilą jedno przyszło. Dziękuję!",
+          "Świetnie. Gdyby znowu czegoś brakowało, proszę dać znać.", "Usunięty z listy odbić.", 2),
+        C("Billing", ("vat",), ("Brak NIP na fakturze", "Proszę dodać nasz NIP"),
+          "Na naszych fakturach brakuje NIP-u, przez co księgowa nie może ich zaksięgować.",
+          "NIP można dodać w Ustawieniach > Dane do faktury, pojawi się na wszystkich kolejnych fakturach. "
+          "Fakturę {invoice} już wystawiłem ponownie z NIP-em.",
+          "Dodane. Czy można też ponownie wystawić trzy ostatnie faktury?",
+          "Gotowe: trzy ostatnie faktury są wystawione ponownie i czekają w panelu klienta.", "", 2),
+        C("Support", ("konto", "rodo"), ("Usunięcie danych osobowych", "Wniosek o usunięcie danych"),
+          "Proszę o usunięcie wszystkich moich danych osobowych zgodnie z RODO.",
+          "Otrzymaliśmy wniosek. Aby potwierdzić tożsamość, proszę odpisać z adresu zapisanego na koncie. "
+          "Usunięcie nastąpi w ciągu 30 dni.",
+          "Odpisuję z zarejestrowanego adresu, tak jak Państwo prosili.",
+          "Dziękujemy, tożsamość potwierdzona. Dane zostały usunięte; faktury, które musimy przechowywać z "
+          "mocy prawa, zostaną tylko przez wymagany okres.", "Wniosek RODO – termin 30 dni od wpływu.", 3),
+        C("Technical", ("błąd",), ("Eksport do CSV nie ma wszystkich kolumn", "Niepełny eksport"),
+          "Gdy eksportuję listę klientów do CSV, kolumny z telefonem i firmą są puste.",
+          "Dziękuję za dokładny opis. Udało mi się to powtórzyć: eksport pomija pola dodane po założeniu "
+          "konta. Programiści już nad tym pracują.",
+          "Czy jest coś nowego? Potrzebujemy eksportu do raportu kwartalnego.",
+          "Poprawka działa od rana. Nowy eksport powinien zawierać wszystkie kolumny.",
+          "Powtórzone na środowisku testowym, błąd zgłoszony.", 3),
+        C("Sales", ("zmiana pakietu",), ("Przejście na pakiet {plan}", "Chcemy większy pakiet"),
+          "Chcielibyśmy przejść z pakietu Start na {plan}. Czy stracimy jakieś dane?",
+          "Absolutnie nie, po zmianie zostają wszystkie dane i ustawienia. Dopłacają Państwo tylko różnicę za "
+          "resztę okresu rozliczeniowego.",
+          "Świetnie, proszę to zrobić.",
+          "Konto działa już w pakiecie {plan}. Miłego korzystania z nowych funkcji!", "", 2),
+        C("Support", ("rezerwacja",), ("Zmiana rezerwacji na {date}", "Muszę przełożyć termin"),
+          "Mam rezerwację na {date}, ale muszę ją przesunąć o tydzień. Czy to możliwe?",
+          "Oczywiście. Mogę zaproponować wtorek lub środę w kolejnym tygodniu o tej samej porze. Co pasuje?",
+          "Poproszę środę.",
+          "Gotowe! Potwierdzenie przyjdzie e-mailem, a dzień wcześniej wyślemy przypomnienie.", "", 1),
+        C("Technical", ("bezpieczeństwo",), ("Podejrzane logowanie", "Czy ktoś zalogował się na moje konto?"),
+          "Dostałem e-mail o nowym logowaniu z miejsca, w którym nigdy nie byłem. Czy ktoś włamał się na konto?",
+          "Sprawdziłem: logowanie przyszło z sieci komórkowej, której adresy są zarejestrowane gdzie indziej. "
+          "Dla pewności zakończyłem wszystkie sesje; proszę zmienić hasło i włączyć weryfikację dwuetapową.",
+          "Hasło zmienione, weryfikacja dwuetapowa włączona.",
+          "Doskonale, konto jest teraz dobrze chronione. Zamykam zgłoszenie.",
+          "IP należy do operatora komórkowego, raczej fałszywy alarm.", 4),
+        C("Billing", ("płatność",), ("Płatność kartą odrzucona", "Nie mogę opłacić przedłużenia"),
+          "Płatność za przedłużenie ciągle jest odrzucana, a karta wszędzie indziej działa.",
+          "Pani bank wymaga potwierdzenia 3-D Secure, o które nasza stara strona płatności nie pytała. Proszę "
+          "spróbować ponownie, bank powinien teraz poprosić o potwierdzenie.",
+          "Tym razem przeszło, dziękuję.",
+          "Cieszę się! Abonament jest przedłużony na kolejny rok.", "", 3),
+        C("Support", ("instrukcja",), ("Jak zmienić język?", "Zmiana języka aplikacji"),
+          "Część kolegów wolałaby aplikację po czesku. Czy da się to ustawić?",
+          "Tak, każdy wybiera język w Profilu > Język. Zmiana dotyczy tylko jego własnego widoku.",
+          "Znalazłam, dziękuję. Czy klienci też mogą dostawać e-maile w swoim języku?",
+          "Tak, e-maile są w języku ustawionym przy kontakcie. Można go zmienić w profilu kontaktu.", "", 1),
+        C("Technical", ("awaria",), ("Usługa nie działa", "Nic się nie ładuje, czy jest awaria?"),
+          "Od dziewiątej nikt z nas nie może wejść do aplikacji, widzimy pustą stronę.",
+          "Wiemy o awarii, dotyczy części klientów i technicy nad nią pracują. Dam znać, gdy tylko zostanie "
+          "usunięta.",
+          "U nas już działa.",
+          "Tak, usługa działa od 10:40. Pełny raport z incydentu opublikujemy na stronie statusu.",
+          "Poważny incydent, połączony z wpisem na stronie statusu.", 4),
+        C("Sales", ("partnerstwo",), ("Propozycja współpracy", "Chcemy sprzedawać Państwa produkt"),
+          "Jesteśmy firmą IT (siedziba: {city}) i chcielibyśmy oferować {product} naszym klientom.",
+          "Dziękujemy za kontakt! Mamy program partnerski z rabatem dla resellerów. Przekazałem dane naszej "
+          "opiekunce partnerów, która odezwie się w tym tygodniu.",
+          "Nadal nikt się z nami nie skontaktował.",
+          "Przepraszam za opóźnienie, koleżanka była w podróży. Zadzwoni jutro przed południem.",
+          "Przekazane do zespołu partnerów.", 2),
+        C("Support", ("skarga",), ("Jestem bardzo niezadowolony", "Skarga na obsługę"),
+          "Na odpowiedź czekam już ponad tydzień. To jest nie do przyjęcia.",
+          "Szczerze przepraszam za zwłokę, wiadomość trafiła do niewłaściwego zespołu. Zajmuję się nią "
+          "osobiście i odpowiedź będzie jeszcze dziś.",
+          "Dziękuję, że w końcu ktoś się odezwał.",
+          "Zgodnie z obietnicą sprawa jest załatwiona, a w ramach przeprosin dodałem miesiąc usługi gratis.",
+          "Reguła przydziału wysłała to do sprzedaży. Poprawiłem regułę.", 3),
+        C("Technical", ("import",), ("Import z arkusza się nie udaje", "Nie mogę zaimportować kontaktów"),
+          "Import kontaktów z arkusza zatrzymuje się na wierszu {n} z niezrozumiałym błędem.",
+          "W tym wierszu jest data w formacie, którego nie rozpoznajemy. Proszę użyć formatu RRRR-MM-DD, "
+          "reszta pliku jest w porządku.",
+          "Poprawiłem daty i import się zakończył.",
+          "Świetnie! Wszystkie kontakty są już na koncie.", "", 2),
+    ),
+)

@@ -1,0 +1,66 @@
+"""``pomoc demo``: load realistic demo data (staff, contacts, tickets in four languages)."""
+
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from tqdm import tqdm
+
+from pomoc.demo import generator
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Load demo data: an administrator, a supervisor, seven agents, departments, companies, contacts and "
+        "tickets with conversations in English, Czech, Polish and Estonian. Running it again adds more tickets."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--tickets", type=int, default=300,
+                            help=gettext_lazy("How many tickets to add (default 300)."))
+        parser.add_argument("--password", default=generator.DEFAULT_PASSWORD,
+                            help=gettext_lazy("Password for the demo users (default “pomoc-demo”)."))
+        parser.add_argument("--seed", type=int, default=None,
+                            help=gettext_lazy("Random seed, for the same data on every run."))
+        parser.add_argument("--mode", choices=("auto", "services", "bulk"), default="auto",
+                            help=gettext_lazy(
+                                "How tickets are written: through the ticket services (slower, used up to "
+                                "%(n)d tickets) or in bulk.") % {"n": generator.BULK_THRESHOLD})
+        parser.add_argument("--batch-size", type=int, default=2000,
+                            help=gettext_lazy("Tickets per bulk insert batch (default 2000)."))
+
+    def handle(self, *args, tickets: int, password: str, seed, mode: str, batch_size: int, verbosity: int = 1,
+               **options):
+        if tickets < 0:
+            raise CommandError(_("--tickets must be zero or more."))
+        if not password:
+            raise CommandError(_("--password must not be empty."))
+        bulk = None if mode == "auto" else mode == "bulk"
+        started = time.monotonic()
+        bar = tqdm(total=tickets, unit=_("tickets"), disable=verbosity < 1 or tickets == 0)
+        try:
+            summary = generator.load(tickets=tickets, password=password, seed=seed, bulk=bulk,
+                                     batch_size=max(1, batch_size), progress=bar.update)
+        finally:
+            bar.close()
+        elapsed = time.monotonic() - started
+        if verbosity < 1:
+            return
+        self.stdout.write(self.style.SUCCESS(
+            _("Added %(tickets)d tickets (%(messages)d messages, %(events)d events) and %(contacts)d contacts "
+              "in %(seconds).1f s.") % {"tickets": summary.tickets, "messages": summary.messages,
+                                       "events": summary.events, "contacts": summary.contacts,
+                                       "seconds": elapsed}))
+        login_url = settings.POMOC_BASE_URL.rstrip("/") + reverse("accounts:login")
+        self.stdout.write(_("Sign in at %(url)s with one of these users:") % {"url": login_url})
+        for user in summary.staff.users:
+            self.stdout.write(f"  {user.username:<11} {user.get_full_name():<24} {user.get_role_display()}")
+        if summary.staff.password_unchanged:
+            self.stdout.write(_("Password for every demo user: %(password)s, except %(users)s, which existed "
+                                "before the demo and kept its own password.")
+                              % {"password": password, "users": ", ".join(summary.staff.password_unchanged)})
+        else:
+            self.stdout.write(_("Password for every demo user: %(password)s") % {"password": password})
