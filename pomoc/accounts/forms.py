@@ -16,7 +16,9 @@ def _zone_names() -> tuple[str, ...]:
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
-    return [("", _("Organisation default"))] + [(name, name) for name in _zone_names()]
+    # "Area/City" names and UTC; legacy aliases such as "EST5EDT" only clutter the list.
+    offered = [name for name in _zone_names() if "/" in name and not name.startswith(("Etc/", "SystemV/"))]
+    return [("", _("Organisation default")), ("UTC", "UTC")] + [(name, name) for name in offered]
 
 
 def language_choices() -> list[tuple[str, str]]:
