@@ -81,7 +81,8 @@ class BulkForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
     priority = forms.ChoiceField(label=_("Priority"), required=False)
     department = forms.ChoiceField(label=_("Department"), required=False)
-    add_tags = forms.CharField(label=_("Add tags"), required=False, max_length=300)
+    add_tags = forms.CharField(label=_("Add tags"), required=False, max_length=300,
+                               widget=forms.TextInput(attrs={"placeholder": _("add tags: tag, tag")}))
 
     def __init__(self, *args, agents=(), departments=(), **kwargs):
         super().__init__(*args, **kwargs)
