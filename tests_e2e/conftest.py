@@ -1,0 +1,53 @@
+"""Browser tests: a real ``pomoc serve`` with demo data, driven through Debian's Chromium.
+
+Playwright only drives the browser; it never downloads one. Without /usr/bin/chromium the tests
+are skipped, except on CI (``CI=true``), where a missing browser is a failure.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pomoc.core.testing.services import PomocServer, pomoc, pomoc_env, require_service
+
+CHROMIUM = Path(os.environ.get("POMOC_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+DEMO_PASSWORD = "e2e-Demo-pass-2026"
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    require_service(f"Chromium at {CHROMIUM}", CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK),
+                    hint="apt-get install chromium")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def demo_password() -> str:
+    return DEMO_PASSWORD
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, chromium_path):
+    """A migrated data directory with demo data and ``pomoc serve`` running on it."""
+    data_dir = tmp_path_factory.mktemp("pomoc-e2e")
+    env = pomoc_env(data_dir)
+    pomoc("migrate", "--verbosity", "0", env=env)
+    pomoc("demo", "--password", DEMO_PASSWORD, "--tickets", "150", "--seed", "1", env=env, timeout=600)
+    server = PomocServer(data_dir, env=env).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
