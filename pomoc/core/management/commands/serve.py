@@ -111,7 +111,9 @@ def _raise_system_exit(signum, frame):
 
 
 class Command(BaseCommand):
-    help = _("Run Pomoc: the web server (HTTP and websockets) and the background worker.")
+    @property
+    def help(self) -> str:  # argparse needs a str, and translation is only ready at run time
+        return _("Run Pomoc: the web server (HTTP and websockets) and the background worker.")
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--host", default=os.environ.get("POMOC_HOST", "127.0.0.1"),
