@@ -184,7 +184,12 @@ def _add_message(request, number, kind: str):
                 .select_related("author_user", "author_contact").order_by("created_at", "id")
             )
         if newer:
-            # Do not send: the agent answers a conversation that has moved on. Keep the text.
+            # Do not send: the agent answers a conversation that has moved on. Keep the text, and
+            # count the new messages as seen, so that "Send reply" after reading them just sends.
+            data = request.POST.copy()
+            data["seen_message_id"] = str(max(m.pk for m in newer))
+            data.pop("force", None)
+            forms = {f"{prefix}_form": MessageForm(data, auto_id=f"{prefix}-%s")}
             files = [upload.name for upload in request.FILES.getlist("attachments")]
             context = page_context(request, ticket, **forms, collision_messages=newer, dropped_files=files)
             return render(request, "tickets/detail.html", context, status=409)

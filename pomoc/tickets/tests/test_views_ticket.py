@@ -94,6 +94,17 @@ def test_a_newer_customer_message_stops_the_reply_and_keeps_the_text(client, tic
     assert Message.objects.filter(kind=MessageKind.REPLY, body_text="Replace the printer").exists()
 
 
+def test_after_the_warning_the_form_counts_the_new_message_as_seen(client, ticket):
+    seen = newest_id(ticket)
+    services.message_add(ticket=ticket, kind=MessageKind.CUSTOMER, body_text="One more thing")
+    response = client.post(reverse("tickets:reply", args=[ticket.number]), {"body": "Noted", "seen_message_id": seen})
+    assert response.status_code == 409
+    assert f'name="seen_message_id" value="{newest_id(ticket)}"' in response.content.decode()
+    response = client.post(reverse("tickets:reply", args=[ticket.number]),
+                           {"body": "Noted", "seen_message_id": newest_id(ticket)})
+    assert response.status_code == 302
+
+
 def test_a_newer_internal_note_does_not_stop_a_reply(client, ticket, agent):
     seen = newest_id(ticket)
     services.message_add(ticket=ticket, kind=MessageKind.NOTE, actor=agent, body_text="fyi")
