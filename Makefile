@@ -60,7 +60,7 @@ endif
 test: venv assets
 	$(BIN)/ruff check .
 	$(BIN)/pomoc makemigrations --check --dry-run
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .
