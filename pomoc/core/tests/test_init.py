@@ -86,3 +86,11 @@ def test_it_refuses_to_take_over_a_non_administrator_called_admin(data_dir):
 
     admin = User.objects.get(username="admin")
     assert admin.role == Role.AGENT and not admin.is_superuser
+
+
+def test_its_help_text_renders(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("init", "--help")
+
+    assert exit_info.value.code == 0
+    assert "--admin-password" in capsys.readouterr().out

@@ -14,7 +14,6 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from pomoc.accounts.models import Role, User
 from pomoc.core.models import OrganisationSettings
@@ -23,20 +22,22 @@ ADMIN_USERNAME = "admin"
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Prepare Pomoc for its first start: data directory, database tables and an administrator.")
+    @property
+    def help(self) -> str:  # argparse needs a str, and translations are only ready at run time
+        return _("Prepare Pomoc for its first start: data directory, database tables and an administrator.")
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--admin-password",
             default="",
-            help=gettext_lazy(
+            help=_(
                 "Password for the first administrator instead of a random one (used only when none exists)."
             ),
         )
         parser.add_argument(
             "--no-migrate",
             action="store_true",
-            help=gettext_lazy("Do not apply database migrations (when a deployment step already did)."),
+            help=_("Do not apply database migrations (when a deployment step already did)."),
         )
 
     def handle(self, *args, admin_password: str = "", no_migrate: bool = False, verbosity: int = 1, **options):
