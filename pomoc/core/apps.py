@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from pomoc.core import db_setup  # noqa: F401  (SQLite connection tuning)
+        from pomoc.core import signals  # noqa: F401  (cache invalidation)

@@ -1,5 +1,8 @@
+from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+ORG_SETTINGS_CACHE_KEY = "pomoc:organisation-settings"
 
 
 class OrganisationSettings(models.Model):
@@ -24,7 +27,11 @@ class OrganisationSettings(models.Model):
 
     @classmethod
     def get(cls) -> "OrganisationSettings":
-        obj, _created = cls.objects.get_or_create(pk=1)
+        """The settings row, cached (every permission check reads it); saving clears the cache."""
+        obj = cache.get(ORG_SETTINGS_CACHE_KEY)
+        if obj is None:
+            obj, _created = cls.objects.get_or_create(pk=1)
+            cache.set(ORG_SETTINGS_CACHE_KEY, obj, 60)
         return obj
 
 

@@ -1,1 +1,0 @@
-"""Connection-level set-up that settings cannot express."""
