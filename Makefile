@@ -10,7 +10,9 @@ BIN := $(VENV)/bin
 VENV_STAMP := $(VENV)/.pomoc-installed
 ASSETS_STAMP := node_modules/.pomoc-installed
 
-HOST ?= 127.0.0.1
+# HOST is taken from the command line (make run HOST=0.0.0.0) or POMOC_HOST, never from a stray
+# HOST in the environment (some shells set it to the machine's name).
+HOST := $(or $(POMOC_HOST),127.0.0.1)
 PORT ?= 8000
 DEMO ?=
 DEMO_TICKETS ?=
