@@ -181,14 +181,19 @@ def decode_cursor(cursor: str, sort: str) -> list:
 
 
 def keyset_q(fields: list[tuple[str, bool]], values: list) -> Q:
-    """Rows strictly after ``values`` in the (mixed-direction) order ``fields``."""
+    """Rows strictly after ``values`` in the (mixed-direction) order ``fields``.
+
+    The first column's bound is repeated on its own (``updated_at <= x AND (...)``): PostgreSQL cannot
+    use the OR alone as an index condition and would scan the index from the first row instead.
+    """
     q = Q()
     for i, (name, desc) in enumerate(fields):
         clause = Q(**{f"{name}__{'lt' if desc else 'gt'}": values[i]})
         for j in range(i):
             clause &= Q(**{fields[j][0]: values[j]})
         q |= clause
-    return q
+    first, desc = fields[0]
+    return Q(**{f"{first}__{'lte' if desc else 'gte'}": values[0]}) & q
 
 
 @dataclass
