@@ -1,0 +1,329 @@
+"""Inbox, REST API, ticket page and search response times on a large database.
+
+    DATABASE_URL=postgres://USER@HOST:5432/pomoc_bench .venv/bin/python benchmarks/inbox.py [--tickets 100000]
+    .venv/bin/python benchmarks/inbox.py --quick          (5,000 tickets, fewer iterations)
+
+Migrates the database in DATABASE_URL, tops it up to N tickets with ``pomoc demo``, then times
+each request through Django's test client (the whole stack: middleware, auth, ORM, templates),
+signed in as an agent and with a bearer token. Beside each one it times the page's main SQL
+query run through a plain database cursor: the ceiling no page can beat. Prints a table and
+writes benchmarks/results/latest.json. Use a database of its own: it adds demo data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "benchmarks" / "results"
+sys.path.insert(0, str(REPO))
+
+
+@dataclass
+class Result:
+    name: str
+    url: str
+    status: str = "ok"  # ok, missing (404) or "HTTP <code>"
+    samples: int = 0
+    p50_ms: float | None = None
+    p95_ms: float | None = None
+    max_ms: float | None = None
+    queries: int | None = None
+    baseline_p50_ms: float | None = None
+    baseline_p95_ms: float | None = None
+    ratio: float | None = None
+    baseline_sql: str = ""
+    slowest_queries: list = field(default_factory=list)  # the page's three slowest SQL queries, once
+    explain: str = field(default="", repr=False)
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tickets", type=int, default=None, help="tickets the database should hold (100000)")
+    parser.add_argument("--quick", action="store_true", help="5,000 tickets and fewer iterations: a smoke run")
+    parser.add_argument("--iterations", type=int, default=None, help="timed requests per operation (50)")
+    parser.add_argument("--warmup", type=int, default=None, help="untimed requests first (5)")
+    parser.add_argument("--user", default="agent1", help="the agent the pages are requested as (agent1)")
+    parser.add_argument("--explain", action="store_true", help="store EXPLAIN ANALYZE of each baseline query")
+    parser.add_argument("--output", default=str(RESULTS / "latest.json"), help="where the JSON results go")
+    parser.add_argument("--seed", type=int, default=20240601, help="seed for the demo data")
+    args = parser.parse_args(argv)
+    args.tickets = args.tickets if args.tickets is not None else (5000 if args.quick else 100000)
+    args.iterations = args.iterations or (15 if args.quick else 50)
+    args.warmup = args.warmup if args.warmup is not None else (2 if args.quick else 5)
+    return args
+
+
+def setup_django() -> None:
+    if not os.environ.get("DATABASE_URL"):
+        sys.exit(
+            "Set DATABASE_URL to a database of its own, e.g.\n"
+            "  createdb -h 127.0.0.1 -U postgres pomoc_bench\n"
+            "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/pomoc_bench .venv/bin/python benchmarks/inbox.py\n"
+            "(the benchmark adds demo data to it)."
+        )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pomoc.settings")
+    os.environ["DEBUG"] = "0"  # DEBUG keeps every query in memory and changes the timings
+    import django
+
+    django.setup()
+
+
+def prepare(args) -> tuple[int, int]:
+    from django.core.management import call_command
+
+    from pomoc.tickets.models import Message, Ticket
+
+    call_command("migrate", interactive=False, verbosity=0)
+    have = Ticket.objects.count()
+    if have < args.tickets:
+        print(f"Loading {args.tickets - have} demo tickets ({have} present)…", flush=True)
+        started = time.monotonic()
+        call_command("demo", tickets=args.tickets - have, seed=args.seed, verbosity=1)
+        print(f"Loaded in {time.monotonic() - started:.1f} s", flush=True)
+    with_stats()
+    return Ticket.objects.count(), Message.objects.count()
+
+
+def with_stats() -> None:
+    """Fresh planner statistics after a big load, as autovacuum would give them a little later."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def timed(fn, iterations: int, warmup: int) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(iterations):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+class Bench:
+    def __init__(self, args):
+        from django.db import connection
+        from django.test import Client
+
+        from pomoc.accounts.models import ApiToken, User
+
+        self.args = args
+        self.connection = connection
+        self.user = User.objects.get(username=args.user)
+        self.page_client = Client(HTTP_HOST="localhost")
+        self.page_client.force_login(self.user)
+        ApiToken.objects.filter(user=self.user, name="benchmark").delete()
+        _token, raw = ApiToken.create_for(self.user, name="benchmark")
+        self.api_client = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {raw}")
+        self.results: list[Result] = []
+
+    # --- the equivalent SQL, through a plain cursor -----------------------------------------
+    def sql_of(self, queryset) -> tuple[str, tuple]:
+        return queryset.query.sql_with_params()
+
+    def run_sql(self, sql: str, params) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+
+    def explain(self, sql: str, params) -> str:
+        if self.connection.vendor != "postgresql":
+            return ""
+        with self.connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+            return "\n".join(row[0] for row in cursor.fetchall())
+
+    # --- one operation ----------------------------------------------------------------------
+    def measure(self, name: str, client, url: str, baseline=None) -> Result:
+        from django.test.utils import CaptureQueriesContext
+
+        result = Result(name=name, url=url)
+        response = client.get(url)
+        if response.status_code == 404:
+            result.status = "missing"
+        elif response.status_code != 200:
+            result.status = f"HTTP {response.status_code}"
+        if result.status == "ok":
+            with CaptureQueriesContext(self.connection) as captured:
+                client.get(url)
+            result.queries = len(captured.captured_queries)
+            slowest = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:3]
+            result.slowest_queries = [{"ms": round(float(q["time"]) * 1000, 1), "sql": q["sql"]} for q in slowest]
+            samples = timed(lambda: client.get(url), self.args.iterations, self.args.warmup)
+            result.samples = len(samples)
+            result.p50_ms, result.p95_ms = percentile(samples, 50), percentile(samples, 95)
+            result.max_ms = max(samples)
+        if baseline is not None:
+            sql, params = baseline
+            base = timed(lambda: self.run_sql(sql, params), self.args.iterations, self.args.warmup)
+            result.baseline_p50_ms, result.baseline_p95_ms = percentile(base, 50), percentile(base, 95)
+            result.baseline_sql = self.connection.ops.compose_sql(sql, params) \
+                if hasattr(self.connection.ops, "compose_sql") else sql
+            if self.args.explain:
+                result.explain = self.explain(sql, params)
+            if result.p50_ms is not None and result.baseline_p50_ms:
+                result.ratio = result.p50_ms / result.baseline_p50_ms
+        self.results.append(result)
+        print(f"  {name:<28} {result.status:<8} " + (f"p50 {result.p50_ms:7.1f} ms" if result.p50_ms else ""),
+              flush=True)
+        return result
+
+    # --- the operations ---------------------------------------------------------------------
+    def page_query(self, filters, cursor=None):
+        """The queryset ``selectors.ticket_list`` runs for one page."""
+        from django.conf import settings
+
+        from pomoc.tickets import selectors
+
+        qs = selectors.filter_tickets(self.user, filters).select_related("requester", "assignee", "department")
+        fields = selectors.SORTS[filters.sort]
+        if cursor:
+            qs = qs.filter(selectors.keyset_q(fields, selectors.decode_cursor(cursor, filters.sort)))
+        qs = qs.order_by(*[f"-{name}" if desc else name for name, desc in fields])
+        return qs[: settings.POMOC_PAGE_SIZE + 1]
+
+    def deep_cursor(self, filters, fraction: float = 0.9) -> tuple[str | None, int]:
+        """The cursor of a page ``fraction`` of the way down the list (how far an agent could scroll)."""
+        from pomoc.tickets import selectors
+
+        fields = selectors.SORTS[filters.sort]
+        order = [f"-{name}" if desc else name for name, desc in fields]
+        qs = selectors.filter_tickets(self.user, filters).order_by(*order)
+        total = qs.count()
+        if total < 2:
+            return None, 0
+        position = int(total * fraction)
+        row = qs.values_list(*[name for name, _desc in fields])[position - 1]
+        return selectors.encode_cursor(list(row)), position
+
+    def run(self) -> None:
+        from pomoc.tickets import selectors
+        from pomoc.tickets.models import Message, MessageKind, Ticket
+
+        open_filters = selectors.TicketFilters.from_mapping({"status": "active"})
+        done_filters = selectors.TicketFilters.from_mapping({"status": "resolved,closed"})
+        self.measure("inbox: open, first page", self.page_client, "/?view=open",
+                     self.sql_of(self.page_query(open_filters)))
+        cursor, position = self.deep_cursor(open_filters)
+        if cursor:
+            self.measure(f"inbox: open, row {position}", self.page_client, "/?" + urlencode(
+                {"view": "open", "cursor": cursor}), self.sql_of(self.page_query(open_filters, cursor)))
+        cursor, position = self.deep_cursor(done_filters)
+        if cursor:
+            self.measure(f"inbox: resolved, row {position}", self.page_client, "/?" + urlencode(
+                {"view": "resolved", "cursor": cursor}), self.sql_of(self.page_query(done_filters, cursor)))
+        self.measure("api: active, first page", self.api_client, "/api/v1/tickets?status=active",
+                     self.sql_of(self.page_query(open_filters)))
+        cursor, position = self.deep_cursor(open_filters)
+        if cursor:
+            self.measure(f"api: active, row {position}", self.api_client, "/api/v1/tickets?" + urlencode(
+                {"status": "active", "cursor": cursor}), self.sql_of(self.page_query(open_filters, cursor)))
+        # A ticket with a real conversation, among those the agent sees.
+        ticket = (selectors.filter_tickets(self.user, open_filters).filter(messages__kind=MessageKind.REPLY)
+                  .order_by("-updated_at", "-id").first()) or Ticket.objects.order_by("-id").first()
+        if ticket is not None:
+            timeline = Message.objects.filter(ticket=ticket).select_related("author_user", "author_contact") \
+                .order_by("created_at", "id")
+            self.measure("ticket page", self.page_client, f"/tickets/{ticket.number}/", self.sql_of(timeline))
+        from pomoc.demo.content import RARE_WORD
+        from pomoc.tickets.permissions import visible_tickets
+
+        for label, word in (("rare", RARE_WORD), ("common", COMMON_WORD)):
+            tickets = visible_tickets(self.user).filter(selectors.ticket_text_q(word)) \
+                .select_related("requester", "assignee").order_by("-updated_at", "-id")[:20]
+            self.measure(f"search: {label} word", self.page_client, "/search/?" + urlencode({"q": word}),
+                         self.sql_of(tickets))
+
+
+# In about one demo message in nine (English greetings and sign-offs).
+COMMON_WORD = "thanks"
+
+
+def database_label() -> str:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            return f"PostgreSQL {cursor.fetchone()[0]}"
+    return f"{connection.vendor} {connection.Database.sqlite_version}" if connection.vendor == "sqlite" \
+        else connection.vendor
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True,
+                              check=False).stdout.strip()
+    except OSError:
+        return ""
+
+
+def print_table(results: list[Result]) -> None:
+    def ms(value):
+        return f"{value:8.1f}" if value is not None else "       -"
+
+    print()
+    print(f"{'operation':<30} {'status':<8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'queries':>7} "
+          f"{'base p50':>8} {'ratio':>6}")
+    for r in results:
+        ratio = f"{r.ratio:6.1f}" if r.ratio is not None else "     -"
+        queries = f"{r.queries:7d}" if r.queries is not None else "      -"
+        print(f"{r.name:<30} {r.status:<8} {ms(r.p50_ms)} {ms(r.p95_ms)} {ms(r.max_ms)} {queries} "
+              f"{ms(r.baseline_p50_ms)} {ratio}")
+    print("\nbase p50: the page's main SQL query alone, through a plain cursor; ratio = p50 / base p50.")
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    setup_django()
+    tickets, messages = prepare(args)
+    print(f"Measuring {args.iterations} requests per operation (after {args.warmup} warm-up) as "
+          f"{args.user}, {tickets} tickets, {messages} messages…", flush=True)
+    bench = Bench(args)
+    bench.run()
+    print_table(bench.results)
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    report = {
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "commit": git_commit(),
+        "database": database_label(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        "tickets": tickets,
+        "messages": messages,
+        "user": args.user,
+        "iterations": args.iterations,
+        "warmup": args.warmup,
+        "results": [asdict(r) for r in bench.results],
+    }
+    output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print(f"Results written to {output.relative_to(REPO) if output.is_relative_to(REPO) else output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
