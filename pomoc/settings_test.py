@@ -14,3 +14,9 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WHITENOISE_AUTOREFRESH = True
+
+# Test runs (and xdist workers) sharing one Redis must never see each other's keys.
+TEST_RUN_PREFIX = f"test-{os.getpid()}-{os.urandom(3).hex()}"
+if REDIS_URL:  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = TEST_RUN_PREFIX  # noqa: F405
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = TEST_RUN_PREFIX  # noqa: F405

@@ -37,6 +37,7 @@ def merged(target: Ticket, source: Ticket, actor) -> TicketEvent:
 
 
 def split(source: Ticket, new_ticket: Ticket, message_id: int, actor) -> TicketEvent:
-    _record(new_ticket, EventType.SPLIT, actor, {"from": source.pk, "from_number": source.number, "message": message_id})
-    return _record(source, EventType.SPLIT, actor, {"to": new_ticket.pk, "to_number": new_ticket.number,
-                                                     "message": message_id})
+    _record(new_ticket, EventType.SPLIT, actor,
+            {"from": source.pk, "from_number": source.number, "message": message_id})
+    return _record(source, EventType.SPLIT, actor,
+                   {"to": new_ticket.pk, "to_number": new_ticket.number, "message": message_id})
