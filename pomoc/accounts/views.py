@@ -2,15 +2,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from pomoc.accounts import ratelimit
+from pomoc.accounts import ratelimit, services
 from pomoc.accounts.forms import PreferencesForm
 from pomoc.accounts.mail import email_context
 from pomoc.accounts.models import Role
+from pomoc.tickets.views_common import add_service_errors
 
 
 class LoginView(auth_views.LoginView):
@@ -56,9 +58,13 @@ def preferences(request):
     if request.method == "POST":
         form = PreferencesForm(request.POST, instance=request.user)
         if form.is_valid():
-            form.save()
-            messages.success(request, _("Your preferences have been saved."))
-            return redirect("accounts:preferences")
+            try:
+                services.user_update(user=request.user, actor=request.user, changes=form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Your preferences have been saved."))
+                return redirect("accounts:preferences")
     else:
         form = PreferencesForm(instance=request.user)
     return render(request, "accounts/preferences.html", {"form": form})

@@ -10,22 +10,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from pomoc.accounts import services
 from pomoc.accounts.models import ApiToken, Department
-from pomoc.administration import forms, services
+from pomoc.administration import forms
 from pomoc.administration.permissions import manage_view
 from pomoc.core.models import OrganisationSettings
+from pomoc.tickets import services as ticket_services
 from pomoc.tickets.models import CustomFieldDefinition, Tag
+from pomoc.tickets.views_common import add_service_errors
 
 User = get_user_model()
 USERS_PER_PAGE = 50
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
+# Where a service's field name differs from the form's.
+FORM_FIELDS = {"password": "password1"}
 
 
 def _read_only(form):
@@ -77,12 +74,12 @@ def user_create(request):
         try:
             user = services.user_create(
                 username=data["username"], email=data["email"], first_name=data["first_name"],
-                last_name=data["last_name"], role=data["role"], departments=data["departments"],
+                last_name=data["last_name"], role=data["role"], departments=[d.pk for d in data["departments"]],
                 language=data["language"], time_zone=data["time_zone"],
                 password=data["password1"] or None, invite=data["invite"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error, aliases=FORM_FIELDS)
         else:
             if data["invite"]:
                 messages.success(request, _("User %(name)s created; an invitation is on its way.")
@@ -99,11 +96,12 @@ def user_detail(request, pk: int):
     form = forms.UserEditForm(request.POST or None, instance=target)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        changes = {field: data[field] for field in services.USER_FIELDS}
+        changes = {field: data[field] for field in forms.UserEditForm.base_fields if field != "departments"}
+        changes["departments"] = [d.pk for d in data["departments"]]
         try:
-            services.user_update(user=target, changes=changes, departments=data["departments"])
+            services.user_update(user=target, actor=request.user, changes=changes)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error, aliases=FORM_FIELDS)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("administration:user", pk=target.pk)
@@ -117,7 +115,7 @@ def user_detail(request, pk: int):
 def user_deactivate(request, pk: int):
     target = get_object_or_404(User, pk=pk)
     try:
-        services.user_deactivate(user=target)
+        services.user_deactivate(user=target, actor=request.user)
     except ValidationError as error:
         for message in error.messages[:1]:
             messages.error(request, message)
@@ -154,7 +152,7 @@ def user_tokens(request, pk: int):
         try:
             _token, raw_token = services.api_token_create(user=target, name=form.cleaned_data["name"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error, aliases=FORM_FIELDS)
         else:
             form = forms.ApiTokenForm()
     tokens = ApiToken.objects.filter(user=target).order_by("-created_at", "-id")
@@ -194,9 +192,18 @@ def department_edit(request, pk: int):
 def _department_form(request, department: Department | None):
     form = forms.DepartmentForm(request.POST or None, instance=department)
     if request.method == "POST" and form.is_valid():
-        department = form.save()
-        messages.success(request, _("Department %(name)s saved.") % {"name": department.name})
-        return redirect("administration:departments")
+        data = form.cleaned_data
+        fields = {"name": data["name"], "description": data["description"], "members": [u.pk for u in data["members"]]}
+        try:
+            if department is None:
+                department = services.department_create(**fields)
+            else:
+                department = services.department_update(department=department, changes=fields)
+        except ValidationError as error:
+            add_service_errors(form, error, aliases=FORM_FIELDS)
+        else:
+            messages.success(request, _("Department %(name)s saved.") % {"name": department.name})
+            return redirect("administration:departments")
     if not request.can_manage:
         _read_only(form)
     return _page(request, "administration/department_form.html", "departments",
@@ -217,9 +224,17 @@ def tag_edit(request, pk: int | None = None):
     tag = get_object_or_404(Tag, pk=pk) if pk is not None else None
     form = forms.TagForm(request.POST or None, instance=tag)
     if request.method == "POST" and form.is_valid():
-        tag = form.save()
-        messages.success(request, _("Tag %(name)s saved.") % {"name": tag.name})
-        return redirect("administration:tags")
+        fields = {"name": form.cleaned_data["name"], "color": form.cleaned_data["color"]}
+        try:
+            if tag is None:
+                tag = ticket_services.tag_create(**fields)
+            else:
+                tag = ticket_services.tag_update(tag=tag, changes=fields)
+        except ValidationError as error:
+            add_service_errors(form, error, aliases=FORM_FIELDS)
+        else:
+            messages.success(request, _("Tag %(name)s saved.") % {"name": tag.name})
+            return redirect("administration:tags")
     return _page(request, "administration/tag_form.html", "tags", {"form": form, "tag": tag})
 
 

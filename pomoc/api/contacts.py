@@ -9,7 +9,6 @@ from ninja import Query, Router, Schema
 from ninja import Status as HttpStatus
 from pydantic import Field
 
-from pomoc.api import services as api_services
 from pomoc.api.pagination import id_page
 from pomoc.api.schemas import (
     CompanyRef,
@@ -150,7 +149,7 @@ def create_contact(request, payload: ContactCreateIn):
     require_staff(request.auth)
     contact = services.contact_create(
         name=payload.name.strip(), identities=[(i.kind, i.value) for i in payload.identities],
-        company=api_services.company_by_id(payload.company), language=payload.language, notes=payload.notes,
+        company=services.company_by_id(payload.company), language=payload.language, notes=payload.notes,
     )
     return HttpStatus(201, contact_out(_load_contact(contact.pk)))
 
@@ -165,7 +164,7 @@ def get_contact(request, contact_id: int):
 def update_contact(request, contact_id: int, payload: ContactPatchIn):
     require_staff(request.auth)
     contact = _load_contact(contact_id)
-    api_services.contact_update(contact=contact, changes=payload.model_dump(exclude_unset=True))
+    services.contact_update(contact=contact, changes=payload.model_dump(exclude_unset=True))
     return contact_out(_load_contact(contact_id))
 
 
@@ -204,7 +203,7 @@ def list_companies(request, q: str | None = None, cursor: str | None = None,
 @router.post("/companies", response={201: CompanyOut, **ERRORS}, summary="Create a company", tags=["companies"])
 def create_company(request, payload: CompanyIn):
     require_staff(request.auth)
-    return HttpStatus(201, company_out(api_services.company_create(**payload.model_dump())))
+    return HttpStatus(201, company_out(services.company_create(**payload.model_dump())))
 
 
 @router.get("/companies/{int:company_id}", response={200: CompanyOut, **ERRORS}, summary="Read a company",
@@ -219,7 +218,7 @@ def get_company(request, company_id: int):
 def update_company(request, company_id: int, payload: CompanyPatchIn):
     require_staff(request.auth)
     company = get_object_or_404(Company, pk=company_id)
-    return company_out(api_services.company_update(company=company, changes=payload.model_dump(exclude_unset=True)))
+    return company_out(services.company_update(company=company, changes=payload.model_dump(exclude_unset=True)))
 
 
 @router.delete("/companies/{int:company_id}", response={200: Deleted, **ERRORS}, summary="Delete a company",

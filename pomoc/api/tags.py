@@ -4,17 +4,17 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja import Status as HttpStatus
 from pydantic import Field
 
-from pomoc.api import services as api_services
 from pomoc.api.schemas import Deleted, Error, In, UserRef, ValidationErrors, require_manager, require_staff, user_ref
+from pomoc.tickets import services
 from pomoc.tickets.models import SavedView, Tag
 from pomoc.tickets.permissions import PermissionDenied
+from pomoc.tickets.selectors import saved_views_for
 
 router = Router()
 ERRORS = {401: Error, 403: Error, 404: Error, 422: ValidationErrors}
@@ -72,7 +72,7 @@ def list_tags(request):
 @router.post("/tags", response={201: TagOut, **ERRORS}, tags=["tags"], summary="Create a tag")
 def create_tag(request, payload: TagIn):
     require_staff(request.auth)
-    return HttpStatus(201, tag_out(api_services.tag_create(name=payload.name, color=payload.color)))
+    return HttpStatus(201, tag_out(services.tag_create(name=payload.name, color=payload.color)))
 
 
 @router.delete("/tags/{name}", response={200: Deleted, **ERRORS}, tags=["tags"],
@@ -86,12 +86,8 @@ def delete_tag(request, name: str):
 
 
 # --- saved views ----------------------------------------------------------------------------
-def _visible_views(user):
-    return SavedView.objects.filter(Q(owner=user) | Q(shared=True)).select_related("owner")
-
-
 def _own_view(user, view_id: int) -> SavedView:
-    view = get_object_or_404(_visible_views(user), pk=view_id)
+    view = get_object_or_404(saved_views_for(user), pk=view_id)
     if view.owner_id != user.pk:
         raise PermissionDenied(_("Only the owner can change a saved view."))
     return view
@@ -101,13 +97,13 @@ def _own_view(user, view_id: int) -> SavedView:
             summary="Your saved views and the shared ones")
 def list_views(request):
     require_staff(request.auth)
-    return [view_out(v, request.auth) for v in _visible_views(request.auth).order_by("name", "id")]
+    return [view_out(v, request.auth) for v in saved_views_for(request.auth).order_by("name", "id")]
 
 
 @router.post("/views", response={201: SavedViewOut, **ERRORS}, tags=["saved views"], summary="Save a view")
 def create_view(request, payload: SavedViewIn):
     require_staff(request.auth)
-    view = api_services.saved_view_create(owner=request.auth, **payload.model_dump())
+    view = services.saved_view_create(owner=request.auth, **payload.model_dump())
     return HttpStatus(201, view_out(view, request.auth))
 
 
@@ -115,7 +111,7 @@ def create_view(request, payload: SavedViewIn):
             summary="Read a saved view")
 def get_view(request, view_id: int):
     require_staff(request.auth)
-    return view_out(get_object_or_404(_visible_views(request.auth), pk=view_id), request.auth)
+    return view_out(get_object_or_404(saved_views_for(request.auth), pk=view_id), request.auth)
 
 
 @router.patch("/views/{int:view_id}", response={200: SavedViewOut, **ERRORS}, tags=["saved views"],
@@ -123,7 +119,7 @@ def get_view(request, view_id: int):
 def update_view(request, view_id: int, payload: SavedViewPatchIn):
     require_staff(request.auth)
     view = _own_view(request.auth, view_id)
-    view = api_services.saved_view_update(view=view, changes=payload.model_dump(exclude_unset=True))
+    view = services.saved_view_update(view=view, changes=payload.model_dump(exclude_unset=True))
     return view_out(view, request.auth)
 
 

@@ -10,8 +10,8 @@ from ninja import Query, Router, Schema
 from ninja import Status as HttpStatus
 from pydantic import Field
 
+from pomoc.accounts import services
 from pomoc.accounts.models import Department, Role
-from pomoc.api import services as api_services
 from pomoc.api.pagination import id_page
 from pomoc.api.schemas import Deleted, Error, In, RoleName, ValidationErrors, require_admin, require_staff
 
@@ -139,7 +139,7 @@ def list_users(request, q: str | None = Query(None, description="Username, name 
 @router.post("/users", response={201: UserOut, **ERRORS}, tags=["users"], summary="Create a user")
 def create_user(request, payload: UserCreateIn):
     require_admin(request.auth)
-    user = api_services.user_create(**payload.model_dump())
+    user = services.user_create(**payload.model_dump())
     return HttpStatus(201, user_out(_users().get(pk=user.pk)))
 
 
@@ -153,7 +153,7 @@ def get_user(request, user_id: int):
 def update_user(request, user_id: int, payload: UserPatchIn):
     require_admin(request.auth)
     user = get_object_or_404(User, pk=user_id)
-    api_services.user_update(user=user, actor=request.auth, changes=payload.model_dump(exclude_unset=True))
+    services.user_update(user=user, actor=request.auth, changes=payload.model_dump(exclude_unset=True))
     return user_out(_users().get(pk=user_id))
 
 
@@ -169,7 +169,7 @@ def list_departments(request):
              summary="Create a department")
 def create_department(request, payload: DepartmentIn):
     require_admin(request.auth)
-    department = api_services.department_create(**payload.model_dump())
+    department = services.department_create(**payload.model_dump())
     return HttpStatus(201, department_out(_department(department.pk)))
 
 
@@ -185,7 +185,7 @@ def get_department(request, department_id: int):
 def update_department(request, department_id: int, payload: DepartmentPatchIn):
     require_admin(request.auth)
     department = _department(department_id)
-    api_services.department_update(department=department, changes=payload.model_dump(exclude_unset=True))
+    services.department_update(department=department, changes=payload.model_dump(exclude_unset=True))
     return department_out(_department(department_id))
 
 

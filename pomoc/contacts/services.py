@@ -1,13 +1,17 @@
 """Writes for contacts: one person, many identities, found again by any of them."""
 
 import re
+from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from pomoc.accounts.services import validate_language
 from pomoc.contacts.models import Company, Contact, Identity, IdentityKind
+
+DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
 def normalize_identity(kind: str, value: str) -> str:
@@ -103,3 +107,72 @@ def contact_merge(*, source: Contact, target: Contact) -> Contact:
             target.save(update_fields=["company"])
         source.delete()
     return target
+
+
+# --- companies --------------------------------------------------------------------------------
+def company_by_id(company_id: int | None, *, field: str = "company") -> Company | None:
+    """The company with this id, None for None; an unknown id is an error on ``field``."""
+    if company_id is None:
+        return None
+    company = Company.objects.filter(pk=company_id).first()
+    if company is None:
+        raise ValidationError({field: _("Unknown company.")})
+    return company
+
+
+def _clean_domains(domains: Iterable[str]) -> list[str]:
+    cleaned: list[str] = []
+    for domain in domains:
+        domain = str(domain).strip().lower().lstrip("@")
+        if not DOMAIN_RE.match(domain):
+            raise ValidationError({"domains": _("“%(value)s” is not a domain name.") % {"value": domain}})
+        if domain not in cleaned:
+            cleaned.append(domain)
+    return cleaned
+
+
+def _clean_company_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("This field cannot be blank.")})
+    return name[:200]
+
+
+def company_create(*, name: str, domains: Iterable[str] = (), notes: str = "") -> Company:
+    """A company; new contacts whose e-mail domain is in ``domains`` join it."""
+    return Company.objects.create(name=_clean_company_name(name), domains=_clean_domains(domains), notes=notes)
+
+
+def company_update(*, company: Company, changes: Mapping) -> Company:
+    """Change only the keys given: ``name``, ``domains``, ``notes``."""
+    if "name" in changes:
+        company.name = _clean_company_name(changes["name"])
+    if "domains" in changes:
+        company.domains = _clean_domains(changes["domains"] or [])
+    if "notes" in changes:
+        company.notes = changes["notes"] or ""
+    company.save()
+    return company
+
+
+def contact_update(*, contact: Contact, changes: Mapping) -> Contact:
+    """Name, company (an id), language and notes; identities change through ``identity_add``/merge."""
+    fields = []
+    if "name" in changes:
+        contact.name = (changes["name"] or "").strip()[:200]
+        fields.append("name")
+    if "company" in changes:
+        contact.company = company_by_id(changes["company"])
+        fields.append("company")
+    if "language" in changes:
+        try:
+            contact.language = validate_language(changes["language"])
+        except ValidationError as exc:
+            raise ValidationError({"language": exc.messages}) from None
+        fields.append("language")
+    if "notes" in changes:
+        contact.notes = changes["notes"] or ""
+        fields.append("notes")
+    if fields:
+        contact.save(update_fields=fields)
+    return contact

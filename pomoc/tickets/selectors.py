@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pomoc.contacts.models import Contact, Identity
-from pomoc.tickets.models import ACTIVE_STATUSES, Message, MessageKind, Priority, Status, Ticket
+from pomoc.tickets.models import ACTIVE_STATUSES, Message, MessageKind, Priority, SavedView, Status, Ticket
 from pomoc.tickets.permissions import is_staff_user, visible_tickets
 
 # sort key -> ordered (field, descending) pairs; the id always breaks ties.
@@ -233,6 +233,11 @@ def prefetch_tags(tickets: list[Ticket]) -> list[Ticket]:
 
 
 # --- built-in inbox views -------------------------------------------------------------------
+def saved_views_for(user) -> QuerySet[SavedView]:
+    """The saved views ``user`` may use: their own and the shared ones."""
+    return SavedView.objects.filter(Q(owner=user) | Q(shared=True)).select_related("owner")
+
+
 def builtin_views(user) -> list[dict]:
     """The standard queues every agent has, plus one per department they belong to."""
     active = ",".join(ACTIVE_STATUSES)

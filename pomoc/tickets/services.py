@@ -7,6 +7,7 @@ commit. Callers (pages, API, channels, demo) check access first with ``permissio
 import datetime as dt
 import hashlib
 import mimetypes
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -35,10 +36,12 @@ from pomoc.tickets.models import (
     Message,
     MessageKind,
     Priority,
+    SavedView,
     Status,
     Tag,
     Ticket,
 )
+from pomoc.tickets.selectors import TicketFilters
 
 TICKET_COUNTER = "ticket_number"
 
@@ -471,3 +474,102 @@ def message_split(*, message: Message, actor, subject: str = "") -> Ticket:
     _publish(source, "ticket.updated", actor, fields=["messages"])
     _publish(new_ticket, "ticket.created", actor)
     return new_ticket
+
+
+# --- tags -----------------------------------------------------------------------------------
+COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _clean_tag_name(name: str, *, exclude_pk: int | None = None) -> str:
+    normalized = " ".join(str(name or "").split()).lower()[:50]
+    if not normalized:
+        raise ValidationError({"name": _("This field cannot be blank.")})
+    if Tag.objects.filter(name=normalized).exclude(pk=exclude_pk).exists():
+        raise ValidationError({"name": _("A tag with this name already exists.")})
+    return normalized
+
+
+def _clean_tag_color(color: str) -> str:
+    color = (color or "").strip()
+    if color and not COLOR_RE.match(color):
+        raise ValidationError({"color": _("Use a colour like #1e90ff.")})
+    return color.lower()
+
+
+def tag_create(*, name: str, color: str = "") -> Tag:
+    """A new tag; names are stored lowercase with single spaces, like ``tags_get_or_create`` does."""
+    color = _clean_tag_color(color)
+    (tag,) = tags_get_or_create([_clean_tag_name(name)])
+    if color:
+        tag.color = color
+        tag.save(update_fields=["color"])
+    return tag
+
+
+def tag_update(*, tag: Tag, changes: Mapping) -> Tag:
+    """Rename or recolour a tag (only the keys given: ``name``, ``color``); tickets keep it."""
+    fields = []
+    if "color" in changes:
+        color = _clean_tag_color(changes["color"])
+        if color:
+            tag.color = color
+            fields.append("color")
+    if "name" in changes:
+        tag.name = _clean_tag_name(changes["name"], exclude_pk=tag.pk)
+        fields.append("name")
+    if fields:
+        tag.save(update_fields=fields)
+    return tag
+
+
+# --- saved views ----------------------------------------------------------------------------
+VIEW_FILTER_KEYS = ("status", "priority", "assignee", "department", "tag", "channel", "q", "sort", "requester",
+                    "company")
+
+
+def clean_view_filters(filters: Mapping) -> dict:
+    """Only the keys the inbox understands, each checked the way the ticket list checks it."""
+    errors = {f"filters.{key}": _("Unknown filter.") for key in filters if key not in VIEW_FILTER_KEYS}
+    cleaned: dict = {}
+    for key, value in filters.items():
+        if key not in VIEW_FILTER_KEYS:
+            continue
+        if isinstance(value, list) and all(isinstance(v, str | int) for v in value):
+            value = ",".join(str(v) for v in value)
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            errors[f"filters.{key}"] = _("Use a text value or a list of them.")
+            continue
+        if str(value).strip():
+            cleaned[key] = str(value).strip()
+    try:
+        TicketFilters.from_mapping(cleaned)
+    except ValidationError as exc:
+        errors.update({f"filters.{k}": v for k, v in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _clean_view_name(name: str) -> str:
+    name = (name or "").strip()[:100]
+    if not name:
+        raise ValidationError({"name": _("This field cannot be blank.")})
+    return name
+
+
+def saved_view_create(*, owner, name: str, filters: Mapping, shared: bool = False) -> SavedView:
+    """A named inbox filter of ``owner``'s; ``shared`` shows it to every agent."""
+    return SavedView.objects.create(owner=owner, name=_clean_view_name(name), filters=clean_view_filters(filters),
+                                    shared=shared)
+
+
+def saved_view_update(*, view: SavedView, changes: Mapping) -> SavedView:
+    """Change only the keys given: ``name``, ``filters``, ``shared``. Callers check that the actor owns it."""
+    if "name" in changes:
+        view.name = _clean_view_name(changes["name"])
+    if "filters" in changes:
+        view.filters = clean_view_filters(changes["filters"] or {})
+    if "shared" in changes:
+        view.shared = bool(changes["shared"])
+    view.save()
+    return view

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +18,7 @@ from pomoc.tickets.models import ACTIVE_STATUSES, Priority, SavedView
 from pomoc.tickets.permissions import is_staff_user, visible_tickets
 from pomoc.tickets.views_common import error_messages, is_htmx, optional_reverse, staff_required
 
-FILTER_KEYS = ("status", "priority", "assignee", "department", "tag", "channel", "q", "sort", "requester", "company")
+FILTER_KEYS = services.VIEW_FILTER_KEYS
 DEFAULT_VIEW = "open"
 COUNT_CAP = 1000
 
@@ -52,13 +52,9 @@ def as_querydict(params: dict) -> QueryDict:
     return query
 
 
-def saved_views_for(user):
-    return SavedView.objects.filter(Q(owner=user) | Q(shared=True)).select_related("owner")
-
-
 def all_views(user) -> list[dict]:
     views = [dict(v, saved=None) for v in selectors.builtin_views(user)]
-    for saved in saved_views_for(user):
+    for saved in selectors.saved_views_for(user):
         views.append({"key": f"saved-{saved.pk}", "name": saved.name, "filters": saved.filters, "saved": saved})
     return views
 
@@ -190,8 +186,8 @@ def save_view(request):
             for message in field_errors:
                 messages.error(request, message)
         return redirect(safe_next(request, reverse("tickets:inbox")))
-    saved = SavedView.objects.create(owner=request.user, name=form.cleaned_data["name"],
-                                     shared=form.cleaned_data["shared"], filters=filters_to_params(filters))
+    saved = services.saved_view_create(owner=request.user, name=form.cleaned_data["name"],
+                                       shared=form.cleaned_data["shared"], filters=filters_to_params(filters))
     messages.success(request, _("View “%(name)s” saved.") % {"name": saved.name})
     return redirect(f"{reverse('tickets:inbox')}?view=saved-{saved.pk}")
 

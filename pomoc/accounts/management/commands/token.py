@@ -2,10 +2,10 @@
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pomoc.accounts.models import ApiToken
+from pomoc.accounts.services import api_token_create, api_token_revoke
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         user = self._user(username)
         if not user.is_active:
             raise CommandError(_("The account “%(username)s” is deactivated.") % {"username": username})
-        token, raw = ApiToken.create_for(user, name=name[:100])
+        token, raw = api_token_create(user=user, name=name)
         self.stderr.write(_("Token %(prefix)s… created for %(username)s. It is shown only this once:")
                           % {"prefix": token.key_prefix, "username": user.username})
         self.stdout.write(raw)
@@ -73,8 +73,6 @@ class Command(BaseCommand):
             owners = ", ".join(sorted({t.user.username for t in matches}))
             raise CommandError(_("%(n)d active tokens start with “%(prefix)s” (%(owners)s); give more characters "
                                  "or --user.") % {"n": len(matches), "prefix": prefix, "owners": owners})
-        token = matches[0]
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+        token = api_token_revoke(token=matches[0])
         self.stdout.write(_("Revoked %(prefix)s… of %(username)s.")
                           % {"prefix": token.key_prefix, "username": token.user.username})
