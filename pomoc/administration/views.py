@@ -1,5 +1,8 @@
 """The administrators' area: plain server-rendered forms. Access is decided by ``manage_view``."""
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -21,8 +24,18 @@ from pomoc.tickets.views_common import add_service_errors
 
 User = get_user_model()
 USERS_PER_PAGE = 50
+T = TypeVar("T")
 # Where a service's field name differs from the form's.
 FORM_FIELDS = {"password": "password1"}
+
+
+def _write(form, write: Callable[[], T]) -> T | None:
+    """Run a service call; on a ValidationError show its errors on ``form`` and return None."""
+    try:
+        return write()
+    except ValidationError as error:
+        add_service_errors(form, error, aliases=FORM_FIELDS)
+        return None
 
 
 def _read_only(form):
@@ -98,11 +111,7 @@ def user_detail(request, pk: int):
         data = form.cleaned_data
         changes = {field: data[field] for field in forms.UserEditForm.base_fields if field != "departments"}
         changes["departments"] = [d.pk for d in data["departments"]]
-        try:
-            services.user_update(user=target, actor=request.user, changes=changes)
-        except ValidationError as error:
-            add_service_errors(form, error, aliases=FORM_FIELDS)
-        else:
+        if _write(form, lambda: services.user_update(user=target, actor=request.user, changes=changes)):
             messages.success(request, _("Changes saved."))
             return redirect("administration:user", pk=target.pk)
     if not request.can_manage:
@@ -194,15 +203,10 @@ def _department_form(request, department: Department | None):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         fields = {"name": data["name"], "description": data["description"], "members": [u.pk for u in data["members"]]}
-        try:
-            if department is None:
-                department = services.department_create(**fields)
-            else:
-                department = services.department_update(department=department, changes=fields)
-        except ValidationError as error:
-            add_service_errors(form, error, aliases=FORM_FIELDS)
-        else:
-            messages.success(request, _("Department %(name)s saved.") % {"name": department.name})
+        saved = _write(form, lambda: services.department_create(**fields) if department is None
+                       else services.department_update(department=department, changes=fields))
+        if saved is not None:
+            messages.success(request, _("Department %(name)s saved.") % {"name": saved.name})
             return redirect("administration:departments")
     if not request.can_manage:
         _read_only(form)
@@ -225,15 +229,10 @@ def tag_edit(request, pk: int | None = None):
     form = forms.TagForm(request.POST or None, instance=tag)
     if request.method == "POST" and form.is_valid():
         fields = {"name": form.cleaned_data["name"], "color": form.cleaned_data["color"]}
-        try:
-            if tag is None:
-                tag = ticket_services.tag_create(**fields)
-            else:
-                tag = ticket_services.tag_update(tag=tag, changes=fields)
-        except ValidationError as error:
-            add_service_errors(form, error, aliases=FORM_FIELDS)
-        else:
-            messages.success(request, _("Tag %(name)s saved.") % {"name": tag.name})
+        saved = _write(form, lambda: ticket_services.tag_create(**fields) if tag is None
+                       else ticket_services.tag_update(tag=tag, changes=fields))
+        if saved is not None:
+            messages.success(request, _("Tag %(name)s saved.") % {"name": saved.name})
             return redirect("administration:tags")
     return _page(request, "administration/tag_form.html", "tags", {"form": form, "tag": tag})
 
