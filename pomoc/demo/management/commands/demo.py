@@ -6,31 +6,32 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
 from pomoc.demo import generator
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Load demo data: an administrator, a supervisor, seven agents, departments, companies, contacts and "
-        "tickets with conversations in English, Czech, Polish and Estonian. Running it again adds more tickets."
-    )
+    @property
+    def help(self) -> str:  # argparse needs a str, and translations are only ready at run time
+        return _(
+            "Load demo data: an administrator, a supervisor, seven agents, departments, companies, contacts and "
+            "tickets with conversations in English, Czech, Polish and Estonian. Running it again adds more tickets."
+        )
 
     def add_arguments(self, parser):
         parser.add_argument("--tickets", type=int, default=300,
-                            help=gettext_lazy("How many tickets to add (default 300)."))
+                            help=_("How many tickets to add (default 300)."))
         parser.add_argument("--password", default=generator.DEFAULT_PASSWORD,
-                            help=gettext_lazy("Password for the demo users (default “pomoc-demo”)."))
+                            help=_("Password for the demo users (default “pomoc-demo”)."))
         parser.add_argument("--seed", type=int, default=None,
-                            help=gettext_lazy("Random seed, for the same data on every run."))
+                            help=_("Random seed, for the same data on every run."))
         parser.add_argument("--mode", choices=("auto", "services", "bulk"), default="auto",
-                            help=gettext_lazy(
+                            help=_(
                                 "How tickets are written: through the ticket services (slower, used up to "
                                 "%(n)d tickets) or in bulk.") % {"n": generator.BULK_THRESHOLD})
         parser.add_argument("--batch-size", type=int, default=2000,
-                            help=gettext_lazy("Tickets per bulk insert batch (default 2000)."))
+                            help=_("Tickets per bulk insert batch (default 2000)."))
 
     def handle(self, *args, tickets: int, password: str, seed, mode: str, batch_size: int, verbosity: int = 1,
                **options):
