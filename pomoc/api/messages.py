@@ -19,7 +19,7 @@ from pomoc.api.schemas import (
     require_staff,
 )
 from pomoc.api.tickets import ERRORS, TicketOut, load_ticket, ticket_out
-from pomoc.tickets import permissions, selectors, services
+from pomoc.tickets import delivery, permissions, selectors, services
 from pomoc.tickets.downloads import attachment_response
 from pomoc.tickets.models import Message, MessageKind, Ticket
 
@@ -200,6 +200,15 @@ def split_message(request, message_id: int, payload: SplitIn):
     message = permissions.access_message(request.auth, message_id)
     new_ticket = services.message_split(message=message, actor=request.auth, subject=payload.subject)
     return HttpStatus(201, ticket_out(load_ticket(request.auth, new_ticket.number), request.auth))
+
+
+@router.post("/messages/{int:message_id}/retry", response={200: MessageOut, **ERRORS},
+             summary="Send a reply whose delivery failed again")
+def retry_message(request, message_id: int):
+    require_staff(request.auth)
+    message = permissions.access_message(request.auth, message_id)
+    delivery.retry_delivery(message)
+    return message_out(_load_message(message.pk), request.auth)
 
 
 @router.get("/attachments/{public_id}", response={200: None, 401: Error, 404: Error},

@@ -9,8 +9,10 @@ import logging
 from email.utils import make_msgid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from pomoc.contacts.models import IdentityKind
 from pomoc.tickets.models import DeliveryState, Message
@@ -78,13 +80,14 @@ def _mark(message: Message, state: str, error: str) -> None:
 
 
 def retry_delivery(message: Message) -> Message:
-    """Queue a failed reply again (the agent's "Retry" button)."""
+    """Queue a failed reply again (the agent's "Retry" button, after fixing what failed)."""
     from pomoc.tickets.tasks import deliver_message
 
     updated = Message.objects.filter(pk=message.pk, delivery_state=DeliveryState.FAILED).update(
         delivery_state=DeliveryState.QUEUED
     )
-    if updated:
-        transaction.on_commit(lambda: deliver_message.enqueue(message.pk))
+    if not updated:
+        raise ValidationError({"message": _("Only a reply whose delivery failed can be sent again.")})
+    transaction.on_commit(lambda: deliver_message.enqueue(message.pk))
     message.refresh_from_db()
     return message

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from pomoc.accounts.models import STAFF_ROLES, Department, User
-from pomoc.tickets import selectors, services
+from pomoc.tickets import delivery, selectors, services
 from pomoc.tickets.downloads import attachment_response
 from pomoc.tickets.forms import MergeForm, MessageForm, split_tags, staff_users
 from pomoc.tickets.models import MessageKind, Priority, Status, Ticket
@@ -260,6 +260,24 @@ def split(request, number, message_id):
         return redirect("tickets:detail", number=ticket.number)
     messages.success(request, _("The message is now ticket #%(number)s.") % {"number": new_ticket.number})
     return redirect("tickets:detail", number=new_ticket.number)
+
+
+@staff_required
+@require_POST
+def retry(request, number, message_id):
+    ticket = load_ticket(request, number)
+    message = access_message(request.user, message_id)
+    if message.ticket_id != ticket.pk:
+        raise Http404
+    try:
+        delivery.retry_delivery(message)
+    except ValidationError as error:
+        for field_messages in error_messages(error).values():
+            for text in field_messages:
+                messages.error(request, text)
+    else:
+        messages.success(request, _("The reply is queued to be sent again."))
+    return redirect("tickets:detail", number=ticket.number)
 
 
 @require_GET

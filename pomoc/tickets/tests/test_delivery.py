@@ -55,3 +55,34 @@ def test_a_requester_without_email_fails_visibly():
     assert delivery.deliver(reply.pk) == delivery.FAILED
     reply.refresh_from_db()
     assert reply.delivery_error
+
+
+def _failed_reply(agent):
+    reply = _reply(make_ticket(), agent)
+    reply.delivery_state, reply.delivery_error = DeliveryState.FAILED, "SMTP said no"
+    reply.save()
+    return reply
+
+
+def test_an_agent_sends_a_failed_reply_again_from_the_ticket_page(client):
+    agent = UserFactory()
+    reply = _failed_reply(agent)
+    client.force_login(agent)
+    page = client.get(f"/tickets/{reply.ticket.number}/")
+    assert b"SMTP said no" in page.content and b"/retry/" in page.content
+    response = client.post(f"/tickets/{reply.ticket.number}/messages/{reply.pk}/retry/")
+    assert response.status_code == 302
+    reply.refresh_from_db()
+    assert reply.delivery_state == DeliveryState.QUEUED
+
+
+def test_the_api_sends_a_failed_reply_again_and_refuses_other_messages(client):
+    agent = UserFactory()
+    reply = _failed_reply(agent)
+    client.force_login(agent)
+    first = reply.ticket.messages.order_by("id").first()
+    refused = client.post(f"/api/v1/messages/{first.pk}/retry")
+    assert refused.status_code == 422
+    response = client.post(f"/api/v1/messages/{reply.pk}/retry")
+    assert response.status_code == 200, response.content
+    assert response.json()["delivery_state"] == "queued"
