@@ -272,13 +272,18 @@ def ticket_text_q(text: str) -> Q:
     return q | Q(pk__in=_message_ticket_ids(text))
 
 
-def _message_ticket_ids(text: str):
+def _message_matches(text: str) -> QuerySet[Message]:
+    """Messages whose text matches: full-text on PostgreSQL (GIN index, migration tickets.0002), LIKE elsewhere."""
     if connection.vendor == "postgresql":
-        # Full-text search on a GIN index (see migration tickets.0002); 'simple' suits four languages.
+        # 'simple' (no stemming) suits four languages at once.
         return Message.objects.extra(
             where=["to_tsvector('simple', body_text) @@ plainto_tsquery('simple', %s)"], params=[text]
-        ).values("ticket_id")
-    return Message.objects.filter(body_text__icontains=text).values("ticket_id")
+        )
+    return Message.objects.filter(body_text__icontains=text)
+
+
+def _message_ticket_ids(text: str):
+    return _message_matches(text).values("ticket_id")
 
 
 @dataclass
@@ -297,23 +302,24 @@ def global_search(user, text: str, *, limit: int = 20) -> SearchResults:
         visible_tickets(user).filter(ticket_text_q(text)).select_related("requester", "assignee")
         .order_by("-updated_at", "-id")[:limit]
     )
-    visible = visible_tickets(user).values("pk")
-    messages_qs = Message.objects.filter(ticket_id__in=visible).select_related("ticket")
+    matches = _message_matches(text).filter(ticket_id__in=visible_tickets(user).values("pk"))
     if not is_staff_user(user):
-        messages_qs = messages_qs.filter(kind__in=[MessageKind.CUSTOMER, MessageKind.REPLY])
-    if connection.vendor == "postgresql":
-        messages_qs = messages_qs.extra(
-            where=["to_tsvector('simple', body_text) @@ plainto_tsquery('simple', %s)"], params=[text]
-        )
-    else:
-        messages_qs = messages_qs.filter(body_text__icontains=text)
-    messages = list(messages_qs.order_by("-created_at", "-id")[:limit])
+        matches = matches.filter(kind__in=[MessageKind.CUSTOMER, MessageKind.REPLY])
+    # Sort only ids (a small top-N sort even when a common word matches thousands of messages),
+    # then fetch the page of full rows.
+    message_ids = list(matches.order_by("-created_at", "-id").values_list("pk", flat=True)[:limit])
+    messages = list(
+        Message.objects.filter(pk__in=message_ids).select_related("ticket").order_by("-created_at", "-id")
+    )
     contacts: list[Contact] = []
     if is_staff_user(user):
-        identity_contacts = Identity.objects.filter(value__icontains=text.lower()).values("contact_id")
+        # Two index-served lookups (trigram indexes on PostgreSQL) instead of one OR the planner can't split.
+        contact_ids = set(Contact.objects.filter(name__icontains=text).values_list("pk", flat=True)[:200])
+        contact_ids.update(
+            Identity.objects.filter(value__icontains=text.lower()).values_list("contact_id", flat=True)[:200]
+        )
         contacts = list(
-            Contact.objects.filter(Q(name__icontains=text) | Q(pk__in=identity_contacts))
-            .select_related("company").order_by("name", "id")[:limit]
+            Contact.objects.filter(pk__in=contact_ids).select_related("company").order_by("name", "id")[:limit]
         )
     return SearchResults(tickets=tickets, messages=messages, contacts=contacts)
 

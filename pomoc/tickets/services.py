@@ -227,6 +227,7 @@ def ticket_create(
             department=department, priority=priority, assignee=assignee, custom_fields=fields,
             created_at=now, updated_at=now,
             status=Status.OPEN if assignee is not None else Status.NEW,
+            last_customer_message_at=now if message_kind == MessageKind.CUSTOMER else None,
         )
         if tags:
             ticket.tags.set(tags_get_or_create(tags))
