@@ -495,6 +495,7 @@ def load_with_services(plan: Plan) -> Ticket:
             department=plan.department, priority=plan.priority, tags=plan.tags, custom_fields=plan.custom_fields,
         )
         times["created_at"] = first.at
+        times["last_customer_message_at"] = first.at
         for step in plan.steps[1:]:
             marks.append((timezone.now(), step.at))
             if step.what == "assign":
@@ -554,7 +555,7 @@ def rows_for(plan: Plan, number: int) -> Rows:
         "channel": channel, "department_id": department_id, "assignee_id": None,
         "requester_id": plan.person.contact_id, "custom_fields": plan.custom_fields, "created_at": first.at,
         "updated_at": first.at, "first_response_at": None, "resolved_at": None, "closed_at": None,
-        "last_customer_message_at": None, "reopen_count": 0,
+        "last_customer_message_at": first.at, "reopen_count": 0,
     }
     events: list[tuple] = [(EventType.CREATED.value, None, {"channel": channel, "status": Status.NEW.value,
                                                             "priority": plan.priority, "department": department_id},
