@@ -24,7 +24,7 @@ LANGUAGES := cs pl et
 # Sources that are not ours, and test-only strings, stay out of the translation catalogues.
 MESSAGES_IGNORE := --ignore '*/tests/*' --ignore 'static/vendor/*' --ignore '*/testing/*'
 
-.PHONY: help venv assets run test lint bench bench-quick messages clean distclean
+.PHONY: help venv assets run test lint bench bench-db bench-quick messages clean distclean
 
 help:
 	@echo "make run          start Pomoc on http://$(HOST):$(PORT)/ (DEMO=1 adds demo data)"
@@ -67,11 +67,17 @@ test: venv assets
 lint: venv
 	$(BIN)/ruff check .
 
-bench: venv assets
-	$(BIN)/python benchmarks/inbox.py $(BENCH_ARGS)
+# Benchmarks fill a database of their own (never the one you work in): BENCH_DATABASE_URL.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pomoc_bench
+bench-db:
+	@psql "$(dir $(BENCH_DATABASE_URL))postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$(notdir $(BENCH_DATABASE_URL))'" | grep -q 1 \
+		|| createdb -h 127.0.0.1 -U postgres $(notdir $(BENCH_DATABASE_URL))
 
-bench-quick: venv assets
-	$(BIN)/python benchmarks/inbox.py --quick $(BENCH_ARGS)
+bench: venv assets bench-db
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/inbox.py --tickets 100000 $(BENCH_ARGS)
+
+bench-quick: venv assets bench-db
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/inbox.py --quick $(BENCH_ARGS)
 
 # --- translations -----------------------------------------------------------------------------
 messages: venv
