@@ -1,26 +1,41 @@
 """The universal inbox: built-in and saved views, filters, keyset pages, bulk changes."""
 
+import hashlib
+import json
+
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pomoc.accounts.models import STAFF_ROLES, Department, User
+from pomoc.contacts.models import Identity
 from pomoc.tickets import selectors, services
 from pomoc.tickets.forms import BulkForm, FilterForm, SaveViewForm, split_tags, staff_users
-from pomoc.tickets.models import ACTIVE_STATUSES, Priority, SavedView
+from pomoc.tickets.models import ACTIVE_STATUSES, Priority, SavedView, Status
 from pomoc.tickets.permissions import is_staff_user, visible_tickets
 from pomoc.tickets.views_common import error_messages, is_htmx, optional_reverse, staff_required
 
 FILTER_KEYS = services.VIEW_FILTER_KEYS
 DEFAULT_VIEW = "open"
 COUNT_CAP = 1000
+# The sidebar's counts are cached this long per user and view: a change shows in them at the latest
+# this much later (the ticket list itself is always fresh). See docs/performance.md.
+COUNT_CACHE_SECONDS = 20
+# What the inbox rows show (and the keyset sorts need); the rest of each row is not loaded.
+ROW_FIELDS = (
+    "id", "number", "subject", "status", "priority", "created_at", "updated_at",
+    "requester__id", "requester__name",
+    "assignee__id", "assignee__first_name", "assignee__last_name", "assignee__username",
+    "department__id", "department__name",
+)
 
 
 def filters_to_params(filters: selectors.TicketFilters) -> dict[str, str]:
@@ -59,15 +74,42 @@ def all_views(user) -> list[dict]:
     return views
 
 
-def with_counts(user, views: list[dict]) -> list[dict]:
+def count_cache_key(user, filters: selectors.TicketFilters) -> str:
+    # date_joined tells a user apart from an earlier one who had the same id (SQLite reuses ids).
+    raw = json.dumps([user.pk, str(user.date_joined), filters.as_dict()], sort_keys=True, default=str)
+    return "pomoc:inbox-count:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def with_counts(user, views: list[dict], *, cached_only: bool = False) -> bool:
+    """Put each view's ticket count on it (``count``, ``capped``); counts are cached for
+    COUNT_CACHE_SECONDS. With ``cached_only``, views whose count is not cached get ``count``
+    "pending" and nothing is counted. True when every view has its count."""
+    keys: dict[str, str] = {}
     for view in views:
+        view["count"], view["capped"] = None, False
         try:
-            filters = selectors.TicketFilters.from_mapping(as_querydict(view["filters"]))
-            count, capped = selectors.view_count(user, filters, cap=COUNT_CAP)
+            view["_filters"] = selectors.TicketFilters.from_mapping(as_querydict(view["filters"]))
         except ValidationError:
-            count, capped = None, False
-        view["count"], view["capped"] = count, capped
-    return views
+            view["_filters"] = None
+            continue
+        keys[view["key"]] = count_cache_key(user, view["_filters"])
+    cached = cache.get_many(list(keys.values())) if keys else {}
+    fresh: dict[str, tuple[int, bool]] = {}
+    complete = True
+    for view in views:
+        filters = view.pop("_filters")
+        if filters is None:
+            continue  # shown as "!": the view's filters are not valid (any more)
+        key = keys[view["key"]]
+        if key in cached:
+            view["count"], view["capped"] = cached[key]
+        elif cached_only:
+            view["count"], complete = "pending", False
+        else:
+            view["count"], view["capped"] = fresh[key] = selectors.view_count(user, filters, cap=COUNT_CAP)
+    if fresh:
+        cache.set_many(fresh, timeout=COUNT_CACHE_SECONDS)
+    return complete
 
 
 def resolve_filters(request, views: list[dict]):
@@ -99,17 +141,52 @@ def resolve_filters(request, views: list[dict]):
     return current, params, filters, errors
 
 
+def label_rows(tickets: list) -> list:
+    """Put on each ticket what its inbox row shows, worked out once per page rather than by
+    template tags in every row: labels, link, requester's name, localised time."""
+    statuses = {value: str(label) for value, label in Status.choices}
+    priorities = {p.value: (p.key, str(p.label)) for p in Priority}
+    placeholder = 987654321
+    detail_url = reverse("tickets:detail", args=[placeholder])
+    head, tail = detail_url.rsplit(str(placeholder), 1)
+    select_label = _("Select ticket #%(number)s")
+    date_format = formats.get_format("SHORT_DATETIME_FORMAT")
+    # A contact without a name is shown by its first identity (as str(contact) does): fetch those
+    # identities only, for the whole page at once.
+    unnamed = {t.requester_id for t in tickets if not t.requester.name}
+    identities: dict[int, str] = {}
+    if unnamed:
+        for contact_id, value in Identity.objects.filter(contact_id__in=unnamed).order_by(
+                "contact_id", "kind", "id").values_list("contact_id", "value"):
+            identities.setdefault(contact_id, value)
+    for ticket in tickets:
+        ticket.detail_url = f"{head}{ticket.number}{tail}"
+        ticket.select_label = select_label % {"number": ticket.number}
+        ticket.status_label = statuses.get(ticket.status, ticket.status)
+        ticket.priority_css, ticket.priority_label = priorities.get(ticket.priority, (ticket.priority, ticket.priority))
+        requester = ticket.requester
+        ticket.requester_label = requester.name or identities.get(requester.pk) or f"#{requester.pk}"
+        ticket.assignee_label = ticket.assignee.display_name if ticket.assignee else ""
+        ticket.department_label = ticket.department.name if ticket.department else ""
+        updated = timezone.localtime(ticket.updated_at)
+        ticket.updated_iso = updated.isoformat()
+        ticket.updated_text = formats.date_format(updated, date_format)
+    return tickets
+
+
 def table_context(request, filters, params: QueryDict, errors: dict) -> dict:
     page = None
     if filters is not None:
         try:
-            page = selectors.ticket_list(request.user, filters, cursor=request.GET.get("cursor") or None)
+            # selectors.ticket_list(), loading only what the rows show.
+            qs = selectors.filter_tickets(request.user, filters).select_related(
+                "requester", "assignee", "department").only(*ROW_FIELDS)
+            page = selectors.paginate(qs, sort=filters.sort, cursor=request.GET.get("cursor") or None)
         except ValidationError as error:
             errors.update(error_messages(error))
     tickets = page.items if page else []
     selectors.prefetch_tags(tickets)
-    # str(contact) falls back to its first identity: fetch them for the whole page at once.
-    prefetch_related_objects(tickets, "requester__identities")
+    label_rows(tickets)
     refresh = request.GET.copy()
     for name in ("cursor", "fragment"):
         refresh.pop(name, None)
@@ -139,8 +216,9 @@ def inbox(request):
     fragment = request.GET.get("fragment") if is_htmx(request) else None
     current, params, filters, errors = resolve_filters(request, views)
     if fragment == "sidebar":
+        with_counts(user, views)
         return render(request, "tickets/_inbox_sidebar.html",
-                      {"views": with_counts(user, views), "current": current, "view_query": request.GET.urlencode()})
+                      {"views": views, "current": current, "view_query": request.GET.urlencode()})
     context = {"current": current, **table_context(request, filters, params, errors)}
     if fragment == "rows":
         return render(request, "tickets/_inbox_rows.html", context)
@@ -152,8 +230,11 @@ def inbox(request):
     initial = {name: params.get(name, "") for name in FILTER_KEYS}
     if filters is not None:
         initial = {name: "" for name in FILTER_KEYS} | filters_to_params(filters)
+    # The page shows the counts it has cached; the sidebar fetches the others itself once loaded.
+    counts_complete = with_counts(user, views, cached_only=True)
     context.update({
-        "views": with_counts(user, views),
+        "views": views,
+        "counts_pending": not counts_complete,
         "filter_form": FilterForm(initial=initial, **choices),
         "view_query": request.GET.urlencode(),
         "hidden_params": {k: initial.get(k) for k in ("requester", "company") if initial.get(k)},

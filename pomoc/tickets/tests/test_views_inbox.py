@@ -1,12 +1,16 @@
 """The inbox page: built-in and saved views, filters, paging, partials and query counts."""
 
 import pytest
+from django import forms
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from pomoc.contacts.models import Contact, Identity
 from pomoc.core.testing.factories import ContactFactory, DepartmentFactory, UserFactory, make_ticket
 from pomoc.tickets import services
+from pomoc.tickets.forms import QuickSelect
 from pomoc.tickets.models import Priority, SavedView, Status
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +33,13 @@ def subjects(response) -> list[str]:
     return [t.subject for t in response.context["tickets"]]
 
 
+def sidebar_counts(client, view="open") -> dict:
+    """The counts of the sidebar fragment the inbox page loads (and refreshes) through htmx."""
+    response = client.get("/", {"view": view, "fragment": "sidebar"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    return {v["key"]: v["count"] for v in response.context["views"]}
+
+
 def test_builtin_views_show_their_tickets_with_counts(agent_client, agent):
     support = agent.departments.get()
     mine = make_ticket(subject="Mine", assignee=agent, department=support)
@@ -44,7 +55,7 @@ def test_builtin_views_show_their_tickets_with_counts(agent_client, agent):
     assert subjects(agent_client.get("/?view=resolved")) == ["Done"]
     response = agent_client.get(f"/?view=dept-{support.pk}")
     assert set(subjects(response)) == {"Mine", "Nobody's", "Waiting"}
-    counts = {v["key"]: v["count"] for v in response.context["views"]}
+    counts = sidebar_counts(agent_client, f"dept-{support.pk}")
     assert counts["mine"] == 1 and counts["open"] == 3 and counts["resolved"] == 1 and counts[f"dept-{support.pk}"] == 3
     assert b"Support" in response.content
 
@@ -113,7 +124,8 @@ def test_save_and_delete_a_view(agent_client, agent):
     assert response["Location"].endswith(f"?view=saved-{saved.pk}")
     page = agent_client.get(response["Location"])
     assert subjects(page) == ["Hot"]
-    assert any(v["key"] == f"saved-{saved.pk}" and v["count"] == 1 for v in page.context["views"])
+    assert any(v["key"] == f"saved-{saved.pk}" for v in page.context["views"])
+    assert sidebar_counts(agent_client, f"saved-{saved.pk}")[f"saved-{saved.pk}"] == 1
 
     # Another agent sees the shared view but cannot delete it.
     other = UserFactory(username="colleague")
@@ -160,4 +172,54 @@ def test_the_inbox_costs_the_same_number_of_queries_for_5_or_30_tickets(agent_cl
     add(25)
     many = _inbox_queries(agent_client)
     assert few == many
-    assert few <= 25
+    # session, user, departments, saved views, the page, its tags, agents and departments of the forms
+    assert few <= 8
+
+
+def test_the_page_does_not_count_its_views_the_sidebar_does_and_caches_them(agent_client, agent):
+    support = agent.departments.get()
+    make_ticket(subject="One", department=support)
+    content = agent_client.get("/?view=open").content.decode()
+    # Nothing counted yet: the sidebar asks for its counts as soon as it is loaded.
+    assert 'hx-trigger="load, pomoc:inbox-changed from:body"' in content
+    with CaptureQueriesContext(connection) as queries:
+        assert sidebar_counts(agent_client)["open"] == 1
+    assert sum("COUNT(" in q["sql"] for q in queries) == 6  # five built-in views and one department
+    # Counted once, cached for a while: the sidebar and the page show them without counting again.
+    make_ticket(subject="Two", department=support)
+    with CaptureQueriesContext(connection) as queries:
+        assert sidebar_counts(agent_client)["open"] == 1  # eventually 2, when the cached count expires
+        content = agent_client.get("/?view=open").content.decode()
+    assert not any("COUNT(" in q["sql"] for q in queries)
+    assert 'hx-trigger="pomoc:inbox-changed from:body"' in content and "load," not in content
+    cache.clear()
+    assert sidebar_counts(agent_client)["open"] == 2
+
+
+def test_cached_counts_belong_to_one_user(agent_client, agent):
+    make_ticket(subject="Mine", assignee=agent)
+    assert sidebar_counts(agent_client)["mine"] == 1
+    agent_client.force_login(UserFactory(username="other-agent"))
+    assert sidebar_counts(agent_client)["mine"] == 0
+
+
+def test_rows_show_labels_links_and_the_requesters_first_identity(agent_client, agent):
+    nameless = Contact.objects.create(name="")
+    Identity.objects.create(contact=nameless, kind="phone", value="+420123456789")
+    Identity.objects.create(contact=nameless, kind="email", value="first@example.org")
+    ticket = make_ticket(subject="Row", requester=nameless, priority=Priority.URGENT, assignee=agent)
+    content = agent_client.get("/?view=open").content.decode()
+    assert f'href="{reverse("tickets:detail", args=[ticket.number])}"' in content
+    assert f'aria-label="Select ticket #{ticket.number}"' in content
+    assert '<span class="priority priority-urgent">Urgent</span>' in content
+    ticket.refresh_from_db()
+    assert f'<span class="status status-{ticket.status}">{ticket.get_status_display()}</span>' in content
+    assert "first@example.org" in content and "Ina Box" in content
+
+
+@pytest.mark.parametrize("value", ["", "me", "none", "7", None, "unknown"])
+def test_quick_select_writes_the_same_html_as_djangos_select(value):
+    choices = [("", "Anyone <x>"), ("me", "Me & you"), ("none", "Nobody"), ("7", "Agent \"7\""), ("7", "Twice")]
+    attrs = {"id": "id_assignee", "aria-invalid": "true", "disabled": True, "hidden": False}
+    assert (QuickSelect(choices=choices).render("assignee", value, attrs)
+            == forms.Select(choices=choices).render("assignee", value, attrs))
