@@ -17,6 +17,15 @@ def _clear_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _same_fake_data():
+    """Faker-made names are the same on every run: a test passes or fails, never by chance."""
+    import factory.random
+
+    factory.random.reseed_random("pomoc")
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Every test starts with an empty cache (rate limits, cached organisation settings)."""
     _clear_cache()

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin(client):
-    user = UserFactory(username="boss", role=Role.ADMINISTRATOR)
+    user = UserFactory(username="boss", first_name="Olga", last_name="Owens", role=Role.ADMINISTRATOR)
     client.force_login(user)
     return user
 
@@ -129,9 +129,10 @@ def test_an_administrator_may_step_down_when_another_remains(client, admin):
 
 
 def test_the_list_searches_and_filters(client, admin):
-    UserFactory(username="anna", first_name="Anna", email="anna@shop.example")
-    UserFactory(username="bert", first_name="Bert", role=Role.SUPERVISOR)
-    UserFactory(username="cyril", is_active=False)
+    # Names are explicit: random ones (e.g. "Gilbert") could match the searches below.
+    UserFactory(username="anna", first_name="Anna", last_name="Adams", email="anna@shop.example")
+    UserFactory(username="bert", first_name="Bert", last_name="Brown", role=Role.SUPERVISOR)
+    UserFactory(username="cyril", first_name="Cyril", last_name="Cole", is_active=False)
 
     def usernames(**params):
         response = client.get(reverse("administration:users"), params)
