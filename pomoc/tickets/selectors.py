@@ -123,6 +123,10 @@ class TicketFilters:
 
 def filter_tickets(user, filters: TicketFilters) -> QuerySet[Ticket]:
     qs = visible_tickets(user)
+    staff = is_staff_user(user)
+    if filters.tags and not staff:
+        # Tags are internal to the team: a filter by them would tell customers which ones their tickets carry.
+        raise ValidationError({"tag": _("Only agents can filter by tag.")})
     if filters.statuses:
         if len(filters.statuses) == 1:
             qs = qs.filter(status=filters.statuses[0])
@@ -149,7 +153,7 @@ def filter_tickets(user, filters: TicketFilters) -> QuerySet[Ticket]:
     if filters.company:
         qs = qs.filter(requester__company_id=filters.company)
     if filters.q:
-        qs = qs.filter(ticket_text_q(filters.q))
+        qs = qs.filter(ticket_text_q(filters.q, public_only=not staff))
     return qs
 
 
@@ -263,13 +267,14 @@ def view_count(user, filters: TicketFilters, cap: int = 1000) -> tuple[int, bool
 
 
 # --- search ---------------------------------------------------------------------------------
-def ticket_text_q(text: str) -> Q:
-    """Tickets whose number, subject or any message matches ``text``."""
+def ticket_text_q(text: str, *, public_only: bool = False) -> Q:
+    """Tickets whose number, subject or any message matches ``text``; with ``public_only`` (for
+    customers) internal notes and system messages are not searched."""
     text = text.strip().lstrip("#")
     q = Q(subject__icontains=text)
     if text.isdigit():
         q |= Q(number=int(text))
-    return q | Q(pk__in=_message_ticket_ids(text))
+    return q | Q(pk__in=_message_ticket_ids(text, public_only=public_only))
 
 
 def _message_matches(text: str) -> QuerySet[Message]:
@@ -282,8 +287,11 @@ def _message_matches(text: str) -> QuerySet[Message]:
     return Message.objects.filter(body_text__icontains=text)
 
 
-def _message_ticket_ids(text: str):
-    return _message_matches(text).values("ticket_id")
+def _message_ticket_ids(text: str, *, public_only: bool = False):
+    matches = _message_matches(text)
+    if public_only:
+        matches = matches.filter(kind__in=[MessageKind.CUSTOMER, MessageKind.REPLY])
+    return matches.values("ticket_id")
 
 
 @dataclass
@@ -299,7 +307,8 @@ def global_search(user, text: str, *, limit: int = 20) -> SearchResults:
     if len(text) < 2 and not text.isdigit():
         return SearchResults([], [], [])
     tickets = list(
-        visible_tickets(user).filter(ticket_text_q(text)).select_related("requester", "assignee")
+        visible_tickets(user).filter(ticket_text_q(text, public_only=not is_staff_user(user)))
+        .select_related("requester", "assignee")
         .order_by("-updated_at", "-id")[:limit]
     )
     matches = _message_matches(text).filter(ticket_id__in=visible_tickets(user).values("pk"))
