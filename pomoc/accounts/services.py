@@ -219,6 +219,10 @@ def user_update(*, user, actor, changes: Mapping):
             user.time_zone = errors.clean("time_zone", validate_time_zone, changes["time_zone"])
         user.role, user.is_active = role, is_active
         fields = [key for key in _USER_MODEL_FIELDS if key in changes]
+        if role != Role.ADMINISTRATOR and (user.is_staff or user.is_superuser):
+            # Django's admin site can change anything (roles too): only administrators keep it.
+            user.is_staff = user.is_superuser = False
+            fields += ["is_staff", "is_superuser"]
         if changes.get("password"):
             with errors.field("password"):
                 password_validation.validate_password(changes["password"], user)
