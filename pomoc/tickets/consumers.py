@@ -18,7 +18,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.http import Http404
 
-from pomoc.accounts.models import Department
+from pomoc.accounts.models import Department, User
 from pomoc.core.models import OrganisationSettings
 from pomoc.core.realtime import department_group, ticket_group
 from pomoc.tickets import permissions
@@ -33,7 +33,15 @@ MAX_SUBSCRIBED_TICKETS = 20
 
 
 @database_sync_to_async
-def _can_see_ticket(user, ticket_id) -> bool:
+def _can_see_ticket(user, ticket_id) -> bool | None:
+    """Whether ``user`` may see the ticket now; None when the user is no longer active staff.
+
+    The user is read again: the one in the scope was loaded when the socket opened, and the
+    account may have been deactivated or made a customer since.
+    """
+    user = User.objects.filter(pk=user.pk).first()
+    if not permissions.is_staff_user(user):
+        return None
     try:
         permissions.access_ticket(user, ticket_id)
     except Http404:
@@ -118,8 +126,18 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         else:
             await self.send_json({"error": "unknown_action"})
 
+    async def _revoke(self) -> None:
+        """The account lost its access while connected: leave everything and close."""
+        await self.disconnect(CLOSE_FORBIDDEN)
+        self.user = None
+        await self.close(code=CLOSE_FORBIDDEN)
+
     async def _subscribe_ticket(self, ticket_id: int | None) -> None:
-        if ticket_id is None or not await _can_see_ticket(self.user, ticket_id):
+        can_see = await _can_see_ticket(self.user, ticket_id) if ticket_id is not None else False
+        if can_see is None:
+            await self._revoke()
+            return
+        if not can_see:
             await self.send_json({"error": "not_found", "ticket": ticket_id})
             return
         if ticket_id in self.tickets:
@@ -176,9 +194,13 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         """A ticket event published by a service after commit."""
         payload = message.get("payload") or {}
         ticket_id = _ticket_id(payload.get("ticket"))
-        if ticket_id is None:
+        if ticket_id is None or not permissions.is_staff_user(self.user):
             return
-        if await _can_see_ticket(self.user, ticket_id):
+        can_see = await _can_see_ticket(self.user, ticket_id)
+        if can_see is None:
+            await self._revoke()
+            return
+        if can_see:
             await self.send_json(payload)
             return
         # No longer visible: say only what the page needs to refresh, nothing about the ticket.
@@ -192,7 +214,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         """Viewing, typing and leaving of other connections on a ticket this one subscribed to."""
         payload = message.get("payload") or {}
         ticket_id = _ticket_id(payload.get("ticket"))
-        if message.get("sender") == self.channel_name or ticket_id not in self.tickets:
+        if message.get("sender") == self.channel_name or ticket_id not in self.tickets or not self.user:
             return
         if payload.get("event") not in PRESENCE_EVENTS:
             return
