@@ -42,7 +42,7 @@ class ValidationErrors(Schema):
 
 class UserRef(Schema):
     id: int
-    username: str
+    username: str = Field(description="Empty for customers: login names are not shown outside the team.")
     name: str
 
 
@@ -75,10 +75,10 @@ def iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def user_ref(user) -> dict | None:
+def user_ref(user, *, for_staff: bool = True) -> dict | None:
     if user is None:
         return None
-    return {"id": user.pk, "username": user.username, "name": user.display_name}
+    return {"id": user.pk, "username": user.username if for_staff else "", "name": user.display_name}
 
 
 def department_ref(department) -> dict | None:

@@ -122,7 +122,7 @@ def ticket_out(ticket: Ticket, user, tag_names: list[str] | None = None) -> dict
         "priority": ticket.priority_key,
         "channel": ticket.channel,
         "requester": contact_ref(ticket.requester),
-        "assignee": user_ref(ticket.assignee),
+        "assignee": user_ref(ticket.assignee, for_staff=staff),
         "department": department_ref(ticket.department),
         "tags": tag_names if staff else [],
         "custom_fields": ticket.custom_fields if staff else {},

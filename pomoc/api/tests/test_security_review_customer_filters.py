@@ -42,3 +42,10 @@ def test_customers_cannot_filter_by_tag(noted, as_customer, as_agent):
     # Either refused or ignored: the answer must not depend on the ticket's internal tags.
     assert with_tag.status_code == without_tag.status_code
     assert with_tag.json() == without_tag.json()
+
+
+def test_customers_see_the_assignees_name_but_not_their_login(noted, as_customer, as_agent):
+    assert as_agent.patch(f"/tickets/{noted.number}", {"assignee": as_agent.user.pk}).status_code == 200
+    seen_by_customer = as_customer.get(f"/tickets/{noted.number}").json()["assignee"]
+    assert seen_by_customer["username"] == "" and seen_by_customer["name"] == as_agent.user.display_name
+    assert as_agent.get(f"/tickets/{noted.number}").json()["assignee"]["username"] == as_agent.user.username
