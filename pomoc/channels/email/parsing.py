@@ -129,9 +129,14 @@ def decode_bytes(data: bytes, charset: str | None) -> tuple[str, str | None]:
         if codec not in (None, "utf-8", "ascii"):
             defect = defect or f"charset {charset[:40]} is UTF-8"
         return text, defect
+    if codec == "utf-8" and not _UTF8_SEQUENCE.search(data):
+        codec = None  # labelled UTF-8 but no UTF-8 sequence at all: a legacy 8-bit charset
     if codec is not None and codec != "ascii":
         return data.decode(codec, errors="replace"), defect
     return data.decode("cp1252", errors="replace"), defect
+
+
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 
 
 def _surrogate_bytes(value: str) -> bytes:
@@ -430,7 +435,24 @@ def _params(value: str | None) -> tuple[str, dict[str, str]]:
     return main, params
 
 
+def _lenient_b64(data: bytes) -> bytes:
+    """Base64 decoded as far as it goes: junk ignored, a truncated last group still yields its bytes."""
+    data = re.sub(rb"[^A-Za-z0-9+/]", b"", data)
+    if len(data) % 4 == 1:
+        data = data[:-1]
+    data += b"=" * (-len(data) % 4)
+    try:
+        return binascii.a2b_base64(data)
+    except (binascii.Error, ValueError):
+        return b""
+
+
 def _payload_bytes(part: email.message.Message, defects: list[str]) -> bytes:
+    cte = str(part.get("content-transfer-encoding", "") or "").strip().lower()
+    if cte == "base64" and not part.is_multipart():
+        payload = part.get_payload()
+        if isinstance(payload, str):
+            return _lenient_b64(_surrogate_bytes(payload))
     try:
         data = part.get_payload(decode=True)
     except Exception as exc:
