@@ -309,7 +309,12 @@ def _classify_report(msg: Message) -> Classification | None:
         return None
     report_type = _report_type(msg)
     if report_type == "disposition-notification":
-        return Classification(Kind.AUTO_REPLY, "report:disposition-notification")
+        original = None
+        for part in msg.walk():
+            if part.get_content_type().endswith("disposition-notification"):
+                for fields in _status_fields(part):
+                    original = original or _clean_message_id(fields.get("original-message-id"))
+        return Classification(Kind.AUTO_REPLY, "report:disposition-notification", original_message_id=original)
     if report_type == "feedback-report":
         return Classification(Kind.AUTO_REPLY, "report:feedback-report")
     status_parts = [

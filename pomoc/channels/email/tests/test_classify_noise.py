@@ -94,7 +94,9 @@ def test_a_null_envelope_sender_is_automatic():
     assert (classify(msg).kind, classify(msg).reason) == (Kind.AUTO_REPLY, "return-path:null")
 
 
-@pytest.mark.parametrize("name,reason", [("lists/mailman.eml", "list-id"), ("lists/newsletter.eml", "list-unsubscribe")])
+@pytest.mark.parametrize(
+    "name,reason", [("lists/mailman.eml", "list-id"), ("lists/newsletter.eml", "list-unsubscribe")]
+)
 def test_mailing_lists(name, reason):
     result = classify(load(name), our_addresses=["support@pomoc.example"])
     assert (result.kind, result.reason) == (Kind.MAILING_LIST, reason)
