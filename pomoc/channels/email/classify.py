@@ -208,10 +208,13 @@ def _local_part(address: str) -> str:
 def _text_of(part: Message) -> str:
     try:
         content = part.get_content() if isinstance(part, EmailMessage) else part.get_payload(decode=True)
-    except (LookupError, KeyError, ValueError, AssertionError):
+    except (LookupError, KeyError, ValueError, AssertionError, TypeError, AttributeError):
         content = part.get_payload(decode=True)
     if isinstance(content, bytes):
-        return content.decode(part.get_content_charset() or "utf-8", errors="replace")
+        try:
+            return content.decode(part.get_content_charset() or "utf-8", errors="replace")
+        except LookupError:  # a charset Python does not know: the words we look for are ASCII anyway
+            return content.decode("latin-1")
     return content if isinstance(content, str) else ""
 
 
