@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "pomoc.accounts",
     "pomoc.contacts",
     "pomoc.tickets",
+    "pomoc.inboxes",
     "pomoc.api",
     "pomoc.administration",
     "pomoc.demo",

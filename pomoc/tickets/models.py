@@ -172,7 +172,12 @@ class Message(models.Model):
     )
     body_text = models.TextField(_("text"), blank=True)
     body_html = models.TextField(_("HTML (sanitized)"), blank=True)
+    # Mail Message-ID (with angle brackets), provider or chat client id: unique per inbox, the idempotency key.
     external_id = models.CharField(max_length=500, blank=True, default="")
+    inbox = models.ForeignKey(
+        "inboxes.Inbox", null=True, blank=True, on_delete=models.PROTECT, related_name="messages",
+        verbose_name=_("inbox"),
+    )
     delivery_state = models.CharField(
         max_length=10, choices=DeliveryState.choices, blank=True, default=DeliveryState.NONE
     )
@@ -183,13 +188,24 @@ class Message(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("message")
         verbose_name_plural = _("messages")
-        indexes = [models.Index(fields=["ticket", "created_at", "id"], name="message_ticket_created")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at", "id"], name="message_ticket_created"),
+            # mail threading: In-Reply-To/References looked up across inboxes and our outgoing replies
+            models.Index(fields=["external_id"], condition=~models.Q(external_id=""), name="message_external_id"),
+        ]
         constraints = [
+            # Messages without an inbox (outgoing replies, API, chat): unique per channel.
             models.UniqueConstraint(
                 fields=["channel", "external_id"],
-                condition=~models.Q(external_id=""),
+                condition=~models.Q(external_id="") & models.Q(inbox__isnull=True),
                 name="message_unique_external_id",
-            )
+            ),
+            # Messages that came in through an inbox: unique per inbox.
+            models.UniqueConstraint(
+                fields=["inbox", "external_id"],
+                condition=~models.Q(external_id="") & models.Q(inbox__isnull=False),
+                name="message_unique_inbox_external_id",
+            ),
         ]
 
     def __str__(self) -> str:

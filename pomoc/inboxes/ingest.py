@@ -1,0 +1,341 @@
+"""The one ingestion pipeline for e-mail: raw bytes in, a ticket message (or a documented refusal) out.
+
+Two steps, so that nothing that arrives can be lost:
+
+1. ``receive_raw(inbox=, raw=)`` stores the bytes (``RawMail``, status ``pending``) in its own
+   short transaction before anything else is tried.
+2. ``process(raw_mail_id)`` turns a stored mail into a ticket message. It is idempotent: a mail
+   already handled returns the same result again; a pending or unprocessable one is tried again.
+
+``process``: parse → classify → noise (bounce, auto-reply, mailing list, spam) never opens a ticket
+(status ``ignored``; a bounce of one of our replies notes that ticket, marks the reply failed and the
+address's contact as bouncing) → dedupe by Message-ID per inbox (``duplicate``) → contact by the
+From address → threading (``THREADING``, first strategy that finds a ticket wins) → a new ticket or
+a customer message on the found one, stored in ONE transaction with the ``RawMail`` marked
+``stored``. Anything that raises while parsing or storing (a mail without a usable sender, too many
+attachments…) marks the mail ``unprocessable`` with the error; its bytes stay. Database errors
+propagate: the caller (the MTA pipe, a worker) retries later.
+
+External ids of mail are Message-IDs with their angle brackets (``<id@host>``), as outgoing replies
+store theirs (``pomoc.tickets.delivery``).
+"""
+
+from __future__ import annotations
+
+import email
+import email.parser
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from email import policy
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pomoc.channels.email.classify import Classification, Kind, classify
+from pomoc.channels.email.config import EmailInboxConfig
+from pomoc.channels.email.parsing import ParsedMail, parse_mail
+from pomoc.contacts.models import Contact, Identity, IdentityKind
+from pomoc.contacts.services import contact_get_or_create
+from pomoc.core.models import OrganisationSettings
+from pomoc.core.sanitize import text_to_html
+from pomoc.inboxes.models import Inbox, RawMail, RawMailStatus
+from pomoc.tickets import events, services
+from pomoc.tickets.models import Channel, DeliveryState, Message, MessageKind, Ticket
+
+__all__ = ["THREADING", "IngestResult", "ThreadContext", "process", "receive_raw"]
+
+DONE = (RawMailStatus.STORED, RawMailStatus.DUPLICATE, RawMailStatus.IGNORED)
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    ticket_number: int | None
+    message_id: int | None
+    created: bool
+    duplicate: bool
+    classification: str | None
+    status: str
+
+    def as_json(self) -> dict:
+        """The line ``pomoc mail ingest`` prints (field names of issue 3)."""
+        return {"ticket": self.ticket_number, "message": self.message_id, "created": self.created,
+                "duplicate": self.duplicate, "classification": self.classification, "status": self.status}
+
+
+# --- step 1: keep the bytes -------------------------------------------------------------------
+def _quick_message_id(raw: bytes) -> str:
+    try:
+        headers = email.parser.BytesHeaderParser(policy=policy.compat32).parsebytes(raw[:65536])
+        value = str(headers.get("Message-ID", "") or "")
+    except Exception:
+        return ""
+    match = re.search(r"<[^<>\s]+>", value)
+    return match.group(0)[:500] if match else ""
+
+
+def receive_raw(*, inbox: Inbox, raw: bytes) -> RawMail:
+    """Persist one mail exactly as it arrived (status pending). Only database errors can raise."""
+    raw = bytes(raw)
+    with transaction.atomic():
+        return RawMail.objects.create(
+            inbox=inbox, raw=raw, sha256=RawMail.digest(raw), size=len(raw),
+            message_id_header=_quick_message_id(raw),
+        )
+
+
+# --- threading --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ThreadContext:
+    parsed: ParsedMail
+    contact: Contact
+    inbox: Inbox
+
+
+def external_id(message_id: str) -> str:
+    """A Message-ID as messages store it: ``<id@host>``."""
+    message_id = (message_id or "").strip().strip("<>").strip()
+    return f"<{message_id}>"[:500] if message_id else ""
+
+
+def _follow_merges(ticket: Ticket | None) -> Ticket | None:
+    hops = 0
+    while ticket is not None and ticket.merged_into_id and hops < 20:
+        ticket = Ticket.objects.get(pk=ticket.merged_into_id)
+        hops += 1
+    return ticket
+
+
+def _ticket_by_message_ids(ids: list[str]) -> Ticket | None:
+    """The ticket of the first of ``ids`` that is one of our messages (outgoing or stored incoming)."""
+    keys = [key for key in (external_id(i) for i in ids) if key]
+    if not keys:
+        return None
+    found = {
+        m.external_id: m.ticket
+        for m in Message.objects.filter(external_id__in=keys, channel=Channel.EMAIL).select_related("ticket")
+    }
+    for key in keys:
+        if key in found:
+            return _follow_merges(found[key])
+    return None
+
+
+def by_in_reply_to(ctx: ThreadContext) -> Ticket | None:
+    return _ticket_by_message_ids([ctx.parsed.in_reply_to]) if ctx.parsed.in_reply_to else None
+
+
+def by_references(ctx: ThreadContext) -> Ticket | None:
+    # the newest reference is the last one
+    return _ticket_by_message_ids(list(reversed(ctx.parsed.references[-50:])))
+
+
+def subject_tag_pattern(prefix: str) -> re.Pattern:
+    return re.compile(r"\[\s*" + re.escape(prefix) + r"\s*(\d{1,18})\s*\]", re.IGNORECASE)
+
+
+def by_subject_tag(ctx: ThreadContext) -> Ticket | None:
+    """``[#1234]`` in the subject, only when the sender is that ticket's requester or a participant:
+    a stranger quoting a ticket number never gets into someone else's ticket."""
+    prefix = OrganisationSettings.get().ticket_tag_prefix or "#"
+    for match in subject_tag_pattern(prefix).finditer(ctx.parsed.subject or ""):
+        ticket = Ticket.objects.filter(number=int(match.group(1))).first()
+        if ticket is None:
+            continue
+        if ticket.requester_id == ctx.contact.pk or ticket.participants.filter(pk=ctx.contact.pk).exists():
+            return _follow_merges(ticket)
+    return None
+
+
+THREADING: list[Callable[[ThreadContext], Ticket | None]] = [by_in_reply_to, by_references, by_subject_tag]
+
+
+def find_ticket(ctx: ThreadContext) -> Ticket | None:
+    for strategy in THREADING:
+        ticket = strategy(ctx)
+        if ticket is not None:
+            return ticket
+    return None
+
+
+# --- step 2: process --------------------------------------------------------------------------
+def _first_message_id(ticket_id: int) -> int | None:
+    return Message.objects.filter(ticket_id=ticket_id).order_by("created_at", "id").values_list("id", flat=True).first()
+
+
+def _result_of(raw_mail: RawMail) -> IngestResult:
+    message = raw_mail.message
+    ticket_number = message.ticket.number if message is not None else None
+    created = bool(
+        raw_mail.status == RawMailStatus.STORED and message is not None
+        and _first_message_id(message.ticket_id) == message.pk
+    )
+    return IngestResult(
+        ticket_number=ticket_number, message_id=message.pk if message is not None else None, created=created,
+        duplicate=raw_mail.status == RawMailStatus.DUPLICATE, classification=raw_mail.classification or None,
+        status=raw_mail.status,
+    )
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        detail = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in exc.message_dict.items()) \
+            if hasattr(exc, "error_dict") else " ".join(map(str, exc.messages))
+        return f"ValidationError: {detail}"[:4000]
+    return f"{type(exc).__name__}: {exc}"[:4000]
+
+
+def _unprocessable(raw_mail_id: int, error: str, classification: str = "") -> IngestResult:
+    with transaction.atomic():
+        raw_mail = RawMail.objects.select_for_update().get(pk=raw_mail_id)
+        if raw_mail.status in DONE:  # someone else stored it meanwhile
+            return _result_of(RawMail.objects.select_related("message__ticket").get(pk=raw_mail_id))
+        raw_mail.status = RawMailStatus.UNPROCESSABLE
+        raw_mail.error = error
+        raw_mail.classification = classification or raw_mail.classification
+        raw_mail.processed_at = timezone.now()
+        raw_mail.save(update_fields=["status", "error", "classification", "processed_at"])
+    return _result_of(raw_mail)
+
+
+def _our_addresses(inbox: Inbox, config: EmailInboxConfig) -> list[str]:
+    return [a for a in [inbox.address, *config.extra_addresses] if a]
+
+
+def _existing_message(inbox: Inbox, key: str) -> Message | None:
+    """The stored message with this Message-ID: one that came through this inbox, or our own
+    outgoing mail (no inbox) coming back."""
+    return (
+        Message.objects.filter(external_id=key, channel=Channel.EMAIL)
+        .filter(Q(inbox=inbox) | Q(inbox__isnull=True)).select_related("ticket").order_by("id").first()
+    )
+
+
+def _finish(raw_mail: RawMail, status: str, message: Message | None, classification: str, key: str) -> None:
+    raw_mail.status = status
+    raw_mail.message = message
+    raw_mail.classification = classification
+    raw_mail.message_id_header = key
+    raw_mail.error = ""
+    raw_mail.processed_at = timezone.now()
+    raw_mail.save(update_fields=["status", "message", "classification", "message_id_header", "error",
+                                 "processed_at"])
+
+
+def _bounce(raw_mail: RawMail, classification: Classification, key: str) -> Message | None:
+    """Mark the bouncing addresses' contacts and note the ticket whose reply bounced (if ours)."""
+    permanent = not classification.status.startswith("4")
+    failed = [a.strip().lower() for a in classification.failed_recipients if a and "@" in a]
+    original = (
+        Message.objects.filter(external_id=external_id(classification.original_message_id or ""),
+                               channel=Channel.EMAIL)
+        .exclude(external_id="").select_related("ticket", "ticket__requester").order_by("id").first()
+        if classification.original_message_id else None
+    )
+    if permanent and failed:
+        contact_ids = Identity.objects.filter(kind=IdentityKind.EMAIL, value__in=failed).values_list("contact_id")
+        Contact.objects.filter(pk__in=contact_ids).update(bounced=True)
+    elif permanent and original is not None and original.kind == MessageKind.REPLY:
+        Contact.objects.filter(pk=original.ticket.requester_id).update(bounced=True)
+    if original is None:
+        return None
+    reason = _("The mail to %(recipients)s could not be delivered%(status)s.") % {
+        "recipients": ", ".join(failed) or _("the customer"),
+        "status": f" ({classification.status})" if classification.status else "",
+    }
+    if original.kind == MessageKind.REPLY and original.delivery_state == DeliveryState.SENT and permanent:
+        Message.objects.filter(pk=original.pk).update(delivery_state=DeliveryState.FAILED,
+                                                      delivery_error=reason[:1000])
+    now = timezone.now()
+    note = Message.objects.create(
+        ticket=original.ticket, kind=MessageKind.SYSTEM, channel=Channel.EMAIL, body_text=reason,
+        body_html=text_to_html(reason), external_id=key, inbox=raw_mail.inbox, created_at=now,
+    )
+    events.message_added(note, None)
+    return note
+
+
+def _attachments(parsed: ParsedMail) -> list[services.NewAttachment]:
+    return [services.NewAttachment(file_name=a.file_name, content=a.content, content_type=a.content_type,
+                                   content_id=a.content_id) for a in parsed.attachments]
+
+
+def _store(raw_mail: RawMail, parsed: ParsedMail, key: str, classification: str) -> tuple[Message, bool]:
+    """Contact, threading and the message; called inside the transaction that marks the mail stored."""
+    inbox = raw_mail.inbox
+    contact, _created = contact_get_or_create(kind=IdentityKind.EMAIL, value=parsed.from_email,
+                                              name=parsed.from_name)
+    if not contact.name and parsed.from_name:
+        Contact.objects.filter(pk=contact.pk).update(name=parsed.from_name.strip()[:200])
+    text, html, attachments = parsed.text, parsed.html, _attachments(parsed)
+    if not text.strip() and not html.strip() and not attachments:
+        text = _("(empty message)")
+    ticket = find_ticket(ThreadContext(parsed=parsed, contact=contact, inbox=inbox))
+    if ticket is not None:
+        message = services.message_add(
+            ticket=ticket, kind=MessageKind.CUSTOMER, author_contact=contact, body_text=text, body_html=html,
+            channel=Channel.EMAIL, attachments=attachments, external_id=key,
+        )
+        if contact.pk != ticket.requester_id:
+            ticket.participants.add(contact)
+        created = False
+    else:
+        ticket = services.ticket_create(
+            requester=contact, subject=parsed.subject or _("(no subject)"), body_text=text, body_html=html,
+            channel=Channel.EMAIL, department=inbox.department, attachments=attachments, external_id=key,
+        )
+        message = ticket.messages.get()
+        created = True
+    Message.objects.filter(pk=message.pk).update(inbox=inbox)
+    message.inbox = inbox
+    _finish(raw_mail, RawMailStatus.STORED, message, classification, key)
+    return message, created
+
+
+def process(raw_mail_id: int) -> IngestResult:
+    """Turn one stored mail into a ticket message. Idempotent; database errors propagate."""
+    raw_mail = RawMail.objects.select_related("inbox", "message__ticket").get(pk=raw_mail_id)
+    if raw_mail.status in DONE:
+        return _result_of(raw_mail)
+    RawMail.objects.filter(pk=raw_mail_id).update(attempts=raw_mail.attempts + 1)
+    raw = bytes(raw_mail.raw)
+    inbox = raw_mail.inbox
+    config = EmailInboxConfig.from_dict(inbox.config)
+    try:
+        parsed = parse_mail(raw)
+        verdict = classify(email.message_from_bytes(raw, policy=policy.default),
+                           our_addresses=_our_addresses(inbox, config))
+    except Exception as exc:  # both promise never to raise: belt and braces
+        return _unprocessable(raw_mail_id, _error_text(exc))
+    kind = str(verdict.kind)
+    if len(raw) > config.max_message_bytes:
+        return _unprocessable(raw_mail_id, _("The mail is larger than the inbox's limit of %(limit)d bytes.")
+                              % {"limit": config.max_message_bytes}, kind)
+    key = external_id(parsed.message_id)
+    created = False
+    try:
+        with transaction.atomic():
+            raw_mail = RawMail.objects.select_for_update().select_related("inbox").get(pk=raw_mail_id)
+            if raw_mail.status in DONE:  # another process got there first
+                return _result_of(RawMail.objects.select_related("message__ticket").get(pk=raw_mail_id))
+            existing = _existing_message(inbox, key)
+            if existing is not None:
+                _finish(raw_mail, RawMailStatus.DUPLICATE, existing, kind, key)
+            elif verdict.kind != Kind.HUMAN:
+                note = _bounce(raw_mail, verdict, key) if verdict.kind == Kind.BOUNCE else None
+                _finish(raw_mail, RawMailStatus.IGNORED, note, kind, key)
+            else:
+                _message, created = _store(raw_mail, parsed, key, kind)
+    except DatabaseError:
+        raise
+    except Exception as exc:
+        return _unprocessable(raw_mail_id, _error_text(exc), kind)
+    raw_mail = RawMail.objects.select_related("message__ticket").get(pk=raw_mail_id)
+    result = _result_of(raw_mail)
+    if result.created != created:  # computed from the rows; the flag from this run is authoritative
+        result = IngestResult(result.ticket_number, result.message_id, created, result.duplicate,
+                              result.classification, result.status)
+    return result

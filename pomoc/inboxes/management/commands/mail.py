@@ -1,0 +1,89 @@
+"""``pomoc mail ingest [--inbox NAME]``: the MTA pipe. Reads one RFC 5322 message on stdin, stores it
+and prints one JSON line (see docs/email.md).
+
+Exit status: 0 when the mail is durably kept (stored, duplicate, ignored noise or unprocessable);
+75 (EX_TEMPFAIL, "try again later") when it could not be kept or processed: database unreachable,
+no inbox to put it in. The MTA then keeps the mail in its queue and retries, so nothing is lost.
+"""
+
+import json
+import sys
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import DatabaseError, transaction
+from django.utils.translation import gettext as _
+
+from pomoc.inboxes.ingest import process, receive_raw
+from pomoc.inboxes.models import Inbox, InboxKind
+
+EX_TEMPFAIL = 75
+DEFAULT_INBOX_NAME = "E-mail"
+
+
+class InboxNotFound(Exception):
+    pass
+
+
+def resolve_inbox(name: str | None, notify) -> Inbox:
+    """The inbox named ``name``, or the only active e-mail inbox (created on first use if none exists)."""
+    inboxes = Inbox.objects.filter(kind=InboxKind.EMAIL)
+    if name:
+        inbox = inboxes.filter(name=name).first()
+        if inbox is None:
+            raise InboxNotFound(_("There is no e-mail inbox named “%(name)s”.") % {"name": name})
+        return inbox
+    active = list(inboxes.filter(active=True)[:2])
+    if len(active) == 1:
+        return active[0]
+    if len(active) > 1:
+        raise InboxNotFound(_("There are several e-mail inboxes: name one with --inbox."))
+    if inboxes.exists():
+        raise InboxNotFound(_("No e-mail inbox is active: name one with --inbox."))
+    with transaction.atomic():
+        inbox, created = Inbox.objects.get_or_create(
+            name=DEFAULT_INBOX_NAME,
+            defaults={"kind": InboxKind.EMAIL, "address": parseaddr(settings.DEFAULT_FROM_EMAIL)[1]},
+        )
+    if created:
+        notify(_("Created the e-mail inbox “%(name)s” (%(address)s) for incoming mail.")
+               % {"name": inbox.name, "address": inbox.address})
+    return inbox
+
+
+class Command(BaseCommand):
+    help = _("E-mail channel tools. `mail ingest` reads one message on stdin (for an MTA pipe).")
+    requires_system_checks = []
+
+    def add_arguments(self, parser):
+        actions = parser.add_subparsers(dest="action", required=True)
+        ingest = actions.add_parser("ingest", help=_("Read one RFC 5322 message on stdin and store it."))
+        ingest.add_argument("--inbox", "--channel", dest="inbox", default=None,
+                            help=_("Name of the inbox (default: the only active e-mail inbox)."))
+
+    def handle(self, *args, **options):
+        if options["action"] == "ingest":
+            self.ingest(options["inbox"])
+
+    def _fail(self, message: str) -> None:
+        self.stderr.write(message)
+        sys.exit(EX_TEMPFAIL)
+
+    def ingest(self, inbox_name: str | None) -> None:
+        raw = sys.stdin.buffer.read()
+        try:
+            inbox = resolve_inbox(inbox_name, self.stderr.write)
+            raw_mail = receive_raw(inbox=inbox, raw=raw)
+        except InboxNotFound as exc:
+            self._fail(str(exc))
+        except DatabaseError as exc:
+            self._fail(_("The database is unavailable (%(error)s); the mail was not stored, try again later.")
+                       % {"error": type(exc).__name__})
+        try:
+            result = process(raw_mail.pk)
+        except DatabaseError as exc:
+            # the bytes are kept (pending); the MTA delivers again and the Message-ID dedupes
+            self._fail(_("The mail was kept but not processed (%(error)s); try again later.")
+                       % {"error": type(exc).__name__})
+        self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))

@@ -1,0 +1,95 @@
+"""Inboxes (the ways customers reach us) and the raw input they receive.
+
+``RawMail.raw`` is a ``BinaryField``: the bytes live in the same row and the same transaction as
+their status, so a mail is either durably stored or not at all (no file without a row, no row
+without its file), and what comes back is byte-for-byte what arrived. Mail is bounded in size by the
+MTA (tens of MB), well within what PostgreSQL ``bytea`` and SQLite blobs hold.
+"""
+
+import hashlib
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pomoc.accounts.models import Department
+
+
+class InboxKind(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+
+
+class Inbox(models.Model):
+    """One way customers reach us. ``config`` holds the kind's typed settings (for e-mail:
+    ``pomoc.channels.email.config.EmailInboxConfig``)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=InboxKind.choices, default=InboxKind.EMAIL)
+    address = models.CharField(_("address"), max_length=254, blank=True)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="inboxes",
+        verbose_name=_("department"),
+    )
+    config = models.JSONField(_("settings"), default=dict, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("inbox")
+        verbose_name_plural = _("inboxes")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.address = (self.address or "").strip().lower()
+        super().save(*args, **kwargs)
+
+
+class RawMailStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    STORED = "stored", _("Stored")
+    DUPLICATE = "duplicate", _("Duplicate")
+    IGNORED = "ignored", _("Ignored (automatic mail)")
+    UNPROCESSABLE = "unprocessable", _("Unprocessable")
+
+
+class RawMail(models.Model):
+    """One mail exactly as it arrived, persisted before anything else can fail."""
+
+    inbox = models.ForeignKey(Inbox, on_delete=models.PROTECT, related_name="raw_mails", verbose_name=_("inbox"))
+    raw = models.BinaryField(_("raw message"))
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField(_("size"))
+    message_id_header = models.CharField(_("Message-ID"), max_length=500, blank=True)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=20, choices=RawMailStatus.choices, default=RawMailStatus.PENDING
+    )
+    classification = models.CharField(_("classification"), max_length=20, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    message = models.ForeignKey(
+        "tickets.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="raw_mails",
+        verbose_name=_("message"),
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("raw mail")
+        verbose_name_plural = _("raw mails")
+        indexes = [
+            # the administrators' list of unprocessable mail and the retry of pending mail
+            models.Index(fields=["status", "received_at"], name="rawmail_status_received"),
+            # the same mail delivered again (redelivery, several MTAs)
+            models.Index(fields=["inbox", "message_id_header"], name="rawmail_inbox_msgid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id_header or self.sha256[:12]} ({self.status})"
+
+    @staticmethod
+    def digest(raw: bytes) -> str:
+        return hashlib.sha256(raw).hexdigest()

@@ -1,0 +1,60 @@
+import pytest
+
+from pomoc.contacts.models import Contact
+from pomoc.core.testing.factories import ContactFactory, UserFactory, make_ticket
+from pomoc.inboxes.models import RawMail, RawMailStatus
+from pomoc.tickets import services
+from pomoc.tickets.models import DeliveryState, Message, MessageKind, Ticket
+
+from .helpers import EML, ingest, make_inbox
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("name", ["autoreplies/outlook_en.eml", "autoreplies/gmail_vacation.eml",
+                                  "lists/mailman.eml", "spam/spamassassin.eml", "bounces/postfix_delayed.eml"])
+def test_noise_never_opens_a_ticket(name):
+    raw = (EML / name).read_bytes()
+    raw_mail, result = ingest(make_inbox(), raw)
+    assert result.status == "ignored" and result.ticket_number is None and not result.created
+    assert result.classification in {"auto-reply", "mailing-list", "spam", "bounce"}
+    assert Ticket.objects.count() == 0
+    raw_mail.refresh_from_db()
+    assert raw_mail.status == RawMailStatus.IGNORED and bytes(raw_mail.raw) == raw
+
+
+def test_bounce_of_our_reply_notes_the_ticket_and_marks_the_contact():
+    requester = ContactFactory()
+    requester.identities.create(kind="email", value="jan.novak@example.cz")
+    ticket = make_ticket(requester=requester)
+    reply = services.message_add(ticket=ticket, kind=MessageKind.REPLY, actor=UserFactory(), body_text="Hello")
+    Message.objects.filter(pk=reply.pk).update(external_id="<reply-77@pomoc.example>",
+                                               delivery_state=DeliveryState.SENT)
+    raw = (EML / "bounces/postfix.eml").read_bytes().replace(
+        b"<171567432401.1042.7@pomoc.example>", b"<reply-77@pomoc.example>")
+
+    raw_mail, result = ingest(make_inbox(), raw)
+
+    assert result.classification == "bounce" and result.status == "ignored" and not result.created
+    assert result.ticket_number == ticket.number
+    note = Message.objects.get(pk=result.message_id)
+    assert note.ticket == ticket and note.kind == MessageKind.SYSTEM
+    assert "jan.novak@example.cz" in note.body_text and "5.1.1" in note.body_text
+    assert Contact.objects.get(pk=requester.pk).bounced
+    reply.refresh_from_db()
+    assert reply.delivery_state == DeliveryState.FAILED
+    assert ticket.messages.filter(kind=MessageKind.CUSTOMER).count() == 1
+    assert Ticket.objects.count() == 1
+    # the same bounce again adds nothing
+    _r, again = ingest(make_inbox(name="Other", address="other@pomoc.example"), raw)
+    assert RawMail.objects.filter(status=RawMailStatus.IGNORED).count() == 2
+    _r, same_inbox = ingest(raw_mail.inbox, raw)
+    assert same_inbox.duplicate and ticket.messages.filter(kind=MessageKind.SYSTEM).count() == 2
+
+
+def test_bounce_of_unknown_mail_only_marks_the_contact():
+    contact = ContactFactory()
+    contact.identities.create(kind="email", value="jan.novak@example.cz")
+    _r, result = ingest(make_inbox(), (EML / "bounces/postfix.eml").read_bytes())
+    assert result.status == "ignored" and result.ticket_number is None
+    assert Contact.objects.get(pk=contact.pk).bounced and Ticket.objects.count() == 0
