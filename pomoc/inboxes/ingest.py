@@ -28,14 +28,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from email import policy
+from email.utils import parseaddr
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pomoc.channels.email.classify import Classification, Kind, classify
+from pomoc.channels.email.classify import Classification, Kind, classify, is_from_ourselves
 from pomoc.channels.email.config import EmailInboxConfig
 from pomoc.channels.email.parsing import ParsedMail, parse_mail
 from pomoc.contacts.models import Contact, Identity, IdentityKind
@@ -202,7 +204,8 @@ def _unprocessable(raw_mail_id: int, error: str, classification: str = "") -> In
 
 
 def _our_addresses(inbox: Inbox, config: EmailInboxConfig) -> list[str]:
-    return [a for a in [inbox.address, *config.extra_addresses] if a]
+    return [a.lower() for a in [inbox.address, *config.extra_addresses, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]]
+            if a]
 
 
 def _existing_message(inbox: Inbox, key: str) -> Message | None:
@@ -300,14 +303,18 @@ def process(raw_mail_id: int) -> IngestResult:
     raw_mail = RawMail.objects.select_related("inbox", "message__ticket").get(pk=raw_mail_id)
     if raw_mail.status in DONE:
         return _result_of(raw_mail)
-    RawMail.objects.filter(pk=raw_mail_id).update(attempts=raw_mail.attempts + 1)
+    RawMail.objects.filter(pk=raw_mail_id).update(attempts=F("attempts") + 1)
     raw = bytes(raw_mail.raw)
     inbox = raw_mail.inbox
     config = EmailInboxConfig.from_dict(inbox.config)
     try:
         parsed = parse_mail(raw)
-        verdict = classify(email.message_from_bytes(raw, policy=policy.default),
-                           our_addresses=_our_addresses(inbox, config))
+        msg = email.message_from_bytes(raw, policy=policy.default)
+        ours = _our_addresses(inbox, config)
+        verdict = classify(msg, our_addresses=ours)
+        if verdict.kind == Kind.HUMAN and is_from_ourselves(msg, ours):
+            # our own mail coming back (a loop): never a ticket, never answered
+            verdict = Classification(Kind.AUTO_REPLY, "loop:from-ourselves")
     except Exception as exc:  # both promise never to raise: belt and braces
         return _unprocessable(raw_mail_id, _error_text(exc))
     kind = str(verdict.kind)

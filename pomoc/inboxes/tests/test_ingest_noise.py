@@ -58,3 +58,13 @@ def test_bounce_of_unknown_mail_only_marks_the_contact():
     _r, result = ingest(make_inbox(), (EML / "bounces/postfix.eml").read_bytes())
     assert result.status == "ignored" and result.ticket_number is None
     assert Contact.objects.get(pk=contact.pk).bounced and Ticket.objects.count() == 0
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-Loop": "support@pomoc.example"}])
+def test_our_own_mail_coming_back_never_opens_a_ticket(headers):
+    from .helpers import mail
+
+    sender = "Support <support@pomoc.example>" if not headers else "someone@example.cz"
+    _r, result = ingest(make_inbox(), mail(sender=sender, headers=headers))
+    assert result.status == "ignored" and result.classification == "auto-reply"
+    assert Ticket.objects.count() == 0
