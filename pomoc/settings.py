@@ -262,6 +262,7 @@ LOGGING = {
 }
 
 # --- Pomoc ----------------------------------------------------------------------------------
+POMOC_ENCRYPTION_KEY = env_str("POMOC_ENCRYPTION_KEY")  # Fernet key(s) for secrets at rest
 POMOC_BASE_URL = env_str("POMOC_BASE_URL", "http://127.0.0.1:8000")
 POMOC_PAGE_SIZE = env_int("POMOC_PAGE_SIZE", 50)
 POMOC_RUN_WORKER_IN_SERVE = env_bool("POMOC_RUN_WORKER_IN_SERVE", True)

@@ -31,6 +31,8 @@ class Inbox(models.Model):
         verbose_name=_("department"),
     )
     config = models.JSONField(_("settings"), default=dict, blank=True)
+    # {name: Fernet token}; read and written only through get_secret/set_secret (pomoc.core.crypto).
+    secrets = models.JSONField(_("secrets (encrypted)"), default=dict, blank=True, editable=False)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
@@ -45,6 +47,24 @@ class Inbox(models.Model):
     def save(self, *args, **kwargs):
         self.address = (self.address or "").strip().lower()
         super().save(*args, **kwargs)
+
+    def get_secret(self, name: str) -> str:
+        """A decrypted secret ("imap_password", "pop3_password", "smtp_password"), "" when unset."""
+        from pomoc.core.crypto import decrypt
+
+        token = (self.secrets or {}).get(name)
+        return decrypt(token) if token else ""
+
+    def set_secret(self, name: str, value: str) -> None:
+        """Store ``value`` encrypted (an empty value removes it). The caller saves the inbox."""
+        from pomoc.core.crypto import encrypt
+
+        secrets = dict(self.secrets or {})
+        if value:
+            secrets[name] = encrypt(value)
+        else:
+            secrets.pop(name, None)
+        self.secrets = secrets
 
 
 class RawMailStatus(models.TextChoices):
