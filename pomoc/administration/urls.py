@@ -23,4 +23,13 @@ urlpatterns = [
     path("fields/new/", views.custom_field_edit, name="custom_field_create"),
     path("fields/<int:pk>/", views.custom_field_edit, name="custom_field"),
     path("organisation/", views.organisation, name="organisation"),
+    path("inboxes/", views.inboxes, name="inboxes"),
+    path("inboxes/new/", views.inbox_edit, name="inbox_create"),
+    path("inboxes/<int:pk>/", views.inbox_edit, name="inbox"),
+    path("inboxes/<int:pk>/deactivate/", views.inbox_deactivate, name="inbox_deactivate"),
+    path("inboxes/<int:pk>/test/", views.inbox_test, name="inbox_test"),
+    path("mail/", views.raw_mails, name="raw_mails"),
+    path("mail/reprocess/", views.raw_mail_reprocess_all, name="raw_mail_reprocess_all"),
+    path("mail/<int:pk>/raw/", views.raw_mail_download, name="raw_mail_download"),
+    path("mail/<int:pk>/reprocess/", views.raw_mail_reprocess, name="raw_mail_reprocess"),
 ]

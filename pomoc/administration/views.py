@@ -7,8 +7,12 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import DatabaseError
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -17,7 +21,12 @@ from pomoc.accounts import services
 from pomoc.accounts.models import ApiToken, Department
 from pomoc.administration import forms
 from pomoc.administration.permissions import manage_view
+from pomoc.channels.email.config import EmailInboxConfig
+from pomoc.channels.email.parsing import parse_mail
 from pomoc.core.models import OrganisationSettings
+from pomoc.inboxes import services as inbox_services
+from pomoc.inboxes.connection_test import check_connection
+from pomoc.inboxes.models import Inbox, RawMail, RawMailStatus
 from pomoc.tickets import services as ticket_services
 from pomoc.tickets.models import CustomFieldDefinition, Tag
 from pomoc.tickets.views_common import add_service_errors
@@ -279,3 +288,134 @@ def organisation(request):
         messages.success(request, _("Organisation settings saved."))
         return redirect("administration:organisation")
     return _page(request, "administration/organisation.html", "organisation", {"form": form})
+
+
+# --- E-mail inboxes ---------------------------------------------------------------------------
+
+
+@manage_view()
+def inboxes(request):
+    items = Inbox.objects.select_related("department").order_by("-active", "name")
+    rows = [(inbox, EmailInboxConfig.from_dict(inbox.config)) for inbox in items]
+    return _page(request, "administration/inboxes.html", "inboxes", {"rows": rows})
+
+
+@never_cache
+@manage_view()
+def inbox_edit(request, pk: int | None = None):
+    inbox = get_object_or_404(Inbox, pk=pk) if pk is not None else None
+    form = forms.InboxForm(request.POST or None, inbox=inbox)
+    if request.method == "POST" and form.is_valid():
+        changes, secrets = form.changes(), form.secrets()
+        saved = _write(form, lambda: inbox_services.inbox_create(
+            name=changes.pop("name"), address=changes.pop("address"), department=changes.pop("department"),
+            active=changes.pop("active"), config=changes, secrets=secrets,
+        ) if inbox is None else inbox_services.inbox_update(inbox=inbox, changes=changes, secrets=secrets))
+        if saved is not None:
+            messages.success(request, _("Inbox %(name)s saved.") % {"name": saved.name})
+            return redirect("administration:inbox", pk=saved.pk)
+    return _page(request, "administration/inbox_form.html", "inboxes", {"form": form, "inbox": inbox})
+
+
+@manage_view()
+@require_POST
+def inbox_deactivate(request, pk: int):
+    inbox = get_object_or_404(Inbox, pk=pk)
+    try:
+        inbox_services.inbox_deactivate(inbox=inbox)
+    except ValidationError:
+        messages.error(request, _("Fix the inbox's settings first; then deactivate it."))
+    else:
+        messages.success(request, _("Inbox %(name)s is deactivated: no mail is fetched or accepted for it.")
+                         % {"name": inbox.name})
+    return redirect("administration:inbox", pk=inbox.pk)
+
+
+@never_cache
+@manage_view()
+@require_POST
+def inbox_test(request, pk: int):
+    inbox = get_object_or_404(Inbox, pk=pk)
+    results = check_connection(inbox)
+    return _page(request, "administration/inbox_test.html", "inboxes", {"inbox": inbox, "results": results})
+
+
+# --- Unprocessable mail -----------------------------------------------------------------------
+
+RAW_MAILS_PER_PAGE = 25
+HEADER_BYTES = 64 * 1024  # enough for the headers; the list never holds whole (possibly huge) mails
+
+
+def _mail_summary(raw_mail: RawMail) -> dict:
+    raw = RawMail.objects.filter(pk=raw_mail.pk).values_list("raw", flat=True).first() or b""
+    parsed = parse_mail(bytes(raw[:HEADER_BYTES]))
+    return {"raw": raw_mail, "subject": parsed.subject, "sender": parsed.from_email or parsed.from_name}
+
+
+@never_cache
+@manage_view()
+def raw_mails(request):
+    search = forms.RawMailFilterForm(request.GET or None)
+    status = search.cleaned_data["status"] if search.is_valid() and search.cleaned_data["status"] else \
+        RawMailStatus.UNPROCESSABLE
+    qs = RawMail.objects.filter(status=status).defer("raw").select_related("inbox").order_by("-received_at", "-id")
+    page = Paginator(qs, RAW_MAILS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [_mail_summary(raw_mail) for raw_mail in page.object_list]
+    return _page(request, "administration/raw_mails.html", "raw_mails", {
+        "search": search, "page": page, "rows": rows, "status": status,
+        "unprocessable_count": RawMail.objects.filter(status=RawMailStatus.UNPROCESSABLE).count(),
+    })
+
+
+@manage_view()
+def raw_mail_download(request, pk: int):
+    raw_mail = get_object_or_404(RawMail, pk=pk)
+    response = HttpResponse(bytes(raw_mail.raw), content_type="message/rfc822")
+    response["Content-Disposition"] = f'attachment; filename="mail-{raw_mail.pk}.eml"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def _outcome_message(request, raw_mail_id: int, result) -> None:
+    if result.status == RawMailStatus.STORED:
+        messages.success(request, _("Mail %(id)d is now stored in ticket %(ticket)s.")
+                         % {"id": raw_mail_id, "ticket": result.ticket_number})
+    elif result.status == RawMailStatus.UNPROCESSABLE:
+        error = RawMail.objects.filter(pk=raw_mail_id).values_list("error", flat=True).first() or ""
+        messages.error(request, _("Mail %(id)d still cannot be processed: %(error)s")
+                       % {"id": raw_mail_id, "error": error[:300]})
+    else:
+        messages.info(request, _("Mail %(id)d: %(status)s.")
+                      % {"id": raw_mail_id, "status": RawMailStatus(result.status).label})
+
+
+@manage_view()
+@require_POST
+def raw_mail_reprocess(request, pk: int):
+    raw_mail = get_object_or_404(RawMail, pk=pk)
+    try:
+        result = inbox_services.raw_mail_reprocess(raw_mail=raw_mail)
+    except DatabaseError:
+        messages.error(request, _("The database is not available; the mail is kept. Try again later."))
+    else:
+        _outcome_message(request, raw_mail.pk, result)
+    return redirect(f"{reverse('administration:raw_mails')}?status={raw_mail.status}")
+
+
+@manage_view()
+@require_POST
+def raw_mail_reprocess_all(request):
+    try:
+        counts = inbox_services.raw_mail_reprocess_all()
+    except DatabaseError:
+        messages.error(request, _("The database is not available; the mails are kept. Try again later."))
+    else:
+        messages.info(request, _("Processed again: %(stored)d stored, %(failed)d still unprocessable, "
+                                 "%(other)d duplicate or ignored.") % {
+            "stored": counts.get(RawMailStatus.STORED, 0), "failed": counts.get(RawMailStatus.UNPROCESSABLE, 0),
+            "other": sum(v for k, v in counts.items() if k not in (RawMailStatus.STORED,
+                                                                    RawMailStatus.UNPROCESSABLE)),
+        })
+    return redirect("administration:raw_mails")
