@@ -113,3 +113,33 @@ class RawMail(models.Model):
     @staticmethod
     def digest(raw: bytes) -> str:
         return hashlib.sha256(raw).hexdigest()
+
+
+class MailboxState(models.Model):
+    """Where fetching a remote mailbox got to, per inbox, protocol and folder.
+
+    IMAP: ``uidvalidity`` and ``last_uid`` (every UID above it is new; advanced only after the mail
+    is stored). POP3: ``seen_uidls``, the UIDLs already stored (bounded, newest last).
+    """
+
+    class Protocol(models.TextChoices):
+        IMAP = "imap", "IMAP"
+        POP3 = "pop3", "POP3"
+
+    inbox = models.ForeignKey(Inbox, on_delete=models.CASCADE, related_name="mailbox_states", verbose_name=_("inbox"))
+    protocol = models.CharField(_("protocol"), max_length=10, choices=Protocol.choices)
+    folder = models.CharField(_("folder"), max_length=500, blank=True)
+    uidvalidity = models.BigIntegerField(_("UIDVALIDITY"), null=True, blank=True)
+    last_uid = models.BigIntegerField(_("last UID"), default=0)
+    seen_uidls = models.JSONField(_("seen UIDLs"), default=list, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("mailbox state")
+        verbose_name_plural = _("mailbox states")
+        constraints = [
+            models.UniqueConstraint(fields=["inbox", "protocol", "folder"], name="mailboxstate_unique_folder"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inbox} {self.protocol} {self.folder}".strip()

@@ -1,4 +1,4 @@
-"""Background work on inboxes. Tasks take ids (or nothing), are idempotent and call a service."""
+"""Background work on inboxes. Tasks are idempotent: running one twice never stores a mail twice."""
 
 import datetime as dt
 
@@ -11,6 +11,14 @@ from pomoc.inboxes.models import RawMail, RawMailStatus
 
 PENDING_GRACE = dt.timedelta(minutes=1)  # younger pending mail is still being processed by its receiver
 PENDING_BATCH = 200
+
+
+@task(queue_name="mail")
+def fetch_mailboxes(inbox_name: str | None = None) -> list[dict]:
+    """Fetch every active IMAP/POP3 inbox (or only ``inbox_name``); one report per inbox."""
+    from pomoc.channels.email.fetch import fetch_all
+
+    return [report.as_json() for report in fetch_all(inbox_name)]
 
 
 @task(queue_name="mail")

@@ -61,10 +61,15 @@ class Command(BaseCommand):
         ingest = actions.add_parser("ingest", help=_("Read one RFC 5322 message on stdin and store it."))
         ingest.add_argument("--inbox", "--channel", dest="inbox", default=None,
                             help=_("Name of the inbox (default: the only active e-mail inbox)."))
+        fetch = actions.add_parser("fetch", help=_("Fetch new mail of the IMAP and POP3 inboxes once."))
+        fetch.add_argument("--inbox", "--channel", dest="inbox", default=None,
+                           help=_("Name of the inbox (default: every active IMAP or POP3 inbox)."))
 
     def handle(self, *args, **options):
         if options["action"] == "ingest":
             self.ingest(options["inbox"])
+        elif options["action"] == "fetch":
+            self.fetch(options["inbox"])
 
     def _fail(self, message: str) -> None:
         self.stderr.write(message)
@@ -87,3 +92,18 @@ class Command(BaseCommand):
             self._fail(_("The mail was kept but not processed (%(error)s); try again later.")
                        % {"error": type(exc).__name__})
         self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
+
+    def fetch(self, inbox_name: str | None) -> None:
+        """One JSON line per inbox; exit 75 when any stopped early (the next run goes on from there)."""
+        from pomoc.channels.email.fetch import fetch_all
+
+        try:
+            if inbox_name and not Inbox.objects.filter(kind=InboxKind.EMAIL, name=inbox_name).exists():
+                self._fail(_("There is no e-mail inbox named “%(name)s”.") % {"name": inbox_name})
+            reports = fetch_all(inbox_name)
+        except DatabaseError as exc:
+            self._fail(_("The database is unavailable (%(error)s); try again later.") % {"error": type(exc).__name__})
+        for report in reports:
+            self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False))
+        if any(not report.complete for report in reports):
+            sys.exit(EX_TEMPFAIL)
