@@ -1,4 +1,4 @@
-"""Background work on inboxes. Tasks are idempotent: running one twice never stores a mail twice."""
+"""Background work on inboxes. Tasks take ids (or nothing), are idempotent and call a service."""
 
 import datetime as dt
 
