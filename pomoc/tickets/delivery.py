@@ -1,75 +1,398 @@
-"""Outbound delivery of agent replies. Replies are stored first; delivery happens afterwards.
+"""Outbound mail: agent replies (and Pomoc's own automatic mail) through the inbox's SMTP server.
 
-The e-mail channel issue replaces the transport with per-inbox SMTP; the states and the
-never-silently-dropped promise stay the same: a reply is queued, then sent, or retried with
-backoff and finally marked failed with the reason, visible to the agent, who can retry it.
+Replies are stored first and sent afterwards by the worker (``tasks.deliver_message``). A reply is
+queued, then sent; a temporary failure (server unreachable, a 4xx answer) keeps it queued with the
+reason and the task retries it with backoff; a permanent one (a 5xx answer, a recipient that
+bounces, a broken configuration) marks it failed with the reason, visible to the agent, who can send
+it again (``retry_delivery``). Nothing is silently dropped.
+
+Which server: the inbox the ticket's first inbound mail came through (while it is active), else an
+active e-mail inbox (the ticket department's, then the first), else Django's ``EMAIL_*`` settings.
+An inbox without an SMTP host sends From its address through Django's ``EMAIL_*`` connection.
+
+No header value is taken as it was typed: names, subjects and file names pass ``header_text`` (line
+breaks and control characters become spaces), addresses ``clean_address``, Message-IDs
+``clean_message_id``. No field of a ticket, contact or inbox can add a header.
 """
 
+from __future__ import annotations
+
+import base64
+import hmac
 import logging
-from email.utils import make_msgid
+import re
+import smtplib
+from collections.abc import Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend
+from django.core.mail.message import sanitize_address
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from pomoc.contacts.models import IdentityKind
-from pomoc.tickets.models import DeliveryState, Message
+from pomoc.channels.email.classify import auto_response_headers
+from pomoc.channels.email.config import EmailInboxConfig
+from pomoc.channels.email.rate_limit import AutoResponseLimiter
+from pomoc.contacts.models import Contact, Identity, IdentityKind
+from pomoc.core.crypto import SecretUnreadable
+from pomoc.core.models import OrganisationSettings
+from pomoc.core.sanitize import html_to_text, text_to_html
+from pomoc.inboxes.models import Inbox, InboxKind
+from pomoc.tickets.models import Channel, DeliveryState, Message, MessageKind, Ticket
 
 logger = logging.getLogger(__name__)
 
 SENT, FAILED, RETRY, SKIPPED = "sent", "failed", "retry", "skipped"
 
+MAX_REFERENCES = 20  # the first Message-ID of the thread and the latest ones (RFC 5322 3.6.4)
+DEFAULT_TIMEOUT = 30  # seconds, when EMAIL_TIMEOUT is not set
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
-def _build_mail(message: Message, recipient: str, message_id_header: str) -> EmailMultiAlternatives:
-    ticket = message.ticket
-    mail = EmailMultiAlternatives(
-        subject=f"[#{ticket.number}] {ticket.subject}",
-        body=message.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[recipient],
-        headers={"Message-ID": message_id_header},
+
+# --- header hygiene ---------------------------------------------------------------------------
+# Everything str.splitlines() or a mail parser could take for a line break, and other controls.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_ADDRESS = re.compile(r"[^\s\x00-\x1f\x7f@<>()\[\],;:\"\\]+@[^\s\x00-\x1f\x7f@<>()\[\],;:\"\\]+")
+_MESSAGE_ID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]{1,496}>")  # printable ASCII, no angle brackets inside
+_CONTENT_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}")
+_REPLY_PREFIX = re.compile(
+    r"^(?:\s*(?:re|aw|sv|vs|odp|odg|antw|ynt|res|rif|atb|vá)\s*(?:\[\d+\]|\(\d+\))?\s*:)+\s*", re.IGNORECASE
+)
+
+
+def header_text(value: object, limit: int = 900) -> str:
+    """``value`` as one line of header text: line breaks and control characters become single spaces."""
+    return " ".join(_CONTROL.sub(" ", str(value or "")).split())[:limit]
+
+
+def clean_address(value: object) -> str:
+    """``value`` when it is one plain ``local@domain`` address (nothing else on the line), else ""."""
+    value = str(value or "").strip()
+    return value if len(value) <= 254 and _ADDRESS.fullmatch(value) else ""
+
+
+def clean_message_id(value: object) -> str:
+    """``value`` when it is one well-formed ``<id@host>``, else "" (a hostile id is left out, never sent)."""
+    value = str(value or "").strip()
+    return value if _MESSAGE_ID.fullmatch(value) else ""
+
+
+def mailbox(name: object, address: str) -> str:
+    """``"Name" <address>`` with the name quoted (Django encodes non-ASCII names per RFC 2047)."""
+    name = header_text(name, 200)
+    if not name:
+        return address
+    quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{quoted}" <{address}>'
+
+
+def reply_subject(subject: str, number: int, prefix: str) -> str:
+    """``Re: <subject> [#<number>]``: one "Re:", one tag, whatever the subject already carried."""
+    prefix = header_text(prefix, 20) or "#"
+    tag = f"[{prefix}{number}]"
+    subject = header_text(subject)
+    subject = re.sub(r"\[\s*" + re.escape(prefix) + r"\s*" + str(number) + r"\s*\]", " ", subject,
+                     flags=re.IGNORECASE)
+    subject = " ".join(_REPLY_PREFIX.sub("", subject.strip()).split())
+    return f"Re: {subject} {tag}" if subject else f"Re: {tag}"
+
+
+def _content_type(value: str) -> str:
+    value = (value or "").strip().lower()
+    return value if _CONTENT_TYPE.fullmatch(value) else "application/octet-stream"
+
+
+# --- where mail leaves from -------------------------------------------------------------------
+@dataclass
+class Route:
+    """The inbox (or Django's settings) a mail leaves through, and the From it carries."""
+
+    inbox: Inbox | None
+    address: str
+    display_name: str
+    config: EmailInboxConfig = field(default_factory=EmailInboxConfig)
+
+    @property
+    def from_header(self) -> str:
+        return mailbox(self.display_name, self.address)
+
+    @property
+    def domain(self) -> str:
+        return self.address.rsplit("@", 1)[-1] or "localhost"
+
+    @property
+    def our_addresses(self) -> set[str]:
+        return {a.lower() for a in [self.address, *self.config.extra_addresses] if a}
+
+    def connection(self) -> EmailBackend:
+        """A connection to the inbox's SMTP server, or the one Django's settings describe."""
+        timeout = getattr(settings, "EMAIL_TIMEOUT", None) or DEFAULT_TIMEOUT
+        config = self.config
+        if self.inbox is not None and config.smtp_host:
+            return _SMTPBackend(
+                host=config.smtp_host, port=config.smtp_port,
+                # "" (not None): Django would fall back to EMAIL_HOST_USER/PASSWORD of another server
+                username=config.smtp_username or "", password=self.inbox.get_secret("smtp_password") or "",
+                use_tls=config.smtp_security == "starttls", use_ssl=config.smtp_security == "ssl",
+                timeout=timeout, fail_silently=False,
+            )
+        if settings.EMAIL_BACKEND == SMTP_BACKEND:
+            return _SMTPBackend(fail_silently=False)
+        return get_connection(fail_silently=False)
+
+
+def inbox_for(ticket: Ticket | None) -> Inbox | None:
+    """The inbox a ticket's mail leaves through: that of its first inbound mail (while active), else
+    the active e-mail inbox of its department, else the first active e-mail inbox."""
+    if ticket is not None:
+        first = (
+            Message.objects.filter(ticket=ticket, kind=MessageKind.CUSTOMER, inbox__active=True)
+            .select_related("inbox").order_by("created_at", "id").first()
+        )
+        if first is not None:
+            return first.inbox
+    active = Inbox.objects.filter(kind=InboxKind.EMAIL, active=True).order_by("id")
+    if ticket is not None and ticket.department_id:
+        inbox = active.filter(department_id=ticket.department_id).first()
+        if inbox is not None:
+            return inbox
+    return active.first()
+
+
+def route_for(inbox: Inbox | None) -> Route:
+    org_name = OrganisationSettings.get().name
+    if inbox is not None and clean_address(inbox.address):
+        config = EmailInboxConfig.from_dict(inbox.config)
+        return Route(inbox=inbox, address=inbox.address, display_name=config.from_name or org_name, config=config)
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return Route(inbox=None, address=clean_address(address) or "pomoc@localhost", display_name=name or org_name)
+
+
+class _UTF8Auth:
+    """smtplib encodes user names and passwords as ASCII, so a password such as "Heslo-Žluťoučký"
+    raises ``UnicodeEncodeError``; SASL (RFC 4616, RFC 4954) sends them as UTF-8."""
+
+    def auth(self, mechanism, authobject, *, initial_response_ok=True):
+        def encoded(text: str) -> str:
+            return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+        mechanism = mechanism.upper()
+        initial = authobject() if initial_response_ok else None
+        if initial is not None:
+            code, resp = self.docmd("AUTH", f"{mechanism} {encoded(initial)}")
+        else:
+            code, resp = self.docmd("AUTH", mechanism)
+        challenges = 0
+        while code == 334:
+            challenges += 1
+            if challenges > 5:
+                raise smtplib.SMTPException(f"Server AUTH mechanism infinite loop. Last response: {code!r}")
+            code, resp = self.docmd(encoded(authobject(base64.decodebytes(resp))))
+        if code in (235, 503):
+            return code, resp
+        raise smtplib.SMTPAuthenticationError(code, resp)
+
+    def auth_cram_md5(self, challenge=None):
+        if challenge is None:
+            return None
+        return self.user + " " + hmac.HMAC(self.password.encode("utf-8"), challenge, "md5").hexdigest()
+
+
+class _SMTP(_UTF8Auth, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_UTF8Auth, smtplib.SMTP_SSL):  # noqa: N801 - named after smtplib's class
+    pass
+
+
+class _SMTPBackend(EmailBackend):
+    """Django's SMTP backend with UTF-8 credentials, keeping what the server refused: ``sendmail``
+    only raises when it refuses every recipient, and a requester refused while a CC was accepted
+    must not go unnoticed."""
+
+    refused: dict
+
+    @property
+    def connection_class(self):
+        return _SMTP_SSL if self.use_ssl else _SMTP
+
+    def _send(self, email_message):
+        recipients = email_message.recipients()
+        if not recipients:
+            return False
+        encoding = email_message.encoding or settings.DEFAULT_CHARSET
+        self.refused = self.connection.sendmail(
+            sanitize_address(email_message.from_email, encoding),
+            [sanitize_address(address, encoding) for address in recipients],
+            email_message.message().as_bytes(linesep="\r\n"),
+        )
+        return True
+
+
+# --- failures ---------------------------------------------------------------------------------
+class Undeliverable(Exception):
+    """A mail that no retry can send (no address, a bouncing address, a broken configuration)."""
+
+
+def _answer(code: int, text: bytes | str) -> str:
+    text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    return header_text(f"{code} {text}", 500)
+
+
+def classify_failure(exc: BaseException) -> tuple[bool, str]:
+    """(temporary?, reason) for an exception raised while sending."""
+    if isinstance(exc, smtplib.SMTPResponseException):  # the server answered with a code
+        temporary = not 500 <= exc.smtp_code < 600
+        return temporary, f"{type(exc).__name__}: {_answer(exc.smtp_code, exc.smtp_error)}"
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        answers = exc.recipients or {}
+        temporary = any(not 500 <= code < 600 for code, _text in answers.values())
+        detail = "; ".join(f"{address}: {_answer(code, text)}" for address, (code, text) in answers.items())
+        return temporary, f"{type(exc).__name__}: {detail}"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True, f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, smtplib.SMTPException):  # no STARTTLS or AUTH where the settings ask for it
+        return False, f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, OSError):  # refused, unreachable, timed out, TLS handshake
+        return True, f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, (ValueError, Undeliverable, SecretUnreadable)):
+        return False, f"{type(exc).__name__}: {exc}"
+    return True, f"{type(exc).__name__}: {exc}"  # unknown: retried, and failed after the last attempt
+
+
+# --- the reply as a mail ----------------------------------------------------------------------
+def _email_of(contact: Contact) -> str:
+    for identity in contact.identities.all():
+        if identity.kind == IdentityKind.EMAIL:
+            return clean_address(identity.value)
+    return ""
+
+
+def _thread_ids(message: Message) -> tuple[str, list[str]]:
+    """(In-Reply-To, References) of a reply: the latest customer mail, and the ticket's mail chain."""
+    earlier = (
+        Message.objects.filter(ticket_id=message.ticket_id, channel=Channel.EMAIL,
+                               kind__in=[MessageKind.CUSTOMER, MessageKind.REPLY],
+                               created_at__lte=message.created_at)
+        .exclude(pk=message.pk).exclude(external_id="").order_by("created_at", "id")
+        .values_list("kind", "external_id")
     )
-    mail.attach_alternative(message.body_html, "text/html")
+    chain: list[str] = []
+    in_reply_to = ""
+    for kind, external_id in earlier:
+        key = clean_message_id(external_id)
+        if not key or key in chain:
+            continue
+        chain.append(key)
+        if kind == MessageKind.CUSTOMER:
+            in_reply_to = key
+    if len(chain) > MAX_REFERENCES:
+        chain = [chain[0], *chain[-(MAX_REFERENCES - 1):]]
+    if in_reply_to and in_reply_to not in chain:
+        chain = [*chain[:1], *chain[-(MAX_REFERENCES - 2):], in_reply_to]
+    return in_reply_to, chain
+
+
+def _attach_files(mail: EmailMultiAlternatives, message: Message) -> None:
     for attachment in message.attachments.all():
         with attachment.file.open("rb") as fh:
-            mail.attach(attachment.file_name, fh.read(), attachment.content_type)
+            content = fh.read()
+        # Django writes non-ASCII names as RFC 2231 parameters (filename*=utf-8''...)
+        name = header_text(attachment.file_name, 255) or "attachment"
+        mail.attach(name, content, _content_type(attachment.content_type))
+
+
+def build_reply(message: Message, route: Route) -> EmailMultiAlternatives:
+    """The mail for one agent reply. Raises ``Undeliverable`` when it has nobody to go to."""
+    ticket = message.ticket
+    requester = ticket.requester
+    if requester.bounced:
+        raise Undeliverable(_("Not sent: mail to the requester's address %(address)s bounces. Correct the "
+                              "contact's address or clear its bounce mark, then send again.")
+                            % {"address": _email_of(requester) or "?"})
+    to = _email_of(requester)
+    if not to:
+        raise Undeliverable(_("The requester has no e-mail address."))
+    skip = {to.lower(), *route.our_addresses}
+    cc: list[str] = []
+    for contact in ticket.participants.filter(bounced=False).exclude(pk=requester.pk).prefetch_related("identities"):
+        address = _email_of(contact)
+        if address and address.lower() not in skip:
+            skip.add(address.lower())
+            cc.append(mailbox(contact.name, address))
+    in_reply_to, references = _thread_ids(message)
+    headers = {"Message-ID": message.external_id}
+    if in_reply_to:
+        headers["In-Reply-To"] = in_reply_to
+    if references:
+        headers["References"] = " ".join(references)
+    prefix = OrganisationSettings.get().ticket_tag_prefix
+    text = message.body_text or html_to_text(message.body_html)
+    mail = EmailMultiAlternatives(
+        subject=reply_subject(ticket.subject, ticket.number, prefix), body=text,
+        from_email=route.from_header, to=[mailbox(requester.name, to)], cc=cc,
+        reply_to=[route.address], headers=headers,
+    )
+    mail.attach_alternative(message.body_html or text_to_html(text), "text/html")
+    _attach_files(mail, message)
     return mail
+
+
+def _send(mail: EmailMultiAlternatives, route: Route) -> dict:
+    """Send one mail; returns the recipients the server refused (when it accepted the others)."""
+    backend = route.connection()
+    backend.send_messages([mail])
+    return getattr(backend, "refused", None) or {}
+
+
+# --- delivery of agent replies ----------------------------------------------------------------
+def _send_guard():
+    """Where rows can be locked (PostgreSQL) the reply stays locked while it is sent, so two workers
+    never send it twice. SQLite's write transactions lock the whole database (``IMMEDIATE``), which
+    must not wait on a mail server: there the mail is sent outside a transaction (one worker per
+    SQLite installation; the Message-ID is fixed, so a double would be recognised as one mail)."""
+    return transaction.atomic() if connection.features.has_select_for_update else nullcontext()
 
 
 def deliver(message_id: int, *, final_attempt: bool = False) -> str:
     """Send one queued reply. Returns SENT, FAILED, RETRY (temporary failure) or SKIPPED."""
-    with transaction.atomic():
+    with _send_guard():
         message = (
-            Message.objects.select_for_update().select_related("ticket", "ticket__requester")
+            Message.objects.select_for_update(of=("self",)).select_related("ticket", "ticket__requester")
             .filter(pk=message_id).first()
         )
         if message is None or message.delivery_state != DeliveryState.QUEUED:
             return SKIPPED
-        recipient = (
-            message.ticket.requester.identities.filter(kind=IdentityKind.EMAIL)
-            .values_list("value", flat=True).first()
-        )
-        if not recipient:
-            _mark(message, DeliveryState.FAILED, "The requester has no e-mail address.")
-            return FAILED
-        domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "localhost"
-        # The Message-ID is fixed before the first attempt so that a retry can never thread apart.
-        if not message.external_id:
-            message.external_id = make_msgid(domain=domain)
-            message.save(update_fields=["external_id"])
         try:
-            _build_mail(message, recipient, message.external_id).send()
+            route = route_for(inbox_for(message.ticket))
+            # The Message-ID is fixed before the first attempt so that a retry can never thread apart.
+            if not message.external_id:
+                message.external_id = make_msgid(domain=route.domain)
+                message.save(update_fields=["external_id"])
+            mail = build_reply(message, route)
+            refused = _send(mail, route)
         except Exception as exc:
-            reason = f"{type(exc).__name__}: {exc}"[:1000]
-            logger.warning("delivery of message %s failed: %s", message.pk, type(exc).__name__)
-            if final_attempt:
-                _mark(message, DeliveryState.FAILED, reason)
-                return FAILED
-            _mark(message, DeliveryState.QUEUED, reason)
-            return RETRY
-        _mark(message, DeliveryState.SENT, "")
+            temporary, reason = classify_failure(exc)
+            reason = reason[:1000]
+            logger.warning("delivery of message %s failed (%s): %s", message.pk,
+                           "temporary" if temporary else "permanent", type(exc).__name__)
+            if temporary and not final_attempt:
+                _mark(message, DeliveryState.QUEUED, reason)
+                return RETRY
+            _mark(message, DeliveryState.FAILED, reason)
+            return FAILED
+        note = ""
+        if refused:
+            note = _("Not accepted for %(recipients)s") % {
+                "recipients": "; ".join(f"{address} ({_answer(code, text)})" for address, (code, text)
+                                        in refused.items())}
+        _mark(message, DeliveryState.SENT, note[:1000])
     return SENT
 
 
@@ -91,3 +414,70 @@ def retry_delivery(message: Message) -> Message:
     transaction.on_commit(lambda: deliver_message.enqueue(message.pk))
     message.refresh_from_db()
     return message
+
+
+# --- Pomoc's own automatic mail ---------------------------------------------------------------
+@dataclass(frozen=True)
+class AutomaticResult:
+    outcome: str  # SENT, SKIPPED (not to be answered), RETRY (temporary failure) or FAILED
+    message_id: str = ""
+    reason: str = ""
+
+
+def send_automatic(
+    *,
+    to: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    ticket: Ticket | None = None,
+    inbox: Inbox | None = None,
+    in_reply_to: str = "",
+    references: Sequence[str] = (),
+    auto_submitted: str = "auto-replied",
+    limiter: AutoResponseLimiter | None = None,
+) -> AutomaticResult:
+    """Send a mail Pomoc writes on its own (acknowledgement, notice), now.
+
+    Stamped ``Auto-Submitted`` (RFC 3834) and ``X-Loop`` so that no robot answers it and it never
+    loops; never sent to an automated or bouncing address; at most ``limiter``'s count per sender
+    (``AutoResponseLimiter()`` by default). Leaves through ``inbox``, else the ticket's inbox.
+    """
+    address = clean_address(to)
+    if not address:
+        return AutomaticResult(SKIPPED, reason=_("No usable address."))
+    bounced = Contact.objects.filter(
+        bounced=True, pk__in=Identity.objects.filter(kind=IdentityKind.EMAIL, value=address.lower())
+        .values("contact_id"),
+    ).exists()
+    if bounced:
+        return AutomaticResult(SKIPPED, reason=_("Mail to this address bounces."))
+    limiter = limiter if limiter is not None else AutoResponseLimiter()
+    if not limiter.allow(address):
+        return AutomaticResult(SKIPPED, reason=_("No more automatic answers to this address for now."))
+    route = route_for(inbox if inbox is not None else inbox_for(ticket))
+    subject = header_text(subject)
+    if ticket is not None:
+        tag = f"[{header_text(OrganisationSettings.get().ticket_tag_prefix, 20) or '#'}{ticket.number}]"
+        subject = subject if tag in subject else f"{subject} {tag}".strip()
+    message_id = make_msgid(domain=route.domain)
+    headers = {**auto_response_headers(auto_submitted), "X-Loop": route.address, "Message-ID": message_id}
+    parent = clean_message_id(in_reply_to)
+    chain = [key for key in (clean_message_id(r) for r in references) if key][-MAX_REFERENCES:]
+    if parent:
+        headers["In-Reply-To"] = parent
+        chain = [key for key in chain if key != parent][-(MAX_REFERENCES - 1):] + [parent]
+    if chain:
+        headers["References"] = " ".join(chain)
+    text = body_text or html_to_text(body_html)
+    mail = EmailMultiAlternatives(subject=subject, body=text, from_email=route.from_header, to=[address],
+                                  reply_to=[route.address], headers=headers)
+    mail.attach_alternative(body_html or text_to_html(text), "text/html")
+    try:
+        _send(mail, route)
+    except Exception as exc:
+        temporary, reason = classify_failure(exc)
+        logger.warning("automatic mail failed (%s): %s", "temporary" if temporary else "permanent",
+                       type(exc).__name__)
+        return AutomaticResult(RETRY if temporary else FAILED, message_id, reason[:1000])
+    return AutomaticResult(SENT, message_id)

@@ -1,3 +1,5 @@
+from email.utils import parseaddr
+
 import pytest
 from django.core import mail
 
@@ -21,7 +23,7 @@ def test_a_reply_is_queued_then_sent_once(django_capture_on_commit_callbacks):
     assert reply.delivery_state == DeliveryState.SENT
     assert len(mail.outbox) == 1
     sent = mail.outbox[0]
-    assert sent.to == ["mari@example.ee"]
+    assert [parseaddr(to)[1] for to in sent.to] == ["mari@example.ee"]  # with the requester's name
     assert f"[#{ticket.number}]" in sent.subject
     assert sent.extra_headers["Message-ID"] == reply.external_id
     # Running the task again never sends twice.
