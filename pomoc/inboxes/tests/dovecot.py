@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import grp
 import imaplib
+import itertools
 import os
 import pwd
 import re
@@ -170,7 +171,7 @@ class Dovecot:
         self.imap_port = free_port()
         self.pop3_port = free_port()
         self.process: subprocess.Popen | None = None
-        self.users = 0
+        self._numbers = itertools.count(1)  # shared with the copies new_mailbox makes
 
     # --- lifecycle ------------------------------------------------------------------------------
     def start(self, timeout: float = 20) -> Dovecot:
@@ -214,11 +215,11 @@ class Dovecot:
 
     def new_mailbox(self) -> Dovecot:
         """This server, seen as another user with an empty mailbox."""
-        self.users += 1
-        if self.users > MAX_MAILBOXES:
+        number = next(self._numbers)
+        if number > MAX_MAILBOXES:
             raise RuntimeError(f"the test Dovecot has only {MAX_MAILBOXES} spare mailboxes")
         mailbox = copy.copy(self)
-        mailbox.user = f"box{self.users}@pomoc.example"
+        mailbox.user = f"box{number}@pomoc.example"
         return mailbox
 
     # --- helpers for the tests ------------------------------------------------------------------
