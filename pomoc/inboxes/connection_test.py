@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from pomoc.channels.email.config import EmailInboxConfig
 from pomoc.core.crypto import SecretUnreadable
 from pomoc.inboxes.models import Inbox
+from pomoc.tickets.delivery import _SMTP, _SMTP_SSL  # the classes replies are sent with (UTF-8 logins)
 
 TIMEOUT = 8.0  # seconds per connection
 MAX_DETAIL = 300
@@ -65,7 +66,7 @@ def _describe(exc: BaseException) -> str:
         return _("TLS failed: %(detail)s") % {"detail": exc.reason or exc}
     if isinstance(exc, UnicodeError):  # its text would quote a character of the password
         return _("the username or password contains characters (such as accented letters) that this "
-                 "server's login cannot carry")
+                 "login cannot carry")
     if isinstance(exc, smtplib.SMTPResponseException):
         error = exc.smtp_error
         return f"{exc.smtp_code} {error.decode('utf-8', 'replace') if isinstance(error, bytes) else error}"
@@ -139,9 +140,9 @@ def _smtp(config: EmailInboxConfig, password: str) -> ProtocolResult:
     stage = "connect"
     try:
         if config.smtp_security == "ssl":
-            client = smtplib.SMTP_SSL(config.smtp_host, config.smtp_port, context=_context(), timeout=TIMEOUT)
+            client = _SMTP_SSL(config.smtp_host, config.smtp_port, context=_context(), timeout=TIMEOUT)
         else:
-            client = smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=TIMEOUT)
+            client = _SMTP(config.smtp_host, config.smtp_port, timeout=TIMEOUT)
         try:
             client.ehlo()
             if config.smtp_security == "starttls":

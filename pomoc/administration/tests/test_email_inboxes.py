@@ -11,10 +11,12 @@ from pomoc.core.testing.factories import DepartmentFactory, UserFactory, make_cu
 from pomoc.core.testing.services import free_port
 from pomoc.inboxes.models import Inbox
 from pomoc.inboxes.services import inbox_create
+from pomoc.inboxes.tests.conftest import dovecot, dovecot_server  # noqa: F401 - fixtures (real IMAP/POP3)
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "S3cret-Password-xyz"
+UTF8_PASSWORD = "Heslo-Žluťoučký-1"
 
 
 @pytest.fixture
@@ -52,7 +54,7 @@ class _Handler:
 
 def _authenticator(server, session, envelope, mechanism, auth_data):
     ok = isinstance(auth_data, LoginPassword) and auth_data.login == b"support" \
-        and auth_data.password == PASSWORD.encode()
+        and auth_data.password in (PASSWORD.encode(), UTF8_PASSWORD.encode("utf-8"))
     return AuthResult(success=ok, handled=False)
 
 
@@ -170,14 +172,14 @@ def test_connection_test_logs_in_to_a_real_smtp_server(client, admin, smtp_serve
     assert PASSWORD not in _our_logs(caplog)
 
 
-def test_a_password_smtp_cannot_carry_is_named_without_quoting_it(client, admin, smtp_server):
+def test_a_password_with_accented_letters_logs_in_as_replies_do(client, admin, smtp_server):
     client.post(reverse("administration:inbox_create"), form_data(
-        smtp_host="127.0.0.1", smtp_port=str(smtp_server.port), smtp_security="none", smtp_password="Pässwörd-1",
+        smtp_host="127.0.0.1", smtp_port=str(smtp_server.port), smtp_security="none", smtp_password=UTF8_PASSWORD,
     ))
     response = client.post(reverse("administration:inbox_test", args=[Inbox.objects.get().pk]))
     [result] = response.context["results"]
-    assert not result.ok and "accented letters" in result.message
-    assert "ä" not in result.message and "Pässwörd" not in response.content.decode()
+    assert result.ok, result.message
+    assert UTF8_PASSWORD not in response.content.decode()
 
 
 def test_connection_test_says_clearly_when_the_login_fails(client, admin, smtp_server, caplog):
@@ -190,6 +192,29 @@ def test_connection_test_says_clearly_when_the_login_fails(client, admin, smtp_s
     [result] = response.context["results"]
     assert not result.ok and "login failed" in result.message and "535" in result.message
     assert wrong not in response.content.decode() and wrong not in _our_logs(caplog)
+
+
+def test_connection_test_logs_in_to_real_imap_and_pop3_servers(client, admin, dovecot):  # noqa: F811
+    client.post(reverse("administration:inbox_create"), form_data(
+        smtp_host="", fetch="imap", imap_host=dovecot.host, imap_port=str(dovecot.imap_port), imap_security="none",
+        imap_username=dovecot.user, imap_password=dovecot.password,
+        pop3_host=dovecot.host, pop3_port=str(dovecot.pop3_port), pop3_security="none",
+        pop3_username=dovecot.user, pop3_password="not-the-password",
+    ))
+    inbox = Inbox.objects.get()
+    response = client.post(reverse("administration:inbox_test", args=[inbox.pk]))
+    [imap] = response.context["results"]  # fetching by IMAP: POP3 is not tried
+    assert imap.protocol == "IMAP" and imap.ok, imap.message
+    assert "INBOX" in imap.message and dovecot.password not in response.content.decode()
+
+    client.post(reverse("administration:inbox", args=[inbox.pk]), form_data(
+        smtp_host="", fetch="pop3", imap_host=dovecot.host, imap_port=str(dovecot.imap_port), imap_security="none",
+        pop3_host=dovecot.host, pop3_port=str(dovecot.pop3_port), pop3_security="none",
+        pop3_username=dovecot.user, pop3_password="",
+    ))
+    [pop3] = client.post(reverse("administration:inbox_test", args=[inbox.pk])).context["results"]
+    assert pop3.protocol == "POP3" and not pop3.ok and "login failed" in pop3.message
+    assert "not-the-password" not in pop3.message
 
 
 def test_connection_test_reports_a_closed_port(client, admin, caplog):
