@@ -9,10 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import DatabaseError
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -26,6 +24,7 @@ from pomoc.channels.email.parsing import parse_mail
 from pomoc.core.models import OrganisationSettings
 from pomoc.inboxes import services as inbox_services
 from pomoc.inboxes.connection_test import check_connection
+from pomoc.inboxes.downloads import raw_mail_response
 from pomoc.inboxes.models import Inbox, RawMail, RawMailStatus
 from pomoc.tickets import services as ticket_services
 from pomoc.tickets.models import CustomFieldDefinition, Tag
@@ -369,13 +368,7 @@ def raw_mails(request):
 
 @manage_view()
 def raw_mail_download(request, pk: int):
-    raw_mail = get_object_or_404(RawMail, pk=pk)
-    response = HttpResponse(bytes(raw_mail.raw), content_type="message/rfc822")
-    response["Content-Disposition"] = f'attachment; filename="mail-{raw_mail.pk}.eml"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return raw_mail_response(get_object_or_404(RawMail, pk=pk))
 
 
 def _outcome_message(request, raw_mail_id: int, result) -> None:

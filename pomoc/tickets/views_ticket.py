@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from pomoc.accounts.models import STAFF_ROLES, Department, User
+from pomoc.inboxes.downloads import raw_mail_response
+from pomoc.inboxes.models import RawMail
 from pomoc.tickets import delivery, selectors, services
 from pomoc.tickets.downloads import attachment_response
 from pomoc.tickets.forms import MergeForm, MessageForm, split_tags, staff_users
@@ -44,7 +46,11 @@ def header_context(request, ticket: Ticket, errors: dict | None = None) -> dict:
 
 def conversation_context(request, ticket: Ticket) -> dict:
     timeline = selectors.ticket_timeline(request.user, ticket)
-    return {"ticket": ticket, "timeline": timeline, "newest_message_id": max((m.pk for m in timeline), default=0)}
+    raw_ids = set(
+        RawMail.objects.filter(message__in=[m.pk for m in timeline]).values_list("message_id", flat=True)
+    )
+    return {"ticket": ticket, "timeline": timeline, "newest_message_id": max((m.pk for m in timeline), default=0),
+            "raw_message_ids": raw_ids}
 
 
 def sidebar_context(request, ticket: Ticket) -> dict:
@@ -278,6 +284,20 @@ def retry(request, number, message_id):
     else:
         messages.success(request, _("The reply is queued to be sent again."))
     return redirect("tickets:detail", number=ticket.number)
+
+
+@staff_required
+@require_GET
+def raw_message(request, number, message_id):
+    """The received mail behind a message, byte for byte (agents only)."""
+    ticket = load_ticket(request, number)
+    message = access_message(request.user, message_id)
+    if message.ticket_id != ticket.pk:
+        raise Http404
+    raw_mail = RawMail.objects.filter(message=message).order_by("id").first()
+    if raw_mail is None:
+        raise Http404
+    return raw_mail_response(raw_mail)
 
 
 @require_GET

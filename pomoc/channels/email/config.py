@@ -7,13 +7,14 @@ Schema (every key optional; unknown keys are kept untouched for newer versions):
       "imap_host": "", "imap_port": 993, "imap_security": "ssl" | "starttls" | "none",
       "imap_username": "", "imap_folder": "INBOX",
       "pop3_host": "", "pop3_port": 995, "pop3_security": "ssl" | "starttls" | "none", "pop3_username": "",
+      "pop3_delete": false,                # delete from the POP3 server after storing (never before)
       "smtp_host": "", "smtp_port": 587, "smtp_security": "starttls" | "ssl" | "none", "smtp_username": "",
       "from_name": "",                     # display name on outgoing mail
       "extra_addresses": [],               # other addresses of ours (aliases) for loop and list checks
       "max_message_bytes": 26214400        # larger mail is kept but not turned into a message
     }
 
-Secrets (IMAP/POP3/SMTP passwords) are not stored here yet: the settings UI adds them encrypted.
+Secrets (IMAP/POP3/SMTP passwords) are never stored here: ``Inbox.set_secret`` keeps them encrypted.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class EmailInboxConfig:
     pop3_port: int = 995
     pop3_security: str = "ssl"
     pop3_username: str = ""
+    pop3_delete: bool = False  # delete from the server after storing (never before)
     smtp_host: str = ""
     smtp_port: int = 587
     smtp_security: str = "starttls"
@@ -54,7 +56,8 @@ class EmailInboxConfig:
         for f in fields(cls):
             default = getattr(defaults, f.name)
             value = data.get(f.name, default)
-            if isinstance(default, bool) or type(value) is not type(default):
+            # Exact types: an int is not a bool here, nor a bool an int.
+            if type(value) is not type(default):
                 value = default
             values[f.name] = value
         config = cls(**values)

@@ -265,7 +265,7 @@ def _pop3_close(client: poplib.POP3, *, commit: bool) -> None:
 
 
 def _pop3_delete_wanted(inbox: Inbox) -> bool:
-    return (inbox.config or {}).get("pop3_delete") is True
+    return EmailInboxConfig.from_dict(inbox.config).pop3_delete
 
 
 def fetch_pop3(inbox: Inbox, *, store: Store = store_mail) -> FetchReport:

@@ -32,3 +32,11 @@ def test_mail_left_pending_is_processed_once_and_young_mail_is_left_alone():
         RawMailStatus.STORED}
     assert RawMail.objects.get(pk=young.pk).status == RawMailStatus.PENDING
     assert Ticket.objects.count() == 3 and Message.objects.count() == 3
+
+
+def test_the_command_processes_pending_mail_and_prints_the_counts(capsys):
+    from django.core.management import call_command
+
+    _pending(make_inbox(), dt.timedelta(minutes=5), subject="After the outage")
+    call_command("mail", "process-pending")
+    assert capsys.readouterr().out.strip() == '{"stored": 1}'

@@ -64,12 +64,16 @@ class Command(BaseCommand):
         fetch = actions.add_parser("fetch", help=_("Fetch new mail of the IMAP and POP3 inboxes once."))
         fetch.add_argument("--inbox", "--channel", dest="inbox", default=None,
                            help=_("Name of the inbox (default: every active IMAP or POP3 inbox)."))
+        actions.add_parser("process-pending",
+                           help=_("Process again the mail left pending for over a minute (after an outage)."))
 
     def handle(self, *args, **options):
         if options["action"] == "ingest":
             self.ingest(options["inbox"])
         elif options["action"] == "fetch":
             self.fetch(options["inbox"])
+        elif options["action"] == "process-pending":
+            self.process_pending()
 
     def _fail(self, message: str) -> None:
         self.stderr.write(message)
@@ -106,4 +110,16 @@ class Command(BaseCommand):
         for report in reports:
             self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False))
         if any(not report.complete for report in reports):
+            sys.exit(EX_TEMPFAIL)
+
+    def process_pending(self) -> None:
+        """One JSON line with how many pending mails ended in which state; exit 75 if some must wait."""
+        from pomoc.inboxes.tasks import process_pending_mail
+
+        try:
+            counts = process_pending_mail.call()
+        except DatabaseError as exc:
+            self._fail(_("The database is unavailable (%(error)s); try again later.") % {"error": type(exc).__name__})
+        self.stdout.write(json.dumps(counts, ensure_ascii=False))
+        if counts.get("retry_later"):
             sys.exit(EX_TEMPFAIL)
