@@ -8,8 +8,6 @@ cleaned of the secret (also in its base64 forms, as AUTH exchanges carry it) bef
 from __future__ import annotations
 
 import base64
-import imaplib
-import poplib
 import re
 import smtplib
 import socket
@@ -19,6 +17,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from pomoc.channels.email.config import EmailInboxConfig
+from pomoc.channels.email.fetch import imap_open, pop3_open
 from pomoc.core.crypto import SecretUnreadable
 from pomoc.inboxes.models import Inbox
 from pomoc.tickets.delivery import _SMTP, _SMTP_SSL  # the classes replies are sent with (UTF-8 logins)
@@ -89,12 +88,7 @@ def _context() -> ssl.SSLContext:
 def _imap(config: EmailInboxConfig, password: str) -> ProtocolResult:
     stage = "connect"
     try:
-        if config.imap_security == "ssl":
-            client = imaplib.IMAP4_SSL(config.imap_host, config.imap_port, ssl_context=_context(), timeout=TIMEOUT)
-        else:
-            client = imaplib.IMAP4(config.imap_host, config.imap_port, timeout=TIMEOUT)
-            if config.imap_security == "starttls":
-                client.starttls(ssl_context=_context())
+        client = imap_open(config, timeout=TIMEOUT)
         try:
             stage = "login"
             client.login(config.imap_username, password)
@@ -116,12 +110,7 @@ def _imap(config: EmailInboxConfig, password: str) -> ProtocolResult:
 def _pop3(config: EmailInboxConfig, password: str) -> ProtocolResult:
     stage = "connect"
     try:
-        if config.pop3_security == "ssl":
-            client = poplib.POP3_SSL(config.pop3_host, config.pop3_port, context=_context(), timeout=TIMEOUT)
-        else:
-            client = poplib.POP3(config.pop3_host, config.pop3_port, timeout=TIMEOUT)
-            if config.pop3_security == "starttls":
-                client.stls(context=_context())
+        client = pop3_open(config, timeout=TIMEOUT)
         try:
             stage = "login"
             client.user(config.pop3_username)

@@ -121,13 +121,18 @@ def imap_mailbox_name(name: str) -> str:
     return f'"{quoted}"'
 
 
-def imap_connect(config: EmailInboxConfig, password: str) -> imaplib.IMAP4:
+def imap_open(config: EmailInboxConfig, *, timeout: float = TIMEOUT) -> imaplib.IMAP4:
+    """A connection (TLS as configured), not yet logged in."""
     if config.imap_security == "ssl":
-        client = imaplib.IMAP4_SSL(config.imap_host, config.imap_port, ssl_context=_context(), timeout=TIMEOUT)
-    else:
-        client = imaplib.IMAP4(config.imap_host, config.imap_port, timeout=TIMEOUT)
-        if config.imap_security == "starttls":
-            client.starttls(ssl_context=_context())
+        return imaplib.IMAP4_SSL(config.imap_host, config.imap_port, ssl_context=_context(), timeout=timeout)
+    client = imaplib.IMAP4(config.imap_host, config.imap_port, timeout=timeout)
+    if config.imap_security == "starttls":
+        client.starttls(ssl_context=_context())
+    return client
+
+
+def imap_connect(config: EmailInboxConfig, password: str) -> imaplib.IMAP4:
+    client = imap_open(config)
     try:
         client.login(config.imap_username, password)
     except BaseException:
@@ -237,13 +242,18 @@ def fetch_imap(inbox: Inbox, *, store: Store = store_mail) -> FetchReport:
 
 
 # --- POP3 -------------------------------------------------------------------------------------
-def pop3_connect(config: EmailInboxConfig, password: str) -> poplib.POP3:
+def pop3_open(config: EmailInboxConfig, *, timeout: float = TIMEOUT) -> poplib.POP3:
+    """A connection (TLS as configured), not yet logged in."""
     if config.pop3_security == "ssl":
-        client = poplib.POP3_SSL(config.pop3_host, config.pop3_port, context=_context(), timeout=TIMEOUT)
-    else:
-        client = poplib.POP3(config.pop3_host, config.pop3_port, timeout=TIMEOUT)
-        if config.pop3_security == "starttls":
-            client.stls(context=_context())
+        return poplib.POP3_SSL(config.pop3_host, config.pop3_port, context=_context(), timeout=timeout)
+    client = poplib.POP3(config.pop3_host, config.pop3_port, timeout=timeout)
+    if config.pop3_security == "starttls":
+        client.stls(context=_context())
+    return client
+
+
+def pop3_connect(config: EmailInboxConfig, password: str) -> poplib.POP3:
+    client = pop3_open(config)
     try:
         client.user(config.pop3_username)
         client.pass_(password)
