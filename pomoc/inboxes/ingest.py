@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from pomoc.channels.email.classify import Classification, Kind, classify, is_from_ourselves
 from pomoc.channels.email.config import EmailInboxConfig
 from pomoc.channels.email.parsing import ParsedMail, parse_mail
+from pomoc.channels.email.quotes import fold_quoted_html
 from pomoc.contacts.models import Contact, Identity, IdentityKind
 from pomoc.contacts.services import contact_get_or_create
 from pomoc.core.models import OrganisationSettings
@@ -273,7 +274,8 @@ def _store(raw_mail: RawMail, parsed: ParsedMail, key: str, classification: str)
                                               name=parsed.from_name)
     if not contact.name and parsed.from_name:
         Contact.objects.filter(pk=contact.pk).update(name=parsed.from_name.strip()[:200])
-    text, html, attachments = parsed.text, parsed.html, _attachments(parsed)
+    # quoted history folded into <details> before the services sanitize the HTML (the markers are in class/id)
+    text, html, attachments = parsed.text, fold_quoted_html(parsed.html), _attachments(parsed)
     if not text.strip() and not html.strip() and not attachments:
         text = _("(empty message)")
     ticket = find_ticket(ThreadContext(parsed=parsed, contact=contact, inbox=inbox))

@@ -23,4 +23,5 @@ urlpatterns = [
     path("tickets/<int:number>/messages/<int:message_id>/retry/", views_ticket.retry, name="retry-delivery"),
     path("tickets/<int:number>/messages/<int:message_id>/raw/", views_ticket.raw_message, name="raw-message"),
     path("attachments/<str:public_id>/", views_ticket.attachment, name="attachment"),
+    path("attachments/<str:public_id>/inline/", views_ticket.inline_image, name="inline-image"),
 ]

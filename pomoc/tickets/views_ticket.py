@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from pomoc.accounts.models import STAFF_ROLES, Department, User
 from pomoc.inboxes.downloads import raw_mail_response
 from pomoc.inboxes.models import RawMail
-from pomoc.tickets import delivery, selectors, services
+from pomoc.tickets import delivery, rendering, selectors, services
 from pomoc.tickets.downloads import attachment_response
 from pomoc.tickets.forms import MergeForm, MessageForm, split_tags, staff_users
 from pomoc.tickets.models import MessageKind, Priority, Status, Ticket
@@ -75,7 +75,12 @@ def page_context(request, ticket: Ticket, **extra) -> dict:
 @require_GET
 def detail(request, number):
     ticket = load_ticket(request, number)
-    return render(request, "tickets/detail.html", page_context(request, ticket))
+    # ?images=<message id>[,…] or ?images=all: the agent asked to load the remote images of those messages
+    remote_images = rendering.parse_remote_images(request.GET.get("images"))
+    response = render(request, "tickets/detail.html", page_context(request, ticket, remote_images=remote_images))
+    if remote_images:
+        response["Content-Security-Policy"] = rendering.REMOTE_IMAGES_CSP
+    return response
 
 
 @staff_required
@@ -306,3 +311,11 @@ def attachment(request, public_id):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     return attachment_response(access_attachment(request.user, public_id))
+
+
+@require_GET
+def inline_image(request, public_id):
+    """A picture embedded in a mail (``cid:``), shown inside the message; raster images only."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return rendering.inline_image_response(access_attachment(request.user, public_id))

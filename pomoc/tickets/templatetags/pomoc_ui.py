@@ -2,6 +2,7 @@
 
 from django import template
 
+from pomoc.tickets.rendering import remote_images_allowed, render_body
 from pomoc.tickets.views_common import optional_reverse
 
 register = template.Library()
@@ -12,3 +13,9 @@ def optional_url(name: str, *args) -> str:
     """Like {% url %}, but "" instead of an error when the URL name does not exist (yet)."""
     return optional_reverse(name, *args)
 
+
+@register.simple_tag(takes_context=True)
+def message_body(context, message):
+    """``{% message_body message as body %}``: the body as shown on the ticket page (see rendering.py)."""
+    allowed = context.get("remote_images") or set()
+    return render_body(message, allow_remote=remote_images_allowed(message, allowed))
