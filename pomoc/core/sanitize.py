@@ -18,8 +18,11 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
-def sanitize_html(value: str) -> str:
-    """Sanitized HTML safe to render in an agent page: no scripts, styles, events or odd URLs."""
+def sanitize_html(value: str, *, attribute_filter=None) -> str:
+    """Sanitized HTML safe to render in an agent page: no scripts, styles, events or odd URLs.
+
+    ``attribute_filter`` (nh3's) may rewrite or drop attribute values on top of the allow-list.
+    """
     if not value:
         return ""
     return nh3.clean(
@@ -29,6 +32,7 @@ def sanitize_html(value: str) -> str:
         url_schemes={"http", "https", "mailto", "cid", "tel"},
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
+        attribute_filter=attribute_filter,
     )
 
 

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import nh3
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from pomoc.channels.email.quotes import split_quoted
 from pomoc.core.middleware import AGENT_CSP
-from pomoc.core.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, text_to_html
+from pomoc.core.sanitize import sanitize_html, text_to_html
 from pomoc.tickets.models import Attachment, Message
 
 # Only types that browsers decode as pictures and nothing else; the type was sniffed at upload.
@@ -67,16 +66,7 @@ def _is_text_only(message: Message) -> bool:
 
 
 def _clean(value: str, attribute_filter) -> SafeString:
-    cleaned = nh3.clean(
-        value,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto", "cid", "tel"},
-        link_rel="noopener noreferrer nofollow",
-        strip_comments=True,
-        attribute_filter=attribute_filter,
-    )
-    return mark_safe(cleaned)  # noqa: S308 - the output of nh3 with our allow-list
+    return mark_safe(sanitize_html(value, attribute_filter=attribute_filter))  # noqa: S308 - nh3's output
 
 
 def render_body(message: Message, *, allow_remote: bool = False) -> RenderedBody:

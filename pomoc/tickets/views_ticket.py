@@ -15,7 +15,7 @@ from pomoc.inboxes.models import RawMail
 from pomoc.tickets import delivery, rendering, selectors, services
 from pomoc.tickets.downloads import attachment_response
 from pomoc.tickets.forms import MergeForm, MessageForm, split_tags, staff_users
-from pomoc.tickets.models import MessageKind, Priority, Status, Ticket
+from pomoc.tickets.models import Message, MessageKind, Priority, Status, Ticket
 from pomoc.tickets.permissions import (
     access_attachment,
     access_message,
@@ -34,6 +34,21 @@ def load_ticket(request, number) -> Ticket:
     # One query for what the header and sidebar show of the related rows.
     return (Ticket.objects.select_related("requester", "requester__company", "assignee", "department", "merged_into")
             .get(pk=ticket.pk))
+
+
+def load_ticket_message(request, number, message_id) -> tuple[Ticket, Message]:
+    """The ticket and one of its messages, both checked against the requester; 404 otherwise."""
+    ticket = load_ticket(request, number)
+    message = access_message(request.user, message_id)
+    if message.ticket_id != ticket.pk:
+        raise Http404
+    return ticket, message
+
+
+def flash_errors(request, error: ValidationError) -> None:
+    for field_messages in error_messages(error).values():
+        for text in field_messages:
+            messages.error(request, text)
 
 
 def header_context(request, ticket: Ticket, errors: dict | None = None) -> dict:
@@ -257,17 +272,12 @@ def merge(request, number):
 @staff_required
 @require_POST
 def split(request, number, message_id):
-    ticket = load_ticket(request, number)
+    ticket, message = load_ticket_message(request, number, message_id)
     require_can_work_on(request.user, ticket)
-    message = access_message(request.user, message_id)
-    if message.ticket_id != ticket.pk:
-        raise Http404
     try:
         new_ticket = services.message_split(message=message, actor=request.user)
     except ValidationError as error:
-        for field_messages in error_messages(error).values():
-            for text in field_messages:
-                messages.error(request, text)
+        flash_errors(request, error)
         return redirect("tickets:detail", number=ticket.number)
     messages.success(request, _("The message is now ticket #%(number)s.") % {"number": new_ticket.number})
     return redirect("tickets:detail", number=new_ticket.number)
@@ -276,16 +286,11 @@ def split(request, number, message_id):
 @staff_required
 @require_POST
 def retry(request, number, message_id):
-    ticket = load_ticket(request, number)
-    message = access_message(request.user, message_id)
-    if message.ticket_id != ticket.pk:
-        raise Http404
+    ticket, message = load_ticket_message(request, number, message_id)
     try:
         delivery.retry_delivery(message)
     except ValidationError as error:
-        for field_messages in error_messages(error).values():
-            for text in field_messages:
-                messages.error(request, text)
+        flash_errors(request, error)
     else:
         messages.success(request, _("The reply is queued to be sent again."))
     return redirect("tickets:detail", number=ticket.number)
@@ -295,10 +300,7 @@ def retry(request, number, message_id):
 @require_GET
 def raw_message(request, number, message_id):
     """The received mail behind a message, byte for byte (agents only)."""
-    ticket = load_ticket(request, number)
-    message = access_message(request.user, message_id)
-    if message.ticket_id != ticket.pk:
-        raise Http404
+    _ticket, message = load_ticket_message(request, number, message_id)
     raw_mail = RawMail.objects.filter(message=message).order_by("id").first()
     if raw_mail is None:
         raise Http404
