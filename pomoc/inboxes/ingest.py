@@ -45,6 +45,7 @@ from pomoc.contacts.models import Contact, Identity, IdentityKind
 from pomoc.contacts.services import contact_get_or_create
 from pomoc.core.models import OrganisationSettings
 from pomoc.core.sanitize import text_to_html
+from pomoc.inboxes import notices
 from pomoc.inboxes.models import Inbox, RawMail, RawMailStatus
 from pomoc.tickets import events, services
 from pomoc.tickets.models import Channel, DeliveryState, Message, MessageKind, Ticket
@@ -321,8 +322,10 @@ def process(raw_mail_id: int) -> IngestResult:
         return _unprocessable(raw_mail_id, _error_text(exc))
     kind = str(verdict.kind)
     if len(raw) > config.max_message_bytes:
-        return _unprocessable(raw_mail_id, _("The mail is larger than the inbox's limit of %(limit)d bytes.")
-                              % {"limit": config.max_message_bytes}, kind)
+        result = _unprocessable(raw_mail_id, _("The mail is larger than the inbox's limit of %(limit)d bytes.")
+                                % {"limit": config.max_message_bytes}, kind)
+        notices.oversize_notice_later(raw_mail_id, classification=kind)  # kept, not lost: tell the sender
+        return result
     key = external_id(parsed.message_id)
     created = False
     try:

@@ -95,6 +95,8 @@ class RawMail(models.Model):
     )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+    # when the sender was told that this mail was kept but not turned into a ticket (pomoc.inboxes.notices)
+    notice_sent_at = models.DateTimeField(_("notice sent"), null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
