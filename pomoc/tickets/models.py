@@ -1,6 +1,7 @@
 import secrets
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -120,6 +121,8 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     last_customer_message_at = models.DateTimeField(null=True, blank=True)
     reopen_count = models.PositiveIntegerField(default=0)
+    # subject + messages as one tsvector on PostgreSQL (maintained by tickets.search_index); empty elsewhere
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("ticket")

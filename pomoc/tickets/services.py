@@ -24,7 +24,7 @@ from pomoc.contacts.models import Contact
 from pomoc.core.models import Counter
 from pomoc.core.realtime import department_group, publish_on_commit, ticket_group
 from pomoc.core.sanitize import html_to_text, sanitize_html, text_to_html
-from pomoc.tickets import events
+from pomoc.tickets import events, search_index
 from pomoc.tickets.models import (
     ACTIVE_STATUSES,
     Attachment,
@@ -255,6 +255,7 @@ def _add_message(*, ticket: Ticket, kind: str, channel: str, actor, author_conta
     for item in attachments:
         _store_attachment(message, item)
     events.message_added(message, actor)
+    search_index.refresh([ticket.pk])
     return message
 
 
@@ -410,6 +411,8 @@ def ticket_update(*, ticket: Ticket, actor, changes: Mapping) -> Ticket:
             for key, value in update.items():
                 setattr(ticket, key, value)
             ticket.save(update_fields=list(update))
+            if "subject" in update:
+                search_index.refresh([ticket.pk])
     if update:
         _publish(ticket, "ticket.updated", actor, fields=sorted(update))
         if "department" in update and old_department != ticket.department_id:
@@ -448,6 +451,7 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor) -> Ticket:
         source.save(update_fields=list(update))
         target.updated_at = now
         target.save(update_fields=["updated_at"])
+        search_index.refresh([source.pk, target.pk])
     _publish(source, "ticket.updated", actor, fields=["merged_into", "status"])
     _publish(target, "message.added", actor, moved=moved)
     return target
@@ -472,6 +476,7 @@ def message_split(*, message: Message, actor, subject: str = "") -> Ticket:
         Message.objects.filter(pk=message.pk).update(ticket=new_ticket)
         events.split(source, new_ticket, message.pk, actor)
         Ticket.objects.filter(pk=source.pk).update(updated_at=now)
+        search_index.refresh([source.pk, new_ticket.pk])
     _publish(source, "ticket.updated", actor, fields=["messages"])
     _publish(new_ticket, "ticket.created", actor)
     return new_ticket
