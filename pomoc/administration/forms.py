@@ -212,6 +212,12 @@ class InboxForm(forms.Form):
     )
     max_message_bytes = forms.IntegerField(label=_("Largest mail (bytes)"), initial=25 * 1024 * 1024,
                                            help_text=_("Larger mail is kept as unprocessable."))
+    tls_ca_certificates = forms.CharField(
+        label=_("TLS CA certificates"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Only for an IMAP or POP3 server whose certificate comes from a private CA or is "
+                    "self-signed: paste that CA's certificate (or the server's) in PEM form. Certificates "
+                    "are always checked; these are trusted besides the usual public CAs."),
+    )
 
     SECRETS = ("imap_password", "pop3_password", "smtp_password")
 

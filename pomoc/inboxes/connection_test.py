@@ -74,6 +74,9 @@ def _describe(exc: BaseException) -> str:
 
 def _failure(protocol: str, stage: str, exc: BaseException, secret: str, username: str) -> ProtocolResult:
     detail = sanitize(_describe(exc), secret=secret, username=username)
+    if isinstance(exc, ssl.SSLCertVerificationError) and protocol in ("IMAP", "POP3"):
+        detail += " " + _("If the server's certificate comes from a private CA or is self-signed, paste it "
+                          "into “TLS CA certificates” and test again.")
     if stage != "connect":
         message = _("The server answered, but the login failed: %(detail)s") % {"detail": detail}
     else:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from pomoc.accounts.models import Department
 from pomoc.channels.email.config import FETCH_CHOICES, SECURITY_CHOICES, EmailInboxConfig
+from pomoc.channels.email.tls import ca_certificates_problem
 from pomoc.inboxes.ingest import process
 from pomoc.inboxes.models import Inbox, InboxKind, RawMail, RawMailStatus
 
@@ -145,6 +146,12 @@ def _clean_config(errors: _Errors, values: Mapping) -> dict:
                 if address not in addresses:
                     addresses.append(address)
             cleaned[key] = addresses
+        elif key == "tls_ca_certificates":
+            pem = str(value or "").strip()
+            problem = ca_certificates_problem(pem)
+            if problem:
+                errors.add(key, problem)
+            cleaned[key] = pem + "\n" if pem else ""
         elif key == "max_message_bytes":
             try:
                 limit = int(value)

@@ -11,7 +11,9 @@ Schema (every key optional; unknown keys are kept untouched for newer versions):
       "smtp_host": "", "smtp_port": 587, "smtp_security": "starttls" | "ssl" | "none", "smtp_username": "",
       "from_name": "",                     # display name on outgoing mail
       "extra_addresses": [],               # other addresses of ours (aliases) for loop and list checks
-      "max_message_bytes": 26214400        # larger mail is kept but not turned into a message
+      "max_message_bytes": 26214400,       # larger mail is kept but not turned into a message
+      "tls_ca_certificates": ""            # PEM: extra CAs (or self-signed certificates) trusted for
+                                           # IMAP and POP3, beside the system's (pomoc.channels.email.tls)
     }
 
 Secrets (IMAP/POP3/SMTP passwords) are never stored here: ``Inbox.set_secret`` keeps them encrypted.
@@ -46,6 +48,7 @@ class EmailInboxConfig:
     from_name: str = ""
     extra_addresses: list[str] = field(default_factory=list)
     max_message_bytes: int = 25 * 1024 * 1024
+    tls_ca_certificates: str = ""  # PEM; certificates are always verified, these are trusted as well
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> EmailInboxConfig:

@@ -30,6 +30,7 @@ IMAP IDLE is not used: ``pomoc mail fetch`` polls (see docs/email.md).
 from __future__ import annotations
 
 import base64
+import contextlib
 import imaplib
 import logging
 import poplib
@@ -42,6 +43,7 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError
 
 from pomoc.channels.email.config import EmailInboxConfig
+from pomoc.channels.email.tls import client_context, describe_certificate_error
 from pomoc.inboxes.ingest import IngestResult, _quick_message_id, process, receive_raw
 from pomoc.inboxes.models import Inbox, InboxKind, MailboxState, RawMail
 
@@ -90,11 +92,9 @@ def store_mail(inbox: Inbox, raw: bytes) -> IngestResult:
     return process(existing)
 
 
-def _context() -> ssl.SSLContext:
-    return ssl.create_default_context()
-
-
 def _describe(exc: BaseException) -> str:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return describe_certificate_error(exc)[:1000]
     return f"{type(exc).__name__}: {exc}"[:1000]
 
 
@@ -124,10 +124,16 @@ def imap_mailbox_name(name: str) -> str:
 def imap_open(config: EmailInboxConfig, *, timeout: float = TIMEOUT) -> imaplib.IMAP4:
     """A connection (TLS as configured), not yet logged in."""
     if config.imap_security == "ssl":
-        return imaplib.IMAP4_SSL(config.imap_host, config.imap_port, ssl_context=_context(), timeout=timeout)
+        return imaplib.IMAP4_SSL(config.imap_host, config.imap_port, timeout=timeout,
+                                 ssl_context=client_context(config.tls_ca_certificates))
     client = imaplib.IMAP4(config.imap_host, config.imap_port, timeout=timeout)
     if config.imap_security == "starttls":
-        client.starttls(ssl_context=_context())
+        try:
+            client.starttls(ssl_context=client_context(config.tls_ca_certificates))
+        except BaseException:
+            with contextlib.suppress(OSError):  # the TLS layer may have closed it already
+                client.shutdown()
+            raise
     return client
 
 
@@ -245,10 +251,16 @@ def fetch_imap(inbox: Inbox, *, store: Store = store_mail) -> FetchReport:
 def pop3_open(config: EmailInboxConfig, *, timeout: float = TIMEOUT) -> poplib.POP3:
     """A connection (TLS as configured), not yet logged in."""
     if config.pop3_security == "ssl":
-        return poplib.POP3_SSL(config.pop3_host, config.pop3_port, context=_context(), timeout=timeout)
+        return poplib.POP3_SSL(config.pop3_host, config.pop3_port, timeout=timeout,
+                               context=client_context(config.tls_ca_certificates))
     client = poplib.POP3(config.pop3_host, config.pop3_port, timeout=timeout)
-    if config.pop3_security == "starttls":
-        client.stls(context=_context())
+    if config.pop3_security == "starttls":  # POP3's STLS (RFC 2595)
+        try:
+            client.stls(context=client_context(config.tls_ca_certificates))
+        except BaseException:
+            with contextlib.suppress(OSError):  # the TLS layer may have closed it already
+                client.close()
+            raise
     return client
 
 

@@ -2,7 +2,9 @@
 
 Everything lives in a temporary folder: the configuration, ``base_dir``, ``state_dir``, the log, a
 ``passwd-file`` with one user and that user's Maildir (owned by ``dovecot``, the user the mail
-processes run as). Dovecot listens on free loopback ports, without TLS, with plain logins allowed.
+processes run as). Dovecot listens on free loopback ports: IMAP and POP3 (plain, STARTTLS offered)
+and IMAPS and POP3S, with a server certificate for ``127.0.0.1``/``localhost`` signed by a throwaway
+CA made at start (``ca_pem``); plain logins are allowed on the plain ports.
 It needs the ``dovecot-imapd`` and ``dovecot-pop3d`` packages and root (Dovecot switches users);
 without them the tests skip, or fail with ``CI=true`` (``.ci/run`` installs the packages).
 """
@@ -25,6 +27,8 @@ from pathlib import Path
 
 from pomoc.channels.email.fetch import imap_mailbox_name
 from pomoc.core.testing.services import free_port, tcp_reachable
+
+from .tls import make_authority, write_server_certificate
 
 USER = "support@pomoc.example"
 PASSWORD = "dovecot-Test-pass-1"  # noqa: S105 - a throwaway account of a throwaway server
@@ -70,7 +74,10 @@ base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
 info_log_path = {root}/dovecot.log
-ssl = no
+ssl = yes
+ssl_cert = <{root}/tls/server.pem
+ssl_key = <{root}/tls/server.key
+ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0
@@ -93,7 +100,9 @@ service imap-login {{
     port = {imap_port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {imaps_port}
+    ssl = yes
   }}
 }}
 service pop3-login {{
@@ -102,7 +111,9 @@ service pop3-login {{
     port = {pop3_port}
   }}
   inet_listener pop3s {{
-    port = 0
+    address = 127.0.0.1
+    port = {pop3s_port}
+    ssl = yes
   }}
 }}
 """
@@ -117,7 +128,10 @@ base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
 info_log_path = {root}/dovecot.log
-ssl = no
+ssl = yes
+ssl_server_cert_file = {root}/tls/server.pem
+ssl_server_key_file = {root}/tls/server.key
+ssl_min_protocol = TLSv1.2
 auth_allow_cleartext = yes
 auth_mechanisms = plain login
 auth_failure_delay = 0
@@ -143,7 +157,8 @@ service imap-login {{
     port = {imap_port}
   }}
   inet_listener imaps {{
-    port = 0
+    port = {imaps_port}
+    ssl = yes
   }}
 }}
 service pop3-login {{
@@ -151,7 +166,8 @@ service pop3-login {{
     port = {pop3_port}
   }}
   inet_listener pop3s {{
-    port = 0
+    port = {pop3s_port}
+    ssl = yes
   }}
 }}
 """
@@ -170,6 +186,10 @@ class Dovecot:
         self.root.chmod(0o755)  # the mail processes (user dovecot) must reach their Maildir
         self.imap_port = free_port()
         self.pop3_port = free_port()
+        self.imaps_port = free_port()
+        self.pop3s_port = free_port()
+        self.authority = make_authority()
+        self.ca_pem = self.authority.pem
         self.process: subprocess.Popen | None = None
         self._numbers = itertools.count(1)  # shared with the copies new_mailbox makes
 
@@ -179,12 +199,14 @@ class Dovecot:
         for name in ("run", "state", "mail"):
             (self.root / name).mkdir()
         os.chown(self.root / "mail", uid, gid)
+        write_server_certificate(self.authority, self.root / "tls")
         # the fixture's user, and spare ones: each test gets its own empty mailbox (new_mailbox)
         users = [self.user, *(f"box{n}@pomoc.example" for n in range(1, MAX_MAILBOXES + 1))]
         (self.root / "passwd").write_text("".join(f"{user}:{{PLAIN}}{self.password}::::::\n" for user in users))
         template = CONFIG_2_4 if dovecot_version(self.binary) >= (2, 4) else CONFIG_2_3
         self.config = self.root / "dovecot.conf"
-        self.config.write_text(template.format(root=self.root, imap_port=self.imap_port, pop3_port=self.pop3_port))
+        self.config.write_text(template.format(root=self.root, imap_port=self.imap_port, pop3_port=self.pop3_port,
+                                               imaps_port=self.imaps_port, pop3s_port=self.pop3s_port))
         self.process = subprocess.Popen(  # noqa: S603 - the installed dovecot and our own config
             [self.binary, "-F", "-c", str(self.config)],
             stdout=subprocess.DEVNULL, stderr=(self.root / "stderr.log").open("wb"),
@@ -193,11 +215,15 @@ class Dovecot:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"dovecot exited with {self.process.returncode}:\n{self.log()}")
-            if tcp_reachable(self.host, self.imap_port, 0.5) and tcp_reachable(self.host, self.pop3_port, 0.5):
+            if all(tcp_reachable(self.host, port, 0.5) for port in self.ports):
                 return self
             time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"dovecot did not listen within {timeout} s:\n{self.log()}")
+
+    @property
+    def ports(self) -> tuple[int, ...]:
+        return self.imap_port, self.pop3_port, self.imaps_port, self.pop3s_port
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -228,6 +254,13 @@ class Dovecot:
         return {"fetch": fetch, "imap_host": self.host, "imap_port": self.imap_port, "imap_security": "none",
                 "imap_username": self.user, "pop3_host": self.host, "pop3_port": self.pop3_port,
                 "pop3_security": "none", "pop3_username": self.user, **extra}
+
+    def tls_inbox_config(self, fetch: str, security: str, **extra) -> dict:
+        """``Inbox.config`` for fetching over TLS (``ssl``: IMAPS/POP3S, ``starttls``: the plain ports),
+        trusting this server's CA."""
+        ports = {"ssl": (self.imaps_port, self.pop3s_port), "starttls": (self.imap_port, self.pop3_port)}[security]
+        return self.inbox_config(fetch, imap_port=ports[0], pop3_port=ports[1], imap_security=security,
+                                 pop3_security=security, **{"tls_ca_certificates": self.ca_pem, **extra})
 
     def imap(self) -> imaplib.IMAP4:
         client = imaplib.IMAP4(self.host, self.imap_port, timeout=10)
