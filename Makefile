@@ -24,13 +24,14 @@ LANGUAGES := cs pl et
 # Sources that are not ours, and test-only strings, stay out of the translation catalogues.
 MESSAGES_IGNORE := --ignore '*/tests/*' --ignore 'static/vendor/*' --ignore '*/testing/*'
 
-.PHONY: help venv assets run test lint bench bench-db bench-quick messages clean distclean
+.PHONY: help venv assets run test lint bench bench-db bench-quick bench-mail messages clean distclean
 
 help:
 	@echo "make run          start Pomoc on http://$(HOST):$(PORT)/ (DEMO=1 adds demo data)"
 	@echo "make test         ruff, migration check and the whole test suite (PYTEST_ARGS=... for more)"
 	@echo "make lint         ruff check"
 	@echo "make bench        inbox benchmark (bench-quick: a short run)"
+	@echo "make bench-mail   e-mail ingestion benchmark, SQLite and PostgreSQL (BENCH_ARGS=--quick)"
 	@echo "make messages     update and compile translation catalogues ($(LANGUAGES))"
 	@echo "make clean        remove caches and build files (distclean: also .venv and node_modules)"
 
@@ -78,6 +79,9 @@ bench: venv assets bench-db
 
 bench-quick: venv assets bench-db
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python benchmarks/inbox.py --quick $(BENCH_ARGS)
+
+bench-mail: venv
+	$(BIN)/python benchmarks/mail_ingest.py $(BENCH_ARGS)
 
 # --- translations -----------------------------------------------------------------------------
 messages: venv

@@ -1,0 +1,396 @@
+"""E-mail ingestion rate: messages/second stored and threaded, on SQLite and PostgreSQL, in one run.
+
+    .venv/bin/python benchmarks/mail_ingest.py [--quick] [--messages N] [--mta-messages N]
+    make bench-mail                     (BENCH_ARGS=--quick for a short run)
+
+Builds a corpus folder (``benchmarks/mail_corpus.py``: the 113 imap_tools messages, our samples,
+generated conversations in four languages with replies, attachments, auto-replies, bounces and one
+broken mail in the middle), then for each database kind (a fresh SQLite file in a temporary folder;
+PostgreSQL ``pomoc_bench_mail``, dropped and created, server from ``BENCH_MAIL_PG``, default
+``postgres://postgres@127.0.0.1:5432``) measures:
+
+- ceiling: the standard library's own parse of the same corpus (``message_from_bytes`` with
+  ``policy.default`` + ``get_body`` + ``iter_attachments`` + ``get_content``), no database;
+- mta: ``pomoc mail ingest`` once per message, two at a time, as an MTA pipe delivers (a process
+  start per message; ``--mta-messages`` of the corpus, in order);
+- worker: every message kept by ``receive_raw`` first (as the SMTP receiver and fetching do, not
+  timed), then two worker processes running ``process_pending_mail`` (each its share) until no
+  mail is pending: the time from their start to the last one's end;
+- peer: ``benchmarks/peer/helpdesk.py`` (django-helpdesk) ingesting the same folder into a database
+  of its own of the same kind (``pomoc_bench_mail_peer``), as shipped and at its best case.
+
+Beside the figures it checks the result: every imap_tools message stored, every reply in its
+question's ticket, nothing pending, the broken mail unprocessable and nothing behind it blocked.
+Prints a table and writes ``benchmarks/results/mail_ingest.json``. ``run(quick)`` does the same for
+a suite runner. Each step runs in processes of its own (Django is configured once per process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import email
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from email import policy
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "benchmarks" / "results"
+PYTHON = sys.executable
+PEER = REPO / "benchmarks" / "peer" / "helpdesk.py"
+PG_SERVER = os.environ.get("BENCH_MAIL_PG", "postgres://postgres@127.0.0.1:5432")
+INBOX = "Bench"
+WORKERS = 2
+sys.path.insert(0, str(REPO))
+
+
+# --- the ceiling ------------------------------------------------------------------------------
+def stdlib_parse(raw: bytes) -> int:
+    """What any parser must at least do; 1 when the standard library raised."""
+    try:
+        msg = email.message_from_bytes(raw, policy=policy.default)
+        body = msg.get_body(preferencelist=("plain", "html"))
+        if body is not None:
+            body.get_content()
+        for part in msg.iter_attachments():
+            part.get_content()
+        return 0
+    except Exception:
+        return 1
+
+
+def ceiling(raws: list[bytes], rounds: int = 3) -> dict:
+    best, errors = float("inf"), 0
+    for _ in range(rounds):
+        started = time.perf_counter()
+        errors = sum(stdlib_parse(raw) for raw in raws)
+        best = min(best, time.perf_counter() - started)
+    return {"seconds": best, "messages": len(raws), "per_second": len(raws) / best, "stdlib_errors": errors}
+
+
+# --- databases --------------------------------------------------------------------------------
+def _psql(sql: str) -> None:
+    subprocess.run(["psql", f"{PG_SERVER}/postgres", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                   check=True, capture_output=True)
+
+
+def fresh_database(kind: str, name: str, tmp: Path) -> str:
+    if kind == "sqlite":
+        path = tmp / f"{name}.sqlite3"
+        path.unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    _psql(f"CREATE DATABASE {name}")
+    return f"{PG_SERVER}/{name}"
+
+
+def postgres_available() -> str:
+    try:
+        _psql("SELECT 1")
+    except (OSError, subprocess.CalledProcessError) as exc:
+        return f"PostgreSQL at {PG_SERVER} not reachable ({type(exc).__name__})"
+    return ""
+
+
+def _env(url: str, data_dir: Path) -> dict:
+    return {**os.environ, "DATABASE_URL": url, "POMOC_DATA_DIR": str(data_dir), "DEBUG": "0",
+            "DJANGO_SETTINGS_MODULE": "pomoc.settings", "PYTHONPATH": str(REPO)}
+
+
+def _helper(action: str, env: dict, *args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([PYTHON, str(Path(__file__).resolve()), action, *args], env=env, check=True,
+                          capture_output=True, text=True, **kwargs)
+
+
+def prepare(url: str, data_dir: Path) -> dict:
+    """Migrate the fresh database and create the inbox; returns the environment for the steps."""
+    env = _env(url, data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    subprocess.run([PYTHON, "-m", "pomoc.cli", "migrate", "--no-input", "-v", "0"], env=env, check=True,
+                   capture_output=True, cwd=REPO)
+    _helper("_inbox", env)
+    return env
+
+
+# --- pomoc through the MTA pipe -----------------------------------------------------------------
+def mta(env: dict, files: list[Path]) -> dict:
+    command = [PYTHON, "-m", "pomoc.cli", "mail", "ingest", "--inbox", INBOX]
+    failures: list[str] = []
+
+    def deliver(path: Path) -> None:
+        done = subprocess.run(command, input=path.read_bytes(), env=env, capture_output=True, cwd=REPO)
+        if done.returncode != 0:
+            failures.append(f"{path.name}: exit {done.returncode} {done.stderr.decode()[-200:]}")
+
+    started = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
+        list(pool.map(deliver, files))
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "messages": len(files), "per_second": len(files) / seconds,
+            "failures": failures[:10], "failed": len(failures)}
+
+
+# --- pomoc through the worker -------------------------------------------------------------------
+def worker(env: dict, corpus: Path, profile: str = "") -> dict:
+    _helper("_receive", env, str(corpus))
+    extra = {"BENCH_PROFILE": profile} if profile else {}
+    procs = [subprocess.Popen([PYTHON, str(Path(__file__).resolve()), "_work", str(shard), str(WORKERS)],
+                              env={**env, **extra}, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+             for shard in range(WORKERS)]
+    for proc in procs:  # Django set up and connected: the timing starts with the work
+        assert proc.stdout.readline().strip() == "ready"
+    started = time.perf_counter()
+    for proc in procs:
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    counts: dict[str, int] = {}
+    for proc in procs:
+        out, _err = proc.communicate()
+        for key, value in json.loads(out.strip().splitlines()[-1]).items():
+            counts[key] = counts.get(key, 0) + value
+    seconds = time.perf_counter() - started
+    processed = sum(counts.values())
+    return {"seconds": seconds, "messages": processed, "per_second": processed / seconds, "counts": counts}
+
+
+# --- the peer ---------------------------------------------------------------------------------
+def peer(kind: str, corpus: Path, tmp: Path) -> dict:
+    if not PEER.exists():
+        return {"missing": "benchmarks/peer/helpdesk.py is not there (yet)"}
+    try:
+        subprocess.run([PYTHON, str(PEER), "setup"], check=True, capture_output=True, text=True, timeout=600)
+        url = fresh_database(kind, "pomoc_bench_mail_peer", tmp)
+        done = subprocess.run([PYTHON, str(PEER), "ingest", "--database-url", url, "--corpus", str(corpus)],
+                              check=True, capture_output=True, text=True, timeout=1800)
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    except subprocess.CalledProcessError as exc:
+        return {"missing": f"{PEER.name} failed (exit {exc.returncode}): {(exc.stderr or '')[-300:]}"}
+    except (OSError, subprocess.TimeoutExpired, ValueError, IndexError) as exc:
+        return {"missing": f"{PEER.name} failed: {type(exc).__name__}: {str(exc)[:300]}"}
+
+
+# --- one database kind --------------------------------------------------------------------------
+def run_kind(kind: str, corpus: Path, manifest: dict, tmp: Path, mta_messages: int) -> dict:
+    files = [corpus / entry["file"] for entry in manifest["entries"]]
+    result: dict = {}
+    env = prepare(fresh_database(kind, "pomoc_bench_mail", tmp), tmp / f"data-{kind}-worker")
+    result["worker"] = worker(env, corpus, os.environ.get("BENCH_PROFILE_DIR", ""))
+    result["worker"]["checks"] = json.loads(_helper("_check", env, str(corpus)).stdout)
+    env = prepare(fresh_database(kind, "pomoc_bench_mail", tmp), tmp / f"data-{kind}-mta")
+    subset = files[:mta_messages]
+    result["mta"] = mta(env, subset)
+    result["mta"]["checks"] = json.loads(_helper("_check", env, str(corpus), str(len(subset))).stdout)
+    result["peer"] = peer(kind, corpus, tmp)
+    return result
+
+
+def run(quick: bool = False, messages: int | None = None, mta_messages: int | None = None,
+        kinds: tuple[str, ...] = ("sqlite", "postgresql")) -> dict:
+    from benchmarks.mail_corpus import build
+
+    messages = messages or (300 if quick else 2000)
+    mta_messages = min(messages, mta_messages or (100 if quick else 300))
+    tmp = Path(tempfile.mkdtemp(prefix="pomoc-bench-mail-"))
+    try:
+        corpus = tmp / "corpus"
+        manifest = build(corpus, messages)
+        raws = [(corpus / entry["file"]).read_bytes() for entry in manifest["entries"]]
+        report = {
+            "python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
+            "messages": len(raws), "mta_messages": mta_messages, "megabytes": round(sum(map(len, raws)) / 1e6, 2),
+            "ceiling": ceiling(raws), "kinds": {},
+        }
+        for kind in kinds:
+            missing = postgres_available() if kind == "postgresql" else ""
+            report["kinds"][kind] = {"missing": missing} if missing else run_kind(kind, corpus, manifest, tmp,
+                                                                                 mta_messages)
+        return report
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# --- the table --------------------------------------------------------------------------------
+def _ratio(rate: float | None, other: float | None) -> str:
+    return f"{rate / other:.2f}×" if rate and other else "–"
+
+
+def print_report(report: dict) -> None:
+    ceiling_rate = report["ceiling"]["per_second"]
+    print(f"Python {report['python']} on {report['machine']}, {report['cpus']} CPUs; corpus {report['messages']} "
+          f"messages ({report['megabytes']} MB), mta path on the first {report['mta_messages']}")
+    print(f"{'database':<11} {'ops':<24} {'messages':>8} {'seconds':>8} {'msg/s':>8} {'÷ceiling':>9} "
+          f"{'÷peer shipped':>13} {'÷peer best':>10}")
+    print(f"{'-':<11} {'stdlib parse (ceiling)':<24} {report['ceiling']['messages']:>8} "
+          f"{report['ceiling']['seconds']:>8.2f} {ceiling_rate:>8.0f} {'1.00×':>9}")
+    for kind, rows in report["kinds"].items():
+        if rows.get("missing"):
+            print(f"{kind:<11} missing: {rows['missing']}")
+            continue
+        peer_row = rows["peer"]
+        shipped = (peer_row.get("as_shipped") or {}).get("per_second")
+        best = (peer_row.get("best_case") or {}).get("per_second")
+        for label, key in (("pomoc worker (2 procs)", "worker"), ("pomoc mail ingest (2×)", "mta")):
+            row = rows[key]
+            print(f"{kind:<11} {label:<24} {row['messages']:>8} {row['seconds']:>8.2f} {row['per_second']:>8.1f} "
+                  f"{_ratio(row['per_second'], ceiling_rate):>9} {_ratio(row['per_second'], shipped):>13} "
+                  f"{_ratio(row['per_second'], best):>10}")
+        if peer_row.get("missing"):
+            print(f"{kind:<11} {'peer (django-helpdesk)':<24} missing: {peer_row['missing']}")
+        else:
+            for label, key in (("peer as shipped", "as_shipped"), ("peer best case", "best_case")):
+                row = peer_row.get(key) or {}
+                note = f" stopped at {row.get('stopped_at')}: {str(row.get('error'))[:60]}" if row.get("error") else ""
+                print(f"{kind:<11} {label:<24} {row.get('processed', row.get('stored', '–'))!s:>8} "
+                      f"{row.get('seconds', 0):>8.2f} {row.get('per_second') or 0:>8.1f} "
+                      f"{_ratio(row.get('per_second'), ceiling_rate):>9}{note}")
+        for key in ("worker", "mta"):
+            checks = rows[key]["checks"]
+            print(f"{kind:<11} checks ({key}): " + "; ".join(f"{k}={v}" for k, v in checks.items()
+                                                          if k != "problems"))
+            for problem in checks.get("problems", [])[:5]:
+                print(f"{'':<11}   ! {problem}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="about 300 messages (100 through the MTA pipe)")
+    parser.add_argument("--messages", type=int, default=None, help="corpus size (2000)")
+    parser.add_argument("--mta-messages", type=int, default=None, help="messages sent through the MTA pipe (300)")
+    parser.add_argument("--kinds", default="sqlite,postgresql", help="database kinds (sqlite,postgresql)")
+    parser.add_argument("--output", default=str(RESULTS / "mail_ingest.json"))
+    args = parser.parse_args()
+    report = run(args.quick, args.messages, args.mta_messages, tuple(args.kinds.split(",")))
+    print_report(report)
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+    print(f"written to {os.path.relpath(args.output, REPO)}")
+
+
+# --- the steps that run inside Django (one process each) ------------------------------------------
+def _django() -> None:
+    import django
+
+    django.setup()
+
+
+def _inbox_step() -> None:
+    _django()
+    from pomoc.inboxes.models import Inbox, InboxKind
+
+    Inbox.objects.get_or_create(name=INBOX, defaults={"kind": InboxKind.EMAIL, "address": "support@pomoc.test"})
+
+
+def _receive_step(corpus: str) -> None:
+    """Keep every message as the SMTP receiver does (pending), received over a minute ago."""
+    _django()
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from pomoc.inboxes.ingest import receive_raw
+    from pomoc.inboxes.models import Inbox, RawMail
+
+    inbox = Inbox.objects.get(name=INBOX)
+    manifest = json.loads((Path(corpus) / "manifest.json").read_text())
+    for entry in manifest["entries"]:
+        receive_raw(inbox=inbox, raw=(Path(corpus) / entry["file"]).read_bytes())
+    RawMail.objects.update(received_at=timezone.now() - dt.timedelta(minutes=5))
+
+
+def _work_step(shard: int, shards: int) -> None:
+    _django()
+    from django.db import connection
+
+    from pomoc.inboxes.tasks import process_pending_mail
+
+    connection.ensure_connection()
+    print("ready", flush=True)
+    sys.stdin.readline()
+    profile_dir = os.environ.get("BENCH_PROFILE")
+    profiler = None
+    if profile_dir:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    counts: dict[str, int] = {}
+    while True:
+        done = process_pending_mail.call(shard=shard, shards=shards)
+        for key, value in done.items():
+            counts[key] = counts.get(key, 0) + value
+        if not done or done.get("retry_later"):
+            break
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(str(Path(profile_dir) / f"worker-{connection.vendor}-{shard}.prof"))
+    print(json.dumps(counts), flush=True)
+
+
+def _check_step(corpus: str, first: int | None = None) -> dict:
+    """What the corpus says should have happened, against the database."""
+    _django()
+    from pomoc.inboxes.models import RawMail, RawMailStatus
+
+    manifest = json.loads((Path(corpus) / "manifest.json").read_text())
+    entries = manifest["entries"][:first] if first else manifest["entries"]
+    rows = {r.message_id_header: r for r in RawMail.objects.select_related("message")}
+    unnamed = [r for r in RawMail.objects.select_related("message") if not r.message_id_header]
+    problems: list[str] = []
+    statuses: dict[str, int] = {}
+    for row in list(rows.values()) + unnamed:
+        statuses[row.status] = statuses.get(row.status, 0) + 1
+    imap_tools = [e for e in entries if e["kind"] == "imap_tools"]
+    imap_stored = 0
+    for entry in imap_tools:
+        row = rows.get(entry["message_id"])
+        if row is not None and row.status == RawMailStatus.STORED:
+            imap_stored += 1
+        else:
+            problems.append(f"imap_tools {entry['file']}: {row.status if row else 'missing'} "
+                            f"{(row.error if row else '')[:100]}")
+    replies = [e for e in entries if e["kind"] == "reply"]
+    threaded = 0
+    for entry in replies:
+        row, question = rows.get(entry["message_id"]), rows.get(entry["thread"])
+        if row and question and row.message and question.message and \
+                row.message.ticket_id == question.message.ticket_id:
+            threaded += 1
+        else:
+            problems.append(f"reply {entry['file']} not in its question's ticket "
+                            f"({row.status if row else 'missing'})")
+    broken = [e for e in entries if e["kind"] == "broken"]
+    broken_ok = all(r.status == RawMailStatus.UNPROCESSABLE for r in unnamed) and len(unnamed) == len(broken)
+    behind = entries[entries.index(broken[0]) + 1:] if broken else []
+    behind_done = sum(1 for e in behind if e["message_id"] in rows
+                      and rows[e["message_id"]].status != RawMailStatus.PENDING)
+    return {
+        "raw_mails": len(rows) + len(unnamed), "expected": len(entries), "statuses": statuses,
+        "imap_tools_stored": f"{imap_stored}/{len(imap_tools)}",
+        "replies_threaded": f"{threaded}/{len(replies)}",
+        "pending": statuses.get(RawMailStatus.PENDING, 0),
+        "broken_unprocessable": broken_ok,
+        "processed_behind_broken": f"{behind_done}/{len(behind)}",
+        "problems": problems[:20],
+    }
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1].startswith("_"):
+        step, rest = sys.argv[1], sys.argv[2:]
+        if step == "_inbox":
+            _inbox_step()
+        elif step == "_receive":
+            _receive_step(rest[0])
+        elif step == "_work":
+            _work_step(int(rest[0]), int(rest[1]))
+        elif step == "_check":
+            print(json.dumps(_check_step(rest[0], int(rest[1]) if len(rest) > 1 else None)))
+    else:
+        main()
