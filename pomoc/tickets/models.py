@@ -86,6 +86,12 @@ class CustomFieldDefinition(models.Model):
         return self.label
 
 
+class TicketManager(models.Manager):
+    def get_queryset(self):
+        # The search document is for the database's eyes only: never carry it into Python.
+        return super().get_queryset().defer("search_vector")
+
+
 class Ticket(models.Model):
     """One customer need, whatever channels the conversation about it used."""
 
@@ -123,6 +129,8 @@ class Ticket(models.Model):
     reopen_count = models.PositiveIntegerField(default=0)
     # subject + messages as one tsvector on PostgreSQL (maintained by tickets.search_index); empty elsewhere
     search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = TicketManager()
 
     class Meta:
         verbose_name = _("ticket")

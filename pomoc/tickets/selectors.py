@@ -326,7 +326,8 @@ def global_search(user, text: str, *, limit: int = 20) -> SearchResults:
     matches = _message_matches(text).filter(ticket_id__in=[t.pk for t in tickets])
     if not staff:
         matches = matches.filter(kind__in=[MessageKind.CUSTOMER, MessageKind.REPLY])
-    messages = list(matches.select_related("ticket").order_by("-created_at", "-id")[:limit])
+    messages = list(matches.select_related("ticket").defer("ticket__search_vector")
+                    .order_by("-created_at", "-id")[:limit])
     contacts: list[Contact] = []
     if staff:
         # Two index-served lookups (trigram indexes on PostgreSQL) instead of one OR the planner can't split.
