@@ -102,7 +102,10 @@ def run_peer(module: str, arguments: list[str]) -> dict:
     if not venv_ready():
         progress(json.dumps(setup()))
     env = {**os.environ, "PYTHONPATH": str(PROJECT), "DJANGO_SETTINGS_MODULE": "peer_site.settings",
-           "PYTHONUNBUFFERED": "1"}
+           "PYTHONUNBUFFERED": "1",
+           # helpdesk opens mail files in text mode: UTF-8, as on a server with a UTF-8 locale,
+           # whatever the caller's locale is.
+           "PYTHONUTF8": "1"}
     env.pop("DATABASE_URL", None)  # the scripts take the peer's database from --database-url only
     done = subprocess.run([str(PEER_PYTHON), "-m", f"peer_tools.{module}", *arguments], cwd=PROJECT, env=env,
                           stdout=subprocess.PIPE, stderr=sys.stderr, text=True, check=False)
