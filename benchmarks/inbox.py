@@ -87,20 +87,24 @@ def setup_django() -> None:
     django.setup()
 
 
-def prepare(args) -> tuple[int, int]:
+def prepare(args) -> dict:
     from django.core.management import call_command
 
+    from pomoc.contacts.models import Contact
     from pomoc.tickets.models import Message, Ticket
 
     call_command("migrate", interactive=False, verbosity=0)
     have = Ticket.objects.count()
+    load_seconds = None
     if have < args.tickets:
         print(f"Loading {args.tickets - have} demo tickets ({have} present)…", flush=True)
         started = time.monotonic()
         call_command("demo", tickets=args.tickets - have, seed=args.seed, verbosity=1)
-        print(f"Loaded in {time.monotonic() - started:.1f} s", flush=True)
+        load_seconds = round(time.monotonic() - started, 1)
+        print(f"Loaded in {load_seconds:.1f} s", flush=True)
     with_stats()
-    return Ticket.objects.count(), Message.objects.count()
+    return {"tickets": Ticket.objects.count(), "messages": Message.objects.count(),
+            "contacts": Contact.objects.count(), "load_seconds": load_seconds}
 
 
 def with_stats() -> None:
@@ -112,11 +116,13 @@ def with_stats() -> None:
             cursor.execute("ANALYZE")
 
 
-def timed(fn, iterations: int, warmup: int) -> list[float]:
+def timed(fn, iterations: int, warmup: int, before=None) -> list[float]:
     for _ in range(warmup):
         fn()
     samples = []
     for _ in range(iterations):
+        if before is not None:
+            before()
         started = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - started) * 1000)
@@ -139,6 +145,7 @@ class Bench:
         _token, raw = ApiToken.create_for(self.user, name="benchmark")
         self.api_client = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {raw}")
         self.results: list[Result] = []
+        self.ticket = None  # the ticket whose page is timed (the peer times the same one)
 
     # --- the equivalent SQL, through a plain cursor -----------------------------------------
     def sql_of(self, queryset) -> tuple[str, tuple]:
@@ -157,23 +164,25 @@ class Bench:
             return "\n".join(row[0] for row in cursor.fetchall())
 
     # --- one operation ----------------------------------------------------------------------
-    def measure(self, name: str, client, url: str, baseline=None) -> Result:
+    def measure(self, name: str, client, url: str, baseline=None, before=None, **headers) -> Result:
         from django.test.utils import CaptureQueriesContext
 
         result = Result(name=name, url=url)
-        response = client.get(url)
+        response = client.get(url, headers=headers)
         if response.status_code == 404:
             result.status = "missing"
         elif response.status_code != 200:
             result.status = f"HTTP {response.status_code}"
         if result.status == "ok":
+            if before is not None:
+                before()
             with CaptureQueriesContext(self.connection) as captured:
-                client.get(url)
+                client.get(url, headers=headers)
             result.queries = len(captured.captured_queries)
             result.sql_ms = round(sum(float(q["time"]) for q in captured.captured_queries) * 1000, 1)
             slowest = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:3]
             result.slowest_queries = [{"ms": round(float(q["time"]) * 1000, 1), "sql": q["sql"]} for q in slowest]
-            samples = timed(lambda: client.get(url), self.args.iterations, self.args.warmup)
+            samples = timed(lambda: client.get(url, headers=headers), self.args.iterations, self.args.warmup, before)
             result.samples = len(samples)
             result.p50_ms, result.p95_ms = percentile(samples, 50), percentile(samples, 95)
             result.max_ms = max(samples)
@@ -236,6 +245,11 @@ class Bench:
         if cursor:
             self.measure(f"inbox: resolved, row {position}", self.page_client, "/?" + urlencode(
                 {"view": "resolved", "cursor": cursor}), self.sql_of(self.page_query(done_filters, cursor)))
+        # The sidebar's view counts, never cached: each counts at most COUNT_CAP tickets through an index.
+        from django.core.cache import cache
+
+        self.measure("inbox: view counts, uncached", self.page_client, "/?view=open&fragment=sidebar",
+                     before=cache.clear, HX_Request="true")
         self.measure("api: active, first page", self.api_client, "/api/v1/tickets?status=active",
                      self.sql_of(self.page_query(open_filters)))
         cursor, position = self.deep_cursor(open_filters)
@@ -248,6 +262,7 @@ class Bench:
         if ticket is not None:
             timeline = Message.objects.filter(ticket=ticket).select_related("author_user", "author_contact") \
                 .order_by("created_at", "id")
+            self.ticket = ticket
             self.measure("ticket page", self.page_client, f"/tickets/{ticket.number}/", self.sql_of(timeline))
         from pomoc.demo.content import RARE_WORD
         from pomoc.tickets.permissions import visible_tickets
@@ -301,9 +316,11 @@ def print_table(results: list[Result]) -> None:
 def main(argv=None) -> int:
     args = parse_args(argv)
     setup_django()
-    tickets, messages = prepare(args)
+    data = prepare(args)
+    from pomoc.demo.content import RARE_WORD
+
     print(f"Measuring {args.iterations} requests per operation (after {args.warmup} warm-up) as "
-          f"{args.user}, {tickets} tickets, {messages} messages…", flush=True)
+          f"{args.user}, {data['tickets']} tickets, {data['messages']} messages…", flush=True)
     bench = Bench(args)
     bench.run()
     print_table(bench.results)
@@ -316,9 +333,10 @@ def main(argv=None) -> int:
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
-        "tickets": tickets,
-        "messages": messages,
+        **data,
         "user": args.user,
+        "words": {"rare": RARE_WORD, "common": COMMON_WORD},
+        "ticket_id": bench.ticket.pk if bench.ticket else None,
         "iterations": args.iterations,
         "warmup": args.warmup,
         "results": [asdict(r) for r in bench.results],
