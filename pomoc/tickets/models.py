@@ -141,6 +141,7 @@ class Ticket(models.Model):
             models.Index(fields=["department", "status", "-updated_at", "-id"], name="ticket_dept_status_upd"),
             models.Index(fields=["assignee", "status", "-updated_at", "-id"], name="ticket_assignee_status_upd"),
             models.Index(fields=["-updated_at", "-id"], name="ticket_upd"),
+            models.Index(fields=["-priority", "-updated_at", "-id"], name="ticket_priority_upd"),
             models.Index(fields=["-created_at", "-id"], name="ticket_created"),
             models.Index(fields=["requester", "-updated_at"], name="ticket_requester_upd"),
         ]
