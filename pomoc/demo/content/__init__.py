@@ -43,6 +43,11 @@ class Language:
     asides: tuple[str, ...]  # optional extra sentences in customer messages
     thanks: tuple[str, ...]  # short "it works now" messages from customers
     notes: tuple[str, ...]  # generic internal notes
+    # Middle turns of longer conversations, not tied to one topic:
+    chasers: tuple[str, ...] = ()  # the customer asks for news
+    holding_replies: tuple[str, ...] = ()  # the agent says it is being worked on
+    agent_questions: tuple[str, ...] = ()  # the agent asks for a detail
+    customer_answers: tuple[str, ...] = ()  # the customer sends the detail
     conversations: tuple[Conversation, ...] = field(default_factory=tuple)
 
 

@@ -46,6 +46,22 @@ LANGUAGE = Language(
     notes=("Checked the account history, nothing unusual.", "Customer is on an annual contract, be nice.",
            "Similar report came in yesterday, might be related.", "Escalated to second line, waiting for them.",
            "Called the customer, no answer. Will try again tomorrow.", "Logs attached in the internal wiki."),
+    chasers=("Any news on this, please?", "Just checking in: is there an update?",
+             "It's been a couple of days and I haven't heard back. Could you let me know where this stands?",
+             "Sorry to chase, but this is holding us up. Any progress?"),
+    holding_replies=("Thanks for your patience. We are still looking into this and I'll update you as soon as I "
+                     "know more.",
+                     "I've passed this to our specialists and asked them to prioritise it. I'll be back in touch "
+                     "shortly.",
+                     "We have reproduced the problem and are working on a fix. I'll let you know when it's done.",
+                     "No news yet, I'm afraid, but it hasn't been forgotten. Expect an update by tomorrow."),
+    agent_questions=("Could you send me a screenshot of what you see?",
+                     "Which browser and version are you using?",
+                     "Could you confirm the e-mail address on the account, please?",
+                     "Does this happen every time, or only now and then?"),
+    customer_answers=("Sure, the screenshot is attached.", "I'm on the latest version of Chrome, on {device}.",
+                      "Yes, it's this address I'm writing from.",
+                      "Every time, I'm afraid. I tried again this morning in {city}."),
     conversations=(
         C("Technical", ("login",), ("Can't log in after resetting my password", "Password reset not working"),
           "I reset my password this morning, but the login page still says my details are wrong. "

@@ -20,7 +20,7 @@ def test_a_large_demo_is_written_in_bulk_with_consistent_rows():
     added = list(TicketEvent.objects.filter(type=EventType.MESSAGE_ADDED).values_list("ticket_id", "data"))
     assert len(added) == len(messages)
     assert all(messages[data["message"]] == ticket_id for ticket_id, data in added)
-    assert 2.5 < len(messages) / count < 4, "about three messages per ticket"
+    assert 4 < len(messages) / count < 6, "about five messages per ticket"
     assert_tickets_consistent(Ticket.objects.order_by("?")[:150])
     # Tickets are numbered in the order they were opened.
     created = list(Ticket.objects.order_by("number").values_list("created_at", flat=True))

@@ -15,8 +15,9 @@ class Command(BaseCommand):
     @property
     def help(self) -> str:  # argparse needs a str, and translations are only ready at run time
         return _(
-            "Load demo data: an administrator, a supervisor, seven agents, departments, companies, contacts and "
-            "tickets with conversations in English, Czech, Polish and Estonian. Running it again adds more tickets."
+            "Load demo data: an administrator, a supervisor, agents, departments, companies, contacts and "
+            "tickets with conversations in English, Czech, Polish and Estonian. Running it again adds more tickets. "
+            "Contacts, agents and departments grow with the number of tickets unless given."
         )
 
     def add_arguments(self, parser):
@@ -32,11 +33,32 @@ class Command(BaseCommand):
                                 "%(n)d tickets) or in bulk.") % {"n": generator.BULK_THRESHOLD})
         parser.add_argument("--batch-size", type=int, default=2000,
                             help=_("Tickets per bulk insert batch (default 2000)."))
+        parser.add_argument("--contacts", type=int, default=None,
+                            help=_("How many contacts to add (default: one for every five tickets, at most "
+                                   "250,000)."))
+        parser.add_argument("--agents", type=int, default=None,
+                            help=_("How many agents to use, at least %(min)d (default: grows with the number of "
+                                   "tickets, up to 50).") % {"min": generator.MIN_AGENTS})
+        parser.add_argument("--departments", type=int, default=None,
+                            help=_("How many departments to use, at least %(min)d (default: grows with the number "
+                                   "of tickets, up to 10).") % {"min": generator.MIN_DEPARTMENTS})
+        parser.add_argument("--workers", type=int, default=2,
+                            help=_("Processes writing in bulk on PostgreSQL (default 2)."))
 
     def handle(self, *args, tickets: int, password: str, seed, mode: str, batch_size: int, verbosity: int = 1,
-               **options):
+               contacts=None, agents=None, departments=None, workers: int = 2, **options):
         if tickets < 0:
             raise CommandError(_("--tickets must be zero or more."))
+        if contacts is not None and contacts < (1 if tickets else 0):
+            raise CommandError(_("--contacts must be at least 1 when tickets are added."))
+        if agents is not None and agents < generator.MIN_AGENTS:
+            raise CommandError(_("--agents must be at least %(min)d.") % {"min": generator.MIN_AGENTS})
+        if departments is not None and departments < generator.MIN_DEPARTMENTS:
+            raise CommandError(_("--departments must be at least %(min)d.") % {"min": generator.MIN_DEPARTMENTS})
+        default = generator.scale_for(tickets)
+        scale = generator.Scale(contacts=default.contacts if contacts is None else contacts,
+                                agents=default.agents if agents is None else agents,
+                                departments=default.departments if departments is None else departments)
         if not password:
             raise CommandError(_("--password must not be empty."))
         bulk = None if mode == "auto" else mode == "bulk"
@@ -44,7 +66,8 @@ class Command(BaseCommand):
         bar = tqdm(total=tickets, unit=_("tickets"), disable=verbosity < 1 or tickets == 0)
         try:
             summary = generator.load(tickets=tickets, password=password, seed=seed, bulk=bulk,
-                                     batch_size=max(1, batch_size), progress=bar.update)
+                                     batch_size=max(1, batch_size), scale=scale, workers=max(1, workers),
+                                     progress=bar.update)
         finally:
             bar.close()
         elapsed = time.monotonic() - started
