@@ -245,6 +245,14 @@ class Bench:
         if cursor:
             self.measure(f"inbox: resolved, row {position}", self.page_client, "/?" + urlencode(
                 {"view": "resolved", "cursor": cursor}), self.sql_of(self.page_query(done_filters, cursor)))
+        # Every other built-in view's first page (its filters are what the sidebar links to).
+        for view in selectors.builtin_views(self.user):
+            if view["key"] == "open":
+                continue
+            filters = selectors.TicketFilters.from_mapping(view["filters"])
+            label = f"department {view['name']}" if view["key"].startswith("dept-") else view["key"]
+            self.measure(f"inbox: {label}, first page", self.page_client, f"/?view={view['key']}",
+                         self.sql_of(self.page_query(filters)))
         # The sidebar's view counts, never cached: each counts at most COUNT_CAP tickets through an index.
         from django.core.cache import cache
 
