@@ -122,7 +122,7 @@ def absolute_url(url: str) -> str:
     """sqlite:///relative/path made absolute: the peer's scripts run in another folder."""
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url[len(prefix):].startswith("/") and url[len(prefix):] != ":memory:":
-        return prefix + str(Path(url[len(prefix):]).resolve()).lstrip("/")
+        return prefix + str(Path(url[len(prefix):]).resolve())  # sqlite:////absolute/path
     return url
 
 
