@@ -144,6 +144,8 @@ def subject_tag_pattern(prefix: str) -> re.Pattern:
 def by_subject_tag(ctx: ThreadContext) -> Ticket | None:
     """``[#1234]`` in the subject, only when the sender is that ticket's requester or a participant:
     a stranger quoting a ticket number never gets into someone else's ticket."""
+    if "[" not in (ctx.parsed.subject or ""):
+        return None  # most mail: no need to read the organisation's tag prefix
     prefix = OrganisationSettings.get().ticket_tag_prefix or "#"
     for match in subject_tag_pattern(prefix).finditer(ctx.parsed.subject or ""):
         ticket = Ticket.objects.filter(number=int(match.group(1))).first()
@@ -194,15 +196,17 @@ def _error_text(exc: Exception) -> str:
 
 def _unprocessable(raw_mail_id: int, error: str, classification: str = "") -> IngestResult:
     with transaction.atomic():
-        raw_mail = RawMail.objects.select_for_update().get(pk=raw_mail_id)
+        raw_mail = RawMail.objects.select_for_update().only("id", "status", "classification").get(pk=raw_mail_id)
         if raw_mail.status in DONE:  # someone else stored it meanwhile
             return _result_of(RawMail.objects.select_related("message__ticket").get(pk=raw_mail_id))
         raw_mail.status = RawMailStatus.UNPROCESSABLE
         raw_mail.error = error
         raw_mail.classification = classification or raw_mail.classification
         raw_mail.processed_at = timezone.now()
-        raw_mail.save(update_fields=["status", "error", "classification", "processed_at"])
-    return _result_of(raw_mail)
+        raw_mail.attempts = F("attempts") + 1
+        raw_mail.save(update_fields=["status", "error", "classification", "processed_at", "attempts"])
+    return IngestResult(ticket_number=None, message_id=None, created=False, duplicate=False,
+                        classification=raw_mail.classification or None, status=RawMailStatus.UNPROCESSABLE)
 
 
 def _our_addresses(inbox: Inbox, config: EmailInboxConfig) -> list[str]:
@@ -226,8 +230,9 @@ def _finish(raw_mail: RawMail, status: str, message: Message | None, classificat
     raw_mail.message_id_header = key
     raw_mail.error = ""
     raw_mail.processed_at = timezone.now()
+    raw_mail.attempts = F("attempts") + 1
     raw_mail.save(update_fields=["status", "message", "classification", "message_id_header", "error",
-                                 "processed_at"])
+                                 "processed_at", "attempts"])
 
 
 def _bounce(raw_mail: RawMail, classification: Classification, key: str) -> Message | None:
@@ -301,18 +306,40 @@ def _store(raw_mail: RawMail, parsed: ParsedMail, key: str, classification: str)
     return message, created
 
 
+QUESTION_CHAIN_LIMIT = 20  # questions processed first, one inside the other, at most
+
+
+def _questions_first(raw_mail: RawMail, parsed: ParsedMail, chain: frozenset[int]) -> None:
+    """Process first the mails this one answers that are kept but still pending (their receiver is
+    busy with them, died, or another worker has them queued), so that the reply finds their ticket.
+    Whoever processes a question first stores it; everyone else waits on its row lock and finds it
+    done. ``chain`` (the mails being processed further up) keeps two mails that name each other
+    from going round in circles."""
+    keys = {external_id(i) for i in [parsed.in_reply_to, *parsed.references[-50:]]} - {""}
+    if not keys or len(chain) >= QUESTION_CHAIN_LIMIT:
+        return
+    pending = (RawMail.objects.filter(inbox_id=raw_mail.inbox_id, message_id_header__in=keys,
+                                      status=RawMailStatus.PENDING)
+               .exclude(pk__in=chain).order_by("received_at", "id").values_list("id", flat=True))
+    for question_id in pending:
+        _process(question_id, chain)
+
+
 def process(raw_mail_id: int) -> IngestResult:
     """Turn one stored mail into a ticket message. Idempotent; database errors propagate."""
+    return _process(raw_mail_id, frozenset())
+
+
+def _process(raw_mail_id: int, chain: frozenset[int]) -> IngestResult:
     raw_mail = RawMail.objects.select_related("inbox", "message__ticket").get(pk=raw_mail_id)
     if raw_mail.status in DONE:
         return _result_of(raw_mail)
-    RawMail.objects.filter(pk=raw_mail_id).update(attempts=F("attempts") + 1)
     raw = bytes(raw_mail.raw)
     inbox = raw_mail.inbox
     config = EmailInboxConfig.from_dict(inbox.config)
     try:
-        parsed = parse_mail(raw)
         msg = email.message_from_bytes(raw, policy=policy.default)
+        parsed = parse_mail(raw, message=msg)
         ours = _our_addresses(inbox, config)
         verdict = classify(msg, our_addresses=ours)
         if verdict.kind == Kind.HUMAN and is_from_ourselves(msg, ours):
@@ -327,27 +354,36 @@ def process(raw_mail_id: int) -> IngestResult:
         notices.oversize_notice_later(raw_mail_id, classification=kind)  # kept, not lost: tell the sender
         return result
     key = external_id(parsed.message_id)
-    created = False
+    if verdict.kind == Kind.HUMAN:
+        _questions_first(raw_mail, parsed, chain | {raw_mail_id})
     try:
         with transaction.atomic():
-            raw_mail = RawMail.objects.select_for_update().select_related("inbox").get(pk=raw_mail_id)
+            # the lock serializes workers on this mail; the bytes were read above, not again
+            raw_mail = RawMail.objects.select_for_update().only("id", "status", "inbox_id").get(pk=raw_mail_id)
+            raw_mail.inbox = inbox
             if raw_mail.status in DONE:  # another process got there first
-                return _result_of(RawMail.objects.select_related("message__ticket").get(pk=raw_mail_id))
-            existing = _existing_message(inbox, key)
-            if existing is not None:
-                _finish(raw_mail, RawMailStatus.DUPLICATE, existing, kind, key)
-            elif verdict.kind != Kind.HUMAN:
-                note = _bounce(raw_mail, verdict, key) if verdict.kind == Kind.BOUNCE else None
-                _finish(raw_mail, RawMailStatus.IGNORED, note, kind, key)
+                result = None
             else:
-                _message, created = _store(raw_mail, parsed, key, kind)
+                result = _decide(raw_mail, parsed, verdict, key, kind)
     except DatabaseError:
         raise
     except Exception as exc:
         return _unprocessable(raw_mail_id, _error_text(exc), kind)
-    raw_mail = RawMail.objects.select_related("message__ticket").get(pk=raw_mail_id)
-    result = _result_of(raw_mail)
-    if result.created != created:  # computed from the rows; the flag from this run is authoritative
-        result = IngestResult(result.ticket_number, result.message_id, created, result.duplicate,
-                              result.classification, result.status)
+    if result is None:
+        return _result_of(RawMail.objects.select_related("message__ticket").get(pk=raw_mail_id))
     return result
+
+
+def _decide(raw_mail: RawMail, parsed: ParsedMail, verdict: Classification, key: str, kind: str) -> IngestResult:
+    """Inside the transaction holding the mail's lock: duplicate, noise, or a ticket message."""
+    existing = _existing_message(raw_mail.inbox, key)
+    if existing is not None:
+        _finish(raw_mail, RawMailStatus.DUPLICATE, existing, kind, key)
+        return IngestResult(existing.ticket.number, existing.pk, False, True, kind, RawMailStatus.DUPLICATE)
+    if verdict.kind != Kind.HUMAN:
+        note = _bounce(raw_mail, verdict, key) if verdict.kind == Kind.BOUNCE else None
+        _finish(raw_mail, RawMailStatus.IGNORED, note, kind, key)
+        return IngestResult(note.ticket.number if note else None, note.pk if note else None, False, False, kind,
+                            RawMailStatus.IGNORED)
+    message, created = _store(raw_mail, parsed, key, kind)
+    return IngestResult(message.ticket.number, message.pk, created, False, kind, RawMailStatus.STORED)

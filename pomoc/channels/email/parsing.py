@@ -628,21 +628,24 @@ def _synthetic_id(raw: bytes) -> str:
     return f"{hashlib.sha256(raw).hexdigest()[:40]}@pomoc.invalid"
 
 
-def parse_mail(raw: bytes, *, nested_text: bool = True) -> ParsedMail:
-    """Parse one raw message. Never raises (a broken message gives best-effort fields + defects)."""
+def parse_mail(raw: bytes, *, nested_text: bool = True, message: email.message.Message | None = None) -> ParsedMail:
+    """Parse one raw message. Never raises (a broken message gives best-effort fields + defects).
+
+    ``message``: ``raw`` already parsed with ``policy.default`` by the caller (ingestion classifies
+    the same object), so that the bytes are parsed once."""
     if not isinstance(raw, bytes | bytearray | memoryview):
         raw = str(raw).encode("utf-8", errors="replace")
     raw = bytes(raw)
     try:
-        return _parse(raw, nested_text)
+        return _parse(raw, nested_text, message)
     except Exception as exc:  # the last net: keep the promise, describe what broke
         return _emergency(raw, f"parser failure ({type(exc).__name__}: {str(exc)[:200]})")
     except RecursionError as exc:  # pragma: no cover -- RecursionError is an Exception too
         return _emergency(raw, f"parser failure ({type(exc).__name__})")
 
 
-def _parse(raw: bytes, nested_text: bool) -> ParsedMail:
-    msg = email.message_from_bytes(raw, policy=policy.default)
+def _parse(raw: bytes, nested_text: bool, message: email.message.Message | None = None) -> ParsedMail:
+    msg = message if message is not None else email.message_from_bytes(raw, policy=policy.default)
     defects = [type(d).__name__ for d in getattr(msg, "defects", [])]
     if _boundary_trouble(msg):
         # e.g. an unquoted boundary containing "=": compat32 reads it where the modern parser does not
