@@ -258,6 +258,7 @@ class Bench:
 
         self.measure("inbox: view counts, uncached", self.page_client, "/?view=open&fragment=sidebar",
                      before=cache.clear, HX_Request="true")
+        self.measure("api: view counts, uncached", self.api_client, "/api/v1/views/counts", before=cache.clear)
         self.measure("api: active, first page", self.api_client, "/api/v1/tickets?status=active",
                      self.sql_of(self.page_query(open_filters)))
         cursor, position = self.deep_cursor(open_filters)

@@ -15,6 +15,7 @@ from pomoc.tickets import services
 from pomoc.tickets.models import SavedView, Tag
 from pomoc.tickets.permissions import PermissionDenied
 from pomoc.tickets.selectors import saved_views_for
+from pomoc.tickets.view_counts import COUNT_CAP, all_views, with_counts
 
 router = Router()
 ERRORS = {401: Error, 403: Error, 404: Error, 422: ValidationErrors}
@@ -39,6 +40,17 @@ class SavedViewOut(Schema):
     owner: UserRef
     mine: bool
     created_at: dt.datetime
+
+
+class ViewCountOut(Schema):
+    key: str = Field(description="mine, unassigned, open, pending, resolved, dept-<id> or saved-<id>")
+    name: str
+    filters: dict[str, Any] = Field(description="Query parameters of GET /tickets.")
+    count: int | None = Field(description="Tickets in the view, at most `capped_at`; null when its filters "
+                                          "are no longer valid.")
+    capped: bool = Field(description="True when the view holds more than `capped_at` tickets.")
+    capped_at: int
+    saved_view_id: int | None
 
 
 class SavedViewIn(In):
@@ -98,6 +110,20 @@ def _own_view(user, view_id: int) -> SavedView:
 def list_views(request):
     require_staff(request.auth)
     return [view_out(v, request.auth) for v in saved_views_for(request.auth).order_by("name", "id")]
+
+
+@router.get("/views/counts", response={200: list[ViewCountOut], **ERRORS}, tags=["saved views"],
+            summary="Every inbox view with its ticket count")
+def view_counts(request):
+    """The built-in views (mine, unassigned, open, pending, resolved, one per department of yours) and
+    the saved ones, each with how many tickets it holds. Counts stop at `capped_at` and may be up to
+    20 seconds old (they are cached per user and view); the ticket lists themselves are always fresh."""
+    require_staff(request.auth)
+    views = all_views(request.auth)
+    with_counts(request.auth, views)
+    return [{"key": v["key"], "name": v["name"], "filters": v["filters"], "count": v["count"],
+             "capped": v["capped"], "capped_at": COUNT_CAP, "saved_view_id": v["saved"].pk if v["saved"] else None}
+            for v in views]
 
 
 @router.post("/views", response={201: SavedViewOut, **ERRORS}, tags=["saved views"], summary="Save a view")

@@ -1,10 +1,7 @@
 """The universal inbox: built-in and saved views, filters, keyset pages, bulk changes."""
 
-import hashlib
-import json
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect, QueryDict
@@ -21,14 +18,11 @@ from pomoc.tickets import selectors, services
 from pomoc.tickets.forms import BulkForm, FilterForm, SaveViewForm, split_tags, staff_users
 from pomoc.tickets.models import ACTIVE_STATUSES, Priority, SavedView, Status
 from pomoc.tickets.permissions import is_staff_user, visible_tickets
+from pomoc.tickets.view_counts import all_views, as_querydict, with_counts
 from pomoc.tickets.views_common import error_messages, is_htmx, optional_reverse, staff_required
 
 FILTER_KEYS = services.VIEW_FILTER_KEYS
 DEFAULT_VIEW = "open"
-COUNT_CAP = 1000
-# The sidebar's counts are cached this long per user and view: a change shows in them at the latest
-# this much later (the ticket list itself is always fresh). See docs/performance.md.
-COUNT_CACHE_SECONDS = 20
 # What the inbox rows show (and the keyset sorts need); the rest of each row is not loaded.
 ROW_FIELDS = (
     "id", "number", "subject", "status", "priority", "created_at", "updated_at",
@@ -57,59 +51,6 @@ def filters_to_params(filters: selectors.TicketFilters) -> dict[str, str]:
     if filters.sort != selectors.DEFAULT_SORT:
         params["sort"] = filters.sort
     return params
-
-
-def as_querydict(params: dict) -> QueryDict:
-    query = QueryDict(mutable=True)
-    for key, value in params.items():
-        if key in FILTER_KEYS:
-            query.setlist(key, [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)])
-    return query
-
-
-def all_views(user) -> list[dict]:
-    views = [dict(v, saved=None) for v in selectors.builtin_views(user)]
-    for saved in selectors.saved_views_for(user):
-        views.append({"key": f"saved-{saved.pk}", "name": saved.name, "filters": saved.filters, "saved": saved})
-    return views
-
-
-def count_cache_key(user, filters: selectors.TicketFilters) -> str:
-    # date_joined tells a user apart from an earlier one who had the same id (SQLite reuses ids).
-    raw = json.dumps([user.pk, str(user.date_joined), filters.as_dict()], sort_keys=True, default=str)
-    return "pomoc:inbox-count:" + hashlib.sha256(raw.encode()).hexdigest()
-
-
-def with_counts(user, views: list[dict], *, cached_only: bool = False) -> bool:
-    """Put each view's ticket count on it (``count``, ``capped``); counts are cached for
-    COUNT_CACHE_SECONDS. With ``cached_only``, views whose count is not cached get ``count``
-    "pending" and nothing is counted. True when every view has its count."""
-    keys: dict[str, str] = {}
-    for view in views:
-        view["count"], view["capped"] = None, False
-        try:
-            view["_filters"] = selectors.TicketFilters.from_mapping(as_querydict(view["filters"]))
-        except ValidationError:
-            view["_filters"] = None
-            continue
-        keys[view["key"]] = count_cache_key(user, view["_filters"])
-    cached = cache.get_many(list(keys.values())) if keys else {}
-    fresh: dict[str, tuple[int, bool]] = {}
-    complete = True
-    for view in views:
-        filters = view.pop("_filters")
-        if filters is None:
-            continue  # shown as "!": the view's filters are not valid (any more)
-        key = keys[view["key"]]
-        if key in cached:
-            view["count"], view["capped"] = cached[key]
-        elif cached_only:
-            view["count"], complete = "pending", False
-        else:
-            view["count"], view["capped"] = fresh[key] = selectors.view_count(user, filters, cap=COUNT_CAP)
-    if fresh:
-        cache.set_many(fresh, timeout=COUNT_CACHE_SECONDS)
-    return complete
 
 
 def resolve_filters(request, views: list[dict]):

@@ -45,3 +45,24 @@ def test_saved_views_own_and_shared(world, as_agent):
                                                               ("body", "filters", "colour")}
     assert SavedView.objects.get(pk=mine["id"]).filters == {"priority": "urgent,high", "assignee": "me"}
     assert as_agent.delete(f"/views/{mine['id']}").json() == {"deleted": True}
+
+
+def test_view_counts_list_every_view_with_what_the_agent_may_see(world, as_agent, as_outsider, as_customer):
+    from django.core.cache import cache
+
+    from pomoc.core.testing.factories import make_ticket
+
+    make_ticket(department=world["billing"], subject="Not for supporters")
+    as_agent.post("/views", {"name": "Urgent", "filters": {"priority": "urgent"}})
+    cache.clear()
+    response = as_agent.get("/views/counts")
+    assert response.status_code == 200, response.content
+    counts = {v["key"]: v for v in response.json()}
+    assert [key for key in counts if not key.startswith("saved-")] == \
+        ["mine", "unassigned", "open", "pending", "resolved", f"dept-{world['support'].pk}"]
+    assert counts["open"]["count"] == 2 and counts["open"]["capped"] is False
+    assert counts["open"]["capped_at"] == 1000
+    saved = next(v for v in counts.values() if v["key"].startswith("saved-"))
+    assert saved["name"] == "Urgent" and saved["count"] == 0 and saved["saved_view_id"]
+    assert {v["key"]: v["count"] for v in as_outsider.get("/views/counts").json()}["open"] == 1
+    assert as_customer.get("/views/counts").status_code == 403

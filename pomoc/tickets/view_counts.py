@@ -1,0 +1,72 @@
+"""The inbox views an agent has (built-in and saved) and how many tickets each holds.
+
+Counts stop at COUNT_CAP (shown as "1000+") so counting costs the same whatever the data, and are
+cached per user and view for COUNT_CACHE_SECONDS. The inbox sidebar and the API's view list use
+them. See docs/performance.md.
+"""
+
+import hashlib
+import json
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
+
+from pomoc.tickets import selectors, services
+
+COUNT_CAP = 1000
+# A change shows in the counts at the latest this much later (the ticket lists are always fresh).
+COUNT_CACHE_SECONDS = 20
+
+
+def as_querydict(params: dict) -> QueryDict:
+    query = QueryDict(mutable=True)
+    for key, value in params.items():
+        if key in services.VIEW_FILTER_KEYS:
+            query.setlist(key, [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)])
+    return query
+
+
+def all_views(user) -> list[dict]:
+    views = [dict(v, saved=None) for v in selectors.builtin_views(user)]
+    for saved in selectors.saved_views_for(user):
+        views.append({"key": f"saved-{saved.pk}", "name": saved.name, "filters": saved.filters, "saved": saved})
+    return views
+
+
+def count_cache_key(user, filters: selectors.TicketFilters) -> str:
+    # date_joined tells a user apart from an earlier one who had the same id (SQLite reuses ids).
+    raw = json.dumps([user.pk, str(user.date_joined), filters.as_dict()], sort_keys=True, default=str)
+    return "pomoc:inbox-count:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def with_counts(user, views: list[dict], *, cached_only: bool = False) -> bool:
+    """Put each view's ticket count on it (``count``, ``capped``); counts are cached for
+    COUNT_CACHE_SECONDS. With ``cached_only``, views whose count is not cached get ``count``
+    "pending" and nothing is counted. True when every view has its count."""
+    keys: dict[str, str] = {}
+    for view in views:
+        view["count"], view["capped"] = None, False
+        try:
+            view["_filters"] = selectors.TicketFilters.from_mapping(as_querydict(view["filters"]))
+        except ValidationError:
+            view["_filters"] = None
+            continue
+        keys[view["key"]] = count_cache_key(user, view["_filters"])
+    cached = cache.get_many(list(keys.values())) if keys else {}
+    fresh: dict[str, tuple[int, bool]] = {}
+    complete = True
+    for view in views:
+        filters = view.pop("_filters")
+        if filters is None:
+            continue  # shown as "!": the view's filters are not valid (any more)
+        key = keys[view["key"]]
+        if key in cached:
+            view["count"], view["capped"] = cached[key]
+        elif cached_only:
+            view["count"], complete = "pending", False
+        else:
+            view["count"], view["capped"] = fresh[key] = selectors.view_count(user, filters, cap=COUNT_CAP)
+    if fresh:
+        cache.set_many(fresh, timeout=COUNT_CACHE_SECONDS)
+    return complete
