@@ -180,7 +180,8 @@ class Dovecot:
     user = USER
     password = PASSWORD
 
-    def __init__(self):
+    def __init__(self, *, extra_config: str = ""):
+        self.extra_config = extra_config  # appended to the configuration (e.g. ``imap_capability = …``)
         self.binary = dovecot_binary()
         self.root = Path(tempfile.mkdtemp(prefix="pomoc-dovecot-"))
         self.root.chmod(0o755)  # the mail processes (user dovecot) must reach their Maildir
@@ -206,10 +207,14 @@ class Dovecot:
         template = CONFIG_2_4 if dovecot_version(self.binary) >= (2, 4) else CONFIG_2_3
         self.config = self.root / "dovecot.conf"
         self.config.write_text(template.format(root=self.root, imap_port=self.imap_port, pop3_port=self.pop3_port,
-                                               imaps_port=self.imaps_port, pop3s_port=self.pop3s_port))
+                                               imaps_port=self.imaps_port, pop3s_port=self.pop3s_port)
+                               + self.extra_config)
+        return self._launch(timeout)
+
+    def _launch(self, timeout: float) -> Dovecot:
         self.process = subprocess.Popen(  # noqa: S603 - the installed dovecot and our own config
             [self.binary, "-F", "-c", str(self.config)],
-            stdout=subprocess.DEVNULL, stderr=(self.root / "stderr.log").open("wb"),
+            stdout=subprocess.DEVNULL, stderr=(self.root / "stderr.log").open("ab"),
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -225,7 +230,7 @@ class Dovecot:
     def ports(self) -> tuple[int, ...]:
         return self.imap_port, self.pop3_port, self.imaps_port, self.pop3s_port
 
-    def stop(self) -> None:
+    def _terminate(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -233,7 +238,30 @@ class Dovecot:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+    def stop(self) -> None:
+        self._terminate()
         shutil.rmtree(self.root, ignore_errors=True)
+
+    def halt(self) -> None:
+        """Stop the server, keeping its mail for ``resume``. Its sessions are dropped first: on SIGTERM
+        alone, Dovecot lets a session in IDLE live on for about ten seconds."""
+        self.kick("*")
+        self._terminate()
+        deadline = time.monotonic() + 10
+        while any(tcp_reachable(self.host, port, 0.2) for port in self.ports) and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    def resume(self, timeout: float = 20) -> Dovecot:
+        """Start a halted server again: same ports, same mail."""
+        return self._launch(timeout)
+
+    def kick(self, user: str | None = None) -> None:
+        """Drop every connection of ``user`` (default: this mailbox's), the server keeps running."""
+        doveadm = shutil.which("doveadm") or str(Path(self.binary).with_name("doveadm"))
+        out = subprocess.run([doveadm, "-c", str(self.config), "kick", user or self.user],  # noqa: S603
+                             capture_output=True, text=True, check=False, timeout=10)
+        assert out.returncode == 0, out.stderr + out.stdout
 
     def log(self) -> str:
         return "\n".join(p.read_text(errors="replace") for p in (self.root / "stderr.log", self.root / "dovecot.log")

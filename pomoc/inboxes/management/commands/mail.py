@@ -64,6 +64,11 @@ class Command(BaseCommand):
         fetch = actions.add_parser("fetch", help=_("Fetch new mail of the IMAP and POP3 inboxes once."))
         fetch.add_argument("--inbox", "--channel", dest="inbox", default=None,
                            help=_("Name of the inbox (default: every active IMAP or POP3 inbox)."))
+        watch = actions.add_parser(
+            "watch", help=_("Keep fetching the IMAP and POP3 inboxes: IMAP IDLE where the server offers it, "
+                            "else every minute. Runs until stopped."))
+        watch.add_argument("--inbox", "--channel", dest="inbox", default=None,
+                           help=_("Name of the inbox (default: every active IMAP or POP3 inbox)."))
         actions.add_parser("process-pending",
                            help=_("Process again the mail left pending for over a minute (after an outage)."))
 
@@ -72,6 +77,8 @@ class Command(BaseCommand):
             self.ingest(options["inbox"])
         elif options["action"] == "fetch":
             self.fetch(options["inbox"])
+        elif options["action"] == "watch":
+            self.watch(options["inbox"])
         elif options["action"] == "process-pending":
             self.process_pending()
 
@@ -111,6 +118,28 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False))
         if any(not report.complete for report in reports):
             sys.exit(EX_TEMPFAIL)
+
+    def watch(self, inbox_name: str | None) -> None:
+        """Until SIGTERM/SIGINT: one JSON line (as ``fetch`` prints) per fetch that found mail or failed."""
+        import signal
+        import threading
+
+        from pomoc.channels.email.watch import Watcher
+
+        if inbox_name and not Inbox.objects.filter(kind=InboxKind.EMAIL, name=inbox_name).exists():
+            self._fail(_("There is no e-mail inbox named “%(name)s”.") % {"name": inbox_name})
+        lock = threading.Lock()
+
+        def report(fetch_report) -> None:
+            with lock:
+                self.stdout.write(json.dumps(fetch_report.as_json(), ensure_ascii=False))
+                self.stdout.flush()
+
+        watcher = Watcher(inbox_name, on_report=report)
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_args: watcher.stopping.set())
+        watcher.run()
+        watcher.stop()
 
     def process_pending(self) -> None:
         """One JSON line with how many pending mails ended in which state; exit 75 if some must wait."""
