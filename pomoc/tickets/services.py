@@ -24,6 +24,7 @@ from pomoc.contacts.models import Contact
 from pomoc.core.models import Counter
 from pomoc.core.realtime import department_group, publish_on_commit, ticket_group
 from pomoc.core.sanitize import html_to_text, sanitize_html, text_to_html
+from pomoc.core.transactional_files import delete_unless_committed
 from pomoc.tickets import events, search_index
 from pomoc.tickets.models import (
     ACTIVE_STATUSES,
@@ -131,7 +132,14 @@ def _store_attachment(message: Message, item: NewAttachment) -> Attachment:
         content_id=item.content_id.strip("<>")[:255],
     )
     attachment.file.save(attachment.public_id, data, save=False)
-    attachment.save()
+    storage, name = attachment.file.storage, attachment.file.name
+    try:
+        attachment.save()
+    except BaseException:
+        storage.delete(name)
+        raise
+    # the row can still roll back with the transaction around it: the file then goes with it
+    delete_unless_committed(storage, name, still_referenced=Attachment.objects.filter(file=name).exists)
     return attachment
 
 
