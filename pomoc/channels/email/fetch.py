@@ -24,7 +24,10 @@ only when the inbox's settings ask for it (``"pop3_delete": true`` in ``Inbox.co
 after it is stored.
 
 Passwords come from ``inbox.get_secret("imap_password" / "pop3_password")`` and are never logged.
-IMAP IDLE is not used: ``pomoc mail fetch`` polls (see docs/email.md).
+TLS (``ssl``, ``starttls``: IMAP STARTTLS or POP3 STLS) always verifies the server's certificate,
+against the system's CAs and the inbox's ``tls_ca_certificates`` (``pomoc.channels.email.tls``).
+``pomoc mail fetch`` fetches once; ``pomoc mail watch`` (``pomoc.channels.email.watch``) runs these
+same functions whenever IMAP IDLE reports new mail, or on a timer.
 """
 
 from __future__ import annotations

@@ -1,10 +1,12 @@
 """Oversized mail that arrives by pipe or a polled mailbox is kept and its sender told so, once."""
 
 import pytest
+from django.utils import translation
 
 from pomoc.channels.email.fetch import fetch_imap
 from pomoc.channels.email.rate_limit import AutoResponseLimiter
 from pomoc.contacts.models import Contact
+from pomoc.core.testing.factories import ContactFactory
 from pomoc.inboxes import notices
 from pomoc.inboxes.ingest import process
 from pomoc.inboxes.models import RawMail, RawMailStatus
@@ -55,6 +57,18 @@ def test_the_sender_of_an_oversized_mail_gets_one_notice(smtp, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):  # processed again, still too large
         assert process(raw_mail.pk).status == "unprocessable"
     assert len(server.envelopes) == 1
+
+
+def test_the_notice_is_in_the_senders_language(smtp, django_capture_on_commit_callbacks):
+    port, server = smtp
+    ContactFactory(email="jana@example.cz", language="cs")
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest(small_inbox(port), big())
+    [notice] = server.mails()
+    with translation.override("cs"):
+        expected = translation.gettext("Your message was too large: %(subject)s") % {"subject": "Velká příloha"}
+    assert " ".join(notice["Subject"].split()) == expected
+    assert expected != "Your message was too large: Velká příloha"
 
 
 @pytest.mark.parametrize("sender, headers", [
