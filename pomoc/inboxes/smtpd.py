@@ -16,29 +16,36 @@ One conversation, as the sending server sees it:
 
 Database work runs in worker threads (``asyncio.to_thread``) with ``close_old_connections``
 around it, never on the event loop. Logs carry addresses, sizes and ids, never bodies.
+
+TLS and authentication (both optional, ``tls_context`` and ``PasswordAuthenticator``): with a
+certificate, ``STARTTLS`` is offered (and required with ``require_starttls``); with a user name and
+password, every sender must log in (``AUTH PLAIN``/``LOGIN``, only after ``STARTTLS``) before
+``MAIL FROM``. Passwords are compared in constant time and never logged.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import re
 import secrets
 import socket
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from typing import Any, TypeVar
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from django.db import DatabaseError, close_old_connections, transaction
 
 from pomoc.channels.email.config import EmailInboxConfig
 from pomoc.inboxes.ingest import process, receive_raw
 from pomoc.inboxes.models import Inbox, InboxKind
 
-__all__ = ["PomocSMTPHandler", "Routes", "SMTPReceiver", "load_routes"]
+__all__ = ["PasswordAuthenticator", "PomocSMTPHandler", "Routes", "SMTPReceiver", "load_routes", "tls_context"]
 
 log = logging.getLogger("pomoc.smtpd")
 
@@ -206,11 +213,49 @@ class PomocSMTPHandler:
         return f"250 2.0.0 OK: queued as {queue_id}"
 
 
+def tls_context(cert_file: str, key_file: str) -> ssl.SSLContext:
+    """The server side of STARTTLS: a certificate chain and its key (PEM files), TLS 1.2 or newer."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(cert_file, key_file)
+    return context
+
+
+class PasswordAuthenticator:
+    """One user name and password that senders log in with (aiosmtpd's ``authenticator``)."""
+
+    def __init__(self, username: str, password: str):
+        if not username or not password:
+            raise ValueError("SMTP AUTH needs a user name and a password")
+        self.username = username.encode("utf-8")
+        self.password = password.encode("utf-8")
+
+    def __call__(self, server: SMTP, session: Session, envelope: Envelope, mechanism: str,
+                 auth_data: object) -> AuthResult:
+        ok = (isinstance(auth_data, LoginPassword)
+              # both compared, always: the time taken tells nothing about which one was wrong
+              & hmac.compare_digest(bytes(getattr(auth_data, "login", b"") or b""), self.username)
+              & hmac.compare_digest(bytes(getattr(auth_data, "password", b"") or b""), self.password))
+        if not ok:
+            log.warning("AUTH %s from %s refused", mechanism, session.peer)
+        return AuthResult(success=bool(ok), handled=False)
+
+
 class SMTPReceiver(Controller):
     """An aiosmtpd controller (its own thread and event loop) whose connections advertise
-    ``SIZE`` with the largest limit of the inboxes served."""
+    ``SIZE`` with the largest limit of the inboxes served; optionally ``STARTTLS``
+    (``tls_context``, ``require_starttls``) and ``AUTH`` (``authenticator``: then required, and only
+    over TLS)."""
 
-    def __init__(self, handler: PomocSMTPHandler, *, host: str = "127.0.0.1", port: int = 2525, **kwargs):
+    def __init__(self, handler: PomocSMTPHandler, *, host: str = "127.0.0.1", port: int = 2525,
+                 tls_context: ssl.SSLContext | None = None, require_starttls: bool = False,
+                 authenticator: PasswordAuthenticator | None = None, **kwargs):
+        if authenticator is not None:
+            if tls_context is None:
+                raise ValueError("SMTP AUTH needs TLS (a certificate): passwords never cross the network in clear")
+            kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=True)
+        if tls_context is not None:
+            kwargs.update(tls_context=tls_context, require_starttls=require_starttls)
         # aiosmtpd's own log repeats every command line (an AUTH line carries a password) and, at
         # DEBUG, every line of the mail body: ours says what matters, without either.
         logging.getLogger("mail.log").setLevel(logging.WARNING)
