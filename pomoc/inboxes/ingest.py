@@ -25,7 +25,7 @@ from __future__ import annotations
 import email
 import email.parser
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email import policy
 from email.utils import parseaddr
@@ -50,7 +50,7 @@ from pomoc.inboxes.models import Inbox, RawMail, RawMailStatus
 from pomoc.tickets import events, services
 from pomoc.tickets.models import Channel, DeliveryState, Message, MessageKind, Ticket
 
-__all__ = ["THREADING", "IngestResult", "ThreadContext", "process", "receive_raw"]
+__all__ = ["THREADING", "IngestResult", "ThreadContext", "process", "process_many", "receive_raw"]
 
 DONE = (RawMailStatus.STORED, RawMailStatus.DUPLICATE, RawMailStatus.IGNORED)
 
@@ -273,8 +273,11 @@ def _attachments(parsed: ParsedMail) -> list[services.NewAttachment]:
                                    content_id=a.content_id) for a in parsed.attachments]
 
 
-def _store(raw_mail: RawMail, parsed: ParsedMail, key: str, classification: str) -> tuple[Message, bool]:
-    """Contact, threading and the message; called inside the transaction that marks the mail stored."""
+def _store(raw_mail: RawMail, parsed: ParsedMail, key: str, classification: str,
+           chain: frozenset[int] | None) -> tuple[Message, bool]:
+    """Contact, threading and the message; called inside the transaction that marks the mail stored.
+    Raises ``QuestionsFirst`` when no ticket was found but the mail answers one still pending
+    (``chain``: see ``_pending_questions``; None: do not look)."""
     inbox = raw_mail.inbox
     contact, _created = contact_get_or_create(kind=IdentityKind.EMAIL, value=parsed.from_email,
                                               name=parsed.from_name)
@@ -284,7 +287,14 @@ def _store(raw_mail: RawMail, parsed: ParsedMail, key: str, classification: str)
     text, html, attachments = parsed.text, fold_quoted_html(parsed.html), _attachments(parsed)
     if not text.strip() and not html.strip() and not attachments:
         text = _("(empty message)")
-    ticket = find_ticket(ThreadContext(parsed=parsed, contact=contact, inbox=inbox))
+    context = ThreadContext(parsed=parsed, contact=contact, inbox=inbox)
+    ticket = find_ticket(context)
+    if ticket is None and chain is not None and _thread_keys(parsed):
+        questions = _pending_questions(raw_mail, parsed, chain)
+        if questions:
+            raise QuestionsFirst(questions)
+        # a question committed by another worker between the two looks is found by this one
+        ticket = find_ticket(context)
     if ticket is not None:
         message = services.message_add(
             ticket=ticket, kind=MessageKind.CUSTOMER, author_contact=contact, body_text=text, body_html=html,
@@ -307,22 +317,33 @@ def _store(raw_mail: RawMail, parsed: ParsedMail, key: str, classification: str)
 
 
 QUESTION_CHAIN_LIMIT = 20  # questions processed first, one inside the other, at most
+PRELOAD = 20  # mails read from the database at once by process_many
 
 
-def _questions_first(raw_mail: RawMail, parsed: ParsedMail, chain: frozenset[int]) -> None:
-    """Process first the mails this one answers that are kept but still pending (their receiver is
-    busy with them, died, or another worker has them queued), so that the reply finds their ticket.
-    Whoever processes a question first stores it; everyone else waits on its row lock and finds it
-    done. ``chain`` (the mails being processed further up) keeps two mails that name each other
-    from going round in circles."""
-    keys = {external_id(i) for i in [parsed.in_reply_to, *parsed.references[-50:]]} - {""}
-    if not keys or len(chain) >= QUESTION_CHAIN_LIMIT:
-        return
-    pending = (RawMail.objects.filter(inbox_id=raw_mail.inbox_id, message_id_header__in=keys,
-                                      status=RawMailStatus.PENDING)
-               .exclude(pk__in=chain).order_by("received_at", "id").values_list("id", flat=True))
-    for question_id in pending:
-        _process(question_id, chain)
+class QuestionsFirst(Exception):  # noqa: N818 -- a signal inside the pipeline, not an error
+    """The mail answers mails kept but not processed yet: process those first, then this one again."""
+
+    def __init__(self, raw_mail_ids: list[int]):
+        super().__init__(raw_mail_ids)
+        self.raw_mail_ids = raw_mail_ids
+
+
+def _thread_keys(parsed: ParsedMail) -> set[str]:
+    return {external_id(i) for i in [parsed.in_reply_to, *parsed.references[-50:]]} - {""}
+
+
+def _pending_questions(raw_mail: RawMail, parsed: ParsedMail, chain: frozenset[int]) -> list[int]:
+    """The mails of this inbox that this one answers and that are kept but still pending (their
+    receiver is busy with them or died, or a worker has them queued), oldest first. Asked only when
+    threading found no ticket, so a usual reply costs nothing extra. ``chain`` holds the mails being
+    processed further up, so two mails that name each other never go round in circles."""
+    if len(chain) >= QUESTION_CHAIN_LIMIT:
+        return []
+    return list(
+        RawMail.objects.filter(inbox_id=raw_mail.inbox_id, message_id_header__in=_thread_keys(parsed),
+                               status=RawMailStatus.PENDING)
+        .exclude(pk__in=chain).order_by("received_at", "id").values_list("id", flat=True)
+    )
 
 
 def process(raw_mail_id: int) -> IngestResult:
@@ -330,8 +351,20 @@ def process(raw_mail_id: int) -> IngestResult:
     return _process(raw_mail_id, frozenset())
 
 
-def _process(raw_mail_id: int, chain: frozenset[int]) -> IngestResult:
-    raw_mail = RawMail.objects.select_related("inbox", "message__ticket").get(pk=raw_mail_id)
+def process_many(raw_mail_ids: list[int]) -> Iterator[IngestResult]:
+    """``process`` each mail in turn (a worker's batch), reading them from the database a few at a
+    time. Stops at the first database error (it propagates)."""
+    for start in range(0, len(raw_mail_ids), PRELOAD):
+        chunk = raw_mail_ids[start:start + PRELOAD]
+        loaded = RawMail.objects.select_related("inbox", "message__ticket").in_bulk(chunk)
+        for raw_mail_id in chunk:
+            if raw_mail_id in loaded:
+                yield _process(raw_mail_id, frozenset(), loaded[raw_mail_id])
+
+
+def _process(raw_mail_id: int, chain: frozenset[int], raw_mail: RawMail | None = None) -> IngestResult:
+    if raw_mail is None:
+        raw_mail = RawMail.objects.select_related("inbox", "message__ticket").get(pk=raw_mail_id)
     if raw_mail.status in DONE:
         return _result_of(raw_mail)
     raw = bytes(raw_mail.raw)
@@ -354,27 +387,34 @@ def _process(raw_mail_id: int, chain: frozenset[int]) -> IngestResult:
         notices.oversize_notice_later(raw_mail_id, classification=kind)  # kept, not lost: tell the sender
         return result
     key = external_id(parsed.message_id)
-    if verdict.kind == Kind.HUMAN:
-        _questions_first(raw_mail, parsed, chain | {raw_mail_id})
-    try:
-        with transaction.atomic():
-            # the lock serializes workers on this mail; the bytes were read above, not again
-            raw_mail = RawMail.objects.select_for_update().only("id", "status", "inbox_id").get(pk=raw_mail_id)
-            raw_mail.inbox = inbox
-            if raw_mail.status in DONE:  # another process got there first
-                result = None
-            else:
-                result = _decide(raw_mail, parsed, verdict, key, kind)
-    except DatabaseError:
-        raise
-    except Exception as exc:
-        return _unprocessable(raw_mail_id, _error_text(exc), kind)
+    look_for_questions: frozenset[int] | None = chain | {raw_mail_id}
+    while True:
+        try:
+            with transaction.atomic():
+                # the lock serializes workers on this mail; the bytes were read above, not again
+                raw_mail = RawMail.objects.select_for_update().only("id", "status", "inbox_id").get(pk=raw_mail_id)
+                raw_mail.inbox = inbox
+                if raw_mail.status in DONE:  # another process got there first
+                    result = None
+                else:
+                    result = _decide(raw_mail, parsed, verdict, key, kind, look_for_questions)
+        except QuestionsFirst as first:
+            for question_id in first.raw_mail_ids:  # whoever stores a question first, the others wait on its lock
+                _process(question_id, look_for_questions)
+            look_for_questions = None  # then this mail again, once
+            continue
+        except DatabaseError:
+            raise
+        except Exception as exc:
+            return _unprocessable(raw_mail_id, _error_text(exc), kind)
+        break
     if result is None:
         return _result_of(RawMail.objects.select_related("message__ticket").get(pk=raw_mail_id))
     return result
 
 
-def _decide(raw_mail: RawMail, parsed: ParsedMail, verdict: Classification, key: str, kind: str) -> IngestResult:
+def _decide(raw_mail: RawMail, parsed: ParsedMail, verdict: Classification, key: str, kind: str,
+            chain: frozenset[int] | None) -> IngestResult:
     """Inside the transaction holding the mail's lock: duplicate, noise, or a ticket message."""
     existing = _existing_message(raw_mail.inbox, key)
     if existing is not None:
@@ -385,5 +425,5 @@ def _decide(raw_mail: RawMail, parsed: ParsedMail, verdict: Classification, key:
         _finish(raw_mail, RawMailStatus.IGNORED, note, kind, key)
         return IngestResult(note.ticket.number if note else None, note.pk if note else None, False, False, kind,
                             RawMailStatus.IGNORED)
-    message, created = _store(raw_mail, parsed, key, kind)
+    message, created = _store(raw_mail, parsed, key, kind, chain)
     return IngestResult(message.ticket.number, message.pk, created, False, kind, RawMailStatus.STORED)

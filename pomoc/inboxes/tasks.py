@@ -7,7 +7,7 @@ from django.db.models.functions import Mod
 from django.utils import timezone
 from django_tasks import task
 
-from pomoc.inboxes.ingest import process
+from pomoc.inboxes.ingest import process_many
 from pomoc.inboxes.models import RawMail, RawMailStatus
 
 PENDING_GRACE = dt.timedelta(minutes=1)  # younger pending mail is still being processed by its receiver
@@ -36,13 +36,11 @@ def process_pending_mail(limit: int = PENDING_BATCH, shard: int = 0, shards: int
         pending = pending.annotate(shard=Mod("id", shards)).filter(shard=shard)
     ids = list(pending.order_by("received_at", "id").values_list("id", flat=True)[:limit])
     counts: dict[str, int] = {}
-    for raw_mail_id in ids:
-        try:
-            result = process(raw_mail_id)
-        except DatabaseError:
-            counts["retry_later"] = len(ids) - sum(counts.values())
-            break
-        counts[result.status] = counts.get(result.status, 0) + 1
+    try:
+        for result in process_many(ids):
+            counts[result.status] = counts.get(result.status, 0) + 1
+    except DatabaseError:
+        counts["retry_later"] = len(ids) - sum(counts.values())
     return counts
 
 
