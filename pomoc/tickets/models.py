@@ -142,6 +142,14 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "status", "-updated_at", "-id"], name="ticket_assignee_status_upd"),
             models.Index(fields=["-updated_at", "-id"], name="ticket_upd"),
             models.Index(fields=["-priority", "-updated_at", "-id"], name="ticket_priority_upd"),
+            # The queues agents live in hold the few active tickets among years of resolved ones: partial
+            # indexes over just those keep every page of them (first or deep) a short ordered index walk.
+            models.Index(fields=["-updated_at", "-id"], condition=models.Q(status__in=ACTIVE_STATUSES),
+                         name="ticket_active_upd"),
+            models.Index(fields=["assignee", "-updated_at", "-id"], condition=models.Q(status__in=ACTIVE_STATUSES),
+                         name="ticket_active_assignee_upd"),
+            models.Index(fields=["department", "-updated_at", "-id"],
+                         condition=models.Q(status__in=ACTIVE_STATUSES), name="ticket_active_dept_upd"),
             models.Index(fields=["-created_at", "-id"], name="ticket_created"),
             models.Index(fields=["requester", "-updated_at"], name="ticket_requester_upd"),
         ]

@@ -155,7 +155,7 @@ def filter_tickets(user, filters: TicketFilters) -> QuerySet[Ticket]:
     if filters.company:
         qs = qs.filter(requester__company_id=filters.company)
     if filters.q:
-        qs = qs.filter(ticket_text_q(filters.q, public_only=not staff))
+        qs = matching_text(qs, filters.q, public_only=not staff)
     return qs
 
 
@@ -291,6 +291,32 @@ def ticket_text_q(text: str, *, public_only: bool = False) -> Q:
     return q | every_word if every_word else q or Q(pk__in=[])
 
 
+# Up to this many matching tickets are fetched by id through the search index and then sorted; a
+# word matching more is common enough that walking the list order finds a page of it at once.
+SEARCH_CANDIDATES = 500
+
+
+def matching_text(qs: QuerySet[Ticket], text: str, *, public_only: bool = False) -> QuerySet[Ticket]:
+    """``qs`` narrowed to the tickets matching ``text`` (see ``ticket_text_q``), in a shape PostgreSQL
+    runs fast whether the words are rare or common.
+
+    Given "matching, newest first, one page", PostgreSQL picks between two plans on its estimate of
+    how many tickets match: read the matches through the search index and sort them, or walk the
+    tickets newest first until a page of matches is found. A wrong estimate (matches bunched in old
+    tickets, or in departments the agent does not see) turns the walk into a scan of most tickets. So
+    the matches are first fetched through the index, at most SEARCH_CANDIDATES of them: when that
+    is all of them, the page is sorted from those ids; when there are more, the words are common and
+    the walk is short.
+    """
+    q = ticket_text_q(text, public_only=public_only)
+    if public_only or not search_index.enabled():
+        return qs.filter(q)
+    ids = list(qs.filter(q).order_by().values_list("pk", flat=True)[: SEARCH_CANDIDATES + 1])
+    if len(ids) <= SEARCH_CANDIDATES:
+        return qs.filter(pk__in=ids)
+    return qs.filter(q)
+
+
 def _message_matches(text: str) -> QuerySet[Message]:
     """Messages whose text matches, checked row by row: callers narrow the messages down first
     (to one page of tickets, or to a customer's tickets). Full-text words on PostgreSQL, LIKE elsewhere."""
@@ -319,7 +345,7 @@ def global_search(user, text: str, *, limit: int = 20) -> SearchResults:
         return SearchResults([], [], [])
     staff = is_staff_user(user)
     tickets = list(
-        visible_tickets(user).filter(ticket_text_q(text, public_only=not staff))
+        matching_text(visible_tickets(user), text, public_only=not staff)
         .select_related("requester", "assignee")
         .order_by("-updated_at", "-id")[:limit]
     )

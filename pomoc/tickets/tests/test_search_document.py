@@ -93,3 +93,17 @@ def test_every_ticket_has_a_document_on_postgresql():
     first, last = Ticket.objects.earliest("id").id, Ticket.objects.latest("id").id
     search_index.refresh_range(first, last)
     assert not Ticket.objects.filter(search_vector__isnull=True).exists()
+
+
+@pytest.mark.parametrize("candidates", [2, 500])
+def test_rare_and_common_words_find_the_same_tickets_newest_first(agent, monkeypatch, candidates):
+    """Below SEARCH_CANDIDATES matches the page is sorted from their ids, above it the list order is
+    walked: both give the same answer."""
+    monkeypatch.setattr(selectors, "SEARCH_CANDIDATES", candidates)
+    tickets = [make_ticket(subject=f"Toaster {i}", body="The toaster smokes.") for i in range(5)]
+    make_ticket(subject="Kettle", body="Unrelated.")
+    page = selectors.ticket_list(agent, selectors.TicketFilters(q="toaster"), limit=3)
+    assert [t.pk for t in page.items] == [t.pk for t in reversed(tickets)][:3]
+    rest = selectors.ticket_list(agent, selectors.TicketFilters(q="toaster"), cursor=page.next_cursor, limit=3)
+    assert [t.pk for t in rest.items] == [tickets[1].pk, tickets[0].pk]
+    assert found(agent, "toaster") == {t.number for t in tickets}
