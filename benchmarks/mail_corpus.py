@@ -91,7 +91,9 @@ def with_message_id(raw: bytes, message_id: str) -> bytes:
     head_end = raw.find(newline + newline)
     head, body = (raw, b"") if head_end < 0 else (raw[:head_end + len(newline)], raw[head_end + len(newline):])
     head = _MESSAGE_ID.sub(b"", head.replace(b"\r\n", b"\n")).replace(b"\n", newline)
-    return f"Message-ID: {message_id}".encode() + newline + head + body
+    # an mbox "From " line stays the first line (it is not a header)
+    unix_from, head = head.split(newline, 1) if head.startswith(b"From ") else (b"", head)
+    return (unix_from + newline if unix_from else b"") + f"Message-ID: {message_id}".encode() + newline + head + body
 
 
 def _address(name: str, lang: str, index: int) -> str:
