@@ -86,7 +86,8 @@ def test_idle_imports_new_mail_within_seconds(dovecot, watch):
     seconds = imported_within("Pushed")
     print(f"IMAP IDLE: appended mail became a ticket after {seconds * 1000:.0f} ms")
     assert thread.stats.pushes >= 1 and thread.stats.reconnects == 0, thread.stats
-    assert all(r"\Seen" in flags for flags in dovecot.flags().values())  # flagged after storing, as fetch does
+    # flagged after storing, as fetch does (just after the commit: waited for)
+    wait_for(lambda: all(r"\Seen" in flags for flags in dovecot.flags().values()), what="both flagged \\Seen")
     assert RawMail.objects.count() == 2
 
 
