@@ -33,6 +33,7 @@ import logging
 import select
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -52,6 +53,7 @@ BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 RESCAN = 60.0  # seconds between looks for inboxes added or activated meanwhile
 SLICE = 0.5  # seconds; how quickly a waiting thread notices that the watcher stops
 MAX_LINE = 100_000
+MAX_ERRORS_KEPT = 20
 
 
 class ConnectionLost(OSError):
@@ -75,7 +77,7 @@ class WatchStats:
     idle_cycles: int = 0  # IDLE commands issued
     pushes: int = 0  # cycles ended by something the server pushed
     fetches: int = 0
-    errors: list[str] = field(default_factory=list)
+    errors: deque[str] = field(default_factory=lambda: deque(maxlen=MAX_ERRORS_KEPT))  # the latest reasons
 
     @property
     def reconnects(self) -> int:

@@ -96,7 +96,7 @@ def test_idle_is_renewed_before_the_server_limit(dovecot, watch):
     wait_for(lambda: thread.stats.idle_cycles >= 4, what="four IDLE cycles")
     dovecot.append(mail(subject="After renewals"))
     imported_within("After renewals")
-    assert thread.stats.errors == [] and thread.stats.reconnects == 0
+    assert not thread.stats.errors and thread.stats.reconnects == 0
 
 
 def test_a_dropped_connection_is_reconnected(dovecot, watch):
