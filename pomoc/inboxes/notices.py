@@ -55,7 +55,14 @@ def oversize_notice_later(raw_mail_id: int, *, classification: str) -> None:
         return
     from pomoc.inboxes.tasks import send_oversize_notice as task
 
-    transaction.on_commit(lambda: task.enqueue(raw_mail_id))
+    def enqueue() -> None:
+        try:
+            task.enqueue(raw_mail_id)
+        except Exception as exc:  # a courtesy: failing to queue it must never fail the mail's ingestion
+            logger.warning("raw mail %s: the oversize notice could not be queued (%s)", raw_mail_id,
+                           type(exc).__name__)
+
+    transaction.on_commit(enqueue)
 
 
 def _headers(raw: bytes):

@@ -116,3 +116,18 @@ def test_an_oversized_mail_fetched_by_imap_is_kept_and_answered(dovecot, smtp, d
     assert report.complete and report.statuses == {"unprocessable": 1}
     assert [e.rcpt_tos for e in server.envelopes] == [["ieva@example.ee"]]
     assert all(r"\Seen" in flags for flags in dovecot.flags().values())  # kept, so marked as fetched
+
+
+def test_a_notice_that_cannot_be_queued_never_fails_the_ingestion(smtp, monkeypatch,
+                                                                   django_capture_on_commit_callbacks):
+    from pomoc.inboxes import tasks
+
+    class BrokenQueue:
+        def enqueue(self, *args, **kwargs):
+            raise RuntimeError("queue unavailable")
+
+    monkeypatch.setattr(tasks, "send_oversize_notice", BrokenQueue())
+    port, server = smtp
+    with django_capture_on_commit_callbacks(execute=True):
+        raw_mail, result = ingest(small_inbox(port), big())
+    assert result.status == "unprocessable" and server.envelopes == []
