@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import email
+import fcntl
 import json
 import os
 import platform
@@ -105,8 +106,11 @@ def _env(url: str, data_dir: Path) -> dict:
 
 
 def _helper(action: str, env: dict, *args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([PYTHON, str(Path(__file__).resolve()), action, *args], env=env, check=True,
-                          capture_output=True, text=True, **kwargs)
+    done = subprocess.run([PYTHON, str(Path(__file__).resolve()), action, *args], env=env, capture_output=True,
+                          text=True, **kwargs)
+    if done.returncode != 0:
+        raise RuntimeError(f"step {action} failed (exit {done.returncode}): {done.stderr[-2000:]}")
+    return done
 
 
 def prepare(url: str, data_dir: Path) -> dict:
@@ -196,6 +200,9 @@ def run(quick: bool = False, messages: int | None = None, mta_messages: int | No
     from benchmarks.mail_corpus import build
 
     messages = messages or (300 if quick else 2000)
+    # one run at a time on a machine: a second would drop the first one's databases
+    lock = open(Path(tempfile.gettempdir()) / "pomoc-bench-mail.lock", "w")  # noqa: SIM115 -- held until return
+    fcntl.flock(lock, fcntl.LOCK_EX)
     mta_messages = min(messages, mta_messages or (60 if quick else 200))
     tmp = Path(tempfile.mkdtemp(prefix="pomoc-bench-mail-"))
     try:
@@ -217,6 +224,7 @@ def run(quick: bool = False, messages: int | None = None, mta_messages: int | No
         return report
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        lock.close()
 
 
 # --- the table --------------------------------------------------------------------------------
