@@ -160,8 +160,12 @@ def worker(env: dict, corpus: Path, profile: str = "") -> dict:
         for key, value in json.loads(out.strip().splitlines()[-1]).items():
             counts[key] = counts.get(key, 0) + value
     seconds = time.perf_counter() - started
-    processed = sum(counts.values())
-    return {"seconds": seconds, "messages": processed, "per_second": processed / seconds, "counts": counts}
+    # every mail that is no longer pending was processed by the workers: also the questions a
+    # worker processed first for a reply (they are not in its counts)
+    checks = json.loads(_helper("_check", env, str(corpus)).stdout)
+    processed = checks["raw_mails"] - checks["pending"]
+    return {"seconds": seconds, "messages": processed, "per_second": processed / seconds, "counts": counts,
+            "checks": checks}
 
 
 # --- the peer ---------------------------------------------------------------------------------
@@ -186,7 +190,6 @@ def run_kind(kind: str, corpus: Path, manifest: dict, tmp: Path, mta_messages: i
     result: dict = {}
     env = prepare(fresh_database(kind, "pomoc_bench_mail", tmp), tmp / f"data-{kind}-worker")
     result["worker"] = worker(env, corpus, os.environ.get("BENCH_PROFILE_DIR", ""))
-    result["worker"]["checks"] = json.loads(_helper("_check", env, str(corpus)).stdout)
     env = prepare(fresh_database(kind, "pomoc_bench_mail", tmp), tmp / f"data-{kind}-mta")
     subset = files[:mta_messages]
     result["mta"] = mta(env, subset)
@@ -266,7 +269,7 @@ def print_report(report: dict) -> None:
             checks = rows[key]["checks"]
             print(f"{kind:<11} checks ({key}): " + "; ".join(f"{k}={v}" for k, v in checks.items()
                                                           if k != "problems"))
-            for problem in checks.get("problems", [])[:5]:
+            for problem in checks.get("problems", [])[:20]:
                 print(f"{'':<11}   ! {problem}")
 
 
@@ -359,14 +362,15 @@ def _check_step(corpus: str, first: int | None = None) -> dict:
     for row in list(rows.values()) + unnamed:
         statuses[row.status] = statuses.get(row.status, 0) + 1
     imap_tools = [e for e in entries if e["kind"] == "imap_tools"]
-    imap_stored = 0
+    imap_statuses: dict[str, int] = {}
     for entry in imap_tools:
         row = rows.get(entry["message_id"])
-        if row is not None and row.status == RawMailStatus.STORED:
-            imap_stored += 1
-        else:
-            problems.append(f"imap_tools {entry['file']}: {row.status if row else 'missing'} "
-                            f"{(row.error if row else '')[:100]}")
+        status = row.status if row is not None else "missing"
+        imap_statuses[status] = imap_statuses.get(status, 0) + 1
+        if status == RawMailStatus.IGNORED:  # a deliberate status: recognised as automatic mail
+            problems.append(f"imap_tools {entry['file']}: ignored as {row.classification}")
+        elif status != RawMailStatus.STORED:
+            problems.append(f"imap_tools {entry['file']}: {status} {(row.error if row else '')[:100]}")
     replies = [e for e in entries if e["kind"] == "reply"]
     threaded = 0
     for entry in replies:
@@ -384,12 +388,13 @@ def _check_step(corpus: str, first: int | None = None) -> dict:
                       and rows[e["message_id"]].status != RawMailStatus.PENDING)
     return {
         "raw_mails": len(rows) + len(unnamed), "expected": len(entries), "statuses": statuses,
-        "imap_tools_stored": f"{imap_stored}/{len(imap_tools)}",
+        "imap_tools_stored": f"{imap_statuses.get(RawMailStatus.STORED, 0)}/{len(imap_tools)}",
+        "imap_tools": imap_statuses,
         "replies_threaded": f"{threaded}/{len(replies)}",
         "pending": statuses.get(RawMailStatus.PENDING, 0),
         "broken_unprocessable": broken_ok,
         "processed_behind_broken": f"{behind_done}/{len(behind)}",
-        "problems": problems[:20],
+        "problems": problems[:30],
     }
 
 
