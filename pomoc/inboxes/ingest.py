@@ -33,7 +33,7 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -214,12 +214,20 @@ def _our_addresses(inbox: Inbox, config: EmailInboxConfig) -> list[str]:
             if a]
 
 
-def _existing_message(inbox: Inbox, key: str) -> Message | None:
-    """The stored message with this Message-ID: one that came through this inbox, or our own
-    outgoing mail (no inbox) coming back."""
+def _existing_messages(inbox: Inbox, key: str):
+    """The stored messages with this Message-ID: ones that came through this inbox, or our own
+    outgoing mail (no inbox) coming back; oldest first."""
+    return (Message.objects.filter(external_id=key, channel=Channel.EMAIL)
+            .filter(Q(inbox=inbox) | Q(inbox__isnull=True)).order_by("id"))
+
+
+def _locked_with_duplicate(raw_mail_id: int, inbox: Inbox, key: str) -> RawMail:
+    """The mail's row, locked, with ``duplicate_of`` (the id of a stored message with the same
+    Message-ID, or None): one round trip for both."""
     return (
-        Message.objects.filter(external_id=key, channel=Channel.EMAIL)
-        .filter(Q(inbox=inbox) | Q(inbox__isnull=True)).select_related("ticket").order_by("id").first()
+        RawMail.objects.select_for_update()
+        .annotate(duplicate_of=Subquery(_existing_messages(inbox, key).values("id")[:1]))
+        .only("id", "status", "inbox_id").get(pk=raw_mail_id)
     )
 
 
@@ -392,7 +400,7 @@ def _process(raw_mail_id: int, chain: frozenset[int], raw_mail: RawMail | None =
         try:
             with transaction.atomic():
                 # the lock serializes workers on this mail; the bytes were read above, not again
-                raw_mail = RawMail.objects.select_for_update().only("id", "status", "inbox_id").get(pk=raw_mail_id)
+                raw_mail = _locked_with_duplicate(raw_mail_id, inbox, key)
                 raw_mail.inbox = inbox
                 if raw_mail.status in DONE:  # another process got there first
                     result = None
@@ -416,8 +424,8 @@ def _process(raw_mail_id: int, chain: frozenset[int], raw_mail: RawMail | None =
 def _decide(raw_mail: RawMail, parsed: ParsedMail, verdict: Classification, key: str, kind: str,
             chain: frozenset[int] | None) -> IngestResult:
     """Inside the transaction holding the mail's lock: duplicate, noise, or a ticket message."""
-    existing = _existing_message(raw_mail.inbox, key)
-    if existing is not None:
+    if raw_mail.duplicate_of is not None:
+        existing = Message.objects.select_related("ticket").get(pk=raw_mail.duplicate_of)
         _finish(raw_mail, RawMailStatus.DUPLICATE, existing, kind, key)
         return IngestResult(existing.ticket.number, existing.pk, False, True, kind, RawMailStatus.DUPLICATE)
     if verdict.kind != Kind.HUMAN:
