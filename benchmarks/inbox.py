@@ -309,7 +309,7 @@ class Bench:
                          [self.sql_of(candidates[: selectors.SEARCH_CANDIDATES + 1]), self.sql_of(tickets)])
 
 
-# In about one demo message in nine (English greetings and sign-offs).
+# In about one demo ticket in four (English greetings and sign-offs).
 COMMON_WORD = "thanks"
 
 
