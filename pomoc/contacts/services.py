@@ -11,18 +11,35 @@ from django.utils.translation import gettext as _
 from pomoc.accounts.services import validate_language
 from pomoc.contacts.models import Company, Contact, Identity, IdentityKind
 
+# RFC 6531 (internationalised e-mail): a dot-atom local part in any script, e.g. "jdöe".
+UNICODE_LOCAL_PART_RE = re.compile(r'[^\s@"(),:;<>\[\]\\.]+(\.[^\s@"(),:;<>\[\]\\.]+)*')
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def is_valid_email(value: str) -> bool:
+    """Django's check, plus internationalised addresses (RFC 6531) whose local part is not ASCII."""
+    try:
+        validate_email(value)
+        return True
+    except ValidationError:
+        pass
+    local, _at, domain = value.rpartition("@")
+    if len(value) > 320 or local.isascii() or not UNICODE_LOCAL_PART_RE.fullmatch(local):
+        return False
+    try:
+        validate_email(f"x@{domain}")  # the domain by Django's rules (IDNs included)
+    except ValidationError:
+        return False
+    return True
 
 
 def normalize_identity(kind: str, value: str) -> str:
     value = (value or "").strip()
     if kind == IdentityKind.EMAIL:
         value = value.lower()
-        try:
-            validate_email(value)
-        except ValidationError:
+        if not is_valid_email(value):
             message = _("“%(value)s” is not a valid e-mail address.") % {"value": value}
-            raise ValidationError({"value": message}) from None
+            raise ValidationError({"value": message})
         return value
     if kind == IdentityKind.PHONE:
         digits = re.sub(r"[^\d+]", "", value)

@@ -48,3 +48,11 @@ def test_merging_contacts_moves_identities_and_tickets():
     ticket.refresh_from_db()
     assert ticket.requester_id == a.pk
     assert set(a.identities.values_list("kind", flat=True)) == {IdentityKind.EMAIL, IdentityKind.PHONE}
+
+
+def test_internationalised_email_addresses_are_accepted_and_broken_ones_are_not():
+    assert services.normalize_identity(IdentityKind.EMAIL, " Jan.Novák@Firma.cz ") == "jan.novák@firma.cz"
+    assert services.normalize_identity(IdentityKind.EMAIL, "jdöe@mächine.example") == "jdöe@mächine.example"
+    for broken in ("jdö e@x.cz", "jdö..e@x.cz", "jdöe@", "jdöe@x", 'jd"öe@x.cz'):
+        with pytest.raises(ValidationError):
+            services.normalize_identity(IdentityKind.EMAIL, broken)

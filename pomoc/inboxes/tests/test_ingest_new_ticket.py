@@ -64,3 +64,18 @@ def test_inline_image_keeps_its_content_id():
     _raw_mail, result = ingest(make_inbox(), msg.as_bytes())
     attachment = Message.objects.get(pk=result.message_id).attachments.get()
     assert attachment.content_id == "pic1@example.cz" and attachment.file.read() == PNG
+
+
+def test_an_internationalised_sender_address_opens_a_ticket():
+    """RFC 6531: a local part in another script than ASCII is a real address, not an unusable one."""
+    inbox = make_inbox()
+    raw = ("From: Jürgen Döe <jdöe@mächine.example>\r\nTo: support@pomoc.example\r\n"
+           "Subject: Grüße\r\nMessage-ID: <eai-1@mächine.example>\r\nMIME-Version: 1.0\r\n"
+           "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+           "Hallo, es geht um meine Bestellung.\r\n").encode()
+
+    _raw_mail, result = ingest(inbox, raw)
+
+    assert result.status == "stored" and result.created
+    identity = Identity.objects.get(kind=IdentityKind.EMAIL, value="jdöe@mächine.example")
+    assert Ticket.objects.get(number=result.ticket_number).requester == identity.contact
