@@ -304,10 +304,9 @@ class Bench:
             # selectors.matching_text: the matches fetched through the index (at most SEARCH_CANDIDATES),
             # then the page of tickets: both queries, as the page runs them.
             visible = visible_tickets(self.user)
-            candidates = visible.filter(selectors.ticket_text_q(word)).order_by().values_list("pk", flat=True)
             tickets = selectors.matching_text(visible, word).select_related("requester", "assignee") \
                 .order_by("-updated_at", "-id")[:20]
-            queries = [self.sql_of(candidates[: selectors.SEARCH_CANDIDATES + 1])]
+            queries = [self.sql_of(selectors.search_candidates(visible, word))]
             try:
                 queries.append(self.sql_of(tickets))
             except EmptyResultSet:  # nothing matched (a small database): the page needs no second query

@@ -47,7 +47,7 @@ from pomoc.core.models import OrganisationSettings
 from pomoc.core.sanitize import text_to_html
 from pomoc.inboxes import notices
 from pomoc.inboxes.models import Inbox, RawMail, RawMailStatus
-from pomoc.tickets import events, services
+from pomoc.tickets import events, search_index, services
 from pomoc.tickets.models import Channel, DeliveryState, Message, MessageKind, Ticket
 
 __all__ = ["THREADING", "IngestResult", "ThreadContext", "process", "process_many", "receive_raw"]
@@ -273,6 +273,7 @@ def _bounce(raw_mail: RawMail, classification: Classification, key: str) -> Mess
         body_html=text_to_html(reason), external_id=key, inbox=raw_mail.inbox, created_at=now,
     )
     events.message_added(note, None)
+    search_index.refresh([original.ticket_id])
     return note
 
 

@@ -280,7 +280,7 @@ def ticket_text_q(text: str, *, public_only: bool = False) -> Q:
     """
     text = text.strip().lstrip("#")
     q = Q(number=int(text)) if text.isdigit() and len(text) < 19 else Q()
-    if search_index.enabled() and not public_only:
+    if _searches_documents(public_only):
         return q | Q(search_vector=SearchQuery(text, config="simple"))
     every_word = Q()
     for word in text.split()[:12]:
@@ -289,6 +289,11 @@ def ticket_text_q(text: str, *, public_only: bool = False) -> Q:
             messages = messages.filter(kind__in=[MessageKind.CUSTOMER, MessageKind.REPLY])
         every_word &= Q(subject__icontains=word) | Q(Exists(messages))
     return q | every_word if every_word else q or Q(pk__in=[])
+
+
+def _searches_documents(public_only: bool) -> bool:
+    """Whether a search reads the tickets' search documents (agents on PostgreSQL)."""
+    return search_index.enabled() and not public_only
 
 
 # Up to this many matching tickets are fetched by id through the search index and then sorted; a
@@ -309,12 +314,17 @@ def matching_text(qs: QuerySet[Ticket], text: str, *, public_only: bool = False)
     the walk is short.
     """
     q = ticket_text_q(text, public_only=public_only)
-    if public_only or not search_index.enabled():
+    if not _searches_documents(public_only):
         return qs.filter(q)
-    ids = list(qs.filter(q).order_by().values_list("pk", flat=True)[: SEARCH_CANDIDATES + 1])
+    ids = list(search_candidates(qs, text))
     if len(ids) <= SEARCH_CANDIDATES:
         return qs.filter(pk__in=ids)
     return qs.filter(q)
+
+
+def search_candidates(qs: QuerySet[Ticket], text: str) -> QuerySet:
+    """The first query of ``matching_text``: ids of up to SEARCH_CANDIDATES + 1 matches, in no order."""
+    return qs.filter(ticket_text_q(text)).order_by().values_list("pk", flat=True)[: SEARCH_CANDIDATES + 1]
 
 
 def _message_matches(text: str) -> QuerySet[Message]:

@@ -3,7 +3,7 @@ import pytest
 from pomoc.contacts.models import Contact
 from pomoc.core.testing.factories import ContactFactory, UserFactory, make_ticket
 from pomoc.inboxes.models import RawMail, RawMailStatus
-from pomoc.tickets import services
+from pomoc.tickets import selectors, services
 from pomoc.tickets.models import DeliveryState, Message, MessageKind, Ticket
 
 from .helpers import EML, ingest, make_inbox
@@ -45,6 +45,9 @@ def test_bounce_of_our_reply_notes_the_ticket_and_marks_the_contact():
     assert reply.delivery_state == DeliveryState.FAILED
     assert ticket.messages.filter(kind=MessageKind.CUSTOMER).count() == 1
     assert Ticket.objects.count() == 1
+    # agents find the ticket by the bounce's text (the ticket's search document includes the note)
+    agent = UserFactory(username="bounce-searcher")
+    assert ticket.pk in {t.pk for t in selectors.global_search(agent, "jan.novak@example.cz").tickets}
     # the same bounce again adds nothing
     _r, again = ingest(make_inbox(name="Other", address="other@pomoc.example"), raw)
     assert RawMail.objects.filter(status=RawMailStatus.IGNORED).count() == 2
