@@ -8,6 +8,7 @@ cleaned of the secret (also in its base64 forms, as AUTH exchanges carry it) bef
 from __future__ import annotations
 
 import base64
+import contextlib
 import re
 import smtplib
 import socket
@@ -100,10 +101,8 @@ def _imap(config: EmailInboxConfig, password: str) -> ProtocolResult:
                 return ProtocolResult("IMAP", False, _("Logged in, but the folder “%(folder)s” cannot be opened.")
                                       % {"folder": sanitize(config.imap_folder)})
         finally:
-            try:
+            with contextlib.suppress(Exception):  # the result is already decided
                 client.logout()
-            except Exception:  # noqa: S110 - the result is already decided
-                pass
     except Exception as exc:
         return _failure("IMAP", stage, exc, password, config.imap_username)
     return ProtocolResult("IMAP", True, _("Connected, logged in and opened the folder “%(folder)s”.")
@@ -119,10 +118,8 @@ def _pop3(config: EmailInboxConfig, password: str) -> ProtocolResult:
             client.user(config.pop3_username)
             client.pass_(password)
         finally:
-            try:
+            with contextlib.suppress(Exception):  # the result is already decided
                 client.quit()
-            except Exception:  # noqa: S110 - the result is already decided
-                pass
     except Exception as exc:
         return _failure("POP3", stage, exc, password, config.pop3_username)
     return ProtocolResult("POP3", True, _("Connected and logged in."))
@@ -146,10 +143,8 @@ def _smtp(config: EmailInboxConfig, password: str) -> ProtocolResult:
             stage = "login"
             client.login(config.smtp_username, password)
         finally:
-            try:
+            with contextlib.suppress(Exception):  # the result is already decided
                 client.quit()
-            except Exception:  # noqa: S110 - the result is already decided
-                pass
     except Exception as exc:
         return _failure("SMTP", stage, exc, password, config.smtp_username)
     return ProtocolResult("SMTP", True, _("Connected and logged in."))
