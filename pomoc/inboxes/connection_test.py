@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from pomoc.channels.email.config import EmailInboxConfig
 from pomoc.channels.email.fetch import imap_open, pop3_open
+from pomoc.channels.email.tls import client_context
 from pomoc.core.crypto import SecretUnreadable
 from pomoc.inboxes.models import Inbox
 from pomoc.tickets.delivery import _SMTP, _SMTP_SSL  # the classes replies are sent with (UTF-8 logins)
@@ -75,18 +76,15 @@ def _describe(exc: BaseException) -> str:
 
 def _failure(protocol: str, stage: str, exc: BaseException, secret: str, username: str) -> ProtocolResult:
     detail = sanitize(_describe(exc), secret=secret, username=username)
-    if isinstance(exc, ssl.SSLCertVerificationError) and protocol in ("IMAP", "POP3"):
-        detail += " " + _("If the server's certificate comes from a private CA or is self-signed, paste it "
-                          "into “TLS CA certificates” and test again.")
+    if isinstance(exc, ssl.SSLCertVerificationError):  # IMAP, POP3 and SMTP: the same field trusts it
+        hint = _("If the server's certificate comes from a private CA or is self-signed, paste it "
+                 "into “TLS CA certificates” and test again.")
+        detail = f"{detail.rstrip('.')}. {hint}"
     if stage != "connect":
         message = _("The server answered, but the login failed: %(detail)s") % {"detail": detail}
     else:
         message = _("Could not connect: %(detail)s") % {"detail": detail}
     return ProtocolResult(protocol, False, message)
-
-
-def _context() -> ssl.SSLContext:
-    return ssl.create_default_context()
 
 
 def _imap(config: EmailInboxConfig, password: str) -> ProtocolResult:
@@ -128,14 +126,16 @@ def _pop3(config: EmailInboxConfig, password: str) -> ProtocolResult:
 def _smtp(config: EmailInboxConfig, password: str) -> ProtocolResult:
     stage = "connect"
     try:
+        # the same trust as the replies' connection (pomoc.tickets.delivery): system CAs plus the inbox's
+        context = client_context(config.tls_ca_certificates)
         if config.smtp_security == "ssl":
-            client = _SMTP_SSL(config.smtp_host, config.smtp_port, context=_context(), timeout=TIMEOUT)
+            client = _SMTP_SSL(config.smtp_host, config.smtp_port, context=context, timeout=TIMEOUT)
         else:
             client = _SMTP(config.smtp_host, config.smtp_port, timeout=TIMEOUT)
         try:
             client.ehlo()
             if config.smtp_security == "starttls":
-                client.starttls(context=_context())
+                client.starttls(context=context)
                 client.ehlo()
             if not config.smtp_username:
                 return ProtocolResult("SMTP", True, _("Connected; the server greeted us. No username is set, "

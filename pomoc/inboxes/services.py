@@ -14,13 +14,13 @@ from collections.abc import Mapping
 from dataclasses import fields
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from pomoc.accounts.models import Department
 from pomoc.channels.email.config import FETCH_CHOICES, SECURITY_CHOICES, EmailInboxConfig
 from pomoc.channels.email.tls import ca_certificates_problem
+from pomoc.contacts.services import is_valid_email
 from pomoc.inboxes.ingest import process
 from pomoc.inboxes.models import Inbox, InboxKind, RawMail, RawMailStatus
 
@@ -78,9 +78,7 @@ def _clean_address(errors: _Errors, value, *, exclude_pk: int | None) -> str:
     if not address:
         errors.add("address", _("Give the inbox's e-mail address."))
         return address
-    try:
-        validate_email(address)
-    except ValidationError:
+    if not is_valid_email(address):  # as contacts and incoming mail: internationalised addresses too
         errors.add("address", _("Not a valid e-mail address."))
         return address
     if Inbox.objects.filter(address=address).exclude(pk=exclude_pk).exists():
@@ -138,9 +136,7 @@ def _clean_config(errors: _Errors, values: Mapping) -> dict:
                 address = str(item).strip().strip(",;").lower()
                 if not address:
                     continue
-                try:
-                    validate_email(address)
-                except ValidationError:
+                if not is_valid_email(address):
                     errors.add(key, _("“%(value)s” is not a valid e-mail address.") % {"value": address[:100]})
                     continue
                 if address not in addresses:

@@ -13,6 +13,12 @@ An inbox without an SMTP host sends From its address through Django's ``EMAIL_*`
 No header value is taken as it was typed: names, subjects and file names pass ``header_text`` (line
 breaks and control characters become spaces), addresses ``clean_address``, Message-IDs
 ``clean_message_id``. No field of a ticket, contact or inbox can add a header.
+
+TLS to an inbox's SMTP server (SMTPS or STARTTLS) is verified against the system's CAs plus the
+inbox's ``tls_ca_certificates``, as its IMAP/POP3 server is; a certificate that is not trusted fails
+the mail with the reason and the way out. Mail to or from an internationalised address (a local part
+that is not ASCII, RFC 6531) leaves as UTF-8 with ``SMTPUTF8``; a server that does not offer it
+fails the mail visibly, never with the address rewritten.
 """
 
 from __future__ import annotations
@@ -22,10 +28,14 @@ import hmac
 import logging
 import re
 import smtplib
+import ssl
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from email import policy as email_policy
+from email.generator import BytesGenerator
 from email.utils import make_msgid, parseaddr
+from io import BytesIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,11 +43,14 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend
 from django.core.mail.message import sanitize_address
 from django.db import connection, transaction
+from django.utils.encoding import punycode
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from pomoc.channels.email.classify import auto_response_headers
 from pomoc.channels.email.config import EmailInboxConfig
 from pomoc.channels.email.rate_limit import AutoResponseLimiter
+from pomoc.channels.email.tls import client_context
 from pomoc.contacts.models import Contact, Identity, IdentityKind
 from pomoc.core.crypto import SecretUnreadable
 from pomoc.core.models import OrganisationSettings
@@ -123,7 +136,12 @@ class Route:
 
     @property
     def domain(self) -> str:
-        return self.address.rsplit("@", 1)[-1] or "localhost"
+        """The address's domain in ASCII (an IDN as its A-label): Message-IDs are made of it."""
+        domain = self.address.rsplit("@", 1)[-1] or "localhost"
+        try:
+            return punycode(domain)
+        except UnicodeError:
+            return "localhost"
 
     @property
     def our_addresses(self) -> set[str]:
@@ -139,7 +157,7 @@ class Route:
                 # "" (not None): Django would fall back to EMAIL_HOST_USER/PASSWORD of another server
                 username=config.smtp_username or "", password=self.inbox.get_secret("smtp_password") or "",
                 use_tls=config.smtp_security == "starttls", use_ssl=config.smtp_security == "ssl",
-                timeout=timeout, fail_silently=False,
+                timeout=timeout, fail_silently=False, ca_certificates=config.tls_ca_certificates,
             )
         if settings.EMAIL_BACKEND == SMTP_BACKEND:
             return _SMTPBackend(fail_silently=False)
@@ -211,12 +229,57 @@ class _SMTP_SSL(_UTF8Auth, smtplib.SMTP_SSL):  # noqa: N801 - named after smtpli
     pass
 
 
+# Headers as they are written in mail that needs SMTPUTF8: UTF-8 addresses and names (RFC 6532).
+_UTF8_POLICY = email_policy.SMTPUTF8
+_ADDRESS_HEADERS = (("From", "from_email"), ("To", "to"), ("Cc", "cc"), ("Reply-To", "reply_to"))
+
+
+def _bare_address(value: str) -> str:
+    return parseaddr(value)[1] or value
+
+
+def needs_smtputf8(addresses: Sequence[str]) -> bool:
+    """Whether any of ``addresses`` (bare or with a name) has a local part that is not ASCII: such an
+    address cannot be written in ASCII at all (RFC 6531), unlike a domain, which has its A-label."""
+    return any(not _bare_address(address).rpartition("@")[0].isascii() for address in addresses)
+
+
+def _utf8_envelope_address(value: str) -> str:
+    """The bare address with its local part as it is and its domain as an A-label."""
+    local, _at, domain = _bare_address(value).rpartition("@")
+    return f"{local}@{punycode(domain)}"
+
+
+def _utf8_bytes(message) -> bytes:
+    """The mail with its headers in UTF-8 where they hold it (RFC 6532), lines ending in CRLF."""
+    out = BytesIO()
+    BytesGenerator(out, mangle_from_=False, policy=_UTF8_POLICY).flatten(message, linesep="\r\n")
+    return out.getvalue()
+
+
+class SMTPUTF8Unsupported(Exception):
+    """The server cannot carry an internationalised address (it does not offer SMTPUTF8)."""
+
+
 class _SMTPBackend(EmailBackend):
     """Django's SMTP backend with UTF-8 credentials, keeping what the server refused: ``sendmail``
     only raises when it refuses every recipient, and a requester refused while a CC was accepted
-    must not go unnoticed."""
+    must not go unnoticed.
+
+    ``ca_certificates`` (an inbox's ``tls_ca_certificates``; None for Django's ``EMAIL_*`` server)
+    are trusted beside the system's CAs for SMTPS and STARTTLS, as for the inbox's IMAP/POP3."""
 
     refused: dict
+
+    def __init__(self, *args, ca_certificates: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ca_certificates = ca_certificates
+
+    @cached_property
+    def ssl_context(self):
+        if self.ca_certificates is None:
+            return EmailBackend.ssl_context.func(self)
+        return client_context(self.ca_certificates)
 
     @property
     def connection_class(self):
@@ -226,6 +289,9 @@ class _SMTPBackend(EmailBackend):
         recipients = email_message.recipients()
         if not recipients:
             return False
+        if needs_smtputf8([email_message.from_email, *recipients]):
+            self.refused = self._send_smtputf8(email_message, recipients)
+            return True
         encoding = email_message.encoding or settings.DEFAULT_CHARSET
         self.refused = self.connection.sendmail(
             sanitize_address(email_message.from_email, encoding),
@@ -233,6 +299,29 @@ class _SMTPBackend(EmailBackend):
             email_message.message().as_bytes(linesep="\r\n"),
         )
         return True
+
+    def _send_smtputf8(self, email_message, recipients) -> dict:
+        """Send with SMTPUTF8: Django would write a non-ASCII local part as an RFC 2047 encoded word
+        (in the envelope too), which is another, usually non-existent, mailbox."""
+        self.connection.ehlo_or_helo_if_needed()
+        if not self.connection.has_extn("smtputf8"):
+            international = [_bare_address(a) for a in [email_message.from_email, *recipients] if needs_smtputf8([a])]
+            raise SMTPUTF8Unsupported(_(
+                "Not sent: the SMTP server does not accept addresses with non-ASCII characters before the @ "
+                "(it does not offer SMTPUTF8), such as %(addresses)s. Send through a server that does, or use "
+                "another address.") % {"addresses": ", ".join(international)})
+        message = email_message.message()
+        for header, attribute in _ADDRESS_HEADERS:
+            values = getattr(email_message, attribute)
+            values = [values] if isinstance(values, str) else list(values or [])
+            if values and header in message:
+                message.replace_header(header, ", ".join(header_text(value) for value in values))
+        return self.connection.sendmail(
+            _utf8_envelope_address(email_message.from_email),
+            [_utf8_envelope_address(address) for address in recipients],
+            _utf8_bytes(message),
+            mail_options=["SMTPUTF8", "BODY=8BITMIME"],
+        )
 
 
 # --- failures ---------------------------------------------------------------------------------
@@ -245,6 +334,14 @@ def _answer(code: int, text: bytes | str) -> str:
     return header_text(f"{code} {text}", 500)
 
 
+def certificate_not_trusted(exc: ssl.SSLCertVerificationError) -> str:
+    """The reason shown for a refused SMTP certificate, with the way out (as fetching says it)."""
+    detail = header_text(exc.verify_message or exc.reason or exc, 300)
+    return _("The SMTP server's certificate is not trusted (%(detail)s); nothing was sent. If the server uses a "
+             "certificate of a private CA or a self-signed one, add it to the inbox's TLS CA certificates, "
+             "then send again.") % {"detail": detail}
+
+
 def classify_failure(exc: BaseException) -> tuple[bool, str]:
     """(temporary?, reason) for an exception raised while sending."""
     if isinstance(exc, smtplib.SMTPResponseException):  # the server answered with a code
@@ -255,6 +352,10 @@ def classify_failure(exc: BaseException) -> tuple[bool, str]:
         temporary = any(not 500 <= code < 600 for code, _text in answers.values())
         detail = "; ".join(f"{address}: {_answer(code, text)}" for address, (code, text) in answers.items())
         return temporary, f"{type(exc).__name__}: {detail}"
+    if isinstance(exc, ssl.SSLCertVerificationError):  # a configuration to fix: retrying cannot help
+        return False, certificate_not_trusted(exc)
+    if isinstance(exc, SMTPUTF8Unsupported):
+        return False, str(exc)
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return True, f"{type(exc).__name__}: {exc}"
     if isinstance(exc, smtplib.SMTPException):  # no STARTTLS or AUTH where the settings ask for it

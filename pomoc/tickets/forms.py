@@ -5,6 +5,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from pomoc.accounts.models import STAFF_ROLES, Department, User
+from pomoc.contacts.services import is_valid_email
 from pomoc.tickets.models import Channel, Priority, Status
 from pomoc.tickets.selectors import SORT_LABELS
 
@@ -154,8 +155,27 @@ class MergeForm(forms.Form):
         return int(value)
 
 
+class InternationalEmailField(forms.CharField):
+    """An e-mail address as contacts and incoming mail accept it (``is_valid_email``), internationalised
+    (RFC 6531: ``jdöe@mächine.example``) included, which Django's ``EmailField`` refuses. A text input,
+    not ``type="email"``: browsers refuse a local part that is not ASCII there before the form is sent."""
+
+    default_error_messages = {"invalid": _("Not a valid e-mail address.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 320)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "email", "autocomplete": "email",
+                                                            "spellcheck": "false", "autocapitalize": "none"}))
+        super().__init__(strip=True, **kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not is_valid_email(value):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
 class NewTicketForm(forms.Form):
-    requester_email = forms.EmailField(label=_("Requester e-mail"), required=False)
+    requester_email = InternationalEmailField(label=_("Requester e-mail"), required=False)
     requester_name = forms.CharField(label=_("Requester name"), required=False, max_length=200)
     contact = forms.IntegerField(label=_("or existing contact id"), required=False, min_value=1)
     subject = forms.CharField(label=_("Subject"), max_length=300)
