@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from pomoc.accounts.services import validate_language
@@ -84,6 +85,44 @@ def contact_get_or_create(*, kind: str, value: str, name: str = "") -> tuple[Con
     except IntegrityError:
         # Another process created the same identity a moment ago: use theirs.
         return Identity.objects.select_related("contact").get(kind=kind, value=value).contact, False
+
+
+def contacts_by_email(senders: Iterable[tuple[str, str]]) -> dict[str, Contact]:
+    """The contact of each ``(address, display name)``, created (with a company guessed from the
+    domain) when new, keyed by the normalized address: what ``contact_get_or_create`` does for one
+    sender, in a few queries for a whole batch of mail. An invalid address raises ValidationError."""
+    names: dict[str, str] = {}
+    for address, name in senders:
+        names.setdefault(normalize_identity(IdentityKind.EMAIL, address), name)
+    found = {i.value: i.contact for i in Identity.objects.select_related("contact")
+             .filter(kind=IdentityKind.EMAIL, value__in=list(names))}
+    missing = [address for address in names if address not in found]
+    if not missing:
+        return found
+    companies = _companies_by_domain({a.rsplit("@", 1)[-1] for a in missing})
+    try:
+        with transaction.atomic():
+            contacts = Contact.objects.bulk_create([
+                Contact(name=names[a].strip()[:200], company=companies.get(a.rsplit("@", 1)[-1])) for a in missing])
+            Identity.objects.bulk_create([Identity(contact=c, kind=IdentityKind.EMAIL, value=a)
+                                          for a, c in zip(missing, contacts, strict=True)])
+    except IntegrityError:  # another process created one of them a moment ago: one by one, theirs wins
+        contacts = [contact_get_or_create(kind=IdentityKind.EMAIL, value=a, name=names[a])[0] for a in missing]
+    found.update(zip(missing, contacts, strict=True))
+    return found
+
+
+def _companies_by_domain(domains: set[str]) -> dict[str, Company]:
+    """``company_for_email`` for many domains in one query."""
+    query = Q()
+    for domain in domains:
+        query |= Q(domains__icontains=domain)
+    result: dict[str, Company] = {}
+    for company in Company.objects.filter(query).order_by("id") if domains else []:
+        for domain in (d.lower() for d in company.domains):
+            if domain in domains:
+                result.setdefault(domain, company)
+    return result
 
 
 def contact_create(*, name: str, identities: list[tuple[str, str]], company: Company | None = None,

@@ -1,6 +1,8 @@
 """Live updates: publish events to websocket groups, only after the transaction commits."""
 
+import asyncio
 import logging
+from collections.abc import Iterable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -17,21 +19,36 @@ def department_group(department_id: int | None) -> str:
     return f"inbox.dept.{department_id or 'none'}"
 
 
-def _send(group: str, payload: dict) -> None:
+async def _send_all(layer, sends: list[tuple[str, dict]]) -> None:
+    outcomes = await asyncio.gather(
+        *(layer.group_send(group, {"type": "pomoc.event", "payload": payload}) for group, payload in sends),
+        return_exceptions=True,
+    )
+    for (group, _payload), outcome in zip(sends, outcomes, strict=True):
+        if isinstance(outcome, BaseException):
+            logger.error("realtime publish to %s failed: %s", group, type(outcome).__name__,
+                         exc_info=(type(outcome), outcome, outcome.__traceback__))
+
+
+def _send(sends: list[tuple[str, dict]]) -> None:
+    """Every (group, payload) in one trip into the event loop: a worker storing a batch of mails
+    pays for one, not one per ticket and group."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not sends:
         return
     try:
-        async_to_sync(layer.group_send)(group, {"type": "pomoc.event", "payload": payload})
+        async_to_sync(_send_all)(layer, sends)
     except Exception:  # a realtime hiccup must never break a write that already committed
-        logger.exception("realtime publish to %s failed", group)
+        logger.exception("realtime publish failed")
+
+
+def publish_many_on_commit(events: Iterable[tuple[list[str], dict]]) -> None:
+    """Send each ``(groups, payload)`` to its groups once the current transaction has committed."""
+    sends = [(group, payload) for groups, payload in events for group in groups]
+    if sends:
+        transaction.on_commit(lambda: _send(sends))
 
 
 def publish_on_commit(groups: list[str], payload: dict) -> None:
     """Send ``payload`` to every group once the current transaction has committed."""
-
-    def send() -> None:
-        for group in groups:
-            _send(group, payload)
-
-    transaction.on_commit(send)
+    publish_many_on_commit([(groups, payload)])

@@ -3,15 +3,27 @@
 from pomoc.tickets.models import EventType, Message, Ticket, TicketEvent
 
 
-def _record(ticket: Ticket, type_: str, actor, data: dict, at=None) -> TicketEvent:
+def _event(ticket: Ticket, type_: str, actor, data: dict, at=None) -> TicketEvent:
+    """An event not saved yet: ``_record`` saves one, ``record_many`` a batch (bulk intake)."""
     kwargs = {"ticket": ticket, "type": type_, "actor": actor if getattr(actor, "pk", None) else None, "data": data}
     if at is not None:
         kwargs["at"] = at
-    return TicketEvent.objects.create(**kwargs)
+    return TicketEvent(**kwargs)
 
 
-def ticket_created(ticket: Ticket, actor) -> TicketEvent:
-    return _record(
+def _record(ticket: Ticket, type_: str, actor, data: dict, at=None) -> TicketEvent:
+    event = _event(ticket, type_, actor, data, at)
+    event.save()
+    return event
+
+
+def record_many(events: list[TicketEvent]) -> list[TicketEvent]:
+    """Append the unsaved events built by the ``*_event`` functions below in one insert."""
+    return TicketEvent.objects.bulk_create(events)
+
+
+def ticket_created_event(ticket: Ticket, actor) -> TicketEvent:
+    return _event(
         ticket, EventType.CREATED, actor,
         {"channel": ticket.channel, "status": ticket.status, "priority": ticket.priority,
          "department": ticket.department_id},
@@ -19,12 +31,24 @@ def ticket_created(ticket: Ticket, actor) -> TicketEvent:
     )
 
 
-def message_added(message: Message, actor) -> TicketEvent:
-    return _record(
+def ticket_created(ticket: Ticket, actor) -> TicketEvent:
+    event = ticket_created_event(ticket, actor)
+    event.save()
+    return event
+
+
+def message_added_event(message: Message, actor) -> TicketEvent:
+    return _event(
         message.ticket, EventType.MESSAGE_ADDED, actor,
         {"message": message.pk, "kind": message.kind, "channel": message.channel},
         at=message.created_at,
     )
+
+
+def message_added(message: Message, actor) -> TicketEvent:
+    event = message_added_event(message, actor)
+    event.save()
+    return event
 
 
 def field_changed(ticket: Ticket, type_: str, actor, old, new) -> TicketEvent:

@@ -107,7 +107,7 @@ def validate_attachments(attachments: Iterable[NewAttachment]) -> list[NewAttach
     return attachments
 
 
-def _store_attachment(message: Message, item: NewAttachment) -> Attachment:
+def store_attachment(message: Message, item: NewAttachment) -> Attachment:
     digest = hashlib.sha256()
     if isinstance(item.content, bytes):
         data = ContentFile(item.content)
@@ -184,14 +184,14 @@ def validate_custom_fields(values: Mapping, *, partial: bool = True) -> dict:
     return cleaned
 
 
-def _clean_subject(subject: str) -> str:
+def clean_subject(subject: str) -> str:
     subject = " ".join((subject or "").split())
     if not subject:
         raise ValidationError({"subject": _("A ticket needs a subject.")})
     return subject[:300]
 
 
-def _bodies(body_text: str, body_html: str) -> tuple[str, str]:
+def bodies(body_text: str, body_html: str) -> tuple[str, str]:
     html = sanitize_html(body_html) if body_html else text_to_html(body_text or "")
     text = body_text or html_to_text(html)
     return text, html
@@ -223,7 +223,7 @@ def ticket_create(
     external_id: str = "",
 ) -> Ticket:
     """Open a ticket with its first message (from the customer, or written by an agent for them)."""
-    subject = _clean_subject(subject)
+    subject = clean_subject(subject)
     attachments = validate_attachments(attachments)
     fields = validate_custom_fields(custom_fields or {}, partial=False)
     if assignee is not None and assignee.role == Role.CUSTOMER:
@@ -250,7 +250,7 @@ def ticket_create(
 
 def _add_message(*, ticket: Ticket, kind: str, channel: str, actor, author_contact, body_text: str,
                  body_html: str, attachments: list[NewAttachment], external_id: str, now) -> Message:
-    text, html = _bodies(body_text, body_html)
+    text, html = bodies(body_text, body_html)
     if not text.strip() and not attachments:
         raise ValidationError({"body": _("A message needs text or an attachment.")})
     message = Message.objects.create(
@@ -261,7 +261,7 @@ def _add_message(*, ticket: Ticket, kind: str, channel: str, actor, author_conta
         created_at=now,
     )
     for item in attachments:
-        _store_attachment(message, item)
+        store_attachment(message, item)
     events.message_added(message, actor)
     search_index.refresh([ticket.pk])
     return message
@@ -305,12 +305,12 @@ def message_add(
         if kind == MessageKind.CUSTOMER:
             update["last_customer_message_at"] = now
             if ticket.status in (Status.RESOLVED, Status.CLOSED, Status.PENDING):
-                _change_status(ticket, Status.OPEN, actor, now, update)
+                change_status(ticket, Status.OPEN, actor, now, update)
         elif kind == MessageKind.REPLY:
             if ticket.first_response_at is None:
                 update["first_response_at"] = now
             if ticket.status == Status.NEW:
-                _change_status(ticket, Status.OPEN, actor, now, update)
+                change_status(ticket, Status.OPEN, actor, now, update)
         Ticket.objects.filter(pk=ticket.pk).update(**update)
         for key, value in update.items():
             setattr(ticket, key, value)
@@ -322,7 +322,7 @@ def message_add(
     return message
 
 
-def _change_status(ticket: Ticket, status: str, actor, now, update: dict) -> None:
+def change_status(ticket: Ticket, status: str, actor, now, update: dict) -> None:
     old = ticket.status
     if old == status:
         return
@@ -376,12 +376,12 @@ def ticket_update(*, ticket: Ticket, actor, changes: Mapping) -> Ticket:
         now = timezone.now()
         update: dict = {}
         if "subject" in changes:
-            subject = _clean_subject(changes["subject"])
+            subject = clean_subject(changes["subject"])
             if subject != ticket.subject:
                 events.field_changed(ticket, EventType.SUBJECT_CHANGED, actor, ticket.subject, subject)
                 update["subject"] = subject
         if "status" in changes:
-            _change_status(ticket, changes["status"], actor, now, update)
+            change_status(ticket, changes["status"], actor, now, update)
         if "priority" in changes and changes["priority"] != ticket.priority:
             events.field_changed(ticket, EventType.PRIORITY_CHANGED, actor, ticket.priority, changes["priority"])
             update["priority"] = changes["priority"]
@@ -389,7 +389,7 @@ def ticket_update(*, ticket: Ticket, actor, changes: Mapping) -> Ticket:
             events.field_changed(ticket, EventType.ASSIGNED, actor, ticket.assignee_id, getattr(assignee, "pk", None))
             update["assignee"] = assignee
             if assignee is not None and ticket.status == Status.NEW and "status" not in update:
-                _change_status(ticket, Status.OPEN, actor, now, update)
+                change_status(ticket, Status.OPEN, actor, now, update)
         if "department" in changes:
             department = changes["department"]
             if getattr(department, "pk", None) != ticket.department_id:
@@ -453,7 +453,7 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor) -> Ticket:
         target.tags.add(*source.tags.all())
         events.merged(target, source, actor)
         update: dict = {"merged_into": target, "updated_at": now}
-        _change_status(source, Status.CLOSED, actor, now, update)
+        change_status(source, Status.CLOSED, actor, now, update)
         for key, value in update.items():
             setattr(source, key, value)
         source.save(update_fields=list(update))
@@ -475,7 +475,7 @@ def message_split(*, message: Message, actor, subject: str = "") -> Ticket:
     with transaction.atomic():
         now = timezone.now()
         new_ticket = Ticket.objects.create(
-            number=reserve_ticket_numbers(1), subject=_clean_subject(subject or source.subject),
+            number=reserve_ticket_numbers(1), subject=clean_subject(subject or source.subject),
             channel=message.channel, requester=message.author_contact or source.requester,
             department=source.department, priority=source.priority, created_at=now, updated_at=now,
             last_customer_message_at=message.created_at,

@@ -292,6 +292,7 @@ print(json.dumps({
     "messages": messages,
     "raw": dict(Counter(ours.values_list("status", flat=True))),
     "raw_ids_stored": sorted(set(ours.filter(status="stored").values_list("message_id_header", flat=True))),
+    "errors": dict(Counter(e[:120] for e in RawMail.objects.exclude(error="").values_list("error", flat=True))),
 }))
 """
 
@@ -366,7 +367,8 @@ def test_no_mail_lost_or_doubled_while_smtpd_is_killed_and_the_database_stops(tm
             by_id.setdefault(row["id"], []).append(row)
         missing = [message_id(n) for n in range(MAILS) if message_id(n) not in by_id]
         doubled = [key for key, rows in by_id.items() if len(rows) != 1]
-        assert not missing, f"{len(missing)} mails lost, e.g. {missing[:5]}"
+        assert not missing, f"{len(missing)} mails lost, e.g. {missing[:5]}; raw mails {result['raw']}, " \
+                            f"errors {result['errors']}"
         assert not doubled, f"{len(doubled)} mails stored twice, e.g. {doubled[:5]}"
         assert len(by_id) == MAILS
         assert set(result["raw"]) <= {"stored", "duplicate"}, result["raw"]
