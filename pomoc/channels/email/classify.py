@@ -19,18 +19,26 @@ checks run in a fixed order, first match wins:
    that is one of our own addresses (a support@ Google Group forwarding to Pomoc) does not count.
 5. auto-reply again for the weaker signs: ``Precedence: bulk/junk/auto_reply`` and a null envelope
    sender (``Return-Path: <>``).
+
+Cost: ingestion classifies every mail, so the header fields are read once per call (``_Headers``)
+and a value goes through the ``policy.default`` header parser only where that parser could give
+something else than the raw text (encoded words, 8-bit bytes, address and MIME headers); the parsed
+From is kept in a small cache keyed by its raw text, so ``is_from_ourselves`` after ``classify``
+does not parse it again. The body text is only read when a bounce sign asks for it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from email.headerregistry import Address
+from email import policy
+from email.headerregistry import Address, UnstructuredHeader
 from email.message import EmailMessage, Message
 from email.parser import HeaderParser
 from email.utils import getaddresses, parseaddr
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Kind(StrEnum):
@@ -177,27 +185,146 @@ _ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-
 _MAIL_FROM_LINE = re.compile(r"mail from:\s*<?([^>\s]+)", re.IGNORECASE)
 
 
-# --- helpers ------------------------------------------------------------------------------------
-def _header(msg: Message, name: str) -> str:
-    value = msg.get(name)
-    return str(value).strip() if value is not None else ""
+# --- header fields ------------------------------------------------------------------------------
+_DEFAULT_FACTORY = policy.default.header_factory
+_LINE_BREAK = re.compile(r"\n|\r")  # what policy.default removes from a value before parsing it
+_TOKEN = r"[!#$%&'*+.^_`{|}~0-9A-Za-z-]+"
+_NAME = r"[!#$%&'+.^_`{|}~0-9A-Za-z-]+"  # a token without "*" (RFC 2231 parameters)
+_PLAIN_PARAMETER = rf"""[ \t]*{_NAME}[ \t]*=[ \t]*(?:{_TOKEN}|"[^"\\]*")[ \t]*"""
+# a MIME field the header parser reads without surprises: "type/subtype; name=value; name="value"",
+# no comments, no RFC 2231 (name*=), no encoded words (the parser raises on some malformed parameters)
+_PLAIN_MIME_VALUE = re.compile(rf"[ \t]*({_TOKEN}(?:/{_TOKEN})?)[ \t]*(?:;{_PLAIN_PARAMETER})*;?[ \t]*\Z")
 
 
-def _addresses(msg: Message, name: str) -> list[str]:
-    values = [str(v) for v in msg.get_all(name) or []]
+class _Headers:
+    """The header fields of one message, read once, giving the same strings as ``msg.get(name)`` and
+    ``msg.get_all(name)`` (turned into ``str``) would.
+
+    ``msg.get`` runs the ``policy.default`` header parser on every call (tens of microseconds each,
+    and classify asks for about twenty fields); here a field's value is only parsed when the parser
+    can change it (see ``_fetched``). Names are asked for in lower case."""
+
+    __slots__ = ("_fields", "_msg", "default_policy")
+
+    def __init__(self, msg: Message) -> None:
+        self._msg = msg
+        fields: dict[str, list[tuple[str, object]]] = {}
+        for name, value in msg.raw_items():
+            fields.setdefault(name.lower(), []).append((name, value))
+        self._fields = fields
+        self.default_policy = getattr(msg.policy, "header_factory", None) is _DEFAULT_FACTORY
+
+    def has(self, name: str) -> bool:
+        return name in self._fields
+
+    def first_field(self, name: str) -> tuple[str, object] | None:
+        found = self._fields.get(name)
+        return found[0] if found else None
+
+    def get(self, name: str) -> str | None:
+        found = self._fields.get(name)
+        return self._fetched(*found[0]) if found else None
+
+    def get_all(self, name: str) -> list[str]:
+        return [self._fetched(key, value) for key, value in self._fields.get(name, ())]
+
+    def text(self, name: str) -> str:
+        """The stripped value of the first such field, "" when there is none."""
+        value = self.get(name)
+        return value.strip() if value is not None else ""
+
+    def parsed(self, key: str, value: object) -> object:
+        """The field as ``msg.get`` gives it (a header object under ``policy.default``)."""
+        return self._msg.policy.header_fetch_parse(key, value)
+
+    def _fetched(self, key: str, value: object) -> str:
+        if self.default_policy and type(value) is str:
+            return _default_policy_text(key, value)
+        return str(self.parsed(key, value))
+
+
+def _is_unstructured(name: str) -> bool:
+    kind = _DEFAULT_FACTORY.registry.get(name.lower(), _DEFAULT_FACTORY.default_class)
+    return issubclass(kind, UnstructuredHeader)
+
+
+def _default_policy_text(key: str, value: str) -> str:
+    """``str(policy.default.header_fetch_parse(key, value))`` for a value as parsed from the mail.
+
+    An unstructured field in plain ASCII without encoded words (``=?``) comes out of the parser as
+    it went in, line breaks removed: only the other values need the parser."""
+    if value.isascii() and "=?" not in value and _is_unstructured(key):
+        return _LINE_BREAK.sub("", value)
+    return str(policy.default.header_fetch_parse(key, value))
+
+
+def _main_value(part: Message, name: str) -> str | None:
+    """``_splitparam(str(part.get(name)))[0].lower()`` (what ``get_content_type`` and
+    ``get_content_disposition`` look at) read from the raw field when it is plain (see
+    ``_PLAIN_MIME_VALUE``): the MIME header parser gives such a value back unchanged. None when the
+    parser is needed, also for its errors on malformed fields (or the field is missing)."""
+    if getattr(part.policy, "header_factory", None) is not _DEFAULT_FACTORY:
+        return None
+    for key, value in part.raw_items():
+        if key.lower() == name:
+            if type(value) is not str or not value.isascii() or "=?" in value:
+                return None
+            plain = _PLAIN_MIME_VALUE.match(_LINE_BREAK.sub("", value))
+            return plain.group(1).lower() if plain else None
+    return None
+
+
+def _content_type(part: Message) -> str:
+    """``part.get_content_type()`` without parsing the Content-Type field when it is plain."""
+    value = _main_value(part, "content-type")
+    if value is None or value.count("/") != 1:
+        return part.get_content_type()
+    return value
+
+
+def _content_disposition(part: Message) -> str | None:
+    """``part.get_content_disposition()`` without parsing the field when it is plain."""
+    value = _main_value(part, "content-disposition")
+    return value if value is not None else part.get_content_disposition()
+
+
+def _addresses(headers: _Headers, name: str) -> list[str]:
+    values = headers.get_all(name)
     return [addr.lower() for _name, addr in getaddresses(values) if addr]
 
 
-def _from_address(msg: Message) -> tuple[str, str]:
+def _from_address(headers: _Headers) -> tuple[str, str]:
     """(display name, lower-cased address) of From, tolerant of malformed headers."""
+    field = headers.first_field("from")
+    if field is None:
+        return "", ""
+    key, value = field
+    if headers.default_policy and type(value) is str:
+        return _default_policy_sender(value)
+    return _sender_of(lambda: headers.parsed(key, value))
+
+
+@lru_cache(maxsize=512)
+def _default_policy_sender(value: str) -> tuple[str, str]:
+    """The sender of a raw From value under ``policy.default``: a pure function of the text, so
+    ``classify`` and ``is_from_ourselves`` of one mail parse the address once."""
+    return _sender_of(lambda: policy.default.header_fetch_parse("From", value))
+
+
+def forget_parsed_senders() -> None:
+    """Empty the cache of parsed From values, so that a benchmark round starts cold."""
+    _default_policy_sender.cache_clear()
+
+
+def _sender_of(parsed: Callable[[], object]) -> tuple[str, str]:
     try:
-        value = msg.get("From")
-        if value is not None and getattr(value, "addresses", None):
+        value = parsed()
+        if getattr(value, "addresses", None):
             addr: Address = value.addresses[0]
             return addr.display_name or "", (addr.addr_spec or "").lower()
     except (IndexError, TypeError, ValueError):
         pass
-    name, addr = parseaddr(_header(msg, "From"))
+    name, addr = parseaddr(str(parsed()).strip())
     return name, addr.lower()
 
 
@@ -222,9 +349,9 @@ def _body_text(msg: Message, limit: int = 100_000) -> str:
     """The text of the mail's own (non-attached) text parts, for phrase matching."""
     texts: list[str] = []
     for part in _walk_skipping_attached_messages(msg):
-        ctype = part.get_content_type()
-        if part.get_content_maintype() == "text" and ctype in ("text/plain", "text/html"):
-            if part.get_content_disposition() == "attachment":
+        ctype = _content_type(part)
+        if ctype in ("text/plain", "text/html"):
+            if _content_disposition(part) == "attachment":
                 continue
             text = _text_of(part)
             if ctype == "text/html":
@@ -238,7 +365,7 @@ def _body_text(msg: Message, limit: int = 100_000) -> str:
 def _walk_skipping_attached_messages(msg: Message):
     """Parts of this mail, without descending into attached messages (their bodies are not ours)."""
     yield msg
-    if msg.get_content_type() in ("message/rfc822", "message/global"):
+    if _content_type(msg) in ("message/rfc822", "message/global"):
         return
     if msg.is_multipart():
         for sub in msg.get_payload():
@@ -278,7 +405,7 @@ def _recipient_of(fields: dict[str, str]) -> str:
 def _embedded_message_id(msg: Message) -> str | None:
     """The Message-ID of the original mail a report carries (message/rfc822 or text/rfc822-headers)."""
     for part in msg.walk():
-        ctype = part.get_content_type()
+        ctype = _content_type(part)
         if ctype in ("message/rfc822", "message/global"):
             payload = part.get_payload()
             inner = payload[0] if isinstance(payload, list) and payload else None
@@ -308,13 +435,13 @@ def _report_type(msg: Message) -> str:
 
 
 def _classify_report(msg: Message) -> Classification | None:
-    if msg.get_content_type() != "multipart/report":
+    if _content_type(msg) != "multipart/report":
         return None
     report_type = _report_type(msg)
     if report_type == "disposition-notification":
         original = None
         for part in msg.walk():
-            if part.get_content_type().endswith("disposition-notification"):
+            if _content_type(part).endswith("disposition-notification"):
                 for fields in _status_fields(part):
                     original = original or _clean_message_id(fields.get("original-message-id"))
         return Classification(Kind.AUTO_REPLY, "report:disposition-notification", original_message_id=original)
@@ -323,7 +450,7 @@ def _classify_report(msg: Message) -> Classification | None:
     status_parts = [
         part
         for part in msg.walk()
-        if part.get_content_type() in ("message/delivery-status", "message/global-delivery-status")
+        if _content_type(part) in ("message/delivery-status", "message/global-delivery-status")
     ]
     if report_type not in _DSN_TYPES and not status_parts:
         return None
@@ -364,13 +491,14 @@ def _message_id_in_text(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _failed_recipients_in_text(msg: Message, text: str, sender: str) -> tuple[str, ...]:
-    header = [a.lower() for a in _ADDRESS.findall(", ".join(str(v) for v in msg.get_all("X-Failed-Recipients") or []))]
+def _failed_recipients_in_text(headers: _Headers, text: str, sender: str) -> tuple[str, ...]:
+    header = [a.lower() for a in _ADDRESS.findall(", ".join(headers.get_all("x-failed-recipients")))]
     if header:
         return tuple(dict.fromkeys(header))
     marker = _ORIGINAL_MARKER.search(text)
     diagnostic = text[: marker.start()] if marker else text
-    excluded = {sender, *_addresses(msg, "To"), *_addresses(msg, "Delivered-To"), *_addresses(msg, "Return-Path")}
+    excluded = {sender, *_addresses(headers, "to"), *_addresses(headers, "delivered-to"),
+                *_addresses(headers, "return-path")}
     excluded.update(m.lower() for m in _MAIL_FROM_LINE.findall(diagnostic))
     found: list[str] = []
     for address in _ADDRESS.findall(diagnostic):
@@ -391,23 +519,28 @@ def _is_mail_system_sender(name: str, address: str) -> bool:
     )
 
 
-def _classify_plain_bounce(msg: Message, subject: str) -> Classification | None:
-    name, sender = _from_address(msg)
-    text = _body_text(msg)
+def _classify_plain_bounce(msg: Message, headers: _Headers, subject: str) -> Classification | None:
+    """A non-standard bounce (or delay warning) told by its subject, sender and text.
+
+    The body text is the costly part, and most mail shows none of the signs that need it: it is
+    read only with a delay subject, a bounce subject, a mail-system sender or X-Failed-Recipients.
+    Without any of these the text alone is one sign at most, never the two a bounce needs."""
+    name, sender = _from_address(headers)
     system_sender = _is_mail_system_sender(name, sender)
-    if _DELAY_SUBJECT.search(subject) and (system_sender or _DELAY_TEXT.search(text)):
+    delay_subject = bool(_DELAY_SUBJECT.search(subject))
+    bounce_subject = bool(_BOUNCE_SUBJECT.search(subject))
+    exim_header = bool(headers.get("x-failed-recipients"))
+    if not (delay_subject or bounce_subject or system_sender or exim_header):
+        return None
+    text = _body_text(msg)
+    if delay_subject and (system_sender or _DELAY_TEXT.search(text)):
         return Classification(Kind.AUTO_REPLY, "bounce-text:delayed", original_message_id=_message_id_in_text(text))
-    signals = [
-        bool(_BOUNCE_SUBJECT.search(subject)),
-        system_sender,
-        bool(_BOUNCE_TEXT.search(text)),
-    ]
-    exim_header = bool(msg.get("X-Failed-Recipients"))
+    signals = [bounce_subject, system_sender, bool(_BOUNCE_TEXT.search(text))]
     if sum(signals) < 2 and not exim_header:
         return None
     if not exim_header and _DELAY_TEXT.search(text) and not re.search(r"permanent|fatal|failed", text, re.I):
         return Classification(Kind.AUTO_REPLY, "bounce-text:delayed", original_message_id=_message_id_in_text(text))
-    failed = _failed_recipients_in_text(msg, text, sender)
+    failed = _failed_recipients_in_text(headers, text, sender)
     original = _embedded_message_id(msg) or _message_id_in_text(text)
     status = re.search(r"\b(5\.\d{1,3}\.\d{1,3})\b", text)
     reason = "x-failed-recipients" if exim_header else "bounce-text"
@@ -415,61 +548,61 @@ def _classify_plain_bounce(msg: Message, subject: str) -> Classification | None:
 
 
 # --- auto-replies, lists, spam ------------------------------------------------------------------
-def _spam_reason(msg: Message) -> str | None:
-    if _header(msg, "X-Spam-Flag").lower().startswith("yes"):
+def _spam_reason(headers: _Headers) -> str | None:
+    if headers.text("x-spam-flag").lower().startswith("yes"):
         return "x-spam-flag"
-    if _header(msg, "X-Spam-Status").lower().startswith("yes"):
+    if headers.text("x-spam-status").lower().startswith("yes"):
         return "x-spam-status"
     return None
 
 
-def _auto_reply_reason(msg: Message, subject: str) -> str | None:
-    auto_submitted = _header(msg, "Auto-Submitted").lower()
+def _auto_reply_reason(headers: _Headers, subject: str) -> str | None:
+    auto_submitted = headers.text("auto-submitted").lower()
     if auto_submitted and auto_submitted.split(";")[0].strip() != "no":
         return "auto-submitted:" + auto_submitted.split(";")[0].strip()
-    for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Mail-Autoreply"):
-        if msg.get(name) is not None and _header(msg, name).lower() not in ("no", "false", "0"):
-            return name.lower()
-    suppress = {t.strip().lower() for t in _header(msg, "X-Auto-Response-Suppress").split(",")}
+    for name in ("x-autoreply", "x-autorespond", "x-autoresponder", "x-mail-autoreply"):
+        if headers.has(name) and headers.text(name).lower() not in ("no", "false", "0"):
+            return name
+    suppress = {t.strip().lower() for t in headers.text("x-auto-response-suppress").split(",")}
     if suppress & _SUPPRESS_TOKENS:
         return "x-auto-response-suppress"
-    if msg.get("X-MS-Exchange-Inbox-Rules-Loop") is not None:
+    if headers.has("x-ms-exchange-inbox-rules-loop"):
         return "x-ms-exchange-inbox-rules-loop"
-    if _header(msg, "X-Autogenerated").lower() == "reply":
+    if headers.text("x-autogenerated").lower() == "reply":
         return "x-autogenerated"
     if _OOF_SUBJECT.search(subject):
         return "subject:out-of-office"
     return None
 
 
-def _is_own_list(msg: Message, our_addresses: set[str]) -> bool:
+def _is_own_list(headers: _Headers, our_addresses: set[str]) -> bool:
     if not our_addresses:
         return False
-    posts = {a.lower() for a in re.findall(r"mailto:([^>?\s,]+)", _header(msg, "List-Post"), re.IGNORECASE)}
+    posts = {a.lower() for a in re.findall(r"mailto:([^>?\s,]+)", headers.text("list-post"), re.IGNORECASE)}
     if posts & our_addresses:
         return True
-    list_id = re.search(r"<([^>]+)>", _header(msg, "List-Id"))
+    list_id = re.search(r"<([^>]+)>", headers.text("list-id"))
     if list_id:
         ident = list_id.group(1).lower()
         return any(ident == a.replace("@", ".", 1) for a in our_addresses)
     return False
 
 
-def _mailing_list_reason(msg: Message, our_addresses: set[str]) -> str | None:
-    for name in ("List-Id", "List-Unsubscribe", "List-Post", "X-Mailing-List"):
-        if msg.get(name) is not None:
-            return None if _is_own_list(msg, our_addresses) else name.lower()
-    if _header(msg, "Precedence").lower() == "list":
+def _mailing_list_reason(headers: _Headers, our_addresses: set[str]) -> str | None:
+    for name in ("list-id", "list-unsubscribe", "list-post", "x-mailing-list"):
+        if headers.has(name):
+            return None if _is_own_list(headers, our_addresses) else name
+    if headers.text("precedence").lower() == "list":
         return "precedence:list"
     return None
 
 
-def _weak_auto_reason(msg: Message) -> str | None:
-    precedence = _header(msg, "Precedence").lower() or _header(msg, "X-Precedence").lower()
+def _weak_auto_reason(headers: _Headers) -> str | None:
+    precedence = headers.text("precedence").lower() or headers.text("x-precedence").lower()
     if precedence in _PRECEDENCE_AUTO:
         return "precedence:" + precedence
-    return_path = msg.get_all("Return-Path") or []
-    if return_path and str(return_path[-1]).strip() in ("<>", ""):
+    return_path = headers.get_all("return-path")
+    if return_path and return_path[-1].strip() in ("<>", ""):
         return "return-path:null"
     return None
 
@@ -485,28 +618,29 @@ def classify(msg: EmailMessage, *, our_addresses: Iterable[str] = ()) -> Classif
     support@ group forwarding to Pomoc) is not treated as a mailing list.
     """
     ours = _normalised(our_addresses)
-    subject = _header(msg, "Subject")
+    headers = _Headers(msg)
+    subject = headers.text("subject")
 
     report = _classify_report(msg)
     if report is not None:
         return report
-    bounce = _classify_plain_bounce(msg, subject)
+    bounce = _classify_plain_bounce(msg, headers, subject)
     if bounce is not None:
         return bounce
-    if msg.get_content_type() == "multipart/report" and _report_type(msg) in _DSN_TYPES:
+    if _content_type(msg) == "multipart/report" and _report_type(msg) in _DSN_TYPES:
         # a delivery report whose status we could not read: still a bounce, never a ticket
         original = _embedded_message_id(msg) or _message_id_in_text(_body_text(msg))
         return Classification(Kind.BOUNCE, "dsn:unreadable", (), original)
-    spam = _spam_reason(msg)
+    spam = _spam_reason(headers)
     if spam:
         return Classification(Kind.SPAM, spam)
-    auto = _auto_reply_reason(msg, subject)
+    auto = _auto_reply_reason(headers, subject)
     if auto:
         return Classification(Kind.AUTO_REPLY, auto)
-    listed = _mailing_list_reason(msg, ours)
+    listed = _mailing_list_reason(headers, ours)
     if listed:
         return Classification(Kind.MAILING_LIST, listed)
-    weak = _weak_auto_reason(msg)
+    weak = _weak_auto_reason(headers)
     if weak:
         return Classification(Kind.AUTO_REPLY, weak)
     return HUMAN
@@ -522,13 +656,14 @@ def is_from_ourselves(msg: EmailMessage, our_addresses: Iterable[str]) -> bool:
     if not ours:
         return False
     domains = {a for a in ours if a.startswith("@")}
-    senders = [_from_address(msg)[1], *_addresses(msg, "Sender"), *_addresses(msg, "Return-Path")]
+    headers = _Headers(msg)
+    senders = [_from_address(headers)[1], *_addresses(headers, "sender"), *_addresses(headers, "return-path")]
     for address in senders:
         if not address:
             continue
         if address in ours or any(address.endswith(domain) for domain in domains):
             return True
-    loops = " ".join(str(v) for v in msg.get_all("X-Loop") or []).lower()
+    loops = " ".join(headers.get_all("x-loop")).lower()
     return any(a in loops for a in ours if not a.startswith("@"))
 
 
