@@ -96,19 +96,23 @@ def contacts_by_email(senders: Iterable[tuple[str, str]]) -> dict[str, Contact]:
         names.setdefault(normalize_identity(IdentityKind.EMAIL, address), name)
     found = {i.value: i.contact for i in Identity.objects.select_related("contact")
              .filter(kind=IdentityKind.EMAIL, value__in=list(names))}
-    missing = [address for address in names if address not in found]
+    missing = sorted(address for address in names if address not in found)  # one order: no deadlock between two
     if not missing:
         return found
     companies = _companies_by_domain({a.rsplit("@", 1)[-1] for a in missing})
-    try:
-        with transaction.atomic():
-            contacts = Contact.objects.bulk_create([
-                Contact(name=names[a].strip()[:200], company=companies.get(a.rsplit("@", 1)[-1])) for a in missing])
-            Identity.objects.bulk_create([Identity(contact=c, kind=IdentityKind.EMAIL, value=a)
-                                          for a, c in zip(missing, contacts, strict=True)])
-    except IntegrityError:  # another process created one of them a moment ago: one by one, theirs wins
-        contacts = [contact_get_or_create(kind=IdentityKind.EMAIL, value=a, name=names[a])[0] for a in missing]
-    found.update(zip(missing, contacts, strict=True))
+    contacts = Contact.objects.bulk_create([
+        Contact(name=names[a].strip()[:200], company=companies.get(a.rsplit("@", 1)[-1])) for a in missing])
+    # an identity another process created a moment ago is skipped (its transaction is waited for)
+    Identity.objects.bulk_create([Identity(contact=c, kind=IdentityKind.EMAIL, value=a)
+                                  for a, c in zip(missing, contacts, strict=True)], ignore_conflicts=True)
+    owners = dict(Identity.objects.filter(kind=IdentityKind.EMAIL, value__in=missing).values_list("value", "contact"))
+    ours = {c.pk: c for c in contacts}
+    theirs = {a: owners[a] for a in missing if owners[a] not in ours}
+    if theirs:  # theirs wins: ours is dropped before anything refers to it
+        Contact.objects.filter(pk__in=[c.pk for a, c in zip(missing, contacts, strict=True) if a in theirs]).delete()
+        their_contacts = Contact.objects.in_bulk(list(theirs.values()))
+        found.update({a: their_contacts[pk] for a, pk in theirs.items()})
+    found.update({a: c for a, c in zip(missing, contacts, strict=True) if a not in theirs})
     return found
 
 

@@ -32,7 +32,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -579,11 +579,10 @@ def _process_chunk(raw_mail_ids: list[int], waiting: list[Mail]) -> tuple[list[I
         with transaction.atomic():
             stored, waiting = _store_together(together)
         results.extend(stored.values())
-    except Exception as exc:
-        if isinstance(exc, DatabaseError) and not isinstance(exc, IntegrityError):
-            raise  # the database is away: everything not stored stays pending
-        # one mail does not validate, or another process stored one of them meanwhile: one by one,
-        # so that one mail never holds up the others
+    except Exception:
+        # one mail does not validate, another process stored one of them meanwhile, or the batch
+        # met another in a deadlock: one by one, so that one mail never holds up the others (when
+        # the database is away, the first of them raises and everything not stored stays pending)
         results.extend(_decide_alone(mail, frozenset()) for mail in together)
         waiting = []
     return results, waiting

@@ -31,7 +31,7 @@ from pomoc.tickets.services import (
     change_status,
     clean_subject,
     reserve_ticket_numbers,
-    store_attachment,
+    store_attachments,
     validate_attachments,
 )
 
@@ -91,7 +91,8 @@ def customer_messages_add(items: list[Incoming]) -> list[Stored]:
     checked = _validated(items)
     with transaction.atomic():
         now = timezone.now()
-        locked = Ticket.objects.select_for_update().in_bulk({i.ticket.pk for i in items if i.ticket is not None})
+        locked = (Ticket.objects.select_for_update().order_by("pk")  # one order: no deadlock between two batches
+                  .in_bulk({i.ticket.pk for i in items if i.ticket is not None}))
         opening = [i for i in items if i.ticket is None and i.joins is None]
         first_number = reserve_ticket_numbers(len(opening)) if opening else 0
         new_tickets = Ticket.objects.bulk_create([
@@ -115,9 +116,8 @@ def customer_messages_add(items: list[Incoming]) -> list[Stored]:
                     delivery_state=DeliveryState.NONE, created_at=now, **item.extra)
             for item, ticket, (text, html, _attachments) in zip(items, tickets, checked, strict=True)
         ])
-        for message, (_text, _html, attachments) in zip(messages, checked, strict=True):
-            for attachment in attachments:
-                store_attachment(message, attachment)
+        store_attachments((message, attachment) for message, (_text, _html, attachments)
+                          in zip(messages, checked, strict=True) for attachment in attachments)
         events.record_many([events.ticket_created_event(t, None) for t in new_tickets]
                            + [events.message_added_event(m, None) for m in messages])
         _move_on(locked.values(), now)

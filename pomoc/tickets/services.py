@@ -107,7 +107,8 @@ def validate_attachments(attachments: Iterable[NewAttachment]) -> list[NewAttach
     return attachments
 
 
-def store_attachment(message: Message, item: NewAttachment) -> Attachment:
+def _written(message: Message, item: NewAttachment) -> Attachment:
+    """The attachment's row (not saved yet) with its file written to storage."""
     digest = hashlib.sha256()
     if isinstance(item.content, bytes):
         data = ContentFile(item.content)
@@ -132,15 +133,26 @@ def store_attachment(message: Message, item: NewAttachment) -> Attachment:
         content_id=item.content_id.strip("<>")[:255],
     )
     attachment.file.save(attachment.public_id, data, save=False)
-    storage, name = attachment.file.storage, attachment.file.name
-    try:
-        attachment.save()
-    except BaseException:
-        storage.delete(name)
-        raise
-    # the row can still roll back with the transaction around it: the file then goes with it
-    delete_unless_committed(storage, name, still_referenced=Attachment.objects.filter(file=name).exists)
     return attachment
+
+
+def store_attachments(pairs: Iterable[tuple[Message, NewAttachment]]) -> list[Attachment]:
+    """Write the files and insert their rows (one statement). A file whose row fails, or rolls back
+    later with the transaction around it, is deleted again."""
+    attachments: list[Attachment] = []
+    try:
+        for message, item in pairs:
+            attachments.append(_written(message, item))
+        Attachment.objects.bulk_create(attachments)
+    except BaseException:
+        for attachment in attachments:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+    for attachment in attachments:
+        storage, name = attachment.file.storage, attachment.file.name
+        delete_unless_committed(storage, name, still_referenced=Attachment.objects.filter(file=name).exists)
+    return attachments
+
 
 
 # --- validation -----------------------------------------------------------------------------
@@ -260,8 +272,7 @@ def _add_message(*, ticket: Ticket, kind: str, channel: str, actor, author_conta
         else DeliveryState.NONE,
         created_at=now,
     )
-    for item in attachments:
-        store_attachment(message, item)
+    store_attachments((message, item) for item in attachments)
     events.message_added(message, actor)
     search_index.refresh([ticket.pk])
     return message

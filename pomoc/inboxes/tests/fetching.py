@@ -5,7 +5,9 @@ from pomoc.inboxes.models import Inbox
 from .dovecot import Dovecot
 
 # No From: the pipeline keeps it, but cannot make a ticket of it.
-BROKEN = b"Subject: nobody sent this\r\nMessage-ID: <broken-1@example.cz>\r\n\r\nWho am I?\r\n"
+# no sender and no other header of a mail: kept as unprocessable (a mail with a subject but no sender
+# opens a ticket from a contact without an address)
+BROKEN = b"Message-ID: <broken-1@example.cz>\r\n\r\nWho am I?\r\n"
 
 
 def fetching_inbox(dovecot: Dovecot, fetch: str = "imap", name: str = "Support", **config) -> Inbox:
