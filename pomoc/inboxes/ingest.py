@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from pomoc.channels.email.classify import Classification, Kind, classify, is_from_ourselves
 from pomoc.channels.email.config import EmailInboxConfig
+from pomoc.channels.email.mime_policy import INCOMING
 from pomoc.channels.email.parsing import ParsedMail, parse_mail
 from pomoc.channels.email.quotes import fold_quoted_html
 from pomoc.contacts.models import Contact, Identity, IdentityKind
@@ -430,7 +431,7 @@ def _prepare(raw_mail: RawMail) -> Mail | IngestResult:
     inbox = raw_mail.inbox
     config = EmailInboxConfig.from_dict(inbox.config)
     try:
-        msg = email.message_from_bytes(raw, policy=policy.default)
+        msg = email.message_from_bytes(raw, policy=INCOMING)
         parsed = parse_mail(raw, message=msg)
         ours = _our_addresses(inbox, config)
         verdict = classify(msg, our_addresses=ours)

@@ -40,6 +40,8 @@ from email.utils import getaddresses, parseaddr
 from enum import StrEnum
 from functools import lru_cache
 
+from pomoc.channels.email.mime_policy import STANDARD_FACTORIES
+
 
 class Kind(StrEnum):
     HUMAN = "human"
@@ -186,7 +188,6 @@ _MAIL_FROM_LINE = re.compile(r"mail from:\s*<?([^>\s]+)", re.IGNORECASE)
 
 
 # --- header fields ------------------------------------------------------------------------------
-_DEFAULT_FACTORY = policy.default.header_factory
 _LINE_BREAK = re.compile(r"\n|\r")  # what policy.default removes from a value before parsing it
 _TOKEN = r"[!#$%&'*+.^_`{|}~0-9A-Za-z-]+"
 _NAME = r"[!#$%&'+.^_`{|}~0-9A-Za-z-]+"  # a token without "*" (RFC 2231 parameters)
@@ -212,7 +213,7 @@ class _Headers:
         for name, value in msg.raw_items():
             fields.setdefault(name.lower(), []).append((name, value))
         self._fields = fields
-        self.default_policy = getattr(msg.policy, "header_factory", None) is _DEFAULT_FACTORY
+        self.default_policy = getattr(msg.policy, "header_factory", None) in STANDARD_FACTORIES
 
     def has(self, name: str) -> bool:
         return name in self._fields
@@ -244,7 +245,8 @@ class _Headers:
 
 
 def _is_unstructured(name: str) -> bool:
-    kind = _DEFAULT_FACTORY.registry.get(name.lower(), _DEFAULT_FACTORY.default_class)
+    factory = policy.default.header_factory
+    kind = factory.registry.get(name.lower(), factory.default_class)
     return issubclass(kind, UnstructuredHeader)
 
 
@@ -263,7 +265,7 @@ def _main_value(part: Message, name: str) -> str | None:
     ``get_content_disposition`` look at) read from the raw field when it is plain (see
     ``_PLAIN_MIME_VALUE``): the MIME header parser gives such a value back unchanged. None when the
     parser is needed, also for its errors on malformed fields (or the field is missing)."""
-    if getattr(part.policy, "header_factory", None) is not _DEFAULT_FACTORY:
+    if getattr(part.policy, "header_factory", None) not in STANDARD_FACTORIES:
         return None
     for key, value in part.raw_items():
         if key.lower() == name:

@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 from email import policy
 from html.parser import HTMLParser
 
+from pomoc.channels.email.mime_policy import INCOMING
+
 __all__ = ["ParsedAttachment", "ParsedMail", "decode_bytes", "decode_header_value", "html_to_text", "parse_mail"]
 
 # Headers a help desk looks at (loop protection, lists, bounces, threading); lowercased keys.
@@ -645,7 +647,7 @@ def parse_mail(raw: bytes, *, nested_text: bool = True, message: email.message.M
 
 
 def _parse(raw: bytes, nested_text: bool, message: email.message.Message | None = None) -> ParsedMail:
-    msg = message if message is not None else email.message_from_bytes(raw, policy=policy.default)
+    msg = message if message is not None else email.message_from_bytes(raw, policy=INCOMING)
     defects = [type(d).__name__ for d in getattr(msg, "defects", [])]
     if _boundary_trouble(msg):
         # e.g. an unquoted boundary containing "=": compat32 reads it where the modern parser does not
