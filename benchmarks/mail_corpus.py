@@ -11,7 +11,7 @@ Contents, in delivery order (file names sort in that order), every file with a u
   replies with In-Reply-To/References to earlier mails of the conversation arrive a little later
   (interleaved with other conversations), some with attachments; some out-of-office replies and
   bounces (DSN) in between;
-- one deliberately broken mail (no sender at all) in the middle.
+- one deliberately broken mail (binary bytes, no sender and no headers at all) in the middle.
 
 ``manifest.json`` beside the files says what each one is: ``kind`` (imap_tools, sample, question,
 reply, auto-reply, bounce, broken), ``message_id`` and, for replies, ``thread`` (the question's
@@ -172,8 +172,9 @@ def bounce(*, failed: str, original_id: str, message_id: str, date: str) -> byte
     ).encode("ascii")
 
 
-BROKEN = b"Subject: a mail without any sender\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000\r\n" \
-         b"Content-Type: text/plain\r\n\r\nNobody sent this; it must end unprocessable and block nothing.\r\n"
+# no sender and no header of a mail (a mail with a subject but no sender opens a ticket from a contact
+# without an address): kept as unprocessable, and it must block nothing behind it
+BROKEN = b"\x00\x01\x02\xff\xfe not an e-mail: no sender, no headers\r\n\r\n" + bytes(range(256))
 
 
 def real_messages() -> list[tuple[str, bytes]]:

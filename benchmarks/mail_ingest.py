@@ -363,12 +363,13 @@ def _check_step(corpus: str, first: int | None = None) -> dict:
         statuses[row.status] = statuses.get(row.status, 0) + 1
     imap_tools = [e for e in entries if e["kind"] == "imap_tools"]
     imap_statuses: dict[str, int] = {}
+    automatic: list[str] = []
     for entry in imap_tools:
         row = rows.get(entry["message_id"])
         status = row.status if row is not None else "missing"
         imap_statuses[status] = imap_statuses.get(status, 0) + 1
-        if status == RawMailStatus.IGNORED:  # a deliberate status: recognised as automatic mail
-            problems.append(f"imap_tools {entry['file']}: ignored as {row.classification}")
+        if status == RawMailStatus.IGNORED:  # a deliberate status: recognised as automatic mail, kept
+            automatic.append(f"{entry['file']} ({row.classification})")
         elif status != RawMailStatus.STORED:
             problems.append(f"imap_tools {entry['file']}: {status} {(row.error if row else '')[:100]}")
     replies = [e for e in entries if e["kind"] == "reply"]
@@ -390,6 +391,7 @@ def _check_step(corpus: str, first: int | None = None) -> dict:
         "raw_mails": len(rows) + len(unnamed), "expected": len(entries), "statuses": statuses,
         "imap_tools_stored": f"{imap_statuses.get(RawMailStatus.STORED, 0)}/{len(imap_tools)}",
         "imap_tools": imap_statuses,
+        "imap_tools_automatic": ", ".join(automatic),
         "replies_threaded": f"{threaded}/{len(replies)}",
         "pending": statuses.get(RawMailStatus.PENDING, 0),
         "broken_unprocessable": broken_ok,

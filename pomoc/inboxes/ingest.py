@@ -352,14 +352,39 @@ def _bounce(raw_mail: RawMail, classification: Classification, key: str) -> Mess
     if original.kind == MessageKind.REPLY and original.delivery_state == DeliveryState.SENT and permanent:
         Message.objects.filter(pk=original.pk).update(delivery_state=DeliveryState.FAILED,
                                                       delivery_error=reason[:1000])
-    now = timezone.now()
+    return _system_note(raw_mail, original.ticket, reason, key)
+
+
+def _system_note(raw_mail: RawMail, ticket: Ticket, text: str, key: str) -> Message:
+    """A note in the ticket about automatic mail: it neither reopens nor answers anything."""
     note = Message.objects.create(
-        ticket=original.ticket, kind=MessageKind.SYSTEM, channel=Channel.EMAIL, body_text=reason,
-        body_html=text_to_html(reason), external_id=key, inbox=raw_mail.inbox, created_at=now,
+        ticket=ticket, kind=MessageKind.SYSTEM, channel=Channel.EMAIL, body_text=text,
+        body_html=text_to_html(text), external_id=key, inbox=raw_mail.inbox, created_at=timezone.now(),
     )
     events.message_added(note, None)
-    search_index.refresh([original.ticket_id])
+    search_index.refresh([ticket.pk])
     return note
+
+
+AUTOMATIC_REPLY_CHARS = 4000
+
+
+def _automatic_reply(raw_mail: RawMail, mail: Mail) -> Message | None:
+    """An automatic reply (out of office…) to one of our mails is noted in that ticket, so that the
+    agent sees it ("away until Monday"); it never reopens the ticket and is never answered. Only
+    the Message-ID headers count here, not a ticket tag in the subject."""
+    if mail.verdict.reason.startswith("loop:"):
+        return None
+    context = ThreadContext(parsed=mail.parsed, contact=Contact(), inbox=mail.inbox)
+    ticket = by_in_reply_to(context) or by_references(context)
+    if not isinstance(ticket, Ticket):
+        return None
+    sender = sender_address(mail.parsed) or _sender_name(mail.parsed)
+    text = mail.parsed.text.strip()
+    if len(text) > AUTOMATIC_REPLY_CHARS:
+        text = text[:AUTOMATIC_REPLY_CHARS] + "…"
+    heading = _("Automatic reply from %(sender)s:") % {"sender": sender}
+    return _system_note(raw_mail, ticket, f"{heading}\n\n{text}" if text else heading, key=mail.key)
 
 
 def _incoming(mail: Mail, contact: Contact, target: Target | None) -> Incoming:
@@ -496,7 +521,8 @@ def _decide(raw_mail: RawMail, mail: Mail, chain: frozenset[int] | None) -> Inge
         _finish(raw_mail, RawMailStatus.DUPLICATE, existing, kind, key)
         return IngestResult(existing.ticket.number, existing.pk, False, True, kind, RawMailStatus.DUPLICATE)
     if mail.verdict.kind != Kind.HUMAN:
-        note = _bounce(raw_mail, mail.verdict, key) if mail.verdict.kind == Kind.BOUNCE else None
+        note = (_bounce(raw_mail, mail.verdict, key) if mail.verdict.kind == Kind.BOUNCE
+                else _automatic_reply(raw_mail, mail) if mail.verdict.kind == Kind.AUTO_REPLY else None)
         _finish(raw_mail, RawMailStatus.IGNORED, note, kind, key)
         return IngestResult(note.ticket.number if note else None, note.pk if note else None, False, False, kind,
                             RawMailStatus.IGNORED)

@@ -71,3 +71,59 @@ def test_our_own_mail_coming_back_never_opens_a_ticket(headers):
     _r, result = ingest(make_inbox(), mail(sender=sender, headers=headers))
     assert result.status == "ignored" and result.classification == "auto-reply"
     assert Ticket.objects.count() == 0
+
+
+def _ticket_with_sent_reply(status="pending"):
+    requester = ContactFactory()
+    requester.identities.create(kind="email", value="jana@example.cz")
+    ticket = make_ticket(requester=requester)
+    reply = services.message_add(ticket=ticket, kind=MessageKind.REPLY, actor=UserFactory(), body_text="Try this")
+    Message.objects.filter(pk=reply.pk).update(external_id="<reply-88@pomoc.example>",
+                                               delivery_state=DeliveryState.SENT)
+    Ticket.objects.filter(pk=ticket.pk).update(status=status)
+    return Ticket.objects.get(pk=ticket.pk)
+
+
+def test_an_automatic_reply_to_our_mail_is_noted_in_its_ticket_without_reopening_it():
+    from .helpers import mail
+
+    ticket = _ticket_with_sent_reply(status="resolved")
+    updated_at = ticket.updated_at
+    raw = mail(sender="Jana <jana@example.cz>", subject="Out of office: Re: Printer",
+               text="I am away until Monday.", in_reply_to="<reply-88@pomoc.example>",
+               headers={"Auto-Submitted": "auto-replied"})
+
+    raw_mail, result = ingest(make_inbox(), raw)
+
+    assert result.status == "ignored" and result.classification == "auto-reply" and not result.created
+    assert result.ticket_number == ticket.number
+    note = Message.objects.get(pk=result.message_id)
+    assert note.ticket_id == ticket.pk and note.kind == MessageKind.SYSTEM
+    assert "jana@example.cz" in note.body_text and "away until Monday" in note.body_text
+    ticket.refresh_from_db()
+    assert ticket.status == "resolved" and ticket.updated_at == updated_at  # not reopened, not moved up
+    assert ticket.messages.filter(kind=MessageKind.CUSTOMER).count() == 1
+    raw_mail.refresh_from_db()
+    assert raw_mail.status == RawMailStatus.IGNORED and raw_mail.message_id == note.pk
+    _r, again = ingest(raw_mail.inbox, raw)  # the same mail again adds nothing
+    assert again.duplicate and ticket.messages.filter(kind=MessageKind.SYSTEM).count() == 1
+
+
+def test_an_automatic_reply_quoting_a_ticket_tag_only_is_not_noted():
+    from .helpers import mail
+
+    ticket = _ticket_with_sent_reply()
+    _r, result = ingest(make_inbox(), mail(sender="jana@example.cz", subject=f"Auto: [#{ticket.number}]",
+                                           headers={"Auto-Submitted": "auto-replied"}))
+    assert result.status == "ignored" and result.ticket_number is None
+    assert not ticket.messages.filter(kind=MessageKind.SYSTEM).exists()
+
+
+def test_our_own_mail_coming_back_is_not_noted_in_the_ticket_it_answers():
+    from .helpers import mail
+
+    ticket = _ticket_with_sent_reply()
+    _r, result = ingest(make_inbox(), mail(sender="Support <support@pomoc.example>",
+                                           in_reply_to="<reply-88@pomoc.example>"))
+    assert result.status == "ignored" and result.ticket_number is None
+    assert not ticket.messages.filter(kind=MessageKind.SYSTEM).exists()
