@@ -355,7 +355,7 @@ def _check_step(corpus: str, first: int | None = None) -> dict:
 
     manifest = json.loads((Path(corpus) / "manifest.json").read_text())
     entries = manifest["entries"][:first] if first else manifest["entries"]
-    rows = {r.message_id_header: r for r in RawMail.objects.select_related("message")}
+    rows = {r.message_id_header: r for r in RawMail.objects.select_related("message").exclude(message_id_header="")}
     unnamed = [r for r in RawMail.objects.select_related("message") if not r.message_id_header]
     problems: list[str] = []
     statuses: dict[str, int] = {}

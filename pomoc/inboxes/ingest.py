@@ -582,37 +582,39 @@ def process_many(raw_mail_ids: list[int]) -> Iterator[IngestResult]:
 
 
 def _process_chunk(raw_mail_ids: list[int], waiting: list[Mail]) -> tuple[list[IngestResult], list[Mail]]:
-    """Results of these mails (and of the waiting ones stored now), and the mails still waiting."""
+    """Results of these mails in their order (then of the waiting ones stored now), and the mails
+    still waiting."""
     loaded = RawMail.objects.select_related("inbox", "message__ticket").in_bulk(raw_mail_ids)
-    results: list[IngestResult] = []
+    results: dict[int, IngestResult] = {}
     together: list[Mail] = list(waiting)
     for raw_mail_id in raw_mail_ids:
         raw_mail = loaded[raw_mail_id]
         if raw_mail.status in DONE:
-            results.append(_result_of(raw_mail))
+            results[raw_mail_id] = _result_of(raw_mail)
             continue
         mail = _prepare(raw_mail)
         if isinstance(mail, IngestResult):
-            results.append(mail)
+            results[raw_mail_id] = mail
         elif mail.verdict.kind != Kind.HUMAN or not _storable(mail.parsed):
             # noise (rare; a bounce reads and writes on its own) or not a mail at all
-            results.append(_decide_alone(mail, frozenset()))
+            results[raw_mail_id] = _decide_alone(mail, frozenset())
         else:
             together.append(mail)
-    if not together:
-        return results, []
-    together.sort(key=lambda m: (m.raw_mail.received_at, m.raw_mail.pk))  # questions before their answers
-    try:
-        with transaction.atomic():
-            stored, waiting = _store_together(together)
-        results.extend(stored.values())
-    except Exception:
-        # one mail does not validate, another process stored one of them meanwhile, or the batch
-        # met another in a deadlock: one by one, so that one mail never holds up the others (when
-        # the database is away, the first of them raises and everything not stored stays pending)
-        results.extend(_decide_alone(mail, frozenset()) for mail in together)
-        waiting = []
-    return results, waiting
+    waiting = []
+    if together:
+        together.sort(key=lambda m: (m.raw_mail.received_at, m.raw_mail.pk))  # questions before their answers
+        try:
+            with transaction.atomic():
+                stored, waiting = _store_together(together)
+            results.update(stored)
+        except Exception:
+            # one mail does not validate, another process stored one of them meanwhile, or the batch
+            # met another in a deadlock: one by one, so that one mail never holds up the others (when
+            # the database is away, the first of them raises and everything not stored stays pending)
+            results.update((mail.raw_mail.pk, _decide_alone(mail, frozenset())) for mail in together)
+            waiting = []
+    ordered = [results.pop(pk) for pk in raw_mail_ids if pk in results]
+    return ordered + list(results.values()), waiting
 
 
 class _BatchLookup:
