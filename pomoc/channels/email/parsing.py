@@ -22,6 +22,9 @@ Decisions worth knowing:
 - Only inline ``text/plain`` and ``text/html`` parts are bodies; every other part (also
   ``text/calendar``, ``text/rfc822-headers``, DSN ``message/delivery-status``) is an attachment.
 - TNEF (``winmail.dat``) is kept as an ordinary attachment: no well-kept TNEF library exists.
+- A damaged header block is repaired and parsed again (see ``_repair_header_block``): the stdlib
+  ends the headers at the first line it cannot read as a field, so an obsolete ``Subject  :`` (RFC 5322
+  section 4) or one garbage line would turn the From, Subject and Message-ID after it into body text.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import email.message
 import email.utils
 import hashlib
 import html as html_lib
+import itertools
 import mimetypes
 import re
 from dataclasses import dataclass, field
@@ -384,22 +388,45 @@ def _msg_ids(value: str | None) -> list[str]:
         return []
     value = _unraw(value)
     ids = re.findall(r"<([^<>\s]+)>", value)
+    if not ids:  # obsolete syntax (RFC 5322 section 4.5.4): comments and spaces inside <...>
+        ids = [_without_comments(inner) for inner in re.findall(r"<([^<>]+)>", value)]
+        ids = ["".join(inner.split()) for inner in ids if inner.strip()]
     if not ids:
         ids = [token.strip("<>,;") for token in value.split() if token.strip("<>,;")]
     return ids
 
 
+_COMMENT = re.compile(r"\([^()]*\)")
+
+
+def _without_comments(value: str) -> str:
+    """``value`` without RFC 5322 comments (innermost first, so nested ones go too)."""
+    for _ in range(5):
+        value, count = _COMMENT.subn(" ", value)
+        if not count:
+            break
+    return value
+
+
 def _date(value: str | None, defects: list[str]) -> dt.datetime | None:
     if not value or not value.strip():
         return None
-    try:
-        parsed = email.utils.parsedate_to_datetime(_unraw(value).strip())
-    except (TypeError, ValueError, IndexError, OverflowError):
+    parsed = _parse_date(_unraw(value).strip())
+    if parsed is None:  # obsolete syntax: comments and spaces around the time's colons
+        parsed = _parse_date(re.sub(r"\s*:\s*", ":", _without_comments(_unraw(value))).strip())
+    if parsed is None:
         defects.append("unreadable Date header")
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
     return parsed
+
+
+def _parse_date(value: str) -> dt.datetime | None:
+    try:
+        return email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
 
 
 def _params(value: str | None) -> tuple[str, dict[str, str]]:
@@ -626,6 +653,115 @@ def _boundary_trouble(msg: email.message.Message) -> int:
     return count
 
 
+# --- damaged header blocks -------------------------------------------------------------------
+
+# A field line, also in the obsolete form with white space before the colon (RFC 5322 section 4.5).
+_FIELD_LINE = re.compile(rb"([\x21-\x39\x3b-\x7e]+)[ \t]*:")
+# Fields that make a repaired header block worth taking: what a help desk reads, and the fields any
+# delivered mail carries. A human "Name: Jan" line is none of these.
+_KNOWN_FIELDS = frozenset({
+    "from", "sender", "reply-to", "to", "cc", "bcc", "subject", "date", "message-id", "in-reply-to",
+    "references", "received", "return-path", "delivered-to", "mime-version", "content-type",
+    "content-transfer-encoding", "x-mailer", "user-agent", "dkim-signature", "authentication-results",
+})
+MAX_GARBAGE_LINES = 2  # more unreadable lines in a row than this: they start the body after all
+MAX_HEADER_LINES = 5000
+
+
+@dataclass
+class _HeaderRepair:
+    """What ``_repaired_bytes`` changed, for ``ParsedMail.defects``."""
+
+    obsolete_names: int = 0
+    dropped: list[str] = field(default_factory=list)
+
+    def describe(self) -> list[str]:
+        notes = []
+        if self.obsolete_names:
+            notes.append(f"header block repaired: white space before the colon removed in {self.obsolete_names} "
+                         "field name(s) (obsolete syntax)")
+        notes.extend(f"header block repaired: unreadable header line dropped: {line!r}" for line in self.dropped)
+        return notes
+
+
+def _header_block_truncated(msg: email.message.Message) -> bool:
+    """The feed parser ended the headers at a line that is no field and no blank line (cheap: healthy
+    mail has no defects at all)."""
+    return any(type(d).__name__ == "MissingHeaderBodySeparatorDefect" for d in getattr(msg, "defects", ()))
+
+
+def _next_field_follows(lines: list[bytes], start: int) -> bool:
+    """Whether, after at most ``MAX_GARBAGE_LINES`` unreadable lines from ``start`` (and their
+    continuation lines), a field line comes before the blank line: then they sit inside the header
+    block; otherwise they begin the body."""
+    garbage = 0
+    for line in itertools.islice(lines, start, start + MAX_HEADER_LINES):
+        stripped = line.rstrip(b"\r\n")
+        if not stripped:
+            return False
+        if stripped[:1] in (b" ", b"\t"):
+            continue
+        if _FIELD_LINE.match(stripped):
+            return True
+        garbage += 1
+        if garbage > MAX_GARBAGE_LINES:
+            return False
+    return False
+
+
+def _repaired_bytes(raw: bytes) -> tuple[bytes, _HeaderRepair]:
+    """``raw`` with its header block made readable for the stdlib: ``Name  :`` becomes ``Name:``, an
+    unreadable line followed by more fields is dropped (its continuation lines stay, folded into the
+    field before it), and the block ends with a blank line where the body begins."""
+    lines = raw.splitlines(keepends=True)
+    repair = _HeaderRepair()
+    head: list[bytes] = []
+    index = 0
+    while index < min(len(lines), MAX_HEADER_LINES):
+        line = lines[index]
+        stripped = line.rstrip(b"\r\n")
+        if not stripped:
+            break
+        match = _FIELD_LINE.match(stripped)
+        if match:
+            if match.end() - 1 > len(match.group(1)):
+                line = match.group(1) + b":" + line[match.end():]
+                repair.obsolete_names += 1
+            head.append(line)
+        elif stripped[:1] in (b" ", b"\t") or (index == 0 and stripped.startswith(b"From ")):
+            head.append(line)  # a continuation line, or the mbox envelope line the stdlib knows
+        elif _next_field_follows(lines, index):
+            repair.dropped.append(stripped[:80].decode("utf-8", errors="replace"))
+        else:
+            ending = line[len(stripped):] or b"\r\n"
+            return b"".join(head) + ending + b"".join(lines[index:]), repair
+        index += 1
+    return b"".join(head) + b"".join(lines[index:]), repair
+
+
+def _field_names(msg: email.message.Message) -> set[str]:
+    try:
+        return {str(name).lower() for name in msg.keys()}
+    except Exception:
+        return set()
+
+
+def _repair_header_block(raw: bytes, msg: email.message.Message) -> tuple[bytes, email.message.Message, list[str]]:
+    """The message parsed again from a repaired header block, when the stdlib's parse stopped early and
+    the repair recovers a From or at least two fields a help desk reads; else ``raw`` and ``msg`` as
+    they were. A mail whose headers end properly (a blank line) is never touched: its body stays body
+    even when it begins with "Name: value" lines."""
+    repaired, repair = _repaired_bytes(raw)
+    notes = repair.describe()
+    if not notes:
+        return raw, msg, []  # nothing to change: the stdlib read the block as far as it goes
+    fixed = email.message_from_bytes(repaired, policy=INCOMING)
+    recovered = (_field_names(fixed) - _field_names(msg)) & _KNOWN_FIELDS
+    if "from" not in recovered and len(recovered) < 2:
+        return raw, msg, []
+    return repaired, fixed, notes
+
+
 def _synthetic_id(raw: bytes) -> str:
     return f"{hashlib.sha256(raw).hexdigest()[:40]}@pomoc.invalid"
 
@@ -648,10 +784,13 @@ def parse_mail(raw: bytes, *, nested_text: bool = True, message: email.message.M
 
 def _parse(raw: bytes, nested_text: bool, message: email.message.Message | None = None) -> ParsedMail:
     msg = message if message is not None else email.message_from_bytes(raw, policy=INCOMING)
-    defects = [type(d).__name__ for d in getattr(msg, "defects", [])]
+    source, repairs = raw, []
+    if _header_block_truncated(msg):
+        source, msg, repairs = _repair_header_block(raw, msg)
+    defects = [type(d).__name__ for d in getattr(msg, "defects", [])] + repairs
     if _boundary_trouble(msg):
         # e.g. an unquoted boundary containing "=": compat32 reads it where the modern parser does not
-        old = email.message_from_bytes(raw, policy=policy.compat32)
+        old = email.message_from_bytes(source, policy=policy.compat32)
         if _boundary_trouble(old) < _boundary_trouble(msg):
             msg = old
             defects.append("MIME boundary only readable by the compat32 parser")

@@ -9,7 +9,10 @@ The remaining differences are deliberate and pinned in ``test_known_differences`
 imap_tools drops bytes it cannot decode (we keep them through windows-1252), reads mislabelled
 UTF-8 as Latin-1 mojibake (we read UTF-8), drops the folding space before an encoded word
 (RFC 2047 keeps it), lists a text/plain body with a Content-ID also as an attachment (we show it as
-text once), and flattens a broken DSN differently.
+text once), and flattens a broken DSN differently. Two header blocks imap_tools (the stdlib's feed
+parser) reads as no headers at all, the whole mail as body, we repair and read: ``example13.eml``
+(obsolete ``Name  :`` syntax) and ``raw_email_incorrect_header.eml`` (one garbage line among the
+fields); there imap_tools expects an empty subject and sender and the header lines as text.
 """
 
 import pytest
@@ -21,8 +24,10 @@ pytestmark = pytest.mark.skipif(
     not MESSAGES.is_dir(), reason=f"imap_tools corpus not found at {MESSAGES} (it lives outside the repository)"
 )
 
-# Measured: the floor; raise it when the parser improves, never lower it silently.
-FLOOR = {"subject": 111, "from": 113, "text": 110, "attachment_names": 113, "attachment_bytes": 111, "all": 106}
+# Measured: the floor; raise it when the parser improves, never lower it silently. Lowered by 2 for
+# subject, from, text and all when the two damaged header blocks were repaired (see the docstring):
+# imap_tools' expected data there is the stdlib's failure to read them.
+FLOOR = {"subject": 109, "from": 111, "text": 108, "attachment_names": 113, "attachment_bytes": 111, "all": 104}
 
 
 def test_corpus_has_113_messages():
@@ -67,6 +72,22 @@ def test_known_differences():
     assert [a.content_type for a in bounce.attachments][:3] == [
         "message/delivery-status", "message/delivery-status", "message/rfc822",
     ]
+
+
+def test_damaged_header_blocks_read_where_imap_tools_reads_none():
+    obsolete = _parse("rfc2822/example13.eml")
+    assert (obsolete.subject, obsolete.from_email, obsolete.to) == (
+        "Saying Hello", "jdoe@machine.example", [("Mary Smith", "mary@example.net")])
+    assert obsolete.message_id == "1234@local.machine.example"
+    assert obsolete.date.isoformat() == "1997-11-21T09:55:06-06:00"
+    assert obsolete.text == 'This is a message just to say hello.\nSo, "Hello".\n'
+    garbage = _parse("plain_emails/raw_email_incorrect_header.eml")
+    assert (garbage.subject, garbage.from_name, garbage.from_email, garbage.to) == (
+        "Stop adware/spyware once and for all.", "xxx xxx", "xxx@xxx.xxx", [("", "xxx@xxx.com")])
+    assert garbage.message_id == "4D6AA7EB.6490534@xxx.xxx"
+    assert garbage.text.startswith("You are infected with:") and "Delivered-To" not in garbage.text
+    assert garbage.defects == [
+        "header block repaired: unreadable header line dropped: 'quite Delivered-To: xxx@xxx.xxx'"]
 
 
 def test_nested_message_kept_as_eml_and_its_attachment_listed():
