@@ -142,7 +142,7 @@ def test_a_batch_costs_the_same_queries_for_few_or_many_mails(size, django_asser
     with CaptureQueriesContext(connection) as queries:
         results = list(process_many(ids))
     assert [r.status for r in results] == ["stored"] * size
-    assert len(queries) <= 30, "\n".join(q["sql"][:100] for q in queries)  # not one set per mail
+    assert len(queries) <= 25, "\n".join(q["sql"][:100] for q in queries)  # not one set per mail
 
 
 def test_batches_are_bounded_by_count_and_bytes(monkeypatch):
