@@ -9,12 +9,19 @@ Two steps, so that nothing that arrives can be lost:
 
 ``process``: parse → classify → noise (bounce, auto-reply, mailing list, spam) never opens a ticket
 (status ``ignored``; a bounce of one of our replies notes that ticket, marks the reply failed and the
-address's contact as bouncing) → dedupe by Message-ID per inbox (``duplicate``) → contact by the
-From address → threading (``THREADING``, first strategy that finds a ticket wins) → a new ticket or
-a customer message on the found one, stored in ONE transaction with the ``RawMail`` marked
-``stored``. Anything that raises while parsing or storing (a mail without a usable sender, too many
-attachments…) marks the mail ``unprocessable`` with the error; its bytes stay. Database errors
-propagate: the caller (the MTA pipe, a worker) retries later.
+address's contact as bouncing; an automatic reply to one of our mails is noted in its ticket) →
+dedupe by Message-ID per inbox (``duplicate``) → contact by the sender's address (a contact without
+an address when the mail has no usable one) → threading (``THREADING``, first strategy that finds a
+ticket wins) → a new ticket or a customer message on the found one (``tickets.intake``), stored in
+ONE transaction with the ``RawMail`` marked ``stored``. Anything that raises while parsing or storing
+(too many attachments, bytes with no sender and no header of a mail…) marks the mail
+``unprocessable`` with the error; its bytes stay. Database errors propagate: the caller (the MTA
+pipe, a worker) retries later.
+
+``process_many(ids)`` (the workers) does the same for many mails, storing the human mail of up to
+``BATCH`` of them in one transaction with a few statements for all of them (``_store_together``);
+noise, mail that cannot be stored and every mail of a batch that fails go through ``process``'s
+one-by-one path, so the outcome per mail is the same either way.
 
 External ids of mail are Message-IDs with their angle brackets (``<id@host>``), as outgoing replies
 store theirs (``pomoc.tickets.delivery``).
@@ -688,9 +695,12 @@ def _store_together(mails: list[Mail]) -> tuple[dict[int, IngestResult], list[Ma
     item_mails: list[Mail] = []
     copies: list[tuple[Mail, int]] = []  # a second copy of a mail of the batch: (mail, that item's index)
     senders: dict[int, Contact] = {}
-    queue = mails
-    for _round in range(QUESTION_CHAIN_LIMIT):
-        # a mail answering one further down the batch goes after it (the next round)
+    queue, final = mails, False
+    for round_ in range(QUESTION_CHAIN_LIMIT):
+        # a mail answering one further down the batch (or one postponed) goes after it: the next
+        # round; mails that answer each other in a circle, or a chain too long, are taken as they
+        # come in a last round
+        final = final or round_ == QUESTION_CHAIN_LIMIT - 1
         unhandled = {m.key for m in queue}
         postponed: list[Mail] = []
         for mail in queue:
@@ -710,8 +720,9 @@ def _store_together(mails: list[Mail]) -> tuple[dict[int, IngestResult], list[Ma
             senders[mail.raw_mail.pk] = contact
             target = find_ticket(ThreadContext(parsed=mail.parsed, contact=contact, inbox=mail.inbox,
                                                known=lookup.known))
-            if target is None and _thread_keys(mail.parsed) & unhandled:
+            if target is None and not final and _thread_keys(mail.parsed) & unhandled:
                 postponed.append(mail)
+                unhandled.add(mail.key)  # what answers this one waits too
                 continue
             if target is None and lookup.answers_pending(mail):
                 waiting.append(mail)
@@ -721,14 +732,10 @@ def _store_together(mails: list[Mail]) -> tuple[dict[int, IngestResult], list[Ma
                 lookup.taken.setdefault(mail.key, len(items))
             items.append(_incoming(mail, contact, target))
             item_mails.append(mail)
-        if not postponed or len(postponed) == len(queue):
+        if not postponed:
             break
+        final = len(postponed) == len(queue)  # no progress: a circle
         queue = postponed
-    for mail in postponed:  # they answer each other in a circle, or the chain is too long: new tickets
-        if mail.key:
-            lookup.taken.setdefault(mail.key, len(items))
-        items.append(_incoming(mail, senders[mail.raw_mail.pk], None))
-        item_mails.append(mail)
     stored = customer_messages_add(items)
     finished = []
     for mail, done in zip(item_mails, stored, strict=True):

@@ -164,3 +164,27 @@ def test_batches_are_bounded_by_count_and_bytes(monkeypatch):
     monkeypatch.setattr(ingest, "BATCH_BYTES", 1)
     list(process_many(_kept(inbox, *[mail(subject=f"N{n}") for n in range(2)])))
     assert seen == [1, 1]
+
+
+def _same_moment(ids):
+    first = RawMail.objects.get(pk=ids[0]).received_at
+    RawMail.objects.filter(pk__in=ids).update(received_at=first)
+
+
+def test_a_chain_kept_newest_first_ends_in_one_ticket():
+    inbox = make_inbox()
+    ids = _kept(inbox, mail(subject="Re: Re: Q", message_id="<c@x.cz>", in_reply_to="<b@x.cz>"),
+                mail(subject="Re: Q", message_id="<b@x.cz>", in_reply_to="<a@x.cz>"),
+                mail(subject="Q", message_id="<a@x.cz>"))
+    _same_moment(ids)
+    assert [r.status for r in process_many(ids)] == ["stored"] * 3
+    assert Ticket.objects.count() == 1 and Ticket.objects.get().subject == "Q"
+
+
+def test_two_mails_answering_each_other_in_one_batch_share_a_ticket():
+    inbox = make_inbox()
+    ids = _kept(inbox, mail(subject="One", message_id="<one@x.cz>", in_reply_to="<two@x.cz>"),
+                mail(subject="Two", message_id="<two@x.cz>", in_reply_to="<one@x.cz>"))
+    _same_moment(ids)
+    assert [r.created for r in process_many(ids)] == [True, False]
+    assert Ticket.objects.count() == 1
