@@ -21,7 +21,12 @@ Decisions worth knowing:
   agent needs to read. Its HTML is not merged into ``html`` (it stays inside the ``.eml``).
 - Only inline ``text/plain`` and ``text/html`` parts are bodies; every other part (also
   ``text/calendar``, ``text/rfc822-headers``, DSN ``message/delivery-status``) is an attachment.
-- TNEF (``winmail.dat``) is kept as an ordinary attachment: no well-kept TNEF library exists.
+- TNEF (``application/ms-tnef``, ``application/vnd.ms-tnef`` or a part named ``winmail.dat``) is
+  unpacked with ``tnefparse``: its files become attachments (long names, types guessed from them) and
+  its plain or HTML body is the mail's when the mail has none; the winmail.dat itself is then dropped
+  (the original .eml keeps it). A corrupt, truncated or too costly one (``MAX_TNEF_*``, counted before
+  tnefparse runs) stays an ordinary attachment with a defect. Compressed RTF bodies are not read.
+  See docs/decisions/0007-tnef.md.
 - A damaged header block is repaired and parsed again (see ``_repair_header_block``): the stdlib
   ends the headers at the first line it cannot read as a field, so an obsolete ``Subject  :`` (RFC 5322
   section 4) or one garbage line would turn the From, Subject and Message-ID after it into body text.
@@ -38,8 +43,10 @@ import email.utils
 import hashlib
 import html as html_lib
 import itertools
+import logging
 import mimetypes
 import re
+import struct
 from dataclasses import dataclass, field
 from email import policy
 from html.parser import HTMLParser
@@ -544,6 +551,185 @@ def _fallback_name(content_type: str, index: int, subject: str = "") -> str:
     return f"attachment-{index}{ext}"
 
 
+# --- TNEF (winmail.dat) ------------------------------------------------------------------------
+
+_TNEF_TYPES = frozenset({"application/ms-tnef", "application/vnd.ms-tnef"})
+_TNEF_SIGNATURE = b"\x78\x9f\x3e\x22"  # 0x223E9F78, little-endian
+_TNEF_EMBEDDED = b"\x07\x03\x02\x00\x00\x00\x00\x00\xc0\x00\x00\x00\x00\x00\x00\x46"  # an attached Outlook item
+MAX_TNEF_ATTACHMENTS = 100  # more files than this in one winmail.dat: it is kept whole (defect recorded)
+MAX_TNEF_ATTRIBUTES = 5_000  # TNEF attributes, embedded items included
+MAX_TNEF_VALUES = 50_000  # MAPI property values
+MAX_TNEF_COPIED = 8 << 30  # bytes tnefparse copies (the rest of the buffer for every attribute): about 0.2 s
+MAX_TNEF_DEPTH = 4  # Outlook items attached inside attached items
+# Sizes of the fixed-size MAPI property types; the variable ones (strings, binary) take at least 4 bytes.
+_MAPI_FIXED = {0x0002: 2, 0x000B: 2, 0x0003: 4, 0x0004: 4, 0x000A: 4, 0x0005: 8, 0x0006: 8, 0x0007: 8,
+               0x0014: 8, 0x0040: 8, 0x0048: 16}
+_MAPI_VARIABLE = frozenset({0x0000, 0x000D, 0x001E, 0x001F, 0x0102})
+
+
+def _is_tnef(content_type: str, file_name: str) -> bool:
+    return content_type in _TNEF_TYPES or file_name.lower() == "winmail.dat"
+
+
+class _TnefTooBig(Exception):
+    """The TNEF would cost tnefparse more than the bounds allow."""
+
+
+@dataclass
+class _TnefCost:
+    """What decoding a TNEF will cost tnefparse, counted before it runs: its loops take their counts
+    from the data (a forged count of four billion properties is a loop of four billion), and it copies
+    the rest of the buffer for every attribute."""
+
+    attributes: int = 0
+    values: int = 0
+    copied: int = 0
+    attachments: int = 0
+
+    def check(self) -> None:
+        if (self.attributes > MAX_TNEF_ATTRIBUTES or self.values > MAX_TNEF_VALUES
+                or self.copied > MAX_TNEF_COPIED or self.attachments > MAX_TNEF_ATTACHMENTS):
+            raise _TnefTooBig
+
+
+def _tnef_cost(data: memoryview, cost: _TnefCost, depth: int = 0) -> None:
+    """Walk the attributes the way ``tnefparse.TNEF`` does, without decoding them; raises ``_TnefTooBig``."""
+    if depth > MAX_TNEF_DEPTH:
+        raise _TnefTooBig
+    offset = 6
+    while offset + 12 < len(data):
+        level, name, _type, length = struct.unpack_from("<BHHI", data, offset)
+        if depth == 0 and length + 11 > len(data) - offset:
+            raise ValueError("truncated TNEF")  # tnefparse would hand over the cut file as if whole
+        length = min(len(data) - offset, length + 11)
+        payload = data[offset + 9:offset + length - 2]
+        cost.attributes += 1
+        cost.copied += len(data) - offset
+        if depth == 0 and name == 0x9002:  # attAttachRenddata starts an attachment
+            cost.attachments += 1
+        cost.check()
+        if (level == 2 and name == 0x9005) or (level != 2 and name == 0x9003):  # attAttachment, attMAPIProps
+            _mapi_cost(payload, 0, cost, depth)
+        elif level != 2 and name == 0x9004 and len(payload) >= 4:  # attRecipTable: rows of MAPI properties
+            rows, row_offset = struct.unpack_from("<I", payload)[0], 4
+            if rows > len(payload) // 4:
+                raise _TnefTooBig
+            for _ in range(rows):
+                row_offset = _mapi_cost(payload, row_offset, cost, depth)
+        offset += length
+
+
+def _mapi_cost(data: memoryview, offset: int, cost: _TnefCost, depth: int) -> int:
+    """Count one MAPI property list from ``offset`` (as ``tnefparse.mapi.decode_mapi`` reads it); its end."""
+    try:
+        count = struct.unpack_from("<I", data, offset)[0]
+        offset += 4
+        if count > len(data):
+            raise _TnefTooBig
+        for _ in range(count):
+            if offset >= len(data):
+                return offset
+            offset = _mapi_property_cost(data, offset, cost, depth)
+    except struct.error:  # tnefparse stops at the same place
+        return len(data)
+    return offset
+
+
+def _mapi_property_cost(data: memoryview, offset: int, cost: _TnefCost, depth: int) -> int:
+    ptype, pname = struct.unpack_from("<HH", data, offset)
+    offset += 4
+    if pname >= 0x8000:  # named property: a GUID, then an id or a name
+        kind = struct.unpack_from("<I", data, offset + 16)[0]
+        offset += 20
+        if kind == 0:
+            offset += 4
+        else:
+            name_length = struct.unpack_from("<I", data, offset)[0]
+            offset += 4 + name_length + (-name_length % 4)
+    multi = 0
+    if ptype & 0x1000:  # multi-valued: a count, then the values (tnefparse reads one when the count is 0)
+        ptype ^= 0x1000
+        multi = struct.unpack_from("<I", data, offset)[0]
+        offset += 4
+    values = multi or 1
+    if ptype in _MAPI_FIXED:
+        if values * _MAPI_FIXED[ptype] > len(data) - offset + 8:
+            raise _TnefTooBig
+        cost.values += values
+        cost.check()
+        offset += values * _MAPI_FIXED[ptype]
+        return offset + (2 if values % 2 and ptype in (0x0002, 0x000B) else 0)
+    if ptype not in _MAPI_VARIABLE:
+        raise struct.error  # tnefparse gives up on the list here
+    if not multi:  # a single string or binary property is a count of values too
+        values = struct.unpack_from("<I", data, offset)[0]
+        offset += 4
+    if values * 4 > len(data) - offset + 4:
+        raise _TnefTooBig
+    cost.values += values
+    cost.check()
+    for _ in range(values):
+        size = struct.unpack_from("<I", data, offset)[0]
+        value = data[offset + 4:offset + 4 + size]
+        if pname == 0x3701 and value[:16] == _TNEF_EMBEDDED:  # PR_ATTACH_DATA_OBJ: an attached Outlook item
+            _tnef_cost(value[16:], cost, depth + 1)
+        offset += 4 + size + (-size % 4)
+    return offset
+
+
+def _decoded_tnef(data: bytes):  # noqa: ANN202 -- a tnefparse.TNEF, imported only when a mail has one
+    """``data`` decoded by tnefparse after its cost was counted; raises ``_TnefTooBig`` or what tnefparse raises."""
+    if not data.startswith(_TNEF_SIGNATURE):
+        raise ValueError("no TNEF signature")
+    _tnef_cost(memoryview(data), _TnefCost())
+    from tnefparse import TNEF
+
+    tnef_log = logging.getLogger("tnefparse")
+    if tnef_log.level == logging.NOTSET:  # its INFO line on every call is noise; LOGGING settings still win
+        tnef_log.setLevel(logging.WARNING)
+    return TNEF(data, do_checksum=False)  # the checksum would only be logged, at a pass over every byte
+
+
+def _tnef_str(value: str | bytes | None, codepage: str | None) -> str:
+    """A TNEF body property as text: tnefparse gives str or bytes depending on the property's type."""
+    if not value:
+        return ""
+    if isinstance(value, bytes | bytearray):
+        return decode_bytes(bytes(value).rstrip(b"\x00"), codepage)[0]
+    return str(value).rstrip("\x00")
+
+
+def _tnef_file_name(item, codepage: str | None) -> str:  # noqa: ANN001 -- a tnefparse.TNEFAttachment
+    """The long file name, else the 8.3 one; tnefparse reads a title as UTF-8 and raises on the
+    code-page names older Outlook writes, so those are decoded here."""
+    try:
+        name = item.long_filename() or ""
+    except UnicodeDecodeError:
+        name = getattr(item, "_name", b"")
+    if isinstance(name, bytes | bytearray):
+        return decode_bytes(bytes(name).rstrip(b"\x00"), codepage)[0]
+    return str(name)
+
+
+def _tnef_files(tnef, depth: int = 0) -> list[ParsedAttachment]:  # noqa: ANN001 -- a tnefparse.TNEF
+    """The files of a decoded TNEF, in order; an attached Outlook item gives its own files (its body
+    stays unread)."""
+    files: list[ParsedAttachment] = []
+    for item in tnef.attachments:
+        embedded = getattr(item, "embed", None)
+        if embedded is not None:
+            if depth < MAX_TNEF_DEPTH:
+                files.extend(_tnef_files(embedded, depth + 1))
+            continue
+        name = _tnef_file_name(item, tnef.codepage)
+        name = name.replace("\\", "/").rsplit("/", 1)[-1].strip().replace("\x00", "")
+        content_type = (mimetypes.guess_type(name, strict=False)[0] or "application/octet-stream") if name else ""
+        files.append(ParsedAttachment(
+            file_name=name or _fallback_name("application/octet-stream", len(files) + 1),
+            content_type=content_type or "application/octet-stream", content=bytes(item.data or b"")))
+    return files
+
+
 class _Walker:
     def __init__(self, nested_text: bool) -> None:
         self.nested_text = nested_text
@@ -551,6 +737,8 @@ class _Walker:
         self.htmls: list[str] = []
         self.attachments: list[ParsedAttachment] = []
         self.defects: list[str] = []
+        self.tnef_texts: list[str] = []  # bodies found inside winmail.dat: used when the mail has none
+        self.tnef_htmls: list[str] = []
 
     def walk(self, part: email.message.Message, depth: int = 0, *, nested: bool = False) -> None:
         if depth > MAX_DEPTH:
@@ -611,10 +799,42 @@ class _Walker:
                 self.texts.append(text)
             return
         data = _payload_bytes(part, self.defects)
+        if _is_tnef(content_type, file_name) and self._unpacked_tnef(data, nested=nested):
+            return
         inline = disposition == "inline" or (bool(content_id) and disposition != "attachment")
         self.attachments.append(ParsedAttachment(
             file_name=file_name or _fallback_name(content_type, len(self.attachments) + 1),
             content_type=content_type, content=data, content_id=content_id, inline=inline))
+
+    def _unpacked_tnef(self, data: bytes, *, nested: bool) -> bool:
+        """Take the files (and a plain or HTML body) out of a winmail.dat. False, with a defect when it
+        is unreadable or too large, when the part is to be kept as an ordinary attachment instead. An
+        unpacked winmail.dat itself is not kept: nobody can open it, and the original mail (.eml) keeps
+        its bytes."""
+        try:
+            tnef = _decoded_tnef(data)
+            files = _tnef_files(tnef)
+            text, html = _tnef_str(tnef.body, tnef.codepage), _tnef_str(tnef.htmlbody, tnef.codepage)
+            rtf_only = tnef.has_body() and not text.strip() and not html.strip()
+        except _TnefTooBig:
+            self.defects.append("TNEF (winmail.dat) too large to unpack; kept as an attachment")
+            return False
+        except Exception as exc:  # tnefparse raises whatever corrupt data makes it meet
+            self.defects.append(f"unreadable TNEF (winmail.dat) ({type(exc).__name__}); kept as an attachment")
+            return False
+        if rtf_only and not files:
+            self.defects.append("TNEF (winmail.dat) body is compressed RTF only; kept as an attachment")
+            return False
+        if not files and not text.strip() and not html.strip():
+            return False  # nothing in it (meeting data, properties only): keep what came
+        if rtf_only:
+            self.defects.append("TNEF (winmail.dat) body is compressed RTF; not read")
+        self.attachments.extend(files)
+        if not nested and text.strip():
+            self.tnef_texts.append(text)
+        if not nested and html.strip():
+            self.tnef_htmls.append(html)
+        return True
 
     def _alternative(self, children: list, depth: int, *, nested: bool) -> None:
         """Plain text from the plain alternative, HTML from the HTML one, attachments from any."""
@@ -815,6 +1035,8 @@ def _parse(raw: bytes, nested_text: bool, message: email.message.Message | None 
     walker.walk(msg)
     text = "\n".join(t for t in walker.texts if t is not None)
     html = "\n".join(walker.htmls)
+    if not text.strip() and not html.strip():  # the body was only inside a winmail.dat
+        text, html = "\n".join(walker.tnef_texts), "\n".join(walker.tnef_htmls)
     if not text.strip() and html.strip():
         text = html_to_text(html)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
