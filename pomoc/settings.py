@@ -262,7 +262,8 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # tnefparse logs a line at INFO for every winmail.dat it decodes
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "tnefparse": {"level": "WARNING"}},
 }
 
 # --- Pomoc ----------------------------------------------------------------------------------

@@ -43,7 +43,6 @@ import email.utils
 import hashlib
 import html as html_lib
 import itertools
-import logging
 import mimetypes
 import re
 import struct
@@ -684,9 +683,6 @@ def _decoded_tnef(data: bytes):  # noqa: ANN202 -- a tnefparse.TNEF, imported on
     _tnef_cost(memoryview(data), _TnefCost())
     from tnefparse import TNEF
 
-    tnef_log = logging.getLogger("tnefparse")
-    if tnef_log.level == logging.NOTSET:  # its INFO line on every call is noise; LOGGING settings still win
-        tnef_log.setLevel(logging.WARNING)
     return TNEF(data, do_checksum=False)  # the checksum would only be logged, at a pass over every byte
 
 
