@@ -271,3 +271,7 @@ POMOC_ENCRYPTION_KEY = env_str("POMOC_ENCRYPTION_KEY")  # Fernet key(s) for secr
 POMOC_BASE_URL = env_str("POMOC_BASE_URL", "http://127.0.0.1:8000")
 POMOC_PAGE_SIZE = env_int("POMOC_PAGE_SIZE", 50)
 POMOC_RUN_WORKER_IN_SERVE = env_bool("POMOC_RUN_WORKER_IN_SERVE", True)
+# Embedded setup (no Redis): where a worker posts its live updates (``pomoc.core.realtime_relay``).
+# ``pomoc serve`` sets both for its own worker; the token may be given to reach it from elsewhere.
+POMOC_REALTIME_RELAY_URL = env_str("POMOC_REALTIME_RELAY_URL")
+POMOC_REALTIME_RELAY_TOKEN = env_str("POMOC_REALTIME_RELAY_TOKEN")

@@ -1,11 +1,14 @@
 """Live updates: publish events to websocket groups, only after the transaction commits."""
 
 import asyncio
+import json
 import logging
+import urllib.request
 from collections.abc import Iterable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -19,7 +22,8 @@ def department_group(department_id: int | None) -> str:
     return f"inbox.dept.{department_id or 'none'}"
 
 
-async def _send_all(layer, sends: list[tuple[str, dict]]) -> None:
+async def send_all(layer, sends: list[tuple[str, dict]]) -> None:
+    """Every (group, payload) at once; a failing one is logged, the others still go."""
     outcomes = await asyncio.gather(
         *(layer.group_send(group, {"type": "pomoc.event", "payload": payload}) for group, payload in sends),
         return_exceptions=True,
@@ -31,15 +35,38 @@ async def _send_all(layer, sends: list[tuple[str, dict]]) -> None:
 
 
 def _send(sends: list[tuple[str, dict]]) -> None:
-    """Every (group, payload) in one trip into the event loop: a worker storing a batch of mails
-    pays for one, not one per ticket and group."""
+    """Every (group, payload) in one trip into the event loop (a worker storing a batch of mails
+    pays for one, not one per ticket and group), or in one POST to the relay of ``pomoc serve``
+    (``realtime_relay``) when this process is its worker."""
+    if not sends:
+        return
+    if settings.POMOC_REALTIME_RELAY_URL:
+        _post_to_relay(sends)
+        return
     layer = get_channel_layer()
-    if layer is None or not sends:
+    if layer is None:
         return
     try:
-        async_to_sync(_send_all)(layer, sends)
+        async_to_sync(send_all)(layer, sends)
     except Exception:  # a realtime hiccup must never break a write that already committed
         logger.exception("realtime publish failed")
+
+
+RELAY_TIMEOUT = 3.0
+
+
+def _post_to_relay(sends: list[tuple[str, dict]]) -> None:
+    request = urllib.request.Request(  # noqa: S310 -- our own server's address, from the settings
+        settings.POMOC_REALTIME_RELAY_URL, method="POST",
+        data=json.dumps({"sends": [[group, payload] for group, payload in sends]}).encode(),
+        headers={"Authorization": f"Bearer {settings.POMOC_REALTIME_RELAY_TOKEN}",
+                 "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=RELAY_TIMEOUT):  # noqa: S310
+            pass
+    except (OSError, ValueError) as exc:  # the web server restarting: these updates are lost, the data is not
+        logger.warning("realtime relay to the web server failed: %s", type(exc).__name__)
 
 
 def publish_many_on_commit(events: Iterable[tuple[list[str], dict]]) -> None:

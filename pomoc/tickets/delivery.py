@@ -54,6 +54,7 @@ from pomoc.channels.email.tls import client_context
 from pomoc.contacts.models import Contact, Identity, IdentityKind
 from pomoc.core.crypto import SecretUnreadable
 from pomoc.core.models import OrganisationSettings
+from pomoc.core.realtime import publish_on_commit, ticket_group
 from pomoc.core.sanitize import html_to_text, text_to_html
 from pomoc.inboxes.models import Inbox, InboxKind
 from pomoc.tickets.models import Channel, DeliveryState, Message, MessageKind, Ticket
@@ -498,9 +499,14 @@ def deliver(message_id: int, *, final_attempt: bool = False) -> str:
 
 
 def _mark(message: Message, state: str, error: str) -> None:
+    """The reply's delivery state, shown live to agents on its ticket ("sent", "failed: why")."""
     message.delivery_state = state
     message.delivery_error = error
     message.save(update_fields=["delivery_state", "delivery_error"])
+    ticket = message.ticket
+    publish_on_commit([ticket_group(ticket.pk)], {"event": "message.delivery", "ticket": ticket.pk,
+                                                   "number": ticket.number, "actor": None, "message": message.pk,
+                                                   "state": state})
 
 
 def retry_delivery(message: Message) -> Message:

@@ -28,8 +28,25 @@ SETUP = textwrap.dedent("""
     reply = services.message_add(ticket=ticket, kind="reply", actor=agent, body_text="We are on it.")
     client = Client()
     client.force_login(agent)
-    print(json.dumps({"reply": reply.pk, "session": client.cookies["sessionid"].value}))
+    print(json.dumps({"reply": reply.pk, "ticket": ticket.pk, "session": client.cookies["sessionid"].value}))
 """)
+
+ANOTHER_REPLY = textwrap.dedent("""
+    from pomoc.accounts.models import User
+    from pomoc.tickets import services
+    from pomoc.tickets.models import Ticket
+    agent = User.objects.get(username="serve-agent")
+    ticket = Ticket.objects.get(pk=TICKET)
+    print(services.message_add(ticket=ticket, kind="reply", actor=agent, body_text="And now, live.").pk)
+""")
+
+
+def _event(socket, event: str, timeout: float) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        data = json.loads(socket.recv(timeout=max(0.1, deadline - time.monotonic())))
+        if data.get("event") == event:
+            return data
 
 
 def _get(url: str) -> int:
@@ -76,6 +93,16 @@ def test_it_serves_pages_static_files_websockets_and_runs_the_worker(tmp_path):
         with connect(ws_url, origin=server.url, additional_headers={"Cookie": cookie}, open_timeout=10) as socket:
             socket.send(json.dumps({"action": "ping"}))
             assert json.loads(socket.recv(timeout=10)) == {"event": "pong"}
+
+            # What the worker child publishes (a reply's delivery) reaches the web process's sockets
+            # through the relay, although without Redis each process has a channel layer of its own.
+            socket.send(json.dumps({"action": "subscribe_ticket", "ticket": created["ticket"]}))
+            _event(socket, "subscribed", 10)
+            script = ANOTHER_REPLY.replace("TICKET", str(created["ticket"]))
+            reply = int(pomoc("shell", "-c", script, env=env).stdout.strip().splitlines()[-1])
+            delivered = _event(socket, "message.delivery", 30)
+            assert (delivered["message"], delivered["state"], delivered["ticket"]) == (reply, "sent",
+                                                                                       created["ticket"])
 
         # A worker that dies is started again.
         workers = _wait_for(lambda: child_pids(server.process.pid), 10, "the worker process", server)

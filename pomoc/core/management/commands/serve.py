@@ -8,6 +8,7 @@ and set ``POMOC_RUN_WORKER_IN_SERVE=false``.
 
 import logging
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -51,8 +52,9 @@ def db_worker_commands() -> list[list[str]]:
 class WorkerSupervisor:
     """Keeps a child process running until ``stop()``; restarts it with backoff when it dies."""
 
-    def __init__(self, command: list[str], *, should_stop=lambda: False):
+    def __init__(self, command: list[str], *, should_stop=lambda: False, env: dict | None = None):
         self.command = command
+        self.env = env or {}
         self.should_stop = should_stop
         self.process: subprocess.Popen | None = None
         self.restarts = 0
@@ -68,7 +70,7 @@ class WorkerSupervisor:
         with self._lock:
             if self._stopping.is_set():
                 return
-            self.process = subprocess.Popen(self.command, env=os.environ.copy())  # noqa: S603 - our own argv
+            self.process = subprocess.Popen(self.command, env={**os.environ, **self.env})  # noqa: S603 - our own argv
             self.started_at = time.monotonic()
 
     def _stop_requested(self) -> bool:
@@ -104,6 +106,20 @@ class WorkerSupervisor:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _relay_for_worker(host: str, port: int) -> dict:
+    """Without Redis the worker's live updates come back through this process
+    (``pomoc.core.realtime_relay``): a token for this run (unless one is configured) and the
+    address the worker posts them to. This process itself sends to its own layer."""
+    from pomoc.core.realtime_relay import RELAY_PATH
+
+    token = settings.POMOC_REALTIME_RELAY_TOKEN or secrets.token_urlsafe(32)
+    settings.POMOC_REALTIME_RELAY_TOKEN = token
+    settings.POMOC_REALTIME_RELAY_URL = ""
+    address = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)  # noqa: S104 -- matched, not bound
+    address = f"[{address}]" if ":" in address else address
+    return {"POMOC_REALTIME_RELAY_URL": f"http://{address}:{port}{RELAY_PATH}", "POMOC_REALTIME_RELAY_TOKEN": token}
 
 
 def _raise_system_exit(signum, frame):
@@ -159,7 +175,9 @@ class Command(BaseCommand):
             log_level=logging.INFO,
         )
         server = uvicorn.Server(config)
-        supervisors = [WorkerSupervisor(command, should_stop=lambda: server.should_exit)
+        relay = _relay_for_worker(host, port) if worker_commands and layer_backend.endswith("InMemoryChannelLayer") \
+            else {}
+        supervisors = [WorkerSupervisor(command, should_stop=lambda: server.should_exit, env=relay)
                        for command in worker_commands]
 
         shown_host = f"[{host}]" if ":" in host else host
