@@ -23,13 +23,21 @@ def test_noise_never_opens_a_ticket(name):
     assert raw_mail.status == RawMailStatus.IGNORED and bytes(raw_mail.raw) == raw
 
 
-def test_bounce_of_our_reply_notes_the_ticket_and_marks_the_contact():
+def _ticket_with_sent_reply(address="jana@example.cz", message_id="<reply-88@pomoc.example>", status=None):
+    """A ticket of ``address``'s with one of our replies sent under ``message_id``: (ticket, reply)."""
     requester = ContactFactory()
-    requester.identities.create(kind="email", value="jan.novak@example.cz")
+    requester.identities.create(kind="email", value=address)
     ticket = make_ticket(requester=requester)
-    reply = services.message_add(ticket=ticket, kind=MessageKind.REPLY, actor=UserFactory(), body_text="Hello")
-    Message.objects.filter(pk=reply.pk).update(external_id="<reply-77@pomoc.example>",
-                                               delivery_state=DeliveryState.SENT)
+    reply = services.message_add(ticket=ticket, kind=MessageKind.REPLY, actor=UserFactory(), body_text="Try this")
+    Message.objects.filter(pk=reply.pk).update(external_id=message_id, delivery_state=DeliveryState.SENT)
+    if status:
+        Ticket.objects.filter(pk=ticket.pk).update(status=status)
+    return Ticket.objects.get(pk=ticket.pk), reply
+
+
+def test_bounce_of_our_reply_notes_the_ticket_and_marks_the_contact():
+    ticket, reply = _ticket_with_sent_reply("jan.novak@example.cz", "<reply-77@pomoc.example>")
+    requester = ticket.requester
     raw = (EML / "bounces/postfix.eml").read_bytes().replace(
         b"<171567432401.1042.7@pomoc.example>", b"<reply-77@pomoc.example>")
 
@@ -73,21 +81,10 @@ def test_our_own_mail_coming_back_never_opens_a_ticket(headers):
     assert Ticket.objects.count() == 0
 
 
-def _ticket_with_sent_reply(status="pending"):
-    requester = ContactFactory()
-    requester.identities.create(kind="email", value="jana@example.cz")
-    ticket = make_ticket(requester=requester)
-    reply = services.message_add(ticket=ticket, kind=MessageKind.REPLY, actor=UserFactory(), body_text="Try this")
-    Message.objects.filter(pk=reply.pk).update(external_id="<reply-88@pomoc.example>",
-                                               delivery_state=DeliveryState.SENT)
-    Ticket.objects.filter(pk=ticket.pk).update(status=status)
-    return Ticket.objects.get(pk=ticket.pk)
-
-
 def test_an_automatic_reply_to_our_mail_is_noted_in_its_ticket_without_reopening_it():
     from .helpers import mail
 
-    ticket = _ticket_with_sent_reply(status="resolved")
+    ticket, _reply = _ticket_with_sent_reply(status="resolved")
     updated_at = ticket.updated_at
     raw = mail(sender="Jana <jana@example.cz>", subject="Out of office: Re: Printer",
                text="I am away until Monday.", in_reply_to="<reply-88@pomoc.example>",
@@ -112,7 +109,7 @@ def test_an_automatic_reply_to_our_mail_is_noted_in_its_ticket_without_reopening
 def test_an_automatic_reply_quoting_a_ticket_tag_only_is_not_noted():
     from .helpers import mail
 
-    ticket = _ticket_with_sent_reply()
+    ticket, _reply = _ticket_with_sent_reply()
     _r, result = ingest(make_inbox(), mail(sender="jana@example.cz", subject=f"Auto: [#{ticket.number}]",
                                            headers={"Auto-Submitted": "auto-replied"}))
     assert result.status == "ignored" and result.ticket_number is None
@@ -122,7 +119,7 @@ def test_an_automatic_reply_quoting_a_ticket_tag_only_is_not_noted():
 def test_our_own_mail_coming_back_is_not_noted_in_the_ticket_it_answers():
     from .helpers import mail
 
-    ticket = _ticket_with_sent_reply()
+    ticket, _reply = _ticket_with_sent_reply()
     _r, result = ingest(make_inbox(), mail(sender="Support <support@pomoc.example>",
                                            in_reply_to="<reply-88@pomoc.example>"))
     assert result.status == "ignored" and result.ticket_number is None

@@ -53,20 +53,31 @@ class Handler:
 
 
 class SMTPServer:
-    def __init__(self, port):
-        self.port = port
+    """A real aiosmtpd server on 127.0.0.1 keeping what it receives (``handler.envelopes``); extra
+    keyword arguments go to its ``Controller`` (TLS, ``enable_SMTPUTF8``…)."""
+
+    def __init__(self, port=None, **controller_options):
+        self.port = port or free_port()
         self.handler = Handler()
+        self.options = {"auth_require_tls": False, **controller_options}
         self.controller = None
 
     def start(self):
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
-                                     authenticator=self.handler.authenticate, auth_require_tls=False)
+                                     authenticator=self.handler.authenticate, **self.options)
         self.controller.start()
 
     def stop(self):
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
 
 
 @pytest.fixture

@@ -3,16 +3,14 @@ mail and "Test connection" trust it through the inbox's TLS CA certificates, as 
 refuse it, saying why, without them. A real aiosmtpd server speaks SMTPS or STARTTLS."""
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from pomoc.core.testing.services import free_port
 from pomoc.inboxes.connection_test import check_connection
 from pomoc.inboxes.smtpd import tls_context
 from pomoc.inboxes.tests.tls import make_authority, write_server_certificate
 from pomoc.tickets import delivery
 from pomoc.tickets.models import DeliveryState, Ticket
 
-from .test_delivery_smtp import Handler, customer_mail, ingest, make_inbox, reply
+from .test_delivery_smtp import SMTPServer, customer_mail, ingest, make_inbox, reply
 
 pytestmark = pytest.mark.django_db
 
@@ -27,33 +25,19 @@ def authority(tmp_path_factory):
     return ca, cert_file, key_file
 
 
-class TLSServer:
+def tls_server(authority, security) -> SMTPServer:
     """aiosmtpd with TLS from the first byte (``ssl``) or STARTTLS required before MAIL and AUTH
     (``starttls``). aiosmtpd counts only STARTTLS as TLS for AUTH, so with ``ssl`` it is not asked to."""
-
-    def __init__(self, authority, security):
-        _ca, cert_file, key_file = authority
-        context = tls_context(str(cert_file), str(key_file))
-        self.handler = Handler()
-        if security == "ssl":
-            tls = {"ssl_context": context, "auth_require_tls": False}
-        else:
-            tls = {"tls_context": context, "require_starttls": True, "auth_require_tls": True}
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=free_port(),
-                                     authenticator=self.handler.authenticate, **tls)
-        self.port = self.controller.port
-
-    def __enter__(self):
-        self.controller.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.controller.stop()
+    _ca, cert_file, key_file = authority
+    context = tls_context(str(cert_file), str(key_file))
+    if security == "ssl":
+        return SMTPServer(ssl_context=context)
+    return SMTPServer(tls_context=context, require_starttls=True, auth_require_tls=True)
 
 
 @pytest.fixture(params=SECURITIES)
 def server(request, authority):
-    with TLSServer(authority, request.param) as running:
+    with tls_server(authority, request.param) as running:
         running.security = request.param
         yield running
 

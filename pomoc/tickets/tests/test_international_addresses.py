@@ -6,17 +6,15 @@ import email
 import email.policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.urls import reverse
 from django.utils import translation
 
 from pomoc.core.testing.factories import ContactFactory, DepartmentFactory, UserFactory, make_ticket
-from pomoc.core.testing.services import free_port
 from pomoc.tickets import delivery
 from pomoc.tickets.forms import NewTicketForm
 from pomoc.tickets.models import Channel, DeliveryState, Priority, Ticket
 
-from .test_delivery_smtp import Handler, make_inbox, reply
+from .test_delivery_smtp import SMTPServer, make_inbox, reply
 
 pytestmark = pytest.mark.django_db
 
@@ -76,23 +74,8 @@ def utf8_mail(envelope):
     return email.message_from_string(envelope.content.decode("utf-8"), policy=email.policy.default)
 
 
-class UTF8Server:
-    def __init__(self, *, smtputf8):
-        self.handler = Handler()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=free_port(), enable_SMTPUTF8=smtputf8,
-                                     authenticator=self.handler.authenticate, auth_require_tls=False)
-        self.port = self.controller.port
-
-    def __enter__(self):
-        self.controller.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.controller.stop()
-
-
 def test_a_reply_to_an_international_address_leaves_with_smtputf8():
-    with UTF8Server(smtputf8=True) as server:
+    with SMTPServer(enable_SMTPUTF8=True) as server:
         make_inbox(server.port)
         requester = ContactFactory(name="Jan Döe", email=INTERNATIONAL)
         colleague = ContactFactory(name="Petr", email="petr@zakaznik.example")
@@ -117,7 +100,7 @@ def test_a_reply_to_an_international_address_leaves_with_smtputf8():
 
 
 def test_without_smtputf8_the_reply_fails_saying_why_and_nothing_leaves():
-    with UTF8Server(smtputf8=False) as server:
+    with SMTPServer(enable_SMTPUTF8=False) as server:
         make_inbox(server.port)
         ticket = make_ticket(requester=ContactFactory(email=INTERNATIONAL))
         sent = reply(ticket, deliver=False)
@@ -129,7 +112,7 @@ def test_without_smtputf8_the_reply_fails_saying_why_and_nothing_leaves():
 
 
 def test_an_inbox_with_an_international_address_sends_from_it_with_smtputf8():
-    with UTF8Server(smtputf8=True) as server:
+    with SMTPServer(enable_SMTPUTF8=True) as server:
         make_inbox(server.port, address="pódpora@mächine.example")
         ticket = make_ticket(requester=ContactFactory(email="petr@zakaznik.example"))
         sent = reply(ticket)
@@ -144,7 +127,7 @@ def test_an_inbox_with_an_international_address_sends_from_it_with_smtputf8():
 
 def test_an_idn_domain_alone_needs_no_smtputf8():
     """Only a local part cannot be written in ASCII; a domain has its A-label."""
-    with UTF8Server(smtputf8=False) as server:
+    with SMTPServer(enable_SMTPUTF8=False) as server:
         make_inbox(server.port, address="support@mächine.example")
         ticket = make_ticket(requester=ContactFactory(email="jana@zákazník.example"))
         sent = reply(ticket)
