@@ -273,5 +273,10 @@ POMOC_PAGE_SIZE = env_int("POMOC_PAGE_SIZE", 50)
 POMOC_RUN_WORKER_IN_SERVE = env_bool("POMOC_RUN_WORKER_IN_SERVE", True)
 # Embedded setup (no Redis): where a worker posts its live updates (``pomoc.core.realtime_relay``).
 # ``pomoc serve`` sets both for its own worker; the token may be given to reach it from elsewhere.
+# Periodic jobs (``pomoc.core.scheduler``, run by ``pomoc serve``): how often IMAP/POP3 inboxes are
+# fetched (seconds; 0: never, e.g. with ``pomoc mail watch``) and how often the scheduler looks.
+POMOC_SCHEDULER = env_bool("POMOC_SCHEDULER", True)
+POMOC_SCHEDULER_TICK = env_int("POMOC_SCHEDULER_TICK", 10)
+POMOC_MAIL_FETCH_INTERVAL = env_int("POMOC_MAIL_FETCH_INTERVAL", 60)
 POMOC_REALTIME_RELAY_URL = env_str("POMOC_REALTIME_RELAY_URL")
 POMOC_REALTIME_RELAY_TOKEN = env_str("POMOC_REALTIME_RELAY_TOKEN")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from pomoc.core.models import Counter, OrganisationSettings
+from pomoc.core.models import Counter, OrganisationSettings, PeriodicJob
 
 
 @admin.register(OrganisationSettings)
@@ -30,3 +30,14 @@ class CounterAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PeriodicJob)
+class PeriodicJobAdmin(admin.ModelAdmin):
+    """When each periodic job runs next; moving ``next_run_at`` back runs it at the next tick."""
+
+    list_display = ("name", "next_run_at", "last_enqueued_at", "last_task_id")
+    readonly_fields = ("name", "last_enqueued_at", "last_task_id")
+
+    def has_add_permission(self, request):
+        return False  # the scheduler creates its rows

@@ -43,3 +43,16 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"
+
+
+class PeriodicJob(models.Model):
+    """When a periodic task is due next (``pomoc.core.scheduler``); claiming a due row is what makes a
+    job run once per interval across every process and machine."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    next_run_at = models.DateTimeField()
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+    last_task_id = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.next_run_at:%Y-%m-%d %H:%M:%S}"

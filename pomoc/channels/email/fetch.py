@@ -362,13 +362,21 @@ def fetch_inbox(inbox: Inbox, *, store: Store = store_mail) -> FetchReport | Non
     return None
 
 
+def fetching_inboxes() -> list[Inbox]:
+    """The active e-mail inboxes set to fetch by IMAP or POP3."""
+    return [inbox for inbox in Inbox.objects.filter(kind=InboxKind.EMAIL, active=True).order_by("name")
+            if EmailInboxConfig.from_dict(inbox.config).fetch in ("imap", "pop3")]
+
+
 def fetch_all(name: str | None = None) -> list[FetchReport]:
     """Fetch every active e-mail inbox set to IMAP or POP3 (or only the one named ``name``).
     One inbox failing never keeps the others from being fetched."""
-    inboxes = Inbox.objects.filter(kind=InboxKind.EMAIL)
-    inboxes = inboxes.filter(name=name) if name else inboxes.filter(active=True)
+    if name:
+        inboxes = list(Inbox.objects.filter(kind=InboxKind.EMAIL, name=name))
+    else:
+        inboxes = fetching_inboxes()
     reports = []
-    for inbox in inboxes.order_by("name"):
+    for inbox in inboxes:
         report = fetch_inbox(inbox)
         if report is not None:
             reports.append(report)

@@ -124,3 +124,32 @@ def test_no_worker_starts_only_the_web_server(tmp_path):
         time.sleep(1)
         assert child_pids(server.process.pid) == []
     assert server.process.returncode == 0
+
+
+LEFT_PENDING = textwrap.dedent("""
+    import datetime as dt
+    from django.utils import timezone
+    from pomoc.inboxes.ingest import receive_raw
+    from pomoc.inboxes.models import Inbox, RawMail
+    inbox = Inbox.objects.create(name="Support", address="support@pomoc.example")
+    raw = (b"From: jana@example.cz\\r\\nSubject: Kept before a crash\\r\\nMessage-ID: <left@example.cz>\\r\\n\\r\\n"
+           b"Hello\\r\\n")
+    raw_mail = receive_raw(inbox=inbox, raw=raw)
+    RawMail.objects.filter(pk=raw_mail.pk).update(received_at=timezone.now() - dt.timedelta(minutes=5))
+    print(raw_mail.pk)
+""")
+
+
+def _raw_mail_status(data_dir, raw_mail_id: int) -> str:
+    with sqlite3.connect(data_dir / "pomoc.sqlite3", timeout=10) as db:
+        return db.execute("SELECT status FROM inboxes_rawmail WHERE id = ?", (raw_mail_id,)).fetchone()[0]
+
+
+def test_its_scheduler_has_the_worker_process_mail_left_pending(tmp_path):
+    """Nothing but ``pomoc serve``: no cron, no second command, and mail kept but not processed
+    (its receiver died) becomes a ticket."""
+    env = pomoc_env(tmp_path, POMOC_SCHEDULER_TICK="1")
+    pomoc("migrate", "--verbosity", "0", env=env)
+    raw_mail = int(pomoc("shell", "-c", LEFT_PENDING, env=env).stdout.strip().splitlines()[-1])
+    with PomocServer(tmp_path, env=env) as server:
+        _wait_for(lambda: _raw_mail_status(tmp_path, raw_mail) == "stored", 60, "the pending mail", server)

@@ -1,8 +1,9 @@
 """``pomoc serve``: the whole help desk in one command.
 
-Runs uvicorn on the ASGI application (pages, API, static files through whitenoise, websockets)
-and, unless told not to, the django-tasks-db worker as a child process that is restarted when it
-dies and stopped when the server stops. Bigger installations run ``pomoc db_worker`` separately
+Runs uvicorn on the ASGI application (pages, API, static files through whitenoise, websockets),
+the scheduler of periodic jobs (``pomoc.core.scheduler``) and, unless told not to, the
+django-tasks-db worker as a child process that is restarted when it dies and stopped when the
+server stops. Bigger installations run ``pomoc db_worker`` separately
 and set ``POMOC_RUN_WORKER_IN_SERVE=false``.
 """
 
@@ -21,6 +22,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+
+from pomoc.core.scheduler import Scheduler
 
 logger = logging.getLogger("pomoc.serve")
 
@@ -141,9 +144,11 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")),
                             help=_("Web server processes (default: %(default)s). More than one needs Redis."))
         parser.add_argument("--no-access-log", action="store_true", help=_("Do not log every request."))
+        parser.add_argument("--no-scheduler", action="store_true",
+                            help=_("Do not enqueue the periodic jobs (fetching mailboxes, mail left pending)."))
 
     def handle(self, *args, host: str, port: int, no_worker: bool, workers: int, no_access_log: bool,
-               **options) -> None:
+               no_scheduler: bool = False, **options) -> None:
         import uvicorn
 
         if workers < 1:
@@ -191,9 +196,13 @@ class Command(BaseCommand):
         # uvicorn re-raises the signal that stopped it once it has shut down; with these handlers
         # that becomes SystemExit, so the ``finally`` below still stops the worker.
         previous = {sig: signal.signal(sig, _raise_system_exit) for sig in (signal.SIGTERM, signal.SIGINT)}
+        # every instance runs one; a job is enqueued once per interval for all of them together
+        scheduler = Scheduler() if settings.POMOC_SCHEDULER and not no_scheduler else None
         try:
             for supervisor in supervisors:
                 supervisor.start()
+            if scheduler is not None:
+                scheduler.start()
             if workers > 1:
                 from uvicorn.supervisors import Multiprocess
 
@@ -201,6 +210,8 @@ class Command(BaseCommand):
             else:
                 server.run()
         finally:
+            if scheduler is not None:
+                scheduler.stop()
             for supervisor in supervisors:
                 supervisor.stop()
             for sig, handler in previous.items():
