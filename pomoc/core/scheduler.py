@@ -9,7 +9,8 @@ long mail fetch is never doubled), and a job with nothing to do (no mailbox to f
 pending) enqueues nothing, so an idle installation writes no task rows.
 
 Jobs: fetching the IMAP/POP3 inboxes (``POMOC_MAIL_FETCH_INTERVAL`` seconds, 0 turns it off: with
-``pomoc mail watch`` running, IDLE brings mail at once) and processing mail left pending.
+``pomoc mail watch`` running, IDLE brings mail at once), processing mail left pending (every
+minute) and deleting attachment files whose transaction never committed (every six hours).
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def _mail_left_pending() -> bool:
 def schedule() -> list[Periodic]:
     jobs = [Periodic("mail.process_pending", "pomoc.inboxes.tasks.process_pending_mail", dt.timedelta(minutes=1),
                      _mail_left_pending)]
+    jobs.append(Periodic("attachments.sweep", "pomoc.tickets.tasks.sweep_attachment_files", dt.timedelta(hours=6)))
     if settings.POMOC_MAIL_FETCH_INTERVAL > 0:
         jobs.append(Periodic("mail.fetch", "pomoc.inboxes.tasks.fetch_mailboxes",
                              dt.timedelta(seconds=settings.POMOC_MAIL_FETCH_INTERVAL), _mailboxes_to_fetch))

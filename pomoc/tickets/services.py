@@ -143,6 +143,32 @@ def _written(message: Message, item: NewAttachment) -> Attachment:
     return attachment
 
 
+ORPHAN_AGE = dt.timedelta(hours=1)
+
+
+def sweep_orphan_attachment_files(*, older_than: dt.timedelta = ORPHAN_AGE) -> int:
+    """Delete attachment files no row names that are older than ``older_than``; returns how many.
+
+    A file is written inside the transaction that inserts its row (``store_attachments``) and is
+    deleted again when that transaction rolls back, but a process killed in between (SIGKILL, power
+    cut) deletes nothing: its row is gone, its file stays. Nothing still in progress is that old."""
+    storage = Attachment._meta.get_field("file").storage
+    cutoff = timezone.now() - older_than
+    removed = 0
+    try:
+        folders, _files = storage.listdir("attachments")
+    except FileNotFoundError:
+        return 0
+    for folder in folders:
+        names = [f"attachments/{folder}/{name}" for name in storage.listdir(f"attachments/{folder}")[1]]
+        named = set(Attachment.objects.filter(file__in=names).values_list("file", flat=True))
+        for name in names:
+            if name not in named and storage.get_modified_time(name) < cutoff:
+                storage.delete(name)
+                removed += 1
+    return removed
+
+
 def store_attachments(pairs: Iterable[tuple[Message, NewAttachment]]) -> list[Attachment]:
     """Write the files and insert their rows (one statement). A file whose row fails, or rolls back
     later with the transaction around it, is deleted again."""

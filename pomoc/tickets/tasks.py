@@ -5,7 +5,7 @@ import datetime as dt
 from django.utils import timezone
 from django_tasks import task
 
-from pomoc.tickets import delivery
+from pomoc.tickets import delivery, services
 
 MAX_DELIVERY_ATTEMPTS = 6
 
@@ -22,3 +22,9 @@ def deliver_message(message_id: int, attempt: int = 1) -> str:
     if outcome == delivery.RETRY:
         deliver_message.using(run_after=timezone.now() + retry_delay(attempt)).enqueue(message_id, attempt + 1)
     return outcome
+
+
+@task()
+def sweep_attachment_files() -> int:
+    """Delete the files of attachments whose transaction never committed (see the service)."""
+    return services.sweep_orphan_attachment_files()

@@ -21,8 +21,10 @@ DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": 
 
 @pytest.fixture
 def db_tasks(settings):
-    """Tasks wait in the database (as in production) instead of running at once."""
+    """Tasks wait in the database (as in production) instead of running at once; the sweep of
+    attachment files (due every six hours, always) has run a moment ago."""
     settings.TASKS = DB_TASKS
+    PeriodicJob.objects.create(name="attachments.sweep", next_run_at=timezone.now() + dt.timedelta(hours=6))
     return settings
 
 
@@ -82,8 +84,19 @@ def test_mail_fetching_can_be_turned_off(db_tasks):
 
 
 @pytest.mark.django_db
+def test_the_attachment_sweep_runs_every_six_hours(settings):
+    settings.TASKS = DB_TASKS
+    now = timezone.now()
+    assert scheduler.run_due(now) == ["attachments.sweep"]
+    DBTaskResult.objects.update(status="SUCCESSFUL")
+    assert scheduler.run_due(now + dt.timedelta(hours=5)) == []
+    assert scheduler.run_due(now + dt.timedelta(hours=6, seconds=1)) == ["attachments.sweep"]
+
+
+@pytest.mark.django_db
 def test_with_tasks_run_at_once_the_job_does_its_work():
     """The test settings' immediate backend: the pending mail is processed by the enqueue itself."""
+    PeriodicJob.objects.create(name="attachments.sweep", next_run_at=timezone.now() + dt.timedelta(hours=6))
     raw_mail = _pending_mail()
     assert scheduler.run_due() == ["mail.process_pending"]
     assert RawMail.objects.get(pk=raw_mail.pk).status == RawMailStatus.STORED and Ticket.objects.count() == 1
