@@ -47,7 +47,7 @@ from django.utils.translation import gettext as _
 from pomoc.channels.email.classify import Classification, Kind, classify, is_from_ourselves
 from pomoc.channels.email.config import EmailInboxConfig
 from pomoc.channels.email.mime_policy import INCOMING
-from pomoc.channels.email.parsing import ParsedMail, parse_mail
+from pomoc.channels.email.parsing import REPAIRED, ParsedMail, parse_mail, repaired_message
 from pomoc.channels.email.quotes import fold_quoted_html
 from pomoc.contacts.models import Contact, Identity, IdentityKind
 from pomoc.contacts.services import contact_get_or_create, contacts_by_email, is_valid_email
@@ -465,6 +465,8 @@ def _prepare(raw_mail: RawMail) -> Mail | IngestResult:
     try:
         msg = email.message_from_bytes(raw, policy=INCOMING)
         parsed = parse_mail(raw, message=msg)
+        if any(defect.startswith(REPAIRED) for defect in parsed.defects):
+            msg = repaired_message(raw) or msg  # classified on the headers the parser recovered
         ours = _our_addresses(inbox, config)
         verdict = classify(msg, our_addresses=ours)
         if verdict.kind == Kind.HUMAN and is_from_ourselves(msg, ours):

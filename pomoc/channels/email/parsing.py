@@ -52,7 +52,8 @@ from html.parser import HTMLParser
 
 from pomoc.channels.email.mime_policy import INCOMING
 
-__all__ = ["ParsedAttachment", "ParsedMail", "decode_bytes", "decode_header_value", "html_to_text", "parse_mail"]
+__all__ = ["REPAIRED", "ParsedAttachment", "ParsedMail", "decode_bytes", "decode_header_value", "html_to_text",
+           "parse_mail", "repaired_message"]
 
 # Headers a help desk looks at (loop protection, lists, bounces, threading); lowercased keys.
 KEPT_HEADERS = (
@@ -884,6 +885,9 @@ MAX_GARBAGE_LINES = 2  # more unreadable lines in a row than this: they start th
 MAX_HEADER_LINES = 5000
 
 
+REPAIRED = "header block repaired"  # how the defects of a repaired mail begin
+
+
 @dataclass
 class _HeaderRepair:
     """What ``_repaired_bytes`` changed, for ``ParsedMail.defects``."""
@@ -894,9 +898,9 @@ class _HeaderRepair:
     def describe(self) -> list[str]:
         notes = []
         if self.obsolete_names:
-            notes.append(f"header block repaired: white space before the colon removed in {self.obsolete_names} "
+            notes.append(f"{REPAIRED}: white space before the colon removed in {self.obsolete_names} "
                          "field name(s) (obsolete syntax)")
-        notes.extend(f"header block repaired: unreadable header line dropped: {line!r}" for line in self.dropped)
+        notes.extend(f"{REPAIRED}: unreadable header line dropped: {line!r}" for line in self.dropped)
         return notes
 
 
@@ -976,6 +980,16 @@ def _repair_header_block(raw: bytes, msg: email.message.Message) -> tuple[bytes,
     if "from" not in recovered and len(recovered) < 2:
         return raw, msg, []
     return repaired, fixed, notes
+
+
+def repaired_message(raw: bytes) -> email.message.Message | None:
+    """The message as ``parse_mail`` read it when it repaired the header block (its defects start
+    with ``REPAIRED``), so that classifying it sees the same headers; None when nothing was repaired."""
+    msg = email.message_from_bytes(raw, policy=INCOMING)
+    if not _header_block_truncated(msg):
+        return None
+    _source, fixed, notes = _repair_header_block(raw, msg)
+    return fixed if notes else None
 
 
 def _synthetic_id(raw: bytes) -> str:

@@ -116,9 +116,9 @@ def test_no_mail_lost_or_doubled_while_batch_workers_are_killed(kind, tmp_path):
                 pg.start()
             workers[victim] = _worker(env, victim, log)
         assert any(w.poll() is None for w in workers), "the workers were done before the faults: more mail"
-        for worker in workers:  # then let them finish
-            assert worker.wait(240) == 0, (tmp_path / "workers.log").read_text()[-3000:]
-        for shard in range(2):  # whatever a worker left when the database stopped under it
+        for worker in workers:  # then let them finish (one that met the stopped database exits with an error)
+            worker.wait(240)
+        for shard in range(2):  # whatever a worker left when the database stopped under it; must succeed
             pomoc("shell", "-c", WORK.replace("SHARD", str(shard)), env=env, timeout=240)
 
         result = json.loads(pomoc("shell", "-c", CHECK, env=env).stdout.strip().splitlines()[-1])

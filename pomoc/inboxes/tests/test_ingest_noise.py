@@ -124,3 +124,14 @@ def test_our_own_mail_coming_back_is_not_noted_in_the_ticket_it_answers():
                                            in_reply_to="<reply-88@pomoc.example>"))
     assert result.status == "ignored" and result.ticket_number is None
     assert not ticket.messages.filter(kind=MessageKind.SYSTEM).exists()
+
+
+def test_an_auto_reply_whose_header_block_needed_repair_is_still_recognised():
+    """The parser repairs a header block the standard library ends early (a garbage line among the
+    fields); classification sees the repaired headers too, so the auto-reply opens no ticket."""
+    raw = (b"Received: from mx.example.cz\r\nthis line is garbage\r\nFrom: jana@example.cz\r\n"
+           b"Subject: Out of office\r\nAuto-Submitted: auto-replied\r\nMessage-ID: <ooo-1@example.cz>\r\n\r\n"
+           b"I am away until Monday.\r\n")
+    _r, result = ingest(make_inbox(), raw)
+    assert result.classification == "auto-reply" and result.status == "ignored"
+    assert Ticket.objects.count() == 0
