@@ -5,6 +5,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from pomoc.accounts.models import STAFF_ROLES, Department, User
+from pomoc.contacts.models import IdentityKind
 from pomoc.contacts.services import is_valid_email
 from pomoc.tickets.models import Channel, Priority, Status
 from pomoc.tickets.selectors import SORT_LABELS
@@ -190,3 +191,11 @@ class NewTicketForm(forms.Form):
         if not data.get("requester_email") and not data.get("contact"):
             raise forms.ValidationError(_("Give the requester's e-mail address or an existing contact."))
         return data
+
+
+class IdentityForm(forms.Form):
+    """Another way to reach a contact (an e-mail address for one who wrote without a usable one)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=[(IdentityKind.EMAIL, IdentityKind.EMAIL.label),
+                                                       (IdentityKind.PHONE, IdentityKind.PHONE.label)])
+    value = forms.CharField(label=_("Address or number"), max_length=320)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("inbox/views/<int:view_id>/delete/", views_inbox.delete_view, name="delete-view"),
     path("search/", views_misc.search, name="search"),
     path("contacts/<int:contact_id>/", views_misc.contact_detail, name="contact"),
+    path("contacts/<int:contact_id>/identities/", views_misc.contact_identity_add, name="contact-identity-add"),
     path("tickets/new/", views_misc.new_ticket, name="new"),
     path("tickets/<int:number>/", views_ticket.detail, name="detail"),
     path("tickets/<int:number>/header/", views_ticket.header_partial, name="detail-header"),
