@@ -58,10 +58,7 @@ def normalize_identity(kind: str, value: str) -> str:
 
 def company_for_email(email: str) -> Company | None:
     domain = email.rsplit("@", 1)[-1].lower()
-    for company in Company.objects.filter(domains__icontains=domain)[:5]:
-        if domain in [d.lower() for d in company.domains]:
-            return company
-    return None
+    return _companies_by_domain({domain}).get(domain)
 
 
 def contact_find(*, kind: str, value: str) -> Contact | None:

@@ -50,7 +50,7 @@ from pomoc.channels.email.mime_policy import INCOMING
 from pomoc.channels.email.parsing import REPAIRED, ParsedMail, parse_mail, repaired_message
 from pomoc.channels.email.quotes import fold_quoted_html
 from pomoc.contacts.models import Contact, Identity, IdentityKind
-from pomoc.contacts.services import contact_get_or_create, contacts_by_email, is_valid_email
+from pomoc.contacts.services import contacts_by_email, is_valid_email
 from pomoc.core.models import OrganisationSettings
 from pomoc.core.sanitize import text_to_html
 from pomoc.inboxes import notices
@@ -237,14 +237,17 @@ def _storable(parsed: ParsedMail) -> bool:
                 or parsed.in_reply_to or parsed.references)
 
 
-def _sender_contact(parsed: ParsedMail) -> Contact:
+def _sender_of(mail: Mail, contacts: dict[str, Contact] | None = None) -> Contact:
+    """The contact of the mail's sender (``contacts``: the batch's, by address; else looked up or
+    created now); a contact without an address when the mail has none we can use."""
+    parsed = mail.parsed
     address = sender_address(parsed)
     if not address:
         if not _storable(parsed):
             raise ValidationError(_("The mail has no sender address and no mail headers: it is not an e-mail "
                                     "message."))
         return _contact_without_address(parsed)
-    contact, _created = contact_get_or_create(kind=IdentityKind.EMAIL, value=address, name=parsed.from_name)
+    contact = (contacts if contacts is not None else contacts_by_email([(address, parsed.from_name)]))[address]
     _nameless(contact, parsed)
     return contact
 
@@ -520,22 +523,27 @@ def _decide_alone(mail: Mail, chain: frozenset[int]) -> IngestResult:
             return _unprocessable(raw_mail_id, _error_text(exc), mail.kind)
 
 
+def _duplicate(raw_mail: RawMail, mail: Mail, message_id: int) -> IngestResult:
+    """The mail is a copy of the stored message ``message_id``: marked so, nothing added."""
+    existing = Message.objects.select_related("ticket").get(pk=message_id)
+    _finish(raw_mail, RawMailStatus.DUPLICATE, existing, mail.kind, mail.key)
+    return IngestResult(existing.ticket.number, existing.pk, False, True, mail.kind, RawMailStatus.DUPLICATE)
+
+
 def _decide(raw_mail: RawMail, mail: Mail, chain: frozenset[int] | None) -> IngestResult:
     """Inside the transaction holding the mail's lock: duplicate, noise, or a ticket message.
     Raises ``QuestionsFirst`` when no ticket was found but the mail answers one still pending
     (``chain``: see ``_pending_questions``; None: do not look)."""
     kind, key = mail.kind, mail.key
     if raw_mail.duplicate_of is not None:
-        existing = Message.objects.select_related("ticket").get(pk=raw_mail.duplicate_of)
-        _finish(raw_mail, RawMailStatus.DUPLICATE, existing, kind, key)
-        return IngestResult(existing.ticket.number, existing.pk, False, True, kind, RawMailStatus.DUPLICATE)
+        return _duplicate(raw_mail, mail, raw_mail.duplicate_of)
     if mail.verdict.kind != Kind.HUMAN:
         note = (_bounce(raw_mail, mail.verdict, key) if mail.verdict.kind == Kind.BOUNCE
                 else _automatic_reply(raw_mail, mail) if mail.verdict.kind == Kind.AUTO_REPLY else None)
         _finish(raw_mail, RawMailStatus.IGNORED, note, kind, key)
         return IngestResult(note.ticket.number if note else None, note.pk if note else None, False, False, kind,
                             RawMailStatus.IGNORED)
-    contact = _sender_contact(mail.parsed)
+    contact = _sender_of(mail)
     context = ThreadContext(parsed=mail.parsed, contact=contact, inbox=mail.inbox)
     ticket = find_ticket(context)
     if ticket is None and chain is not None and _thread_keys(mail.parsed):
@@ -674,13 +682,6 @@ class _BatchLookup:
         return bool(keys & self.waiting) or any((mail.inbox.pk, key) in self.pending for key in keys)
 
 
-def _sender_of(mail: Mail, contacts: dict[str, Contact]) -> Contact:
-    address = sender_address(mail.parsed)
-    contact = contacts[address] if address else _contact_without_address(mail.parsed)
-    _nameless(contact, mail.parsed)
-    return contact
-
-
 def _store_together(mails: list[Mail]) -> tuple[dict[int, IngestResult], list[Mail]]:
     """Inside one transaction: lock the mails, then store each as ``_decide`` would, with the reads
     and writes of all of them together. Returns the results and the mails left waiting: they answer
@@ -709,10 +710,7 @@ def _store_together(mails: list[Mail]) -> tuple[dict[int, IngestResult], list[Ma
             unhandled.discard(mail.key)
             duplicate = lookup.duplicate_of(mail)
             if duplicate is not None:
-                existing = Message.objects.select_related("ticket").get(pk=duplicate)
-                _finish(mail.raw_mail, RawMailStatus.DUPLICATE, existing, mail.kind, mail.key)
-                results[mail.raw_mail.pk] = IngestResult(existing.ticket.number, existing.pk, False, True,
-                                                         mail.kind, RawMailStatus.DUPLICATE)
+                results[mail.raw_mail.pk] = _duplicate(mail.raw_mail, mail, duplicate)
                 continue
             taken = lookup.taken.get(mail.key) if mail.key else None
             if taken is not None and item_mails[taken].inbox.pk == mail.inbox.pk:

@@ -61,6 +61,17 @@ def pg_bindir() -> str | None:
 class PrivatePostgres:
     """A throwaway PostgreSQL cluster on a free loopback port (run as ``postgres`` when we are root)."""
 
+    @classmethod
+    def required(cls) -> PrivatePostgres:
+        """An instance (not started yet), or the test skipped (failed on CI) saying what is missing."""
+        bindir = pg_bindir()
+        require_service("PostgreSQL server binaries (initdb, pg_ctl)", bindir is not None,
+                        hint="apt-get install postgresql")
+        if os.geteuid() == 0:
+            require_service("a 'postgres' system user to run initdb as", shutil.which("runuser") is not None
+                            and _has_user("postgres"))
+        return cls(bindir)
+
     def __init__(self, bindir: str):
         self.bindir = bindir
         self.root = Path(tempfile.mkdtemp(prefix="pomoc-pg-"))
@@ -298,15 +309,9 @@ print(json.dumps({
 
 
 def test_no_mail_lost_or_doubled_while_smtpd_is_killed_and_the_database_stops(tmp_path):
-    bindir = pg_bindir()
-    require_service("PostgreSQL server binaries (initdb, pg_ctl)", bindir is not None,
-                    hint="apt-get install postgresql")
-    if os.geteuid() == 0:
-        require_service("a 'postgres' system user to run initdb as", shutil.which("runuser") is not None
-                        and _has_user("postgres"))
+    pg = PrivatePostgres.required()
     started = time.monotonic()
     rng = random.Random(SEED)
-    pg = PrivatePostgres(bindir)
     receiver: Receiver | None = None
     stats = {"kills": 0, "outage_s": 0.0}
     try:

@@ -7,9 +7,7 @@ PostgreSQL cluster of the test's own), never the machine's shared one."""
 from __future__ import annotations
 
 import json
-import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,9 +16,9 @@ import time
 
 import pytest
 
-from pomoc.core.testing.services import pomoc, pomoc_env, require_service
+from pomoc.core.testing.services import pomoc, pomoc_env
 
-from .test_fault_ingestion import PrivatePostgres, _has_user, pg_bindir
+from .test_fault_ingestion import PrivatePostgres
 
 pytestmark = pytest.mark.slow
 
@@ -78,13 +76,7 @@ CHECK = textwrap.dedent("""
 def _database(kind: str, tmp_path):
     if kind == "sqlite":
         return None, pomoc_env(tmp_path)
-    bindir = pg_bindir()
-    require_service("PostgreSQL server binaries (initdb, pg_ctl)", bindir is not None,
-                    hint="apt-get install postgresql")
-    if os.geteuid() == 0:
-        require_service("a 'postgres' system user to run initdb as", shutil.which("runuser") is not None
-                        and _has_user("postgres"))
-    pg = PrivatePostgres(bindir)
+    pg = PrivatePostgres.required()
     pg.init()
     return pg, pomoc_env(tmp_path, DATABASE_URL=pg.url)
 
