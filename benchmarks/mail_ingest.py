@@ -297,7 +297,7 @@ def _django() -> None:
 
 def _inbox_step() -> None:
     _django()
-    from pomoc.inboxes.models import Inbox, InboxKind
+    from pomoc.channels.models import Inbox, InboxKind
 
     Inbox.objects.get_or_create(name=INBOX, defaults={"kind": InboxKind.EMAIL, "address": "support@pomoc.test"})
 
@@ -309,8 +309,9 @@ def _receive_step(corpus: str) -> None:
 
     from django.utils import timezone
 
-    from pomoc.inboxes.ingest import receive_raw
-    from pomoc.inboxes.models import Inbox, RawMail
+    from pomoc.channels.email.ingest import receive_raw
+    from pomoc.channels.email.models import RawMail
+    from pomoc.channels.models import Inbox
 
     inbox = Inbox.objects.get(name=INBOX)
     manifest = json.loads((Path(corpus) / "manifest.json").read_text())
@@ -323,7 +324,7 @@ def _work_step(shard: int, shards: int) -> None:
     _django()
     from django.db import connection
 
-    from pomoc.inboxes.tasks import process_pending_mail
+    from pomoc.channels.email.tasks import process_pending_mail
 
     connection.ensure_connection()
     print("ready", flush=True)
@@ -351,7 +352,7 @@ def _work_step(shard: int, shards: int) -> None:
 def _check_step(corpus: str, first: int | None = None) -> dict:
     """What the corpus says should have happened, against the database."""
     _django()
-    from pomoc.inboxes.models import RawMail, RawMailStatus
+    from pomoc.channels.email.models import RawMail, RawMailStatus
 
     manifest = json.loads((Path(corpus) / "manifest.json").read_text())
     entries = manifest["entries"][:first] if first else manifest["entries"]

@@ -62,7 +62,7 @@ OUR_ADDRESSES = ("support@pomoc.test", "@bench.pomoc.test")
 
 
 def parse_and_classify(raw: bytes) -> int:
-    """Ingestion's per-mail work without the database (see ``pomoc.inboxes.ingest._process``)."""
+    """Ingestion's per-mail work without the database (see ``pomoc.channels.email.ingest._process``)."""
     msg = email.message_from_bytes(raw, policy=policy.default)
     parse_mail(raw, message=msg)
     classify(msg, our_addresses=OUR_ADDRESSES)

@@ -12,5 +12,6 @@ urlpatterns = [
     path("api/v1/", include("pomoc.api.urls")),
     path("accounts/", include("pomoc.accounts.urls")),
     path("manage/", include("pomoc.administration.urls")),
+    path("", include("pomoc.channels.email.urls")),
     path("", include("pomoc.tickets.urls")),
 ]

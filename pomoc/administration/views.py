@@ -11,6 +11,7 @@ from django.db import DatabaseError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -19,13 +20,15 @@ from pomoc.accounts import services
 from pomoc.accounts.models import ApiToken, Department
 from pomoc.administration import forms
 from pomoc.administration.permissions import manage_view
+from pomoc.channels import registry
+from pomoc.channels.email import inbox_settings as inbox_services
 from pomoc.channels.email.config import EmailInboxConfig
+from pomoc.channels.email.connection_test import check_connection
+from pomoc.channels.email.downloads import raw_mail_response
+from pomoc.channels.email.models import RawMail, RawMailStatus
 from pomoc.channels.email.parsing import parse_mail
+from pomoc.channels.models import Inbox
 from pomoc.core.models import OrganisationSettings
-from pomoc.inboxes import services as inbox_services
-from pomoc.inboxes.connection_test import check_connection
-from pomoc.inboxes.downloads import raw_mail_response
-from pomoc.inboxes.models import Inbox, RawMail, RawMailStatus
 from pomoc.tickets import services as ticket_services
 from pomoc.tickets.models import CustomFieldDefinition, Tag
 from pomoc.tickets.views_common import add_service_errors
@@ -303,7 +306,7 @@ def inboxes(request):
 @manage_view()
 def inbox_edit(request, pk: int | None = None):
     inbox = get_object_or_404(Inbox, pk=pk) if pk is not None else None
-    form = forms.InboxForm(request.POST or None, inbox=inbox)
+    form = import_string(registry.get(inbox.kind if inbox else "email").admin_form)(request.POST or None, inbox=inbox)
     if request.method == "POST" and form.is_valid():
         changes, secrets = form.changes(), form.secrets()
         saved = _write(form, lambda: inbox_services.inbox_create(

@@ -33,6 +33,7 @@ class IdentityOut(Schema):
     kind: str
     value: str
     verified: bool
+    bounced: bool
 
 
 class IdentityIn(In):
@@ -111,7 +112,8 @@ def contact_out(contact: Contact) -> dict:
         "bounced": contact.bounced,
         "user": contact.user_id,
         "identities": [
-            {"id": i.pk, "kind": i.kind, "value": i.value, "verified": i.verified} for i in contact.identities.all()
+            {"id": i.pk, "kind": i.kind, "value": i.value, "verified": i.verified, "bounced": i.bounced}
+            for i in contact.identities.all()
         ],
         "created_at": contact.created_at,
     }
@@ -175,7 +177,7 @@ def add_identity(request, contact_id: int, payload: IdentityIn):
     contact = _load_contact(contact_id)
     identity = services.identity_add(contact=contact, kind=payload.kind, value=payload.value)
     return HttpStatus(201, {"id": identity.pk, "kind": identity.kind, "value": identity.value,
-                            "verified": identity.verified})
+                            "verified": identity.verified, "bounced": identity.bounced})
 
 
 @router.post("/contacts/{int:contact_id}/merge", response={200: ContactOut, **ERRORS},

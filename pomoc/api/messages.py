@@ -19,7 +19,7 @@ from pomoc.api.schemas import (
     require_staff,
 )
 from pomoc.api.tickets import ERRORS, TicketOut, load_ticket, ticket_out
-from pomoc.tickets import delivery, permissions, selectors, services
+from pomoc.tickets import permissions, selectors, services
 from pomoc.tickets.downloads import attachment_response
 from pomoc.tickets.models import Message, MessageKind, Ticket
 
@@ -207,7 +207,7 @@ def split_message(request, message_id: int, payload: SplitIn):
 def retry_message(request, message_id: int):
     require_staff(request.auth)
     message = permissions.access_message(request.auth, message_id)
-    delivery.retry_delivery(message)
+    services.message_delivery_retry(message)
     return message_out(_load_message(message.pk), request.auth)
 
 

@@ -18,8 +18,8 @@ class CompanyAdmin(admin.ModelAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "company", "user", "language", "bounced", "created_at")
-    list_filter = ("bounced", "language")
+    list_display = ("__str__", "company", "user", "language", "created_at")
+    list_filter = ("language", "identities__bounced")
     search_fields = ("name", "identities__value", "company__name")
     list_select_related = ("company", "user")
     raw_id_fields = ("company", "user")
@@ -28,8 +28,8 @@ class ContactAdmin(admin.ModelAdmin):
 
 @admin.register(Identity)
 class IdentityAdmin(admin.ModelAdmin):
-    list_display = ("value", "kind", "contact", "verified", "created_at")
-    list_filter = ("kind", "verified")
+    list_display = ("value", "kind", "contact", "verified", "bounced", "created_at")
+    list_filter = ("kind", "verified", "bounced")
     search_fields = ("value", "contact__name")
     list_select_related = ("contact",)
     raw_id_fields = ("contact",)

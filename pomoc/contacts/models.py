@@ -34,7 +34,6 @@ class Contact(models.Model):
     )
     language = models.CharField(_("language"), max_length=10, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    bounced = models.BooleanField(_("e-mail bounces"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -50,6 +49,11 @@ class Contact(models.Model):
     def primary_identity_value(self) -> str:
         identity = self.identities.first()
         return identity.value if identity else ""
+
+    @property
+    def bounced(self) -> bool:
+        """Mail to one of this contact's addresses bounces (each identity keeps its own mark)."""
+        return any(identity.bounced for identity in self.identities.all())
 
     @property
     def email(self) -> str:
@@ -71,6 +75,9 @@ class Identity(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=IdentityKind.choices)
     value = models.CharField(_("value"), max_length=320, help_text=_("Normalized value."))
     verified = models.BooleanField(_("verified"), default=False)
+    # Delivery to this identity fails for good (a permanent bounce): replies to it are not sent. Per
+    # identity, so a bouncing address never stops an SMS to the same person.
+    bounced = models.BooleanField(_("bounces"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -233,3 +233,17 @@ def contact_update(*, contact: Contact, changes: Mapping) -> Contact:
     if fields:
         contact.save(update_fields=fields)
     return contact
+
+
+def identities_mark_bounced(*, kind: str, values: Iterable[str] = (), identity_ids: Iterable[int] = ()) -> int:
+    """Mark identities whose delivery fails for good (a permanent bounce); returns how many changed."""
+    values = [normalize_identity(kind, v) for v in values]
+    query = Q(kind=kind, value__in=values) | Q(pk__in=list(identity_ids))
+    return Identity.objects.filter(query, bounced=False).update(bounced=True)
+
+
+def identity_bounce_clear(*, identity: Identity) -> Identity:
+    """Send to this identity again (the customer fixed their mailbox, or the bounce was a mistake)."""
+    Identity.objects.filter(pk=identity.pk).update(bounced=False)
+    identity.bounced = False
+    return identity

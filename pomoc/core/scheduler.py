@@ -8,9 +8,10 @@ many instances run. A job whose last task is still waiting or running is not enq
 long mail fetch is never doubled), and a job with nothing to do (no mailbox to fetch, no mail left
 pending) enqueues nothing, so an idle installation writes no task rows.
 
-Jobs: fetching the IMAP/POP3 inboxes (``POMOC_MAIL_FETCH_INTERVAL`` seconds, 0 turns it off: with
-``pomoc mail watch`` running, IDLE brings mail at once), processing mail left pending (every
-minute) and deleting attachment files whose transaction never committed (every six hours).
+Jobs are registered by the apps that own them (``register`` in their ``AppConfig.ready``): the
+e-mail channel fetches the IMAP/POP3 inboxes (``POMOC_MAIL_FETCH_INTERVAL`` seconds, 0 turns it off:
+with ``pomoc mail watch`` running, IDLE brings mail at once) and processes mail left pending (every
+minute); tickets delete attachment files whose transaction never committed (every six hours).
 """
 
 from __future__ import annotations
@@ -41,28 +42,17 @@ class Periodic:
     has_work: Callable[[], bool] = lambda: True
 
 
-def _mailboxes_to_fetch() -> bool:
-    from pomoc.channels.email.fetch import fetching_inboxes
-
-    return bool(fetching_inboxes())
+_JOBS: dict[str, Callable[[], Periodic | None]] = {}
 
 
-def _mail_left_pending() -> bool:
-    from pomoc.inboxes.models import RawMail, RawMailStatus
-    from pomoc.inboxes.tasks import PENDING_GRACE
-
-    return RawMail.objects.filter(status=RawMailStatus.PENDING,
-                                  received_at__lt=timezone.now() - PENDING_GRACE).exists()
+def register(name: str, job: Callable[[], Periodic | None]) -> None:
+    """Register a periodic job from the app that owns it (its ``AppConfig.ready``). ``job`` is called
+    at every tick and returns the ``Periodic`` (or None while it is switched off by a setting)."""
+    _JOBS[name] = job
 
 
 def schedule() -> list[Periodic]:
-    jobs = [Periodic("mail.process_pending", "pomoc.inboxes.tasks.process_pending_mail", dt.timedelta(minutes=1),
-                     _mail_left_pending)]
-    jobs.append(Periodic("attachments.sweep", "pomoc.tickets.tasks.sweep_attachment_files", dt.timedelta(hours=6)))
-    if settings.POMOC_MAIL_FETCH_INTERVAL > 0:
-        jobs.append(Periodic("mail.fetch", "pomoc.inboxes.tasks.fetch_mailboxes",
-                             dt.timedelta(seconds=settings.POMOC_MAIL_FETCH_INTERVAL), _mailboxes_to_fetch))
-    return jobs
+    return [job for job in (make() for make in _JOBS.values()) if job is not None]
 
 
 def _still_busy(job: Periodic, row: PeriodicJob, now: dt.datetime) -> bool:

@@ -334,15 +334,15 @@ def _copy_contacts(people: list[tuple[Contact, list[Identity], Person]]) -> list
     out: list[Person] = []
     with transaction.atomic(), connection.cursor() as cursor:
         ids = _new_ids(cursor, Contact, len(people))
-        with cursor.copy(f"COPY {Contact._meta.db_table} (id, name, company_id, language, notes, bounced, created_at)"
+        with cursor.copy(f"COPY {Contact._meta.db_table} (id, name, company_id, language, notes, created_at)"
                          " FROM STDIN") as copy:
             for contact_id, (contact, _ids, _p) in zip(ids, people, strict=True):
-                copy.write_row((contact_id, contact.name, contact.company_id, contact.language, "", False, now))
-        with cursor.copy(f"COPY {Identity._meta.db_table} (contact_id, kind, value, verified, created_at)"
+                copy.write_row((contact_id, contact.name, contact.company_id, contact.language, "", now))
+        with cursor.copy(f"COPY {Identity._meta.db_table} (contact_id, kind, value, verified, bounced, created_at)"
                          " FROM STDIN") as copy:
             for contact_id, (_c, identities, _p) in zip(ids, people, strict=True):
                 for identity in identities:
-                    copy.write_row((contact_id, identity.kind, identity.value, identity.verified, now))
+                    copy.write_row((contact_id, identity.kind, identity.value, identity.verified, False, now))
     for contact_id, (_c, _ids, person) in zip(ids, people, strict=True):
         out.append(Person(contact_id, person.language, person.first_name, person.name, person.company, person.tier))
     return out
@@ -707,13 +707,15 @@ def rows_for(plan: Plan, number: int) -> Rows:
                                                             "priority": plan.priority, "department": department_id},
                             first.at, None)]
     messages: list[tuple] = []
-    sent_by_email = channel == Channel.EMAIL
-
     def add_message(kind: str, actor_id: int | None, text: str, at: dt.datetime) -> None:
-        state = DeliveryState.SENT.value if kind == MessageKind.REPLY and sent_by_email else ""
-        messages.append((kind, channel, actor_id, plan.person.contact_id if kind == MessageKind.CUSTOMER else None,
+        # Replies went by e-mail, whatever the ticket came through (every demo person has an address):
+        # what the reply route (pomoc.channels.routes) chooses for them.
+        is_reply = kind == MessageKind.REPLY
+        state = DeliveryState.SENT.value if is_reply else ""
+        medium = Channel.EMAIL.value if is_reply else channel
+        messages.append((kind, medium, actor_id, plan.person.contact_id if kind == MessageKind.CUSTOMER else None,
                          text, text_to_html(text), "", state, "", at))
-        events.append((EventType.MESSAGE_ADDED.value, actor_id, {"kind": kind, "channel": channel}, at,
+        events.append((EventType.MESSAGE_ADDED.value, actor_id, {"kind": kind, "channel": medium}, at,
                        len(messages) - 1))
 
     def change_status(status: str, actor_id: int | None, at: dt.datetime) -> None:

@@ -6,3 +6,11 @@ class TicketsConfig(AppConfig):
     name = "pomoc.tickets"
     label = "tickets"
     verbose_name = _("Tickets")
+
+    def ready(self) -> None:
+        import datetime as dt
+
+        from pomoc.core import scheduler
+
+        scheduler.register("attachments.sweep", lambda: scheduler.Periodic(
+            "attachments.sweep", "pomoc.tickets.tasks.sweep_attachment_files", dt.timedelta(hours=6)))

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pomoc.accounts.models import Department
-from pomoc.contacts.models import Contact
+from pomoc.contacts.models import Contact, Identity
 
 
 class Status(models.TextChoices):
@@ -116,6 +116,17 @@ class Ticket(models.Model):
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="tickets", verbose_name=_("tags"))
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
+    # The reply route (pomoc.tickets.replies): the inbox replies leave through and the requester's
+    # identity they go to. Chosen when the ticket is opened and changeable; when unset or no longer
+    # usable, the channel platform picks one (pomoc.channels.routes).
+    reply_inbox = models.ForeignKey(
+        "inboxes.Inbox", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("reply inbox"),
+    )
+    reply_identity = models.ForeignKey(
+        Identity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("reply to"),
+    )
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_tickets",
         verbose_name=_("merged into"),
@@ -197,6 +208,10 @@ class Message(models.Model):
     inbox = models.ForeignKey(
         "inboxes.Inbox", null=True, blank=True, on_delete=models.PROTECT, related_name="messages",
         verbose_name=_("inbox"),
+    )
+    # For an agent reply: the identity it was sent to (its route's), kept as it was when written.
+    recipient = models.ForeignKey(
+        Identity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("recipient"),
     )
     delivery_state = models.CharField(
         max_length=10, choices=DeliveryState.choices, blank=True, default=DeliveryState.NONE
@@ -285,6 +300,7 @@ class EventType(models.TextChoices):
     CUSTOM_FIELDS_CHANGED = "custom_fields_changed", _("Custom fields changed")
     MERGED = "merged", _("Merged")
     SPLIT = "split", _("Split")
+    REPLY_ROUTE_CHANGED = "reply_route_changed", _("Reply route changed")
 
 
 class TicketEvent(models.Model):

@@ -20,8 +20,8 @@ from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from pomoc.channels.email.quotes import split_quoted
 from pomoc.core.middleware import AGENT_CSP
+from pomoc.core.quotes import split_quoted
 from pomoc.core.sanitize import sanitize_html, text_to_html
 from pomoc.tickets.models import Attachment, Message
 

@@ -24,7 +24,7 @@ from pomoc.core.models import Counter
 from pomoc.core.realtime import department_group, publish_on_commit, ticket_group
 from pomoc.core.sanitize import html_to_text, sanitize_html, text_to_html
 from pomoc.core.transactional_files import delete_unless_committed
-from pomoc.tickets import events, search_index
+from pomoc.tickets import events, replies, search_index
 from pomoc.tickets.models import (
     ACTIVE_STATUSES,
     Attachment,
@@ -266,16 +266,24 @@ def ticket_create(
     custom_fields: Mapping | None = None,
     attachments: Iterable[NewAttachment] = (),
     external_id: str = "",
+    reply_inbox=None,
+    reply_identity=None,
 ) -> Ticket:
-    """Open a ticket with its first message (from the customer, or written by an agent for them)."""
+    """Open a ticket with its first message (from the customer, or written by an agent for them).
+
+    ``reply_inbox`` and ``reply_identity`` (one of the requester's identities) are its reply route;
+    unset, the channel platform chooses one when a reply is written (``pomoc.channels.routes``)."""
     subject = clean_subject(subject)
     attachments = validate_attachments(attachments)
     fields = validate_custom_fields(custom_fields or {}, partial=False)
     if assignee is not None and assignee.role == Role.CUSTOMER:
         raise ValidationError({"assignee": _("Tickets can only be assigned to agents.")})
+    if reply_identity is not None and reply_identity.contact_id != requester.pk:
+        raise ValidationError({"reply_identity": _("Replies can only go to one of the requester's addresses.")})
     with transaction.atomic():
         now = timezone.now()
         ticket = Ticket.objects.create(
+            reply_inbox=reply_inbox, reply_identity=reply_identity,
             number=reserve_ticket_numbers(1), subject=subject, channel=channel, requester=requester,
             department=department, priority=priority, assignee=assignee, custom_fields=fields,
             created_at=now, updated_at=now,
@@ -285,24 +293,36 @@ def ticket_create(
         if tags:
             ticket.tags.set(tags_get_or_create(tags))
         events.ticket_created(ticket, actor)
-        _add_message(ticket=ticket, kind=message_kind, channel=channel, actor=actor,
-                     author_contact=requester if message_kind == MessageKind.CUSTOMER else None,
-                     body_text=body_text, body_html=body_html, attachments=attachments,
-                     external_id=external_id, now=now)
+        route = None
+        if message_kind == MessageKind.REPLY:  # an agent writing to the customer first
+            route = replies.route_for(ticket)
+            if route is None:
+                raise ValidationError({"body": _(
+                    "This message has nowhere to go: the customer has no e-mail address or other way to be "
+                    "answered. Add one to the contact, or start the ticket with an internal note.")})
+        message = _add_message(ticket=ticket, kind=message_kind, channel=channel, actor=actor,
+                               author_contact=requester if message_kind == MessageKind.CUSTOMER else None,
+                               body_text=body_text, body_html=body_html, attachments=attachments,
+                               external_id=external_id, now=now, route=route)
+        if message.delivery_state == DeliveryState.QUEUED:
+            transaction.on_commit(lambda: replies.enqueue_delivery(message.pk))
     _publish(ticket, "ticket.created", actor)
     return ticket
 
 
 def _add_message(*, ticket: Ticket, kind: str, channel: str, actor, author_contact, body_text: str,
-                 body_html: str, attachments: list[NewAttachment], external_id: str, now) -> Message:
+                 body_html: str, attachments: list[NewAttachment], external_id: str, now,
+                 route: replies.ReplyRoute | None = None) -> Message:
     text, html = bodies(body_text, body_html)
     if not text.strip() and not attachments:
         raise ValidationError({"body": _("A message needs text or an attachment.")})
     message = Message.objects.create(
-        ticket=ticket, kind=kind, channel=channel, author_user=actor if getattr(actor, "pk", None) else None,
+        ticket=ticket, kind=kind, channel=route.kind if route else channel,
+        author_user=actor if getattr(actor, "pk", None) else None,
         author_contact=author_contact, body_text=text, body_html=html, external_id=external_id[:500],
-        delivery_state=DeliveryState.QUEUED if kind == MessageKind.REPLY and channel == Channel.EMAIL
-        else DeliveryState.NONE,
+        inbox_id=route.inbox_id if route else None,
+        recipient_id=route.identity_id if route else None,
+        delivery_state=DeliveryState.QUEUED if route else DeliveryState.NONE,
         created_at=now,
     )
     store_attachments((message, item) for item in attachments)
@@ -326,7 +346,8 @@ def message_add(
     """Add a customer message, agent reply or internal note, and move the ticket on accordingly.
 
     A customer writing again reopens a resolved ticket and wakes a pending one; the first agent
-    reply stamps the first response time and opens a new ticket.
+    reply stamps the first response time and opens a new ticket. A reply is stored only when the
+    ticket has a reply route (``pomoc.tickets.replies``), queued, and delivered after commit.
     """
     if kind not in MessageKind.values or kind == MessageKind.SYSTEM:
         raise ValidationError({"kind": _("Unknown message kind.")})
@@ -338,13 +359,20 @@ def message_add(
                                % {"number": ticket.merged_into.number}})
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        route = None
+        if kind == MessageKind.REPLY:
+            route = replies.route_for(ticket)
+            if route is None:
+                raise ValidationError({"body": _(
+                    "This reply has nowhere to go: the customer has no e-mail address or other way to be "
+                    "answered. Add one to the contact, or write an internal note instead.")})
         now = timezone.now()
         if kind == MessageKind.CUSTOMER and author_contact is None:
             author_contact = ticket.requester
         message = _add_message(ticket=ticket, kind=kind, channel=channel or ticket.channel, actor=actor,
                                author_contact=author_contact if kind == MessageKind.CUSTOMER else None,
                                body_text=body_text, body_html=body_html, attachments=attachments,
-                               external_id=external_id, now=now)
+                               external_id=external_id, now=now, route=route)
         update = {"updated_at": now}
         if kind == MessageKind.CUSTOMER:
             update["last_customer_message_at"] = now
@@ -358,12 +386,68 @@ def message_add(
         Ticket.objects.filter(pk=ticket.pk).update(**update)
         for key, value in update.items():
             setattr(ticket, key, value)
-        if kind == MessageKind.REPLY and message.delivery_state == DeliveryState.QUEUED:
-            from pomoc.tickets.tasks import deliver_message
-
-            transaction.on_commit(lambda: deliver_message.enqueue(message.pk))
+        if message.delivery_state == DeliveryState.QUEUED:
+            transaction.on_commit(lambda: replies.enqueue_delivery(message.pk))
     _publish(ticket, "message.added", actor, message=message.pk, kind=kind)
     return message
+
+
+def system_note_add(*, ticket: Ticket, text: str, channel: str, inbox=None, external_id: str = "") -> Message:
+    """A note by Pomoc itself in ``ticket`` (an automatic reply or a bounce noticed): it neither reopens
+    nor answers anything. ``external_id`` (unique per inbox) makes a redelivered notice harmless."""
+    with transaction.atomic():
+        note = Message.objects.create(
+            ticket=ticket, kind=MessageKind.SYSTEM, channel=channel, body_text=text, body_html=text_to_html(text),
+            external_id=external_id[:500], inbox=inbox, created_at=timezone.now(),
+        )
+        events.message_added(note, None)
+        search_index.refresh([ticket.pk])
+    _publish(ticket, "message.added", None, message=note.pk, kind=MessageKind.SYSTEM)
+    return note
+
+
+def message_delivery_mark(*, message: Message, state: str, error: str = "") -> Message:
+    """Record a reply's delivery outcome (``queued`` again after a temporary failure, ``sent``,
+    ``failed`` with the reason), shown live to the agents on its ticket."""
+    message.delivery_state = state
+    message.delivery_error = error
+    message.save(update_fields=["delivery_state", "delivery_error"])
+    ticket = message.ticket
+    publish_on_commit([ticket_group(ticket.pk)], {"event": "message.delivery", "ticket": ticket.pk,
+                                                   "number": ticket.number, "actor": None, "message": message.pk,
+                                                   "state": state})
+    return message
+
+
+def message_delivery_retry(message: Message) -> Message:
+    """Queue a failed reply again (the agent's "Send again", after fixing what failed)."""
+    updated = Message.objects.filter(pk=message.pk, delivery_state=DeliveryState.FAILED).update(
+        delivery_state=DeliveryState.QUEUED
+    )
+    if not updated:
+        raise ValidationError({"message": _("Only a reply whose delivery failed can be sent again.")})
+    transaction.on_commit(lambda: replies.enqueue_delivery(message.pk))
+    message.refresh_from_db()
+    return message
+
+
+def ticket_reply_route_set(*, ticket: Ticket, actor, inbox, identity) -> Ticket:
+    """Choose where replies on ``ticket`` go: ``inbox`` (None: the usual one for the identity's kind)
+    and ``identity``, one of the requester's. The choice is checked by resolving it."""
+    if identity is not None and identity.contact_id != ticket.requester_id:
+        raise ValidationError({"reply_identity": _("Replies can only go to one of the requester's addresses.")})
+    with transaction.atomic():
+        Ticket.objects.filter(pk=ticket.pk).update(reply_inbox=inbox, reply_identity=identity)
+        ticket.reply_inbox, ticket.reply_identity = inbox, identity
+        route = replies.route_for(ticket)
+        if identity is not None and (route is None or route.identity_id != identity.pk
+                                     or (inbox is not None and route.inbox_id != inbox.pk)):
+            raise ValidationError({"reply_inbox": _("Replies cannot go to %(address)s through this inbox.")
+                                   % {"address": identity.value}})
+        events.field_changed(ticket, EventType.REPLY_ROUTE_CHANGED, actor,
+                             None, {"inbox": getattr(inbox, "pk", None), "identity": getattr(identity, "pk", None)})
+    _publish(ticket, "ticket.updated", actor, fields=["reply_route"])
+    return ticket
 
 
 def change_status(ticket: Ticket, status: str, actor, now, update: dict) -> None:

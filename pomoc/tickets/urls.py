@@ -22,7 +22,6 @@ urlpatterns = [
     path("tickets/<int:number>/merge/", views_ticket.merge, name="merge"),
     path("tickets/<int:number>/messages/<int:message_id>/split/", views_ticket.split, name="split"),
     path("tickets/<int:number>/messages/<int:message_id>/retry/", views_ticket.retry, name="retry-delivery"),
-    path("tickets/<int:number>/messages/<int:message_id>/raw/", views_ticket.raw_message, name="raw-message"),
     path("attachments/<str:public_id>/", views_ticket.attachment, name="attachment"),
     path("attachments/<str:public_id>/inline/", views_ticket.inline_image, name="inline-image"),
 ]

@@ -10,9 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from pomoc.accounts.models import STAFF_ROLES, Department, User
-from pomoc.inboxes.downloads import raw_mail_response
-from pomoc.inboxes.models import RawMail
-from pomoc.tickets import delivery, rendering, selectors, services
+from pomoc.tickets import rendering, selectors, services
 from pomoc.tickets.downloads import attachment_response
 from pomoc.tickets.forms import MergeForm, MessageForm, split_tags, staff_users
 from pomoc.tickets.models import Message, MessageKind, Priority, Status, Ticket
@@ -61,9 +59,9 @@ def header_context(request, ticket: Ticket, errors: dict | None = None) -> dict:
 
 def conversation_context(request, ticket: Ticket) -> dict:
     timeline = selectors.ticket_timeline(request.user, ticket)
-    raw_ids = set(
-        RawMail.objects.filter(message__in=[m.pk for m in timeline]).values_list("message_id", flat=True)
-    )
+    # Messages whose original a channel keeps (e-mail's raw mail store) offer it for download.
+    raw_ids = set(Message.objects.filter(pk__in=[m.pk for m in timeline], raw_mails__isnull=False)
+                  .values_list("pk", flat=True))
     return {"ticket": ticket, "timeline": timeline, "newest_message_id": max((m.pk for m in timeline), default=0),
             "raw_message_ids": raw_ids}
 
@@ -288,23 +286,13 @@ def split(request, number, message_id):
 def retry(request, number, message_id):
     ticket, message = load_ticket_message(request, number, message_id)
     try:
-        delivery.retry_delivery(message)
+        services.message_delivery_retry(message)
     except ValidationError as error:
         flash_errors(request, error)
     else:
         messages.success(request, _("The reply is queued to be sent again."))
     return redirect("tickets:detail", number=ticket.number)
 
-
-@staff_required
-@require_GET
-def raw_message(request, number, message_id):
-    """The received mail behind a message, byte for byte (agents only)."""
-    _ticket, message = load_ticket_message(request, number, message_id)
-    raw_mail = RawMail.objects.filter(message=message).order_by("id").first()
-    if raw_mail is None:
-        raise Http404
-    return raw_mail_response(raw_mail)
 
 
 @require_GET

@@ -7,11 +7,11 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from django.urls import reverse
 
 from pomoc.accounts.models import Role
+from pomoc.channels.email.inbox_settings import inbox_create
+from pomoc.channels.email.tests.conftest import dovecot, dovecot_server  # noqa: F401 - fixtures (real IMAP/POP3)
+from pomoc.channels.models import Inbox
 from pomoc.core.testing.factories import DepartmentFactory, UserFactory, make_customer_user
 from pomoc.core.testing.services import free_port
-from pomoc.inboxes.models import Inbox
-from pomoc.inboxes.services import inbox_create
-from pomoc.inboxes.tests.conftest import dovecot, dovecot_server  # noqa: F401 - fixtures (real IMAP/POP3)
 
 pytestmark = pytest.mark.django_db
 
@@ -236,7 +236,7 @@ def test_connection_test_reports_a_closed_port(client, admin, caplog):
 def test_error_texts_are_cleaned_of_the_secret():
     import base64
 
-    from pomoc.inboxes.connection_test import sanitize
+    from pomoc.channels.email.connection_test import sanitize
 
     plain = base64.b64encode(f"\0support\0{PASSWORD}".encode()).decode()
     text = sanitize(f"535 bad {PASSWORD} {plain}\r\nX-Injected: 1", secret=PASSWORD, username="support")

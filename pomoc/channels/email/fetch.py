@@ -46,9 +46,10 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError
 
 from pomoc.channels.email.config import EmailInboxConfig
+from pomoc.channels.email.ingest import IngestResult, _quick_message_id, process, receive_raw
+from pomoc.channels.email.models import MailboxState, RawMail
 from pomoc.channels.email.tls import client_context, describe_certificate_error
-from pomoc.inboxes.ingest import IngestResult, _quick_message_id, process, receive_raw
-from pomoc.inboxes.models import Inbox, InboxKind, MailboxState, RawMail
+from pomoc.channels.models import Inbox, InboxKind
 
 __all__ = ["FetchReport", "fetch_all", "fetch_imap", "fetch_inbox", "fetch_pop3", "store_mail"]
 

@@ -41,7 +41,7 @@ from django.db import close_old_connections, connection
 
 from pomoc.channels.email.config import EmailInboxConfig
 from pomoc.channels.email.fetch import FetchReport, _imap_close, _ok, fetch_inbox, imap_connect, imap_mailbox_name
-from pomoc.inboxes.models import Inbox, InboxKind
+from pomoc.channels.models import Inbox, InboxKind
 
 __all__ = ["IdleConnection", "Watcher", "WatchOptions", "idle_supported"]
 

@@ -56,6 +56,12 @@ class ContactFactory(factory.django.DjangoModelFactory):
             Identity.objects.create(contact=obj, kind=IdentityKind.EMAIL,
                                     value=extracted or f"customer{obj.pk}@example.org")
 
+    @factory.post_generation
+    def bounced(obj, create, extracted, **kwargs):
+        """``bounced=True``: mail to the contact's addresses bounces."""
+        if create and extracted:
+            obj.identities.update(bounced=True)
+
 
 class TagFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -9,11 +9,12 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from pomoc.channels.email.ingest import receive_raw
+from pomoc.channels.email.models import RawMail, RawMailStatus
+from pomoc.channels.email.tests.helpers import mail, make_inbox
+from pomoc.channels.models import Inbox
 from pomoc.core import scheduler
 from pomoc.core.models import PeriodicJob
-from pomoc.inboxes.ingest import receive_raw
-from pomoc.inboxes.models import Inbox, RawMail, RawMailStatus
-from pomoc.inboxes.tests.helpers import mail, make_inbox
 from pomoc.tickets.models import Ticket
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail"]}}
@@ -52,7 +53,7 @@ def test_a_due_job_with_work_is_enqueued_once_per_interval(db_tasks):
     now = timezone.now()
     assert sorted(scheduler.run_due(now)) == ["mail.fetch", "mail.process_pending"]
     assert sorted(DBTaskResult.objects.values_list("task_path", flat=True)) == [
-        "pomoc.inboxes.tasks.fetch_mailboxes", "pomoc.inboxes.tasks.process_pending_mail"]
+        "pomoc.channels.email.tasks.fetch_mailboxes", "pomoc.channels.email.tasks.process_pending_mail"]
     DBTaskResult.objects.update(status="SUCCESSFUL")  # a worker ran them
     assert scheduler.run_due(now + dt.timedelta(seconds=30)) == []  # not due yet
     assert sorted(scheduler.run_due(now + dt.timedelta(seconds=61))) == ["mail.fetch", "mail.process_pending"]

@@ -129,8 +129,9 @@ def test_no_worker_starts_only_the_web_server(tmp_path):
 LEFT_PENDING = textwrap.dedent("""
     import datetime as dt
     from django.utils import timezone
-    from pomoc.inboxes.ingest import receive_raw
-    from pomoc.inboxes.models import Inbox, RawMail
+    from pomoc.channels.email.ingest import receive_raw
+    from pomoc.channels.models import Inbox
+    from pomoc.channels.email.models import RawMail
     inbox = Inbox.objects.create(name="Support", address="support@pomoc.example")
     raw = (b"From: jana@example.cz\\r\\nSubject: Kept before a crash\\r\\nMessage-ID: <left@example.cz>\\r\\n\\r\\n"
            b"Hello\\r\\n")

@@ -3,12 +3,14 @@ without a usable sender has none, so replies to it cannot go out until one is ad
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from pomoc.channels import outbound as delivery
 from pomoc.contacts.models import Contact, Identity
 from pomoc.core.testing.factories import UserFactory, make_customer_user, make_ticket
-from pomoc.tickets import delivery, services
+from pomoc.tickets import services
 from pomoc.tickets.models import MessageKind
 
 pytestmark = pytest.mark.django_db
@@ -24,13 +26,12 @@ def _add(client, contact, kind="email", value="jana@example.cz"):
     return client.post(reverse("tickets:contact-identity-add", args=[contact.pk]), {"kind": kind, "value": value})
 
 
-def test_an_agent_adds_an_address_and_a_failed_reply_can_then_be_sent(agent_client):
+def test_an_agent_adds_an_address_and_the_refused_reply_can_then_be_sent(agent_client):
     contact = Contact.objects.create(name="(unknown sender)")
     ticket = make_ticket(requester=contact)
-    reply = services.message_add(ticket=ticket, kind=MessageKind.REPLY, actor=UserFactory(), body_text="Hello")
-    assert delivery.deliver(reply.pk) == delivery.FAILED
-    reply.refresh_from_db()
-    assert "no e-mail address" in reply.delivery_error
+    with pytest.raises(ValidationError) as refused:
+        services.message_add(ticket=ticket, kind=MessageKind.REPLY, actor=UserFactory(), body_text="Hello")
+    assert "no e-mail address" in str(refused.value)
 
     response = _add(agent_client, contact, value="  Jana@Example.CZ ")
 
@@ -38,7 +39,8 @@ def test_an_agent_adds_an_address_and_a_failed_reply_can_then_be_sent(agent_clie
     assert list(contact.identities.values_list("kind", "value")) == [("email", "jana@example.cz")]
     page = agent_client.get(response.url).content.decode()
     assert "jana@example.cz" in page and "Added to the contact." in page
-    delivery.retry_delivery(reply)  # the agent's "Send again"
+    reply = services.message_add(ticket=ticket, kind=MessageKind.REPLY, actor=UserFactory(), body_text="Hello")
+    assert reply.delivery_state == "queued" and reply.recipient.value == "jana@example.cz"
     assert delivery.deliver(reply.pk) == delivery.SENT
     assert mail.outbox[-1].to == ['"(unknown sender)" <jana@example.cz>']
 

@@ -176,7 +176,7 @@ def test_a_mail_without_tnef_is_unchanged():
 
 @pytest.mark.django_db
 def test_the_ticket_message_gets_the_files_from_the_winmail_dat():
-    from pomoc.inboxes.tests.helpers import ingest, make_inbox
+    from pomoc.channels.email.tests.helpers import ingest, make_inbox
     from pomoc.tickets.models import Message
 
     _raw_mail, result = ingest(make_inbox(), outlook_mail(TWO_FILES))

@@ -3,7 +3,7 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pomoc.channels.email.quotes import fold_quoted_html, split_quoted
+from pomoc.core.quotes import fold_quoted_html, split_quoted
 from pomoc.core.sanitize import sanitize_html
 
 REPLY = "Thanks, the printer works again.\n\nJana"

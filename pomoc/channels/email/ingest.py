@@ -1,0 +1,748 @@
+"""The one ingestion pipeline for e-mail: raw bytes in, a ticket message (or a documented refusal) out.
+
+Two steps, so that nothing that arrives can be lost:
+
+1. ``receive_raw(inbox=, raw=)`` stores the bytes (``RawMail``, status ``pending``) in its own
+   short transaction before anything else is tried.
+2. ``process(raw_mail_id)`` turns a stored mail into a ticket message. It is idempotent: a mail
+   already handled returns the same result again; a pending or unprocessable one is tried again.
+
+``process``: parse → classify → noise (bounce, auto-reply, mailing list, spam) never opens a ticket
+(status ``ignored``; a bounce of one of our replies notes that ticket, marks the reply failed and the
+address's contact as bouncing; an automatic reply to one of our mails is noted in its ticket) →
+dedupe by Message-ID per inbox (``duplicate``) → contact by the sender's address (a contact without
+an address when the mail has no usable one) → threading (``THREADING``, first strategy that finds a
+ticket wins) → a new ticket or a customer message on the found one (``tickets.intake``), stored in
+ONE transaction with the ``RawMail`` marked ``stored``. Anything that raises while parsing or storing
+(too many attachments, bytes with no sender and no header of a mail…) marks the mail
+``unprocessable`` with the error; its bytes stay. Database errors propagate: the caller (the MTA
+pipe, a worker) retries later.
+
+``process_many(ids)`` (the workers) does the same for many mails, storing the human mail of up to
+``BATCH`` of them in one transaction with a few statements for all of them (``_store_together``);
+noise, mail that cannot be stored and every mail of a batch that fails go through ``process``'s
+one-by-one path, so the outcome per mail is the same either way.
+
+External ids of mail are Message-IDs with their angle brackets (``<id@host>``), as outgoing replies
+store theirs (``pomoc.channels.email.outbound``).
+"""
+
+from __future__ import annotations
+
+import email
+import email.parser
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from email import policy
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pomoc.channels.email import notices
+from pomoc.channels.email.classify import Classification, Kind, classify, is_from_ourselves
+from pomoc.channels.email.config import EmailInboxConfig
+from pomoc.channels.email.mime_policy import INCOMING
+from pomoc.channels.email.models import RawMail, RawMailStatus
+from pomoc.channels.email.parsing import REPAIRED, ParsedMail, parse_mail, repaired_message
+from pomoc.channels.models import Inbox
+from pomoc.contacts.models import Contact, Identity, IdentityKind
+from pomoc.contacts.services import contacts_by_email, identities_mark_bounced, is_valid_email
+from pomoc.core.models import OrganisationSettings
+from pomoc.core.quotes import fold_quoted_html
+from pomoc.tickets import services
+from pomoc.tickets.intake import Incoming, customer_messages_add
+from pomoc.tickets.models import Channel, DeliveryState, Message, MessageKind, Ticket
+
+__all__ = ["THREADING", "IngestResult", "SameBatch", "ThreadContext", "process", "process_many", "receive_raw"]
+
+DONE = (RawMailStatus.STORED, RawMailStatus.DUPLICATE, RawMailStatus.IGNORED)
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    ticket_number: int | None
+    message_id: int | None
+    created: bool
+    duplicate: bool
+    classification: str | None
+    status: str
+
+    def as_json(self) -> dict:
+        """The line ``pomoc mail ingest`` prints (field names of issue 3)."""
+        return {"ticket": self.ticket_number, "message": self.message_id, "created": self.created,
+                "duplicate": self.duplicate, "classification": self.classification, "status": self.status}
+
+
+# --- step 1: keep the bytes -------------------------------------------------------------------
+def _quick_message_id(raw: bytes) -> str:
+    try:
+        headers = email.parser.BytesHeaderParser(policy=policy.compat32).parsebytes(raw[:65536])
+        value = str(headers.get("Message-ID", "") or "")
+    except Exception:
+        return ""
+    match = re.search(r"<[^<>\s]+>", value)
+    return match.group(0)[:500] if match else ""
+
+
+def receive_raw(*, inbox: Inbox, raw: bytes) -> RawMail:
+    """Persist one mail exactly as it arrived (status pending). Only database errors can raise."""
+    raw = bytes(raw)
+    with transaction.atomic():
+        return RawMail.objects.create(
+            inbox=inbox, raw=raw, sha256=RawMail.digest(raw), size=len(raw),
+            message_id_header=_quick_message_id(raw),
+        )
+
+
+# --- threading --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SameBatch:
+    """The ticket of an earlier mail of the batch being stored (its ``index``): not written yet."""
+
+    index: int
+
+
+Target = Ticket | SameBatch
+
+
+def external_id(message_id: str) -> str:
+    """A Message-ID as messages store it: ``<id@host>``."""
+    message_id = (message_id or "").strip().strip("<>").strip()
+    return f"<{message_id}>"[:500] if message_id else ""
+
+
+def _follow_merges(ticket: Ticket | None) -> Ticket | None:
+    hops = 0
+    while ticket is not None and ticket.merged_into_id and hops < 20:
+        ticket = Ticket.objects.get(pk=ticket.merged_into_id)
+        hops += 1
+    return ticket
+
+
+def tickets_in_database(keys: list[str]) -> Target | None:
+    """The ticket of the first of ``keys`` (Message-IDs as stored) that is one of our messages
+    (outgoing, or incoming already stored)."""
+    if not keys:
+        return None
+    found = {
+        m.external_id: m.ticket
+        for m in Message.objects.filter(external_id__in=keys, channel=Channel.EMAIL).select_related("ticket")
+    }
+    for key in keys:
+        if key in found:
+            return _follow_merges(found[key])
+    return None
+
+
+@dataclass(frozen=True)
+class ThreadContext:
+    parsed: ParsedMail
+    contact: Contact
+    inbox: Inbox
+    # Message-IDs (as stored) → the ticket of the first that is known; a batch looks in what it
+    # read at once and in its own earlier mails
+    known: Callable[[list[str]], Target | None] = tickets_in_database
+
+    def ticket_of(self, message_ids: list[str]) -> Target | None:
+        return self.known([key for key in (external_id(i) for i in message_ids) if key])
+
+
+def by_in_reply_to(ctx: ThreadContext) -> Target | None:
+    return ctx.ticket_of([ctx.parsed.in_reply_to]) if ctx.parsed.in_reply_to else None
+
+
+def by_references(ctx: ThreadContext) -> Target | None:
+    # the newest reference is the last one
+    return ctx.ticket_of(list(reversed(ctx.parsed.references[-50:])))
+
+
+def subject_tag_pattern(prefix: str) -> re.Pattern:
+    return re.compile(r"\[\s*" + re.escape(prefix) + r"\s*(\d{1,18})\s*\]", re.IGNORECASE)
+
+
+def by_subject_tag(ctx: ThreadContext) -> Target | None:
+    """``[#1234]`` in the subject, only when the sender is that ticket's requester or a participant:
+    a stranger quoting a ticket number never gets into someone else's ticket."""
+    if "[" not in (ctx.parsed.subject or "") or ctx.contact.pk is None:
+        return None  # most mail: no need to read the organisation's tag prefix
+    prefix = OrganisationSettings.get().ticket_tag_prefix or "#"
+    for match in subject_tag_pattern(prefix).finditer(ctx.parsed.subject or ""):
+        ticket = Ticket.objects.filter(number=int(match.group(1))).first()
+        if ticket is None:
+            continue
+        if ticket.requester_id == ctx.contact.pk or ticket.participants.filter(pk=ctx.contact.pk).exists():
+            return _follow_merges(ticket)
+    return None
+
+
+THREADING: list[Callable[[ThreadContext], Target | None]] = [by_in_reply_to, by_references, by_subject_tag]
+
+
+def find_ticket(ctx: ThreadContext) -> Target | None:
+    for strategy in THREADING:
+        ticket = strategy(ctx)
+        if ticket is not None:
+            return ticket
+    return None
+
+
+def _thread_keys(parsed: ParsedMail) -> set[str]:
+    return {external_id(i) for i in [parsed.in_reply_to, *parsed.references[-50:]]} - {""}
+
+
+# --- senders ----------------------------------------------------------------------------------
+_SALVAGE_ADDRESS = re.compile(r"[^\s<>()\[\]\\,;:\"@]+@[^\s<>()\[\]\\,;:\"@]+\.[^\s<>()\[\]\\,;:\"@]+")
+
+
+def sender_address(parsed: ParsedMail) -> str:
+    """The sender's address as contacts store it, or "" when the mail has none we can use: the
+    parsed one, else an address found inside a malformed header (``big bug bb@bug.com``)."""
+    address = (parsed.from_email or "").strip().lower()
+    if is_valid_email(address):
+        return address
+    for candidate in _SALVAGE_ADDRESS.findall(address):
+        if is_valid_email(candidate):
+            return candidate
+    return ""
+
+
+def _sender_name(parsed: ParsedMail) -> str:
+    """The display name; for a sender without a usable address, whatever the From header held."""
+    return (parsed.from_name or "").strip()[:200] or (parsed.from_email or "").strip()[:200] \
+        or _("(unknown sender)")
+
+
+def _nameless(contact: Contact, parsed: ParsedMail) -> None:
+    if not contact.name and parsed.from_name:
+        contact.name = parsed.from_name.strip()[:200]
+        Contact.objects.filter(pk=contact.pk).update(name=contact.name)
+
+
+def _contact_without_address(parsed: ParsedMail) -> Contact:
+    """Mail without a usable sender address still becomes a ticket (nothing is lost); its contact
+    has no e-mail identity, so replies say why they cannot be sent and an agent can add one."""
+    return Contact.objects.create(name=_sender_name(parsed))
+
+
+def _storable(parsed: ParsedMail) -> bool:
+    """A usable sender, or at least the headers of a mail: bytes with neither (no headers at all)
+    are kept as unprocessable instead of opening a ticket of noise."""
+    return bool(sender_address(parsed) or parsed.subject or parsed.date or parsed.to or parsed.cc
+                or parsed.in_reply_to or parsed.references)
+
+
+def _sender_of(mail: Mail, contacts: dict[str, Contact] | None = None) -> Contact:
+    """The contact of the mail's sender (``contacts``: the batch's, by address; else looked up or
+    created now); a contact without an address when the mail has none we can use."""
+    parsed = mail.parsed
+    address = sender_address(parsed)
+    if not address:
+        if not _storable(parsed):
+            raise ValidationError(_("The mail has no sender address and no mail headers: it is not an e-mail "
+                                    "message."))
+        return _contact_without_address(parsed)
+    contact = (contacts if contacts is not None else contacts_by_email([(address, parsed.from_name)]))[address]
+    _nameless(contact, parsed)
+    return contact
+
+
+# --- results ----------------------------------------------------------------------------------
+def _first_message_id(ticket_id: int) -> int | None:
+    return Message.objects.filter(ticket_id=ticket_id).order_by("created_at", "id").values_list("id", flat=True).first()
+
+
+def _result_of(raw_mail: RawMail) -> IngestResult:
+    message = raw_mail.message
+    ticket_number = message.ticket.number if message is not None else None
+    created = bool(
+        raw_mail.status == RawMailStatus.STORED and message is not None
+        and _first_message_id(message.ticket_id) == message.pk
+    )
+    return IngestResult(
+        ticket_number=ticket_number, message_id=message.pk if message is not None else None, created=created,
+        duplicate=raw_mail.status == RawMailStatus.DUPLICATE, classification=raw_mail.classification or None,
+        status=raw_mail.status,
+    )
+
+
+def _stored_result(raw_mail_id: int) -> IngestResult:
+    return _result_of(RawMail.objects.select_related("message__ticket").get(pk=raw_mail_id))
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        detail = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in exc.message_dict.items()) \
+            if hasattr(exc, "error_dict") else " ".join(map(str, exc.messages))
+        return f"ValidationError: {detail}"[:4000]
+    return f"{type(exc).__name__}: {exc}"[:4000]
+
+
+def _unprocessable(raw_mail_id: int, error: str, classification: str = "") -> IngestResult:
+    with transaction.atomic():
+        raw_mail = RawMail.objects.select_for_update().only("id", "status", "classification").get(pk=raw_mail_id)
+        if raw_mail.status in DONE:  # someone else stored it meanwhile
+            return _stored_result(raw_mail_id)
+        raw_mail.status = RawMailStatus.UNPROCESSABLE
+        raw_mail.error = error
+        raw_mail.classification = classification or raw_mail.classification
+        raw_mail.processed_at = timezone.now()
+        raw_mail.attempts = F("attempts") + 1
+        raw_mail.save(update_fields=["status", "error", "classification", "processed_at", "attempts"])
+    return IngestResult(ticket_number=None, message_id=None, created=False, duplicate=False,
+                        classification=raw_mail.classification or None, status=RawMailStatus.UNPROCESSABLE)
+
+
+def _our_addresses(inbox: Inbox, config: EmailInboxConfig) -> list[str]:
+    return [a.lower() for a in [inbox.address, *config.extra_addresses, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]]
+            if a]
+
+
+def _existing_messages(inbox: Inbox, key: str):
+    """The stored messages with this Message-ID: ones that came through this inbox, or our own
+    outgoing mail (no inbox) coming back; oldest first."""
+    return (Message.objects.filter(external_id=key, channel=Channel.EMAIL)
+            .filter(Q(inbox=inbox) | Q(inbox__isnull=True)).order_by("id"))
+
+
+def _locked_with_duplicate(raw_mail_id: int, inbox: Inbox, key: str) -> RawMail:
+    """The mail's row, locked, with ``duplicate_of`` (the id of a stored message with the same
+    Message-ID, or None): one round trip for both."""
+    return (
+        RawMail.objects.select_for_update()
+        .annotate(duplicate_of=Subquery(_existing_messages(inbox, key).values("id")[:1]))
+        .only("id", "status", "inbox_id").get(pk=raw_mail_id)
+    )
+
+
+def _finished(raw_mail: RawMail, status: str, message: Message | None, classification: str, key: str) -> RawMail:
+    raw_mail.status = status
+    raw_mail.message = message
+    raw_mail.classification = classification
+    raw_mail.message_id_header = key
+    raw_mail.error = ""
+    raw_mail.processed_at = timezone.now()
+    raw_mail.attempts = F("attempts") + 1
+    return raw_mail
+
+
+FINISHED_FIELDS = ["status", "message", "classification", "message_id_header", "error", "processed_at", "attempts"]
+
+
+def _finish(raw_mail: RawMail, status: str, message: Message | None, classification: str, key: str) -> None:
+    _finished(raw_mail, status, message, classification, key).save(update_fields=FINISHED_FIELDS)
+
+
+def _bounce(raw_mail: RawMail, classification: Classification, key: str) -> Message | None:
+    """Mark the bouncing addresses' contacts and note the ticket whose reply bounced (if ours)."""
+    permanent = not classification.status.startswith("4")
+    failed = [a.strip().lower() for a in classification.failed_recipients if a and "@" in a]
+    original = (
+        Message.objects.filter(external_id=external_id(classification.original_message_id or ""),
+                               channel=Channel.EMAIL)
+        .exclude(external_id="").select_related("ticket", "ticket__requester").order_by("id").first()
+        if classification.original_message_id else None
+    )
+    if permanent and failed:
+        identities_mark_bounced(kind=IdentityKind.EMAIL, values=failed)
+    elif permanent and original is not None and original.kind == MessageKind.REPLY:
+        identities_mark_bounced(kind=IdentityKind.EMAIL, identity_ids=[original.recipient_id] if original.recipient_id
+                                else Identity.objects.filter(contact_id=original.ticket.requester_id,
+                                                             kind=IdentityKind.EMAIL).values_list("pk", flat=True))
+    if original is None:
+        return None
+    reason = _("The mail to %(recipients)s could not be delivered%(status)s.") % {
+        "recipients": ", ".join(failed) or _("the customer"),
+        "status": f" ({classification.status})" if classification.status else "",
+    }
+    if original.kind == MessageKind.REPLY and original.delivery_state == DeliveryState.SENT and permanent:
+        services.message_delivery_mark(message=original, state=DeliveryState.FAILED, error=reason[:1000])
+    return _system_note(raw_mail, original.ticket, reason, key)
+
+
+def _system_note(raw_mail: RawMail, ticket: Ticket, text: str, key: str) -> Message:
+    """A note in the ticket about automatic mail: it neither reopens nor answers anything."""
+    return services.system_note_add(ticket=ticket, text=text, channel=Channel.EMAIL, inbox=raw_mail.inbox,
+                                    external_id=key)
+
+
+AUTOMATIC_REPLY_CHARS = 4000
+
+
+def _automatic_reply(raw_mail: RawMail, mail: Mail) -> Message | None:
+    """An automatic reply (out of office…) to one of our mails is noted in that ticket, so that the
+    agent sees it ("away until Monday"); it never reopens the ticket and is never answered. Only
+    the Message-ID headers count here, not a ticket tag in the subject."""
+    if mail.verdict.reason.startswith("loop:"):
+        return None
+    context = ThreadContext(parsed=mail.parsed, contact=Contact(), inbox=mail.inbox)
+    ticket = by_in_reply_to(context) or by_references(context)
+    if not isinstance(ticket, Ticket):
+        return None
+    sender = sender_address(mail.parsed) or _sender_name(mail.parsed)
+    text = mail.parsed.text.strip()
+    if len(text) > AUTOMATIC_REPLY_CHARS:
+        text = text[:AUTOMATIC_REPLY_CHARS] + "…"
+    heading = _("Automatic reply from %(sender)s:") % {"sender": sender}
+    return _system_note(raw_mail, ticket, f"{heading}\n\n{text}" if text else heading, key=mail.key)
+
+
+def _incoming(mail: Mail, contact: Contact, target: Target | None) -> Incoming:
+    """What the mail adds: a message on ``target``, or a new ticket in the inbox's department."""
+    parsed = mail.parsed
+    # quoted history folded into <details> before the services sanitize the HTML (the markers are in class/id)
+    text, html = parsed.text, fold_quoted_html(parsed.html)
+    attachments = [services.NewAttachment(file_name=a.file_name, content=a.content, content_type=a.content_type,
+                                          content_id=a.content_id) for a in parsed.attachments]
+    if not text.strip() and not html.strip() and not attachments:
+        text = _("(empty message)")
+    return Incoming(
+        contact=contact, channel=Channel.EMAIL, subject=parsed.subject or _("(no subject)"), body_text=text,
+        body_html=html, attachments=attachments, external_id=mail.key, department=mail.inbox.department,
+        ticket=target if isinstance(target, Ticket) else None,
+        joins=target.index if isinstance(target, SameBatch) else None, extra={"inbox": mail.inbox},
+    )
+
+
+# --- step 2: process --------------------------------------------------------------------------
+QUESTION_CHAIN_LIMIT = 20  # questions processed first, one inside the other, at most
+BATCH = 50  # mails stored in one transaction by process_many
+BATCH_BYTES = 16 * 1024 * 1024  # ...and at most this many bytes of them read at once
+
+
+@dataclass
+class Mail:
+    """A kept mail, parsed and classified: what deciding about it needs."""
+
+    raw_mail: RawMail
+    parsed: ParsedMail
+    verdict: Classification
+    key: str  # its Message-ID as messages store it
+
+    @property
+    def inbox(self) -> Inbox:
+        return self.raw_mail.inbox
+
+    @property
+    def kind(self) -> str:
+        return str(self.verdict.kind)
+
+
+class QuestionsFirst(Exception):  # noqa: N818 -- a signal inside the pipeline, not an error
+    """The mail answers mails kept but not processed yet: process those first, then this one again."""
+
+    def __init__(self, raw_mail_ids: list[int]):
+        super().__init__(raw_mail_ids)
+        self.raw_mail_ids = raw_mail_ids
+
+
+def _pending_questions(raw_mail: RawMail, parsed: ParsedMail, chain: frozenset[int]) -> list[int]:
+    """The mails of this inbox that this one answers and that are kept but still pending (their
+    receiver is busy with them or died, or a worker has them queued), oldest first. Asked only when
+    threading found no ticket, so a usual reply costs nothing extra. ``chain`` holds the mails being
+    processed further up, so two mails that name each other never go round in circles."""
+    if len(chain) >= QUESTION_CHAIN_LIMIT:
+        return []
+    return list(
+        RawMail.objects.filter(inbox_id=raw_mail.inbox_id, message_id_header__in=_thread_keys(parsed),
+                               status=RawMailStatus.PENDING)
+        .exclude(pk__in=chain).order_by("received_at", "id").values_list("id", flat=True)
+    )
+
+
+def _prepare(raw_mail: RawMail) -> Mail | IngestResult:
+    """Parse and classify (no transaction); a result already when the mail cannot be stored."""
+    raw = bytes(raw_mail.raw)
+    inbox = raw_mail.inbox
+    config = EmailInboxConfig.from_dict(inbox.config)
+    try:
+        msg = email.message_from_bytes(raw, policy=INCOMING)
+        parsed = parse_mail(raw, message=msg)
+        if any(defect.startswith(REPAIRED) for defect in parsed.defects):
+            msg = repaired_message(raw) or msg  # classified on the headers the parser recovered
+        ours = _our_addresses(inbox, config)
+        verdict = classify(msg, our_addresses=ours)
+        if verdict.kind == Kind.HUMAN and is_from_ourselves(msg, ours):
+            # our own mail coming back (a loop): never a ticket, never answered
+            verdict = Classification(Kind.AUTO_REPLY, "loop:from-ourselves")
+    except Exception as exc:  # both promise never to raise: belt and braces
+        return _unprocessable(raw_mail.pk, _error_text(exc))
+    if len(raw) > config.max_message_bytes:
+        result = _unprocessable(raw_mail.pk, _("The mail is larger than the inbox's limit of %(limit)d bytes.")
+                                % {"limit": config.max_message_bytes}, str(verdict.kind))
+        notices.oversize_notice_later(raw_mail.pk, classification=str(verdict.kind))  # kept, not lost: tell them
+        return result
+    return Mail(raw_mail=raw_mail, parsed=parsed, verdict=verdict, key=external_id(parsed.message_id))
+
+
+def process(raw_mail_id: int) -> IngestResult:
+    """Turn one stored mail into a ticket message. Idempotent; database errors propagate."""
+    return _process(raw_mail_id, frozenset())
+
+
+def _process(raw_mail_id: int, chain: frozenset[int], raw_mail: RawMail | None = None) -> IngestResult:
+    if raw_mail is None:
+        raw_mail = RawMail.objects.select_related("inbox", "message__ticket").get(pk=raw_mail_id)
+    if raw_mail.status in DONE:
+        return _result_of(raw_mail)
+    mail = _prepare(raw_mail)
+    return mail if isinstance(mail, IngestResult) else _decide_alone(mail, chain)
+
+
+def _decide_alone(mail: Mail, chain: frozenset[int]) -> IngestResult:
+    """Store one mail in its own transaction (first processing the questions it answers, when
+    they are kept but still pending)."""
+    raw_mail_id, inbox = mail.raw_mail.pk, mail.inbox
+    look_for_questions: frozenset[int] | None = chain | {raw_mail_id}
+    while True:
+        try:
+            with transaction.atomic():
+                # the lock serializes workers on this mail; the bytes were read already, not again
+                raw_mail = _locked_with_duplicate(raw_mail_id, inbox, mail.key)
+                raw_mail.inbox = inbox
+                if raw_mail.status in DONE:  # another process got there first
+                    return _stored_result(raw_mail_id)
+                return _decide(raw_mail, mail, look_for_questions)
+        except QuestionsFirst as first:
+            for question_id in first.raw_mail_ids:  # whoever stores a question first, the others wait on its lock
+                _process(question_id, look_for_questions)
+            look_for_questions = None  # then this mail again, once
+        except DatabaseError:
+            raise
+        except Exception as exc:
+            return _unprocessable(raw_mail_id, _error_text(exc), mail.kind)
+
+
+def _duplicate(raw_mail: RawMail, mail: Mail, message_id: int) -> IngestResult:
+    """The mail is a copy of the stored message ``message_id``: marked so, nothing added."""
+    existing = Message.objects.select_related("ticket").get(pk=message_id)
+    _finish(raw_mail, RawMailStatus.DUPLICATE, existing, mail.kind, mail.key)
+    return IngestResult(existing.ticket.number, existing.pk, False, True, mail.kind, RawMailStatus.DUPLICATE)
+
+
+def _decide(raw_mail: RawMail, mail: Mail, chain: frozenset[int] | None) -> IngestResult:
+    """Inside the transaction holding the mail's lock: duplicate, noise, or a ticket message.
+    Raises ``QuestionsFirst`` when no ticket was found but the mail answers one still pending
+    (``chain``: see ``_pending_questions``; None: do not look)."""
+    kind, key = mail.kind, mail.key
+    if raw_mail.duplicate_of is not None:
+        return _duplicate(raw_mail, mail, raw_mail.duplicate_of)
+    if mail.verdict.kind != Kind.HUMAN:
+        note = (_bounce(raw_mail, mail.verdict, key) if mail.verdict.kind == Kind.BOUNCE
+                else _automatic_reply(raw_mail, mail) if mail.verdict.kind == Kind.AUTO_REPLY else None)
+        _finish(raw_mail, RawMailStatus.IGNORED, note, kind, key)
+        return IngestResult(note.ticket.number if note else None, note.pk if note else None, False, False, kind,
+                            RawMailStatus.IGNORED)
+    contact = _sender_of(mail)
+    context = ThreadContext(parsed=mail.parsed, contact=contact, inbox=mail.inbox)
+    ticket = find_ticket(context)
+    if ticket is None and chain is not None and _thread_keys(mail.parsed):
+        questions = _pending_questions(raw_mail, mail.parsed, chain)
+        if questions:
+            raise QuestionsFirst(questions)
+        # a question committed by another worker between the two looks is found by this one
+        ticket = find_ticket(context)
+    stored = customer_messages_add([_incoming(mail, contact, ticket)])[0]
+    _finish(raw_mail, RawMailStatus.STORED, stored.message, kind, key)
+    return IngestResult(stored.ticket.number, stored.message.pk, stored.created, False, kind, RawMailStatus.STORED)
+
+
+def _save_finished(raw_mails: list[RawMail]) -> None:
+    """``_finish`` for many mails in one statement. (``bulk_update`` builds a CASE per row and
+    field: about 2 ms of Python per mail.) ``UPDATE … FROM (VALUES …)``: PostgreSQL and SQLite ≥ 3.33."""
+    if not raw_mails:
+        return
+    table = connection.ops.quote_name(RawMail._meta.db_table)
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(raw_mails))
+    params = [value for r in raw_mails for value in (r.pk, r.status, r.message_id, r.classification,
+                                                      r.message_id_header)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = v.column2, message_id = v.column3, classification = v.column4, "  # noqa: S608 -- names from the model, values bound
+            f"message_id_header = v.column5, error = '', processed_at = %s, attempts = {table}.attempts + 1 "
+            f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1",
+            [timezone.now(), *params],
+        )
+
+
+# --- many at once -----------------------------------------------------------------------------
+def process_many(raw_mail_ids: list[int]) -> Iterator[IngestResult]:
+    """``process`` each mail (a worker's share), storing the human mail of up to ``BATCH`` of them
+    in one transaction. One result per mail. A mail answering one still pending elsewhere (another
+    worker has it in hand) waits for the next batch, by when that one is usually stored; after
+    the last batch it is processed alone (questions first). Stops at the first database error (it
+    propagates; what is not stored yet stays pending)."""
+    sizes = dict(RawMail.objects.filter(pk__in=raw_mail_ids).values_list("id", "size"))
+    waiting: list[Mail] = []
+    chunk: list[int] = []
+    for raw_mail_id in [pk for pk in raw_mail_ids if pk in sizes]:
+        if chunk and (len(chunk) >= BATCH or sum(sizes[pk] for pk in chunk) + sizes[raw_mail_id] > BATCH_BYTES):
+            results, waiting = _process_chunk(chunk, waiting)
+            yield from results
+            chunk = []
+        chunk.append(raw_mail_id)
+    if chunk:
+        results, waiting = _process_chunk(chunk, waiting)
+        yield from results
+    for mail in waiting:
+        yield _decide_alone(mail, frozenset())
+
+
+def _process_chunk(raw_mail_ids: list[int], waiting: list[Mail]) -> tuple[list[IngestResult], list[Mail]]:
+    """Results of these mails in their order (then of the waiting ones stored now), and the mails
+    still waiting."""
+    loaded = RawMail.objects.select_related("inbox", "message__ticket").in_bulk(raw_mail_ids)
+    results: dict[int, IngestResult] = {}
+    together: list[Mail] = list(waiting)
+    for raw_mail_id in raw_mail_ids:
+        raw_mail = loaded[raw_mail_id]
+        if raw_mail.status in DONE:
+            results[raw_mail_id] = _result_of(raw_mail)
+            continue
+        mail = _prepare(raw_mail)
+        if isinstance(mail, IngestResult):
+            results[raw_mail_id] = mail
+        elif mail.verdict.kind != Kind.HUMAN or not _storable(mail.parsed):
+            # noise (rare; a bounce reads and writes on its own) or not a mail at all
+            results[raw_mail_id] = _decide_alone(mail, frozenset())
+        else:
+            together.append(mail)
+    waiting = []
+    if together:
+        together.sort(key=lambda m: (m.raw_mail.received_at, m.raw_mail.pk))  # questions before their answers
+        try:
+            with transaction.atomic():
+                stored, waiting = _store_together(together)
+            results.update(stored)
+        except Exception:
+            # one mail does not validate, another process stored one of them meanwhile, or the batch
+            # met another in a deadlock: one by one, so that one mail never holds up the others (when
+            # the database is away, the first of them raises and everything not stored stays pending)
+            results.update((mail.raw_mail.pk, _decide_alone(mail, frozenset())) for mail in together)
+            waiting = []
+    ordered = [results.pop(pk) for pk in raw_mail_ids if pk in results]
+    return ordered + list(results.values()), waiting
+
+
+class _BatchLookup:
+    """What deciding about a batch of mails reads from the database, read at once: the stored
+    messages with their Message-IDs or the ones they answer, those messages' tickets, and the mails
+    still pending that they answer; plus the mails of the batch itself, as they are taken in."""
+
+    def __init__(self, mails: list[Mail]):
+        own = {m.key for m in mails if m.key}
+        answered = set().union(*(_thread_keys(m.parsed) for m in mails))
+        # pending first, messages second: a question stored by another process between the two
+        # reads is found among the messages (the order ``_decide`` looks in, too)
+        batch_ids = [m.raw_mail.pk for m in mails]
+        asked = sorted(answered - own)
+        self.pending = set(
+            RawMail.objects.filter(message_id_header__in=asked, status=RawMailStatus.PENDING)
+            .exclude(pk__in=batch_ids).values_list("inbox_id", "message_id_header")
+        ) if asked else set()
+        rows = list(Message.objects.filter(external_id__in=sorted(own | answered), channel=Channel.EMAIL)
+                    .order_by("id").values_list("external_id", "inbox_id", "id", "ticket_id"))
+        self.stored: dict[str, list[tuple[int | None, int]]] = {}  # key → [(inbox, message)]
+        ticket_of: dict[str, int] = {}
+        for key, inbox_id, message_id, ticket_id in rows:
+            self.stored.setdefault(key, []).append((inbox_id, message_id))
+            ticket_of.setdefault(key, ticket_id)
+        tickets = Ticket.objects.in_bulk(set(ticket_of.values()))
+        self.tickets = {key: _follow_merges(tickets[pk]) for key, pk in ticket_of.items()}
+        self.taken: dict[str, int] = {}  # key → index of the batch's item that stores it
+        self.waiting: set[str] = set()  # keys of the batch's mails left for one-by-one processing
+
+    def known(self, keys: list[str]) -> Target | None:
+        for key in keys:
+            if key in self.tickets:
+                return self.tickets[key]
+            if key in self.taken:
+                return SameBatch(self.taken[key])
+        return None
+
+    def duplicate_of(self, mail: Mail) -> int | None:
+        """A stored message with this mail's Message-ID from its inbox or from us, else None."""
+        for inbox_id, message_id in self.stored.get(mail.key, ()):
+            if inbox_id in (None, mail.inbox.pk):
+                return message_id
+        return None
+
+    def answers_pending(self, mail: Mail) -> bool:
+        keys = _thread_keys(mail.parsed)
+        return bool(keys & self.waiting) or any((mail.inbox.pk, key) in self.pending for key in keys)
+
+
+def _store_together(mails: list[Mail]) -> tuple[dict[int, IngestResult], list[Mail]]:
+    """Inside one transaction: lock the mails, then store each as ``_decide`` would, with the reads
+    and writes of all of them together. Returns the results and the mails left waiting: they answer
+    a mail still pending elsewhere."""
+    locked = set(RawMail.objects.select_for_update().filter(pk__in=[m.raw_mail.pk for m in mails])
+                 .exclude(status__in=DONE).values_list("id", flat=True))
+    stored_elsewhere = [m.raw_mail.pk for m in mails if m.raw_mail.pk not in locked]  # meanwhile, by another
+    mails = [m for m in mails if m.raw_mail.pk in locked]
+    lookup = _BatchLookup(mails)
+    contacts = contacts_by_email({(a, m.parsed.from_name) for m in mails if (a := sender_address(m.parsed))})
+    results: dict[int, IngestResult] = {}
+    waiting: list[Mail] = []
+    items: list[Incoming] = []
+    item_mails: list[Mail] = []
+    copies: list[tuple[Mail, int]] = []  # a second copy of a mail of the batch: (mail, that item's index)
+    senders: dict[int, Contact] = {}
+    queue, final = mails, False
+    for round_ in range(QUESTION_CHAIN_LIMIT):
+        # a mail answering one further down the batch (or one postponed) goes after it: the next
+        # round; mails that answer each other in a circle, or a chain too long, are taken as they
+        # come in a last round
+        final = final or round_ == QUESTION_CHAIN_LIMIT - 1
+        unhandled = {m.key for m in queue}
+        postponed: list[Mail] = []
+        for mail in queue:
+            unhandled.discard(mail.key)
+            duplicate = lookup.duplicate_of(mail)
+            if duplicate is not None:
+                results[mail.raw_mail.pk] = _duplicate(mail.raw_mail, mail, duplicate)
+                continue
+            taken = lookup.taken.get(mail.key) if mail.key else None
+            if taken is not None and item_mails[taken].inbox.pk == mail.inbox.pk:
+                copies.append((mail, taken))
+                continue
+            contact = senders.get(mail.raw_mail.pk) or _sender_of(mail, contacts)
+            senders[mail.raw_mail.pk] = contact
+            target = find_ticket(ThreadContext(parsed=mail.parsed, contact=contact, inbox=mail.inbox,
+                                               known=lookup.known))
+            if target is None and not final and _thread_keys(mail.parsed) & unhandled:
+                postponed.append(mail)
+                unhandled.add(mail.key)  # what answers this one waits too
+                continue
+            if target is None and lookup.answers_pending(mail):
+                waiting.append(mail)
+                lookup.waiting.add(mail.key)
+                continue
+            if mail.key:
+                lookup.taken.setdefault(mail.key, len(items))
+            items.append(_incoming(mail, contact, target))
+            item_mails.append(mail)
+        if not postponed:
+            break
+        final = len(postponed) == len(queue)  # no progress: a circle
+        queue = postponed
+    stored = customer_messages_add(items)
+    finished = []
+    for mail, done in zip(item_mails, stored, strict=True):
+        finished.append(_finished(mail.raw_mail, RawMailStatus.STORED, done.message, mail.kind, mail.key))
+        results[mail.raw_mail.pk] = IngestResult(done.ticket.number, done.message.pk, done.created, False, mail.kind,
+                                                 RawMailStatus.STORED)
+    for mail, index in copies:
+        done = stored[index]
+        finished.append(_finished(mail.raw_mail, RawMailStatus.DUPLICATE, done.message, mail.kind, mail.key))
+        results[mail.raw_mail.pk] = IngestResult(done.ticket.number, done.message.pk, False, True, mail.kind,
+                                                 RawMailStatus.DUPLICATE)
+    _save_finished(finished)
+    for raw_mail_id in stored_elsewhere:
+        results[raw_mail_id] = _stored_result(raw_mail_id)
+    return results, waiting

@@ -1,0 +1,59 @@
+"""The e-mail channel as a registered kind, and the periodic jobs it owns."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pomoc.channels import registry
+from pomoc.channels.email.config import EmailInboxConfig
+from pomoc.channels.email.outbound import EmailOutbound
+from pomoc.contacts.models import IdentityKind
+from pomoc.core import scheduler
+
+SECRET_NAMES = ("imap_password", "pop3_password", "smtp_password")
+
+EMAIL = registry.ChannelKind(
+    key="email",
+    label=_("E-mail"),
+    identity_kind=IdentityKind.EMAIL,
+    config=EmailInboxConfig,
+    outbound=EmailOutbound(),
+    secret_names=SECRET_NAMES,
+    answers_without_inbox=True,  # Django's EMAIL_* settings: the installation's default outgoing mail
+    admin_form="pomoc.channels.email.forms.InboxForm",
+    address_label=_("E-mail address"),
+)
+
+
+def _mailboxes_to_fetch() -> bool:
+    from pomoc.channels.email.fetch import fetching_inboxes
+
+    return bool(fetching_inboxes())
+
+
+def _mail_left_pending() -> bool:
+    from pomoc.channels.email.models import RawMail, RawMailStatus
+    from pomoc.channels.email.tasks import PENDING_GRACE
+
+    return RawMail.objects.filter(status=RawMailStatus.PENDING,
+                                  received_at__lt=timezone.now() - PENDING_GRACE).exists()
+
+
+def _process_pending() -> scheduler.Periodic:
+    return scheduler.Periodic("mail.process_pending", "pomoc.channels.email.tasks.process_pending_mail",
+                              dt.timedelta(minutes=1), _mail_left_pending)
+
+
+def _fetch() -> scheduler.Periodic | None:
+    if settings.POMOC_MAIL_FETCH_INTERVAL <= 0:
+        return None
+    return scheduler.Periodic("mail.fetch", "pomoc.channels.email.tasks.fetch_mailboxes",
+                              dt.timedelta(seconds=settings.POMOC_MAIL_FETCH_INTERVAL), _mailboxes_to_fetch)
+
+
+def register() -> None:
+    registry.register(EMAIL)
+    scheduler.register("mail.process_pending", _process_pending)
+    scheduler.register("mail.fetch", _fetch)

@@ -1,0 +1,57 @@
+"""Background work on inboxes. Tasks take ids (or nothing), are idempotent and call a service."""
+
+import datetime as dt
+
+from django.db import DatabaseError
+from django.db.models.functions import Mod
+from django.utils import timezone
+from django_tasks import task
+
+from pomoc.channels.email.ingest import process_many
+from pomoc.channels.email.models import RawMail, RawMailStatus
+
+PENDING_GRACE = dt.timedelta(minutes=1)  # younger pending mail is still being processed by its receiver
+PENDING_BATCH = 200
+MAX_NOTICE_ATTEMPTS = 6
+
+
+@task(queue_name="mail")
+def fetch_mailboxes(inbox_name: str | None = None) -> list[dict]:
+    """Fetch every active IMAP/POP3 inbox (or only ``inbox_name``); one report per inbox."""
+    from pomoc.channels.email.fetch import fetch_all
+
+    return [report.as_json() for report in fetch_all(inbox_name)]
+
+
+@task(queue_name="mail")
+def process_pending_mail(limit: int = PENDING_BATCH, shard: int = 0, shards: int = 1) -> dict:
+    """Process again mail left ``pending`` for over a minute (its receiver died, or the database was
+    down after the bytes were stored). Oldest first, at most ``limit`` per run; ``process`` is
+    idempotent, so two runs at once or a mail processed meanwhile store nothing twice. Several
+    workers at once each take their share (``shard`` of ``shards``, by id) so that no two parse the
+    same mail. Stops at the first database error: the rest stays pending for the next run."""
+    cutoff = timezone.now() - PENDING_GRACE
+    pending = RawMail.objects.filter(status=RawMailStatus.PENDING, received_at__lt=cutoff)
+    if shards > 1:
+        pending = pending.annotate(shard=Mod("id", shards)).filter(shard=shard)
+    ids = list(pending.order_by("received_at", "id").values_list("id", flat=True)[:limit])
+    counts: dict[str, int] = {}
+    try:
+        for result in process_many(ids):
+            counts[result.status] = counts.get(result.status, 0) + 1
+    except DatabaseError:
+        counts["retry_later"] = len(ids) - sum(counts.values())
+    return counts
+
+
+@task(queue_name="mail")
+def send_oversize_notice(raw_mail_id: int, attempt: int = 1) -> str:
+    """Tell the sender of an oversized mail that it was kept but not turned into a ticket (once).
+    A temporary failure (mail server unreachable) is tried again after 1, 2, 4, 8 and 16 minutes."""
+    from pomoc.channels.email import notices
+
+    outcome = notices.send_oversize_notice(raw_mail_id).outcome
+    if outcome == notices.RETRY and attempt < MAX_NOTICE_ATTEMPTS:
+        send_oversize_notice.using(run_after=timezone.now() + dt.timedelta(minutes=2 ** (attempt - 1))).enqueue(
+            raw_mail_id, attempt + 1)
+    return outcome

@@ -1,0 +1,131 @@
+"""Reply routes: which inbox and which of the requester's identities an agent's reply goes to.
+
+A ticket's route is chosen when it is opened (the inbox a customer wrote through; for a ticket an
+agent or an integration opened, the inbox they picked) and can be changed. When the stored route is
+unset or no longer usable (inbox deactivated, identity removed or bouncing), the route is found in
+this order:
+
+1. the inbox of the customer's first message on the ticket (while active), answering the requester's
+   identity of that inbox's kind;
+2. for each registered kind in turn (e-mail first): the requester's identity of that kind, through the
+   kind's active inbox of the ticket's department, else its first active inbox, else — for kinds that
+   can (e-mail: Django's ``EMAIL_*`` settings) — the installation's default route.
+
+No route means a reply is refused before it is stored (``pomoc.tickets.services.message_add``).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from pomoc.channels import registry
+from pomoc.channels.models import Inbox
+from pomoc.contacts.models import Identity
+from pomoc.tickets import replies
+from pomoc.tickets.models import Message, MessageKind, Ticket
+from pomoc.tickets.replies import ReplyRoute
+
+
+def _usable_identities(ticket: Ticket) -> list[Identity]:
+    """The requester's identities, those that do not bounce first (oldest first). A bouncing one is
+    still a route: the reply fails visibly with the reason, and the agent can fix the address and
+    send it again."""
+    return list(Identity.objects.filter(contact_id=ticket.requester_id).order_by("bounced", "id"))
+
+
+def _identity_of_kind(identities: list[Identity], kind: registry.ChannelKind,
+                      preferred_id: int | None = None) -> Identity | None:
+    matching = [i for i in identities if i.kind == kind.identity_kind]
+    for identity in matching:
+        if identity.pk == preferred_id:
+            return identity
+    return matching[0] if matching else None
+
+
+def _route(kind: registry.ChannelKind, inbox: Inbox | None, identity: Identity) -> ReplyRoute:
+    return ReplyRoute(kind=kind.key, inbox_id=inbox.pk if inbox else None, identity_id=identity.pk,
+                      address=identity.value)
+
+
+def _through(inbox: Inbox | None, identities: list[Identity], preferred_id: int | None) -> ReplyRoute | None:
+    if inbox is None or not inbox.active:
+        return None
+    kind = registry.get(inbox.kind)
+    if kind is None or kind.outbound is None:
+        return None
+    identity = _identity_of_kind(identities, kind, preferred_id)
+    return _route(kind, inbox, identity) if identity else None
+
+
+def resolve(ticket: Ticket) -> ReplyRoute | None:
+    """The route a reply on ``ticket`` takes now (see the module docstring), or None."""
+    identities = _usable_identities(ticket)
+    if not identities:
+        return None
+    preferred = ticket.reply_identity_id
+    if ticket.reply_inbox_id:
+        route = _through(Inbox.objects.filter(pk=ticket.reply_inbox_id).first(), identities, preferred)
+        if route:
+            return route
+    elif preferred:
+        # An identity chosen without an inbox: its kind's usual way out.
+        chosen = next((i for i in identities if i.pk == preferred), None)
+        if chosen is not None:
+            for kind in registry.kinds():
+                if kind.identity_kind == chosen.kind:
+                    route = _default_through_kind(ticket, kind, [chosen])
+                    if route:
+                        return route
+    first = (
+        Message.objects.filter(ticket=ticket, kind=MessageKind.CUSTOMER, inbox__active=True)
+        .select_related("inbox").order_by("created_at", "id").first()
+    )
+    if first is not None:
+        route = _through(first.inbox, identities, preferred)
+        if route:
+            return route
+    for kind in registry.kinds():
+        route = _default_through_kind(ticket, kind, identities)
+        if route:
+            return route
+    return None
+
+
+def _default_through_kind(ticket: Ticket, kind: registry.ChannelKind, identities: list[Identity]) -> ReplyRoute | None:
+    if kind.outbound is None:
+        return None
+    identity = _identity_of_kind(identities, kind, ticket.reply_identity_id)
+    if identity is None:
+        return None
+    active = Inbox.objects.filter(kind=kind.key, active=True).order_by("id")
+    inbox = None
+    if ticket.department_id:
+        inbox = active.filter(department_id=ticket.department_id).first()
+    inbox = inbox or active.first()
+    if inbox is None and not kind.answers_without_inbox:
+        return None
+    return _route(kind, inbox, identity)
+
+
+def choices_for(ticket: Ticket) -> list[ReplyRoute]:
+    """Every route an agent could choose for ``ticket``: each active inbox of a kind with an outbound
+    adapter, to each of the requester's identities of that kind (plus the default route of kinds
+    that have one)."""
+    identities = _usable_identities(ticket)
+    routes: list[ReplyRoute] = []
+    for kind in registry.kinds():
+        if kind.outbound is None:
+            continue
+        mine = [i for i in identities if i.kind == kind.identity_kind]
+        inboxes = list(Inbox.objects.filter(Q(kind=kind.key, active=True)).order_by("name"))
+        for identity in mine:
+            routes.extend(_route(kind, inbox, identity) for inbox in inboxes)
+            if kind.answers_without_inbox and not inboxes:
+                routes.append(_route(kind, None, identity))
+    return routes
+
+
+def install() -> None:
+    from pomoc.channels.tasks import deliver_message
+
+    replies.install(resolver=resolve, enqueue=lambda message_id: deliver_message.enqueue(message_id))

@@ -1,0 +1,46 @@
+"""Where an agent's reply goes: the ticket's reply route, answered by the channel platform.
+
+Tickets sit below channels in the layers (core → accounts/contacts → tickets → channels), so the
+ticket services ask through this small port instead of importing a channel: ``pomoc.channels``
+installs the resolver (``routes.resolve``) and the delivery queue (``tasks.deliver_message``) when
+it starts. A reply is only stored when ``route_for`` finds a route; it is queued for delivery after
+commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pomoc.tickets.models import Ticket
+
+
+@dataclass(frozen=True)
+class ReplyRoute:
+    kind: str  # a channel kind: the reply's Message.channel
+    inbox_id: int | None  # None: the kind's default route (e-mail: the installation's EMAIL_* settings)
+    identity_id: int  # the requester's identity the reply goes to
+    address: str  # that identity's value, for people to read ("jana@example.com")
+
+
+_resolver: Callable[[Ticket], ReplyRoute | None] | None = None
+_enqueue: Callable[[int], None] | None = None
+
+
+def install(*, resolver: Callable[[Ticket], ReplyRoute | None], enqueue: Callable[[int], None]) -> None:
+    global _resolver, _enqueue
+    _resolver, _enqueue = resolver, enqueue
+
+
+def route_for(ticket: Ticket) -> ReplyRoute | None:
+    """The route a reply on ``ticket`` would take now, or None when it has nowhere to go."""
+    return _resolver(ticket) if _resolver is not None else None
+
+
+def enqueue_delivery(message_id: int) -> None:
+    """Hand a stored reply to delivery (call after commit)."""
+    if _enqueue is None:  # no channel platform installed: nothing could ever send it
+        raise RuntimeError("no delivery queue installed (is pomoc.channels in INSTALLED_APPS?)")
+    _enqueue(message_id)
