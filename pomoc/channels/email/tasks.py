@@ -1,4 +1,4 @@
-"""Background work on inboxes. Tasks take ids (or nothing), are idempotent and call a service."""
+"""Background work of the e-mail channel. Tasks take ids (or nothing), are idempotent and call a service."""
 
 import datetime as dt
 
