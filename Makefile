@@ -24,11 +24,12 @@ LANGUAGES := cs pl et
 # Sources that are not ours, and test-only strings, stay out of the translation catalogues.
 MESSAGES_IGNORE := --ignore '*/tests/*' --ignore 'static/vendor/*' --ignore '*/testing/*'
 
-.PHONY: help venv assets run test lint bench bench-quick bench-pages bench-mail messages clean distclean
+.PHONY: help venv assets run test test-fast lint bench bench-quick bench-pages bench-mail messages clean distclean
 
 help:
 	@echo "make run          start Pomoc on http://$(HOST):$(PORT)/ (DEMO=1 adds demo data)"
 	@echo "make test         ruff, migration check and the whole test suite (PYTEST_ARGS=... for more)"
+	@echo "make test-fast    the same without the slow and browser tests (for the day; make test before you stop)"
 	@echo "make lint         ruff check"
 	@echo "make bench        the benchmark suite at 1M tickets, beside ceilings and django-helpdesk (bench-quick: 5k)"
 	@echo "make bench-pages  pages, API and search only (BENCH_ARGS=--quick|--tickets N)"
@@ -65,6 +66,11 @@ test: venv assets
 	$(BIN)/ruff check .
 	$(BIN)/pomoc makemigrations --check --dry-run
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+test-fast: venv assets
+	$(BIN)/ruff check .
+	$(BIN)/pomoc makemigrations --check --dry-run
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal -m 'not slow and not browser' $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

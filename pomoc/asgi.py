@@ -10,7 +10,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from pomoc.core.realtime_relay import RelayMiddleware  # noqa: E402
-from pomoc.tickets.routing import websocket_urlpatterns  # noqa: E402
+from pomoc.tickets.websocket_urls import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

@@ -12,7 +12,7 @@ from pomoc.accounts import ratelimit, services
 from pomoc.accounts.forms import PreferencesForm
 from pomoc.accounts.mail import email_context
 from pomoc.accounts.models import Role
-from pomoc.tickets.views_common import add_service_errors
+from pomoc.core.form_errors import add_service_errors
 
 
 class LoginView(auth_views.LoginView):

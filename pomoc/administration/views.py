@@ -28,10 +28,10 @@ from pomoc.channels.email.downloads import raw_mail_response
 from pomoc.channels.email.models import RawMail, RawMailStatus
 from pomoc.channels.email.parsing import parse_mail
 from pomoc.channels.models import Inbox
+from pomoc.core.form_errors import add_service_errors
 from pomoc.core.models import OrganisationSettings
 from pomoc.tickets import services as ticket_services
 from pomoc.tickets.models import CustomFieldDefinition, Tag
-from pomoc.tickets.views_common import add_service_errors
 
 User = get_user_model()
 USERS_PER_PAGE = 50

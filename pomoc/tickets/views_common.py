@@ -3,7 +3,6 @@
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -41,16 +40,3 @@ def staff_required(view):
     return wrapper
 
 
-def error_messages(error: ValidationError) -> dict[str | None, list[str]]:
-    """A service's ValidationError as {field: [messages]}; None for errors without a field."""
-    if hasattr(error, "error_dict"):
-        return {key: list(messages) for key, messages in error.message_dict.items()}
-    return {None: list(error.messages)}
-
-
-def add_service_errors(form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    """Show a service's errors on ``form``: on the matching field, or above the form."""
-    aliases = aliases or {}
-    for key, messages in error_messages(error).items():
-        field = aliases.get(key, key) if key else None
-        form.add_error(field if field in form.fields else None, messages)

@@ -14,12 +14,13 @@ from django.views.decorators.http import require_POST
 
 from pomoc.accounts.models import STAFF_ROLES, Department, User
 from pomoc.contacts.models import Identity
+from pomoc.core.form_errors import error_messages
 from pomoc.tickets import selectors, services
 from pomoc.tickets.forms import BulkForm, FilterForm, SaveViewForm, split_tags, staff_users
 from pomoc.tickets.models import ACTIVE_STATUSES, Priority, SavedView, Status
 from pomoc.tickets.permissions import is_staff_user, visible_tickets
 from pomoc.tickets.view_counts import all_views, as_querydict, with_counts
-from pomoc.tickets.views_common import error_messages, is_htmx, optional_reverse, staff_required
+from pomoc.tickets.views_common import is_htmx, optional_reverse, staff_required
 
 FILTER_KEYS = services.VIEW_FILTER_KEYS
 DEFAULT_VIEW = "open"

@@ -8,11 +8,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from pomoc.contacts.models import Contact, IdentityKind
 from pomoc.contacts.services import contact_get_or_create, identity_add
+from pomoc.core.form_errors import add_service_errors
 from pomoc.tickets import selectors, services
 from pomoc.tickets.forms import IdentityForm, NewTicketForm
 from pomoc.tickets.models import Channel
 from pomoc.tickets.permissions import visible_tickets
-from pomoc.tickets.views_common import add_service_errors, staff_required
+from pomoc.tickets.views_common import staff_required
 
 SNIPPET_CHARS = 90
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from pomoc.accounts.models import STAFF_ROLES, Department, User
+from pomoc.core.form_errors import add_service_errors, error_messages
 from pomoc.tickets import rendering, selectors, services
 from pomoc.tickets.downloads import attachment_response
 from pomoc.tickets.forms import MergeForm, MessageForm, split_tags, staff_users
@@ -22,7 +23,7 @@ from pomoc.tickets.permissions import (
     visible_messages,
     visible_tickets,
 )
-from pomoc.tickets.views_common import add_service_errors, error_messages, is_htmx, staff_required
+from pomoc.tickets.views_common import is_htmx, staff_required
 
 PUBLIC_KINDS = (MessageKind.CUSTOMER, MessageKind.REPLY)
 
