@@ -26,8 +26,8 @@ from pomoc.inboxes import services as inbox_services
 from pomoc.inboxes.connection_test import check_connection
 from pomoc.inboxes.downloads import raw_mail_response
 from pomoc.inboxes.models import Inbox, RawMail, RawMailStatus
-from pomoc.tickets import services as ticket_services
 from pomoc.tickets.models import CustomFieldDefinition, Tag
+from pomoc.tickets.tags import tag_create, tag_update
 from pomoc.tickets.views_common import add_service_errors
 
 User = get_user_model()
@@ -237,8 +237,8 @@ def tag_edit(request, pk: int | None = None):
     form = forms.TagForm(request.POST or None, instance=tag)
     if request.method == "POST" and form.is_valid():
         fields = {"name": form.cleaned_data["name"], "color": form.cleaned_data["color"]}
-        saved = _write(form, lambda: ticket_services.tag_create(**fields) if tag is None
-                       else ticket_services.tag_update(tag=tag, changes=fields))
+        saved = _write(form, lambda: tag_create(**fields) if tag is None
+                       else tag_update(tag=tag, changes=fields))
         if saved is not None:
             messages.success(request, _("Tag %(name)s saved.") % {"name": saved.name})
             return redirect("administration:tags")

@@ -55,7 +55,8 @@ from pomoc.core.models import OrganisationSettings
 from pomoc.core.sanitize import text_to_html
 from pomoc.inboxes import notices
 from pomoc.inboxes.models import Inbox, RawMail, RawMailStatus
-from pomoc.tickets import events, search_index, services
+from pomoc.tickets import events, search_index
+from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.intake import Incoming, customer_messages_add
 from pomoc.tickets.models import Channel, DeliveryState, Message, MessageKind, Ticket
 
@@ -402,7 +403,7 @@ def _incoming(mail: Mail, contact: Contact, target: Target | None) -> Incoming:
     parsed = mail.parsed
     # quoted history folded into <details> before the services sanitize the HTML (the markers are in class/id)
     text, html = parsed.text, fold_quoted_html(parsed.html)
-    attachments = [services.NewAttachment(file_name=a.file_name, content=a.content, content_type=a.content_type,
+    attachments = [NewAttachment(file_name=a.file_name, content=a.content, content_type=a.content_type,
                                           content_id=a.content_id) for a in parsed.attachments]
     if not text.strip() and not html.strip() and not attachments:
         text = _("(empty message)")

@@ -6,3 +6,8 @@ class TicketsConfig(AppConfig):
     name = "pomoc.tickets"
     label = "tickets"
     verbose_name = _("Tickets")
+
+    def ready(self) -> None:
+        from pomoc.tickets import dispatch, live
+
+        dispatch.register("live_updates", live.publish_events, order=dispatch.LIVE_UPDATES)

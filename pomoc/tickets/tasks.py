@@ -5,7 +5,8 @@ import datetime as dt
 from django.utils import timezone
 from django_tasks import task
 
-from pomoc.tickets import delivery, services
+from pomoc.tickets import delivery
+from pomoc.tickets.attachments import sweep_orphan_attachment_files
 
 MAX_DELIVERY_ATTEMPTS = 6
 
@@ -27,4 +28,4 @@ def deliver_message(message_id: int, attempt: int = 1) -> str:
 @task()
 def sweep_attachment_files() -> int:
     """Delete the files of attachments whose transaction never committed (see the service)."""
-    return services.sweep_orphan_attachment_files()
+    return sweep_orphan_attachment_files()

@@ -13,6 +13,7 @@ from pomoc.accounts.models import STAFF_ROLES, Department, User
 from pomoc.inboxes.downloads import raw_mail_response
 from pomoc.inboxes.models import RawMail
 from pomoc.tickets import delivery, rendering, selectors, services
+from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.downloads import attachment_response
 from pomoc.tickets.forms import MergeForm, MessageForm, split_tags, staff_users
 from pomoc.tickets.models import Message, MessageKind, Priority, Status, Ticket
@@ -188,9 +189,9 @@ def update(request, number):
     return redirect("tickets:detail", number=ticket.number)
 
 
-def uploaded_attachments(request) -> list[services.NewAttachment]:
+def uploaded_attachments(request) -> list[NewAttachment]:
     return [
-        services.NewAttachment(file_name=upload.name, content=upload, content_type=upload.content_type or "")
+        NewAttachment(file_name=upload.name, content=upload, content_type=upload.content_type or "")
         for upload in request.FILES.getlist("attachments")
     ]
 

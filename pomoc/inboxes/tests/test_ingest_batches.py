@@ -11,7 +11,7 @@ from pomoc.inboxes import ingest
 from pomoc.inboxes.ingest import process_many, receive_raw
 from pomoc.inboxes.models import RawMail, RawMailStatus
 from pomoc.tickets.models import Attachment, EventType, Message, MessageKind, Status, Ticket, TicketEvent
-from pomoc.tickets.services import reserve_ticket_numbers
+from pomoc.tickets.numbers import reserve_ticket_numbers
 
 from .helpers import PNG, mail, make_inbox
 
