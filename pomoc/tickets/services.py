@@ -278,7 +278,11 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor) -> Ticket:
         new_participants = joining - set(target.participants.values_list("pk", flat=True))
         target.participants.add(*joining)
         events.participants_added(target, new_participants, actor)
+        old_tags = sorted(target.tags.values_list("name", flat=True))
         target.tags.add(*source.tags.all())
+        new_tags = sorted(target.tags.values_list("name", flat=True))
+        if new_tags != old_tags:
+            events.field_changed(target, EventType.TAGS_CHANGED, actor, old_tags, new_tags)
         events.merged(target, source, actor)
         update: dict = {"merged_into": target, "updated_at": now}
         change_status(source, Status.CLOSED, actor, now, update)

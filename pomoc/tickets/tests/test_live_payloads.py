@@ -34,6 +34,7 @@ def _world() -> dict:
     ticket = make_ticket(department=home)
     services.message_add(ticket=ticket, kind=MessageKind.CUSTOMER, body_text="And the scanner too.")
     second = make_ticket(department=home)
+    services.ticket_update(ticket=second, actor=agent, changes={"tags": ["billing"]})
     return {"home": home, "other": other, "agent": agent, "ticket": ticket, "second": second}
 
 
@@ -91,7 +92,7 @@ CHANGES = {
     ),
     "merge": (
         lambda w: services.ticket_merge(source=w["second"], target=w["ticket"], actor=w["agent"]),
-        [("ticket home", "ticket.updated", {"ticket": "ticket", "fields": ["messages", "participants"]}),
+        [("ticket home", "ticket.updated", {"ticket": "ticket", "fields": ["messages", "participants", "tags"]}),
          ("second home", "ticket.updated", {"ticket": "second", "fields": ["merged_into", "status"]})],
     ),
     "split": (
