@@ -30,8 +30,8 @@ from pomoc.channels.email.parsing import parse_mail
 from pomoc.channels.models import Inbox
 from pomoc.core.form_errors import add_service_errors
 from pomoc.core.models import OrganisationSettings
-from pomoc.tickets import services as ticket_services
 from pomoc.tickets.models import CustomFieldDefinition, Tag
+from pomoc.tickets.tags import tag_create, tag_update
 
 User = get_user_model()
 USERS_PER_PAGE = 50
@@ -240,8 +240,8 @@ def tag_edit(request, pk: int | None = None):
     form = forms.TagForm(request.POST or None, instance=tag)
     if request.method == "POST" and form.is_valid():
         fields = {"name": form.cleaned_data["name"], "color": form.cleaned_data["color"]}
-        saved = _write(form, lambda: ticket_services.tag_create(**fields) if tag is None
-                       else ticket_services.tag_update(tag=tag, changes=fields))
+        saved = _write(form, lambda: tag_create(**fields) if tag is None
+                       else tag_update(tag=tag, changes=fields))
         if saved is not None:
             messages.success(request, _("Tag %(name)s saved.") % {"name": saved.name})
             return redirect("administration:tags")

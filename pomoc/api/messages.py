@@ -20,6 +20,7 @@ from pomoc.api.schemas import (
 )
 from pomoc.api.tickets import ERRORS, TicketOut, load_ticket, ticket_out
 from pomoc.tickets import permissions, selectors, services
+from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.downloads import attachment_response
 from pomoc.tickets.models import Message, MessageKind, Ticket
 
@@ -108,13 +109,13 @@ def _load_message(message_id: int) -> Message:
     )
 
 
-def parse_message_body(request) -> tuple[MessageIn, list[services.NewAttachment]]:
+def parse_message_body(request) -> tuple[MessageIn, list[NewAttachment]]:
     """A JSON body, or multipart form fields plus ``files``: the same schema checks both."""
-    files: list[services.NewAttachment] = []
+    files: list[NewAttachment] = []
     if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
         data = {key: request.POST.get(key) for key in request.POST}
         files = [
-            services.NewAttachment(file_name=f.name, content=f, content_type=f.content_type or "")
+            NewAttachment(file_name=f.name, content=f, content_type=f.content_type or "")
             for f in request.FILES.getlist("files")
         ]
         unknown = sorted(set(request.FILES) - {"files"})
@@ -207,7 +208,7 @@ def split_message(request, message_id: int, payload: SplitIn):
 def retry_message(request, message_id: int):
     require_staff(request.auth)
     message = permissions.access_message(request.auth, message_id)
-    services.message_delivery_retry(message)
+    services.message_delivery_retry(message, actor=request.auth)
     return message_out(_load_message(message.pk), request.auth)
 
 

@@ -11,10 +11,11 @@ from ninja import Status as HttpStatus
 from pydantic import Field
 
 from pomoc.api.schemas import Deleted, Error, In, UserRef, ValidationErrors, require_manager, require_staff, user_ref
-from pomoc.tickets import services
 from pomoc.tickets.models import SavedView, Tag
 from pomoc.tickets.permissions import PermissionDenied
+from pomoc.tickets.saved_views import saved_view_create, saved_view_update
 from pomoc.tickets.selectors import saved_views_for
+from pomoc.tickets.tags import tag_create
 from pomoc.tickets.view_counts import COUNT_CAP, all_views, with_counts
 
 router = Router()
@@ -84,7 +85,7 @@ def list_tags(request):
 @router.post("/tags", response={201: TagOut, **ERRORS}, tags=["tags"], summary="Create a tag")
 def create_tag(request, payload: TagIn):
     require_staff(request.auth)
-    return HttpStatus(201, tag_out(services.tag_create(name=payload.name, color=payload.color)))
+    return HttpStatus(201, tag_out(tag_create(name=payload.name, color=payload.color)))
 
 
 @router.delete("/tags/{name}", response={200: Deleted, **ERRORS}, tags=["tags"],
@@ -129,7 +130,7 @@ def view_counts(request):
 @router.post("/views", response={201: SavedViewOut, **ERRORS}, tags=["saved views"], summary="Save a view")
 def create_view(request, payload: SavedViewIn):
     require_staff(request.auth)
-    view = services.saved_view_create(owner=request.auth, **payload.model_dump())
+    view = saved_view_create(owner=request.auth, **payload.model_dump())
     return HttpStatus(201, view_out(view, request.auth))
 
 
@@ -145,7 +146,7 @@ def get_view(request, view_id: int):
 def update_view(request, view_id: int, payload: SavedViewPatchIn):
     require_staff(request.auth)
     view = _own_view(request.auth, view_id)
-    view = services.saved_view_update(view=view, changes=payload.model_dump(exclude_unset=True))
+    view = saved_view_update(view=view, changes=payload.model_dump(exclude_unset=True))
     return view_out(view, request.auth)
 
 

@@ -235,11 +235,16 @@ def contact_update(*, contact: Contact, changes: Mapping) -> Contact:
     return contact
 
 
-def identities_mark_bounced(*, kind: str, values: Iterable[str] = (), identity_ids: Iterable[int] = ()) -> int:
-    """Mark identities whose delivery fails for good (a permanent bounce); returns how many changed."""
+def identities_mark_bounced(*, kind: str, values: Iterable[str] = (),
+                            identity_ids: Iterable[int] = ()) -> list[Identity]:
+    """Mark identities whose delivery fails for good (a permanent bounce); returns those of ours that
+    match (marked now or before)."""
     values = [normalize_identity(kind, v) for v in values]
-    query = Q(kind=kind, value__in=values) | Q(pk__in=list(identity_ids))
-    return Identity.objects.filter(query, bounced=False).update(bounced=True)
+    identities = list(Identity.objects.filter(Q(kind=kind, value__in=values) | Q(pk__in=list(identity_ids))))
+    Identity.objects.filter(pk__in=[i.pk for i in identities if not i.bounced]).update(bounced=True)
+    for identity in identities:
+        identity.bounced = True
+    return identities
 
 
 def identity_bounce_clear(*, identity: Identity) -> Identity:

@@ -69,6 +69,12 @@ def _post_to_relay(sends: list[tuple[str, dict]]) -> None:
         logger.warning("realtime relay to the web server failed: %s", type(exc).__name__)
 
 
+def publish_many(events: Iterable[tuple[list[str], dict]]) -> None:
+    """Send each ``(groups, payload)`` to its groups now, in one trip. For code that already runs
+    after the commit (the ticket event dispatcher); everything else uses ``publish_many_on_commit``."""
+    _send([(group, payload) for groups, payload in events for group in groups])
+
+
 def publish_many_on_commit(events: Iterable[tuple[list[str], dict]]) -> None:
     """Send each ``(groups, payload)`` to its groups once the current transaction has committed."""
     sends = [(group, payload) for groups, payload in events for group in groups]

@@ -44,6 +44,8 @@ from pomoc.tickets.models import (
     Ticket,
     TicketEvent,
 )
+from pomoc.tickets.numbers import reserve_ticket_numbers
+from pomoc.tickets.tags import tags_get_or_create
 
 DEFAULT_PASSWORD = "pomoc-demo"
 BULK_THRESHOLD = 2000  # above this many tickets, rows are written in bulk
@@ -717,6 +719,9 @@ def rows_for(plan: Plan, number: int) -> Rows:
                          text, text_to_html(text), "", state, "", at))
         events.append((EventType.MESSAGE_ADDED.value, actor_id, {"kind": kind, "channel": medium}, at,
                        len(messages) - 1))
+        if state:  # the services queue an e-mail reply (with its event) before it is delivered
+            events.append((EventType.DELIVERY_QUEUED.value, actor_id,
+                           {"state": DeliveryState.QUEUED.value, "error": ""}, at, len(messages) - 1))
 
     def change_status(status: str, actor_id: int | None, at: dt.datetime) -> None:
         old = ticket["status"]
@@ -883,7 +888,7 @@ class BulkJob:
                  for i, when in enumerate(self.times[start:start + self.batch_size])]
         missing = {name for r in batch for name in r.tag_names} - set(self.tag_ids)
         if missing:
-            self.tag_ids.update({t.name: t.pk for t in services.tags_get_or_create(missing)})
+            self.tag_ids.update({t.name: t.pk for t in tags_get_or_create(missing)})
         return batch
 
     def write(self, index: int) -> tuple[int, int, int]:
@@ -959,7 +964,7 @@ def load(*, tickets: int, password: str = DEFAULT_PASSWORD, seed: int | None = N
         summary.messages = Message.objects.filter(ticket__number__gte=summary.first_number).count()
         summary.events = TicketEvent.objects.filter(ticket__number__gte=summary.first_number).count()
         return summary
-    first_number = services.reserve_ticket_numbers(tickets)
+    first_number = reserve_ticket_numbers(tickets)
     summary.first_number = first_number
     job = BulkJob(planner=planner, times=times, first_number=first_number, batch_size=batch_size,
                   seed=f"{seed if seed is not None else rng.random()}",

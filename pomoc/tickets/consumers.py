@@ -1,8 +1,8 @@
 """Live updates for the agent interface over one websocket per page.
 
 The consumer is thin: it checks who is connected, decides through ``permissions`` which groups a
-user may join and forwards the events that services publish after commit (see ``_publish`` in
-``services.py``). Payloads only carry ids; every event about a ticket is checked against the
+user may join and forwards the payloads that ``live`` builds from ticket events after commit
+(``dispatch``). Payloads only carry ids; every event about a ticket is checked against the
 user's access again before it is forwarded, because access can change while a page is open
 (a ticket moved to another department, a membership removed).
 

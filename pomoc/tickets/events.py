@@ -1,6 +1,20 @@
-"""One small function per event type. The timeline, metrics and audit trail all read these rows."""
+"""One small function per event type. The timeline, metrics, audit trail and live updates all read
+these rows.
 
-from pomoc.tickets.models import EventType, Message, Ticket, TicketEvent
+Every event saved here is handed to ``dispatch``, which passes it to the subscribers (live updates
+first) once the transaction has committed, never if it rolls back.
+"""
+
+from collections.abc import Iterable
+
+from pomoc.tickets import dispatch
+from pomoc.tickets.models import DeliveryState, EventType, Message, Ticket, TicketEvent
+
+DELIVERY_EVENTS = {
+    DeliveryState.QUEUED: EventType.DELIVERY_QUEUED,
+    DeliveryState.SENT: EventType.DELIVERY_SENT,
+    DeliveryState.FAILED: EventType.DELIVERY_FAILED,
+}
 
 
 def _event(ticket: Ticket, type_: str, actor, data: dict, at=None) -> TicketEvent:
@@ -11,15 +25,21 @@ def _event(ticket: Ticket, type_: str, actor, data: dict, at=None) -> TicketEven
     return TicketEvent(**kwargs)
 
 
-def _record(ticket: Ticket, type_: str, actor, data: dict, at=None) -> TicketEvent:
-    event = _event(ticket, type_, actor, data, at)
+def _save(event: TicketEvent) -> TicketEvent:
     event.save()
+    dispatch.recorded([event])
     return event
+
+
+def _record(ticket: Ticket, type_: str, actor, data: dict, at=None) -> TicketEvent:
+    return _save(_event(ticket, type_, actor, data, at))
 
 
 def record_many(events: list[TicketEvent]) -> list[TicketEvent]:
     """Append the unsaved events built by the ``*_event`` functions below in one insert."""
-    return TicketEvent.objects.bulk_create(events)
+    saved = TicketEvent.objects.bulk_create(events)
+    dispatch.recorded(saved)
+    return saved
 
 
 def ticket_created_event(ticket: Ticket, actor) -> TicketEvent:
@@ -32,12 +52,11 @@ def ticket_created_event(ticket: Ticket, actor) -> TicketEvent:
 
 
 def ticket_created(ticket: Ticket, actor) -> TicketEvent:
-    event = ticket_created_event(ticket, actor)
-    event.save()
-    return event
+    return _save(ticket_created_event(ticket, actor))
 
 
 def message_added_event(message: Message, actor) -> TicketEvent:
+    """A customer message, reply, internal note or system note (``kind`` says which)."""
     return _event(
         message.ticket, EventType.MESSAGE_ADDED, actor,
         {"message": message.pk, "kind": message.kind, "channel": message.channel},
@@ -46,9 +65,7 @@ def message_added_event(message: Message, actor) -> TicketEvent:
 
 
 def message_added(message: Message, actor) -> TicketEvent:
-    event = message_added_event(message, actor)
-    event.save()
-    return event
+    return _save(message_added_event(message, actor))
 
 
 def field_changed(ticket: Ticket, type_: str, actor, old, new) -> TicketEvent:
@@ -65,3 +82,32 @@ def split(source: Ticket, new_ticket: Ticket, message_id: int, actor) -> TicketE
             {"from": source.pk, "from_number": source.number, "message": message_id})
     return _record(source, EventType.SPLIT, actor,
                    {"to": new_ticket.pk, "to_number": new_ticket.number, "message": message_id})
+
+
+def participant_added_event(ticket: Ticket, contact_id: int, actor) -> TicketEvent:
+    return _event(ticket, EventType.PARTICIPANT_ADDED, actor, {"contact": contact_id})
+
+
+def participants_added(ticket: Ticket, contact_ids: Iterable[int], actor) -> list[TicketEvent]:
+    """One event per contact newly copied on ``ticket`` (callers pass only the new ones)."""
+    events = [participant_added_event(ticket, contact_id, actor) for contact_id in sorted(set(contact_ids))]
+    return record_many(events) if events else []
+
+
+def participant_added(ticket: Ticket, contact_id: int, actor) -> TicketEvent:
+    return _save(participant_added_event(ticket, contact_id, actor))
+
+
+def delivery_changed(message: Message, state: str, error: str = "", actor=None) -> TicketEvent:
+    """A reply was queued (again), sent, or failed with ``error`` (the reason shown to agents)."""
+    return _record(message.ticket, DELIVERY_EVENTS[state], actor,
+                   {"message": message.pk, "state": state, "error": error[:1000]})
+
+
+def identity_bounced(ticket: Ticket, *, addresses: Iterable[str], contact_ids: Iterable[int] = (),
+                     message_id: int | None = None, permanent: bool = True, status: str = "") -> TicketEvent:
+    """Mail about ``ticket`` bounced: the addresses (and their contacts, now marked bounced when
+    ``permanent``), the bounced reply if it is ours, and the DSN status code."""
+    return _record(ticket, EventType.IDENTITY_BOUNCED, None,
+                   {"addresses": sorted(set(addresses)), "contacts": sorted(set(contact_ids)),
+                    "message": message_id, "permanent": permanent, "status": status})

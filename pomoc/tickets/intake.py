@@ -5,7 +5,7 @@ A mail worker stores a whole batch of incoming mail in one transaction. Each ite
 a ticket) would have, in the order given, but the batch costs a handful of queries instead of a
 dozen per message: ticket numbers reserved together, tickets, messages and events inserted in one
 statement each, the joined tickets locked and moved on together, the search documents rebuilt in
-one statement and one live-update publish after the commit.
+one statement; ``dispatch`` hands all of the batch's events to live updates in one go after commit.
 
 Any item that does not validate raises before anything is written (the caller then stores the
 batch one by one, so that one bad message never holds up the others).
@@ -22,18 +22,11 @@ from django.utils.translation import gettext as _
 
 from pomoc.accounts.models import Department
 from pomoc.contacts.models import Contact
-from pomoc.core.realtime import department_group, publish_many_on_commit, ticket_group
 from pomoc.tickets import events, search_index
-from pomoc.tickets.models import DeliveryState, Message, MessageKind, Priority, Status, Ticket
-from pomoc.tickets.services import (
-    NewAttachment,
-    bodies,
-    change_status,
-    clean_subject,
-    reserve_ticket_numbers,
-    store_attachments,
-    validate_attachments,
-)
+from pomoc.tickets.attachments import NewAttachment, store_attachments, validate_attachments
+from pomoc.tickets.models import DeliveryState, Message, MessageKind, Priority, Status, Ticket, TicketEvent
+from pomoc.tickets.numbers import reserve_ticket_numbers
+from pomoc.tickets.services import bodies, change_status, clean_subject
 
 
 @dataclass
@@ -118,21 +111,12 @@ def customer_messages_add(items: list[Incoming]) -> list[Stored]:
         ])
         store_attachments((message, attachment) for message, (_text, _html, attachments)
                           in zip(messages, checked, strict=True) for attachment in attachments)
+        participant_events = _add_participants(items, tickets)
         events.record_many([events.ticket_created_event(t, None) for t in new_tickets]
-                           + [events.message_added_event(m, None) for m in messages])
+                           + [events.message_added_event(m, None) for m in messages] + participant_events)
         _move_on(locked.values(), now)
-        _add_participants(items, tickets)
         search_index.refresh(t.pk for t in tickets)
         created_ids = {t.pk for t in new_tickets}
-        publish_many_on_commit(
-            [([ticket_group(t.pk), department_group(t.department_id)], {"event": "ticket.created", "ticket": t.pk,
-                                                                        "number": t.number, "actor": None})
-             for t in new_tickets]
-            + [([ticket_group(t.pk), department_group(t.department_id)],
-                {"event": "message.added", "ticket": t.pk, "number": t.number, "actor": None, "message": m.pk,
-                 "kind": MessageKind.CUSTOMER})
-               for m, t in zip(messages, tickets, strict=True) if t.pk not in created_ids]
-        )
     seen: set[int] = set()
     results = []
     for message, ticket in zip(messages, tickets, strict=True):
@@ -159,9 +143,16 @@ def _move_on(joined: list[Ticket], now) -> None:
         Ticket.objects.filter(pk__in=plain).update(updated_at=now, last_customer_message_at=now)
 
 
-def _add_participants(items: list[Incoming], tickets: list[Ticket]) -> None:
+def _add_participants(items: list[Incoming], tickets: list[Ticket]) -> list[TicketEvent]:
+    """Copy on each ticket the senders who are not its requester; the events (not saved yet) of
+    those who were not copied on it before."""
     through = Ticket.participants.through
+    by_pk = {t.pk: t for t in tickets}
     links = {(t.pk, i.contact.pk) for i, t in zip(items, tickets, strict=True) if i.contact.pk != t.requester_id}
-    if links:
-        through.objects.bulk_create([through(ticket_id=t, contact_id=c) for t, c in sorted(links)],
-                                    ignore_conflicts=True)
+    if not links:
+        return []
+    existing = set(through.objects.filter(ticket_id__in={t for t, _c in links}, contact_id__in={c for _t, c in links})
+                   .values_list("ticket_id", "contact_id"))
+    new = sorted(links - existing)
+    through.objects.bulk_create([through(ticket_id=t, contact_id=c) for t, c in new], ignore_conflicts=True)
+    return [events.participant_added_event(by_pk[t], c, None) for t, c in new]

@@ -300,6 +300,11 @@ class EventType(models.TextChoices):
     CUSTOM_FIELDS_CHANGED = "custom_fields_changed", _("Custom fields changed")
     MERGED = "merged", _("Merged")
     SPLIT = "split", _("Split")
+    PARTICIPANT_ADDED = "participant_added", _("Participant added")
+    DELIVERY_QUEUED = "delivery_queued", _("Reply queued for delivery")
+    DELIVERY_SENT = "delivery_sent", _("Reply sent")
+    DELIVERY_FAILED = "delivery_failed", _("Reply delivery failed")
+    IDENTITY_BOUNCED = "identity_bounced", _("Mail to the customer bounced")
     REPLY_ROUTE_CHANGED = "reply_route_changed", _("Reply route changed")
 
 

@@ -1,232 +1,37 @@
-"""Every write to tickets, messages and attachments goes through these functions.
+"""Every write to tickets and messages goes through these functions.
 
-They validate, write in one transaction, record TicketEvents and publish live updates after
-commit. Callers (pages, API, channels, demo) check access first with ``permissions``.
+They validate, write in one transaction and record a TicketEvent for every change; ``dispatch``
+hands the events to live updates (and later rules, SLAs, surveys, rollups) after commit. Callers
+(pages, API, channels, demo) check access first with ``permissions``. Numbers, attachments, custom
+fields, tags and saved views have their own modules.
 """
 
-import datetime as dt
-import hashlib
-import mimetypes
-import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile, File
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pomoc.accounts.models import Department, Role
 from pomoc.contacts.models import Contact
-from pomoc.core.models import Counter
-from pomoc.core.realtime import department_group, publish_on_commit, ticket_group
 from pomoc.core.sanitize import html_to_text, sanitize_html, text_to_html
-from pomoc.core.transactional_files import delete_unless_committed
 from pomoc.tickets import events, replies, search_index
+from pomoc.tickets.attachments import NewAttachment, store_attachments, validate_attachments
+from pomoc.tickets.custom_fields import validate_custom_fields
 from pomoc.tickets.models import (
     ACTIVE_STATUSES,
-    Attachment,
     Channel,
-    CustomFieldDefinition,
-    CustomFieldType,
     DeliveryState,
     EventType,
     Message,
     MessageKind,
     Priority,
-    SavedView,
     Status,
-    Tag,
     Ticket,
 )
-from pomoc.tickets.selectors import TicketFilters
-
-TICKET_COUNTER = "ticket_number"
-
-
-# --- numbers --------------------------------------------------------------------------------
-def reserve_ticket_numbers(count: int = 1) -> int:
-    """Reserve ``count`` consecutive ticket numbers; returns the first. Never hands one out twice:
-    the counter row stays locked until the caller's transaction ends. One statement (``UPDATE …
-    RETURNING``, PostgreSQL and SQLite ≥ 3.35) except the very first time."""
-    table = connection.ops.quote_name(Counter._meta.db_table)
-    sql = f"UPDATE {table} SET value = value + %s WHERE name = %s RETURNING value"  # noqa: S608 -- model's table
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [count, TICKET_COUNTER])
-        row = cursor.fetchone()
-        if row is None:  # the first ticket ever: create the counter (another process may be doing so too)
-            with transaction.atomic():
-                Counter.objects.get_or_create(name=TICKET_COUNTER, defaults={"value": 1000})
-            cursor.execute(sql, [count, TICKET_COUNTER])
-            row = cursor.fetchone()
-    return row[0] - count + 1
-
-
-# --- attachments ----------------------------------------------------------------------------
-@dataclass
-class NewAttachment:
-    """An attachment on its way in: a name and either bytes or an open file."""
-
-    file_name: str
-    content: bytes | File
-    content_type: str = ""
-    content_id: str = ""
-
-
-# Types a browser could run or render as a page are never labelled as such.
-DANGEROUS_TYPES = {"text/html", "image/svg+xml", "application/xhtml+xml", "text/xml", "application/xml",
-                   "application/javascript", "text/javascript"}
-
-
-def _sniff_type(head: bytes, file_name: str, declared: str) -> str:
-    signatures = [
-        (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF8", "image/gif"),
-        (b"%PDF-", "application/pdf"), (b"PK\x03\x04", "application/zip"),
-    ]
-    for magic, kind in signatures:
-        if head.startswith(magic):
-            return kind
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    guessed = declared or mimetypes.guess_type(file_name)[0] or "application/octet-stream"
-    return "application/octet-stream" if guessed.lower() in DANGEROUS_TYPES else guessed.lower()[:100]
-
-
-def clean_file_name(name: str) -> str:
-    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if ch.isprintable() and ch not in '<>:"|?*\r\n\t').strip(" .")
-    return name[:255] or "attachment"
-
-
-def validate_attachments(attachments: Iterable[NewAttachment]) -> list[NewAttachment]:
-    attachments = list(attachments)
-    if len(attachments) > settings.MAX_ATTACHMENTS_PER_MESSAGE:
-        raise ValidationError({"attachments": _("At most %(n)d attachments per message.")
-                               % {"n": settings.MAX_ATTACHMENTS_PER_MESSAGE}})
-    for item in attachments:
-        size = len(item.content) if isinstance(item.content, bytes) else item.content.size
-        if size > settings.MAX_ATTACHMENT_BYTES:
-            raise ValidationError({"attachments": _("“%(name)s” is larger than the limit of %(limit)d MB.")
-                                   % {"name": clean_file_name(item.file_name),
-                                      "limit": settings.MAX_ATTACHMENT_BYTES // (1024 * 1024)}})
-    return attachments
-
-
-def _written(message: Message, item: NewAttachment) -> Attachment:
-    """The attachment's row (not saved yet) with its file written to storage."""
-    digest = hashlib.sha256()
-    if isinstance(item.content, bytes):
-        data = ContentFile(item.content)
-        digest.update(item.content)
-        head = item.content[:16]
-        size = len(item.content)
-    else:
-        data = item.content
-        data.seek(0)
-        head = data.read(16)
-        data.seek(0)
-        for chunk in data.chunks():
-            digest.update(chunk)
-        data.seek(0)
-        size = data.size
-    attachment = Attachment(
-        message=message,
-        file_name=clean_file_name(item.file_name),
-        content_type=_sniff_type(head, item.file_name, item.content_type),
-        size=size,
-        sha256=digest.hexdigest(),
-        content_id=item.content_id.strip("<>")[:255],
-    )
-    attachment.file.save(attachment.public_id, data, save=False)
-    return attachment
-
-
-ORPHAN_AGE = dt.timedelta(hours=1)
-
-
-def sweep_orphan_attachment_files(*, older_than: dt.timedelta = ORPHAN_AGE) -> int:
-    """Delete attachment files no row names that are older than ``older_than``; returns how many.
-
-    A file is written inside the transaction that inserts its row (``store_attachments``) and is
-    deleted again when that transaction rolls back, but a process killed in between (SIGKILL, power
-    cut) deletes nothing: its row is gone, its file stays. Nothing still in progress is that old."""
-    storage = Attachment._meta.get_field("file").storage
-    cutoff = timezone.now() - older_than
-    removed = 0
-    try:
-        folders, _files = storage.listdir("attachments")
-    except FileNotFoundError:
-        return 0
-    for folder in folders:
-        names = [f"attachments/{folder}/{name}" for name in storage.listdir(f"attachments/{folder}")[1]]
-        named = set(Attachment.objects.filter(file__in=names).values_list("file", flat=True))
-        for name in names:
-            if name not in named and storage.get_modified_time(name) < cutoff:
-                storage.delete(name)
-                removed += 1
-    return removed
-
-
-def store_attachments(pairs: Iterable[tuple[Message, NewAttachment]]) -> list[Attachment]:
-    """Write the files and insert their rows (one statement). A file whose row fails, or rolls back
-    later with the transaction around it, is deleted again."""
-    attachments: list[Attachment] = []
-    try:
-        for message, item in pairs:
-            attachments.append(_written(message, item))
-        Attachment.objects.bulk_create(attachments)
-    except BaseException:
-        for attachment in attachments:
-            attachment.file.storage.delete(attachment.file.name)
-        raise
-    for attachment in attachments:
-        storage, name = attachment.file.storage, attachment.file.name
-        delete_unless_committed(storage, name, still_referenced=Attachment.objects.filter(file=name).exists)
-    return attachments
-
-
-
-# --- validation -----------------------------------------------------------------------------
-def validate_custom_fields(values: Mapping, *, partial: bool = True) -> dict:
-    """Values checked against the active field definitions; unknown keys are an error."""
-    definitions = {d.key: d for d in CustomFieldDefinition.objects.filter(active=True)}
-    errors: dict[str, str] = {}
-    cleaned: dict = {}
-    for key, value in values.items():
-        definition = definitions.get(key)
-        if definition is None:
-            errors[key] = _("Unknown custom field.")
-            continue
-        if value is None or value == "":
-            if definition.required:
-                errors[key] = _("This field is required.")
-            continue
-        kind = definition.type
-        ok = (
-            (kind == CustomFieldType.TEXT and isinstance(value, str) and len(value) <= 1000)
-            or (kind == CustomFieldType.NUMBER and isinstance(value, int | float) and not isinstance(value, bool))
-            or (kind == CustomFieldType.BOOLEAN and isinstance(value, bool))
-            or (kind == CustomFieldType.CHOICE and value in definition.choices)
-        )
-        if kind == CustomFieldType.DATE and isinstance(value, str):
-            try:
-                dt.date.fromisoformat(value)
-                ok = True
-            except ValueError:
-                ok = False
-        if not ok:
-            errors[key] = _("Not a valid value for a field of type “%(type)s”.") % {"type": kind}
-            continue
-        cleaned[key] = value
-    if not partial:
-        for key, definition in definitions.items():
-            if definition.required and key not in cleaned:
-                errors.setdefault(key, _("This field is required."))
-    if errors:
-        raise ValidationError({f"custom_fields.{k}": v for k, v in errors.items()})
-    return cleaned
+from pomoc.tickets.numbers import reserve_ticket_numbers
+from pomoc.tickets.tags import tags_get_or_create
 
 
 def clean_subject(subject: str) -> str:
@@ -240,13 +45,6 @@ def bodies(body_text: str, body_html: str) -> tuple[str, str]:
     html = sanitize_html(body_html) if body_html else text_to_html(body_text or "")
     text = body_text or html_to_text(html)
     return text, html
-
-
-# --- live updates ---------------------------------------------------------------------------
-def _publish(ticket: Ticket, event: str, actor=None, **extra) -> None:
-    payload = {"event": event, "ticket": ticket.pk, "number": ticket.number,
-               "actor": getattr(actor, "pk", None), **extra}
-    publish_on_commit([ticket_group(ticket.pk), department_group(ticket.department_id)], payload)
 
 
 # --- tickets and messages -------------------------------------------------------------------
@@ -306,7 +104,6 @@ def ticket_create(
                                external_id=external_id, now=now, route=route)
         if message.delivery_state == DeliveryState.QUEUED:
             transaction.on_commit(lambda: replies.enqueue_delivery(message.pk))
-    _publish(ticket, "ticket.created", actor)
     return ticket
 
 
@@ -327,6 +124,8 @@ def _add_message(*, ticket: Ticket, kind: str, channel: str, actor, author_conta
     )
     store_attachments((message, item) for item in attachments)
     events.message_added(message, actor)
+    if message.delivery_state == DeliveryState.QUEUED:
+        events.delivery_changed(message, DeliveryState.QUEUED, actor=actor)
     search_index.refresh([ticket.pk])
     return message
 
@@ -388,7 +187,6 @@ def message_add(
             setattr(ticket, key, value)
         if message.delivery_state == DeliveryState.QUEUED:
             transaction.on_commit(lambda: replies.enqueue_delivery(message.pk))
-    _publish(ticket, "message.added", actor, message=message.pk, kind=kind)
     return message
 
 
@@ -402,32 +200,44 @@ def system_note_add(*, ticket: Ticket, text: str, channel: str, inbox=None, exte
         )
         events.message_added(note, None)
         search_index.refresh([ticket.pk])
-    _publish(ticket, "message.added", None, message=note.pk, kind=MessageKind.SYSTEM)
     return note
+
+
+def bounce_record(*, message: Message, addresses: Iterable[str], contact_ids: Iterable[int], permanent: bool,
+                  status: str, text: str, channel: str, inbox=None, external_id: str = "") -> Message:
+    """Mail about ``message``'s ticket bounced: a permanent bounce of a sent reply fails it with the
+    reason; the bounce is recorded (``identity_bounced``) and noted in the ticket. Returns the note."""
+    with transaction.atomic():
+        if message.kind == MessageKind.REPLY and message.delivery_state == DeliveryState.SENT and permanent:
+            message_delivery_mark(message=message, state=DeliveryState.FAILED, error=text[:1000])
+        events.identity_bounced(message.ticket, addresses=addresses, contact_ids=contact_ids, message_id=message.pk,
+                                permanent=permanent, status=status)
+        return system_note_add(ticket=message.ticket, text=text, channel=channel, inbox=inbox,
+                               external_id=external_id)
 
 
 def message_delivery_mark(*, message: Message, state: str, error: str = "") -> Message:
     """Record a reply's delivery outcome (``queued`` again after a temporary failure, ``sent``,
-    ``failed`` with the reason), shown live to the agents on its ticket."""
-    message.delivery_state = state
-    message.delivery_error = error
-    message.save(update_fields=["delivery_state", "delivery_error"])
-    ticket = message.ticket
-    publish_on_commit([ticket_group(ticket.pk)], {"event": "message.delivery", "ticket": ticket.pk,
-                                                   "number": ticket.number, "actor": None, "message": message.pk,
-                                                   "state": state})
+    ``failed`` with the reason) and its event, shown live to the agents on its ticket."""
+    with transaction.atomic():
+        message.delivery_state = state
+        message.delivery_error = error
+        message.save(update_fields=["delivery_state", "delivery_error"])
+        events.delivery_changed(message, state, error)
     return message
 
 
-def message_delivery_retry(message: Message) -> Message:
+def message_delivery_retry(message: Message, *, actor=None) -> Message:
     """Queue a failed reply again (the agent's "Send again", after fixing what failed)."""
-    updated = Message.objects.filter(pk=message.pk, delivery_state=DeliveryState.FAILED).update(
-        delivery_state=DeliveryState.QUEUED
-    )
-    if not updated:
-        raise ValidationError({"message": _("Only a reply whose delivery failed can be sent again.")})
-    transaction.on_commit(lambda: replies.enqueue_delivery(message.pk))
-    message.refresh_from_db()
+    with transaction.atomic():
+        updated = Message.objects.filter(pk=message.pk, delivery_state=DeliveryState.FAILED).update(
+            delivery_state=DeliveryState.QUEUED
+        )
+        if not updated:
+            raise ValidationError({"message": _("Only a reply whose delivery failed can be sent again.")})
+        message.refresh_from_db()
+        events.delivery_changed(message, DeliveryState.QUEUED, actor=actor)
+        transaction.on_commit(lambda: replies.enqueue_delivery(message.pk))
     return message
 
 
@@ -446,7 +256,6 @@ def ticket_reply_route_set(*, ticket: Ticket, actor, inbox, identity) -> Ticket:
                                    % {"address": identity.value}})
         events.field_changed(ticket, EventType.REPLY_ROUTE_CHANGED, actor,
                              None, {"inbox": getattr(inbox, "pk", None), "identity": getattr(identity, "pk", None)})
-    _publish(ticket, "ticket.updated", actor, fields=["reply_route"])
     return ticket
 
 
@@ -466,16 +275,6 @@ def change_status(ticket: Ticket, status: str, actor, now, update: dict) -> None
         update["resolved_at"] = None
         update["closed_at"] = None
     events.field_changed(ticket, EventType.STATUS_CHANGED, actor, old, status)
-
-
-def tags_get_or_create(names: Iterable[str]) -> list[Tag]:
-    cleaned = sorted({" ".join(str(n).split()).lower()[:50] for n in names if str(n).strip()})
-    existing = {t.name: t for t in Tag.objects.filter(name__in=cleaned)}
-    missing = [Tag(name=n) for n in cleaned if n not in existing]
-    if missing:
-        Tag.objects.bulk_create(missing, ignore_conflicts=True)
-        existing = {t.name: t for t in Tag.objects.filter(name__in=cleaned)}
-    return [existing[n] for n in cleaned]
 
 
 TICKET_CHANGE_FIELDS = ("subject", "status", "priority", "assignee", "department", "tags", "custom_fields")
@@ -500,7 +299,6 @@ def ticket_update(*, ticket: Ticket, actor, changes: Mapping) -> Ticket:
         raise ValidationError({"assignee": _("Tickets can only be assigned to active agents.")})
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        old_department = ticket.department_id
         now = timezone.now()
         update: dict = {}
         if "subject" in changes:
@@ -549,12 +347,6 @@ def ticket_update(*, ticket: Ticket, actor, changes: Mapping) -> Ticket:
             ticket.save(update_fields=list(update))
             if "subject" in update:
                 search_index.refresh([ticket.pk])
-    if update:
-        _publish(ticket, "ticket.updated", actor, fields=sorted(update))
-        if "department" in update and old_department != ticket.department_id:
-            publish_on_commit([department_group(old_department)],
-                              {"event": "ticket.updated", "ticket": ticket.pk, "number": ticket.number,
-                               "actor": getattr(actor, "pk", None), "fields": ["department"]})
     return ticket
 
 
@@ -576,9 +368,16 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor) -> Ticket:
     with transaction.atomic():
         source, target = (Ticket.objects.select_for_update().get(pk=pk) for pk in (source.pk, target.pk))
         now = timezone.now()
-        moved = Message.objects.filter(ticket=source).update(ticket=target)
-        target.participants.add(source.requester, *source.participants.all())
+        Message.objects.filter(ticket=source).update(ticket=target)
+        joining = {source.requester_id, *source.participants.values_list("pk", flat=True)}
+        new_participants = joining - set(target.participants.values_list("pk", flat=True))
+        target.participants.add(*joining)
+        events.participants_added(target, new_participants, actor)
+        old_tags = sorted(target.tags.values_list("name", flat=True))
         target.tags.add(*source.tags.all())
+        new_tags = sorted(target.tags.values_list("name", flat=True))
+        if new_tags != old_tags:
+            events.field_changed(target, EventType.TAGS_CHANGED, actor, old_tags, new_tags)
         events.merged(target, source, actor)
         update: dict = {"merged_into": target, "updated_at": now}
         change_status(source, Status.CLOSED, actor, now, update)
@@ -588,8 +387,6 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor) -> Ticket:
         target.updated_at = now
         target.save(update_fields=["updated_at"])
         search_index.refresh([source.pk, target.pk])
-    _publish(source, "ticket.updated", actor, fields=["merged_into", "status"])
-    _publish(target, "message.added", actor, moved=moved)
     return target
 
 
@@ -613,105 +410,4 @@ def message_split(*, message: Message, actor, subject: str = "") -> Ticket:
         events.split(source, new_ticket, message.pk, actor)
         Ticket.objects.filter(pk=source.pk).update(updated_at=now)
         search_index.refresh([source.pk, new_ticket.pk])
-    _publish(source, "ticket.updated", actor, fields=["messages"])
-    _publish(new_ticket, "ticket.created", actor)
     return new_ticket
-
-
-# --- tags -----------------------------------------------------------------------------------
-COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
-
-
-def _clean_tag_name(name: str, *, exclude_pk: int | None = None) -> str:
-    normalized = " ".join(str(name or "").split()).lower()[:50]
-    if not normalized:
-        raise ValidationError({"name": _("This field cannot be blank.")})
-    if Tag.objects.filter(name=normalized).exclude(pk=exclude_pk).exists():
-        raise ValidationError({"name": _("A tag with this name already exists.")})
-    return normalized
-
-
-def _clean_tag_color(color: str) -> str:
-    color = (color or "").strip()
-    if color and not COLOR_RE.match(color):
-        raise ValidationError({"color": _("Use a colour like #1e90ff.")})
-    return color.lower()
-
-
-def tag_create(*, name: str, color: str = "") -> Tag:
-    """A new tag; names are stored lowercase with single spaces, like ``tags_get_or_create`` does."""
-    color = _clean_tag_color(color)
-    (tag,) = tags_get_or_create([_clean_tag_name(name)])
-    if color:
-        tag.color = color
-        tag.save(update_fields=["color"])
-    return tag
-
-
-def tag_update(*, tag: Tag, changes: Mapping) -> Tag:
-    """Rename or recolour a tag (only the keys given: ``name``, ``color``); tickets keep it."""
-    fields = []
-    if "color" in changes:
-        color = _clean_tag_color(changes["color"])
-        if color:
-            tag.color = color
-            fields.append("color")
-    if "name" in changes:
-        tag.name = _clean_tag_name(changes["name"], exclude_pk=tag.pk)
-        fields.append("name")
-    if fields:
-        tag.save(update_fields=fields)
-    return tag
-
-
-# --- saved views ----------------------------------------------------------------------------
-VIEW_FILTER_KEYS = ("status", "priority", "assignee", "department", "tag", "channel", "q", "sort", "requester",
-                    "company")
-
-
-def clean_view_filters(filters: Mapping) -> dict:
-    """Only the keys the inbox understands, each checked the way the ticket list checks it."""
-    errors = {f"filters.{key}": _("Unknown filter.") for key in filters if key not in VIEW_FILTER_KEYS}
-    cleaned: dict = {}
-    for key, value in filters.items():
-        if key not in VIEW_FILTER_KEYS:
-            continue
-        if isinstance(value, list) and all(isinstance(v, str | int) for v in value):
-            value = ",".join(str(v) for v in value)
-        if not isinstance(value, str | int) or isinstance(value, bool):
-            errors[f"filters.{key}"] = _("Use a text value or a list of them.")
-            continue
-        if str(value).strip():
-            cleaned[key] = str(value).strip()
-    try:
-        TicketFilters.from_mapping(cleaned)
-    except ValidationError as exc:
-        errors.update({f"filters.{k}": v for k, v in exc.message_dict.items()})
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
-
-
-def _clean_view_name(name: str) -> str:
-    name = (name or "").strip()[:100]
-    if not name:
-        raise ValidationError({"name": _("This field cannot be blank.")})
-    return name
-
-
-def saved_view_create(*, owner, name: str, filters: Mapping, shared: bool = False) -> SavedView:
-    """A named inbox filter of ``owner``'s; ``shared`` shows it to every agent."""
-    return SavedView.objects.create(owner=owner, name=_clean_view_name(name), filters=clean_view_filters(filters),
-                                    shared=shared)
-
-
-def saved_view_update(*, view: SavedView, changes: Mapping) -> SavedView:
-    """Change only the keys given: ``name``, ``filters``, ``shared``. Callers check that the actor owns it."""
-    if "name" in changes:
-        view.name = _clean_view_name(changes["name"])
-    if "filters" in changes:
-        view.filters = clean_view_filters(changes["filters"] or {})
-    if "shared" in changes:
-        view.shared = bool(changes["shared"])
-    view.save()
-    return view

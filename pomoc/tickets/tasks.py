@@ -2,10 +2,10 @@
 
 from django_tasks import task
 
-from pomoc.tickets import services
+from pomoc.tickets.attachments import sweep_orphan_attachment_files
 
 
 @task()
 def sweep_attachment_files() -> int:
     """Delete the files of attachments whose transaction never committed (see the service)."""
-    return services.sweep_orphan_attachment_files()
+    return sweep_orphan_attachment_files()

@@ -12,7 +12,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
-from pomoc.tickets import selectors, services
+from pomoc.tickets import selectors
+from pomoc.tickets.saved_views import VIEW_FILTER_KEYS
 
 COUNT_CAP = 1000
 # A change shows in the counts at the latest this much later (the ticket lists are always fresh).
@@ -22,7 +23,7 @@ COUNT_CACHE_SECONDS = 20
 def as_querydict(params: dict) -> QueryDict:
     query = QueryDict(mutable=True)
     for key, value in params.items():
-        if key in services.VIEW_FILTER_KEYS:
+        if key in VIEW_FILTER_KEYS:
             query.setlist(key, [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)])
     return query
 

@@ -19,10 +19,11 @@ from pomoc.tickets import selectors, services
 from pomoc.tickets.forms import BulkForm, FilterForm, SaveViewForm, split_tags, staff_users
 from pomoc.tickets.models import ACTIVE_STATUSES, Priority, SavedView, Status
 from pomoc.tickets.permissions import is_staff_user, visible_tickets
+from pomoc.tickets.saved_views import VIEW_FILTER_KEYS, saved_view_create
 from pomoc.tickets.view_counts import all_views, as_querydict, with_counts
 from pomoc.tickets.views_common import is_htmx, optional_reverse, staff_required
 
-FILTER_KEYS = services.VIEW_FILTER_KEYS
+FILTER_KEYS = VIEW_FILTER_KEYS
 DEFAULT_VIEW = "open"
 # What the inbox rows show (and the keyset sorts need); the rest of each row is not loaded.
 ROW_FIELDS = (
@@ -209,7 +210,7 @@ def save_view(request):
             for message in field_errors:
                 messages.error(request, message)
         return redirect(safe_next(request, reverse("tickets:inbox")))
-    saved = services.saved_view_create(owner=request.user, name=form.cleaned_data["name"],
+    saved = saved_view_create(owner=request.user, name=form.cleaned_data["name"],
                                        shared=form.cleaned_data["shared"], filters=filters_to_params(filters))
     messages.success(request, _("View “%(name)s” saved.") % {"name": saved.name})
     return redirect(f"{reverse('tickets:inbox')}?view=saved-{saved.pk}")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from pomoc.accounts.models import STAFF_ROLES, Department, User
 from pomoc.core.form_errors import add_service_errors, error_messages
 from pomoc.tickets import rendering, selectors, services
+from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.downloads import attachment_response
 from pomoc.tickets.forms import MergeForm, MessageForm, split_tags, staff_users
 from pomoc.tickets.models import Message, MessageKind, Priority, Status, Ticket
@@ -187,9 +188,9 @@ def update(request, number):
     return redirect("tickets:detail", number=ticket.number)
 
 
-def uploaded_attachments(request) -> list[services.NewAttachment]:
+def uploaded_attachments(request) -> list[NewAttachment]:
     return [
-        services.NewAttachment(file_name=upload.name, content=upload, content_type=upload.content_type or "")
+        NewAttachment(file_name=upload.name, content=upload, content_type=upload.content_type or "")
         for upload in request.FILES.getlist("attachments")
     ]
 
@@ -287,7 +288,7 @@ def split(request, number, message_id):
 def retry(request, number, message_id):
     ticket, message = load_ticket_message(request, number, message_id)
     try:
-        services.message_delivery_retry(message)
+        services.message_delivery_retry(message, actor=request.user)
     except ValidationError as error:
         flash_errors(request, error)
     else:

@@ -4,8 +4,8 @@ from django.urls import reverse
 from pomoc.accounts.models import Department, Role
 from pomoc.core.models import OrganisationSettings
 from pomoc.core.testing.factories import TagFactory, UserFactory, make_ticket
+from pomoc.tickets.custom_fields import validate_custom_fields
 from pomoc.tickets.models import CustomFieldDefinition, Tag
-from pomoc.tickets.services import validate_custom_fields
 
 pytestmark = pytest.mark.django_db
 

@@ -3,6 +3,7 @@
 import pytest
 
 from pomoc.tickets import services
+from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.models import MessageKind, Status
 
 pytestmark = pytest.mark.django_db
@@ -14,11 +15,11 @@ def private(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     reply = services.message_add(
         ticket=world["ticket"], kind=MessageKind.REPLY, actor=world["agent"], body_text="Here is the manual",
-        attachments=[services.NewAttachment(file_name="manual.pdf", content=b"%PDF-1.4 manual")],
+        attachments=[NewAttachment(file_name="manual.pdf", content=b"%PDF-1.4 manual")],
     )
     note = services.message_add(
         ticket=world["ticket"], kind=MessageKind.NOTE, actor=world["agent"], body_text="Customer is grumpy",
-        attachments=[services.NewAttachment(file_name="internal.txt", content=b"secret")],
+        attachments=[NewAttachment(file_name="internal.txt", content=b"secret")],
     )
     return {"reply": reply, "note": note, "attachment": reply.attachments.get(),
             "note_attachment": note.attachments.get()}

@@ -56,8 +56,9 @@ from pomoc.contacts.services import contacts_by_email, identities_mark_bounced, 
 from pomoc.core.models import OrganisationSettings
 from pomoc.core.quotes import fold_quoted_html
 from pomoc.tickets import services
+from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.intake import Incoming, customer_messages_add
-from pomoc.tickets.models import Channel, DeliveryState, Message, MessageKind, Ticket
+from pomoc.tickets.models import Channel, Message, MessageKind, Ticket
 
 __all__ = ["THREADING", "IngestResult", "SameBatch", "ThreadContext", "process", "process_many", "receive_raw"]
 
@@ -348,21 +349,24 @@ def _bounce(raw_mail: RawMail, classification: Classification, key: str) -> Mess
         .exclude(external_id="").select_related("ticket", "ticket__requester").order_by("id").first()
         if classification.original_message_id else None
     )
+    marked: list[Identity] = []
     if permanent and failed:
-        identities_mark_bounced(kind=IdentityKind.EMAIL, values=failed)
+        marked = identities_mark_bounced(kind=IdentityKind.EMAIL, values=failed)
     elif permanent and original is not None and original.kind == MessageKind.REPLY:
-        identities_mark_bounced(kind=IdentityKind.EMAIL, identity_ids=[original.recipient_id] if original.recipient_id
-                                else Identity.objects.filter(contact_id=original.ticket.requester_id,
-                                                             kind=IdentityKind.EMAIL).values_list("pk", flat=True))
+        marked = identities_mark_bounced(
+            kind=IdentityKind.EMAIL, identity_ids=[original.recipient_id] if original.recipient_id
+            else Identity.objects.filter(contact_id=original.ticket.requester_id,
+                                         kind=IdentityKind.EMAIL).values_list("pk", flat=True))
     if original is None:
         return None
     reason = _("The mail to %(recipients)s could not be delivered%(status)s.") % {
         "recipients": ", ".join(failed) or _("the customer"),
         "status": f" ({classification.status})" if classification.status else "",
     }
-    if original.kind == MessageKind.REPLY and original.delivery_state == DeliveryState.SENT and permanent:
-        services.message_delivery_mark(message=original, state=DeliveryState.FAILED, error=reason[:1000])
-    return _system_note(raw_mail, original.ticket, reason, key)
+    return services.bounce_record(
+        message=original, addresses=failed or [i.value for i in marked], contact_ids=[i.contact_id for i in marked],
+        permanent=permanent, status=classification.status, text=reason, channel=Channel.EMAIL, inbox=raw_mail.inbox,
+        external_id=key)
 
 
 def _system_note(raw_mail: RawMail, ticket: Ticket, text: str, key: str) -> Message:
@@ -397,7 +401,7 @@ def _incoming(mail: Mail, contact: Contact, target: Target | None) -> Incoming:
     parsed = mail.parsed
     # quoted history folded into <details> before the services sanitize the HTML (the markers are in class/id)
     text, html = parsed.text, fold_quoted_html(parsed.html)
-    attachments = [services.NewAttachment(file_name=a.file_name, content=a.content, content_type=a.content_type,
+    attachments = [NewAttachment(file_name=a.file_name, content=a.content, content_type=a.content_type,
                                           content_id=a.content_id) for a in parsed.attachments]
     if not text.strip() and not html.strip() and not attachments:
         text = _("(empty message)")

@@ -28,9 +28,4 @@ class Migration(migrations.Migration):
             name='reply_inbox',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='inboxes.inbox', verbose_name='reply inbox'),
         ),
-        migrations.AlterField(
-            model_name='ticketevent',
-            name='type',
-            field=models.CharField(choices=[('created', 'Ticket created'), ('message_added', 'Message added'), ('status_changed', 'Status changed'), ('priority_changed', 'Priority changed'), ('assigned', 'Assignee changed'), ('department_changed', 'Department changed'), ('tags_changed', 'Tags changed'), ('subject_changed', 'Subject changed'), ('custom_fields_changed', 'Custom fields changed'), ('merged', 'Merged'), ('split', 'Split'), ('reply_route_changed', 'Reply route changed')], max_length=40),
-        ),
     ]

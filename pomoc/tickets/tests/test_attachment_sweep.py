@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from pomoc.core.testing.factories import make_ticket
 from pomoc.tickets import services
+from pomoc.tickets.attachments import NewAttachment, sweep_orphan_attachment_files
 from pomoc.tickets.models import Attachment, MessageKind
 from pomoc.tickets.tasks import sweep_attachment_files
 
@@ -30,7 +31,7 @@ def _aged(path, hours: float) -> None:
 def test_only_old_files_no_row_names_are_deleted(media):
     ticket = make_ticket()
     message = services.message_add(ticket=ticket, kind=MessageKind.CUSTOMER, body_text="See the file",
-                                   attachments=[services.NewAttachment("kept.pdf", b"%PDF-1.4 kept")])
+                                   attachments=[NewAttachment("kept.pdf", b"%PDF-1.4 kept")])
     kept = Attachment.objects.get(message=message)
     storage = kept.file.storage
     orphan = storage.save("attachments/zz/orphan-of-a-killed-process", ContentFile(b"left behind"))
@@ -46,4 +47,4 @@ def test_only_old_files_no_row_names_are_deleted(media):
 
 
 def test_nothing_to_sweep_before_the_first_attachment(media):
-    assert services.sweep_orphan_attachment_files() == 0
+    assert sweep_orphan_attachment_files() == 0

@@ -4,6 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from pomoc.core.testing.factories import ContactFactory, UserFactory, make_ticket
 from pomoc.tickets import services
+from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.models import EventType, MessageKind, Status, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +75,7 @@ def test_oversized_attachment_is_refused_and_nothing_is_stored(settings):
     with pytest.raises(ValidationError):
         services.message_add(
             ticket=ticket, kind=MessageKind.CUSTOMER, body_text="see file",
-            attachments=[services.NewAttachment("big.bin", SimpleUploadedFile("big.bin", b"x" * 11))],
+            attachments=[NewAttachment("big.bin", SimpleUploadedFile("big.bin", b"x" * 11))],
         )
     assert ticket.messages.count() == 1
 

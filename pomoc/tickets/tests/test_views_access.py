@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from pomoc.core.testing.factories import DepartmentFactory, UserFactory, make_customer_user, make_ticket
 from pomoc.tickets import services
+from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.models import MessageKind
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ def world(settings, tmp_path):
     billing.members.add(outsider)
     ticket = make_ticket(department=support, subject="Router broken")
     message = services.message_add(ticket=ticket, kind=MessageKind.CUSTOMER, body_text="Photo attached",
-                                   attachments=[services.NewAttachment("photo.png", b"\x89PNG\r\n\x1a\nxx")])
+                                   attachments=[NewAttachment("photo.png", b"\x89PNG\r\n\x1a\nxx")])
     return {"agent": agent, "outsider": outsider, "ticket": ticket, "attachment": message.attachments.get()}
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from pomoc.contacts.models import Contact, Identity
 from pomoc.core.testing.factories import UserFactory, make_ticket
 from pomoc.tickets import services
+from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.models import MessageKind
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,7 @@ def evil_ticket():
     requester = Contact.objects.create(name=EVIL)
     Identity.objects.create(contact=requester, kind="email", value="evil@example.org")
     ticket = make_ticket(requester=requester, subject=EVIL, body="plain " + EVIL)
-    evil_file = services.NewAttachment(EVIL + ".html", b"<script>alert(3)</script>", "text/html")
+    evil_file = NewAttachment(EVIL + ".html", b"<script>alert(3)</script>", "text/html")
     services.message_add(ticket=ticket, kind=MessageKind.CUSTOMER,
                          body_html=f"<p>hi</p>{EVIL}<img src=x onerror=alert(2)>", attachments=[evil_file])
     return ticket

@@ -18,6 +18,7 @@ from pomoc.core.models import OrganisationSettings
 from pomoc.core.testing.factories import ContactFactory, DepartmentFactory, UserFactory, make_ticket
 from pomoc.core.testing.services import free_port
 from pomoc.tickets import services
+from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.models import DeliveryState, MessageKind, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -136,7 +137,7 @@ def test_a_reply_leaves_through_the_inbox_server_with_every_header(smtp, django_
     colleague = ContactFactory(name="Petr Kolega", email="petr@zakaznik.example")
     gone = ContactFactory(name="Gone", email="gone@zakaznik.example", bounced=True)
     ticket.participants.add(colleague, gone)
-    attachment = services.NewAttachment(file_name="Účtenka – říjen.pdf", content=b"%PDF-1.4 test",
+    attachment = NewAttachment(file_name="Účtenka – říjen.pdf", content=b"%PDF-1.4 test",
                                         content_type="application/pdf")
     with django_capture_on_commit_callbacks(execute=True):  # the task queued after the commit sends it
         sent = reply(ticket, body_html="<p>Vyměnili jsme <b>toner</b>.</p>", attachments=[attachment],
@@ -267,7 +268,7 @@ def test_no_field_can_inject_a_header(smtp):
     Identity.objects.filter(contact=hostile).update(value=f"x@zakaznik.example{evil}")
     ticket.participants.add(cc, hostile)
     ticket.refresh_from_db()
-    attachment = services.NewAttachment(file_name=f"a{evil}.txt", content=b"hi", content_type=f"text/plain{evil}")
+    attachment = NewAttachment(file_name=f"a{evil}.txt", content=b"hi", content_type=f"text/plain{evil}")
     sent = reply(ticket, attachments=[attachment], deliver=False)
     # the upload service cleans names and types already; the mail must not rely on that
     sent.attachments.update(file_name=f"a{evil}.txt", content_type=f"text/plain{evil}")

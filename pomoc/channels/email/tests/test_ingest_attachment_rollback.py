@@ -10,6 +10,7 @@ from pomoc.channels.email import ingest
 from pomoc.channels.email.ingest import process, receive_raw
 from pomoc.core.testing.factories import make_ticket
 from pomoc.tickets import services
+from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.models import Attachment, MessageKind
 
 from .helpers import PNG, mail, make_inbox
@@ -76,11 +77,11 @@ def test_only_the_rolled_back_savepoints_files_go(media):
     ticket = make_ticket()
     with transaction.atomic():
         kept = services.message_add(ticket=ticket, kind=MessageKind.CUSTOMER, body_text="one",
-                                    attachments=[services.NewAttachment("kept.txt", b"kept")])
+                                    attachments=[NewAttachment("kept.txt", b"kept")])
         try:
             with transaction.atomic():
                 services.message_add(ticket=ticket, kind=MessageKind.CUSTOMER, body_text="two",
-                                     attachments=[services.NewAttachment("gone.txt", b"gone")])
+                                     attachments=[NewAttachment("gone.txt", b"gone")])
                 raise RuntimeError("changed my mind")
         except RuntimeError:
             pass
@@ -99,7 +100,7 @@ def test_a_failing_commit_callback_ahead_never_deletes_a_committed_file(media):
         with transaction.atomic():
             transaction.on_commit(broken_callback)  # Django drops every callback behind this one
             services.message_add(ticket=ticket, kind=MessageKind.CUSTOMER, body_text="one",
-                                 attachments=[services.NewAttachment("kept.txt", b"kept")])
+                                 attachments=[NewAttachment("kept.txt", b"kept")])
     gc.collect()  # the dropped callbacks are released with the exception
 
     assert files(media) == [Attachment.objects.get().file.name]

@@ -11,7 +11,7 @@ from pomoc.channels.email.models import RawMail, RawMailStatus
 from pomoc.contacts.models import Contact, Identity
 from pomoc.core.testing.factories import ContactFactory, make_ticket
 from pomoc.tickets.models import Attachment, EventType, Message, MessageKind, Status, Ticket, TicketEvent
-from pomoc.tickets.services import reserve_ticket_numbers
+from pomoc.tickets.numbers import reserve_ticket_numbers
 
 from .helpers import PNG, mail, make_inbox
 

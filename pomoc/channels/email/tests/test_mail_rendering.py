@@ -9,6 +9,7 @@ from pomoc.channels.email.tests.helpers import PNG, ingest, mail, make_inbox
 from pomoc.core.middleware import AGENT_CSP
 from pomoc.core.testing.factories import ContactFactory, DepartmentFactory, UserFactory
 from pomoc.tickets import services
+from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.models import Attachment, Channel, Message
 
 pytestmark = pytest.mark.django_db
@@ -82,8 +83,8 @@ def test_svg_and_html_images_are_not_served_inline(client, agent, department):
     ticket = services.ticket_create(
         requester=ContactFactory(), subject="Pictures", body_text="x", department=department, channel=Channel.EMAIL,
         body_html='<img src="cid:a@x" alt="svg"><img src="cid:b@x" alt="html">',
-        attachments=[services.NewAttachment("a.svg", svg, "image/svg+xml", content_id="<a@x>"),
-                     services.NewAttachment("b.png", b"<html><script>alert(1)</script>", "image/png",
+        attachments=[NewAttachment("a.svg", svg, "image/svg+xml", content_id="<a@x>"),
+                     NewAttachment("b.png", b"<html><script>alert(1)</script>", "image/png",
                                             content_id="<b@x>")],
     )
     message = ticket.messages.get()

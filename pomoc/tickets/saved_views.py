@@ -1,0 +1,60 @@
+"""Saved views: named inbox filters, personal or shared."""
+
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from pomoc.tickets.models import SavedView
+from pomoc.tickets.selectors import TicketFilters
+
+VIEW_FILTER_KEYS = ("status", "priority", "assignee", "department", "tag", "channel", "q", "sort", "requester",
+                    "company")
+
+
+def clean_view_filters(filters: Mapping) -> dict:
+    """Only the keys the inbox understands, each checked the way the ticket list checks it."""
+    errors = {f"filters.{key}": _("Unknown filter.") for key in filters if key not in VIEW_FILTER_KEYS}
+    cleaned: dict = {}
+    for key, value in filters.items():
+        if key not in VIEW_FILTER_KEYS:
+            continue
+        if isinstance(value, list) and all(isinstance(v, str | int) for v in value):
+            value = ",".join(str(v) for v in value)
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            errors[f"filters.{key}"] = _("Use a text value or a list of them.")
+            continue
+        if str(value).strip():
+            cleaned[key] = str(value).strip()
+    try:
+        TicketFilters.from_mapping(cleaned)
+    except ValidationError as exc:
+        errors.update({f"filters.{k}": v for k, v in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _clean_view_name(name: str) -> str:
+    name = (name or "").strip()[:100]
+    if not name:
+        raise ValidationError({"name": _("This field cannot be blank.")})
+    return name
+
+
+def saved_view_create(*, owner, name: str, filters: Mapping, shared: bool = False) -> SavedView:
+    """A named inbox filter of ``owner``'s; ``shared`` shows it to every agent."""
+    return SavedView.objects.create(owner=owner, name=_clean_view_name(name), filters=clean_view_filters(filters),
+                                    shared=shared)
+
+
+def saved_view_update(*, view: SavedView, changes: Mapping) -> SavedView:
+    """Change only the keys given: ``name``, ``filters``, ``shared``. Callers check that the actor owns it."""
+    if "name" in changes:
+        view.name = _clean_view_name(changes["name"])
+    if "filters" in changes:
+        view.filters = clean_view_filters(changes["filters"] or {})
+    if "shared" in changes:
+        view.shared = bool(changes["shared"])
+    view.save()
+    return view
