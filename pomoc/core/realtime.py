@@ -1,4 +1,4 @@
-"""Live updates: publish events to websocket groups, only after the transaction commits."""
+"""Live updates: send payloads to websocket groups (the dispatcher calls this after the commit)."""
 
 import asyncio
 import json
@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -70,18 +69,6 @@ def _post_to_relay(sends: list[tuple[str, dict]]) -> None:
 
 
 def publish_many(events: Iterable[tuple[list[str], dict]]) -> None:
-    """Send each ``(groups, payload)`` to its groups now, in one trip. For code that already runs
-    after the commit (the ticket event dispatcher); everything else uses ``publish_many_on_commit``."""
+    """Send each ``(groups, payload)`` to its groups now, in one trip. Called after the commit by the
+    ticket event dispatcher (``pomoc.tickets.live``): payloads are never built or sent elsewhere."""
     _send([(group, payload) for groups, payload in events for group in groups])
-
-
-def publish_many_on_commit(events: Iterable[tuple[list[str], dict]]) -> None:
-    """Send each ``(groups, payload)`` to its groups once the current transaction has committed."""
-    sends = [(group, payload) for groups, payload in events for group in groups]
-    if sends:
-        transaction.on_commit(lambda: _send(sends))
-
-
-def publish_on_commit(groups: list[str], payload: dict) -> None:
-    """Send ``payload`` to every group once the current transaction has committed."""
-    publish_many_on_commit([(groups, payload)])
