@@ -227,6 +227,15 @@ def message_delivery_mark(*, message: Message, state: str, error: str = "") -> M
     return message
 
 
+def message_external_id_set(*, message: Message, external_id: str) -> Message:
+    """Fix an outgoing reply's id at its channel before the first attempt (e-mail: its Message-ID), so a
+    retry can never send it as another message. Set once; an id already fixed is kept."""
+    if not message.external_id:
+        Message.objects.filter(pk=message.pk, external_id="").update(external_id=external_id[:500])
+        message.external_id = Message.objects.values_list("external_id", flat=True).get(pk=message.pk)
+    return message
+
+
 def message_delivery_retry(message: Message, *, actor=None) -> Message:
     """Queue a failed reply again (the agent's "Send again", after fixing what failed)."""
     with transaction.atomic():

@@ -54,7 +54,7 @@ from pomoc.contacts.models import Identity, IdentityKind
 from pomoc.core.crypto import SecretUnreadable
 from pomoc.core.models import OrganisationSettings
 from pomoc.core.sanitize import html_to_text, text_to_html
-from pomoc.tickets import replies
+from pomoc.tickets import replies, services
 from pomoc.tickets.models import Channel, Message, MessageKind, Ticket
 
 logger = logging.getLogger(__name__)
@@ -455,8 +455,7 @@ class EmailOutbound:
             route = route_for(message.inbox if message.inbox_id and message.inbox.active else None)
             # The Message-ID is fixed before the first attempt so that a retry can never thread apart.
             if not message.external_id:
-                message.external_id = make_msgid(domain=route.domain)
-                message.save(update_fields=["external_id"])
+                services.message_external_id_set(message=message, external_id=make_msgid(domain=route.domain))
             mail = build_reply(message, route)
             refused = _send(mail, route)
         except Exception as exc:
