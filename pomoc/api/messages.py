@@ -18,7 +18,7 @@ from pomoc.api.schemas import (
     MessageKindName,
     require_staff,
 )
-from pomoc.api.tickets import ERRORS, TicketOut, load_ticket, ticket_out
+from pomoc.api.tickets import ERRORS, TicketDetailOut, load_ticket, ticket_detail_out
 from pomoc.tickets import permissions, selectors, services
 from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.downloads import attachment_response
@@ -194,13 +194,13 @@ def get_message(request, message_id: int):
     return message_out(_load_message(message.pk), request.auth)
 
 
-@router.post("/messages/{int:message_id}/split", response={201: TicketOut, **ERRORS},
+@router.post("/messages/{int:message_id}/split", response={201: TicketDetailOut, **ERRORS},
              summary="Move a customer message out into a new ticket")
 def split_message(request, message_id: int, payload: SplitIn):
     require_staff(request.auth)
     message = permissions.access_message(request.auth, message_id)
     new_ticket = services.message_split(message=message, actor=request.auth, subject=payload.subject)
-    return HttpStatus(201, ticket_out(load_ticket(request.auth, new_ticket.number), request.auth))
+    return HttpStatus(201, ticket_detail_out(load_ticket(request.auth, new_ticket.number), request.auth))
 
 
 @router.post("/messages/{int:message_id}/retry", response={200: MessageOut, **ERRORS},

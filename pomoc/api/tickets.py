@@ -30,7 +30,7 @@ from pomoc.api.schemas import (
 )
 from pomoc.contacts.models import Contact, IdentityKind
 from pomoc.contacts.services import contact_get_or_create
-from pomoc.tickets import permissions, selectors, services
+from pomoc.tickets import permissions, replies, reply_routes, selectors, services
 from pomoc.tickets.models import Channel, EventType, Priority, Ticket
 
 router = Router(tags=["tickets"])
@@ -57,6 +57,25 @@ class TicketOut(Schema):
     closed_at: dt.datetime | None
 
 
+class InboxRef(Schema):
+    id: int
+    name: str
+    address: str
+
+
+class ReplyRouteOut(Schema):
+    kind: str = Field(description="The channel kind the reply leaves by (“email”).")
+    inbox: InboxRef | None = Field(description="Null: the installation's default (e-mail: its outgoing mail).")
+    identity: int = Field(description="Id of the requester's identity the reply goes to.")
+    address: str = Field(description="That identity's address.")
+
+
+class TicketDetailOut(TicketOut):
+    reply_route: ReplyRouteOut | None = Field(
+        description="Where a reply goes now (resolved at this moment); null when a reply has nowhere to go, "
+                    "and always null for customers.")
+
+
 class TicketPage(Schema):
     items: list[TicketOut]
     next_cursor: str | None
@@ -75,6 +94,17 @@ class TicketCreateIn(In):
     assignee: int | None = None
     tags: list[str] = Field(default_factory=list, max_length=50)
     custom_fields: dict[str, Any] = Field(default_factory=dict)
+    reply_inbox: int | None = Field(None, description="Id of an active inbox replies leave through.")
+    reply_identity: int | str | None = Field(
+        None, description="The requester's identity replies go to: its id or its address. Default: the "
+                          "requester's identity of the inbox's kind.")
+
+
+class ReplyRouteIn(In):
+    inbox: int | None = Field(None, description="Id of an active inbox; null: the usual one for the identity.")
+    identity: int | str | None = Field(
+        None, description="The requester's identity (id or address); null: theirs of the inbox's kind. Both "
+                          "null: Pomoc chooses again (the inbox the customer wrote to, else the department's…).")
 
 
 class TicketPatchIn(In):
@@ -133,6 +163,23 @@ def ticket_out(ticket: Ticket, user, tag_names: list[str] | None = None) -> dict
         "resolved_at": ticket.resolved_at,
         "closed_at": ticket.closed_at,
     }
+
+
+def reply_route_out(ticket: Ticket, user) -> dict | None:
+    if not permissions.is_staff_user(user):
+        return None  # which inbox answers is the team's business
+    shown = reply_routes.route_choice(ticket).current
+    if shown is None:
+        return None
+    route = shown.route
+    inbox = ({"id": route.inbox_id, "name": shown.inbox_name, "address": shown.inbox_address}
+             if route.inbox_id else None)
+    return {"kind": route.kind, "inbox": inbox, "identity": route.identity_id, "address": route.address}
+
+
+def ticket_detail_out(ticket: Ticket, user) -> dict:
+    """One ticket, with where a reply goes (lists leave that out: it costs queries per ticket)."""
+    return {**ticket_out(ticket, user), "reply_route": reply_route_out(ticket, user)}
 
 
 def tickets_out(tickets: list[Ticket], user) -> list[dict]:
@@ -214,7 +261,23 @@ def requester_for(user, payload: TicketCreateIn) -> Contact:
     return contact
 
 
-STAFF_ONLY_CREATE_FIELDS = ("priority", "department", "assignee", "tags", "custom_fields", "channel")
+STAFF_ONLY_CREATE_FIELDS = ("priority", "department", "assignee", "tags", "custom_fields", "channel", "reply_inbox",
+                            "reply_identity")
+
+
+def resolve_reply_route(requester: Contact, inbox_id: int | None, identity: int | str | None):
+    """The (inbox, identity) a client named: an active inbox that can send, and one of the requester's
+    identities (by default theirs of that inbox's kind)."""
+    option = None
+    if inbox_id is not None:
+        option = next((o for o in replies.reply_inboxes() if o.inbox_id == inbox_id), None)
+        if option is None:
+            raise ValidationError({"reply_inbox": _("No active inbox with this id can send replies.")})
+    chosen = reply_routes.identity_of(requester, identity) if identity is not None else None
+    if option is None:
+        return None, chosen
+    inbox, default_identity = reply_routes.initial_route(requester=requester, option=option)
+    return inbox, chosen or default_identity
 
 
 # --- endpoints ------------------------------------------------------------------------------
@@ -239,7 +302,7 @@ def list_tickets(
     return {"items": tickets_out(page.items, request.auth), "next_cursor": page.next_cursor}
 
 
-@router.post("/tickets", response={201: TicketOut, **ERRORS}, summary="Open a ticket")
+@router.post("/tickets", response={201: TicketDetailOut, **ERRORS}, summary="Open a ticket")
 def create_ticket(request, payload: TicketCreateIn):
     user = request.auth
     staff = permissions.is_staff_user(user)
@@ -251,6 +314,7 @@ def create_ticket(request, payload: TicketCreateIn):
             )
     with transaction.atomic():
         requester = requester_for(user, payload)
+        reply_inbox, reply_identity = resolve_reply_route(requester, payload.reply_inbox, payload.reply_identity)
         ticket = services.ticket_create(
             requester=requester,
             subject=payload.subject,
@@ -263,32 +327,47 @@ def create_ticket(request, payload: TicketCreateIn):
             assignee=resolve_assignee(payload.assignee),
             tags=payload.tags,
             custom_fields=payload.custom_fields,
+            reply_inbox=reply_inbox,
+            reply_identity=reply_identity,
         )
     ticket = Ticket.objects.select_related("requester", "assignee", "department").get(pk=ticket.pk)
-    return HttpStatus(201, ticket_out(ticket, user))
+    return HttpStatus(201, ticket_detail_out(ticket, user))
 
 
-@router.get("/tickets/{int:number}", response={200: TicketOut, **ERRORS}, summary="Read a ticket")
+@router.get("/tickets/{int:number}", response={200: TicketDetailOut, **ERRORS}, summary="Read a ticket")
 def get_ticket(request, number: int):
-    return ticket_out(load_ticket(request.auth, number), request.auth)
+    return ticket_detail_out(load_ticket(request.auth, number), request.auth)
 
 
-@router.patch("/tickets/{int:number}", response={200: TicketOut, **ERRORS}, summary="Change a ticket")
+@router.patch("/tickets/{int:number}", response={200: TicketDetailOut, **ERRORS}, summary="Change a ticket")
 def update_ticket(request, number: int, payload: TicketPatchIn):
     ticket = load_ticket(request.auth, number)
     permissions.require_can_work_on(request.auth, ticket)
     ticket = services.ticket_update(ticket=ticket, actor=request.auth, changes=changes_from(payload))
-    return ticket_out(ticket, request.auth)
+    return ticket_detail_out(ticket, request.auth)
 
 
-@router.post("/tickets/{int:number}/merge", response={200: TicketOut, **ERRORS},
+@router.put("/tickets/{int:number}/reply-route", response={200: TicketDetailOut, **ERRORS},
+            summary="Choose where replies go")
+def set_reply_route(request, number: int, payload: ReplyRouteIn):
+    require_staff(request.auth)
+    ticket = load_ticket(request.auth, number)
+    permissions.require_can_work_on(request.auth, ticket)
+    inbox, identity = resolve_reply_route(ticket.requester, payload.inbox, payload.identity)
+    if inbox is not None and identity is None:
+        raise ValidationError({"identity": _("The requester has no address this inbox can reply to.")})
+    services.ticket_reply_route_set(ticket=ticket, actor=request.auth, inbox=inbox, identity=identity)
+    return ticket_detail_out(load_ticket(request.auth, number), request.auth)
+
+
+@router.post("/tickets/{int:number}/merge", response={200: TicketDetailOut, **ERRORS},
              summary="Merge this ticket into another")
 def merge_ticket(request, number: int, payload: MergeIn):
     source = load_ticket(request.auth, number)
     permissions.require_can_work_on(request.auth, source)
     target = load_ticket(request.auth, payload.target)
     target = services.ticket_merge(source=source, target=target, actor=request.auth)
-    return ticket_out(load_ticket(request.auth, target.number), request.auth)
+    return ticket_detail_out(load_ticket(request.auth, target.number), request.auth)
 
 
 @router.post("/tickets/bulk", response={200: BulkOut, **ERRORS}, summary="Change many tickets at once")

@@ -125,7 +125,27 @@ def choices_for(ticket: Ticket) -> list[ReplyRoute]:
     return routes
 
 
+def reply_inboxes() -> list[replies.ReplyInbox]:
+    """The ways out a new ticket's replies can take: each active inbox of a kind with an outbound
+    adapter, plus the default route of kinds that have one when they have no active inbox."""
+    options: list[replies.ReplyInbox] = []
+    for kind in registry.kinds():
+        if kind.outbound is None:
+            continue
+        inboxes = list(Inbox.objects.filter(kind=kind.key, active=True).order_by("name"))
+        options.extend(
+            replies.ReplyInbox(kind=kind.key, identity_kind=kind.identity_kind, inbox_id=inbox.pk, name=inbox.name,
+                               address=inbox.address, department_id=inbox.department_id)
+            for inbox in inboxes
+        )
+        if kind.answers_without_inbox and not inboxes:
+            options.append(replies.ReplyInbox(kind=kind.key, identity_kind=kind.identity_kind, inbox_id=None,
+                                              name="", address=""))
+    return options
+
+
 def install() -> None:
     from pomoc.channels.tasks import deliver_message
 
-    replies.install(resolver=resolve, enqueue=lambda message_id: deliver_message.enqueue(message_id))
+    replies.install(resolver=resolve, enqueue=lambda message_id: deliver_message.enqueue(message_id),
+                    choices=choices_for, inboxes=reply_inboxes)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from pomoc.accounts.models import STAFF_ROLES, Department, User
 from pomoc.contacts.models import IdentityKind
 from pomoc.contacts.services import is_valid_email
+from pomoc.tickets import replies, reply_routes
 from pomoc.tickets.models import Channel, Priority, Status
 from pomoc.tickets.selectors import SORT_LABELS
 
@@ -185,12 +186,35 @@ class NewTicketForm(forms.Form):
     priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int,
                                       initial=Priority.NORMAL)
     assign_to_me = forms.BooleanField(label=_("Assign to me"), required=False, initial=True)
+    reply_inbox = forms.ChoiceField(
+        label=_("Inbox to reply from"), required=False,
+        help_text=_("Replies on this ticket leave through it, to the requester's address of its kind."),
+    )
+
+    AUTOMATIC = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Active inboxes that can send, plus the installation's outgoing mail when there is no e-mail inbox.
+        self.reply_inbox_options = {reply_routes.inbox_option_value(o): o for o in replies.reply_inboxes()}
+        choices = [(value, reply_routes.inbox_option_label(o)) for value, o in self.reply_inbox_options.items()]
+        if any(o.inbox_id for o in self.reply_inbox_options.values()):
+            choices.insert(0, (self.AUTOMATIC, _("The department's inbox, else the first")))
+        self.fields["reply_inbox"].choices = choices
 
     def clean(self):
         data = super().clean()
         if not data.get("requester_email") and not data.get("contact"):
             raise forms.ValidationError(_("Give the requester's e-mail address or an existing contact."))
         return data
+
+    def chosen_reply_inbox(self) -> replies.ReplyInbox | None:
+        """The way out chosen (the department's or the first one for "automatic"); None when nothing can send."""
+        option = self.reply_inbox_options.get(self.cleaned_data.get("reply_inbox") or "")
+        if option is not None:
+            return option
+        return reply_routes.default_reply_inbox(list(self.reply_inbox_options.values()),
+                                                self.cleaned_data.get("department"))
 
 
 class IdentityForm(forms.Form):

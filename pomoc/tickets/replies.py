@@ -25,18 +25,45 @@ class ReplyRoute:
     address: str  # that identity's value, for people to read ("jana@example.com")
 
 
+@dataclass(frozen=True)
+class ReplyInbox:
+    """One way out an agent can pick before there is a ticket (the new-ticket form, the API): an
+    active inbox of a kind that can send, or (``inbox_id`` None) a kind's default route."""
+
+    kind: str  # a channel kind
+    identity_kind: str  # the requester's identity (IdentityKind) replies through it go to
+    inbox_id: int | None
+    name: str  # the inbox's name ("" for a default route)
+    address: str  # the inbox's address ("" when it has none, or for a default route)
+    department_id: int | None = None
+
+
 _resolver: Callable[[Ticket], ReplyRoute | None] | None = None
 _enqueue: Callable[[int], None] | None = None
+_choices: Callable[[Ticket], list[ReplyRoute]] | None = None
+_inboxes: Callable[[], list[ReplyInbox]] | None = None
 
 
-def install(*, resolver: Callable[[Ticket], ReplyRoute | None], enqueue: Callable[[int], None]) -> None:
-    global _resolver, _enqueue
-    _resolver, _enqueue = resolver, enqueue
+def install(*, resolver: Callable[[Ticket], ReplyRoute | None], enqueue: Callable[[int], None],
+            choices: Callable[[Ticket], list[ReplyRoute]] | None = None,
+            inboxes: Callable[[], list[ReplyInbox]] | None = None) -> None:
+    global _resolver, _enqueue, _choices, _inboxes
+    _resolver, _enqueue, _choices, _inboxes = resolver, enqueue, choices, inboxes
 
 
 def route_for(ticket: Ticket) -> ReplyRoute | None:
     """The route a reply on ``ticket`` would take now, or None when it has nowhere to go."""
     return _resolver(ticket) if _resolver is not None else None
+
+
+def choices_for(ticket: Ticket) -> list[ReplyRoute]:
+    """Every route an agent may choose for ``ticket`` (empty when nothing could send a reply)."""
+    return _choices(ticket) if _choices is not None else []
+
+
+def reply_inboxes() -> list[ReplyInbox]:
+    """The ways out a new ticket's replies can take (see ``ReplyInbox``)."""
+    return _inboxes() if _inboxes is not None else []
 
 
 def enqueue_delivery(message_id: int) -> None:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from pomoc.contacts.models import Contact, IdentityKind
 from pomoc.contacts.services import contact_get_or_create, identity_add
 from pomoc.core.form_errors import add_service_errors
-from pomoc.tickets import selectors, services
+from pomoc.tickets import reply_routes, selectors, services
 from pomoc.tickets.forms import IdentityForm, NewTicketForm
 from pomoc.tickets.models import Channel
 from pomoc.tickets.permissions import visible_tickets
@@ -90,10 +90,13 @@ def new_ticket(request):
             else:
                 requester, _created = contact_get_or_create(kind=IdentityKind.EMAIL, value=data["requester_email"],
                                                             name=data.get("requester_name", ""))
+            reply_inbox, reply_identity = reply_routes.initial_route(requester=requester,
+                                                                    option=form.chosen_reply_inbox())
             ticket = services.ticket_create(
                 requester=requester, subject=data["subject"], body_text=data["body"], channel=Channel.AGENT,
                 actor=request.user, department=data.get("department"), priority=data["priority"],
                 assignee=request.user if data.get("assign_to_me") else None,
+                reply_inbox=reply_inbox, reply_identity=reply_identity,
             )
         except ValidationError as error:
             add_service_errors(form, error, aliases={"value": "requester_email", "body": "body"})

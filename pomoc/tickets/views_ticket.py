@@ -7,15 +7,15 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pomoc.accounts.models import STAFF_ROLES, Department, User
 from pomoc.core.form_errors import add_service_errors, error_messages
-from pomoc.tickets import rendering, selectors, services
+from pomoc.tickets import rendering, reply_routes, selectors, services
 from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.downloads import attachment_response
 from pomoc.tickets.forms import MergeForm, MessageForm, split_tags, staff_users
-from pomoc.tickets.models import Message, MessageKind, Priority, Status, Ticket
+from pomoc.tickets.models import DeliveryState, Message, MessageKind, Priority, Status, Ticket
 from pomoc.tickets.permissions import (
     access_attachment,
     access_message,
@@ -75,9 +75,14 @@ def sidebar_context(request, ticket: Ticket) -> dict:
     }
 
 
+def reply_route_context(request, ticket: Ticket, errors: dict | None = None) -> dict:
+    """Where a reply goes now and where else it could go (``tickets/_reply_route.html``)."""
+    return {"ticket": ticket, "reply_route": reply_routes.route_choice(ticket), "route_errors": errors or {}}
+
+
 def page_context(request, ticket: Ticket, **extra) -> dict:
     context = {**header_context(request, ticket), **conversation_context(request, ticket),
-               **sidebar_context(request, ticket)}
+               **sidebar_context(request, ticket), **reply_route_context(request, ticket)}
     newest = context["newest_message_id"]
     context.setdefault("reply_form", MessageForm(auto_id="reply-%s", initial={"seen_message_id": newest}))
     context.setdefault("note_form", MessageForm(auto_id="note-%s", initial={"seen_message_id": newest}))
@@ -226,12 +231,50 @@ def _add_message(request, number, kind: str):
         except ValidationError as error:
             add_service_errors(form, error, aliases={"attachments": None})
         else:
-            text = _("Reply sent.") if kind == MessageKind.REPLY else _("Internal note added.")
-            messages.success(request, text)
+            if kind == MessageKind.REPLY:
+                _report_delivery(request, message)
+            else:
+                messages.success(request, _("Internal note added."))
             return redirect(f"{reverse('tickets:detail', args=[ticket.number])}#message-{message.pk}")
     files = [upload.name for upload in request.FILES.getlist("attachments")]
     return render(request, "tickets/detail.html", page_context(request, ticket, **forms, dropped_files=files),
                   status=400)
+
+
+def _report_delivery(request, message: Message) -> None:
+    """Say what happened to the reply, truthfully: delivery runs after commit, at once or in a worker."""
+    message.refresh_from_db(fields=["delivery_state", "delivery_error"])
+    address = message.recipient.value if message.recipient_id else ""
+    if message.delivery_state == DeliveryState.SENT:
+        messages.success(request, _("Reply sent to %(address)s.") % {"address": address})
+    elif message.delivery_state == DeliveryState.FAILED:
+        messages.error(request, _("The reply to %(address)s could not be sent: %(reason)s")
+                       % {"address": address, "reason": message.delivery_error})
+    else:
+        messages.success(request, _("Reply queued for delivery to %(address)s.") % {"address": address})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def reply_route(request, number):
+    """The reply route above the reply box (GET: the partial); POST changes it."""
+    ticket = load_ticket(request, number)
+    if request.method == "GET":
+        return render(request, "tickets/_reply_route.html", reply_route_context(request, ticket))
+    require_can_work_on(request.user, ticket)
+    try:
+        inbox, identity = reply_routes.parse_route_value(ticket, request.POST.get("route", ""))
+        services.ticket_reply_route_set(ticket=ticket, actor=request.user, inbox=inbox, identity=identity)
+    except ValidationError as error:
+        errors = error_messages(error)
+        if is_htmx(request):
+            return render(request, "tickets/_reply_route.html", reply_route_context(request, ticket, errors))
+        return render(request, "tickets/detail.html", page_context(request, ticket, route_errors=errors), status=400)
+    ticket = load_ticket(request, number)
+    if is_htmx(request):
+        return render(request, "tickets/_reply_route.html", reply_route_context(request, ticket))
+    messages.success(request, _("Replies on this ticket now go this way."))
+    return redirect("tickets:detail", number=ticket.number)
 
 
 @staff_required
