@@ -160,7 +160,7 @@ def _clean_config(errors: registry.Errors, kind: registry.ChannelKind, inbox: In
         cleaned = _clean_by_default_types(kind_errors, defaults, known)
     for key, value in cleaned.items():
         if key not in kind_errors and not _storable(value):
-            kind_errors.add(key, _("Control characters are not allowed here."))
+            kind_errors.add(key, _("Line breaks and control characters are not allowed here."))
     for key, messages in kind_errors.items():
         for message in messages:
             errors.add(f"config.{key}", message)
