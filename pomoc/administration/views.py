@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import DatabaseError
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.module_loading import import_string
@@ -21,7 +22,8 @@ from pomoc.accounts.models import ApiToken, Department
 from pomoc.administration import forms
 from pomoc.administration.permissions import manage_view
 from pomoc.channels import registry
-from pomoc.channels.email import inbox_settings as inbox_services
+from pomoc.channels import services as inbox_services
+from pomoc.channels.email import services as email_services
 from pomoc.channels.email.config import EmailInboxConfig
 from pomoc.channels.email.connection_test import check_connection
 from pomoc.channels.email.downloads import raw_mail_response
@@ -40,12 +42,12 @@ T = TypeVar("T")
 FORM_FIELDS = {"password": "password1"}
 
 
-def _write(form, write: Callable[[], T]) -> T | None:
+def _write(form, write: Callable[[], T], aliases: dict[str, str] | None = None) -> T | None:
     """Run a service call; on a ValidationError show its errors on ``form`` and return None."""
     try:
         return write()
     except ValidationError as error:
-        add_service_errors(form, error, aliases=FORM_FIELDS)
+        add_service_errors(form, error, aliases={**FORM_FIELDS, **(aliases or {})})
         return None
 
 
@@ -306,13 +308,18 @@ def inboxes(request):
 @manage_view()
 def inbox_edit(request, pk: int | None = None):
     inbox = get_object_or_404(Inbox, pk=pk) if pk is not None else None
-    form = import_string(registry.get(inbox.kind if inbox else "email").admin_form)(request.POST or None, inbox=inbox)
+    kind = registry.get(inbox.kind if inbox else "email")
+    if kind is None or not kind.admin_form:
+        raise Http404
+    form = import_string(kind.admin_form)(request.POST or None, inbox=inbox)
     if request.method == "POST" and form.is_valid():
         changes, secrets = form.changes(), form.secrets()
+        # The services name config keys and secrets "config.<key>" and "secrets.<name>"; a kind's
+        # form has them as fields of their own.
+        aliases = {f"{group}.{field}": field for field in form.fields for group in ("config", "secrets")}
         saved = _write(form, lambda: inbox_services.inbox_create(
-            name=changes.pop("name"), address=changes.pop("address"), department=changes.pop("department"),
-            active=changes.pop("active"), config=changes, secrets=secrets,
-        ) if inbox is None else inbox_services.inbox_update(inbox=inbox, changes=changes, secrets=secrets))
+            kind=kind.key, **changes, secrets=secrets,
+        ) if inbox is None else inbox_services.inbox_update(inbox=inbox, changes=changes, secrets=secrets), aliases)
         if saved is not None:
             messages.success(request, _("Inbox %(name)s saved.") % {"name": saved.name})
             return redirect("administration:inbox", pk=saved.pk)
@@ -392,7 +399,7 @@ def _outcome_message(request, raw_mail_id: int, result) -> None:
 def raw_mail_reprocess(request, pk: int):
     raw_mail = get_object_or_404(RawMail, pk=pk)
     try:
-        result = inbox_services.raw_mail_reprocess(raw_mail=raw_mail)
+        result = email_services.raw_mail_reprocess(raw_mail=raw_mail)
     except DatabaseError:
         messages.error(request, _("The database is not available; the mail is kept. Try again later."))
     else:
@@ -404,7 +411,7 @@ def raw_mail_reprocess(request, pk: int):
 @require_POST
 def raw_mail_reprocess_all(request):
     try:
-        counts = inbox_services.raw_mail_reprocess_all()
+        counts = email_services.raw_mail_reprocess_all()
     except DatabaseError:
         messages.error(request, _("The database is not available; the mails are kept. Try again later."))
     else:

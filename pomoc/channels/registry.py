@@ -36,6 +36,16 @@ class OutboundAdapter(Protocol):
         ``DeliveryFailed``. Must be safe to call twice for the same message (retries after a crash)."""
 
 
+class Errors(dict):
+    """Validation messages collected while checking an inbox: ``{field: [message, …]}``.
+
+    The inbox services pass one to a kind's ``clean_config`` (fields are its config keys) and
+    ``clean_address`` (field ``address``). Messages never contain a secret."""
+
+    def add(self, field: str, message: str) -> None:
+        self.setdefault(field, []).append(message)
+
+
 class TypedConfig(Protocol):
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> TypedConfig:
@@ -51,9 +61,15 @@ class ChannelKind:
     identity_kind: str  # the contact identity (IdentityKind) its replies go to
     config: type  # a TypedConfig
     outbound: OutboundAdapter | None = None  # None: a kind that only receives
-    # Validates ``changes`` (config keys) for ``inbox``; returns the cleaned config keys, adding
-    # messages to ``errors`` ({field: [message]}). The inbox services and the API call it.
-    clean_config: Callable[[Inbox, Mapping, dict], dict] | None = None
+    # ``clean_config(inbox, values, errors)`` validates ``values`` (known config keys only, as given)
+    # against ``inbox`` (its stored config is what the values change) and returns the cleaned keys,
+    # adding messages to ``errors`` (an ``Errors``, keyed by config key). Called on every create and
+    # update, with ``values`` empty when no config key changes, so checks across keys see the result.
+    # None: a value must have the type of its default (``config.from_dict(None).to_dict()``).
+    clean_config: Callable[[Inbox, Mapping[str, Any], Errors], dict[str, Any]] | None = None
+    # ``clean_address(inbox, value, errors)`` returns the cleaned ``Inbox.address`` (adding messages
+    # under "address"). None: any short single line, or empty.
+    clean_address: Callable[[Inbox, str, Errors], str] | None = None
     secret_names: tuple[str, ...] = ()  # write-only settings, stored encrypted
     # Kinds that can answer without an inbox of theirs (e-mail: Django's EMAIL_* settings).
     answers_without_inbox: bool = False

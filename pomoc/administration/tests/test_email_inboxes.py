@@ -7,9 +7,9 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from django.urls import reverse
 
 from pomoc.accounts.models import Role
-from pomoc.channels.email.inbox_settings import inbox_create
 from pomoc.channels.email.tests.conftest import dovecot, dovecot_server  # noqa: F401 - fixtures (real IMAP/POP3)
 from pomoc.channels.models import Inbox
+from pomoc.channels.services import inbox_create
 from pomoc.core.testing.factories import DepartmentFactory, UserFactory, make_customer_user
 from pomoc.core.testing.services import free_port
 
@@ -107,7 +107,7 @@ def test_an_empty_password_keeps_the_stored_one_and_clear_removes_it(client, adm
 
 
 def test_wrong_values_are_shown_on_their_fields_and_nothing_is_saved(client, admin):
-    inbox_create(name="Sales", address="sales@example.org")
+    inbox_create(kind="email", name="Sales", address="sales@example.org")
     response = client.post(reverse("administration:inbox_create"), form_data(
         name="sales", address="not an address", smtp_host="bad host;rm", smtp_port="70000",
         fetch="imap", imap_host="", extra_addresses="ok@example.org\nnope", max_message_bytes="5",
@@ -128,7 +128,7 @@ def test_wrong_values_are_shown_on_their_fields_and_nothing_is_saved(client, adm
 
 
 def test_deactivating_an_inbox_keeps_it(client, admin):
-    inbox = inbox_create(name="Old", address="old@example.org")
+    inbox = inbox_create(kind="email", name="Old", address="old@example.org")
     assert client.get(reverse("administration:inbox_deactivate", args=[inbox.pk])).status_code == 405
     assert client.post(reverse("administration:inbox_deactivate", args=[inbox.pk])).status_code == 302
     inbox.refresh_from_db()
@@ -139,7 +139,8 @@ def test_deactivating_an_inbox_keeps_it(client, admin):
 
 @pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.AGENT])
 def test_only_administrators_manage_inboxes(client, role):
-    inbox = inbox_create(name="Support", address="support@example.org", secrets={"smtp_password": PASSWORD})
+    inbox = inbox_create(kind="email", name="Support", address="support@example.org",
+                         secrets={"smtp_password": PASSWORD})
     client.force_login(UserFactory(role=role))
     for name, args in [("inboxes", []), ("inbox_create", []), ("inbox", [inbox.pk])]:
         assert client.get(reverse(f"administration:{name}", args=args)).status_code == 403
@@ -150,7 +151,7 @@ def test_only_administrators_manage_inboxes(client, role):
 
 
 def test_customers_and_visitors_are_kept_out(client):
-    inbox = inbox_create(name="Support", address="support@example.org")
+    inbox = inbox_create(kind="email", name="Support", address="support@example.org")
     assert client.get(reverse("administration:inboxes")).status_code == 302  # to the login page
     client.force_login(make_customer_user())
     assert client.get(reverse("administration:inbox", args=[inbox.pk])).status_code == 403

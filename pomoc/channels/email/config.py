@@ -17,15 +17,37 @@ Schema (every key optional; unknown keys are kept untouched for newer versions):
     }
 
 Secrets (IMAP/POP3/SMTP passwords) are never stored here: ``Inbox.set_secret`` keeps them encrypted.
+
+``clean_config`` and ``clean_address`` are the kind's rules for these values (``ChannelKind``);
+the channel-neutral inbox services (``pomoc.channels.services``) call them.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from pomoc.channels.models import Inbox
+    from pomoc.channels.registry import Errors
+
+SECRET_NAMES = ("imap_password", "pop3_password", "smtp_password")
 SECURITY_CHOICES = ("ssl", "starttls", "none")
 FETCH_CHOICES = ("pipe", "imap", "pop3")
+PORT_FIELDS = ("imap_port", "pop3_port", "smtp_port")
+HOST_FIELDS = ("imap_host", "pop3_host", "smtp_host")
+SECURITY_FIELDS = ("imap_security", "pop3_security", "smtp_security")
+TEXT_FIELDS = {"imap_username": 254, "pop3_username": 254, "smtp_username": 254, "imap_folder": 200,
+               "from_name": 100}
+MIN_MESSAGE_BYTES = 10 * 1024
+MAX_MESSAGE_BYTES = 500 * 1024 * 1024
+
+_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 
 
 @dataclass
@@ -77,3 +99,138 @@ class EmailInboxConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+# --- the kind's rules (ChannelKind.clean_config and clean_address) ------------------------------
+def is_valid_host(value: str) -> bool:
+    """A DNS name or an IP address; nothing that could smuggle options, paths or header lines."""
+    if not value or len(value) > 253:
+        return False
+    try:
+        ipaddress.ip_address(value.strip("[]"))
+        return True
+    except ValueError:
+        pass
+    labels = value.rstrip(".").split(".")
+    return all(_HOST_LABEL.match(label) for label in labels)
+
+
+def _whole_number(value: Any) -> int | None:
+    # JSON and the form both give ints; a bool is not a number here, nor is "25" or 25.0.
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def clean_address(inbox: Inbox, value: str, errors: Errors) -> str:
+    """The address customers write to: required, a valid (possibly internationalised) e-mail
+    address, and no other e-mail inbox's."""
+    from pomoc.channels.models import Inbox
+    from pomoc.contacts.services import is_valid_email
+
+    address = value.strip().lower() if isinstance(value, str) else ""
+    if not address:
+        errors.add("address", _("Give the inbox's e-mail address."))
+        return address
+    if not is_valid_email(address):  # as contacts and incoming mail: internationalised addresses too
+        errors.add("address", _("Not a valid e-mail address."))
+        return address
+    if Inbox.objects.filter(kind=inbox.kind, address=address).exclude(pk=inbox.pk).exists():
+        errors.add("address", _("Another inbox already receives mail for this address."))
+    return address
+
+
+def clean_config(inbox: Inbox, values: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
+    """Validated ``EmailInboxConfig`` values (only the keys given), then the fetch settings checked on
+    the stored config with these changes."""
+    from pomoc.channels.email.tls import ca_certificates_problem
+    from pomoc.contacts.services import is_valid_email
+
+    cleaned: dict[str, Any] = {}
+    for key, value in values.items():
+        if key in PORT_FIELDS:
+            port = _whole_number(value)
+            if port is None or not 1 <= port <= 65535:
+                errors.add(key, _("A port is a number from 1 to 65535."))
+            cleaned[key] = port
+        elif key in HOST_FIELDS:
+            host = value.strip().lower() if isinstance(value, str) else None
+            if host is None or (host and not is_valid_host(host)):
+                errors.add(key, _("Not a valid host name or IP address."))
+            cleaned[key] = host
+        elif key in SECURITY_FIELDS:
+            if not isinstance(value, str) or value not in SECURITY_CHOICES:
+                errors.add(key, _("Choose SSL/TLS, STARTTLS or none."))
+            cleaned[key] = value
+        elif key == "fetch":
+            if not isinstance(value, str) or value not in FETCH_CHOICES:
+                errors.add(key, _("Choose how mail gets in: pipe, IMAP or POP3."))
+            cleaned[key] = value
+        elif key in TEXT_FIELDS:
+            text = value.strip() if isinstance(value, str) else None
+            if text is None:
+                errors.add(key, _("Expected text."))
+            elif len(text) > TEXT_FIELDS[key]:
+                errors.add(key, _("At most %(count)d characters.") % {"count": TEXT_FIELDS[key]})
+            elif any(c in text for c in "\r\n\0"):
+                errors.add(key, _("Line breaks are not allowed here."))
+            cleaned[key] = text
+        elif key == "pop3_delete":
+            if not isinstance(value, bool):
+                errors.add(key, _("Expected true or false."))
+            cleaned[key] = value
+        elif key == "extra_addresses":
+            cleaned[key] = _clean_extra_addresses(errors, value, is_valid_email)
+        elif key == "tls_ca_certificates":
+            pem = value.strip() if isinstance(value, str) else None
+            problem = _("Expected text.") if pem is None else ca_certificates_problem(pem)
+            if problem:
+                errors.add(key, problem)
+            cleaned[key] = pem + "\n" if pem else ""
+        elif key == "max_message_bytes":
+            limit = _whole_number(value)
+            if limit is None or not MIN_MESSAGE_BYTES <= limit <= MAX_MESSAGE_BYTES:
+                errors.add(key, _("The limit must be between %(low)d and %(high)d bytes.")
+                           % {"low": MIN_MESSAGE_BYTES, "high": MAX_MESSAGE_BYTES})
+            cleaned[key] = limit
+        else:  # a key of the dataclass without a rule here is a bug, not a user's mistake
+            raise ValueError(f"no rule for the e-mail setting {key!r}")
+    if not errors:
+        _check_fetch_settings(errors, EmailInboxConfig.from_dict(
+            {**EmailInboxConfig.from_dict(inbox.config).to_dict(), **cleaned}))
+    return cleaned
+
+
+def _clean_extra_addresses(errors: Errors, value: Any, is_valid_email) -> list[str]:
+    # The administration form sends one text (one address per line); the API a list of strings.
+    if isinstance(value, str):
+        items: list = value.split()
+    elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+        items = value
+    else:
+        errors.add("extra_addresses", _("Expected a list of e-mail addresses."))
+        return []
+    addresses: list[str] = []
+    for item in items:
+        address = item.strip().strip(",;").lower()
+        if not address:
+            continue
+        if not is_valid_email(address):
+            errors.add("extra_addresses", _("“%(value)s” is not a valid e-mail address.") % {"value": address[:100]})
+            continue
+        if address not in addresses:
+            addresses.append(address)
+    return addresses
+
+
+def _check_fetch_settings(errors: Errors, config: EmailInboxConfig) -> None:
+    if config.fetch == "imap":
+        if not config.imap_host:
+            errors.add("imap_host", _("IMAP needs a server."))
+        if not config.imap_username:
+            errors.add("imap_username", _("IMAP needs a username."))
+        if not config.imap_folder:
+            errors.add("imap_folder", _("IMAP needs a folder (usually INBOX)."))
+    elif config.fetch == "pop3":
+        if not config.pop3_host:
+            errors.add("pop3_host", _("POP3 needs a server."))
+        if not config.pop3_username:
+            errors.add("pop3_username", _("POP3 needs a username."))

@@ -21,7 +21,7 @@ def _password_field(label):
 
 
 class InboxForm(forms.Form):
-    """The fields of an e-mail inbox. Values are checked by ``pomoc.channels.email.inbox_settings``; passwords
+    """The fields of an e-mail inbox. Values are checked by ``pomoc.channels.services``; passwords
     are never rendered back: empty keeps the stored one, "clear" removes it."""
 
     name = forms.CharField(label=_("Name"), max_length=100)
@@ -86,10 +86,14 @@ class InboxForm(forms.Form):
             else:
                 del self.fields[f"{name}_clear"]
 
+    INBOX_FIELDS = ("name", "address", "department", "active")
+
     def changes(self) -> dict:
-        """The service's ``changes``/``config`` keys from the cleaned data."""
+        """The inbox services' ``changes`` from the cleaned data: the inbox's own fields and ``config``."""
         data = self.cleaned_data
-        return {key: data[key] for key in data if key not in self.SECRETS and not key.endswith("_clear")}
+        config = {key: data[key] for key in data
+                  if key not in self.INBOX_FIELDS and key not in self.SECRETS and not key.endswith("_clear")}
+        return {**{key: data[key] for key in self.INBOX_FIELDS}, "config": config}
 
     def secrets(self) -> dict:
         """Only the secrets to change: a new value, or "" where "clear" is ticked."""

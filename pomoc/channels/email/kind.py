@@ -7,12 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pomoc.channels import registry
-from pomoc.channels.email.config import EmailInboxConfig
+from pomoc.channels.email.config import SECRET_NAMES, EmailInboxConfig, clean_address, clean_config
 from pomoc.channels.email.outbound import EmailOutbound
 from pomoc.contacts.models import IdentityKind
 from pomoc.core import scheduler
-
-SECRET_NAMES = ("imap_password", "pop3_password", "smtp_password")
 
 EMAIL = registry.ChannelKind(
     key="email",
@@ -20,6 +18,8 @@ EMAIL = registry.ChannelKind(
     identity_kind=IdentityKind.EMAIL,
     config=EmailInboxConfig,
     outbound=EmailOutbound(),
+    clean_config=clean_config,
+    clean_address=clean_address,
     secret_names=SECRET_NAMES,
     answers_without_inbox=True,  # Django's EMAIL_* settings: the installation's default outgoing mail
     admin_form="pomoc.channels.email.forms.InboxForm",

@@ -4,7 +4,7 @@ always verified: an unknown certificate is refused with a clear reason and nothi
 import pytest
 from django.core.exceptions import ValidationError
 
-from pomoc.channels.email import inbox_settings
+from pomoc.channels import services as inbox_services
 from pomoc.channels.email.connection_test import check_connection
 from pomoc.channels.email.fetch import fetch_imap, fetch_pop3
 from pomoc.channels.email.models import MailboxState, RawMail
@@ -71,8 +71,8 @@ def test_the_connection_test_explains_an_untrusted_certificate(dovecot):
 def test_the_ca_certificates_setting_accepts_only_pem_certificates(dovecot):
     inbox = tls_inbox(dovecot, "pop3", "ssl", tls_ca_certificates="")
     with pytest.raises(ValidationError) as error:
-        inbox_settings.inbox_update(inbox=inbox, changes={"tls_ca_certificates": "not a certificate"})
-    assert "tls_ca_certificates" in error.value.message_dict
-    inbox_settings.inbox_update(inbox=inbox, changes={"tls_ca_certificates": dovecot.ca_pem})
+        inbox_services.inbox_update(inbox=inbox, changes={"config": {"tls_ca_certificates": "not a certificate"}})
+    assert "config.tls_ca_certificates" in error.value.message_dict
+    inbox_services.inbox_update(inbox=inbox, changes={"config": {"tls_ca_certificates": dovecot.ca_pem}})
     inbox.refresh_from_db()
     assert fetch_pop3(inbox).complete

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from pomoc.accounts.models import Role
-from pomoc.channels.email.inbox_settings import inbox_create, inbox_update
 from pomoc.channels.models import Inbox
+from pomoc.channels.services import inbox_create, inbox_update
 from pomoc.core.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,19 +16,19 @@ pytestmark = pytest.mark.django_db
 
 def errors_of(**kwargs) -> dict:
     with pytest.raises(ValidationError) as error:
-        inbox_create(name="Podpora", **kwargs)
+        inbox_create(kind="email", name="Podpora", **kwargs)
     return error.value.message_dict
 
 
 @pytest.mark.parametrize("address", ["pódpora@mächine.example", "用户@例子.广告", "support@mächine.example"])
 def test_an_internationalised_address_is_accepted(address):
-    inbox = inbox_create(name="Podpora", address=address)
+    inbox = inbox_create(kind="email", name="Podpora", address=address)
     inbox.refresh_from_db()
     assert inbox.address == address
 
 
 def test_addresses_are_stored_lower_cased_and_stay_unique():
-    inbox_create(name="Podpora", address="Pódpora@Mächine.example")
+    inbox_create(kind="email", name="Podpora", address="Pódpora@Mächine.example")
     assert Inbox.objects.get().address == "pódpora@mächine.example"
     assert errors_of(address="PÓDPORA@mächine.example") == {
         "name": ["Another inbox already has this name."],
@@ -45,12 +45,12 @@ def test_garbage_is_still_refused_with_a_translated_error(address):
 
 
 def test_other_addresses_of_the_inbox_may_be_internationalised_too():
-    inbox = inbox_create(name="Podpora", address="podpora@firma.example",
+    inbox = inbox_create(kind="email", name="Podpora", address="podpora@firma.example",
                          config={"extra_addresses": "Jdöe@Mächine.example\nhelp@firma.example"})
     assert inbox.config["extra_addresses"] == ["jdöe@mächine.example", "help@firma.example"]
     with pytest.raises(ValidationError) as error:
-        inbox_update(inbox=inbox, changes={"extra_addresses": "jdöe@mächine.example nonsense@"})
-    assert error.value.message_dict == {"extra_addresses": ["“nonsense@” is not a valid e-mail address."]}
+        inbox_update(inbox=inbox, changes={"config": {"extra_addresses": "jdöe@mächine.example nonsense@"}})
+    assert error.value.message_dict == {"config.extra_addresses": ["“nonsense@” is not a valid e-mail address."]}
 
 
 def test_the_administrators_form_saves_such_an_inbox(client):
