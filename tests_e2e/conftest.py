@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pomoc.core.testing.services import PomocServer, pomoc, pomoc_env, require_service
+from pomoc.testing.services import PomocServer, pomoc, pomoc_env, require_service
 
 CHROMIUM = Path(os.environ.get("POMOC_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

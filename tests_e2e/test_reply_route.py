@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from pomoc.core.testing.services import pomoc
+from pomoc.testing.services import pomoc
 
 from .test_agent_flow import Agent
 

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from pomoc.accounts.models import Role
-from pomoc.core.testing.factories import UserFactory, make_customer_user, make_ticket
+from pomoc.testing.factories import UserFactory, make_customer_user, make_ticket
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "pass-Word-123"

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from pomoc.core.testing.factories import UserFactory
+from pomoc.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.test import Client
 
 from pomoc.accounts import services
 from pomoc.accounts.models import Role
-from pomoc.core.testing.factories import UserFactory
+from pomoc.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

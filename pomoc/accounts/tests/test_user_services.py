@@ -12,7 +12,7 @@ from pomoc.accounts.services import (
     user_deactivate,
     user_update,
 )
-from pomoc.core.testing.factories import DepartmentFactory, UserFactory
+from pomoc.testing.factories import DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

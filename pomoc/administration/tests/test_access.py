@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from pomoc.accounts.models import Role
-from pomoc.core.testing.factories import DepartmentFactory, TagFactory, UserFactory, make_customer_user
+from pomoc.testing.factories import DepartmentFactory, TagFactory, UserFactory, make_customer_user
 
 pytestmark = pytest.mark.django_db
 

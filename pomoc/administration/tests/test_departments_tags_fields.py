@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from pomoc.accounts.models import Department, Role
 from pomoc.core.models import OrganisationSettings
-from pomoc.core.testing.factories import TagFactory, UserFactory, make_ticket
+from pomoc.testing.factories import TagFactory, UserFactory, make_ticket
 from pomoc.tickets.custom_fields import validate_custom_fields
 from pomoc.tickets.models import CustomFieldDefinition, Tag
 

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from pomoc.accounts.models import ApiToken, Role
-from pomoc.core.testing.factories import UserFactory, make_ticket
+from pomoc.testing.factories import UserFactory, make_ticket
 from pomoc.tickets.models import TicketEvent
 
 pytestmark = pytest.mark.django_db

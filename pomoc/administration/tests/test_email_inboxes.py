@@ -10,8 +10,8 @@ from pomoc.accounts.models import Role
 from pomoc.channels.email.tests.conftest import dovecot, dovecot_server  # noqa: F401 - fixtures (real IMAP/POP3)
 from pomoc.channels.models import Inbox
 from pomoc.channels.services import inbox_create
-from pomoc.core.testing.factories import DepartmentFactory, UserFactory, make_customer_user
-from pomoc.core.testing.services import free_port
+from pomoc.testing.factories import DepartmentFactory, UserFactory, make_customer_user
+from pomoc.testing.services import free_port
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from pomoc.accounts.models import ApiToken, Role, hash_token
-from pomoc.core.testing.factories import UserFactory
+from pomoc.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

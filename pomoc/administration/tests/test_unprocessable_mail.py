@@ -7,7 +7,7 @@ from django.utils import timezone
 from pomoc.accounts.models import Role
 from pomoc.channels.email.models import RawMail, RawMailStatus
 from pomoc.channels.email.tests.helpers import ingest, mail, make_inbox
-from pomoc.core.testing.factories import UserFactory, make_customer_user
+from pomoc.testing.factories import UserFactory, make_customer_user
 from pomoc.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db

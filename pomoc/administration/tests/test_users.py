@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from pomoc.accounts.models import ApiToken, Role, User
-from pomoc.core.testing.factories import DepartmentFactory, UserFactory
+from pomoc.testing.factories import DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

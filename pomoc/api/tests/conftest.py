@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from pomoc.accounts.models import ApiToken, Role
-from pomoc.core.testing.factories import ContactFactory, DepartmentFactory, UserFactory, make_customer_user, make_ticket
+from pomoc.testing.factories import ContactFactory, DepartmentFactory, UserFactory, make_customer_user, make_ticket
 
 PREFIX = "/api/v1"
 

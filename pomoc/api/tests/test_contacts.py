@@ -1,7 +1,7 @@
 import pytest
 
 from pomoc.contacts.models import Company, Contact, Identity
-from pomoc.core.testing.factories import ContactFactory
+from pomoc.testing.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from pomoc.api.tests.conftest import Api
 from pomoc.channels import registry
 from pomoc.channels.models import Inbox
 from pomoc.contacts.models import IdentityKind
-from pomoc.core.testing.factories import UserFactory
+from pomoc.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 from openapi_spec_validator import validate
 
-from pomoc.core.testing.factories import ContactFactory
+from pomoc.testing.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
 

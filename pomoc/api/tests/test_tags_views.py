@@ -50,7 +50,7 @@ def test_saved_views_own_and_shared(world, as_agent):
 def test_view_counts_list_every_view_with_what_the_agent_may_see(world, as_agent, as_outsider, as_customer):
     from django.core.cache import cache
 
-    from pomoc.core.testing.factories import make_ticket
+    from pomoc.testing.factories import make_ticket
 
     make_ticket(department=world["billing"], subject="Not for supporters")
     as_agent.post("/views", {"name": "Urgent", "filters": {"priority": "urgent"}})

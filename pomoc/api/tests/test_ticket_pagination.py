@@ -2,7 +2,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pomoc.core.testing.factories import ContactFactory, TagFactory, make_ticket
+from pomoc.testing.factories import ContactFactory, TagFactory, make_ticket
 from pomoc.tickets import services
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from pomoc.channels.email.tests.helpers import ingest
 from pomoc.channels.email.tests.helpers import mail as a_mail
 from pomoc.channels.models import Inbox
 from pomoc.contacts.models import Contact, Identity, IdentityKind
-from pomoc.core.testing.factories import ContactFactory, DepartmentFactory, UserFactory, make_ticket
+from pomoc.testing.factories import ContactFactory, DepartmentFactory, UserFactory, make_ticket
 from pomoc.tickets import services
 from pomoc.tickets.models import Channel, DeliveryState, EventType, Message, MessageKind, Ticket
 
@@ -199,7 +199,7 @@ def test_the_api_changes_the_route_and_records_it(agent, support):
 
 
 def test_customers_do_not_see_the_route(agent):
-    from pomoc.core.testing.factories import make_customer_user
+    from pomoc.testing.factories import make_customer_user
 
     customer = make_customer_user()
     ticket = make_ticket(requester=customer.contact)
@@ -299,7 +299,7 @@ def test_the_page_refuses_another_contacts_identity_and_unknown_values(client, a
 def test_only_agents_who_see_the_ticket_may_change_the_route(client, agent, support):
     from django.test import Client
 
-    from pomoc.core.testing.factories import make_customer_user
+    from pomoc.testing.factories import make_customer_user
 
     support_inbox = inbox("Support", "support@pomoc.example", support)
     ticket = make_ticket(requester=ContactFactory(email="jana@example.cz"), department=DepartmentFactory())

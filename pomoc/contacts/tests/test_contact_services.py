@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from pomoc.contacts import services
 from pomoc.contacts.models import Company, IdentityKind
-from pomoc.core.testing.factories import make_ticket
+from pomoc.testing.factories import make_ticket
 
 pytestmark = pytest.mark.django_db
 

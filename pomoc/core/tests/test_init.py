@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 
 from pomoc.accounts.models import Role, User
 from pomoc.core.models import OrganisationSettings
-from pomoc.core.testing.factories import UserFactory
+from pomoc.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,14 +12,14 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from pomoc.core.testing.services import PomocServer, child_pids, pomoc, pomoc_env
+from pomoc.testing.services import PomocServer, child_pids, pomoc, pomoc_env
 
 pytestmark = pytest.mark.slow
 
 SETUP = textwrap.dedent("""
     import json
     from django.test import Client
-    from pomoc.core.testing.factories import DepartmentFactory, UserFactory, make_ticket
+    from pomoc.testing.factories import DepartmentFactory, UserFactory, make_ticket
     from pomoc.tickets import services
     department = DepartmentFactory()
     agent = UserFactory(username="serve-agent")

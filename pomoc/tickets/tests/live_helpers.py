@@ -9,7 +9,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from pomoc.asgi import application
-from pomoc.core.testing.services import redis_reachable, redis_url, require_service
+from pomoc.testing.services import redis_reachable, redis_url, require_service
 
 ORIGIN = b"http://localhost"
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from pomoc.core.testing.factories import make_ticket
+from pomoc.testing.factories import make_ticket
 from pomoc.tickets import services
 from pomoc.tickets.attachments import NewAttachment, sweep_orphan_attachment_files
 from pomoc.tickets.models import Attachment, MessageKind

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from pomoc.core.testing.factories import ContactFactory, UserFactory, make_ticket
+from pomoc.testing.factories import ContactFactory, UserFactory, make_ticket
 from pomoc.tickets import dispatch, events, services
 from pomoc.tickets.intake import Incoming, customer_messages_add
 from pomoc.tickets.models import Channel, EventType, Priority, Ticket, TicketEvent

@@ -6,7 +6,7 @@ from channels.db import database_sync_to_async
 
 from pomoc.accounts.models import Role
 from pomoc.core.models import OrganisationSettings
-from pomoc.core.testing.factories import DepartmentFactory, UserFactory, make_ticket
+from pomoc.testing.factories import DepartmentFactory, UserFactory, make_ticket
 from pomoc.tickets import services
 from pomoc.tickets.models import MessageKind
 from pomoc.tickets.tests.live_helpers import (  # noqa: F401

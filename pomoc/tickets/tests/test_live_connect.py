@@ -7,7 +7,7 @@ from channels.testing import WebsocketCommunicator
 
 from pomoc.accounts.models import Role
 from pomoc.asgi import application
-from pomoc.core.testing.factories import UserFactory, make_customer_user
+from pomoc.testing.factories import UserFactory, make_customer_user
 from pomoc.tickets.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED
 from pomoc.tickets.tests.live_helpers import channel_layer_kind, close_layer, connect  # noqa: F401
 

@@ -10,7 +10,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from pomoc.core.realtime import department_group, ticket_group
-from pomoc.core.testing.factories import ContactFactory, DepartmentFactory, UserFactory, make_ticket
+from pomoc.testing.factories import ContactFactory, DepartmentFactory, UserFactory, make_ticket
 from pomoc.tickets import services
 from pomoc.tickets.intake import Incoming, customer_messages_add
 from pomoc.tickets.models import (

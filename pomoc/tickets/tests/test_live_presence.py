@@ -4,7 +4,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 
-from pomoc.core.testing.factories import DepartmentFactory, UserFactory, make_ticket
+from pomoc.testing.factories import DepartmentFactory, UserFactory, make_ticket
 from pomoc.tickets.tests.live_helpers import (  # noqa: F401
     channel_layer_kind,
     close_layer,

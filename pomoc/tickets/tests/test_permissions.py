@@ -3,7 +3,7 @@ from django.http import Http404
 
 from pomoc.accounts.models import Role
 from pomoc.core.models import OrganisationSettings
-from pomoc.core.testing.factories import (
+from pomoc.testing.factories import (
     ContactFactory,
     DepartmentFactory,
     UserFactory,

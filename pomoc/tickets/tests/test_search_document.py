@@ -5,7 +5,7 @@ tests on SQLite pin the behaviour both databases share."""
 import pytest
 from django.db import connection
 
-from pomoc.core.testing.factories import ContactFactory, UserFactory, make_customer_user, make_ticket
+from pomoc.testing.factories import ContactFactory, UserFactory, make_customer_user, make_ticket
 from pomoc.tickets import search_index, selectors, services
 from pomoc.tickets.models import MessageKind, Ticket
 

@@ -6,7 +6,7 @@ from channels.db import database_sync_to_async
 
 from pomoc.accounts import services as account_services
 from pomoc.accounts.models import Role
-from pomoc.core.testing.factories import DepartmentFactory, UserFactory, make_ticket
+from pomoc.testing.factories import DepartmentFactory, UserFactory, make_ticket
 from pomoc.tickets import services
 from pomoc.tickets.consumers import CLOSE_FORBIDDEN
 from pomoc.tickets.models import MessageKind

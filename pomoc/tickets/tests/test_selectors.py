@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from pomoc.core.testing.factories import ContactFactory, UserFactory, make_ticket
+from pomoc.testing.factories import ContactFactory, UserFactory, make_ticket
 from pomoc.tickets import selectors, services
 from pomoc.tickets.models import Status
 

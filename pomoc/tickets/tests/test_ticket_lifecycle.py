@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from pomoc.core.testing.factories import ContactFactory, UserFactory, make_ticket
+from pomoc.testing.factories import ContactFactory, UserFactory, make_ticket
 from pomoc.tickets import services
 from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.models import EventType, MessageKind, Status, TicketEvent

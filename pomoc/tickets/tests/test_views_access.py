@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from pomoc.core.testing.factories import DepartmentFactory, UserFactory, make_customer_user, make_ticket
+from pomoc.testing.factories import DepartmentFactory, UserFactory, make_customer_user, make_ticket
 from pomoc.tickets import services
 from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.models import MessageKind

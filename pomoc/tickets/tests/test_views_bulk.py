@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from pomoc.core.testing.factories import DepartmentFactory, UserFactory, make_ticket
+from pomoc.testing.factories import DepartmentFactory, UserFactory, make_ticket
 from pomoc.tickets.models import EventType, Priority, Status, Ticket
 
 pytestmark = pytest.mark.django_db

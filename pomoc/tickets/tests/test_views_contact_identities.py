@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from pomoc.channels import outbound as delivery
 from pomoc.contacts.models import Contact, Identity
-from pomoc.core.testing.factories import UserFactory, make_customer_user, make_ticket
+from pomoc.testing.factories import UserFactory, make_customer_user, make_ticket
 from pomoc.tickets import services
 from pomoc.tickets.models import MessageKind
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from pomoc.contacts.models import Contact, Identity
-from pomoc.core.testing.factories import UserFactory, make_ticket
+from pomoc.testing.factories import UserFactory, make_ticket
 from pomoc.tickets import services
 from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.models import MessageKind

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pomoc.contacts.models import Contact, Identity
-from pomoc.core.testing.factories import ContactFactory, DepartmentFactory, UserFactory, make_ticket
+from pomoc.testing.factories import ContactFactory, DepartmentFactory, UserFactory, make_ticket
 from pomoc.tickets import services
 from pomoc.tickets.forms import QuickSelect
 from pomoc.tickets.models import Priority, SavedView, Status

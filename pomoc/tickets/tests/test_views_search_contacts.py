@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from pomoc.contacts.models import Company, Contact, Identity
-from pomoc.core.testing.factories import DepartmentFactory, UserFactory, make_ticket
+from pomoc.testing.factories import DepartmentFactory, UserFactory, make_ticket
 from pomoc.tickets import services
 from pomoc.tickets.models import Channel, MessageKind, Priority, Ticket
 

@@ -5,7 +5,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from pomoc.core.testing.factories import DepartmentFactory, UserFactory, make_ticket
+from pomoc.testing.factories import DepartmentFactory, UserFactory, make_ticket
 from pomoc.tickets import services
 from pomoc.tickets.models import EventType, Message, MessageKind, Priority, Status, Ticket
 

@@ -1,6 +1,6 @@
 import pytest
 
-from pomoc.core.testing.services import require_service
+from pomoc.testing.services import require_service
 
 from .dovecot import Dovecot, unavailable_reason
 

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from pomoc.channels.email.fetch import imap_mailbox_name
-from pomoc.core.testing.services import free_port, tcp_reachable
+from pomoc.testing.services import free_port, tcp_reachable
 
 from .tls import make_authority, write_server_certificate
 

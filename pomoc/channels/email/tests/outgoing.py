@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 from aiosmtpd.controller import Controller
 
-from pomoc.core.testing.services import free_port
+from pomoc.testing.services import free_port
 
 
 class Collector:

@@ -4,7 +4,7 @@ import smtplib
 from contextlib import contextmanager
 
 from pomoc.channels.email.smtpd import PomocSMTPHandler, SMTPReceiver, load_routes
-from pomoc.core.testing.services import free_port
+from pomoc.testing.services import free_port
 
 
 @contextmanager

@@ -5,7 +5,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from pomoc.channels import outbound as delivery
-from pomoc.core.testing.factories import ContactFactory, UserFactory, make_ticket
+from pomoc.testing.factories import ContactFactory, UserFactory, make_ticket
 from pomoc.tickets import services
 from pomoc.tickets.models import DeliveryState, MessageKind
 

@@ -15,8 +15,8 @@ from pomoc.channels.email.ingest import process, receive_raw
 from pomoc.channels.models import Inbox
 from pomoc.contacts.models import Identity
 from pomoc.core.models import OrganisationSettings
-from pomoc.core.testing.factories import ContactFactory, DepartmentFactory, UserFactory, make_ticket
-from pomoc.core.testing.services import free_port
+from pomoc.testing.factories import ContactFactory, DepartmentFactory, UserFactory, make_ticket
+from pomoc.testing.services import free_port
 from pomoc.tickets import services
 from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.models import DeliveryState, MessageKind, Ticket

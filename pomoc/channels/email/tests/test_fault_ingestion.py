@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from pomoc.core.testing.services import free_port, pomoc, pomoc_env, require_service, tcp_reachable
+from pomoc.testing.services import free_port, pomoc, pomoc_env, require_service, tcp_reachable
 
 pytestmark = pytest.mark.slow
 

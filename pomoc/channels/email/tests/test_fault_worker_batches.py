@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from pomoc.core.testing.services import pomoc, pomoc_env
+from pomoc.testing.services import pomoc, pomoc_env
 
 from .test_fault_ingestion import PrivatePostgres
 

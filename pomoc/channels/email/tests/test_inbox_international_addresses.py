@@ -9,7 +9,7 @@ from django.utils import translation
 from pomoc.accounts.models import Role
 from pomoc.channels.models import Inbox
 from pomoc.channels.services import inbox_create, inbox_update
-from pomoc.core.testing.factories import UserFactory
+from pomoc.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

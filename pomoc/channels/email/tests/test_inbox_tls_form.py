@@ -6,7 +6,7 @@ from django.urls import reverse
 from pomoc.accounts.models import Role
 from pomoc.channels.email.config import EmailInboxConfig
 from pomoc.channels.models import Inbox
-from pomoc.core.testing.factories import UserFactory
+from pomoc.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

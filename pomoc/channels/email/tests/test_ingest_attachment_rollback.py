@@ -8,7 +8,7 @@ from django.db import transaction
 
 from pomoc.channels.email import ingest
 from pomoc.channels.email.ingest import process, receive_raw
-from pomoc.core.testing.factories import make_ticket
+from pomoc.testing.factories import make_ticket
 from pomoc.tickets import services
 from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.models import Attachment, MessageKind

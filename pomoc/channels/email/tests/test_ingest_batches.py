@@ -9,7 +9,7 @@ from pomoc.channels.email import ingest
 from pomoc.channels.email.ingest import process_many, receive_raw
 from pomoc.channels.email.models import RawMail, RawMailStatus
 from pomoc.contacts.models import Contact, Identity
-from pomoc.core.testing.factories import ContactFactory, make_ticket
+from pomoc.testing.factories import ContactFactory, make_ticket
 from pomoc.tickets.models import Attachment, EventType, Message, MessageKind, Status, Ticket, TicketEvent
 from pomoc.tickets.numbers import reserve_ticket_numbers
 

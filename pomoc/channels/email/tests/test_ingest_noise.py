@@ -1,7 +1,7 @@
 import pytest
 
 from pomoc.channels.email.models import RawMail, RawMailStatus
-from pomoc.core.testing.factories import ContactFactory, UserFactory, make_ticket
+from pomoc.testing.factories import ContactFactory, UserFactory, make_ticket
 from pomoc.tickets import selectors, services
 from pomoc.tickets.models import DeliveryState, Message, MessageKind, Ticket
 

@@ -1,7 +1,7 @@
 import pytest
 
 from pomoc.core.models import OrganisationSettings
-from pomoc.core.testing.factories import ContactFactory, UserFactory, make_ticket
+from pomoc.testing.factories import ContactFactory, UserFactory, make_ticket
 from pomoc.tickets import services
 from pomoc.tickets.models import DeliveryState, Message, MessageKind, Ticket
 

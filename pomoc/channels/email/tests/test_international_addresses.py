@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from pomoc.channels import outbound as delivery
-from pomoc.core.testing.factories import ContactFactory, DepartmentFactory, UserFactory, make_ticket
+from pomoc.testing.factories import ContactFactory, DepartmentFactory, UserFactory, make_ticket
 from pomoc.tickets.forms import NewTicketForm
 from pomoc.tickets.models import Channel, DeliveryState, Priority, Ticket
 

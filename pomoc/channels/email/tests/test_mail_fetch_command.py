@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from pomoc.channels.email.tasks import fetch_mailboxes
 from pomoc.channels.models import Inbox
-from pomoc.core.testing.services import free_port
+from pomoc.testing.services import free_port
 from pomoc.tickets.models import Ticket
 
 from .fetching import fetching_inbox

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from pomoc.channels.email.tests.helpers import PNG, ingest, mail, make_inbox
 from pomoc.core.middleware import AGENT_CSP
-from pomoc.core.testing.factories import ContactFactory, DepartmentFactory, UserFactory
+from pomoc.testing.factories import ContactFactory, DepartmentFactory, UserFactory
 from pomoc.tickets import services
 from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.models import Attachment, Channel, Message

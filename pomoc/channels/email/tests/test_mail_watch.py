@@ -9,7 +9,7 @@ from django.db import OperationalError
 
 from pomoc.channels.email.models import RawMail
 from pomoc.channels.email.watch import Watcher, WatchOptions
-from pomoc.core.testing.services import require_service
+from pomoc.testing.services import require_service
 from pomoc.tickets.models import Ticket
 
 from .dovecot import Dovecot, unavailable_reason

@@ -11,7 +11,7 @@ import time
 import pytest
 from django.core.management import call_command
 
-from pomoc.core.testing.services import pomoc, pomoc_env
+from pomoc.testing.services import pomoc, pomoc_env
 
 from .helpers import mail
 

@@ -9,7 +9,7 @@ from pomoc.channels.email.ingest import process
 from pomoc.channels.email.models import RawMail, RawMailStatus
 from pomoc.channels.email.rate_limit import AutoResponseLimiter
 from pomoc.contacts.models import Identity
-from pomoc.core.testing.factories import ContactFactory
+from pomoc.testing.factories import ContactFactory
 from pomoc.tickets.models import Ticket
 
 from .fetching import fetching_inbox

@@ -1,6 +1,6 @@
 import pytest
 
-from pomoc.core.testing.factories import DepartmentFactory, UserFactory, make_customer_user
+from pomoc.testing.factories import DepartmentFactory, UserFactory, make_customer_user
 
 from .helpers import ingest, mail, make_inbox
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pomoc.core.testing.services import free_port, tcp_reachable
+from pomoc.testing.services import free_port, tcp_reachable
 
 from .helpers import mail
 

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from pomoc.channels.email.models import RawMail
 from pomoc.channels.email.outbound import _SMTP
 from pomoc.channels.email.smtpd import PasswordAuthenticator, PomocSMTPHandler, SMTPReceiver, load_routes, tls_context
-from pomoc.core.testing.services import free_port
+from pomoc.testing.services import free_port
 from pomoc.tickets.models import Ticket
 
 from .helpers import mail, make_inbox
