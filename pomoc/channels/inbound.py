@@ -200,8 +200,8 @@ def _reason(exc: ValidationError) -> str:
 
 def _checked(message: InboundMessage) -> tuple[str, str]:
     """The message's external id and normalized identity value; ValidationError when unusable."""
-    key = (message.external_id or "").strip()
-    if not key:
+    key = message.external_id or ""  # the provider's, as it is: a redelivery brings the same
+    if not key.strip():
         raise ValidationError({"external_id": _("A message needs the provider's id (external id).")})
     if len(key) > EXTERNAL_ID_MAX or len(message.thread_key) > THREAD_KEY_MAX:
         raise ValidationError({"external_id": _("The message's id or conversation key is too long.")})
@@ -240,7 +240,7 @@ def _receive_one(inbox: Inbox, message: InboundMessage, threading: Sequence[Stra
     except IntegrityError:
         # the same id stored meanwhile by a writer that does not take the inbox lock (the lock
         # serializes ``receive`` calls): look again, it is a duplicate now
-        known = _duplicate(inbox, (message.external_id or "").strip())
+        known = _duplicate(inbox, message.external_id or "")
         if known is None:
             raise
         return known

@@ -103,6 +103,13 @@ def test_one_call_with_the_same_message_twice_stores_it_once():
     assert results[1].message == results[0].message and Message.objects.count() == 1
 
 
+def test_a_provider_id_is_kept_as_it_is_and_still_deduplicated():
+    inbox = make_inbox()
+    post(inbox, message(" id with spaces "))
+    [again], _ack = post(inbox, message(" id with spaces "))
+    assert again.duplicate and Message.objects.get().external_id == " id with spaces "
+
+
 def test_the_next_message_of_the_conversation_joins_its_ticket():
     inbox = make_inbox()
     [first], _ack = post(inbox, message("m-1"))

@@ -318,7 +318,7 @@ def test_no_mail_lost_or_doubled_while_smtpd_is_killed_and_the_database_stops(tm
         pg.init()
         env = pomoc_env(tmp_path, DATABASE_URL=pg.url)
         pomoc("migrate", "--no-input", env=env)
-        pomoc("shell", "-c", "from pomoc.inboxes.models import Inbox; "
+        pomoc("shell", "-c", "from pomoc.channels.models import Inbox; "
                              f"Inbox.objects.create(name='Support', address='{ADDRESS}')", env=env)
         print(f"\nsetup done after {time.monotonic() - started:.1f} s")
         receiver = Receiver(env, free_port(), tmp_path / "smtpd.log")

@@ -70,7 +70,7 @@ def test_database_unreachable_is_answered_451_and_the_receiver_stays_up(tmp_path
 def test_database_lost_while_storing_is_answered_451_then_mail_flows_again(tmp_path):
     env = _env(tmp_path)
     subprocess.run([POMOC, "migrate", "-v0"], env=env, check=True, timeout=120)  # noqa: S603
-    subprocess.run([POMOC, "shell", "-c", "from pomoc.inboxes.models import Inbox; "  # noqa: S603
+    subprocess.run([POMOC, "shell", "-c", "from pomoc.channels.models import Inbox; "  # noqa: S603
                     "Inbox.objects.create(name='Support', address='support@pomoc.example')"],
                    env=env, check=True, timeout=60)
     database = tmp_path / "pomoc.sqlite3"
