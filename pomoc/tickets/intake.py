@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pomoc.accounts.models import Department
-from pomoc.contacts.models import Contact
+from pomoc.contacts.models import Contact, Identity
 from pomoc.tickets import events, search_index
 from pomoc.tickets.attachments import NewAttachment, store_attachments, validate_attachments
 from pomoc.tickets.models import DeliveryState, Message, MessageKind, Priority, Status, Ticket, TicketEvent
@@ -35,7 +36,9 @@ class Incoming:
 
     ``ticket``: the ticket it joins (a threading result); ``joins``: else the index of an earlier
     item of the same batch whose ticket it joins (a reply arriving with its question); neither:
-    it opens a ticket with ``subject`` in ``department``.
+    it opens a ticket with ``subject`` in ``department`` and, when given, the reply route
+    ``reply_inbox`` + ``reply_identity`` (one of ``contact``'s identities; unset, the channel platform
+    chooses one when a reply is written).
     """
 
     contact: Contact
@@ -48,6 +51,8 @@ class Incoming:
     department: Department | None = None
     ticket: Ticket | None = None
     joins: int | None = None
+    reply_inbox: Model | None = None  # an inboxes.Inbox (tickets never import a channel)
+    reply_identity: Identity | None = None
     extra: dict = field(default_factory=dict)  # Message fields the channel sets (e.g. ``inbox``)
 
 
@@ -63,6 +68,9 @@ def _validated(items: list[Incoming]) -> list[tuple[str, str, list[NewAttachment
     for index, item in enumerate(items):
         if item.ticket is None and item.joins is None:
             item.subject = clean_subject(item.subject)
+            if item.reply_identity is not None and item.reply_identity.contact_id != item.contact.pk:
+                raise ValidationError({"reply_identity": _("Replies can only go to one of the requester's "
+                                                           "addresses.")})
         elif item.joins is not None and not 0 <= item.joins < index:
             raise ValueError(f"item {index} joins item {item.joins}, which is not an earlier one")
         elif item.ticket is not None and item.ticket.merged_into_id:
@@ -91,7 +99,8 @@ def customer_messages_add(items: list[Incoming]) -> list[Stored]:
         new_tickets = Ticket.objects.bulk_create([
             Ticket(number=first_number + n, subject=item.subject, channel=item.channel, requester=item.contact,
                    department=item.department, priority=Priority.NORMAL, custom_fields={}, created_at=now,
-                   updated_at=now, status=Status.NEW, last_customer_message_at=now)
+                   updated_at=now, status=Status.NEW, last_customer_message_at=now,
+                   reply_inbox=item.reply_inbox, reply_identity=item.reply_identity)
             for n, item in enumerate(opening)
         ])
         opened = iter(new_tickets)

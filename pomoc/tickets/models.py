@@ -205,6 +205,9 @@ class Message(models.Model):
     body_html = models.TextField(_("HTML (sanitized)"), blank=True)
     # Mail Message-ID (with angle brackets), provider or chat client id: unique per inbox, the idempotency key.
     external_id = models.CharField(max_length=500, blank=True, default="")
+    # A kind's conversation key (a chat session, a provider's conversation id): the channel platform
+    # threads the next message carrying it into this message's ticket (pomoc.channels.inbound).
+    thread_key = models.CharField(max_length=200, blank=True, default="")
     inbox = models.ForeignKey(
         "inboxes.Inbox", null=True, blank=True, on_delete=models.PROTECT, related_name="messages",
         verbose_name=_("inbox"),
@@ -227,6 +230,9 @@ class Message(models.Model):
             models.Index(fields=["ticket", "created_at", "id"], name="message_ticket_created"),
             # mail threading: In-Reply-To/References looked up across inboxes and our outgoing replies
             models.Index(fields=["external_id"], condition=~models.Q(external_id=""), name="message_external_id"),
+            # threading by conversation key: only messages that carry one are in it (mail never does)
+            models.Index(fields=["inbox", "thread_key"], condition=~models.Q(thread_key=""),
+                         name="message_inbox_thread_key"),
         ]
         constraints = [
             # Messages without an inbox (outgoing replies, API, chat): unique per channel.

@@ -50,6 +50,7 @@ from pomoc.channels.email.config import EmailInboxConfig
 from pomoc.channels.email.mime_policy import INCOMING
 from pomoc.channels.email.models import RawMail, RawMailStatus
 from pomoc.channels.email.parsing import REPAIRED, ParsedMail, parse_mail, repaired_message
+from pomoc.channels.inbound import InboundMessage, incoming
 from pomoc.channels.models import Inbox
 from pomoc.contacts.models import Contact, Identity, IdentityKind
 from pomoc.contacts.services import contacts_by_email, identities_mark_bounced, is_valid_email
@@ -396,8 +397,8 @@ def _automatic_reply(raw_mail: RawMail, mail: Mail) -> Message | None:
     return _system_note(raw_mail, ticket, f"{heading}\n\n{text}" if text else heading, key=mail.key)
 
 
-def _incoming(mail: Mail, contact: Contact, target: Target | None) -> Incoming:
-    """What the mail adds: a message on ``target``, or a new ticket in the inbox's department."""
+def inbound_message(mail: Mail) -> InboundMessage:
+    """The mail in the shape every kind hands over (``pomoc.channels.inbound``)."""
     parsed = mail.parsed
     # quoted history folded into <details> before the services sanitize the HTML (the markers are in class/id)
     text, html = parsed.text, fold_quoted_html(parsed.html)
@@ -405,12 +406,19 @@ def _incoming(mail: Mail, contact: Contact, target: Target | None) -> Incoming:
                                           content_id=a.content_id) for a in parsed.attachments]
     if not text.strip() and not html.strip() and not attachments:
         text = _("(empty message)")
-    return Incoming(
-        contact=contact, channel=Channel.EMAIL, subject=parsed.subject or _("(no subject)"), body_text=text,
-        body_html=html, attachments=attachments, external_id=mail.key, department=mail.inbox.department,
-        ticket=target if isinstance(target, Ticket) else None,
-        joins=target.index if isinstance(target, SameBatch) else None, extra={"inbox": mail.inbox},
+    return InboundMessage(
+        identity_kind=IdentityKind.EMAIL, identity_value=parsed.from_email or "", name=parsed.from_name or "",
+        external_id=mail.key, subject=parsed.subject or _("(no subject)"), text=text, html=html,
+        attachments=attachments, received_at=mail.raw_mail.received_at,
     )
+
+
+def _incoming(mail: Mail, contact: Contact, target: Target | None) -> Incoming:
+    """What the mail adds: a message on ``target``, or a new ticket in the inbox's department (its
+    reply route chosen when a reply is written: ``pomoc.channels.routes``)."""
+    return incoming(inbound_message(mail), inbox=mail.inbox, contact=contact,
+                    ticket=target if isinstance(target, Ticket) else None,
+                    joins=target.index if isinstance(target, SameBatch) else None)
 
 
 # --- step 2: process --------------------------------------------------------------------------
