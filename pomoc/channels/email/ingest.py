@@ -11,17 +11,15 @@ Two steps, so that nothing that arrives can be lost:
 (status ``ignored``; a bounce of one of our replies notes that ticket, marks the reply failed and the
 address's contact as bouncing; an automatic reply to one of our mails is noted in its ticket) →
 dedupe by Message-ID per inbox (``duplicate``) → contact by the sender's address (a contact without
-an address when the mail has no usable one) → threading (``THREADING``, first strategy that finds a
-ticket wins) → a new ticket or a customer message on the found one (``tickets.intake``), stored in
+an address when the mail has no usable one) → threading (``threading.THREADING``, first strategy
+that finds a ticket wins) → a new ticket or a customer message on the found one (``tickets.intake``), stored in
 ONE transaction with the ``RawMail`` marked ``stored``. Anything that raises while parsing or storing
 (too many attachments, bytes with no sender and no header of a mail…) marks the mail
 ``unprocessable`` with the error; its bytes stay. Database errors propagate: the caller (the MTA
 pipe, a worker) retries later.
 
-``process_many(ids)`` (the workers) does the same for many mails, storing the human mail of up to
-``BATCH`` of them in one transaction with a few statements for all of them (``_store_together``);
-noise, mail that cannot be stored and every mail of a batch that fails go through ``process``'s
-one-by-one path, so the outcome per mail is the same either way.
+Threading is ``threading.py``; ``batches.process_many(ids)`` (the workers) does what ``process``
+does for many mails at once, with the same outcome per mail.
 
 External ids of mail are Message-IDs with their angle brackets (``<id@host>``), as outgoing replies
 store theirs (``pomoc.channels.email.outbound``).
@@ -32,14 +30,13 @@ from __future__ import annotations
 import email
 import email.parser
 import re
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email import policy
 from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,18 +47,27 @@ from pomoc.channels.email.config import EmailInboxConfig
 from pomoc.channels.email.mime_policy import INCOMING
 from pomoc.channels.email.models import RawMail, RawMailStatus
 from pomoc.channels.email.parsing import REPAIRED, ParsedMail, parse_mail, repaired_message
+from pomoc.channels.email.threading import (
+    SameBatch,
+    Target,
+    ThreadContext,
+    by_in_reply_to,
+    by_references,
+    external_id,
+    find_ticket,
+    thread_keys,
+)
 from pomoc.channels.inbound import InboundMessage, incoming
 from pomoc.channels.models import Inbox
 from pomoc.contacts.models import Contact, Identity, IdentityKind
 from pomoc.contacts.services import contacts_by_email, identities_mark_bounced, is_valid_email
-from pomoc.core.models import OrganisationSettings
 from pomoc.core.quotes import fold_quoted_html
 from pomoc.tickets import services
 from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.intake import Incoming, customer_messages_add
 from pomoc.tickets.models import Channel, Message, MessageKind, Ticket
 
-__all__ = ["THREADING", "IngestResult", "SameBatch", "ThreadContext", "process", "process_many", "receive_raw"]
+__all__ = ["IngestResult", "process", "receive_raw"]
 
 DONE = (RawMailStatus.STORED, RawMailStatus.DUPLICATE, RawMailStatus.IGNORED)
 
@@ -102,103 +108,6 @@ def receive_raw(*, inbox: Inbox, raw: bytes) -> RawMail:
         )
 
 
-# --- threading --------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SameBatch:
-    """The ticket of an earlier mail of the batch being stored (its ``index``): not written yet."""
-
-    index: int
-
-
-Target = Ticket | SameBatch
-
-
-def external_id(message_id: str) -> str:
-    """A Message-ID as messages store it: ``<id@host>``."""
-    message_id = (message_id or "").strip().strip("<>").strip()
-    return f"<{message_id}>"[:500] if message_id else ""
-
-
-def _follow_merges(ticket: Ticket | None) -> Ticket | None:
-    hops = 0
-    while ticket is not None and ticket.merged_into_id and hops < 20:
-        ticket = Ticket.objects.get(pk=ticket.merged_into_id)
-        hops += 1
-    return ticket
-
-
-def tickets_in_database(keys: list[str]) -> Target | None:
-    """The ticket of the first of ``keys`` (Message-IDs as stored) that is one of our messages
-    (outgoing, or incoming already stored)."""
-    if not keys:
-        return None
-    found = {
-        m.external_id: m.ticket
-        for m in Message.objects.filter(external_id__in=keys, channel=Channel.EMAIL).select_related("ticket")
-    }
-    for key in keys:
-        if key in found:
-            return _follow_merges(found[key])
-    return None
-
-
-@dataclass(frozen=True)
-class ThreadContext:
-    parsed: ParsedMail
-    contact: Contact
-    inbox: Inbox
-    # Message-IDs (as stored) → the ticket of the first that is known; a batch looks in what it
-    # read at once and in its own earlier mails
-    known: Callable[[list[str]], Target | None] = tickets_in_database
-
-    def ticket_of(self, message_ids: list[str]) -> Target | None:
-        return self.known([key for key in (external_id(i) for i in message_ids) if key])
-
-
-def by_in_reply_to(ctx: ThreadContext) -> Target | None:
-    return ctx.ticket_of([ctx.parsed.in_reply_to]) if ctx.parsed.in_reply_to else None
-
-
-def by_references(ctx: ThreadContext) -> Target | None:
-    # the newest reference is the last one
-    return ctx.ticket_of(list(reversed(ctx.parsed.references[-50:])))
-
-
-def subject_tag_pattern(prefix: str) -> re.Pattern:
-    return re.compile(r"\[\s*" + re.escape(prefix) + r"\s*(\d{1,18})\s*\]", re.IGNORECASE)
-
-
-def by_subject_tag(ctx: ThreadContext) -> Target | None:
-    """``[#1234]`` in the subject, only when the sender is that ticket's requester or a participant:
-    a stranger quoting a ticket number never gets into someone else's ticket."""
-    if "[" not in (ctx.parsed.subject or "") or ctx.contact.pk is None:
-        return None  # most mail: no need to read the organisation's tag prefix
-    prefix = OrganisationSettings.get().ticket_tag_prefix or "#"
-    for match in subject_tag_pattern(prefix).finditer(ctx.parsed.subject or ""):
-        ticket = Ticket.objects.filter(number=int(match.group(1))).first()
-        if ticket is None:
-            continue
-        if ticket.requester_id == ctx.contact.pk or ticket.participants.filter(pk=ctx.contact.pk).exists():
-            return _follow_merges(ticket)
-    return None
-
-
-THREADING: list[Callable[[ThreadContext], Target | None]] = [by_in_reply_to, by_references, by_subject_tag]
-
-
-def find_ticket(ctx: ThreadContext) -> Target | None:
-    for strategy in THREADING:
-        ticket = strategy(ctx)
-        if ticket is not None:
-            return ticket
-    return None
-
-
-def _thread_keys(parsed: ParsedMail) -> set[str]:
-    return {external_id(i) for i in [parsed.in_reply_to, *parsed.references[-50:]]} - {""}
-
-
-# --- senders ----------------------------------------------------------------------------------
 _SALVAGE_ADDRESS = re.compile(r"[^\s<>()\[\]\\,;:\"@]+@[^\s<>()\[\]\\,;:\"@]+\.[^\s<>()\[\]\\,;:\"@]+")
 
 
@@ -423,8 +332,6 @@ def _incoming(mail: Mail, contact: Contact, target: Target | None) -> Incoming:
 
 # --- step 2: process --------------------------------------------------------------------------
 QUESTION_CHAIN_LIMIT = 20  # questions processed first, one inside the other, at most
-BATCH = 50  # mails stored in one transaction by process_many
-BATCH_BYTES = 16 * 1024 * 1024  # ...and at most this many bytes of them read at once
 
 
 @dataclass
@@ -461,7 +368,7 @@ def _pending_questions(raw_mail: RawMail, parsed: ParsedMail, chain: frozenset[i
     if len(chain) >= QUESTION_CHAIN_LIMIT:
         return []
     return list(
-        RawMail.objects.filter(inbox_id=raw_mail.inbox_id, message_id_header__in=_thread_keys(parsed),
+        RawMail.objects.filter(inbox_id=raw_mail.inbox_id, message_id_header__in=thread_keys(parsed),
                                status=RawMailStatus.PENDING)
         .exclude(pk__in=chain).order_by("received_at", "id").values_list("id", flat=True)
     )
@@ -553,7 +460,7 @@ def _decide(raw_mail: RawMail, mail: Mail, chain: frozenset[int] | None) -> Inge
     contact = _sender_of(mail)
     context = ThreadContext(parsed=mail.parsed, contact=contact, inbox=mail.inbox)
     ticket = find_ticket(context)
-    if ticket is None and chain is not None and _thread_keys(mail.parsed):
+    if ticket is None and chain is not None and thread_keys(mail.parsed):
         questions = _pending_questions(raw_mail, mail.parsed, chain)
         if questions:
             raise QuestionsFirst(questions)
@@ -562,199 +469,3 @@ def _decide(raw_mail: RawMail, mail: Mail, chain: frozenset[int] | None) -> Inge
     stored = customer_messages_add([_incoming(mail, contact, ticket)])[0]
     _finish(raw_mail, RawMailStatus.STORED, stored.message, kind, key)
     return IngestResult(stored.ticket.number, stored.message.pk, stored.created, False, kind, RawMailStatus.STORED)
-
-
-def _save_finished(raw_mails: list[RawMail]) -> None:
-    """``_finish`` for many mails in one statement. (``bulk_update`` builds a CASE per row and
-    field: about 2 ms of Python per mail.) ``UPDATE … FROM (VALUES …)``: PostgreSQL and SQLite ≥ 3.33."""
-    if not raw_mails:
-        return
-    table = connection.ops.quote_name(RawMail._meta.db_table)
-    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(raw_mails))
-    params = [value for r in raw_mails for value in (r.pk, r.status, r.message_id, r.classification,
-                                                      r.message_id_header)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET status = v.column2, message_id = v.column3, classification = v.column4, "  # noqa: S608 -- names from the model, values bound
-            f"message_id_header = v.column5, error = '', processed_at = %s, attempts = {table}.attempts + 1 "
-            f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1",
-            [timezone.now(), *params],
-        )
-
-
-# --- many at once -----------------------------------------------------------------------------
-def process_many(raw_mail_ids: list[int]) -> Iterator[IngestResult]:
-    """``process`` each mail (a worker's share), storing the human mail of up to ``BATCH`` of them
-    in one transaction. One result per mail. A mail answering one still pending elsewhere (another
-    worker has it in hand) waits for the next batch, by when that one is usually stored; after
-    the last batch it is processed alone (questions first). Stops at the first database error (it
-    propagates; what is not stored yet stays pending)."""
-    sizes = dict(RawMail.objects.filter(pk__in=raw_mail_ids).values_list("id", "size"))
-    waiting: list[Mail] = []
-    chunk: list[int] = []
-    for raw_mail_id in [pk for pk in raw_mail_ids if pk in sizes]:
-        if chunk and (len(chunk) >= BATCH or sum(sizes[pk] for pk in chunk) + sizes[raw_mail_id] > BATCH_BYTES):
-            results, waiting = _process_chunk(chunk, waiting)
-            yield from results
-            chunk = []
-        chunk.append(raw_mail_id)
-    if chunk:
-        results, waiting = _process_chunk(chunk, waiting)
-        yield from results
-    for mail in waiting:
-        yield _decide_alone(mail, frozenset())
-
-
-def _process_chunk(raw_mail_ids: list[int], waiting: list[Mail]) -> tuple[list[IngestResult], list[Mail]]:
-    """Results of these mails in their order (then of the waiting ones stored now), and the mails
-    still waiting."""
-    loaded = RawMail.objects.select_related("inbox", "message__ticket").in_bulk(raw_mail_ids)
-    results: dict[int, IngestResult] = {}
-    together: list[Mail] = list(waiting)
-    for raw_mail_id in raw_mail_ids:
-        raw_mail = loaded[raw_mail_id]
-        if raw_mail.status in DONE:
-            results[raw_mail_id] = _result_of(raw_mail)
-            continue
-        mail = _prepare(raw_mail)
-        if isinstance(mail, IngestResult):
-            results[raw_mail_id] = mail
-        elif mail.verdict.kind != Kind.HUMAN or not _storable(mail.parsed):
-            # noise (rare; a bounce reads and writes on its own) or not a mail at all
-            results[raw_mail_id] = _decide_alone(mail, frozenset())
-        else:
-            together.append(mail)
-    waiting = []
-    if together:
-        together.sort(key=lambda m: (m.raw_mail.received_at, m.raw_mail.pk))  # questions before their answers
-        try:
-            with transaction.atomic():
-                stored, waiting = _store_together(together)
-            results.update(stored)
-        except Exception:
-            # one mail does not validate, another process stored one of them meanwhile, or the batch
-            # met another in a deadlock: one by one, so that one mail never holds up the others (when
-            # the database is away, the first of them raises and everything not stored stays pending)
-            results.update((mail.raw_mail.pk, _decide_alone(mail, frozenset())) for mail in together)
-            waiting = []
-    ordered = [results.pop(pk) for pk in raw_mail_ids if pk in results]
-    return ordered + list(results.values()), waiting
-
-
-class _BatchLookup:
-    """What deciding about a batch of mails reads from the database, read at once: the stored
-    messages with their Message-IDs or the ones they answer, those messages' tickets, and the mails
-    still pending that they answer; plus the mails of the batch itself, as they are taken in."""
-
-    def __init__(self, mails: list[Mail]):
-        own = {m.key for m in mails if m.key}
-        answered = set().union(*(_thread_keys(m.parsed) for m in mails))
-        # pending first, messages second: a question stored by another process between the two
-        # reads is found among the messages (the order ``_decide`` looks in, too)
-        batch_ids = [m.raw_mail.pk for m in mails]
-        asked = sorted(answered - own)
-        self.pending = set(
-            RawMail.objects.filter(message_id_header__in=asked, status=RawMailStatus.PENDING)
-            .exclude(pk__in=batch_ids).values_list("inbox_id", "message_id_header")
-        ) if asked else set()
-        rows = list(Message.objects.filter(external_id__in=sorted(own | answered), channel=Channel.EMAIL)
-                    .order_by("id").values_list("external_id", "inbox_id", "id", "ticket_id"))
-        self.stored: dict[str, list[tuple[int | None, int]]] = {}  # key → [(inbox, message)]
-        ticket_of: dict[str, int] = {}
-        for key, inbox_id, message_id, ticket_id in rows:
-            self.stored.setdefault(key, []).append((inbox_id, message_id))
-            ticket_of.setdefault(key, ticket_id)
-        tickets = Ticket.objects.in_bulk(set(ticket_of.values()))
-        self.tickets = {key: _follow_merges(tickets[pk]) for key, pk in ticket_of.items()}
-        self.taken: dict[str, int] = {}  # key → index of the batch's item that stores it
-        self.waiting: set[str] = set()  # keys of the batch's mails left for one-by-one processing
-
-    def known(self, keys: list[str]) -> Target | None:
-        for key in keys:
-            if key in self.tickets:
-                return self.tickets[key]
-            if key in self.taken:
-                return SameBatch(self.taken[key])
-        return None
-
-    def duplicate_of(self, mail: Mail) -> int | None:
-        """A stored message with this mail's Message-ID from its inbox or from us, else None."""
-        for inbox_id, message_id in self.stored.get(mail.key, ()):
-            if inbox_id in (None, mail.inbox.pk):
-                return message_id
-        return None
-
-    def answers_pending(self, mail: Mail) -> bool:
-        keys = _thread_keys(mail.parsed)
-        return bool(keys & self.waiting) or any((mail.inbox.pk, key) in self.pending for key in keys)
-
-
-def _store_together(mails: list[Mail]) -> tuple[dict[int, IngestResult], list[Mail]]:
-    """Inside one transaction: lock the mails, then store each as ``_decide`` would, with the reads
-    and writes of all of them together. Returns the results and the mails left waiting: they answer
-    a mail still pending elsewhere."""
-    locked = set(RawMail.objects.select_for_update().filter(pk__in=[m.raw_mail.pk for m in mails])
-                 .exclude(status__in=DONE).values_list("id", flat=True))
-    stored_elsewhere = [m.raw_mail.pk for m in mails if m.raw_mail.pk not in locked]  # meanwhile, by another
-    mails = [m for m in mails if m.raw_mail.pk in locked]
-    lookup = _BatchLookup(mails)
-    contacts = contacts_by_email({(a, m.parsed.from_name) for m in mails if (a := sender_address(m.parsed))})
-    results: dict[int, IngestResult] = {}
-    waiting: list[Mail] = []
-    items: list[Incoming] = []
-    item_mails: list[Mail] = []
-    copies: list[tuple[Mail, int]] = []  # a second copy of a mail of the batch: (mail, that item's index)
-    senders: dict[int, Contact] = {}
-    queue, final = mails, False
-    for round_ in range(QUESTION_CHAIN_LIMIT):
-        # a mail answering one further down the batch (or one postponed) goes after it: the next
-        # round; mails that answer each other in a circle, or a chain too long, are taken as they
-        # come in a last round
-        final = final or round_ == QUESTION_CHAIN_LIMIT - 1
-        unhandled = {m.key for m in queue}
-        postponed: list[Mail] = []
-        for mail in queue:
-            unhandled.discard(mail.key)
-            duplicate = lookup.duplicate_of(mail)
-            if duplicate is not None:
-                results[mail.raw_mail.pk] = _duplicate(mail.raw_mail, mail, duplicate)
-                continue
-            taken = lookup.taken.get(mail.key) if mail.key else None
-            if taken is not None and item_mails[taken].inbox.pk == mail.inbox.pk:
-                copies.append((mail, taken))
-                continue
-            contact = senders.get(mail.raw_mail.pk) or _sender_of(mail, contacts)
-            senders[mail.raw_mail.pk] = contact
-            target = find_ticket(ThreadContext(parsed=mail.parsed, contact=contact, inbox=mail.inbox,
-                                               known=lookup.known))
-            if target is None and not final and _thread_keys(mail.parsed) & unhandled:
-                postponed.append(mail)
-                unhandled.add(mail.key)  # what answers this one waits too
-                continue
-            if target is None and lookup.answers_pending(mail):
-                waiting.append(mail)
-                lookup.waiting.add(mail.key)
-                continue
-            if mail.key:
-                lookup.taken.setdefault(mail.key, len(items))
-            items.append(_incoming(mail, contact, target))
-            item_mails.append(mail)
-        if not postponed:
-            break
-        final = len(postponed) == len(queue)  # no progress: a circle
-        queue = postponed
-    stored = customer_messages_add(items)
-    finished = []
-    for mail, done in zip(item_mails, stored, strict=True):
-        finished.append(_finished(mail.raw_mail, RawMailStatus.STORED, done.message, mail.kind, mail.key))
-        results[mail.raw_mail.pk] = IngestResult(done.ticket.number, done.message.pk, done.created, False, mail.kind,
-                                                 RawMailStatus.STORED)
-    for mail, index in copies:
-        done = stored[index]
-        finished.append(_finished(mail.raw_mail, RawMailStatus.DUPLICATE, done.message, mail.kind, mail.key))
-        results[mail.raw_mail.pk] = IngestResult(done.ticket.number, done.message.pk, False, True, mail.kind,
-                                                 RawMailStatus.DUPLICATE)
-    _save_finished(finished)
-    for raw_mail_id in stored_elsewhere:
-        results[raw_mail_id] = _stored_result(raw_mail_id)
-    return results, waiting

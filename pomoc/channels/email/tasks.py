@@ -7,7 +7,7 @@ from django.db.models.functions import Mod
 from django.utils import timezone
 from django_tasks import task
 
-from pomoc.channels.email.ingest import process_many
+from pomoc.channels.email.batches import process_many
 from pomoc.channels.email.models import RawMail, RawMailStatus
 
 PENDING_GRACE = dt.timedelta(minutes=1)  # younger pending mail is still being processed by its receiver

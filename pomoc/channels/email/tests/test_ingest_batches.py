@@ -5,8 +5,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pomoc.channels.email import ingest
-from pomoc.channels.email.ingest import process_many, receive_raw
+from pomoc.channels.email import batches
+from pomoc.channels.email.batches import process_many
+from pomoc.channels.email.ingest import receive_raw
 from pomoc.channels.email.models import RawMail, RawMailStatus
 from pomoc.contacts.models import Contact, Identity
 from pomoc.testing.factories import ContactFactory, make_ticket
@@ -149,19 +150,19 @@ def test_a_batch_costs_the_same_queries_for_few_or_many_mails(size, django_asser
 
 def test_batches_are_bounded_by_count_and_bytes(monkeypatch):
     seen: list[int] = []
-    real = ingest._process_chunk
+    real = batches._process_chunk
 
     def spy(raw_mail_ids, waiting):
         seen.append(len(raw_mail_ids))
         return real(raw_mail_ids, waiting)
 
-    monkeypatch.setattr(ingest, "_process_chunk", spy)
-    monkeypatch.setattr(ingest, "BATCH", 3)
+    monkeypatch.setattr(batches, "_process_chunk", spy)
+    monkeypatch.setattr(batches, "BATCH", 3)
     inbox = make_inbox()
     list(process_many(_kept(inbox, *[mail(subject=f"M{n}") for n in range(7)])))
     assert seen == [3, 3, 1]
     seen.clear()
-    monkeypatch.setattr(ingest, "BATCH_BYTES", 1)
+    monkeypatch.setattr(batches, "BATCH_BYTES", 1)
     list(process_many(_kept(inbox, *[mail(subject=f"N{n}") for n in range(2)])))
     assert seen == [1, 1]
 
