@@ -680,7 +680,7 @@ TICKET_COLUMNS = ("number", "subject", "status", "priority", "channel", "departm
                   "requester_id", "custom_fields", "created_at", "updated_at", "first_response_at", "resolved_at",
                   "closed_at", "last_customer_message_at", "reopen_count")
 MESSAGE_COLUMNS = ("kind", "channel", "author_user_id", "author_contact_id", "body_text", "body_html",
-                   "external_id", "delivery_state", "delivery_error", "created_at")
+                   "external_id", "delivery_state", "delivery_error", "created_at", "thread_key")
 
 
 @dataclass
@@ -716,7 +716,7 @@ def rows_for(plan: Plan, number: int) -> Rows:
         state = DeliveryState.SENT.value if is_reply else ""
         medium = Channel.EMAIL.value if is_reply else channel
         messages.append((kind, medium, actor_id, plan.person.contact_id if kind == MessageKind.CUSTOMER else None,
-                         text, text_to_html(text), "", state, "", at))
+                         text, text_to_html(text), "", state, "", at, ""))
         events.append((EventType.MESSAGE_ADDED.value, actor_id, {"kind": kind, "channel": medium}, at,
                        len(messages) - 1))
         if state:  # the services queue an e-mail reply (with its event) before it is delivered
