@@ -16,7 +16,7 @@ No route means a reply is refused before it is stored (``pomoc.tickets.services.
 
 from __future__ import annotations
 
-from django.db.models import Q
+from dataclasses import dataclass
 
 from pomoc.channels import registry
 from pomoc.channels.models import Inbox
@@ -26,11 +26,25 @@ from pomoc.tickets.models import Message, MessageKind, Ticket
 from pomoc.tickets.replies import ReplyRoute
 
 
-def _usable_identities(ticket: Ticket) -> list[Identity]:
-    """The requester's identities, those that do not bounce first (oldest first). A bouncing one is
-    still a route: the reply fails visibly with the reason, and the agent can fix the address and
-    send it again."""
-    return list(Identity.objects.filter(contact_id=ticket.requester_id).order_by("bounced", "id"))
+@dataclass(frozen=True)
+class _Facts:
+    """What every route decision reads, in two queries: the requester's identities (those that do not
+    bounce first, oldest first: a bouncing one is still a route, so the reply fails visibly with the
+    reason and the agent can fix the address and send it again) and the active inboxes of the kinds
+    that can send (oldest first)."""
+
+    identities: list[Identity]
+    inboxes: list[Inbox]
+
+    def inbox(self, inbox_id: int | None) -> Inbox | None:
+        return next((inbox for inbox in self.inboxes if inbox.pk == inbox_id), None)
+
+
+def _facts(ticket: Ticket) -> _Facts:
+    identities = list(Identity.objects.filter(contact_id=ticket.requester_id).order_by("bounced", "id"))
+    sending = [kind.key for kind in registry.kinds() if kind.outbound is not None]
+    inboxes = list(Inbox.objects.filter(kind__in=sending, active=True).order_by("id")) if identities else []
+    return _Facts(identities, inboxes)
 
 
 def _identity_of_kind(identities: list[Identity], kind: registry.ChannelKind,
@@ -44,11 +58,12 @@ def _identity_of_kind(identities: list[Identity], kind: registry.ChannelKind,
 
 def _route(kind: registry.ChannelKind, inbox: Inbox | None, identity: Identity) -> ReplyRoute:
     return ReplyRoute(kind=kind.key, inbox_id=inbox.pk if inbox else None, identity_id=identity.pk,
-                      address=identity.value)
+                      address=identity.value, inbox_name=inbox.name if inbox else "",
+                      inbox_address=inbox.address if inbox else "")
 
 
 def _through(inbox: Inbox | None, identities: list[Identity], preferred_id: int | None) -> ReplyRoute | None:
-    if inbox is None or not inbox.active:
+    if inbox is None:
         return None
     kind = registry.get(inbox.kind)
     if kind is None or kind.outbound is None:
@@ -57,14 +72,13 @@ def _through(inbox: Inbox | None, identities: list[Identity], preferred_id: int 
     return _route(kind, inbox, identity) if identity else None
 
 
-def resolve(ticket: Ticket) -> ReplyRoute | None:
-    """The route a reply on ``ticket`` takes now (see the module docstring), or None."""
-    identities = _usable_identities(ticket)
+def _resolve(ticket: Ticket, facts: _Facts) -> ReplyRoute | None:
+    identities = facts.identities
     if not identities:
         return None
     preferred = ticket.reply_identity_id
     if ticket.reply_inbox_id:
-        route = _through(Inbox.objects.filter(pk=ticket.reply_inbox_id).first(), identities, preferred)
+        route = _through(facts.inbox(ticket.reply_inbox_id), identities, preferred)
         if route:
             return route
     elif preferred:
@@ -73,56 +87,69 @@ def resolve(ticket: Ticket) -> ReplyRoute | None:
         if chosen is not None:
             for kind in registry.kinds():
                 if kind.identity_kind == chosen.kind:
-                    route = _default_through_kind(ticket, kind, [chosen])
+                    route = _default_through_kind(ticket, kind, [chosen], facts)
                     if route:
                         return route
-    first = (
+    first_inbox_id = (
         Message.objects.filter(ticket=ticket, kind=MessageKind.CUSTOMER, inbox__active=True)
-        .select_related("inbox").order_by("created_at", "id").first()
+        .order_by("created_at", "id").values_list("inbox_id", flat=True).first()
     )
-    if first is not None:
-        route = _through(first.inbox, identities, preferred)
+    if first_inbox_id is not None:
+        route = _through(facts.inbox(first_inbox_id), identities, preferred)
         if route:
             return route
     for kind in registry.kinds():
-        route = _default_through_kind(ticket, kind, identities)
+        route = _default_through_kind(ticket, kind, identities, facts)
         if route:
             return route
     return None
 
 
-def _default_through_kind(ticket: Ticket, kind: registry.ChannelKind, identities: list[Identity]) -> ReplyRoute | None:
+def resolve(ticket: Ticket) -> ReplyRoute | None:
+    """The route a reply on ``ticket`` takes now (see the module docstring), or None."""
+    return _resolve(ticket, _facts(ticket))
+
+
+def _default_through_kind(ticket: Ticket, kind: registry.ChannelKind, identities: list[Identity],
+                          facts: _Facts) -> ReplyRoute | None:
     if kind.outbound is None:
         return None
     identity = _identity_of_kind(identities, kind, ticket.reply_identity_id)
     if identity is None:
         return None
-    active = Inbox.objects.filter(kind=kind.key, active=True).order_by("id")
-    inbox = None
-    if ticket.department_id:
-        inbox = active.filter(department_id=ticket.department_id).first()
-    inbox = inbox or active.first()
+    active = [inbox for inbox in facts.inboxes if inbox.kind == kind.key]
+    inbox = next((i for i in active if ticket.department_id and i.department_id == ticket.department_id), None)
+    inbox = inbox or (active[0] if active else None)
     if inbox is None and not kind.answers_without_inbox:
         return None
     return _route(kind, inbox, identity)
+
+
+def _choices(facts: _Facts) -> list[ReplyRoute]:
+    routes: list[ReplyRoute] = []
+    for kind in registry.kinds():
+        if kind.outbound is None:
+            continue
+        mine = [i for i in facts.identities if i.kind == kind.identity_kind]
+        inboxes = sorted((i for i in facts.inboxes if i.kind == kind.key), key=lambda i: (i.name, i.pk))
+        for identity in mine:
+            routes.extend(_route(kind, inbox, identity) for inbox in inboxes)
+            if kind.answers_without_inbox and not inboxes:
+                routes.append(_route(kind, None, identity))
+    return routes
 
 
 def choices_for(ticket: Ticket) -> list[ReplyRoute]:
     """Every route an agent could choose for ``ticket``: each active inbox of a kind with an outbound
     adapter, to each of the requester's identities of that kind (plus the default route of kinds
     that have one)."""
-    identities = _usable_identities(ticket)
-    routes: list[ReplyRoute] = []
-    for kind in registry.kinds():
-        if kind.outbound is None:
-            continue
-        mine = [i for i in identities if i.kind == kind.identity_kind]
-        inboxes = list(Inbox.objects.filter(Q(kind=kind.key, active=True)).order_by("name"))
-        for identity in mine:
-            routes.extend(_route(kind, inbox, identity) for inbox in inboxes)
-            if kind.answers_without_inbox and not inboxes:
-                routes.append(_route(kind, None, identity))
-    return routes
+    return _choices(_facts(ticket))
+
+
+def overview(ticket: Ticket) -> tuple[ReplyRoute | None, list[ReplyRoute]]:
+    """``(resolve(ticket), choices_for(ticket))`` read together (the ticket page): three queries."""
+    facts = _facts(ticket)
+    return _resolve(ticket, facts), _choices(facts)
 
 
 def reply_inboxes() -> list[replies.ReplyInbox]:
@@ -148,4 +175,4 @@ def install() -> None:
     from pomoc.channels.tasks import deliver_message
 
     replies.install(resolver=resolve, enqueue=lambda message_id: deliver_message.enqueue(message_id),
-                    choices=choices_for, inboxes=reply_inboxes)
+                    choices=choices_for, inboxes=reply_inboxes, overview=overview)

@@ -23,6 +23,8 @@ class ReplyRoute:
     inbox_id: int | None  # None: the kind's default route (e-mail: the installation's EMAIL_* settings)
     identity_id: int  # the requester's identity the reply goes to
     address: str  # that identity's value, for people to read ("jana@example.com")
+    inbox_name: str = ""  # the inbox's name and address, for people to read ("" for a default route)
+    inbox_address: str = ""
 
 
 @dataclass(frozen=True)
@@ -42,13 +44,15 @@ _resolver: Callable[[Ticket], ReplyRoute | None] | None = None
 _enqueue: Callable[[int], None] | None = None
 _choices: Callable[[Ticket], list[ReplyRoute]] | None = None
 _inboxes: Callable[[], list[ReplyInbox]] | None = None
+_overview: Callable[[Ticket], tuple[ReplyRoute | None, list[ReplyRoute]]] | None = None
 
 
 def install(*, resolver: Callable[[Ticket], ReplyRoute | None], enqueue: Callable[[int], None],
             choices: Callable[[Ticket], list[ReplyRoute]] | None = None,
-            inboxes: Callable[[], list[ReplyInbox]] | None = None) -> None:
-    global _resolver, _enqueue, _choices, _inboxes
-    _resolver, _enqueue, _choices, _inboxes = resolver, enqueue, choices, inboxes
+            inboxes: Callable[[], list[ReplyInbox]] | None = None,
+            overview: Callable[[Ticket], tuple[ReplyRoute | None, list[ReplyRoute]]] | None = None) -> None:
+    global _resolver, _enqueue, _choices, _inboxes, _overview
+    _resolver, _enqueue, _choices, _inboxes, _overview = resolver, enqueue, choices, inboxes, overview
 
 
 def route_for(ticket: Ticket) -> ReplyRoute | None:
@@ -59,6 +63,13 @@ def route_for(ticket: Ticket) -> ReplyRoute | None:
 def choices_for(ticket: Ticket) -> list[ReplyRoute]:
     """Every route an agent may choose for ``ticket`` (empty when nothing could send a reply)."""
     return _choices(ticket) if _choices is not None else []
+
+
+def overview(ticket: Ticket) -> tuple[ReplyRoute | None, list[ReplyRoute]]:
+    """``(route_for(ticket), choices_for(ticket))``, read together."""
+    if _overview is not None:
+        return _overview(ticket)
+    return route_for(ticket), choices_for(ticket)
 
 
 def reply_inboxes() -> list[ReplyInbox]:

@@ -69,14 +69,8 @@ class ShownRoute:
 
 
 def shown(routes: list[ReplyRoute]) -> list[ShownRoute]:
-    """``routes`` with their inboxes' names and addresses (one query)."""
-    ids = {route.inbox_id for route in routes if route.inbox_id}
-    inboxes = {inbox.pk: inbox for inbox in inbox_model().objects.filter(pk__in=ids)} if ids else {}
-    result = []
-    for route in routes:
-        inbox = inboxes.get(route.inbox_id)
-        result.append(ShownRoute(route, inbox.name if inbox else "", inbox.address if inbox else ""))
-    return result
+    """``routes`` with what people read about them."""
+    return [ShownRoute(route, route.inbox_name, route.inbox_address) for route in routes]
 
 
 @dataclass(frozen=True)
@@ -88,8 +82,7 @@ class RouteChoice:
 
 
 def route_choice(ticket: Ticket) -> RouteChoice:
-    current = replies.route_for(ticket)
-    options = replies.choices_for(ticket)
+    current, options = replies.overview(ticket)
     if current is not None and current not in options:
         options = [current, *options]  # e.g. a route through the inbox the customer wrote to, now renamed
     routes = shown(options)
