@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Subquery
+
 from pomoc.channels import registry
 from pomoc.channels.models import Inbox
 from pomoc.contacts.models import Identity
@@ -28,23 +30,40 @@ from pomoc.tickets.replies import ReplyRoute
 
 @dataclass(frozen=True)
 class _Facts:
-    """What every route decision reads, in two queries: the requester's identities (those that do not
-    bounce first, oldest first: a bouncing one is still a route, so the reply fails visibly with the
-    reason and the agent can fix the address and send it again) and the active inboxes of the kinds
-    that can send (oldest first)."""
+    """What every route decision reads: the requester's identities (those that do not bounce first,
+    oldest first: a bouncing one is still a route, so the reply fails visibly with the reason and the
+    agent can fix the address and send it again), the active inboxes of the kinds that can send
+    (oldest first) and which of them the ticket's first customer message came through."""
 
     identities: list[Identity]
     inboxes: list[Inbox]
+    first_inbox_id: int | None
 
     def inbox(self, inbox_id: int | None) -> Inbox | None:
         return next((inbox for inbox in self.inboxes if inbox.pk == inbox_id), None)
 
 
+def _identities(ticket: Ticket) -> list[Identity]:
+    """The requester's identities: those a page already prefetched (``requester__identities``), else
+    one query."""
+    requester = ticket.requester if Ticket.requester.is_cached(ticket) else None
+    cached = getattr(requester, "_prefetched_objects_cache", {}).get("identities")
+    rows = list(cached) if cached is not None else list(Identity.objects.filter(contact_id=ticket.requester_id))
+    return sorted(rows, key=lambda identity: (identity.bounced, identity.pk))
+
+
 def _facts(ticket: Ticket) -> _Facts:
-    identities = list(Identity.objects.filter(contact_id=ticket.requester_id).order_by("bounced", "id"))
+    """At most two queries: the identities (unless prefetched) and the inboxes, each row carrying the
+    inbox of the ticket's first customer message (one subquery the database runs once)."""
+    identities = _identities(ticket)
+    if not identities:
+        return _Facts([], [], None)
+    first = (Message.objects.filter(ticket_id=ticket.pk, kind=MessageKind.CUSTOMER, inbox__active=True)
+             .order_by("created_at", "id").values("inbox_id")[:1])
     sending = [kind.key for kind in registry.kinds() if kind.outbound is not None]
-    inboxes = list(Inbox.objects.filter(kind__in=sending, active=True).order_by("id")) if identities else []
-    return _Facts(identities, inboxes)
+    inboxes = list(Inbox.objects.filter(kind__in=sending, active=True).annotate(first_inbox_id=Subquery(first))
+                   .order_by("id"))
+    return _Facts(identities, inboxes, inboxes[0].first_inbox_id if inboxes else None)
 
 
 def _identity_of_kind(identities: list[Identity], kind: registry.ChannelKind,
@@ -90,12 +109,8 @@ def _resolve(ticket: Ticket, facts: _Facts) -> ReplyRoute | None:
                     route = _default_through_kind(ticket, kind, [chosen], facts)
                     if route:
                         return route
-    first_inbox_id = (
-        Message.objects.filter(ticket=ticket, kind=MessageKind.CUSTOMER, inbox__active=True)
-        .order_by("created_at", "id").values_list("inbox_id", flat=True).first()
-    )
-    if first_inbox_id is not None:
-        route = _through(facts.inbox(first_inbox_id), identities, preferred)
+    if facts.first_inbox_id is not None:
+        route = _through(facts.inbox(facts.first_inbox_id), identities, preferred)
         if route:
             return route
     for kind in registry.kinds():
@@ -147,7 +162,7 @@ def choices_for(ticket: Ticket) -> list[ReplyRoute]:
 
 
 def overview(ticket: Ticket) -> tuple[ReplyRoute | None, list[ReplyRoute]]:
-    """``(resolve(ticket), choices_for(ticket))`` read together (the ticket page): three queries."""
+    """``(resolve(ticket), choices_for(ticket))`` read together (the ticket page): two queries at most."""
     facts = _facts(ticket)
     return _resolve(ticket, facts), _choices(facts)
 

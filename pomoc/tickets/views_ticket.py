@@ -31,9 +31,10 @@ PUBLIC_KINDS = (MessageKind.CUSTOMER, MessageKind.REPLY)
 
 def load_ticket(request, number) -> Ticket:
     ticket = access_ticket_by_number(request.user, number)
-    # One query for what the header and sidebar show of the related rows.
+    # One query for what the header and sidebar show of the related rows, one for the requester's
+    # identities (the sidebar lists them, the reply route chooses among them).
     return (Ticket.objects.select_related("requester", "requester__company", "assignee", "department", "merged_into")
-            .get(pk=ticket.pk))
+            .prefetch_related("requester__identities").get(pk=ticket.pk))
 
 
 def load_ticket_message(request, number, message_id) -> tuple[Ticket, Message]:
