@@ -56,16 +56,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pomoc.channels.models import Inbox
 from pomoc.contacts.models import Contact, Identity
 from pomoc.contacts.services import contact_get_or_create, normalize_identity
+from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.intake import Incoming, customer_messages_add
 from pomoc.tickets.models import ACTIVE_STATUSES, Message, Ticket
-from pomoc.tickets.services import NewAttachment
 
 __all__ = ["DEFAULT_THREADING", "InboundMessage", "InboundResult", "ThreadContext", "by_thread_key", "incoming",
            "latest_open_ticket", "receive"]
@@ -216,7 +216,16 @@ def _duplicate(inbox: Inbox, key: str) -> InboundResult | None:
     return InboundResult(external_id=key, message=existing, ticket=existing.ticket, duplicate=True)
 
 
+def _without_nul(message: InboundMessage) -> None:
+    """NUL characters, which PostgreSQL cannot store in text, become U+FFFD: the message is kept."""
+    for name in ("name", "subject", "text", "html", "thread_key"):
+        value = getattr(message, name)
+        if "\x00" in value:
+            setattr(message, name, value.replace("\x00", "\ufffd"))
+
+
 def _store(inbox: Inbox, message: InboundMessage, threading: Sequence[Strategy]) -> InboundResult:
+    _without_nul(message)
     key, value = _checked(message)
     known = _duplicate(inbox, key)
     if known is not None:
@@ -237,6 +246,10 @@ def _receive_one(inbox: Inbox, message: InboundMessage, threading: Sequence[Stra
             return _store(inbox, message, threading)
     except ValidationError as exc:
         return InboundResult(external_id=message.external_id, error=_reason(exc))
+    except DataError as exc:  # a value the database refuses (e.g. a NUL in the provider's id): this one only
+        return InboundResult(external_id=message.external_id,
+                             error=_("The database cannot store this message: %(error)s")
+                             % {"error": type(exc).__name__})
     except IntegrityError:
         # the same id stored meanwhile by a writer that does not take the inbox lock (the lock
         # serializes ``receive`` calls): look again, it is a duplicate now

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from pomoc.channels import registry
+from pomoc.tickets import services
 from pomoc.tickets.models import DeliveryState, Message
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,4 @@ def deliver(message_id: int, *, final_attempt: bool = False) -> str:
 
 
 def _mark(message: Message, state: str, error: str) -> None:
-    from pomoc.tickets.services import message_delivery_mark
-
-    message_delivery_mark(message=message, state=state, error=error)
+    services.message_delivery_mark(message=message, state=state, error=error)

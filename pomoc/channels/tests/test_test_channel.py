@@ -183,6 +183,16 @@ def test_one_invalid_message_is_reported_and_the_others_are_stored(settings):
     assert Ticket.objects.count() == 2
 
 
+def test_nul_characters_never_lose_a_message_nor_block_the_others():
+    """PostgreSQL stores no NUL in text: the text keeps a replacement character; an id with one is
+    refused alone (SQLite would store it: then it is simply stored)."""
+    inbox = make_inbox()
+    results, _ack = post(inbox, message("nul-1", text="Hello\x00world"), message("bad\x00id"), message("nul-2"))
+    assert results[0].stored and results[2].stored
+    assert Message.objects.get(external_id="nul-1").body_text == "Hello\ufffdworld"
+    assert results[1].stored or "database" in results[1].error
+
+
 # --- outbound -----------------------------------------------------------------------------------
 @pytest.fixture
 def queue(settings):

@@ -22,8 +22,8 @@ from pomoc.channels.inbound import InboundMessage, InboundResult, ThreadContext
 from pomoc.channels.models import Inbox
 from pomoc.channels.tests.testkind.config import HookConfig
 from pomoc.contacts.models import IdentityKind
+from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.models import Message, MessageKind, Ticket
-from pomoc.tickets.services import NewAttachment
 
 OUR_ID_PREFIX = "pomoc-"  # the ids our outbound adapter gives replies (outbound.py)
 
