@@ -24,8 +24,6 @@ from pomoc.administration.permissions import manage_view
 from pomoc.channels import registry
 from pomoc.channels import services as inbox_services
 from pomoc.channels.email import services as email_services
-from pomoc.channels.email.config import EmailInboxConfig
-from pomoc.channels.email.connection_test import check_connection
 from pomoc.channels.email.downloads import raw_mail_response
 from pomoc.channels.email.models import RawMail, RawMailStatus
 from pomoc.channels.email.parsing import parse_mail
@@ -294,23 +292,52 @@ def organisation(request):
     return _page(request, "administration/organisation.html", "organisation", {"form": form})
 
 
-# --- E-mail inboxes ---------------------------------------------------------------------------
+# --- Inboxes (of every registered kind) -------------------------------------------------------
+
+
+def _admin_kind(key: str) -> registry.ChannelKind:
+    """The registered kind ``key`` if the administration can set up its inboxes; else 404."""
+    kind = registry.get(key)
+    if kind is None or not kind.admin_form:
+        raise Http404
+    return kind
 
 
 @manage_view()
 def inboxes(request):
     items = Inbox.objects.select_related("department").order_by("-active", "name")
-    rows = [(inbox, EmailInboxConfig.from_dict(inbox.config)) for inbox in items]
+    rows = []
+    for inbox in items:
+        kind = registry.get(inbox.kind)  # None: its app is no longer installed
+        rows.append({
+            "inbox": inbox, "kind_label": kind.label if kind else inbox.kind,
+            "summary": kind.summary(inbox) if kind and kind.summary else [],
+            "editable": bool(kind and kind.admin_form), "testable": bool(kind and kind.connection_test),
+        })
     return _page(request, "administration/inboxes.html", "inboxes", {"rows": rows})
 
 
 @never_cache
 @manage_view()
-def inbox_edit(request, pk: int | None = None):
-    inbox = get_object_or_404(Inbox, pk=pk) if pk is not None else None
-    kind = registry.get(inbox.kind if inbox else "email")
-    if kind is None or not kind.admin_form:
-        raise Http404
+def inbox_create(request):
+    """``?kind=<key>``: that kind's form. Without it: the only kind's form, or a choice of kinds."""
+    key = request.GET.get("kind")
+    if not key:
+        kinds = [kind for kind in registry.kinds() if kind.admin_form]
+        if len(kinds) != 1:
+            return _page(request, "administration/inbox_kinds.html", "inboxes", {"kinds": kinds})
+        key = kinds[0].key
+    return _inbox_form(request, _admin_kind(key), None)
+
+
+@never_cache
+@manage_view()
+def inbox_edit(request, pk: int):
+    inbox = get_object_or_404(Inbox, pk=pk)
+    return _inbox_form(request, _admin_kind(inbox.kind), inbox)
+
+
+def _inbox_form(request, kind: registry.ChannelKind, inbox: Inbox | None):
     form = import_string(kind.admin_form)(request.POST or None, inbox=inbox)
     if request.method == "POST" and form.is_valid():
         changes, secrets = form.changes(), form.secrets()
@@ -323,7 +350,10 @@ def inbox_edit(request, pk: int | None = None):
         if saved is not None:
             messages.success(request, _("Inbox %(name)s saved.") % {"name": saved.name})
             return redirect("administration:inbox", pk=saved.pk)
-    return _page(request, "administration/inbox_form.html", "inboxes", {"form": form, "inbox": inbox})
+    return _page(request, "administration/inbox_form.html", "inboxes", {
+        "form": form, "inbox": inbox, "kind": kind, "testable": kind.connection_test is not None,
+        "several_kinds": sum(1 for k in registry.kinds() if k.admin_form) > 1,
+    })
 
 
 @manage_view()
@@ -335,7 +365,7 @@ def inbox_deactivate(request, pk: int):
     except ValidationError:
         messages.error(request, _("Fix the inbox's settings first; then deactivate it."))
     else:
-        messages.success(request, _("Inbox %(name)s is deactivated: no mail is fetched or accepted for it.")
+        messages.success(request, _("Inbox %(name)s is deactivated: nothing more is received through it.")
                          % {"name": inbox.name})
     return redirect("administration:inbox", pk=inbox.pk)
 
@@ -345,7 +375,10 @@ def inbox_deactivate(request, pk: int):
 @require_POST
 def inbox_test(request, pk: int):
     inbox = get_object_or_404(Inbox, pk=pk)
-    results = check_connection(inbox)
+    kind = registry.get(inbox.kind)
+    if kind is None or kind.connection_test is None:
+        raise Http404
+    results = kind.connection_test(inbox)
     return _page(request, "administration/inbox_test.html", "inboxes", {"inbox": inbox, "results": results})
 
 

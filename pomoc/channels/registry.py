@@ -46,6 +46,16 @@ class Errors(dict):
         self.setdefault(field, []).append(message)
 
 
+@dataclass(frozen=True)
+class ConnectionResult:
+    """One part of a kind's connection test: ``protocol`` names what was tried ("SMTP", "API"; "" when
+    nothing could be), ``message`` says what happened (translated, never a secret)."""
+
+    protocol: str
+    ok: bool
+    message: str
+
+
 class TypedConfig(Protocol):
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> TypedConfig:
@@ -75,6 +85,13 @@ class ChannelKind:
     answers_without_inbox: bool = False
     admin_form: str = ""  # dotted path of the administration page's form class
     address_label: Any = ""  # what Inbox.address means for this kind ("" when unused)
+    # ``summary(inbox)``: what the administration's list of inboxes shows about one inbox of the kind,
+    # as (label, value) pairs, e.g. e-mail's "Mail gets in by". Reads only the inbox (no queries).
+    # None: nothing beyond what every inbox has.
+    summary: Callable[[Inbox], list[tuple[Any, str]]] | None = None
+    # ``connection_test(inbox)``: tries the inbox's servers or provider now (short timeouts) and says
+    # per part what happened. None: the kind has no test (the administration shows no button).
+    connection_test: Callable[[Inbox], list[ConnectionResult]] | None = None
     extra: dict = field(default_factory=dict)
 
 

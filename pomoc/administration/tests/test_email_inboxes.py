@@ -134,7 +134,7 @@ def test_deactivating_an_inbox_keeps_it(client, admin):
     inbox.refresh_from_db()
     assert not inbox.active
     listing = client.get(reverse("administration:inboxes")).content.decode()
-    assert "Old" in listing and "deactivated" in listing
+    assert "Old" in listing and "Deactivated" in listing
 
 
 @pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.AGENT])

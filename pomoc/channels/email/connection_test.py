@@ -13,7 +13,6 @@ import re
 import smtplib
 import socket
 import ssl
-from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
@@ -22,17 +21,11 @@ from pomoc.channels.email.fetch import imap_open, pop3_open
 from pomoc.channels.email.outbound import _SMTP, _SMTP_SSL  # the classes replies are sent with (UTF-8 logins)
 from pomoc.channels.email.tls import client_context
 from pomoc.channels.models import Inbox
+from pomoc.channels.registry import ConnectionResult
 from pomoc.core.crypto import SecretUnreadable
 
 TIMEOUT = 8.0  # seconds per connection
 MAX_DETAIL = 300
-
-
-@dataclass(frozen=True)
-class ProtocolResult:
-    protocol: str  # "IMAP", "POP3", "SMTP"
-    ok: bool
-    message: str  # translated, safe to show
 
 
 def _forms_of(secret: str, username: str) -> list[str]:
@@ -74,7 +67,7 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _failure(protocol: str, stage: str, exc: BaseException, secret: str, username: str) -> ProtocolResult:
+def _failure(protocol: str, stage: str, exc: BaseException, secret: str, username: str) -> ConnectionResult:
     detail = sanitize(_describe(exc), secret=secret, username=username)
     if isinstance(exc, ssl.SSLCertVerificationError):  # IMAP, POP3 and SMTP: the same field trusts it
         hint = _("If the server's certificate comes from a private CA or is self-signed, paste it "
@@ -84,10 +77,10 @@ def _failure(protocol: str, stage: str, exc: BaseException, secret: str, usernam
         message = _("The server answered, but the login failed: %(detail)s") % {"detail": detail}
     else:
         message = _("Could not connect: %(detail)s") % {"detail": detail}
-    return ProtocolResult(protocol, False, message)
+    return ConnectionResult(protocol, False, message)
 
 
-def _imap(config: EmailInboxConfig, password: str) -> ProtocolResult:
+def _imap(config: EmailInboxConfig, password: str) -> ConnectionResult:
     stage = "connect"
     try:
         client = imap_open(config, timeout=TIMEOUT)
@@ -96,18 +89,18 @@ def _imap(config: EmailInboxConfig, password: str) -> ProtocolResult:
             client.login(config.imap_username, password)
             status, _data = client.select(config.imap_folder or "INBOX", readonly=True)
             if status != "OK":
-                return ProtocolResult("IMAP", False, _("Logged in, but the folder “%(folder)s” cannot be opened.")
+                return ConnectionResult("IMAP", False, _("Logged in, but the folder “%(folder)s” cannot be opened.")
                                       % {"folder": sanitize(config.imap_folder)})
         finally:
             with contextlib.suppress(Exception):  # the result is already decided
                 client.logout()
     except Exception as exc:
         return _failure("IMAP", stage, exc, password, config.imap_username)
-    return ProtocolResult("IMAP", True, _("Connected, logged in and opened the folder “%(folder)s”.")
+    return ConnectionResult("IMAP", True, _("Connected, logged in and opened the folder “%(folder)s”.")
                           % {"folder": sanitize(config.imap_folder)})
 
 
-def _pop3(config: EmailInboxConfig, password: str) -> ProtocolResult:
+def _pop3(config: EmailInboxConfig, password: str) -> ConnectionResult:
     stage = "connect"
     try:
         client = pop3_open(config, timeout=TIMEOUT)
@@ -120,10 +113,10 @@ def _pop3(config: EmailInboxConfig, password: str) -> ProtocolResult:
                 client.quit()
     except Exception as exc:
         return _failure("POP3", stage, exc, password, config.pop3_username)
-    return ProtocolResult("POP3", True, _("Connected and logged in."))
+    return ConnectionResult("POP3", True, _("Connected and logged in."))
 
 
-def _smtp(config: EmailInboxConfig, password: str) -> ProtocolResult:
+def _smtp(config: EmailInboxConfig, password: str) -> ConnectionResult:
     stage = "connect"
     try:
         # the same trust as the replies' connection (pomoc.channels.email.outbound): system CAs plus the inbox's
@@ -138,7 +131,7 @@ def _smtp(config: EmailInboxConfig, password: str) -> ProtocolResult:
                 client.starttls(context=context)
                 client.ehlo()
             if not config.smtp_username:
-                return ProtocolResult("SMTP", True, _("Connected; the server greeted us. No username is set, "
+                return ConnectionResult("SMTP", True, _("Connected; the server greeted us. No username is set, "
                                                       "so no login was tried."))
             stage = "login"
             client.login(config.smtp_username, password)
@@ -147,7 +140,7 @@ def _smtp(config: EmailInboxConfig, password: str) -> ProtocolResult:
                 client.quit()
     except Exception as exc:
         return _failure("SMTP", stage, exc, password, config.smtp_username)
-    return ProtocolResult("SMTP", True, _("Connected and logged in."))
+    return ConnectionResult("SMTP", True, _("Connected and logged in."))
 
 
 def _secret(inbox: Inbox, name: str) -> str | None:
@@ -157,7 +150,7 @@ def _secret(inbox: Inbox, name: str) -> str | None:
         return None
 
 
-def check_connection(inbox: Inbox) -> list[ProtocolResult]:
+def check_connection(inbox: Inbox) -> list[ConnectionResult]:
     """Try the inbox's incoming server (IMAP or POP3, where set up) and its SMTP server."""
     config = EmailInboxConfig.from_dict(inbox.config)
     checks = []
@@ -171,10 +164,11 @@ def check_connection(inbox: Inbox) -> list[ProtocolResult]:
     for protocol, secret_name, check in checks:
         password = _secret(inbox, secret_name)
         if password is None:
-            results.append(ProtocolResult(protocol, False, _("The stored password cannot be decrypted (was the "
+            results.append(ConnectionResult(protocol, False, _("The stored password cannot be decrypted (was the "
                                                              "encryption key changed?). Enter it again.")))
             continue
         results.append(check(config, password))
     if not results:
-        results.append(ProtocolResult("", False, _("No server is set up for this inbox, so there is nothing to test.")))
+        results.append(ConnectionResult("", False,
+                                        _("No server is set up for this inbox, so there is nothing to test.")))
     return results

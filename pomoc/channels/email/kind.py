@@ -8,9 +8,24 @@ from django.utils.translation import gettext_lazy as _
 
 from pomoc.channels import registry
 from pomoc.channels.email.config import SECRET_NAMES, EmailInboxConfig, clean_address, clean_config
+from pomoc.channels.email.connection_test import check_connection
 from pomoc.channels.email.outbound import EmailOutbound
 from pomoc.contacts.models import IdentityKind
 from pomoc.core import scheduler
+
+
+def summary(inbox) -> list[tuple[str, str]]:
+    """The administration's list of inboxes: how mail gets in and through which server replies leave."""
+    config = EmailInboxConfig.from_dict(inbox.config)
+    if config.fetch == "imap":
+        gets_in = f"IMAP {config.imap_host}"
+    elif config.fetch == "pop3":
+        gets_in = f"POP3 {config.pop3_host}"
+    else:
+        gets_in = _("our mail server (pipe)")
+    # without a server of its own an inbox answers through the installation's (Django's EMAIL_* settings)
+    return [(_("Mail gets in by"), gets_in), (_("Replies through"), config.smtp_host or _("the default mail server"))]
+
 
 EMAIL = registry.ChannelKind(
     key="email",
@@ -24,6 +39,8 @@ EMAIL = registry.ChannelKind(
     answers_without_inbox=True,  # Django's EMAIL_* settings: the installation's default outgoing mail
     admin_form="pomoc.channels.email.forms.InboxForm",
     address_label=_("E-mail address"),
+    summary=summary,
+    connection_test=check_connection,
 )
 
 

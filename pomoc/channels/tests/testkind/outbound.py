@@ -28,9 +28,12 @@ class HookOutbound:
             raise DeliveryFailed("The inbox has no address to post replies to.", temporary=False)
         if message.recipient_id is None:
             raise DeliveryFailed("The reply has no recipient.", temporary=False)
+        headers = {"Content-Type": "application/json"}
+        token = message.inbox.get_secret("token") if message.inbox_id else ""
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         request = urllib.request.Request(  # noqa: S310 -- http(s) only (HookConfig.from_dict)
-            config.url, data=json.dumps(reply_payload(message)).encode(), method="POST",
-            headers={"Content-Type": "application/json"},
+            config.url, data=json.dumps(reply_payload(message)).encode(), method="POST", headers=headers,
         )
         try:
             with urllib.request.urlopen(request, timeout=config.timeout) as response:  # noqa: S310 -- as above
