@@ -256,6 +256,7 @@ def ticket_reply_route_set(*, ticket: Ticket, actor, inbox, identity) -> Ticket:
     if identity is not None and identity.contact_id != ticket.requester_id:
         raise ValidationError({"reply_identity": _("Replies can only go to one of the requester's addresses.")})
     with transaction.atomic():
+        before = {"inbox": ticket.reply_inbox_id, "identity": ticket.reply_identity_id}
         Ticket.objects.filter(pk=ticket.pk).update(reply_inbox=inbox, reply_identity=identity)
         ticket.reply_inbox, ticket.reply_identity = inbox, identity
         route = replies.route_for(ticket)
@@ -264,7 +265,7 @@ def ticket_reply_route_set(*, ticket: Ticket, actor, inbox, identity) -> Ticket:
             raise ValidationError({"reply_inbox": _("Replies cannot go to %(address)s through this inbox.")
                                    % {"address": identity.value}})
         events.field_changed(ticket, EventType.REPLY_ROUTE_CHANGED, actor,
-                             None, {"inbox": getattr(inbox, "pk", None), "identity": getattr(identity, "pk", None)})
+                             before, {"inbox": getattr(inbox, "pk", None), "identity": getattr(identity, "pk", None)})
     return ticket
 
 

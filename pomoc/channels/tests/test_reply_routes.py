@@ -191,6 +191,7 @@ def test_the_api_changes_the_route_and_records_it(agent, support):
     assert response.json()["reply_route"]["inbox"]["name"] == "Sales"
     event = ticket.events.get(type=EventType.REPLY_ROUTE_CHANGED)
     assert event.actor == agent and event.data["to"] == {"inbox": sales.pk, "identity": requester.identities.get().pk}
+    assert event.data["from"] == {"inbox": None, "identity": None}  # Pomoc chose before
     other = ContactFactory(email="someone@example.org").identities.get()
     refused = api.client.put(f"/api/v1/tickets/{ticket.number}/reply-route", {"identity": other.pk},
                              content_type="application/json", headers=api.headers)
