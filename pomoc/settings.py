@@ -87,7 +87,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Answers /healthz and /readyz itself, before the HTTPS redirect and the Host check: a load
+    # balancer probes the process directly, by its address and over plain HTTP.
+    "pomoc.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Refuses rate-limited login and password-reset POSTs before any session, template or hashing.
+    "pomoc.accounts.middleware.RateLimitMiddleware",
     "pomoc.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -185,6 +190,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_RATE_LIMIT = env_int("POMOC_LOGIN_RATE_LIMIT", 10)  # failed attempts per 15 minutes
 LOGIN_RATE_WINDOW = 15 * 60
+# Password-reset requests per hour, for one e-mail address and from one client address.
+PASSWORD_RESET_RATE_LIMIT_ADDRESS = env_int("POMOC_PASSWORD_RESET_RATE_LIMIT", 3)
+PASSWORD_RESET_RATE_LIMIT_CLIENT = env_int("POMOC_PASSWORD_RESET_RATE_LIMIT_CLIENT", 10)
+PASSWORD_RESET_RATE_WINDOW = 60 * 60
 
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
@@ -239,13 +248,25 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Health checks answer over plain HTTP too (HealthCheckMiddleware answers them even earlier).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and SECURE_SSL_REDIRECT)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-# Behind a TLS-terminating proxy that sets X-Forwarded-Proto/-For (the login rate limit uses -For).
-BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto/-For. Forwarded headers are believed
+# only from TRUSTED_PROXIES (addresses or networks, e.g. "10.0.0.10,10.1.0.0/16"): by uvicorn (the
+# address in its log, the scheme) and by ``pomoc.accounts.ratelimit.client_ip`` (the address the rate
+# limits count). Setting TRUSTED_PROXIES implies BEHIND_PROXY; BEHIND_PROXY=1 alone trusts a proxy on
+# the same machine (127.0.0.1, ::1). Without either, no forwarded header is believed from anybody.
+# FORWARDED_ALLOW_IPS is the older name of TRUSTED_PROXIES.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES") or env_list("FORWARDED_ALLOW_IPS")
+BEHIND_PROXY = env_bool("BEHIND_PROXY", bool(TRUSTED_PROXIES))
+if not BEHIND_PROXY:
+    TRUSTED_PROXIES = []
+elif not TRUSTED_PROXIES:
+    TRUSTED_PROXIES = ["127.0.0.1", "::1"]
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True

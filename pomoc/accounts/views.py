@@ -1,16 +1,20 @@
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from pomoc.accounts import ratelimit, services
+from pomoc.accounts import ratelimit, services, tasks
 from pomoc.accounts.forms import PreferencesForm
-from pomoc.accounts.mail import email_context
+from pomoc.accounts.middleware import refusal_page
 from pomoc.accounts.models import Role
 from pomoc.core.form_errors import add_service_errors
 
@@ -71,17 +75,26 @@ def preferences(request):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """The same answer whether or not the address belongs to anybody; mail only when it does."""
+    """The same work and the same answer whether or not the address belongs to anybody.
+
+    The request only counts itself against the rate limits and enqueues ``send_password_reset``
+    with the address; the task looks the account up and sends the mail. No lookup happens here,
+    so neither the answer nor its timing depends on the address.
+    """
 
     template_name = "registration/password_reset_form.html"
-    email_template_name = "registration/password_reset_email.txt"
-    subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
 
+    def post(self, request, *args, **kwargs):
+        if ratelimit.reset_is_blocked(request, request.POST.get("email", "")):
+            return refusal_page(request, ratelimit.RESET)  # RateLimitMiddleware normally answers first
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form):
-        # Links and names come from our configuration, never from the request's Host header.
-        self.extra_email_context = email_context()
-        return super().form_valid(form)
+        email = form.cleaned_data["email"]
+        ratelimit.register_reset(self.request, email)
+        tasks.send_password_reset.enqueue(email, get_language() or "", uuid.uuid4().hex)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -29,7 +29,7 @@ def test_it_refuses_the_right_password_after_too_many_failures_for_a_username():
     assert response.status_code == 429
     assert response["Retry-After"] == "60"
     assert b"Too many failed login attempts" in response.content
-    assert "_auth_user_id" not in response.wsgi_request.session
+    assert "sessionid" not in response.cookies
 
 
 def test_the_username_counter_ignores_case():
@@ -77,6 +77,7 @@ def test_it_lets_people_in_again_when_the_window_has_passed(settings):
 
 def test_behind_a_proxy_it_counts_the_address_the_proxy_saw(settings):
     settings.BEHIND_PROXY = True
+    settings.TRUSTED_PROXIES = ["172.16.0.0/12"]
     UserFactory(username="gina")
     for n in range(LIMIT):
         # The client forges the leftmost entries; our proxy appended the real address last.
@@ -91,3 +92,35 @@ def test_behind_a_proxy_it_counts_the_address_the_proxy_saw(settings):
         reverse("accounts:login"), {"username": "gina", "password": PASSWORD}
     )
     assert other.status_code == 302
+
+
+def test_a_refused_attempt_hashes_no_password_renders_nothing_and_queries_nothing(
+        django_assert_num_queries, monkeypatch):
+    UserFactory(username="hana")
+    for n in range(LIMIT):
+        attempt("10.0.0.12", f"nobody{n}", "wrong")
+    calls = []
+    monkeypatch.setattr("django.contrib.auth.forms.authenticate", lambda *a, **kw: calls.append(kw))
+    monkeypatch.setattr("django.contrib.auth.hashers.MD5PasswordHasher.verify",
+                        lambda *a: calls.append("verify"))
+    monkeypatch.setattr("django.contrib.auth.hashers.MD5PasswordHasher.encode",
+                        lambda *a: calls.append("encode"))
+    client = Client(REMOTE_ADDR="10.0.0.12")
+    with django_assert_num_queries(0):
+        response = client.post(reverse("accounts:login"), {"username": "hana", "password": PASSWORD})
+    assert response.status_code == 429
+    assert calls == []
+    assert response.templates == []  # no template rendered
+    assert "sessionid" not in response.cookies and "csrftoken" not in response.cookies
+    # The login page itself (GET) is still served to that address.
+    assert client.get(reverse("accounts:login")).status_code == 200
+
+
+def test_the_refusal_is_in_the_language_the_browser_asks_for():
+    for n in range(LIMIT):
+        attempt("10.0.0.13", f"nobody{n}", "wrong")
+    response = Client(REMOTE_ADDR="10.0.0.13", HTTP_ACCEPT_LANGUAGE="cs").post(
+        reverse("accounts:login"), {"username": "x", "password": "y"})
+    assert response.status_code == 429
+    assert b'lang="cs"' in response.content
+    assert b"Too many failed login attempts" not in response.content

@@ -82,3 +82,114 @@ def test_a_wrong_old_password_changes_nothing(client):
     assert response.status_code == 200
     user.refresh_from_db()
     assert user.check_password("pass-Word-123")
+
+
+# --- the same work whatever the address; the mail from the task queue; rate limits -------------
+@pytest.fixture
+def queue(settings):
+    """Tasks are recorded, not run (as with the real queue until the worker takes them)."""
+    from django_tasks import default_task_backend
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
+                                  "QUEUES": ["default", "mail"]}}
+    default_task_backend.clear()
+    yield default_task_backend
+    default_task_backend.clear()
+
+
+def post_reset(client, email: str):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("accounts:password_reset"), {"email": email})
+    return response, [query["sql"] for query in queries.captured_queries]
+
+
+def test_an_existing_and_a_missing_address_take_the_same_path(client, queue, mailoutbox):
+    from pomoc.accounts.tasks import send_password_reset
+
+    UserFactory(username="alice", email="alice@example.com")
+    known, known_sql = post_reset(client, "alice@example.com")
+    unknown, unknown_sql = post_reset(client, "nobody@example.com")
+
+    # No mail in the request; one task each, the same task with arguments of the same shape.
+    assert mailoutbox == []
+    assert [result.task.func for result in queue.results] == [send_password_reset.func] * 2
+    shapes = [([type(arg) for arg in result.args], sorted(result.kwargs)) for result in queue.results]
+    assert shapes[0] == shapes[1]
+    assert [result.args[0] for result in queue.results] == ["alice@example.com", "nobody@example.com"]
+    assert {result.task.queue_name for result in queue.results} == {"mail"}
+    # The same queries (the address is never looked up here) and the same templates.
+    assert known_sql == unknown_sql
+    assert not any("accounts_user" in sql for sql in known_sql)
+    assert [t.name for t in known.templates] == [t.name for t in unknown.templates]
+    # The same answer.
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"] == reverse("accounts:password_reset_done")
+    assert known.content == unknown.content
+
+
+def test_the_task_mails_an_existing_account_and_nobody_else(mailoutbox, settings):
+    from pomoc.accounts.tasks import send_password_reset
+
+    settings.POMOC_BASE_URL = "https://help.example.com"
+    UserFactory(username="alice", email="alice@example.com", language="cs")
+    assert send_password_reset.call("nobody@example.com", "en", "r1") == 0
+    assert mailoutbox == []
+    assert send_password_reset.call("ALICE@example.com", "en", "r2") == 1
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["alice@example.com"]
+    assert "https://help.example.com/accounts/reset/" in mailoutbox[0].body
+    assert "alice" in mailoutbox[0].body
+    # In the account's own language.
+    assert "Choose a new password here" not in mailoutbox[0].body
+
+
+def test_the_task_is_idempotent(mailoutbox):
+    from pomoc.accounts.tasks import send_password_reset
+
+    UserFactory(username="alice", email="alice@example.com")
+    assert send_password_reset.call("alice@example.com", "en", "same-request") == 1
+    assert send_password_reset.call("alice@example.com", "en", "same-request") == 0
+    assert len(mailoutbox) == 1
+
+
+@pytest.fixture
+def small_reset_limits(settings):
+    settings.PASSWORD_RESET_RATE_LIMIT_ADDRESS = 2
+    settings.PASSWORD_RESET_RATE_LIMIT_CLIENT = 4
+    settings.PASSWORD_RESET_RATE_WINDOW = 600
+
+
+def reset_from(ip: str, email: str):
+    from django.test import Client
+
+    return Client(REMOTE_ADDR=ip).post(reverse("accounts:password_reset"), {"email": email})
+
+
+def test_resets_are_limited_per_address(small_reset_limits, mailoutbox):
+    UserFactory(username="alice", email="alice@example.com")
+    assert reset_from("10.0.0.1", "alice@example.com").status_code == 302
+    assert reset_from("10.0.0.2", "Alice@example.com").status_code == 302
+    refused = reset_from("10.0.0.3", "alice@example.com")
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "600"
+    assert b"Too many password reset requests" in refused.content
+    assert len(mailoutbox) == 2
+    # The same for an address nobody has: the limit tells nothing about accounts.
+    assert reset_from("10.0.0.1", "nobody@example.com").status_code == 302
+    assert reset_from("10.0.0.2", "nobody@example.com").status_code == 302
+    assert reset_from("10.0.0.3", "nobody@example.com").status_code == 429
+    # Another address from the same clients is fine.
+    assert reset_from("10.0.0.3", "bob@example.com").status_code == 302
+
+
+def test_resets_are_limited_per_client(small_reset_limits, mailoutbox):
+    UserFactory(username="alice", email="alice@example.com")
+    for n in range(4):
+        assert reset_from("10.0.0.9", f"someone{n}@example.com").status_code == 302
+    assert reset_from("10.0.0.9", "alice@example.com").status_code == 429
+    assert mailoutbox == []
+    assert reset_from("10.0.0.10", "alice@example.com").status_code == 302
+    assert len(mailoutbox) == 1

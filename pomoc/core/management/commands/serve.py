@@ -174,8 +174,10 @@ class Command(BaseCommand):
             workers=workers,
             lifespan="off",
             access_log=not no_access_log,
-            proxy_headers=True,
-            forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            # Forwarded headers only from the proxies in TRUSTED_PROXIES (none unless configured):
+            # the same list pomoc.accounts.ratelimit.client_ip believes.
+            proxy_headers=bool(settings.TRUSTED_PROXIES),
+            forwarded_allow_ips=list(settings.TRUSTED_PROXIES) or None,
             log_config=None,  # Django's LOGGING already configured the root logger
             log_level=logging.INFO,
         )
