@@ -117,20 +117,42 @@ def _blocked(scope: str, request, identifier: str) -> bool:
     return len(keys) > 1 and counts.get(keys[1], 0) >= identifier_limit
 
 
-def _count(scope: str, request, identifier: str) -> None:
+def _count(scope: str, request, identifier: str) -> list[int]:
+    """Adds one to this client's and this identifier's counters; returns the new counts."""
     seconds = window(scope)
+    counts = []
     for key in _keys(scope, request, identifier):
         # add() starts the window only if no counter exists: the window is not extended by failures.
         cache.add(key, 0, timeout=seconds)
         try:
-            cache.incr(key)
+            counts.append(cache.incr(key))
         except ValueError:  # the counter expired between add() and incr()
             cache.set(key, 1, timeout=seconds)
+            counts.append(1)
+    return counts
 
 
 def is_blocked(request, username: str) -> bool:
     """True when this address or this username has used up its failed logins for the window."""
     return _blocked(LOGIN, request, username)
+
+
+def begin_attempt(request, username: str) -> bool:
+    """Counts a login attempt as a failure before its password is checked; False when that is one
+    too many (then check nothing). Counting first makes the limit hold under concurrency: a
+    thousand simultaneous attempts get ``LOGIN_RATE_LIMIT`` password checks, not a thousand.
+    A successful attempt is then taken back with ``forgive``."""
+    return all(count <= settings.LOGIN_RATE_LIMIT for count in _count(LOGIN, request, username))
+
+
+def forgive(request, username: str) -> None:
+    """Takes back the count of an attempt that succeeded: only failures count."""
+    for key in _keys(LOGIN, request, username):
+        try:
+            if cache.decr(key) < 0:
+                cache.delete(key)
+        except ValueError:  # the window has ended meanwhile
+            pass
 
 
 def register_failure(request, username: str) -> None:

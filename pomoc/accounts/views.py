@@ -1,6 +1,5 @@
 import uuid
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -20,25 +19,24 @@ from pomoc.core.form_errors import add_service_errors
 
 
 class LoginView(auth_views.LoginView):
-    """Django's login with a failed-attempt limit per client IP and per username."""
+    """Django's login with a failed-attempt limit per client address and per username.
+
+    ``RateLimitMiddleware`` refuses attempts over the limit before they reach this view. Here each
+    attempt is counted before its password is checked (``ratelimit.begin_attempt``) and taken back
+    when it succeeds, so that simultaneous attempts cannot all slip under the limit.
+    """
 
     template_name = "accounts/login.html"
 
     def post(self, request, *args, **kwargs):
         username = request.POST.get("username", "")
-        if ratelimit.is_blocked(request, username):
-            # An unbound form: validating the posted one would check the password after all.
-            form = self.get_form_class()(request=request, initial={"username": username[:150]})
-            context = self.get_context_data(form=form, rate_limited=True,
-                                            window_minutes=max(1, settings.LOGIN_RATE_WINDOW // 60))
-            response = self.render_to_response(context, status=429)
-            response["Retry-After"] = str(settings.LOGIN_RATE_WINDOW)
-            return response
+        if not ratelimit.begin_attempt(request, username):
+            return refusal_page(request, ratelimit.LOGIN)  # without checking the password
         return super().post(request, *args, **kwargs)
 
-    def form_invalid(self, form):
-        ratelimit.register_failure(self.request, form.data.get("username", ""))
-        return super().form_invalid(form)
+    def form_valid(self, form):
+        ratelimit.forgive(self.request, form.data.get("username", ""))
+        return super().form_valid(form)
 
     def get_success_url(self):
         if self.request.user.role == Role.CUSTOMER:

@@ -1,7 +1,9 @@
 import time
 
 import pytest
-from django.test import Client
+from django.contrib.sessions.backends.cache import SessionStore
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from pomoc.testing.factories import UserFactory
@@ -124,3 +126,37 @@ def test_the_refusal_is_in_the_language_the_browser_asks_for():
     assert response.status_code == 429
     assert b'lang="cs"' in response.content
     assert b"Too many failed login attempts" not in response.content
+
+
+def test_attempts_in_flight_count_before_their_password_is_checked(monkeypatch):
+    """Simultaneous attempts: each is counted before its password is checked, so only LIMIT of
+    them are checked even when none has failed yet."""
+    from pomoc.accounts.views import LoginView
+
+    checked = []
+    monkeypatch.setattr("django.contrib.auth.forms.authenticate", lambda *a, **kw: checked.append(kw))
+    monkeypatch.setattr(LoginView, "form_invalid", lambda self, form: HttpResponse())
+
+    # Straight to the view: as if 2 × LIMIT requests had all passed the middleware's check
+    # before any of them failed.
+    view = LoginView.as_view()
+    statuses = []
+    for _n in range(2 * LIMIT):
+        request = RequestFactory().post("/accounts/login/", {"username": "jan", "password": "wrong"},
+                                        REMOTE_ADDR="10.0.0.14")
+        request._dont_enforce_csrf_checks = True
+        request.session = SessionStore()
+        response = view(request)
+        statuses.append(getattr(response, "status_code", None))
+    assert len(checked) == LIMIT
+    assert statuses[LIMIT:] == [429] * LIMIT
+
+
+def test_a_successful_login_is_not_counted_as_a_failure():
+    UserFactory(username="kim")
+    for _n in range(LIMIT - 1):
+        attempt("10.0.0.15", "kim", "wrong")
+    for _n in range(3):
+        assert attempt("10.0.0.15", "kim", PASSWORD).status_code == 302
+    assert attempt("10.0.0.15", "kim", "wrong").status_code == 200  # the LIMIT-th failure
+    assert attempt("10.0.0.15", "kim", PASSWORD).status_code == 429
