@@ -150,6 +150,50 @@ def flood(port: int, seconds: float, threads: int) -> dict:
     return {"statuses": statuses, "rate": sum(statuses.values()) / elapsed}
 
 
+def open_loop_flood(port: int, seconds: float, rate: float) -> dict:
+    """``rate`` POSTs a second for ``seconds``, each on a new connection, whether or not the earlier
+    ones were answered (as a botnet sends them); waits for every answer (at most 30 s each)."""
+    import asyncio
+
+    secret, token = csrf(port)
+    body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": "agent1", "password": "wrong"})
+    raw = (f"POST /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: csrftoken={secret}\r\n"
+           f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n"
+           f"Connection: close\r\n\r\n{body}").encode()
+    statuses: dict[int | str, int] = {}
+    times: dict[str, float] = {}
+
+    async def one() -> None:
+        status: int | str = "error"
+        try:
+            reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), PROBE_TIMEOUT)
+            writer.write(raw)
+            await writer.drain()
+            line = await asyncio.wait_for(reader.readline(), PROBE_TIMEOUT)
+            status = int(line.split()[1]) if line else "error"
+            writer.close()
+        except (OSError, TimeoutError, ValueError, IndexError):
+            pass
+        statuses[status] = statuses.get(status, 0) + 1
+        times["last answer"] = time.monotonic()
+
+    async def send_all() -> None:
+        loop = asyncio.get_running_loop()
+        started, sent, pending = loop.time(), 0, []
+        while loop.time() - started < seconds:
+            due = started + sent / rate
+            if due > loop.time():
+                await asyncio.sleep(due - loop.time())
+            pending.append(asyncio.create_task(one()))
+            sent += 1
+        times["sent"] = time.monotonic()
+        await asyncio.gather(*pending)
+
+    asyncio.run(send_all())
+    return {"statuses": statuses, "rate": sum(statuses.values()) / seconds,
+            "last answer": times.get("last answer", times["sent"]) - times["sent"]}
+
+
 def probe(port: int, path: str) -> float:
     started = time.monotonic()
     try:
@@ -159,7 +203,7 @@ def probe(port: int, path: str) -> float:
     return time.monotonic() - started
 
 
-def measure(port: int, seconds: float, threads: int) -> dict:
+def measure(port: int, seconds: float, threads: int, rate: float) -> dict:
     timings: dict[str, list[float]] = {"/healthz": [], "/accounts/login/": []}
     stop = threading.Event()
 
@@ -173,7 +217,7 @@ def measure(port: int, seconds: float, threads: int) -> dict:
     probers = [threading.Thread(target=prober, args=(path,), daemon=True) for path in timings]
     for thread in probers:
         thread.start()
-    result = flood(port, seconds, threads)
+    result = open_loop_flood(port, seconds, rate) if rate else flood(port, seconds, threads)
     flood_ended = time.monotonic()
     stop.set()
     for thread in probers:
@@ -187,13 +231,13 @@ def measure(port: int, seconds: float, threads: int) -> dict:
     return result
 
 
-def run(label: str, source: Path, extra_env: dict[str, str], seconds: float, threads: int) -> dict:
+def run(label: str, source: Path, extra_env: dict[str, str], seconds: float, threads: int, rate: float) -> dict:
     data_dir = Path(tempfile.mkdtemp(prefix="pomoc-flood-"))
     server = Server(source, data_dir, extra_env)
     try:
         server.start()
-        print(f"{label}: flooding for {seconds:.0f} s from {threads} threads...", file=sys.stderr, flush=True)
-        result = measure(server.port, seconds, threads)
+        print(f"{label}: flooding for {seconds:.0f} s...", file=sys.stderr, flush=True)
+        result = measure(server.port, seconds, threads, rate)
     finally:
         server.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -215,7 +259,7 @@ def ms(value: float) -> str:
 
 def report(results: list[dict]) -> None:
     print(f"{'run':<14}{'POST/s':>8}  {'answers':<28}{'healthz p50/p95 ms (idle → flood)':>42}"
-          f"{'login GET p50/p95 ms (idle → flood)':>44}{'drain s':>9}")
+          f"{'login GET p50/p95 ms (idle → flood)':>44}{'drain s':>9}{'last answer s':>15}")
     for result in results:
         answers = ", ".join(f"{status}: {count}" for status, count in sorted(result["statuses"].items(), key=str))
         cells = []
@@ -224,13 +268,15 @@ def report(results: list[dict]) -> None:
             cells.append(f"{ms(percentile(idle, 50))}/{ms(percentile(idle, 95)).strip()} →"
                          f"{ms(percentile(flooded, 50))}/{ms(percentile(flooded, 95)).strip()}")
         print(f"{result['label']:<14}{result['rate']:>8.0f}  {answers:<28}{cells[0]:>42}{cells[1]:>44}"
-              f"{result['drain']:>9.1f}")
+              f"{result['drain']:>9.1f}{result.get('last answer', 0):>15.1f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--threads", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=32, help="closed loop: threads sending one after another")
+    parser.add_argument("--rate", type=float, default=0,
+                        help="open loop instead: POSTs a second, each on a new connection, answered or not")
     parser.add_argument("--before", metavar="REV", help="also run this git revision's code (the 'before' figure)")
     parser.add_argument("--no-limiter-off", action="store_true", help="skip the run with the limiter disabled")
     args = parser.parse_args()
@@ -243,11 +289,12 @@ def main() -> None:
         exported = export(args.before)
         plan.insert(0, ("before", exported, {}))
     try:
-        results = [run(label, source, env, args.seconds, args.threads) for label, source, env in plan]
+        results = [run(label, source, env, args.seconds, args.threads, args.rate) for label, source, env in plan]
     finally:
         if exported:
             shutil.rmtree(exported, ignore_errors=True)
-    print(f"login flood: {args.seconds:.0f} s, {args.threads} threads, {os.cpu_count()} CPUs, "
+    how = f"{args.rate:.0f} POSTs/s open loop" if args.rate else f"{args.threads} threads"
+    print(f"login flood: {args.seconds:.0f} s, {how}, {os.cpu_count()} CPUs, "
           f"Python {sys.version.split()[0]}")
     report(results)
 
