@@ -193,3 +193,14 @@ def test_resets_are_limited_per_client(small_reset_limits, mailoutbox):
     assert mailoutbox == []
     assert reset_from("10.0.0.10", "alice@example.com").status_code == 302
     assert len(mailoutbox) == 1
+
+
+def test_the_reset_refusal_is_translated(small_reset_limits):
+    from django.test import Client
+
+    for _n in range(2):
+        reset_from("10.0.0.20", "olga@example.com")
+    response = Client(REMOTE_ADDR="10.0.0.20", HTTP_ACCEPT_LANGUAGE="pl").post(
+        reverse("accounts:password_reset"), {"email": "olga@example.com"})
+    assert response.status_code == 429
+    assert "Zbyt wiele próśb o zresetowanie hasła" in response.content.decode()
