@@ -83,3 +83,15 @@ def test_the_settings(tmp_path, environment, expected):
     result = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {SHOW}"], env=env,
                             capture_output=True, text=True, timeout=60, check=True)
     assert result.stdout.strip() == expected
+
+
+def test_a_wildcard_or_a_name_is_refused_by_the_system_checks(settings):
+    from pomoc.accounts.checks import trusted_proxies_check
+
+    settings.TRUSTED_PROXIES = ["10.0.0.10", "10.1.0.0/16", "::1"]
+    assert trusted_proxies_check() == []
+    for bad in ("*", "proxy.internal"):
+        settings.TRUSTED_PROXIES = ["10.0.0.10", bad]
+        errors = trusted_proxies_check()
+        assert [error.id for error in errors] == ["pomoc.E101"]
+        assert bad in errors[0].msg
