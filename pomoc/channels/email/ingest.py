@@ -13,10 +13,17 @@ address's contact as bouncing; an automatic reply to one of our mails is noted i
 dedupe by Message-ID per inbox (``duplicate``) → contact by the sender's address (a contact without
 an address when the mail has no usable one) → threading (``threading.THREADING``, first strategy
 that finds a ticket wins) → a new ticket or a customer message on the found one (``tickets.intake``), stored in
-ONE transaction with the ``RawMail`` marked ``stored``. Anything that raises while parsing or storing
-(too many attachments, bytes with no sender and no header of a mail…) marks the mail
-``unprocessable`` with the error; its bytes stay. Database errors propagate: the caller (the MTA
-pipe, a worker) retries later.
+ONE transaction with the ``RawMail`` marked ``stored``. A mail refused for what it is (too many
+attachments, bytes with no sender and no header of a mail…: a ``ValidationError``) is marked
+``unprocessable`` with the error; its bytes stay. Any other failure of one mail (a value the
+database refuses, attachment storage failing, a bug) is recorded by ``failed``: the mail stays
+pending and is tried again with backoff (``RawMail.next_attempt_at``), and after
+``failures.MAX_ATTEMPTS`` attempts it is kept as ``unprocessable`` with the error. Only a database
+outage (``failures.is_outage``) propagates: the caller (the MTA pipe, a worker) retries later.
+
+Text that no database can store (NUL, lone surrogates) is cleaned by ``parsing.parse_mail``. A mail
+over the inbox's ``max_message_bytes`` is never parsed whole: only its header block is read
+(``header_block``) to classify it and answer its sender (``notices``).
 
 Threading is ``threading.py``; ``batches.process_many(ids)`` (the workers) does what ``process``
 does for many mails at once, with the same outcome per mail.
@@ -237,7 +244,8 @@ def failed(raw_mail_id: int, exc: Exception, classification: str = "") -> Ingest
     """Record a failed attempt at one mail that is not a database outage (``failures.is_outage``):
     a refusal of the mail itself (``ValidationError``) keeps it as unprocessable at once; anything
     else leaves it pending for another attempt after ``failures.retry_delay``, and the
-    ``MAX_ATTEMPTS``-th failure keeps it as unprocessable with the error. Only this mail is held up."""
+    ``MAX_ATTEMPTS``-th failure keeps it as unprocessable with the error (a mail already kept as
+    unprocessable, tried again by an administrator, stays so). Only this mail is held up."""
     if isinstance(exc, ValidationError):
         return _unprocessable(raw_mail_id, _error_text(exc), classification)
     error = _error_text(exc)
@@ -246,7 +254,8 @@ def failed(raw_mail_id: int, exc: Exception, classification: str = "") -> Ingest
                     .get(pk=raw_mail_id))
         if raw_mail.status in DONE:  # someone else stored it meanwhile
             return _stored_result(raw_mail_id)
-        if raw_mail.attempts + 1 >= MAX_ATTEMPTS:
+        if raw_mail.attempts + 1 >= MAX_ATTEMPTS or raw_mail.status == RawMailStatus.UNPROCESSABLE:
+            # the last attempt, or an administrator trying a kept mail again: it stays kept
             return _unprocessable(raw_mail_id, _("Failed %(count)d times; last error: %(error)s")
                                   % {"count": raw_mail.attempts + 1, "error": error}, classification)
         raw_mail.attempts += 1
