@@ -25,6 +25,13 @@ def fetch_mailboxes(inbox_name: str | None = None) -> list[dict]:
     return [report.as_json() for report in fetch_all(inbox_name)]
 
 
+def due_pending(now: dt.datetime):
+    """Mail to process again now: pending for over ``PENDING_GRACE``, and not waiting for the next
+    attempt after a failed one (``RawMail.next_attempt_at``)."""
+    return RawMail.objects.filter(status=RawMailStatus.PENDING, received_at__lt=now - PENDING_GRACE).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+
+
 @task(queue_name="mail")
 def process_pending_mail(limit: int = PENDING_BATCH, shard: int = 0, shards: int = 1) -> dict:
     """Process again mail left ``pending`` for over a minute (its receiver died, or the database was
@@ -36,9 +43,7 @@ def process_pending_mail(limit: int = PENDING_BATCH, shard: int = 0, shards: int
     One mail never holds up the others: a mail that fails for its own reasons is recorded (tried
     again later, unprocessable after ``failures.MAX_ATTEMPTS``) and the run goes on. Only a database
     outage (``failures.is_outage``) stops it: the rest stays pending for the next run."""
-    now = timezone.now()
-    pending = RawMail.objects.filter(status=RawMailStatus.PENDING, received_at__lt=now - PENDING_GRACE).filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    pending = due_pending(timezone.now())
     if shards > 1:
         pending = pending.annotate(shard=Mod("id", shards)).filter(shard=shard)
     ids = list(pending.order_by("received_at", "id").values_list("id", flat=True)[:limit])

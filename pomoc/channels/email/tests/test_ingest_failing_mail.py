@@ -184,3 +184,16 @@ def test_a_kept_mail_tried_again_by_an_administrator_stays_kept_when_it_fails(mo
     assert process(raw_mail.pk).status == RawMailStatus.UNPROCESSABLE
     raw_mail.refresh_from_db()
     assert raw_mail.attempts == 2 and "attachment storage failed" in raw_mail.error
+
+
+@pytest.mark.django_db
+def test_the_scheduler_waits_for_the_next_attempt_too(monkeypatch):
+    from pomoc.channels.email.kind import _mail_left_pending
+
+    _cursed(monkeypatch, RuntimeError("attachment storage failed"))
+    cursed = _pending(make_inbox(), "Cursed mail", minutes=30)
+    assert _mail_left_pending()
+    process_pending_mail.call()
+    assert not _mail_left_pending()  # waiting for its next attempt: nothing to enqueue
+    _due(cursed)
+    assert _mail_left_pending()
