@@ -57,6 +57,7 @@ from pomoc.channels.email.models import RawMail, RawMailStatus
 from pomoc.channels.email.parsing import (
     REPAIRED,
     ParsedMail,
+    header_block,
     message_ids,
     parse_mail,
     repaired_message,
@@ -103,20 +104,6 @@ class IngestResult:
 
 
 # --- step 1: keep the bytes -------------------------------------------------------------------
-HEADER_BLOCK_BYTES = 65536  # what is read of a mail that is not parsed whole: its header block, at most this
-
-
-def header_block(raw: bytes) -> bytes:
-    """The header block of a mail (up to and with the blank line that ends it), at most
-    ``HEADER_BLOCK_BYTES``: what an oversize mail is classified and answered from."""
-    head = raw[:HEADER_BLOCK_BYTES]
-    ends = [i for i in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if i >= 0]
-    if not ends:
-        return head
-    end = min(ends)
-    return head[:end + (4 if head.startswith(b"\r\n\r\n", end) else 2)]
-
-
 def _quick_message_id(raw: bytes) -> str:
     try:
         headers = email.parser.BytesHeaderParser(policy=policy.compat32).parsebytes(header_block(raw))
@@ -441,7 +428,7 @@ def _oversize(raw_mail: RawMail, config: EmailInboxConfig) -> IngestResult:
     notice to its sender (``notices``)."""
     classification = ""
     try:
-        head = header_block(bytes(raw_mail.raw))
+        head = header_block(raw_mail.raw)
         msg = email.message_from_bytes(head, policy=INCOMING)
         ours = _our_addresses(raw_mail.inbox, config)
         verdict = classify(msg, our_addresses=ours)

@@ -53,8 +53,9 @@ from html.parser import HTMLParser
 
 from pomoc.channels.email.mime_policy import INCOMING
 
-__all__ = ["CLEANED", "REPAIRED", "ParsedAttachment", "ParsedMail", "decode_bytes", "decode_header_value",
-           "html_to_text", "message_ids", "parse_mail", "repaired_message", "storable", "storable_id", "storable_text"]
+__all__ = ["CLEANED", "HEADER_BLOCK_BYTES", "REPAIRED", "ParsedAttachment", "ParsedMail", "decode_bytes",
+           "decode_header_value", "header_block", "html_to_text", "message_ids", "parse_mail", "repaired_message",
+           "storable", "storable_id", "storable_text"]
 
 # Headers a help desk looks at (loop protection, lists, bounces, threading); lowercased keys.
 KEPT_HEADERS = (
@@ -1021,6 +1022,22 @@ def parse_mail(raw: bytes, *, nested_text: bool = True, message: email.message.M
         return storable(parsed, raw)
     except Exception as exc:  # pragma: no cover -- belt and braces: the emergency result is cleaned too
         return storable(_emergency(raw, f"parser failure ({type(exc).__name__})"), raw)
+
+
+# --- the header block alone ------------------------------------------------------------------
+HEADER_BLOCK_BYTES = 65536  # what is read of a mail that is not parsed whole: its header block, at most this
+
+
+def header_block(raw: bytes | memoryview) -> bytes:
+    """The header block of a mail (up to and with the blank line that ends it), at most
+    ``HEADER_BLOCK_BYTES``, without copying the rest: what an oversized mail is classified and
+    answered from."""
+    head = bytes(raw[:HEADER_BLOCK_BYTES])
+    ends = [i for i in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if i >= 0]
+    if not ends:
+        return head
+    end = min(ends)
+    return head[:end + (4 if head.startswith(b"\r\n\r\n", end) else 2)]
 
 
 # --- text every database stores -------------------------------------------------------------

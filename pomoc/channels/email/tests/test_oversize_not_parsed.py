@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from pomoc.channels.email import ingest
 from pomoc.channels.email.fetch import store_mail
-from pomoc.channels.email.ingest import HEADER_BLOCK_BYTES, header_block, receive_raw
+from pomoc.channels.email.ingest import receive_raw
 from pomoc.channels.email.models import RawMail, RawMailStatus
+from pomoc.channels.email.parsing import HEADER_BLOCK_BYTES, header_block
 from pomoc.channels.email.tasks import process_pending_mail
 from pomoc.tickets.models import Ticket
 
