@@ -64,7 +64,8 @@ def _save_finished(raw_mails: list[RawMail]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET status = v.column2, message_id = v.column3, classification = v.column4, "  # noqa: S608 -- names from the model, values bound
-            f"message_id_header = v.column5, error = '', processed_at = %s, attempts = {table}.attempts + 1 "
+            f"message_id_header = v.column5, error = '', processed_at = %s, attempts = {table}.attempts + 1, "
+            f"next_attempt_at = NULL "
             f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1",
             [timezone.now(), *params],
         )
@@ -75,7 +76,8 @@ def process_many(raw_mail_ids: list[int]) -> Iterator[IngestResult]:
     """``process`` each mail (a worker's share), storing the human mail of up to ``BATCH`` of them
     in one transaction. One result per mail. A mail answering one still pending elsewhere (another
     worker has it in hand) waits for the next batch, by when that one is usually stored; after
-    the last batch it is processed alone (questions first). Stops at the first database error (it
+    the last batch it is processed alone (questions first). A mail that fails for its own reasons
+    is recorded and the others go on (``ingest.failed``); only a database outage stops it (it
     propagates; what is not stored yet stays pending)."""
     sizes = dict(RawMail.objects.filter(pk__in=raw_mail_ids).values_list("id", "size"))
     waiting: list[Mail] = []

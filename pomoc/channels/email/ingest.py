@@ -13,10 +13,17 @@ address's contact as bouncing; an automatic reply to one of our mails is noted i
 dedupe by Message-ID per inbox (``duplicate``) → contact by the sender's address (a contact without
 an address when the mail has no usable one) → threading (``threading.THREADING``, first strategy
 that finds a ticket wins) → a new ticket or a customer message on the found one (``tickets.intake``), stored in
-ONE transaction with the ``RawMail`` marked ``stored``. Anything that raises while parsing or storing
-(too many attachments, bytes with no sender and no header of a mail…) marks the mail
-``unprocessable`` with the error; its bytes stay. Database errors propagate: the caller (the MTA
-pipe, a worker) retries later.
+ONE transaction with the ``RawMail`` marked ``stored``. A mail refused for what it is (too many
+attachments, bytes with no sender and no header of a mail…: a ``ValidationError``) is marked
+``unprocessable`` with the error; its bytes stay. Any other failure of one mail (a value the
+database refuses, attachment storage failing, a bug) is recorded by ``failed``: the mail stays
+pending and is tried again with backoff (``RawMail.next_attempt_at``), and after
+``failures.MAX_ATTEMPTS`` attempts it is kept as ``unprocessable`` with the error. Only a database
+outage (``failures.is_outage``) propagates: the caller (the MTA pipe, a worker) retries later.
+
+Text that no database can store (NUL, lone surrogates) is cleaned by ``parsing.parse_mail``. A mail
+over the inbox's ``max_message_bytes`` is never parsed whole: only its header block is read
+(``header_block``) to classify it and answer its sender (``notices``).
 
 Threading is ``threading.py``; ``batches.process_many(ids)`` (the workers) does what ``process``
 does for many mails at once, with the same outcome per mail.
@@ -36,7 +43,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.db.models import F, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,9 +51,18 @@ from django.utils.translation import gettext as _
 from pomoc.channels.email import notices
 from pomoc.channels.email.classify import Classification, Kind, classify, is_from_ourselves
 from pomoc.channels.email.config import EmailInboxConfig
+from pomoc.channels.email.failures import MAX_ATTEMPTS, is_outage, retry_delay
 from pomoc.channels.email.mime_policy import INCOMING
 from pomoc.channels.email.models import RawMail, RawMailStatus
-from pomoc.channels.email.parsing import REPAIRED, ParsedMail, parse_mail, repaired_message
+from pomoc.channels.email.parsing import (
+    REPAIRED,
+    ParsedMail,
+    header_block,
+    message_ids,
+    parse_mail,
+    repaired_message,
+    storable_text,
+)
 from pomoc.channels.email.threading import (
     SameBatch,
     Target,
@@ -90,12 +106,12 @@ class IngestResult:
 # --- step 1: keep the bytes -------------------------------------------------------------------
 def _quick_message_id(raw: bytes) -> str:
     try:
-        headers = email.parser.BytesHeaderParser(policy=policy.compat32).parsebytes(raw[:65536])
+        headers = email.parser.BytesHeaderParser(policy=policy.compat32).parsebytes(header_block(raw))
         value = str(headers.get("Message-ID", "") or "")
     except Exception:
         return ""
-    match = re.search(r"<[^<>\s]+>", value)
-    return match.group(0)[:500] if match else ""
+    ids = message_ids(value)
+    return external_id(ids[0]) if ids else ""
 
 
 def receive_raw(*, inbox: Inbox, raw: bytes) -> RawMail:
@@ -190,8 +206,8 @@ def _error_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         detail = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in exc.message_dict.items()) \
             if hasattr(exc, "error_dict") else " ".join(map(str, exc.messages))
-        return f"ValidationError: {detail}"[:4000]
-    return f"{type(exc).__name__}: {exc}"[:4000]
+        return storable_text(f"ValidationError: {detail}"[:4000])
+    return storable_text(f"{type(exc).__name__}: {exc}"[:4000])
 
 
 def _unprocessable(raw_mail_id: int, error: str, classification: str = "") -> IngestResult:
@@ -200,13 +216,43 @@ def _unprocessable(raw_mail_id: int, error: str, classification: str = "") -> In
         if raw_mail.status in DONE:  # someone else stored it meanwhile
             return _stored_result(raw_mail_id)
         raw_mail.status = RawMailStatus.UNPROCESSABLE
-        raw_mail.error = error
+        raw_mail.error = storable_text(error)
         raw_mail.classification = classification or raw_mail.classification
         raw_mail.processed_at = timezone.now()
         raw_mail.attempts = F("attempts") + 1
-        raw_mail.save(update_fields=["status", "error", "classification", "processed_at", "attempts"])
+        raw_mail.next_attempt_at = None
+        raw_mail.save(update_fields=["status", "error", "classification", "processed_at", "attempts",
+                                     "next_attempt_at"])
     return IngestResult(ticket_number=None, message_id=None, created=False, duplicate=False,
                         classification=raw_mail.classification or None, status=RawMailStatus.UNPROCESSABLE)
+
+
+def failed(raw_mail_id: int, exc: Exception, classification: str = "") -> IngestResult:
+    """Record a failed attempt at one mail that is not a database outage (``failures.is_outage``):
+    a refusal of the mail itself (``ValidationError``) keeps it as unprocessable at once; anything
+    else leaves it pending for another attempt after ``failures.retry_delay``, and the
+    ``MAX_ATTEMPTS``-th failure keeps it as unprocessable with the error (a mail already kept as
+    unprocessable, tried again by an administrator, stays so). Only this mail is held up."""
+    if isinstance(exc, ValidationError):
+        return _unprocessable(raw_mail_id, _error_text(exc), classification)
+    error = _error_text(exc)
+    with transaction.atomic():
+        raw_mail = (RawMail.objects.select_for_update().only("id", "status", "attempts", "classification")
+                    .get(pk=raw_mail_id))
+        if raw_mail.status in DONE:  # someone else stored it meanwhile
+            return _stored_result(raw_mail_id)
+        if raw_mail.attempts + 1 >= MAX_ATTEMPTS or raw_mail.status == RawMailStatus.UNPROCESSABLE:
+            # the last attempt, or an administrator trying a kept mail again: it stays kept
+            return _unprocessable(raw_mail_id, _("Failed %(count)d times; last error: %(error)s")
+                                  % {"count": raw_mail.attempts + 1, "error": error}, classification)
+        raw_mail.attempts += 1
+        raw_mail.status = RawMailStatus.PENDING
+        raw_mail.error = error
+        raw_mail.classification = classification or raw_mail.classification
+        raw_mail.next_attempt_at = timezone.now() + retry_delay(raw_mail.attempts)
+        raw_mail.save(update_fields=["attempts", "status", "error", "classification", "next_attempt_at"])
+    return IngestResult(ticket_number=None, message_id=None, created=False, duplicate=False,
+                        classification=raw_mail.classification or None, status=RawMailStatus.PENDING)
 
 
 def _our_addresses(inbox: Inbox, config: EmailInboxConfig) -> list[str]:
@@ -239,10 +285,12 @@ def _finished(raw_mail: RawMail, status: str, message: Message | None, classific
     raw_mail.error = ""
     raw_mail.processed_at = timezone.now()
     raw_mail.attempts = F("attempts") + 1
+    raw_mail.next_attempt_at = None
     return raw_mail
 
 
-FINISHED_FIELDS = ["status", "message", "classification", "message_id_header", "error", "processed_at", "attempts"]
+FINISHED_FIELDS = ["status", "message", "classification", "message_id_header", "error", "processed_at", "attempts",
+                   "next_attempt_at"]
 
 
 def _finish(raw_mail: RawMail, status: str, message: Message | None, classification: str, key: str) -> None:
@@ -374,11 +422,35 @@ def _pending_questions(raw_mail: RawMail, parsed: ParsedMail, chain: frozenset[i
     )
 
 
+def _oversize(raw_mail: RawMail, config: EmailInboxConfig) -> IngestResult:
+    """A mail over the inbox's limit: kept as unprocessable, never parsed whole. Only its header
+    block is read (``header_block``), to classify it (automatic mail is never answered) and for the
+    notice to its sender (``notices``)."""
+    classification = ""
+    try:
+        head = header_block(raw_mail.raw)
+        msg = email.message_from_bytes(head, policy=INCOMING)
+        ours = _our_addresses(raw_mail.inbox, config)
+        verdict = classify(msg, our_addresses=ours)
+        if verdict.kind == Kind.HUMAN and is_from_ourselves(msg, ours):
+            verdict = Classification(Kind.AUTO_REPLY, "loop:from-ourselves")
+        classification = str(verdict.kind)
+    except Exception:  # classify promises never to raise: belt and braces, and no notice then
+        classification = ""
+    result = _unprocessable(raw_mail.pk, _("The mail is larger than the inbox's limit of %(limit)d bytes.")
+                            % {"limit": config.max_message_bytes}, classification)
+    notices.oversize_notice_later(raw_mail.pk, classification=classification)  # kept, not lost: tell them
+    return result
+
+
 def _prepare(raw_mail: RawMail) -> Mail | IngestResult:
-    """Parse and classify (no transaction); a result already when the mail cannot be stored."""
-    raw = bytes(raw_mail.raw)
+    """Parse and classify (no transaction); a result already when the mail cannot be stored. A mail
+    over the inbox's size limit is never parsed whole (``_oversize``)."""
     inbox = raw_mail.inbox
     config = EmailInboxConfig.from_dict(inbox.config)
+    if raw_mail.size > config.max_message_bytes or len(raw_mail.raw) > config.max_message_bytes:
+        return _oversize(raw_mail, config)
+    raw = bytes(raw_mail.raw)
     try:
         msg = email.message_from_bytes(raw, policy=INCOMING)
         parsed = parse_mail(raw, message=msg)
@@ -391,17 +463,19 @@ def _prepare(raw_mail: RawMail) -> Mail | IngestResult:
             verdict = Classification(Kind.AUTO_REPLY, "loop:from-ourselves")
     except Exception as exc:  # both promise never to raise: belt and braces
         return _unprocessable(raw_mail.pk, _error_text(exc))
-    if len(raw) > config.max_message_bytes:
-        result = _unprocessable(raw_mail.pk, _("The mail is larger than the inbox's limit of %(limit)d bytes.")
-                                % {"limit": config.max_message_bytes}, str(verdict.kind))
-        notices.oversize_notice_later(raw_mail.pk, classification=str(verdict.kind))  # kept, not lost: tell them
-        return result
     return Mail(raw_mail=raw_mail, parsed=parsed, verdict=verdict, key=external_id(parsed.message_id))
 
 
 def process(raw_mail_id: int) -> IngestResult:
-    """Turn one stored mail into a ticket message. Idempotent; database errors propagate."""
-    return _process(raw_mail_id, frozenset())
+    """Turn one stored mail into a ticket message. Idempotent. A database outage propagates
+    (``failures.is_outage``: the mail stays pending); any other failure is this mail's own and is
+    recorded (``failed``: pending for a later attempt, or unprocessable after the last one)."""
+    try:
+        return _process(raw_mail_id, frozenset())
+    except Exception as exc:
+        if is_outage(exc):
+            raise
+        return failed(raw_mail_id, exc)
 
 
 def _process(raw_mail_id: int, chain: frozenset[int], raw_mail: RawMail | None = None) -> IngestResult:
@@ -431,10 +505,10 @@ def _decide_alone(mail: Mail, chain: frozenset[int]) -> IngestResult:
             for question_id in first.raw_mail_ids:  # whoever stores a question first, the others wait on its lock
                 _process(question_id, look_for_questions)
             look_for_questions = None  # then this mail again, once
-        except DatabaseError:
-            raise
         except Exception as exc:
-            return _unprocessable(raw_mail_id, _error_text(exc), mail.kind)
+            if is_outage(exc):
+                raise
+            return failed(raw_mail_id, exc, mail.kind)
 
 
 def _duplicate(raw_mail: RawMail, mail: Mail, message_id: int) -> IngestResult:

@@ -51,11 +51,9 @@ def _mailboxes_to_fetch() -> bool:
 
 
 def _mail_left_pending() -> bool:
-    from pomoc.channels.email.models import RawMail, RawMailStatus
-    from pomoc.channels.email.tasks import PENDING_GRACE
+    from pomoc.channels.email.tasks import due_pending
 
-    return RawMail.objects.filter(status=RawMailStatus.PENDING,
-                                  received_at__lt=timezone.now() - PENDING_GRACE).exists()
+    return due_pending(timezone.now()).exists()
 
 
 def _process_pending() -> scheduler.Periodic:

@@ -44,6 +44,8 @@ class RawMail(models.Model):
         verbose_name=_("message"),
     )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # a pending mail whose last attempt failed (not for a database outage) waits until then (backoff)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
     # when the sender was told that this mail was kept but not turned into a ticket (pomoc.channels.email.notices)
     notice_sent_at = models.DateTimeField(_("notice sent"), null=True, blank=True)

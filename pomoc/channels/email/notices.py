@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from pomoc.channels.email.classify import Kind
 from pomoc.channels.email.config import EmailInboxConfig
 from pomoc.channels.email.models import RawMail, RawMailStatus
+from pomoc.channels.email.parsing import header_block
 from pomoc.channels.email.rate_limit import AutoResponseLimiter
 from pomoc.contacts.models import Contact, Identity, IdentityKind
 
@@ -38,7 +39,6 @@ __all__ = ["NoticeResult", "oversize_notice_later", "send_oversize_notice"]
 
 logger = logging.getLogger(__name__)
 
-HEADER_BYTES = 256 * 1024  # the headers of a mail of any size are in its first bytes
 SENT, SKIPPED, RETRY, FAILED = "sent", "skipped", "retry", "failed"  # as pomoc.channels.email.outbound's outcomes
 
 
@@ -65,8 +65,8 @@ def oversize_notice_later(raw_mail_id: int, *, classification: str) -> None:
     transaction.on_commit(enqueue)
 
 
-def _headers(raw: bytes):
-    return email.parser.BytesHeaderParser(policy=policy.default).parsebytes(raw[:HEADER_BYTES])
+def _headers(raw: bytes | memoryview):
+    return email.parser.BytesHeaderParser(policy=policy.default).parsebytes(header_block(raw))
 
 
 def _language(address: str) -> str:
@@ -97,7 +97,7 @@ def send_oversize_notice(raw_mail_id: int, *, limiter: AutoResponseLimiter | Non
         return NoticeResult(SKIPPED, "not over the inbox's limit (any more)")
     if raw_mail.classification and raw_mail.classification != Kind.HUMAN:
         return NoticeResult(SKIPPED, "automatic mail is never answered")
-    headers = _headers(bytes(raw_mail.raw))
+    headers = _headers(raw_mail.raw)  # the header block alone: the mail is over the limit
     senders = getaddresses([str(v) for v in headers.get_all("From", [])])
     address = clean_address(senders[0][1]) if len(senders) == 1 else ""
     if not address or address.lower() in _our_addresses(raw_mail, config):

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import binascii
 import codecs
+import dataclasses
 import datetime as dt
 import email
 import email.message
@@ -52,8 +53,9 @@ from html.parser import HTMLParser
 
 from pomoc.channels.email.mime_policy import INCOMING
 
-__all__ = ["REPAIRED", "ParsedAttachment", "ParsedMail", "decode_bytes", "decode_header_value", "html_to_text",
-           "parse_mail", "repaired_message"]
+__all__ = ["CLEANED", "HEADER_BLOCK_BYTES", "REPAIRED", "ParsedAttachment", "ParsedMail", "decode_bytes",
+           "decode_header_value", "header_block", "html_to_text", "message_ids", "parse_mail", "repaired_message",
+           "storable", "storable_id", "storable_text"]
 
 # Headers a help desk looks at (loop protection, lists, bounces, threading); lowercased keys.
 KEPT_HEADERS = (
@@ -388,6 +390,12 @@ def _addresses(values: list[str]) -> list[tuple[str, str]]:
             addr, name = name, ""
         result.append((name, addr.lower() if "@" in addr else addr))
     return result
+
+
+def message_ids(value: str | None) -> list[str]:
+    """The ids in a Message-ID, In-Reply-To or References header value as parsing reads them, kept as
+    valid ids (``storable_id``)."""
+    return [i for i in (storable_id(v) for v in _msg_ids(value)) if i]
 
 
 def _msg_ids(value: str | None) -> list[str]:
@@ -1005,11 +1013,105 @@ def parse_mail(raw: bytes, *, nested_text: bool = True, message: email.message.M
         raw = str(raw).encode("utf-8", errors="replace")
     raw = bytes(raw)
     try:
-        return _parse(raw, nested_text, message)
+        parsed = _parse(raw, nested_text, message)
     except Exception as exc:  # the last net: keep the promise, describe what broke
-        return _emergency(raw, f"parser failure ({type(exc).__name__}: {str(exc)[:200]})")
+        parsed = _emergency(raw, f"parser failure ({type(exc).__name__}: {str(exc)[:200]})")
     except RecursionError as exc:  # pragma: no cover -- RecursionError is an Exception too
-        return _emergency(raw, f"parser failure ({type(exc).__name__})")
+        parsed = _emergency(raw, f"parser failure ({type(exc).__name__})")
+    try:
+        return storable(parsed, raw)
+    except Exception as exc:  # pragma: no cover -- belt and braces: the emergency result is cleaned too
+        return storable(_emergency(raw, f"parser failure ({type(exc).__name__})"), raw)
+
+
+# --- the header block alone ------------------------------------------------------------------
+HEADER_BLOCK_BYTES = 65536  # what is read of a mail that is not parsed whole: its header block, at most this
+
+
+def header_block(raw: bytes | memoryview) -> bytes:
+    """The header block of a mail (up to and with the blank line that ends it), at most
+    ``HEADER_BLOCK_BYTES``, without copying the rest: what an oversized mail is classified and
+    answered from."""
+    head = bytes(raw[:HEADER_BLOCK_BYTES])
+    ends = [i for i in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if i >= 0]
+    if not ends:
+        return head
+    end = min(ends)
+    return head[:end + (4 if head.startswith(b"\r\n\r\n", end) else 2)]
+
+
+# --- text every database stores -------------------------------------------------------------
+# PostgreSQL refuses NUL in text (SQLite keeps it), and no database driver encodes a lone surrogate
+# (what ``surrogateescape`` or broken decoding leaves). Both become U+FFFD in every field that is
+# stored, so that both databases keep the same thing and the mail is never refused for it.
+
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+CLEANED = "unstorable characters (NUL or undecodable bytes) replaced by U+FFFD in "  # + the fields
+
+
+def storable_text(value: str) -> str:
+    """``value`` with NUL and lone surrogates replaced by U+FFFD."""
+    return UNSTORABLE.sub("\ufffd", value) if value else value
+
+
+def _id_char(match: re.Match) -> str:
+    char = match.group(0)
+    code = ord(char)
+    return f"%{code - 0xDC00:02X}" if 0xDC80 <= code <= 0xDCFF else f"%{code:02X}" if code < 0x100 else ""
+
+
+_ID_UNSAFE = re.compile("[\x00-\x20\x7f<>\ud800-\udfff]")
+
+
+def storable_id(value: str) -> str:
+    """A Message-ID kept as a valid id: NUL, controls, spaces and angle brackets percent-encoded,
+    a surrogate escape as the byte it stands for (``%FF``), any other lone surrogate dropped. The same
+    bytes always give the same id, so redelivery still dedupes."""
+    return _ID_UNSAFE.sub(_id_char, value) if value else value
+
+
+def storable(parsed: ParsedMail, raw: bytes = b"") -> ParsedMail:
+    """``parsed`` with every text field storable (see ``UNSTORABLE``), and a defect naming the
+    fields that were cleaned. Ids stay ids (``storable_id``); an id left empty is replaced."""
+    changed: list[str] = []
+
+    def text(name: str, value: str) -> str:
+        cleaned = storable_text(value)
+        if cleaned != value and name not in changed:
+            changed.append(name)
+        return cleaned
+
+    def ident(name: str, value: str) -> str:
+        cleaned = storable_id(value)
+        if cleaned != value and name not in changed:
+            changed.append(name)
+        return cleaned
+
+    def pairs(name: str, values: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [(text(name, n), text(name, a)) for n, a in values]
+
+    attachments = []
+    for attachment in parsed.attachments:
+        cleaned = dataclasses.replace(
+            attachment, file_name=text("file name", attachment.file_name),
+            content_type=text("content type", attachment.content_type),
+            content_id=text("content id", attachment.content_id))
+        attachments.append(cleaned if cleaned != attachment else attachment)
+    result = dataclasses.replace(
+        parsed,
+        message_id=ident("Message-ID", parsed.message_id) or _synthetic_id(raw),
+        subject=text("subject", parsed.subject),
+        from_name=text("From", parsed.from_name), from_email=text("From", parsed.from_email),
+        in_reply_to=ident("In-Reply-To", parsed.in_reply_to),
+        references=[i for i in (ident("References", r) for r in parsed.references) if i],
+        reply_to=pairs("Reply-To", parsed.reply_to), to=pairs("To", parsed.to), cc=pairs("Cc", parsed.cc),
+        text=text("text", parsed.text), html=text("HTML", parsed.html), attachments=attachments,
+        headers={text("headers", k): text("headers", v) for k, v in parsed.headers.items()},
+        defects=[storable_text(d) for d in parsed.defects],
+    )
+    if not changed:
+        return parsed if result.defects == parsed.defects else result
+    return dataclasses.replace(result, defects=[*result.defects, CLEANED + ", ".join(changed)])
 
 
 def _parse(raw: bytes, nested_text: bool, message: email.message.Message | None = None) -> ParsedMail:

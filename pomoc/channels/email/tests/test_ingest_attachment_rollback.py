@@ -44,7 +44,7 @@ def test_a_store_rolled_back_to_its_savepoint_leaves_no_file(media, monkeypatch)
 
     result = process(raw_mail.pk)
 
-    assert result.status == "unprocessable"
+    assert result.status == "pending"  # not the database's fault: tried again later (pomoc.channels.email.failures)
     assert Attachment.objects.count() == 0
     assert files(media) == []
 
@@ -55,7 +55,7 @@ def test_a_store_whose_transaction_rolls_back_leaves_no_file(media, monkeypatch)
     raw_mail = receive_raw(inbox=inbox, raw=mail(**WITH_ATTACHMENTS))
     _fail_after_the_files(monkeypatch)
 
-    assert process(raw_mail.pk).status == "unprocessable"
+    assert process(raw_mail.pk).status == "pending"
 
     assert Attachment.objects.count() == 0
     assert files(media) == []

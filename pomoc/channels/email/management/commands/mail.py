@@ -1,9 +1,11 @@
 """``pomoc mail ingest [--inbox NAME]``: the MTA pipe. Reads one RFC 5322 message on stdin, stores it
 and prints one JSON line (see docs/email.md).
 
-Exit status: 0 when the mail is durably kept (stored, duplicate, ignored noise or unprocessable);
-75 (EX_TEMPFAIL, "try again later") when it could not be kept or processed: database unreachable,
+Exit status: 0 when the mail is durably kept (stored, duplicate, ignored noise, unprocessable, or
+pending: it failed for its own reasons and the workers try it again later); 75 (EX_TEMPFAIL, "try
+again later") when it could not be kept or processed because of a database outage, or when there is
 no inbox to put it in. The MTA then keeps the mail in its queue and retries, so nothing is lost.
+A mail over the inbox's size limit is kept whole but never parsed whole (``ingest``).
 """
 
 import json
@@ -99,7 +101,8 @@ class Command(BaseCommand):
         try:
             result = process(raw_mail.pk)
         except DatabaseError as exc:
-            # the bytes are kept (pending); the MTA delivers again and the Message-ID dedupes
+            # an outage (anything else is recorded on the mail): the bytes are kept (pending); the MTA
+            # delivers again and the Message-ID dedupes
             self._fail(_("The mail was kept but not processed (%(error)s); try again later.")
                        % {"error": type(exc).__name__})
         self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
