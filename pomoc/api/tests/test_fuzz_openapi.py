@@ -4,6 +4,8 @@ Each operation runs a bounded number of examples with a fixed seed, as an admini
 agent, so a failure is reproducible and the module stays within a minute and a half per database.
 """
 
+import functools
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -58,6 +60,7 @@ def _existing_path_values() -> dict[str, list]:
     }
 
 
+@functools.cache
 def _schema():
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
