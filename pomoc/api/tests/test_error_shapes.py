@@ -79,7 +79,7 @@ def test_a_body_that_cannot_be_parsed_is_a_json_400(world, as_agent, body):
 
 def test_an_unexpected_exception_is_a_logged_json_500_without_internals(world, as_agent, monkeypatch, caplog):
     def explode(*args, **kwargs):
-        raise RuntimeError("secret internal detail /srv/pomoc/settings.py")
+        raise RuntimeError("secret internal detail")
 
     monkeypatch.setattr(users_api, "user_out", explode)
     with caplog.at_level(logging.ERROR, logger="pomoc.api"):
