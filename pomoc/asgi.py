@@ -1,4 +1,5 @@
 import os
+from urllib.parse import urlsplit
 
 from django.core.asgi import get_asgi_application
 
@@ -7,14 +8,87 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.security.websocket import WebsocketDenier  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.http.request import split_domain_port, validate_host  # noqa: E402
 
 from pomoc.core.realtime_relay import RelayMiddleware  # noqa: E402
 from pomoc.tickets.websocket_urls import websocket_urlpatterns  # noqa: E402
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def parse_origin(value: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an origin such as ``https://help.example.com``; None when it is not one."""
+    try:
+        parts = urlsplit(value.strip())
+        scheme, host, port = parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
+    except ValueError:
+        return None
+    if scheme not in DEFAULT_PORTS or not host or parts.path not in ("", "/") or parts.query or parts.username:
+        return None
+    return scheme, host, port or DEFAULT_PORTS[scheme]
+
+
+class SameOriginValidator:
+    """Websockets only from pages of this site: scheme, host and port of the Origin must all match.
+
+    Allowed are the origin the socket itself was opened at (its Host header, when ALLOWED_HOSTS
+    accepts it, with https for wss or for X-Forwarded-Proto: https behind a proxy), POMOC_BASE_URL
+    and CSRF_TRUSTED_ORIGINS. A page on http://help.example.com:8080 cannot open a socket to
+    https://help.example.com, which channels' AllowedHostsOriginValidator (host only) allowed.
+    """
+
+    def __init__(self, application):
+        self.application = application
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "websocket" and not self.allowed(scope):
+            return await WebsocketDenier()(scope, receive, send)
+        return await self.application(scope, receive, send)
+
+    @staticmethod
+    def _headers(scope) -> dict[str, str]:
+        return {name.decode("latin1").lower(): value.decode("latin1") for name, value in scope.get("headers", [])}
+
+    def allowed(self, scope) -> bool:
+        headers = self._headers(scope)
+        origin = parse_origin(headers.get("origin", ""))
+        if origin is None:
+            return False
+        return origin == self._own_origin(scope, headers) or origin in self._configured_origins()
+
+    @staticmethod
+    def _own_origin(scope, headers) -> tuple[str, str, int] | None:
+        secure = scope.get("scheme") == "wss"
+        proxy_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+        if proxy_header:
+            name, value = proxy_header
+            name = name.removeprefix("HTTP_").replace("_", "-").lower()
+            secure = secure or headers.get(name, "").split(",")[0].strip().lower() == value
+        host = headers.get("host", "")
+        if getattr(settings, "USE_X_FORWARDED_HOST", False) and headers.get("x-forwarded-host"):
+            host = headers["x-forwarded-host"].split(",")[0].strip()
+        domain, _port = split_domain_port(host)
+        if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
+            return None
+        return parse_origin(f"{'https' if secure else 'http'}://{host}")
+
+    @staticmethod
+    def _configured_origins() -> set[tuple[str, str, int]]:
+        candidates = [settings.POMOC_BASE_URL, *settings.CSRF_TRUSTED_ORIGINS]
+        origins = set()
+        for candidate in candidates:
+            parts = urlsplit(candidate or "")
+            parsed = parse_origin(f"{parts.scheme}://{parts.netloc}") if parts.scheme and parts.netloc else None
+            if parsed:
+                origins.add(parsed)
+        return origins
+
+
 application = ProtocolTypeRouter(
     {
         "http": RelayMiddleware(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -1,7 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 
+from pomoc.api.errors import json_errors
+from pomoc.api.urls import not_found as api_not_found
 from pomoc.core import views as core_views
 
 urlpatterns = [
@@ -10,6 +12,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("pomoc.api.urls")),
+    re_path(r"^api/(?P<rest>.*)$", json_errors(api_not_found)),  # another version, or none: JSON 404 too
     path("accounts/", include("pomoc.accounts.urls")),
     path("manage/", include("pomoc.administration.urls")),
     path("", include("pomoc.channels.email.urls")),

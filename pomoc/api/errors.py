@@ -1,19 +1,32 @@
 """Every error the API returns is JSON with a ``detail``; validation errors list each field.
 
 Django ``ValidationError`` from our services becomes 422 in the shape ninja uses for schema
-errors: ``{"detail": [{"type": ..., "loc": [...], "msg": ...}]}``.
+errors: ``{"detail": [{"type": ..., "loc": [...], "msg": ...}]}``. Every other error is
+``{"detail": "<message>"}``: 400 (a body that cannot be parsed), 401, 403, 404 (also for paths no
+endpoint matches), 405 (a method the path does not have), 413, and 500 (an unexpected failure:
+logged with its traceback, answered without internals).
+
+``json_errors`` wraps every view under ``/api/v1/`` so that nothing reaches the client as an HTML
+error page, and marks every API response as personal and not to be stored by caches.
 """
+
+import functools
+import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from pomoc.tickets.permissions import PermissionDenied
+
+logger = logging.getLogger("pomoc.api")
+CACHE_CONTROL = {"no_store": True, "private": True}
 
 
 def validation_error_items(exc: DjangoValidationError, location: str, prefix: tuple = ()) -> list[dict]:
@@ -67,6 +80,12 @@ def install(api) -> None:
             request, {"detail": _("The request is too large. Attachments go as multipart files, up to %(mb)d MB each.")
                       % {"mb": settings.MAX_ATTACHMENT_BYTES // (1024 * 1024)}}, status=413)
 
+    def on_unexpected(request, exc):
+        # Django's own handler would answer with an HTML page (or a traceback with DEBUG on).
+        log_unexpected(request, exc)
+        return api.create_response(request, {"detail": server_error_message()}, status=500)
+
+    api.add_exception_handler(Exception, on_unexpected)
     api.add_exception_handler(RequestDataTooBig, on_too_big)
     api.add_exception_handler(TooManyFieldsSent, on_too_big)
     api.add_exception_handler(DjangoValidationError, on_django_validation_error)
@@ -76,3 +95,65 @@ def install(api) -> None:
     api.add_exception_handler(DjangoPermissionDenied, on_permission_denied)
     api.add_exception_handler(AuthenticationError, on_authentication_error)
     api.add_exception_handler(HttpError, on_http_error)
+
+
+def server_error_message() -> str:
+    return _("Something went wrong on the server. The error has been logged.")
+
+
+def log_unexpected(request, exc: BaseException) -> None:
+    logger.error("Unexpected error in %s %s", request.method, request.path,
+                 exc_info=(type(exc), exc, exc.__traceback__))
+
+
+def _default_message(status: int) -> str:
+    if status == 404:
+        return _("Not found.")
+    if status == 405:
+        return _("This method is not allowed here.")
+    if status == 403:
+        return _("You are not allowed to do this.")
+    if status == 400:
+        return _("The request could not be understood.")
+    if status >= 500:
+        return server_error_message()
+    return _("The request failed.")
+
+
+def _is_json(response) -> bool:
+    return response.get("Content-Type", "").split(";")[0].strip() == "application/json"
+
+
+def as_json_error(response: HttpResponse) -> HttpResponse:
+    """An error response that is not JSON (405 from the router, a bare 404 or 500) rewritten as JSON."""
+    if response.status_code < 400 or _is_json(response) or getattr(response, "streaming", False):
+        return response
+    replacement = JsonResponse({"detail": _default_message(response.status_code)}, status=response.status_code)
+    for header in ("Allow", "WWW-Authenticate", "Retry-After"):
+        if header in response:
+            replacement[header] = response[header]
+    return replacement
+
+
+def finish(response: HttpResponse) -> HttpResponse:
+    response = as_json_error(response)
+    # Every answer depends on who asks and may hold personal data: no shared or browser cache keeps it.
+    patch_cache_control(response, **CACHE_CONTROL)
+    patch_vary_headers(response, ("Authorization", "Cookie"))
+    return response
+
+
+def json_errors(view):
+    """Wrap an API view: JSON for every error, a JSON 500 for anything unexpected, no caching."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            response = view(request, *args, **kwargs)
+        except Exception as exc:
+            log_unexpected(request, exc)
+            response = JsonResponse({"detail": server_error_message()}, status=500)
+        return finish(response)
+
+    return wrapper
+

@@ -213,7 +213,9 @@ def retry_message(request, message_id: int):
 
 
 @router.get("/attachments/{public_id}", response={200: None, 401: Error, 404: Error},
-            summary="Download an attachment")
+            summary="Download an attachment", openapi_extra={"responses": {"200": {
+                "description": "The file, always as application/octet-stream (Content-Disposition: attachment)",
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}})
 def get_attachment(request, public_id: str):
     attachment = permissions.access_attachment(request.auth, public_id)
     return attachment_response(attachment)

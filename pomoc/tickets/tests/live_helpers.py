@@ -12,6 +12,7 @@ from pomoc.asgi import application
 from pomoc.testing.services import redis_reachable, redis_url, require_service
 
 ORIGIN = b"http://localhost"
+HOST = b"localhost"
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -49,7 +50,7 @@ def session_cookie(user) -> str:
 
 async def connect(user=None, *, path: str = "/ws/live/") -> WebsocketCommunicator:
     """A websocket to ``path`` as ``user`` (anonymous when None); the handshake is already done."""
-    headers = [(b"origin", ORIGIN)]
+    headers = [(b"origin", ORIGIN), (b"host", HOST)]
     if user is not None:
         headers.append((b"cookie", f"sessionid={await session_cookie(user)}".encode()))
     communicator = WebsocketCommunicator(application, path, headers=headers)
