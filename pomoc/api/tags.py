@@ -10,7 +10,17 @@ from ninja import Router, Schema
 from ninja import Status as HttpStatus
 from pydantic import Field
 
-from pomoc.api.schemas import Deleted, Error, In, UserRef, ValidationErrors, require_manager, require_staff, user_ref
+from pomoc.api.schemas import (
+    Deleted,
+    Error,
+    In,
+    Line,
+    UserRef,
+    ValidationErrors,
+    require_manager,
+    require_staff,
+    user_ref,
+)
 from pomoc.tickets.models import SavedView, Tag
 from pomoc.tickets.permissions import PermissionDenied
 from pomoc.tickets.saved_views import saved_view_create, saved_view_update
@@ -29,8 +39,8 @@ class TagOut(Schema):
 
 
 class TagIn(In):
-    name: str = Field(min_length=1, max_length=50)
-    color: str = Field("", description="#rrggbb")
+    name: Line = Field(min_length=1, max_length=50)
+    color: Line = Field("", description="#rrggbb")
 
 
 class SavedViewOut(Schema):
@@ -55,13 +65,13 @@ class ViewCountOut(Schema):
 
 
 class SavedViewIn(In):
-    name: str = Field(min_length=1, max_length=100)
+    name: Line = Field(min_length=1, max_length=100)
     filters: dict[str, Any] = Field(default_factory=dict, description="Query parameters of GET /tickets.")
     shared: bool = False
 
 
 class SavedViewPatchIn(In):
-    name: str = Field(None, min_length=1, max_length=100)
+    name: Line = Field(None, min_length=1, max_length=100)
     filters: dict[str, Any] = None
     shared: bool = None
 
