@@ -4,6 +4,7 @@ A larger number is no row anywhere; SQLite cannot even bind it (OverflowError). 
 with a message naming the field instead of passing it to a query.
 """
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -31,3 +32,29 @@ def parse_id(value, *, field: str | None = None) -> int:
         message = NOT_AN_ID_MESSAGE % {"max": MAX_ID}
         raise ValidationError({field: message} if field else message, code="invalid_id")
     return int(value.strip() if isinstance(value, str) else value)
+
+
+
+def _refuse_non_ids(field, values, code: str) -> None:
+    for value in values:
+        if value in field.empty_values or isinstance(value, field.queryset.model):
+            continue
+        if not is_id(value if isinstance(value, int) else str(value)):
+            raise ValidationError(field.error_messages[code], code=code, params={"pk": value, "value": value})
+
+
+class IdModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose value that is no id is an invalid choice before any query (SQLite
+    cannot even bind a number beyond 64 bits)."""
+
+    def to_python(self, value):
+        _refuse_non_ids(self, [value], "invalid_choice")
+        return super().to_python(value)
+
+
+class IdModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """The same for several: each value must be an id before the query."""
+
+    def _check_values(self, value):
+        _refuse_non_ids(self, value, "invalid_pk_value")
+        return super()._check_values(value)

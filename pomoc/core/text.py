@@ -70,3 +70,28 @@ def clean_text(value: str) -> str:
     """``value`` with NUL characters and lone surrogates removed, for text we cannot refuse (a stored
     value shown again, HTML handed to the sanitizer)."""
     return _BAD_CHARACTERS.sub("", value) if value else value
+
+
+class SingleLineFieldsMixin:
+    """For a ModelForm: the fields named in ``single_line_fields`` refuse line breaks (they may end up
+    in a mail header). Forms that declare their fields pass ``validators=[validate_line]`` instead."""
+
+    single_line_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.single_line_fields:
+            if name in self.fields:
+                self.fields[name].validators.append(validate_line)
+
+
+def validate_text(value) -> None:
+    """A Django validator: refuses NUL characters and lone surrogates."""
+    if isinstance(value, str):
+        check_text(value)
+
+
+def validate_line(value) -> None:
+    """A Django validator for one line that may end up in a mail header: no line breaks either."""
+    if isinstance(value, str):
+        check_line(value)
