@@ -268,3 +268,13 @@ def test_line_breaks_are_refused_in_a_subject(world, as_admin):
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "subject"]
     assert all_rows() == before
+
+
+def test_the_refusal_speaks_the_callers_language(world):
+    world["admin"].language = "cs"
+    world["admin"].save()
+    response = Api(world["admin"]).post("/companies", {"name": "a\x00b"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"] == "Nulové znaky nejsou povoleny."
+    response = Api(world["admin"]).get("/tickets", {"company": str(HUGE)})
+    assert response.json()["detail"][0]["msg"].startswith("Neplatné id")
