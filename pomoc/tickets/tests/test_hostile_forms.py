@@ -147,6 +147,13 @@ def test_hostile_filters_and_searches_on_html_pages(site):
                     assert response.status_code < 500, f"GET {page} {name}={value!r}: {response.status_code}"
 
 
+@pytest.mark.parametrize("path", ["/attachments/{}/", "/attachments/{}/inline/", "/tickets/{}/", "/contacts/{}/",
+                                  "/manage/users/{}/"])
+@pytest.mark.parametrize("bad", ["a%00b", "%ED%A0%80", str(HUGE), "9" * 40])
+def test_hostile_ids_in_page_paths_are_not_found(site, path, bad):
+    assert site["client"].get(path.format(bad)).status_code == 404
+
+
 @pytest.mark.parametrize("key", ["assignee", "department", "requester", "company"])
 def test_ids_beyond_64_bits_in_inbox_filters_are_an_error_not_a_crash(site, key):
     response = site["client"].get("/", {key: str(HUGE), "filtered": "1"})
