@@ -278,3 +278,35 @@ def test_the_refusal_speaks_the_callers_language(world):
     assert response.json()["detail"][0]["msg"] == "Nulové znaky nejsou povoleny."
     response = Api(world["admin"]).get("/tickets", {"company": str(HUGE)})
     assert response.json()["detail"][0]["msg"].startswith("Neplatné id")
+
+
+@pytest.mark.parametrize("file_name", ["a\r\nContent-Type: text/html.txt", "a\x00b.txt", "..\\..\\x.txt",
+                                       "x" * 2000 + ".txt"])
+def test_hostile_file_names_through_multipart(world, as_admin, file_name):
+    number = world["ticket"].number
+    upload = SimpleUploadedFile("placeholder.txt", b"hello", "text/plain")
+    upload.name = file_name
+    before = all_rows()
+    response = as_admin.multipart(f"/tickets/{number}/messages", {"body": "file", "kind": "note", "files": [upload]})
+    assert response.status_code < 500, response.content
+    if response.status_code >= 400:
+        assert all_rows() == before
+    else:
+        stored = Attachment.objects.order_by("-pk").first().file_name
+        assert not {"\r", "\n", "\x00"} & set(stored) and not re.search("[\ud800-\udfff]", stored)
+
+
+@pytest.mark.parametrize("field", ["body", "kind"])
+def test_nul_in_a_multipart_message_field_is_refused(world, as_admin, field):
+    before = all_rows()
+    response = as_admin.multipart(f"/tickets/{world['ticket'].number}/messages", {"body": "ok", field: "a\x00b"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", field]
+    assert all_rows() == before
+
+
+def test_a_saved_view_with_an_id_beyond_64_bits_is_refused(as_admin):
+    before = all_rows()
+    response = as_admin.post("/views", {"name": "v", "filters": {"assignee": str(HUGE), "company": HUGE}})
+    assert response.status_code == 422, response.content
+    assert all_rows() == before
