@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -21,6 +22,7 @@ from pomoc.api.schemas import (
     require_staff,
     user_ref,
 )
+from pomoc.core.text import text_problem
 from pomoc.tickets.models import SavedView, Tag
 from pomoc.tickets.permissions import PermissionDenied
 from pomoc.tickets.saved_views import saved_view_create, saved_view_update
@@ -102,6 +104,8 @@ def create_tag(request, payload: TagIn):
                summary="Delete a tag (it disappears from every ticket)")
 def delete_tag(request, name: str):
     require_manager(request.auth)
+    if text_problem(name):  # no tag is named so, and PostgreSQL cannot compare a NUL
+        raise Http404
     tag = get_object_or_404(Tag, name=name.lower())
     with transaction.atomic():
         tag.delete()

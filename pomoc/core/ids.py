@@ -34,7 +34,6 @@ def parse_id(value, *, field: str | None = None) -> int:
     return int(value.strip() if isinstance(value, str) else value)
 
 
-
 def _refuse_non_ids(field, values, code: str) -> None:
     for value in values:
         if value in field.empty_values or isinstance(value, field.queryset.model):
