@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from pomoc.accounts.services import time_zone_names
+from pomoc.core.text import SingleLineFieldsMixin
 
 User = get_user_model()
 
@@ -18,8 +19,10 @@ def language_choices() -> list[tuple[str, str]]:
     return [("", _("Browser language"))] + list(settings.LANGUAGES)
 
 
-class PreferencesForm(forms.ModelForm):
+class PreferencesForm(SingleLineFieldsMixin, forms.ModelForm):
     """What every user may change about themselves."""
+
+    single_line_fields = ("first_name", "last_name", "email")
 
     language = forms.ChoiceField(label=_("Language"), required=False, choices=language_choices)
     time_zone = forms.ChoiceField(label=_("Time zone"), required=False, choices=time_zone_choices)

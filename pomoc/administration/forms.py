@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from pomoc.accounts.forms import language_choices, time_zone_choices
 from pomoc.accounts.models import STAFF_ROLES, Department, Role
+from pomoc.core.ids import IdModelMultipleChoiceField
 from pomoc.core.models import OrganisationSettings
+from pomoc.core.text import SingleLineFieldsMixin, validate_line
 from pomoc.tickets.models import CustomFieldDefinition, CustomFieldType, Tag
 
 User = get_user_model()
@@ -14,7 +16,7 @@ STAFF_ROLE_CHOICES = [(role.value, role.label) for role in STAFF_ROLES]
 
 
 def _departments_field():
-    return forms.ModelMultipleChoiceField(
+    return IdModelMultipleChoiceField(
         label=_("Departments"), queryset=Department.objects.all(), required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -30,8 +32,8 @@ class UserSearchForm(forms.Form):
 
 
 class _UserFieldsForm(forms.Form):
-    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
-    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False, validators=[validate_line])
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False, validators=[validate_line])
     email = forms.EmailField(label=_("E-mail address"), required=False)
     role = forms.ChoiceField(label=_("Role"), choices=STAFF_ROLE_CHOICES)
     departments = _departments_field()
@@ -43,7 +45,7 @@ class _UserFieldsForm(forms.Form):
 
 
 class UserCreateForm(_UserFieldsForm):
-    username = forms.CharField(label=_("Username"), max_length=150)
+    username = forms.CharField(label=_("Username"), max_length=150, validators=[validate_line])
     invite = forms.BooleanField(
         label=_("Send an invitation"), required=False,
         help_text=_("The user gets an e-mail with a link to choose their own password."),
@@ -88,8 +90,9 @@ class UserEditForm(_UserFieldsForm):
             self.fields["role"].choices = Role.choices
 
 
-class DepartmentForm(forms.ModelForm):
-    members = forms.ModelMultipleChoiceField(
+class DepartmentForm(SingleLineFieldsMixin, forms.ModelForm):
+    single_line_fields = ("name",)
+    members = IdModelMultipleChoiceField(
         label=_("Members"), required=False, widget=forms.CheckboxSelectMultiple,
         queryset=User.objects.filter(is_active=True, role__in=STAFF_ROLES).order_by("username"),
     )
@@ -99,7 +102,8 @@ class DepartmentForm(forms.ModelForm):
         fields = ["name", "description", "members"]
 
 
-class TagForm(forms.ModelForm):
+class TagForm(SingleLineFieldsMixin, forms.ModelForm):
+    single_line_fields = ("name", "color")
     color = forms.CharField(label=_("Colour"), max_length=7, widget=forms.TextInput(attrs={"type": "color"}))
 
     class Meta:
@@ -107,7 +111,8 @@ class TagForm(forms.ModelForm):
         fields = ["name", "color"]
 
 
-class CustomFieldForm(forms.ModelForm):
+class CustomFieldForm(SingleLineFieldsMixin, forms.ModelForm):
+    single_line_fields = ("key", "label")
     choices = forms.CharField(
         label=_("Choices"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("For fields of type “Choice”: one choice per line."),
@@ -143,7 +148,8 @@ class CustomFieldForm(forms.ModelForm):
         return cleaned
 
 
-class OrganisationSettingsForm(forms.ModelForm):
+class OrganisationSettingsForm(SingleLineFieldsMixin, forms.ModelForm):
+    single_line_fields = ("name", "ticket_tag_prefix")
     class Meta:
         model = OrganisationSettings
         fields = [
@@ -153,7 +159,7 @@ class OrganisationSettingsForm(forms.ModelForm):
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100, required=False,
+    name = forms.CharField(label=_("Name"), max_length=100, required=False, validators=[validate_line],
                            help_text=_("What the token is for, e.g. “CRM sync”."))
 
 

@@ -14,8 +14,11 @@ from pomoc.api.schemas import (
     CompanyRef,
     Deleted,
     Error,
+    Id,
     IdentityKindName,
     In,
+    Line,
+    SafeStr,
     ValidationErrors,
     company_ref,
     require_manager,
@@ -38,7 +41,7 @@ class IdentityOut(Schema):
 
 class IdentityIn(In):
     kind: IdentityKindName
-    value: str = Field(max_length=320)
+    value: Line = Field(max_length=320)
 
 
 class ContactOut(Schema):
@@ -59,22 +62,22 @@ class ContactPage(Schema):
 
 
 class ContactCreateIn(In):
-    name: str = Field("", max_length=200)
-    company: int | None = None
-    language: str = Field("", max_length=10)
+    name: Line = Field("", max_length=200)
+    company: Id | None = None
+    language: Line = Field("", max_length=10)
     notes: str = ""
     identities: list[IdentityIn] = Field(default_factory=list, max_length=50)
 
 
 class ContactPatchIn(In):
-    name: str = Field(None, max_length=200)
-    company: int | None = None
-    language: str = Field(None, max_length=10)
+    name: Line = Field(None, max_length=200)
+    company: Id | None = None
+    language: Line = Field(None, max_length=10)
     notes: str = None
 
 
 class ContactMergeIn(In):
-    source: int = Field(description="Id of the contact merged into this one (and deleted).")
+    source: Id = Field(description="Id of the contact merged into this one (and deleted).")
 
 
 class CompanyOut(Schema):
@@ -91,14 +94,14 @@ class CompanyPage(Schema):
 
 
 class CompanyIn(In):
-    name: str = Field(min_length=1, max_length=200)
-    domains: list[str] = Field(default_factory=list, max_length=50)
+    name: Line = Field(min_length=1, max_length=200)
+    domains: list[Line] = Field(default_factory=list, max_length=50)
     notes: str = ""
 
 
 class CompanyPatchIn(In):
-    name: str = Field(None, min_length=1, max_length=200)
-    domains: list[str] = Field(None, max_length=50)
+    name: Line = Field(None, min_length=1, max_length=200)
+    domains: list[Line] = Field(None, max_length=50)
     notes: str = None
 
 
@@ -134,8 +137,8 @@ def _load_contact(contact_id: int) -> Contact:
 
 # --- contacts -------------------------------------------------------------------------------
 @router.get("/contacts", response={200: ContactPage, **ERRORS}, summary="List contacts")
-def list_contacts(request, q: str | None = Query(None, description="Name or identity contains."),
-                  cursor: str | None = None, limit: int | None = Query(None, ge=1, le=200)):
+def list_contacts(request, q: SafeStr | None = Query(None, description="Name or identity contains."),
+                  cursor: SafeStr | None = None, limit: int | None = Query(None, ge=1, le=200)):
     require_staff(request.auth)
     qs = _contacts()
     text = (q or "").strip()[:200]
@@ -192,7 +195,7 @@ def merge_contacts(request, contact_id: int, payload: ContactMergeIn):
 
 # --- companies ------------------------------------------------------------------------------
 @router.get("/companies", response={200: CompanyPage, **ERRORS}, summary="List companies", tags=["companies"])
-def list_companies(request, q: str | None = None, cursor: str | None = None,
+def list_companies(request, q: SafeStr | None = None, cursor: SafeStr | None = None,
                    limit: int | None = Query(None, ge=1, le=200)):
     require_staff(request.auth)
     qs = Company.objects.all()

@@ -13,7 +13,17 @@ from ninja import Query, Router, Schema
 from ninja import Status as HttpStatus
 from pydantic import Field
 
-from pomoc.api.schemas import DepartmentRef, Error, In, ValidationErrors, department_ref, require_admin
+from pomoc.api.schemas import (
+    DepartmentRef,
+    Error,
+    Id,
+    In,
+    Line,
+    SafeStr,
+    ValidationErrors,
+    department_ref,
+    require_admin,
+)
 from pomoc.channels import registry, services
 from pomoc.channels.models import Inbox
 
@@ -39,9 +49,9 @@ class InboxOut(Schema):
 
 class InboxIn(In):
     kind: str = Field(description="A key of GET /channel-kinds, e.g. `email`.")
-    name: str
-    address: str = ""
-    department: int | None = Field(None, description="A department id.")
+    name: Line
+    address: Line = ""
+    department: Id | None = Field(None, description="A department id.")
     active: bool = True
     config: dict[str, Any] = Field(default_factory=dict,
                                    description="Keys of the kind's config; the ones not given get their defaults.")
@@ -49,9 +59,9 @@ class InboxIn(In):
 
 
 class InboxPatchIn(In):
-    name: str = None
-    address: str = None
-    department: int | None = Field(None, description="A department id; null removes the department.")
+    name: Line = None
+    address: Line = None
+    department: Id | None = Field(None, description="A department id; null removes the department.")
     active: bool = None
     config: dict[str, Any] = Field(None, description="Keys to change; the others stay as they are.")
     secrets: dict[str, str | None] = Field(None, description=SECRETS_DESCRIPTION)
@@ -92,7 +102,7 @@ def list_channel_kinds(request):
 
 
 @router.get("/inboxes", response={200: list[InboxOut], **ERRORS}, tags=["inboxes"], summary="List inboxes")
-def list_inboxes(request, kind: str | None = Query(None, description="A key of GET /channel-kinds."),
+def list_inboxes(request, kind: SafeStr | None = Query(None, description="A key of GET /channel-kinds."),
                  active: bool | None = None):
     require_admin(request.auth)
     qs = Inbox.objects.select_related("department").order_by("name", "id")

@@ -15,6 +15,7 @@ from pydantic import Field
 from pomoc.api.schemas import (
     Error,
     In,
+    Line,
     MessageKindName,
     require_staff,
 )
@@ -64,7 +65,7 @@ class MessageIn(In):
 
 
 class SplitIn(In):
-    subject: str = Field("", max_length=300)
+    subject: Line = Field("", max_length=300)
 
 
 def attachment_out(attachment) -> dict:
@@ -126,6 +127,8 @@ def parse_message_body(request) -> tuple[MessageIn, list[NewAttachment]]:
             data = json.loads(request.body or b"{}")
         except (ValueError, UnicodeDecodeError):
             raise HttpError(400, _("The request body is not valid JSON.")) from None
+        except RecursionError:  # nested deeper than the parser goes
+            raise HttpError(400, _("The request body is nested too deeply.")) from None
         if not isinstance(data, dict):
             raise HttpError(400, _("The request body must be a JSON object."))
     try:

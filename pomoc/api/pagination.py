@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from ninja import Schema
 
+from pomoc.core.ids import is_id
 from pomoc.tickets.selectors import MAX_PAGE_SIZE
 
 DEFAULT_LIMIT = 50
@@ -18,7 +19,7 @@ def id_page(qs: QuerySet, *, cursor: str | None, limit: int | None) -> tuple[lis
     """Rows ordered by id, after ``cursor`` (the last id of the previous page)."""
     limit = max(1, min(limit or DEFAULT_LIMIT, MAX_PAGE_SIZE))
     if cursor:
-        if not cursor.isdigit():
+        if not is_id(cursor):
             raise ValidationError({"cursor": _("The page cursor is not valid; start again from the first page.")})
         qs = qs.filter(pk__gt=int(cursor))
     rows = list(qs.order_by("pk")[: limit + 1])

@@ -1,14 +1,17 @@
 """Shared schema pieces and the functions that turn model rows into API dicts."""
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from pomoc.accounts.models import Role
 from pomoc.contacts.models import Contact, IdentityKind
+from pomoc.core.ids import MAX_ID, MIN_ID
+from pomoc.core.text import find_bad_text, text_problem
 from pomoc.tickets.models import Channel, MessageKind, Priority, Status
 from pomoc.tickets.permissions import PermissionDenied, is_staff_user
 
@@ -20,10 +23,42 @@ IdentityKindName = Literal[tuple(IdentityKind.values)]  # type: ignore[valid-typ
 MessageKindName = Literal[tuple(k for k in MessageKind.values if k != MessageKind.SYSTEM)]  # type: ignore[valid-type]
 
 
+def _safe_text(value):
+    if isinstance(value, str) and (problem := text_problem(value)):
+        raise PydanticCustomError("bad_characters", problem)
+    return value
+
+
+def _safe_line(value):
+    if isinstance(value, str) and (problem := text_problem(value, single_line=True)):
+        raise PydanticCustomError("bad_characters", problem)
+    return value
+
+
+SafeStr = Annotated[str, BeforeValidator(_safe_text)]
+"""Text without NUL characters or lone surrogates (every string of an ``In`` body is checked anyway;
+query parameters use this)."""
+Line = Annotated[str, BeforeValidator(_safe_line)]
+"""One line of safe text: names, subjects and the like, which may end up in a mail header."""
+Id = Annotated[int, Field(ge=MIN_ID, le=MAX_ID)]
+"""A row id or ticket number: what a database bigint holds."""
+
+
 class In(Schema):
-    """Base of every request body: unknown fields are an error, not silently dropped."""
+    """Base of every request body: unknown fields are an error, not silently dropped, and no string
+    anywhere in it (nested dicts and lists too) holds a NUL character or a lone surrogate."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bad_characters(cls, value):
+        # Before the type checks: pydantic's own refusal of a lone surrogate says nothing useful.
+        if isinstance(value, str | dict | list | tuple):
+            found = find_bad_text(value)
+            if found is not None:
+                raise PydanticCustomError("bad_characters", found[1])
+        return value
 
 
 class Error(Schema):

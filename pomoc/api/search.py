@@ -4,7 +4,7 @@ import datetime as dt
 
 from ninja import Query, Router, Schema
 
-from pomoc.api.schemas import Error, PriorityName, StatusName, ValidationErrors
+from pomoc.api.schemas import Error, PriorityName, SafeStr, StatusName, ValidationErrors
 from pomoc.tickets import selectors
 
 router = Router(tags=["search"])
@@ -39,7 +39,7 @@ class SearchOut(Schema):
 
 
 @router.get("/search", response={200: SearchOut, 401: Error, 422: ValidationErrors}, summary="Search everything")
-def search(request, q: str = Query(..., max_length=200, description="At least two characters, or a number.")):
+def search(request, q: SafeStr = Query(..., max_length=200, description="At least two characters, or a number.")):
     results = selectors.global_search(request.auth, q)
     return {
         "tickets": [{"number": t.number, "subject": t.subject, "status": t.status, "priority": t.priority_key,

@@ -4,13 +4,25 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja import Status as HttpStatus
 from pydantic import Field
 
-from pomoc.api.schemas import Deleted, Error, In, UserRef, ValidationErrors, require_manager, require_staff, user_ref
+from pomoc.api.schemas import (
+    Deleted,
+    Error,
+    In,
+    Line,
+    UserRef,
+    ValidationErrors,
+    require_manager,
+    require_staff,
+    user_ref,
+)
+from pomoc.core.text import text_problem
 from pomoc.tickets.models import SavedView, Tag
 from pomoc.tickets.permissions import PermissionDenied
 from pomoc.tickets.saved_views import saved_view_create, saved_view_update
@@ -29,8 +41,8 @@ class TagOut(Schema):
 
 
 class TagIn(In):
-    name: str = Field(min_length=1, max_length=50)
-    color: str = Field("", description="#rrggbb")
+    name: Line = Field(min_length=1, max_length=50)
+    color: Line = Field("", description="#rrggbb")
 
 
 class SavedViewOut(Schema):
@@ -55,13 +67,13 @@ class ViewCountOut(Schema):
 
 
 class SavedViewIn(In):
-    name: str = Field(min_length=1, max_length=100)
+    name: Line = Field(min_length=1, max_length=100)
     filters: dict[str, Any] = Field(default_factory=dict, description="Query parameters of GET /tickets.")
     shared: bool = False
 
 
 class SavedViewPatchIn(In):
-    name: str = Field(None, min_length=1, max_length=100)
+    name: Line = Field(None, min_length=1, max_length=100)
     filters: dict[str, Any] = None
     shared: bool = None
 
@@ -92,6 +104,8 @@ def create_tag(request, payload: TagIn):
                summary="Delete a tag (it disappears from every ticket)")
 def delete_tag(request, name: str):
     require_manager(request.auth)
+    if text_problem(name):  # no tag is named so, and PostgreSQL cannot compare a NUL
+        raise Http404
     tag = get_object_or_404(Tag, name=name.lower())
     with transaction.atomic():
         tag.delete()

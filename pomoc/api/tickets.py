@@ -18,8 +18,11 @@ from pomoc.api.schemas import (
     ContactRef,
     DepartmentRef,
     Error,
+    Id,
     In,
+    Line,
     PriorityName,
+    SafeStr,
     StatusName,
     UserRef,
     ValidationErrors,
@@ -36,6 +39,7 @@ from pomoc.tickets.models import Channel, EventType, Priority, Ticket
 router = Router(tags=["tickets"])
 User = get_user_model()
 ERRORS = {401: Error, 403: Error, 404: Error, 422: ValidationErrors}
+SORT_DESCRIPTION = ", ".join(selectors.SORTS)
 
 
 class TicketOut(Schema):
@@ -82,47 +86,47 @@ class TicketPage(Schema):
 
 
 class TicketCreateIn(In):
-    requester: int | None = Field(None, description="Contact id of the requester.")
-    requester_email: str | None = Field(None, description="Found or created as a contact.")
-    requester_name: str = Field("", max_length=200, description="Name for a contact created by e-mail.")
-    subject: str = Field(max_length=300)
+    requester: Id | None = Field(None, description="Contact id of the requester.")
+    requester_email: Line | None = Field(None, description="Found or created as a contact.")
+    requester_name: Line = Field("", max_length=200, description="Name for a contact created by e-mail.")
+    subject: Line = Field(max_length=300)
     body: str = Field("", description="Plain text of the first message.")
     body_html: str = Field("", description="HTML of the first message; sanitized.")
     channel: ChannelName = Channel.API
     priority: PriorityName = "normal"
-    department: int | None = None
-    assignee: int | None = None
-    tags: list[str] = Field(default_factory=list, max_length=50)
+    department: Id | None = None
+    assignee: Id | None = None
+    tags: list[Line] = Field(default_factory=list, max_length=50)
     custom_fields: dict[str, Any] = Field(default_factory=dict)
-    reply_inbox: int | None = Field(None, description="Id of an active inbox replies leave through.")
-    reply_identity: int | str | None = Field(
+    reply_inbox: Id | None = Field(None, description="Id of an active inbox replies leave through.")
+    reply_identity: Id | Line | None = Field(
         None, description="The requester's identity replies go to: its id or its address. Default: the "
                           "requester's identity of the inbox's kind.")
 
 
 class ReplyRouteIn(In):
-    inbox: int | None = Field(None, description="Id of an active inbox; null: the usual one for the identity.")
-    identity: int | str | None = Field(
+    inbox: Id | None = Field(None, description="Id of an active inbox; null: the usual one for the identity.")
+    identity: Id | Line | None = Field(
         None, description="The requester's identity (id or address); null: theirs of the inbox's kind. Both "
                           "null: Pomoc chooses again (the inbox the customer wrote to, else the department's…).")
 
 
 class TicketPatchIn(In):
-    subject: str = Field(None, max_length=300)
+    subject: Line = Field(None, max_length=300)
     status: StatusName = None
     priority: PriorityName = None
-    assignee: int | None = None
-    department: int | None = None
-    tags: list[str] = Field(None, max_length=50)
+    assignee: Id | None = None
+    department: Id | None = None
+    tags: list[Line] = Field(None, max_length=50)
     custom_fields: dict[str, Any] = None
 
 
 class MergeIn(In):
-    target: int = Field(description="Number of the ticket to merge into.")
+    target: Id = Field(description="Number of the ticket to merge into.")
 
 
 class BulkIn(In):
-    numbers: list[int] = Field(min_length=1, max_length=200)
+    numbers: list[Id] = Field(min_length=1, max_length=200)
     changes: TicketPatchIn
 
 
@@ -284,17 +288,17 @@ def resolve_reply_route(requester: Contact, inbox_id: int | None, identity: int 
 @router.get("/tickets", response={200: TicketPage, **ERRORS}, summary="List tickets")
 def list_tickets(
     request,
-    status: str | None = Query(None, description="Comma-separated statuses, or “active”."),
-    priority: str | None = Query(None, description="Comma-separated: low, normal, high, urgent."),
-    assignee: str | None = Query(None, description="“me”, “none” or a user id."),
-    department: str | None = Query(None, description="“none” or a department id."),
-    tag: str | None = Query(None, description="Tag name; repeat or comma-separate for all of several."),
-    channel: str | None = None,
-    requester: str | None = Query(None, description="Contact id."),
-    company: str | None = Query(None, description="Company id."),
-    q: str | None = Query(None, description="Text in the number, subject or messages."),
-    sort: str | None = Query(None, description=", ".join(selectors.SORTS)),
-    cursor: str | None = Query(None, description="next_cursor of the previous page."),
+    status: SafeStr | None = Query(None, description="Comma-separated statuses, or “active”."),
+    priority: SafeStr | None = Query(None, description="Comma-separated: low, normal, high, urgent."),
+    assignee: SafeStr | None = Query(None, description="“me”, “none” or a user id."),
+    department: SafeStr | None = Query(None, description="“none” or a department id."),
+    tag: SafeStr | None = Query(None, description="Tag name; repeat or comma-separate for all of several."),
+    channel: SafeStr | None = None,
+    requester: SafeStr | None = Query(None, description="Contact id."),
+    company: SafeStr | None = Query(None, description="Company id."),
+    q: SafeStr | None = Query(None, description="Text in the number, subject or messages."),
+    sort: SafeStr | None = Query(None, description=SORT_DESCRIPTION),
+    cursor: SafeStr | None = Query(None, description="next_cursor of the previous page."),
     limit: int | None = Query(None, ge=1, le=selectors.MAX_PAGE_SIZE),
 ):
     filters = selectors.TicketFilters.from_mapping(request.GET)

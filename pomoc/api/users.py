@@ -13,7 +13,18 @@ from pydantic import Field
 from pomoc.accounts import services
 from pomoc.accounts.models import Department, Role
 from pomoc.api.pagination import id_page
-from pomoc.api.schemas import Deleted, Error, In, RoleName, ValidationErrors, require_admin, require_staff
+from pomoc.api.schemas import (
+    Deleted,
+    Error,
+    Id,
+    In,
+    Line,
+    RoleName,
+    SafeStr,
+    ValidationErrors,
+    require_admin,
+    require_staff,
+)
 
 router = Router()
 User = get_user_model()
@@ -43,26 +54,26 @@ class UserPage(Schema):
 
 
 class UserCreateIn(In):
-    username: str = Field(min_length=1, max_length=150)
-    email: str = Field("", max_length=254)
-    first_name: str = Field("", max_length=150)
-    last_name: str = Field("", max_length=150)
+    username: Line = Field(min_length=1, max_length=150)
+    email: Line = Field("", max_length=254)
+    first_name: Line = Field("", max_length=150)
+    last_name: Line = Field("", max_length=150)
     role: RoleName = Role.AGENT
-    departments: list[int] = Field(default_factory=list)
-    language: str = Field("", max_length=10)
-    time_zone: str = Field("", max_length=64)
+    departments: list[Id] = Field(default_factory=list)
+    language: Line = Field("", max_length=10)
+    time_zone: Line = Field("", max_length=64)
     is_active: bool = True
     password: str | None = Field(None, description="Write-only; without one the user cannot log in yet.")
 
 
 class UserPatchIn(In):
-    email: str = Field(None, max_length=254)
-    first_name: str = Field(None, max_length=150)
-    last_name: str = Field(None, max_length=150)
+    email: Line = Field(None, max_length=254)
+    first_name: Line = Field(None, max_length=150)
+    last_name: Line = Field(None, max_length=150)
     role: RoleName = None
-    departments: list[int] = None
-    language: str = Field(None, max_length=10)
-    time_zone: str = Field(None, max_length=64)
+    departments: list[Id] = None
+    language: Line = Field(None, max_length=10)
+    time_zone: Line = Field(None, max_length=64)
     is_active: bool = None
     password: str = Field(None, description="Write-only.")
 
@@ -76,15 +87,15 @@ class DepartmentOut(Schema):
 
 
 class DepartmentIn(In):
-    name: str = Field(min_length=1, max_length=100)
+    name: Line = Field(min_length=1, max_length=100)
     description: str = ""
-    members: list[int] = Field(default_factory=list, description="User ids.")
+    members: list[Id] = Field(default_factory=list, description="User ids.")
 
 
 class DepartmentPatchIn(In):
-    name: str = Field(None, min_length=1, max_length=100)
+    name: Line = Field(None, min_length=1, max_length=100)
     description: str = None
-    members: list[int] = Field(None, description="User ids; replaces the members.")
+    members: list[Id] = Field(None, description="User ids; replaces the members.")
 
 
 def user_out(user) -> dict:
@@ -119,9 +130,9 @@ def me(request):
 
 
 @router.get("/users", response={200: UserPage, **ERRORS}, tags=["users"], summary="List users")
-def list_users(request, q: str | None = Query(None, description="Username, name or e-mail contains."),
+def list_users(request, q: SafeStr | None = Query(None, description="Username, name or e-mail contains."),
                role: RoleName | None = None, is_active: bool | None = None,
-               cursor: str | None = None, limit: int | None = Query(None, ge=1, le=200)):
+               cursor: SafeStr | None = None, limit: int | None = Query(None, ge=1, le=200)):
     require_staff(request.auth)
     qs = _users()
     if q and q.strip():

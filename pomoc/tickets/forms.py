@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from pomoc.accounts.models import STAFF_ROLES, Department, User
 from pomoc.contacts.models import IdentityKind
 from pomoc.contacts.services import is_valid_email
+from pomoc.core.ids import MAX_ID, IdModelChoiceField, is_id
+from pomoc.core.text import validate_line
 from pomoc.tickets import replies, reply_routes
 from pomoc.tickets.models import Channel, Priority, Status
 from pomoc.tickets.selectors import SORT_LABELS
@@ -32,7 +34,7 @@ class IdListField(forms.Field):
         if not value:
             return []
         values = value if isinstance(value, list | tuple) else [value]
-        if not all(str(v).isdigit() for v in values):
+        if not all(is_id(str(v)) for v in values):
             raise forms.ValidationError(_("Not a valid selection."))
         return sorted({int(v) for v in values})
 
@@ -105,7 +107,7 @@ class FilterForm(forms.Form):
 
 
 class SaveViewForm(forms.Form):
-    name = forms.CharField(label=_("View name"), max_length=100)
+    name = forms.CharField(label=_("View name"), max_length=100, validators=[validate_line])
     shared = forms.BooleanField(label=_("Share with all agents"), required=False)
 
 
@@ -152,7 +154,7 @@ class MergeForm(forms.Form):
 
     def clean_target(self):
         value = self.cleaned_data["target"].strip().lstrip("#")
-        if not value.isdigit():
+        if not is_id(value):
             raise forms.ValidationError(_("Enter a ticket number."))
         return int(value)
 
@@ -168,6 +170,7 @@ class InternationalEmailField(forms.CharField):
         kwargs.setdefault("max_length", 320)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "email", "autocomplete": "email",
                                                             "spellcheck": "false", "autocapitalize": "none"}))
+        kwargs.setdefault("validators", [validate_line])
         super().__init__(strip=True, **kwargs)
 
     def validate(self, value):
@@ -178,11 +181,12 @@ class InternationalEmailField(forms.CharField):
 
 class NewTicketForm(forms.Form):
     requester_email = InternationalEmailField(label=_("Requester e-mail"), required=False)
-    requester_name = forms.CharField(label=_("Requester name"), required=False, max_length=200)
-    contact = forms.IntegerField(label=_("or existing contact id"), required=False, min_value=1)
-    subject = forms.CharField(label=_("Subject"), max_length=300)
+    requester_name = forms.CharField(label=_("Requester name"), required=False, max_length=200,
+                                     validators=[validate_line])
+    contact = forms.IntegerField(label=_("or existing contact id"), required=False, min_value=1, max_value=MAX_ID)
+    subject = forms.CharField(label=_("Subject"), max_length=300, validators=[validate_line])
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 8}))
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all(), required=False)
+    department = IdModelChoiceField(label=_("Department"), queryset=Department.objects.all(), required=False)
     priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int,
                                       initial=Priority.NORMAL)
     assign_to_me = forms.BooleanField(label=_("Assign to me"), required=False, initial=True)
@@ -222,4 +226,4 @@ class IdentityForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("Kind"), choices=[(IdentityKind.EMAIL, IdentityKind.EMAIL.label),
                                                        (IdentityKind.PHONE, IdentityKind.PHONE.label)])
-    value = forms.CharField(label=_("Address or number"), max_length=320)
+    value = forms.CharField(label=_("Address or number"), max_length=320, validators=[validate_line])

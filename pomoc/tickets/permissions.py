@@ -5,6 +5,7 @@ from django.http import Http404
 
 from pomoc.accounts.models import Role
 from pomoc.core.models import OrganisationSettings
+from pomoc.core.text import text_problem
 from pomoc.tickets.models import Attachment, Message, MessageKind, Ticket
 
 
@@ -98,7 +99,10 @@ def access_message(user, message_id) -> Message:
 
 
 def access_attachment(user, public_id: str) -> Attachment:
-    attachment = Attachment.objects.select_related("message").filter(public_id=str(public_id)).first()
+    public_id = str(public_id)
+    if text_problem(public_id):  # a NUL (or worse) is no attachment's id, and PostgreSQL cannot compare it
+        raise Http404
+    attachment = Attachment.objects.select_related("message").filter(public_id=public_id).first()
     if attachment is None:
         raise Http404
     access_message(user, attachment.message_id)

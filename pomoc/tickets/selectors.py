@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pomoc.contacts.models import Contact, Identity
+from pomoc.core.ids import MAX_ID, NOT_AN_ID_MESSAGE, is_id
+from pomoc.core.text import find_bad_text
 from pomoc.tickets import search_index
 from pomoc.tickets.models import ACTIVE_STATUSES, Message, MessageKind, Priority, SavedView, Status, Ticket
 from pomoc.tickets.permissions import is_staff_user, visible_tickets
@@ -43,6 +45,8 @@ SORT_LABELS = {
     "number": gettext_lazy("Number, ascending"),
 }
 DEFAULT_SORT = "-updated_at"
+FILTER_PARAMETERS = ("status", "priority", "assignee", "department", "tag", "channel", "requester", "company", "q",
+                     "sort")
 MAX_PAGE_SIZE = 200
 
 
@@ -77,6 +81,13 @@ class TicketFilters:
             return out
 
         errors: dict[str, str] = {}
+        for key in FILTER_PARAMETERS:
+            values = data.getlist(key) if hasattr(data, "getlist") else [data.get(key)]
+            found = find_bad_text(values)
+            if found:
+                errors[key] = found[1]
+        if errors:  # nothing below may see a NUL character or a lone surrogate
+            raise ValidationError(errors)
         statuses = many("status")
         if statuses == ["active"]:
             statuses = list(ACTIVE_STATUSES)
@@ -90,10 +101,10 @@ class TicketFilters:
             except KeyError:
                 errors["priority"] = _("Unknown priority: %(value)s") % {"value": name}
         assignee = str(data.get("assignee") or "")
-        if assignee not in ("", "me", "none") and not assignee.isdigit():
+        if assignee not in ("", "me", "none") and not is_id(assignee):
             errors["assignee"] = _("Use “me”, “none” or a user id.")
         department = str(data.get("department") or "")
-        if department not in ("", "none") and not department.isdigit():
+        if department not in ("", "none") and not is_id(department):
             errors["department"] = _("Use “none” or a department id.")
         sort = str(data.get("sort") or DEFAULT_SORT)
         if sort not in SORTS:
@@ -103,10 +114,10 @@ class TicketFilters:
             raw = data.get(key)
             if raw in (None, ""):
                 ints[key] = None
-            elif str(raw).isdigit():
+            elif is_id(raw if isinstance(raw, int) else str(raw)):
                 ints[key] = int(raw)
             else:
-                errors[key] = _("Must be a number.")
+                errors[key] = NOT_AN_ID_MESSAGE % {"max": MAX_ID}
         if errors:
             raise ValidationError(errors)
         return cls(
@@ -279,7 +290,7 @@ def ticket_text_q(text: str, *, public_only: bool = False) -> Q:
     themselves.
     """
     text = text.strip().lstrip("#")
-    q = Q(number=int(text)) if text.isdigit() and len(text) < 19 else Q()
+    q = Q(number=int(text)) if is_id(text) else Q()
     if _searches_documents(public_only):
         return q | Q(search_vector=SearchQuery(text, config="simple"))
     every_word = Q()

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from pomoc.contacts.models import Contact, IdentityKind
 from pomoc.contacts.services import contact_get_or_create, identity_add
 from pomoc.core.form_errors import add_service_errors
+from pomoc.core.text import text_problem
 from pomoc.tickets import reply_routes, selectors, services
 from pomoc.tickets.forms import IdentityForm, NewTicketForm
 from pomoc.tickets.models import Channel
@@ -33,6 +34,11 @@ def snippet(text: str, term: str) -> str:
 @require_GET
 def search(request):
     query = (request.GET.get("q") or "").strip()[:200]
+    problem = text_problem(query)
+    if problem:  # a NUL character is nothing a database can search for
+        messages.error(request, problem)
+        return render(request, "tickets/search.html", {"query": "", "search_query": "", "results": None,
+                                                       "message_hits": [], "too_short": False}, status=400)
     results = selectors.global_search(request.user, query) if query else None
     message_hits = [(message, snippet(message.body_text, query)) for message in results.messages] if results else []
     too_short = bool(query) and len(query) < 2 and not query.isdigit()

@@ -11,6 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from pomoc.accounts.models import STAFF_ROLES, Department, User
 from pomoc.core.form_errors import add_service_errors, error_messages
+from pomoc.core.ids import is_id
+from pomoc.core.text import text_problem
 from pomoc.tickets import rendering, reply_routes, selectors, services
 from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.downloads import attachment_response
@@ -125,13 +127,17 @@ def sidebar_partial(request, number):
 def parse_changes(post) -> dict:
     """The header forms send one field each; only the fields present are changed."""
     changes: dict = {}
+    problems = {key: problem for key in ("subject", "status", "priority", "assignee", "department", "tags")
+                if key in post and (problem := text_problem(post[key], single_line=True))}
+    if problems:
+        raise ValidationError(problems)
     if "subject" in post:
         changes["subject"] = post["subject"]
     if "status" in post:
         changes["status"] = post["status"]
     if "priority" in post:
         value = post["priority"]
-        if not value.isdigit() or int(value) not in Priority.values:
+        if not is_id(value) or int(value) not in Priority.values:
             raise ValidationError({"priority": _("Unknown priority.")})
         changes["priority"] = int(value)
     if "assignee" in post:
@@ -140,7 +146,7 @@ def parse_changes(post) -> dict:
             changes["assignee"] = None
         else:
             agents = User.objects.filter(role__in=STAFF_ROLES, is_active=True)
-            agent = agents.filter(pk=value).first() if value.isdigit() else None
+            agent = agents.filter(pk=int(value)).first() if is_id(value) else None
             if agent is None:
                 raise ValidationError({"assignee": _("No such agent.")})
             changes["assignee"] = agent
@@ -149,7 +155,7 @@ def parse_changes(post) -> dict:
         if value == "":
             changes["department"] = None
         else:
-            department = Department.objects.filter(pk=value).first() if value.isdigit() else None
+            department = Department.objects.filter(pk=int(value)).first() if is_id(value) else None
             if department is None:
                 raise ValidationError({"department": _("No such department.")})
             changes["department"] = department

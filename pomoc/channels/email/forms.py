@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pomoc.channels.forms import InboxForm as BaseInboxForm
 from pomoc.channels.forms import secret_field
+from pomoc.core.text import validate_line
 
 SECURITY_FORM_CHOICES = [("ssl", _("SSL/TLS")), ("starttls", _("STARTTLS")), ("none", _("None (unencrypted)"))]
 FETCH_FORM_CHOICES = [
@@ -16,7 +17,7 @@ class InboxForm(BaseInboxForm):
     """The fields of an e-mail inbox. Values are checked by ``pomoc.channels.services``; passwords
     are never rendered back: empty keeps the stored one, "clear" removes it."""
 
-    address = forms.CharField(label=_("E-mail address"), max_length=254,
+    address = forms.CharField(label=_("E-mail address"), max_length=254, validators=[validate_line],
                               help_text=_("The address customers write to."))
     fetch = forms.ChoiceField(label=_("How mail gets in"), choices=FETCH_FORM_CHOICES)
     imap_host = forms.CharField(label=_("IMAP server"), max_length=253, required=False)
@@ -39,7 +40,7 @@ class InboxForm(BaseInboxForm):
     smtp_username = forms.CharField(label=_("SMTP username"), max_length=254, required=False)
     smtp_password = secret_field(_("SMTP password"))
     smtp_password_clear = forms.BooleanField(label=_("Remove the stored SMTP password"), required=False)
-    from_name = forms.CharField(label=_("Sender name"), max_length=100, required=False,
+    from_name = forms.CharField(label=_("Sender name"), max_length=100, required=False, validators=[validate_line],
                                 help_text=_("The name shown on replies, e.g. “Example support”."))
     extra_addresses = forms.CharField(
         label=_("Other addresses of this inbox"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
