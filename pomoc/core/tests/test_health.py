@@ -111,3 +111,41 @@ def test_the_documented_production_settings_answer_probes(tmp_path):
                             check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[:4] == ["/healthz 200", "/readyz 200", "/accounts/login/ 400", "http 301"]
+
+
+def test_the_asgi_server_answers_healthz_without_django_and_everything_else_through_it():
+    """``pomoc.asgi.LivenessShortcut``: /healthz is answered on the event loop (a flood queued in
+    Django's worker threads never delays a load balancer's liveness probe); other paths pass on."""
+    from asgiref.sync import async_to_sync
+    from asgiref.testing import ApplicationCommunicator
+
+    from pomoc.asgi import LivenessShortcut
+
+    passed_on = []
+
+    async def django(scope, receive, send):
+        passed_on.append(scope["path"])
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    def request(method, path):
+        scope = {"type": "http", "method": method, "path": path, "headers": [], "query_string": b""}
+        communicator = ApplicationCommunicator(LivenessShortcut(django), scope)
+
+        async def run():
+            await communicator.send_input({"type": "http.request", "body": b""})
+            start = await communicator.receive_output(1)
+            body = await communicator.receive_output(1)
+            return start, body
+
+        return async_to_sync(run)()
+
+    start, body = request("GET", "/healthz")
+    assert start["status"] == 200 and body["body"] == b'{"status": "ok"}'
+    assert (b"cache-control", b"max-age=0, no-cache, no-store, must-revalidate, private") in start["headers"]
+    start, body = request("HEAD", "/healthz")
+    assert start["status"] == 200 and body["body"] == b""
+    assert passed_on == []
+    for method, path in [("POST", "/healthz"), ("GET", "/readyz"), ("GET", "/healthz/"), ("GET", "/")]:
+        assert request(method, path)[0]["status"] == 204
+    assert passed_on == ["/healthz", "/readyz", "/healthz/", "/"]
