@@ -9,12 +9,17 @@ pytestmark = pytest.mark.browser
 
 TIMEOUT = 20_000  # ms; the test machines are small and shared
 
-# Records Content-Security-Policy violations; added through the DevTools protocol, so the
-# page's own CSP (no inline scripts) does not apply to it.
+# Records Content-Security-Policy violations (with where they came from); added through the
+# DevTools protocol, so the page's own CSP (no inline scripts) does not apply to it. Screenshots
+# are taken with caret="initial": hiding the caret makes Playwright put an inline style on the
+# focused field, which the page's CSP rightly blocks and this recorder would report.
 CSP_RECORDER = """
 window.__cspViolations = [];
 document.addEventListener("securitypolicyviolation", function (event) {
-  window.__cspViolations.push(event.violatedDirective + " " + (event.blockedURI || "inline"));
+  window.__cspViolations.push([
+    event.violatedDirective, event.blockedURI || "inline", (event.sourceFile || "") + ":" + event.lineNumber,
+    event.sample || "", event.target && event.target.outerHTML ? event.target.outerHTML.slice(0, 200) : "",
+  ].join(" "));
 });
 """
 

@@ -50,7 +50,7 @@ def test_an_administrator_sees_the_inboxes_and_adds_an_email_inbox(site, browser
         expect(row).to_contain_text("IMAP imap.pomoc.example")
         expect(row).to_contain_text("smtp.pomoc.example")
         expect(row.get_by_role("button", name="Test connection")).to_be_visible()
-        page.screenshot(path=str(screenshots / "1-inboxes.png"), full_page=True)
+        page.screenshot(path=str(screenshots / "1-inboxes.png"), full_page=True, caret="initial")
 
         page.get_by_role("link", name="New inbox").click()
         expect(page.locator("h1")).to_have_text("New inbox")  # e-mail is the only kind: straight to its form
@@ -61,17 +61,17 @@ def test_an_administrator_sees_the_inboxes_and_adds_an_email_inbox(site, browser
         page.fill("input[name=imap_username]", "billing")
         page.fill("input[name=imap_password]", "Billing-Imap-Pass-1")
         page.fill("input[name=smtp_host]", "smtp.pomoc.example")
-        page.screenshot(path=str(screenshots / "2-new-inbox.png"), full_page=True)
+        page.screenshot(path=str(screenshots / "2-new-inbox.png"), full_page=True, caret="initial")
         page.get_by_role("button", name="Save").click()
 
         page.wait_for_url(re.compile(r".*/manage/inboxes/\d+/$"))
         expect(page.locator(".flash")).to_contain_text("Inbox Billing saved.")
         expect(page.locator("input[name=imap_password]")).to_have_value("")  # never rendered back
-        page.screenshot(path=str(screenshots / "3-saved.png"), full_page=True)
+        page.screenshot(path=str(screenshots / "3-saved.png"), full_page=True, caret="initial")
 
         page.get_by_role("link", name="All inboxes").click()
         expect(page.locator("table.data tbody tr", has_text="Billing")).to_contain_text("IMAP imap.pomoc.example")
-        page.screenshot(path=str(screenshots / "4-both.png"), full_page=True)
+        page.screenshot(path=str(screenshots / "4-both.png"), full_page=True, caret="initial")
         assert not admin.errors and not admin.csp_problems()
     finally:
         admin.close()

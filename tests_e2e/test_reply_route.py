@@ -50,7 +50,7 @@ def test_an_agent_adds_the_missing_address_and_then_sends_the_reply(site, browse
         expect(explanation).to_contain_text("This customer has no e-mail address")
         send = page.locator("#reply-form button.primary")
         expect(send).to_be_disabled()
-        page.screenshot(path=str(screenshots / "1-no-address.png"), full_page=True)
+        page.screenshot(path=str(screenshots / "1-no-address.png"), full_page=True, caret="initial")
 
         # Internal notes still work.
         page.fill("#note-body", "Asked the caller for an e-mail address.")
@@ -63,7 +63,7 @@ def test_an_agent_adds_the_missing_address_and_then_sends_the_reply(site, browse
         page.fill("form.identity-form input[name=value]", "kettle.caller@example.org")
         page.locator("form.identity-form button[type=submit]").click()
         expect(page.locator(".flash")).to_contain_text("Added to the contact.")
-        page.screenshot(path=str(screenshots / "2-contact-page.png"), full_page=True)
+        page.screenshot(path=str(screenshots / "2-contact-page.png"), full_page=True, caret="initial")
 
         page.goto(f"/tickets/{number}/")
         sentence = page.locator("#reply-route .route-sentence")
@@ -74,14 +74,14 @@ def test_an_agent_adds_the_missing_address_and_then_sends_the_reply(site, browse
         page.select_option("#reply-route select[name=route]",
                            label="kettle.caller@example.org · Sales (sales@pomoc.example)")
         expect(sentence).to_contain_text("through Sales (sales@pomoc.example).")
-        page.screenshot(path=str(screenshots / "3-route-shown.png"), full_page=True)
+        page.screenshot(path=str(screenshots / "3-route-shown.png"), full_page=True, caret="initial")
         page.fill("#reply-body", "We are sending a new kettle today.")
         send.click()
         expect(page.locator(".flash")).to_contain_text(
             re.compile(r"Reply (queued for delivery|sent) to kettle\.caller@example\.org"))
         expect(page.locator("#conversation")).to_contain_text("We are sending a new kettle today.")
         expect(page.locator("#reply-route .route-sentence")).to_contain_text("through Sales")  # kept after reload
-        page.screenshot(path=str(screenshots / "4-sent.png"), full_page=True)
+        page.screenshot(path=str(screenshots / "4-sent.png"), full_page=True, caret="initial")
 
         assert agent.csp_problems() == [], agent.csp_problems()
         assert agent.errors == [], agent.errors
