@@ -130,7 +130,8 @@ class ThreadContext:
 Strategy = Callable[[ThreadContext], Ticket | None]
 
 
-def _follow_merges(ticket: Ticket | None) -> Ticket | None:
+def follow_merges(ticket: Ticket | None) -> Ticket | None:
+    """The ticket a merged ticket was merged into (at most 20 hops), else ``ticket`` itself."""
     hops = 0
     while ticket is not None and ticket.merged_into_id and hops < 20:
         ticket = Ticket.objects.filter(pk=ticket.merged_into_id).first()
@@ -146,7 +147,7 @@ def by_thread_key(ctx: ThreadContext) -> Ticket | None:
         return None
     newest = (Message.objects.filter(inbox=ctx.inbox, thread_key=key).order_by("-id")
               .select_related("ticket").first())
-    ticket = _follow_merges(newest.ticket) if newest is not None else None
+    ticket = follow_merges(newest.ticket) if newest is not None else None
     return ticket if ticket is not None and ticket.status in ACTIVE_STATUSES else None
 
 

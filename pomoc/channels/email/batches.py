@@ -39,10 +39,10 @@ from pomoc.channels.email.threading import (
     SameBatch,
     Target,
     ThreadContext,
-    _follow_merges,
     find_ticket,
     thread_keys,
 )
+from pomoc.channels.inbound import follow_merges
 from pomoc.contacts.models import Contact
 from pomoc.contacts.services import contacts_by_email
 from pomoc.tickets.intake import Incoming, customer_messages_add
@@ -155,7 +155,7 @@ class _BatchLookup:
             self.stored.setdefault(key, []).append((inbox_id, message_id))
             ticket_of.setdefault(key, ticket_id)
         tickets = Ticket.objects.in_bulk(set(ticket_of.values()))
-        self.tickets = {key: _follow_merges(tickets[pk]) for key, pk in ticket_of.items()}
+        self.tickets = {key: follow_merges(tickets[pk]) for key, pk in ticket_of.items()}
         self.taken: dict[str, int] = {}  # key → index of the batch's item that stores it
         self.waiting: set[str] = set()  # keys of the batch's mails left for one-by-one processing
 

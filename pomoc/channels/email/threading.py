@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pomoc.channels.email.parsing import ParsedMail
+from pomoc.channels.inbound import follow_merges
 from pomoc.channels.models import Inbox
 from pomoc.contacts.models import Contact
 from pomoc.core.models import OrganisationSettings
@@ -37,14 +38,6 @@ def external_id(message_id: str) -> str:
     return f"<{message_id}>"[:500] if message_id else ""
 
 
-def _follow_merges(ticket: Ticket | None) -> Ticket | None:
-    hops = 0
-    while ticket is not None and ticket.merged_into_id and hops < 20:
-        ticket = Ticket.objects.get(pk=ticket.merged_into_id)
-        hops += 1
-    return ticket
-
-
 def tickets_in_database(keys: list[str]) -> Target | None:
     """The ticket of the first of ``keys`` (Message-IDs as stored) that is one of our messages
     (outgoing, or incoming already stored)."""
@@ -56,7 +49,7 @@ def tickets_in_database(keys: list[str]) -> Target | None:
     }
     for key in keys:
         if key in found:
-            return _follow_merges(found[key])
+            return follow_merges(found[key])
     return None
 
 
@@ -97,7 +90,7 @@ def by_subject_tag(ctx: ThreadContext) -> Target | None:
         if ticket is None:
             continue
         if ticket.requester_id == ctx.contact.pk or ticket.participants.filter(pk=ctx.contact.pk).exists():
-            return _follow_merges(ticket)
+            return follow_merges(ticket)
     return None
 
 
