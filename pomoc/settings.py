@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "pomoc.core",
     "pomoc.accounts",
     "pomoc.contacts",
+    "pomoc.calendars",
     "pomoc.tickets",
     "pomoc.channels",
     "pomoc.channels.email",
