@@ -67,14 +67,14 @@ def schedule_of(calendar, *, language: str | None = None) -> Schedule:
     return Schedule(ZoneInfo(calendar.time_zone), periods_on)
 
 
-def closed_days(calendar, year: int, *, language: str | None = None) -> list[tuple[dt.date, str, str]]:
-    """Every date of ``year`` the week would be open but the calendar is not, or that has hours set by
-    hand: (date, name, where it comes from: a country code or "" for a day set by hand)."""
-    out: dict[dt.date, tuple[dt.date, str, str]] = {}
+def closed_days(calendar, year: int, *, language: str | None = None) -> list[tuple[dt.date, str, str, list[str]]]:
+    """The public holidays of ``year`` and the days set by hand: (date, name, where it comes from: a
+    country code, or "" for a day set by hand, and the hours open that day: none on a holiday)."""
+    out: dict[dt.date, tuple[dt.date, str, str, list[str]]] = {}
     for code in calendar.countries or ():
         for date, name in public_holidays(code, year, language).items():
-            out.setdefault(date, (date, name, code))
+            out.setdefault(date, (date, name, code, []))
     for day in calendar.days.all():
         if day.date.year == year:
-            out[day.date] = (day.date, day.name, "")
+            out[day.date] = (day.date, day.name, "", list(day.hours))
     return [out[date] for date in sorted(out)]

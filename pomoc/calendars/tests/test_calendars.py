@@ -33,7 +33,7 @@ def test_czech_public_holidays_close_the_office_and_a_day_by_hand_wins():
     schedule = schedule_of(calendar)
     assert schedule.is_open(_at(2026, 12, 24, 11)) and not schedule.is_open(_at(2026, 12, 24, 13))
     assert not schedule.is_open(_at(2026, 12, 28, 10))
-    days = {date: (name, source) for date, name, source in closed_days(calendar, 2026)}
+    days = {date: (name, source) for date, name, source, _hours in closed_days(calendar, 2026)}
     assert days[dt.date(2026, 12, 28)] == ("Team day", "")
     assert days[dt.date(2026, 12, 25)][1] == "CZ"
 
@@ -43,9 +43,9 @@ def test_czech_public_holidays_close_the_office_and_a_day_by_hand_wins():
 
 def test_holiday_names_come_in_the_reader_s_language():
     calendar = calendar_create(name="Tallinn", time_zone="Europe/Tallinn", hours=WORKING_WEEK, countries=["EE"])
-    names = {date: name for date, name, _source in closed_days(calendar, 2026, language="et")}
+    names = {date: name for date, name, _source, _hours in closed_days(calendar, 2026, language="et")}
     assert names[dt.date(2026, 2, 24)] == "iseseisvuspäev"
-    names = {date: name for date, name, _source in closed_days(calendar, 2026, language="en_US")}
+    names = {date: name for date, name, _source, _hours in closed_days(calendar, 2026, language="en_US")}
     assert names[dt.date(2026, 2, 24)] == "Independence Day"
 
 
