@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "pomoc.channels",
     "pomoc.channels.email",
     "pomoc.api",
+    "pomoc.reports",
     "pomoc.administration",
     "pomoc.demo",
 ]
