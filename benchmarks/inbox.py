@@ -313,6 +313,19 @@ class Bench:
                 pass
             self.measure(f"search: {label} word", self.page_client, "/search/?" + urlencode({"q": word}), queries)
 
+        # Reports: the heaviest of the page's queries (first response times over 30 days) is the baseline.
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from pomoc.reports import metrics
+
+        end = timezone.now()
+        answered = (metrics.measured(visible_tickets(self.user))
+                    .filter(created_at__gte=end - dt.timedelta(days=30), created_at__lt=end,
+                            first_response_at__isnull=False).values_list("created_at", "first_response_at"))
+        self.measure("reports: last 30 days", self.page_client, "/reports/?period=30", self.sql_of(answered))
+
 
 # In about one demo ticket in four (English greetings and sign-offs).
 COMMON_WORD = "thanks"
