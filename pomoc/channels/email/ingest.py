@@ -67,10 +67,13 @@ from pomoc.channels.email.threading import (
     SameBatch,
     Target,
     ThreadContext,
+    await_answered,
     by_in_reply_to,
     by_references,
     external_id,
     find_ticket,
+    gather_awaiting,
+    lock_message_ids,
     thread_keys,
 )
 from pomoc.channels.inbound import InboundMessage, incoming
@@ -531,15 +534,26 @@ def _decide(raw_mail: RawMail, mail: Mail, chain: frozenset[int] | None) -> Inge
         _finish(raw_mail, RawMailStatus.IGNORED, note, kind, key)
         return IngestResult(note.ticket.number if note else None, note.pk if note else None, False, False, kind,
                             RawMailStatus.IGNORED)
+    answered = thread_keys(mail.parsed)
+    lock_message_ids({key, *answered})  # before reading: a mail of this conversation stored meanwhile is seen
     contact = _sender_of(mail)
     context = ThreadContext(parsed=mail.parsed, contact=contact, inbox=mail.inbox)
     ticket = find_ticket(context)
-    if ticket is None and chain is not None and thread_keys(mail.parsed):
+    if ticket is None and chain is not None and answered:
         questions = _pending_questions(raw_mail, mail.parsed, chain)
         if questions:
             raise QuestionsFirst(questions)
         # a question committed by another worker between the two looks is found by this one
         ticket = find_ticket(context)
     stored = customer_messages_add([_incoming(mail, contact, ticket)])[0]
+    _threaded(mail, stored.ticket, answered)
     _finish(raw_mail, RawMailStatus.STORED, stored.message, kind, key)
     return IngestResult(stored.ticket.number, stored.message.pk, stored.created, False, kind, RawMailStatus.STORED)
+
+
+def _threaded(mail: Mail, ticket: Ticket, answered: set[str]) -> None:
+    """After storing a mail in ``ticket``: the tickets that awaited it are merged in; when none of
+    the mails it answers is stored, the ticket awaits them (``threading``: both directions)."""
+    gather_awaiting(ticket, mail.key)
+    if answered and not Message.objects.filter(external_id__in=answered, channel=Channel.EMAIL).exists():
+        await_answered((ticket, key) for key in sorted(answered))
