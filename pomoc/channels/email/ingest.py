@@ -213,12 +213,30 @@ def _error_text(exc: Exception) -> str:
     return storable_text(f"{type(exc).__name__}: {exc}"[:4000])
 
 
+def _kept_copy_of(raw_mail: RawMail) -> int | None:
+    """An earlier mail of the same inbox kept as unprocessable that this one is a copy of (the same
+    Message-ID, or the same bytes): the MTA delivered it again."""
+    same = Q(sha256=raw_mail.sha256)
+    if raw_mail.message_id_header:
+        same |= Q(message_id_header=raw_mail.message_id_header)
+    return (RawMail.objects.filter(same, inbox_id=raw_mail.inbox_id, status=RawMailStatus.UNPROCESSABLE,
+                                   pk__lt=raw_mail.pk).order_by("pk").values_list("pk", flat=True).first())
+
+
 def _unprocessable(raw_mail_id: int, error: str, classification: str = "") -> IngestResult:
+    """Keep the mail as unprocessable with ``error``; a redelivered copy of a mail kept so already
+    is marked a duplicate of it instead (its bytes stay too), so the list does not grow per delivery."""
     with transaction.atomic():
-        raw_mail = RawMail.objects.select_for_update().only("id", "status", "classification").get(pk=raw_mail_id)
+        raw_mail = (RawMail.objects.select_for_update()
+                    .only("id", "status", "classification", "inbox_id", "sha256", "message_id_header")
+                    .get(pk=raw_mail_id))
         if raw_mail.status in DONE:  # someone else stored it meanwhile
             return _stored_result(raw_mail_id)
-        raw_mail.status = RawMailStatus.UNPROCESSABLE
+        copy_of = _kept_copy_of(raw_mail)
+        if copy_of is not None:
+            error = _("A copy of raw mail %(id)d, which is kept as unprocessable: %(error)s") % {
+                "id": copy_of, "error": error}
+        raw_mail.status = RawMailStatus.DUPLICATE if copy_of is not None else RawMailStatus.UNPROCESSABLE
         raw_mail.error = storable_text(error)
         raw_mail.classification = classification or raw_mail.classification
         raw_mail.processed_at = timezone.now()
@@ -226,8 +244,8 @@ def _unprocessable(raw_mail_id: int, error: str, classification: str = "") -> In
         raw_mail.next_attempt_at = None
         raw_mail.save(update_fields=["status", "error", "classification", "processed_at", "attempts",
                                      "next_attempt_at"])
-    return IngestResult(ticket_number=None, message_id=None, created=False, duplicate=False,
-                        classification=raw_mail.classification or None, status=RawMailStatus.UNPROCESSABLE)
+    return IngestResult(ticket_number=None, message_id=None, created=False, duplicate=copy_of is not None,
+                        classification=raw_mail.classification or None, status=raw_mail.status)
 
 
 def failed(raw_mail_id: int, exc: Exception, classification: str = "") -> IngestResult:
@@ -442,7 +460,8 @@ def _oversize(raw_mail: RawMail, config: EmailInboxConfig) -> IngestResult:
         classification = ""
     result = _unprocessable(raw_mail.pk, _("The mail is larger than the inbox's limit of %(limit)d bytes.")
                             % {"limit": config.max_message_bytes}, classification)
-    notices.oversize_notice_later(raw_mail.pk, classification=classification)  # kept, not lost: tell them
+    if result.status == RawMailStatus.UNPROCESSABLE:  # not for a copy delivered again: told once
+        notices.oversize_notice_later(raw_mail.pk, classification=classification)  # kept, not lost: tell them
     return result
 
 
