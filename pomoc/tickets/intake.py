@@ -144,7 +144,8 @@ def _locked_targets(items: list[Incoming]) -> dict[int, Ticket]:
     for pk in wanted:
         ticket, hops = locked[pk], 0
         while ticket.merged_into_id and hops < 20:
-            ticket = locked.get(ticket.merged_into_id) or Ticket.objects.select_for_update().get(pk=ticket.merged_into_id)
+            into = ticket.merged_into_id
+            ticket = locked.get(into) or Ticket.objects.select_for_update().get(pk=into)
             hops += 1
         locked[pk] = ticket
     return locked

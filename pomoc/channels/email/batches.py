@@ -5,9 +5,10 @@ stores the human mail among them in ONE transaction with a few statements for al
 (``_store_together``: contacts, ticket numbers, tickets, messages, attachments, events,
 participants, search documents and the raw mails' new status). Threading inside a batch may point
 at an earlier mail of the same batch (``threading.SameBatch``); a reply whose question is still
-pending elsewhere waits for the next batch. Noise, mail that cannot be stored, and every mail of a
-batch that fails for any reason (a deadlock too) go through ``ingest.process`` one by one, so the
-outcome per mail is the same either way.
+pending elsewhere waits for the next batch; a mail that tickets await (its replies came first:
+``threading``, both directions) is stored alone right after the batch. Noise, mail that cannot be
+stored, and every mail of a batch that fails for any reason (a deadlock too) go through
+``ingest.process`` one by one, so the outcome per mail is the same either way.
 """
 
 from __future__ import annotations

@@ -25,10 +25,9 @@ its ``IMMEDIATE`` transactions already), and only then reads. Whichever commits 
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-
-import zlib
 
 from django.db import connection
 

@@ -87,7 +87,8 @@ def test_an_internationalised_sender_address_opens_a_ticket():
 ])
 def test_a_display_name_that_decodes_to_a_line_break_is_cleaned_not_refused(encoded):
     inbox = make_inbox()
-    raw = mail(sender="jana@example.cz").replace(b"From: jana@example.cz", f"From: {encoded} <jana@example.cz>".encode())
+    raw = mail(sender="jana@example.cz").replace(b"From: jana@example.cz",
+                                                 f"From: {encoded} <jana@example.cz>".encode())
     assert f"From: {encoded}".encode() in raw
     _raw_mail, result = ingest(inbox, raw)
     assert result.status == "stored" and result.created

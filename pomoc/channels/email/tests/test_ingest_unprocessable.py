@@ -57,6 +57,7 @@ def test_a_redelivered_unprocessable_mail_is_kept_as_a_copy_not_another_unproces
     third.refresh_from_db()
     assert f"raw mail {first.pk}" in second.error and bytes(third.raw).endswith(raw)  # nothing lost
     # another mail that cannot be processed either is its own row
-    _other, other = ingest(inbox, mail(attachments=[("c.txt", b"c", "text", "plain"), ("d.txt", b"d", "text", "plain")]))
+    two = [("c.txt", b"c", "text", "plain"), ("d.txt", b"d", "text", "plain")]
+    _other, other = ingest(inbox, mail(attachments=two))
     assert other.status == "unprocessable"
 

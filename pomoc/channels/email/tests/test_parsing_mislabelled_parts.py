@@ -44,7 +44,8 @@ def test_a_text_part_in_real_base64_is_still_decoded():
 def test_a_text_attachment_labelled_base64_that_is_not_keeps_its_text():
     csv = b"name,amount\r\nJana,12.50\r\nPetr,7.00\r\n"
     raw = _mixed(b"b64-3", b"Content-Type: text/plain; charset=utf-8\r\n\r\nSee the table.",
-                 b'Content-Type: text/csv; name="table.csv"\r\nContent-Disposition: attachment; filename="table.csv"\r\n'
+                 b'Content-Type: text/csv; name="table.csv"\r\n'
+                 b'Content-Disposition: attachment; filename="table.csv"\r\n'
                  b"Content-Transfer-Encoding: base64\r\n\r\n" + csv)
     [attachment] = parse_mail(raw).attachments
     assert attachment.file_name == "table.csv"
