@@ -68,6 +68,7 @@ from pomoc.channels.email.threading import (
     Target,
     ThreadContext,
     await_answered,
+    awaiting_tickets,
     by_in_reply_to,
     by_references,
     external_id,
@@ -556,7 +557,9 @@ def _decide(raw_mail: RawMail, mail: Mail, chain: frozenset[int] | None) -> Inge
     answered = thread_keys(mail.parsed)
     lock_message_ids({key, *answered})  # before reading: a mail of this conversation stored meanwhile is seen
     contact = _sender_of(mail)
-    context = ThreadContext(parsed=mail.parsed, contact=contact, inbox=mail.inbox)
+    awaiting = awaiting_tickets(key)  # read once: for threading and for the merge after storing
+    context = ThreadContext(parsed=mail.parsed, contact=contact, inbox=mail.inbox,
+                            awaited_by=lambda _key: awaiting[0] if awaiting else None)
     ticket = find_ticket(context)
     if ticket is None and chain is not None and answered:
         questions = _pending_questions(raw_mail, mail.parsed, chain)
@@ -565,14 +568,14 @@ def _decide(raw_mail: RawMail, mail: Mail, chain: frozenset[int] | None) -> Inge
         # a question committed by another worker between the two looks is found by this one
         ticket = find_ticket(context)
     stored = customer_messages_add([_incoming(mail, contact, ticket)])[0]
-    _threaded(mail, stored.ticket, answered)
+    _threaded(mail, stored.ticket, answered, awaiting)
     _finish(raw_mail, RawMailStatus.STORED, stored.message, kind, key)
     return IngestResult(stored.ticket.number, stored.message.pk, stored.created, False, kind, RawMailStatus.STORED)
 
 
-def _threaded(mail: Mail, ticket: Ticket, answered: set[str]) -> None:
+def _threaded(mail: Mail, ticket: Ticket, answered: set[str], awaiting: list[Ticket]) -> None:
     """After storing a mail in ``ticket``: the tickets that awaited it are merged in; when none of
     the mails it answers is stored, the ticket awaits them (``threading``: both directions)."""
-    gather_awaiting(ticket, mail.key)
+    gather_awaiting(ticket, mail.key, awaiting)
     if answered and not Message.objects.filter(external_id__in=answered, channel=Channel.EMAIL).exists():
         await_answered((ticket, key) for key in sorted(answered))

@@ -165,14 +165,15 @@ def await_answered(awaited: Iterable[tuple[Ticket, str]]) -> None:
         AwaitedMail.objects.bulk_create(rows, ignore_conflicts=True)
 
 
-def gather_awaiting(ticket: Ticket, message_id: str) -> list[Ticket]:
-    """The mail with ``message_id`` was stored in ``ticket``: every other ticket that awaited it is
-    merged into ``ticket`` (the ticket merge service records it on both), and nothing awaits it any
-    more. Returns the tickets merged."""
+def gather_awaiting(ticket: Ticket, message_id: str, awaiting: list[Ticket] | None = None) -> list[Ticket]:
+    """The mail with ``message_id`` was stored in ``ticket``: every other ticket that awaited it
+    (``awaiting``, when read already) is merged into ``ticket`` (the ticket merge service records it
+    on both), and nothing awaits it any more. Returns the tickets merged."""
     key = external_id(message_id)
-    if not key:
+    awaiting = awaiting_tickets(key) if awaiting is None and key else awaiting or []
+    if not awaiting:
         return []
-    others = [t for t in awaiting_tickets(key) if t.pk != ticket.pk]
+    others = [t for t in awaiting if t.pk != ticket.pk]
     if others:
         # one order with every other writer of tickets (``intake.customer_messages_add``)
         list(Ticket.objects.select_for_update().filter(pk__in=[ticket.pk, *(t.pk for t in others)]).order_by("pk")
