@@ -76,6 +76,7 @@ from pomoc.channels.email.threading import (
     gather_awaiting,
     lock_message_ids,
     thread_keys,
+    tickets_in_database,
 )
 from pomoc.channels.inbound import InboundMessage, incoming
 from pomoc.channels.models import Inbox
@@ -558,7 +559,15 @@ def _decide(raw_mail: RawMail, mail: Mail, chain: frozenset[int] | None) -> Inge
     lock_message_ids({key, *answered})  # before reading: a mail of this conversation stored meanwhile is seen
     contact = _sender_of(mail)
     awaiting = awaiting_tickets(key)  # read once: for threading and for the merge after storing
-    context = ThreadContext(parsed=mail.parsed, contact=contact, inbox=mail.inbox,
+    answers_stored: list[Target] = []  # what the In-Reply-To/References lookups found
+
+    def known(keys: list[str]) -> Target | None:
+        found = tickets_in_database(keys)
+        if found is not None:
+            answers_stored.append(found)
+        return found
+
+    context = ThreadContext(parsed=mail.parsed, contact=contact, inbox=mail.inbox, known=known,
                             awaited_by=lambda _key: awaiting[0] if awaiting else None)
     ticket = find_ticket(context)
     if ticket is None and chain is not None and answered:
@@ -568,14 +577,9 @@ def _decide(raw_mail: RawMail, mail: Mail, chain: frozenset[int] | None) -> Inge
         # a question committed by another worker between the two looks is found by this one
         ticket = find_ticket(context)
     stored = customer_messages_add([_incoming(mail, contact, ticket)])[0]
-    _threaded(mail, stored.ticket, answered, awaiting)
+    gather_awaiting(stored.ticket, key, awaiting)  # the tickets that awaited this mail are merged in
+    if answered and not answers_stored:  # none of the mails it answers is here yet: its ticket awaits them
+        await_answered((stored.ticket, answer) for answer in sorted(answered))
     _finish(raw_mail, RawMailStatus.STORED, stored.message, kind, key)
     return IngestResult(stored.ticket.number, stored.message.pk, stored.created, False, kind, RawMailStatus.STORED)
 
-
-def _threaded(mail: Mail, ticket: Ticket, answered: set[str], awaiting: list[Ticket]) -> None:
-    """After storing a mail in ``ticket``: the tickets that awaited it are merged in; when none of
-    the mails it answers is stored, the ticket awaits them (``threading``: both directions)."""
-    gather_awaiting(ticket, mail.key, awaiting)
-    if answered and not Message.objects.filter(external_id__in=answered, channel=Channel.EMAIL).exists():
-        await_answered((ticket, key) for key in sorted(answered))

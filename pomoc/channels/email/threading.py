@@ -102,9 +102,11 @@ def awaiting_tickets(message_id: str) -> list[Ticket]:
     key = external_id(message_id)
     if not key:
         return []
+    ids = list(AwaitedMail.objects.filter(message_id_header=key).values_list("ticket_id", flat=True))
+    if not ids:  # nearly every mail: one look in the index
+        return []
     tickets: dict[int, Ticket] = {}
-    for ticket in (Ticket.objects.filter(pk__in=AwaitedMail.objects.filter(message_id_header=key).values("ticket_id"))
-                   .order_by("created_at", "pk")):
+    for ticket in Ticket.objects.filter(pk__in=ids).order_by("created_at", "pk"):
         final = follow_merges(ticket)
         if final is not None:
             tickets.setdefault(final.pk, final)
