@@ -92,8 +92,7 @@ def customer_messages_add(items: list[Incoming]) -> list[Stored]:
     checked = _validated(items)
     with transaction.atomic():
         now = timezone.now()
-        locked = (Ticket.objects.select_for_update().order_by("pk")  # one order: no deadlock between two batches
-                  .in_bulk({i.ticket.pk for i in items if i.ticket is not None}))
+        locked = _locked_targets(items)
         opening = [i for i in items if i.ticket is None and i.joins is None]
         first_number = reserve_ticket_numbers(len(opening)) if opening else 0
         new_tickets = Ticket.objects.bulk_create([
@@ -123,7 +122,7 @@ def customer_messages_add(items: list[Incoming]) -> list[Stored]:
         participant_events = _add_participants(items, tickets)
         events.record_many([events.ticket_created_event(t, None) for t in new_tickets]
                            + [events.message_added_event(m, None) for m in messages] + participant_events)
-        _move_on(locked.values(), now)
+        _move_on(list({t.pk: t for t in locked.values()}.values()), now)
         search_index.refresh(t.pk for t in tickets)
         created_ids = {t.pk for t in new_tickets}
     seen: set[int] = set()
@@ -133,6 +132,23 @@ def customer_messages_add(items: list[Incoming]) -> list[Stored]:
                               and ticket.pk not in seen))
         seen.add(ticket.pk)
     return results
+
+
+def _locked_targets(items: list[Incoming]) -> dict[int, Ticket]:
+    """The tickets the items join, locked, by the pk the items name. A ticket merged meanwhile (after
+    threading found it, before this lock) leads to the one it was merged into, so that no message
+    lands in a merged ticket."""
+    wanted = {i.ticket.pk for i in items if i.ticket is not None}
+    # one order: no deadlock between two batches
+    locked = Ticket.objects.select_for_update().order_by("pk").in_bulk(wanted)
+    for pk in wanted:
+        ticket, hops = locked[pk], 0
+        while ticket.merged_into_id and hops < 20:
+            into = ticket.merged_into_id
+            ticket = locked.get(into) or Ticket.objects.select_for_update().get(pk=into)
+            hops += 1
+        locked[pk] = ticket
+    return locked
 
 
 def _move_on(joined: list[Ticket], now) -> None:

@@ -5,9 +5,10 @@ stores the human mail among them in ONE transaction with a few statements for al
 (``_store_together``: contacts, ticket numbers, tickets, messages, attachments, events,
 participants, search documents and the raw mails' new status). Threading inside a batch may point
 at an earlier mail of the same batch (``threading.SameBatch``); a reply whose question is still
-pending elsewhere waits for the next batch. Noise, mail that cannot be stored, and every mail of a
-batch that fails for any reason (a deadlock too) go through ``ingest.process`` one by one, so the
-outcome per mail is the same either way.
+pending elsewhere waits for the next batch; a mail that tickets await (its replies came first:
+``threading``, both directions) is stored alone right after the batch. Noise, mail that cannot be
+stored, and every mail of a batch that fails for any reason (a deadlock too) go through
+``ingest.process`` one by one, so the outcome per mail is the same either way.
 """
 
 from __future__ import annotations
@@ -34,12 +35,14 @@ from pomoc.channels.email.ingest import (  # the per-mail steps this module runs
     _stored_result,
     sender_address,
 )
-from pomoc.channels.email.models import RawMail, RawMailStatus
+from pomoc.channels.email.models import AwaitedMail, RawMail, RawMailStatus
 from pomoc.channels.email.threading import (
     SameBatch,
     Target,
     ThreadContext,
+    await_answered,
     find_ticket,
+    lock_message_ids,
     thread_keys,
 )
 from pomoc.channels.inbound import follow_merges
@@ -119,14 +122,16 @@ def _process_chunk(raw_mail_ids: list[int], waiting: list[Mail]) -> tuple[list[I
         together.sort(key=lambda m: (m.raw_mail.received_at, m.raw_mail.pk))  # questions before their answers
         try:
             with transaction.atomic():
-                stored, waiting = _store_together(together)
+                stored, waiting, alone = _store_together(together)
             results.update(stored)
         except Exception:
             # one mail does not validate, another process stored one of them meanwhile, or the batch
             # met another in a deadlock: one by one, so that one mail never holds up the others (when
             # the database is away, the first of them raises and everything not stored stays pending)
             results.update((mail.raw_mail.pk, _decide_alone(mail, frozenset())) for mail in together)
-            waiting = []
+            waiting, alone = [], []
+        # mails that tickets await (they arrived after their replies): stored alone, tickets merged
+        results.update((mail.raw_mail.pk, _decide_alone(mail, frozenset())) for mail in alone)
     ordered = [results.pop(pk) for pk in raw_mail_ids if pk in results]
     return ordered + list(results.values()), waiting
 
@@ -154,6 +159,9 @@ class _BatchLookup:
         for key, inbox_id, message_id, ticket_id in rows:
             self.stored.setdefault(key, []).append((inbox_id, message_id))
             ticket_of.setdefault(key, ticket_id)
+        # mails of the batch that tickets await (they arrived after their replies): stored alone
+        self.awaited = set(AwaitedMail.objects.filter(message_id_header__in=sorted(own))
+                           .values_list("message_id_header", flat=True)) if own else set()
         tickets = Ticket.objects.in_bulk(set(ticket_of.values()))
         self.tickets = {key: follow_merges(tickets[pk]) for key, pk in ticket_of.items()}
         self.taken: dict[str, int] = {}  # key → index of the batch's item that stores it
@@ -174,20 +182,31 @@ class _BatchLookup:
                 return message_id
         return None
 
+    def awaiting(self, _key: str) -> Target | None:
+        return None  # the batch's mails that tickets await are stored alone (``awaited``)
+
+    def answers_unknown(self, mail: Mail) -> set[str]:
+        """The Message-IDs the mail answers when none of them is stored or stored by the batch."""
+        keys = thread_keys(mail.parsed)
+        return set() if any(key in self.stored or key in self.taken for key in keys) else keys
+
     def answers_pending(self, mail: Mail) -> bool:
         keys = thread_keys(mail.parsed)
         return bool(keys & self.waiting) or any((mail.inbox.pk, key) in self.pending for key in keys)
 
 
-def _store_together(mails: list[Mail]) -> tuple[dict[int, IngestResult], list[Mail]]:
+def _store_together(mails: list[Mail]) -> tuple[dict[int, IngestResult], list[Mail], list[Mail]]:
     """Inside one transaction: lock the mails, then store each as ``_decide`` would, with the reads
-    and writes of all of them together. Returns the results and the mails left waiting: they answer
-    a mail still pending elsewhere."""
+    and writes of all of them together. Returns the results, the mails left waiting (they answer a
+    mail still pending elsewhere) and the mails to store alone (tickets await them)."""
     locked = set(RawMail.objects.select_for_update().filter(pk__in=[m.raw_mail.pk for m in mails])
                  .exclude(status__in=DONE).values_list("id", flat=True))
     stored_elsewhere = [m.raw_mail.pk for m in mails if m.raw_mail.pk not in locked]  # meanwhile, by another
     mails = [m for m in mails if m.raw_mail.pk in locked]
+    lock_message_ids(set().union(*({m.key} | thread_keys(m.parsed) for m in mails)))  # as ``_decide`` does
     lookup = _BatchLookup(mails)
+    alone: list[Mail] = []
+    awaits: list[tuple[int, str]] = []  # (item index, Message-ID its ticket awaits)
     contacts = contacts_by_email({(a, m.parsed.from_name) for m in mails if (a := sender_address(m.parsed))})
     results: dict[int, IngestResult] = {}
     waiting: list[Mail] = []
@@ -213,10 +232,14 @@ def _store_together(mails: list[Mail]) -> tuple[dict[int, IngestResult], list[Ma
             if taken is not None and item_mails[taken].inbox.pk == mail.inbox.pk:
                 copies.append((mail, taken))
                 continue
+            if mail.key in lookup.awaited:
+                alone.append(mail)
+                lookup.waiting.add(mail.key)  # what answers it waits for the next batch
+                continue
             contact = senders.get(mail.raw_mail.pk) or _sender_of(mail, contacts)
             senders[mail.raw_mail.pk] = contact
             target = find_ticket(ThreadContext(parsed=mail.parsed, contact=contact, inbox=mail.inbox,
-                                               known=lookup.known))
+                                               known=lookup.known, awaited_by=lookup.awaiting))
             if target is None and not final and thread_keys(mail.parsed) & unhandled:
                 postponed.append(mail)
                 unhandled.add(mail.key)  # what answers this one waits too
@@ -225,6 +248,7 @@ def _store_together(mails: list[Mail]) -> tuple[dict[int, IngestResult], list[Ma
                 waiting.append(mail)
                 lookup.waiting.add(mail.key)
                 continue
+            awaits.extend((len(items), key) for key in sorted(lookup.answers_unknown(mail)))
             if mail.key:
                 lookup.taken.setdefault(mail.key, len(items))
             items.append(_incoming(mail, contact, target))
@@ -234,6 +258,7 @@ def _store_together(mails: list[Mail]) -> tuple[dict[int, IngestResult], list[Ma
         final = len(postponed) == len(queue)  # no progress: a circle
         queue = postponed
     stored = customer_messages_add(items)
+    await_answered((stored[index].ticket, key) for index, key in awaits)
     finished = []
     for mail, done in zip(item_mails, stored, strict=True):
         finished.append(_finished(mail.raw_mail, RawMailStatus.STORED, done.message, mail.kind, mail.key))
@@ -247,4 +272,4 @@ def _store_together(mails: list[Mail]) -> tuple[dict[int, IngestResult], list[Ma
     _save_finished(finished)
     for raw_mail_id in stored_elsewhere:
         results[raw_mail_id] = _stored_result(raw_mail_id)
-    return results, waiting
+    return results, waiting, alone

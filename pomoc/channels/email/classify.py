@@ -303,14 +303,14 @@ def _from_address(headers: _Headers) -> tuple[str, str]:
     key, value = field
     if headers.default_policy and type(value) is str:
         return _default_policy_sender(value)
-    return _sender_of(lambda: headers.parsed(key, value))
+    return _sender_of(lambda: headers.parsed(key, value), value)
 
 
 @lru_cache(maxsize=512)
 def _default_policy_sender(value: str) -> tuple[str, str]:
     """The sender of a raw From value under ``policy.default``: a pure function of the text, so
     ``classify`` and ``is_from_ourselves`` of one mail parse the address once."""
-    return _sender_of(lambda: policy.default.header_fetch_parse("From", value))
+    return _sender_of(lambda: policy.default.header_fetch_parse("From", value), value)
 
 
 def forget_parsed_senders() -> None:
@@ -318,7 +318,7 @@ def forget_parsed_senders() -> None:
     _default_policy_sender.cache_clear()
 
 
-def _sender_of(parsed: Callable[[], object]) -> tuple[str, str]:
+def _sender_of(parsed: Callable[[], object], raw: object = "") -> tuple[str, str]:
     try:
         value = parsed()
         if getattr(value, "addresses", None):
@@ -326,7 +326,11 @@ def _sender_of(parsed: Callable[[], object]) -> tuple[str, str]:
             return addr.display_name or "", (addr.addr_spec or "").lower()
     except (IndexError, TypeError, ValueError):
         pass
-    name, addr = parseaddr(str(parsed()).strip())
+    try:
+        text = str(parsed())
+    except ValueError:  # a display name that decodes to a line break: the value as it came
+        text = " ".join(str(raw).split())
+    name, addr = parseaddr(text.strip())
     return name, addr.lower()
 
 

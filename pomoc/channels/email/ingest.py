@@ -67,11 +67,16 @@ from pomoc.channels.email.threading import (
     SameBatch,
     Target,
     ThreadContext,
+    await_answered,
+    awaiting_tickets,
     by_in_reply_to,
     by_references,
     external_id,
     find_ticket,
+    gather_awaiting,
+    lock_message_ids,
     thread_keys,
+    tickets_in_database,
 )
 from pomoc.channels.inbound import InboundMessage, incoming
 from pomoc.channels.models import Inbox
@@ -210,12 +215,30 @@ def _error_text(exc: Exception) -> str:
     return storable_text(f"{type(exc).__name__}: {exc}"[:4000])
 
 
+def _kept_copy_of(raw_mail: RawMail) -> int | None:
+    """An earlier mail of the same inbox kept as unprocessable that this one is a copy of (the same
+    Message-ID, or the same bytes): the MTA delivered it again."""
+    same = Q(sha256=raw_mail.sha256)
+    if raw_mail.message_id_header:
+        same |= Q(message_id_header=raw_mail.message_id_header)
+    return (RawMail.objects.filter(same, inbox_id=raw_mail.inbox_id, status=RawMailStatus.UNPROCESSABLE,
+                                   pk__lt=raw_mail.pk).order_by("pk").values_list("pk", flat=True).first())
+
+
 def _unprocessable(raw_mail_id: int, error: str, classification: str = "") -> IngestResult:
+    """Keep the mail as unprocessable with ``error``; a redelivered copy of a mail kept so already
+    is marked a duplicate of it instead (its bytes stay too), so the list does not grow per delivery."""
     with transaction.atomic():
-        raw_mail = RawMail.objects.select_for_update().only("id", "status", "classification").get(pk=raw_mail_id)
+        raw_mail = (RawMail.objects.select_for_update()
+                    .only("id", "status", "classification", "inbox_id", "sha256", "message_id_header")
+                    .get(pk=raw_mail_id))
         if raw_mail.status in DONE:  # someone else stored it meanwhile
             return _stored_result(raw_mail_id)
-        raw_mail.status = RawMailStatus.UNPROCESSABLE
+        copy_of = _kept_copy_of(raw_mail)
+        if copy_of is not None:
+            error = _("A copy of raw mail %(id)d, which is kept as unprocessable: %(error)s") % {
+                "id": copy_of, "error": error}
+        raw_mail.status = RawMailStatus.DUPLICATE if copy_of is not None else RawMailStatus.UNPROCESSABLE
         raw_mail.error = storable_text(error)
         raw_mail.classification = classification or raw_mail.classification
         raw_mail.processed_at = timezone.now()
@@ -223,8 +246,8 @@ def _unprocessable(raw_mail_id: int, error: str, classification: str = "") -> In
         raw_mail.next_attempt_at = None
         raw_mail.save(update_fields=["status", "error", "classification", "processed_at", "attempts",
                                      "next_attempt_at"])
-    return IngestResult(ticket_number=None, message_id=None, created=False, duplicate=False,
-                        classification=raw_mail.classification or None, status=RawMailStatus.UNPROCESSABLE)
+    return IngestResult(ticket_number=None, message_id=None, created=False, duplicate=copy_of is not None,
+                        classification=raw_mail.classification or None, status=raw_mail.status)
 
 
 def failed(raw_mail_id: int, exc: Exception, classification: str = "") -> IngestResult:
@@ -439,7 +462,8 @@ def _oversize(raw_mail: RawMail, config: EmailInboxConfig) -> IngestResult:
         classification = ""
     result = _unprocessable(raw_mail.pk, _("The mail is larger than the inbox's limit of %(limit)d bytes.")
                             % {"limit": config.max_message_bytes}, classification)
-    notices.oversize_notice_later(raw_mail.pk, classification=classification)  # kept, not lost: tell them
+    if result.status == RawMailStatus.UNPROCESSABLE:  # not for a copy delivered again: told once
+        notices.oversize_notice_later(raw_mail.pk, classification=classification)  # kept, not lost: tell them
     return result
 
 
@@ -531,15 +555,31 @@ def _decide(raw_mail: RawMail, mail: Mail, chain: frozenset[int] | None) -> Inge
         _finish(raw_mail, RawMailStatus.IGNORED, note, kind, key)
         return IngestResult(note.ticket.number if note else None, note.pk if note else None, False, False, kind,
                             RawMailStatus.IGNORED)
+    answered = thread_keys(mail.parsed)
+    lock_message_ids({key, *answered})  # before reading: a mail of this conversation stored meanwhile is seen
     contact = _sender_of(mail)
-    context = ThreadContext(parsed=mail.parsed, contact=contact, inbox=mail.inbox)
+    awaiting = awaiting_tickets(key)  # read once: for threading and for the merge after storing
+    answers_stored: list[Target] = []  # what the In-Reply-To/References lookups found
+
+    def known(keys: list[str]) -> Target | None:
+        found = tickets_in_database(keys)
+        if found is not None:
+            answers_stored.append(found)
+        return found
+
+    context = ThreadContext(parsed=mail.parsed, contact=contact, inbox=mail.inbox, known=known,
+                            awaited_by=lambda _key: awaiting[0] if awaiting else None)
     ticket = find_ticket(context)
-    if ticket is None and chain is not None and thread_keys(mail.parsed):
+    if ticket is None and chain is not None and answered:
         questions = _pending_questions(raw_mail, mail.parsed, chain)
         if questions:
             raise QuestionsFirst(questions)
         # a question committed by another worker between the two looks is found by this one
         ticket = find_ticket(context)
     stored = customer_messages_add([_incoming(mail, contact, ticket)])[0]
+    gather_awaiting(stored.ticket, key, awaiting)  # the tickets that awaited this mail are merged in
+    if answered and not answers_stored:  # none of the mails it answers is here yet: its ticket awaits them
+        await_answered((stored.ticket, answer) for answer in sorted(answered))
     _finish(raw_mail, RawMailStatus.STORED, stored.message, kind, key)
     return IngestResult(stored.ticket.number, stored.message.pk, stored.created, False, kind, RawMailStatus.STORED)
+

@@ -99,3 +99,28 @@ class MailboxState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inbox} {self.protocol} {self.folder}".strip()
+
+
+class AwaitedMail(models.Model):
+    """A Message-ID that a stored mail names in its In-Reply-To or References but that was not among
+    the stored messages when the mail arrived, with the ticket the mail went to.
+
+    MTAs deliver in any order: a reply may come before the mail it answers. When that mail arrives
+    (``threading.by_awaiting_ticket``) it joins this ticket, and any other ticket that awaited it is
+    merged in, so a conversation ends in one ticket whatever the order. The row is deleted then.
+    """
+
+    message_id_header = models.CharField(_("Message-ID"), max_length=500)
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+", verbose_name=_("ticket"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("awaited mail")
+        verbose_name_plural = _("awaited mail")
+        indexes = [models.Index(fields=["message_id_header"], name="awaitedmail_msgid")]
+        constraints = [
+            models.UniqueConstraint(fields=["message_id_header", "ticket"], name="awaitedmail_unique_ticket"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id_header} → {self.ticket_id}"

@@ -47,6 +47,7 @@ from django.utils.translation import gettext as _
 from pomoc.channels.email.classify import auto_response_headers
 from pomoc.channels.email.config import EmailInboxConfig
 from pomoc.channels.email.rate_limit import AutoResponseLimiter
+from pomoc.channels.email.threading import subject_tag_pattern
 from pomoc.channels.email.tls import client_context
 from pomoc.channels.models import Inbox, InboxKind
 from pomoc.channels.registry import DeliveryFailed
@@ -103,13 +104,18 @@ def mailbox(name: object, address: str) -> str:
     return f'"{quoted}" <{address}>'
 
 
+def without_tags(subject: str, prefix: str) -> str:
+    """``subject`` without any ticket tag (``[#1234]``, the organisation's prefix): a mail we send
+    carries exactly one, its own ticket's, so the answer is threaded into that one."""
+    return " ".join(subject_tag_pattern(prefix).sub(" ", subject).split())
+
+
 def reply_subject(subject: str, number: int, prefix: str) -> str:
-    """``Re: <subject> [#<number>]``: one "Re:", one tag, whatever the subject already carried."""
+    """``Re: <subject> [#<number>]``: one "Re:", one tag, whatever the subject already carried (a
+    ticket opened by someone quoting another ticket's tag keeps it in its subject, not in replies)."""
     prefix = header_text(prefix, 20) or "#"
     tag = f"[{prefix}{number}]"
-    subject = header_text(subject)
-    subject = re.sub(r"\[\s*" + re.escape(prefix) + r"\s*" + str(number) + r"\s*\]", " ", subject,
-                     flags=re.IGNORECASE)
+    subject = without_tags(header_text(subject), prefix)
     subject = " ".join(_REPLY_PREFIX.sub("", subject.strip()).split())
     return f"Re: {subject} {tag}" if subject else f"Re: {tag}"
 
@@ -506,8 +512,8 @@ def send_automatic(
     route = route_for(inbox if inbox is not None else inbox_for(ticket))
     subject = header_text(subject)
     if ticket is not None:
-        tag = f"[{header_text(OrganisationSettings.get().ticket_tag_prefix, 20) or '#'}{ticket.number}]"
-        subject = subject if tag in subject else f"{subject} {tag}".strip()
+        prefix = header_text(OrganisationSettings.get().ticket_tag_prefix, 20) or "#"
+        subject = f"{without_tags(subject, prefix)} [{prefix}{ticket.number}]".strip()
     message_id = make_msgid(domain=route.domain)
     headers = {**auto_response_headers(auto_submitted), "X-Loop": route.address, "Message-ID": message_id}
     parent = clean_message_id(in_reply_to)

@@ -491,12 +491,29 @@ def _lenient_b64(data: bytes) -> bytes:
         return b""
 
 
-def _payload_bytes(part: email.message.Message, defects: list[str]) -> bytes:
+_NOT_BASE64 = re.compile(rb"[^A-Za-z0-9+/=\s]")
+
+
+def _not_base64(data: bytes) -> bool:
+    """Text that cannot be base64: characters outside its alphabet (a few stray ones are junk the
+    lenient decoder skips), or words separated by spaces inside a line."""
+    junk = len(_NOT_BASE64.findall(data))
+    spaced = any(len(line.strip().split()) > 2 for line in data.splitlines()[:50])
+    return junk > max(2, len(data) // 100) or spaced
+
+
+def _payload_bytes(part: email.message.Message, defects: list[str], *, text: bool = False) -> bytes:
+    """The decoded body of a part. A ``text`` part labelled base64 whose body is plainly not base64
+    (a mislabelled part) is taken as it came, with a defect, instead of decoded into garbage."""
     cte = str(part.get("content-transfer-encoding", "") or "").strip().lower()
     if cte == "base64" and not part.is_multipart():
         payload = part.get_payload()
         if isinstance(payload, str):
-            return _lenient_b64(_surrogate_bytes(payload))
+            data = _surrogate_bytes(payload)
+            if text and _not_base64(data):
+                defects.append("text part labelled base64 is not base64; kept as it came")
+                return data
+            return _lenient_b64(data)
     try:
         data = part.get_payload(decode=True)
     except Exception as exc:
@@ -744,6 +761,7 @@ class _Walker:
         self.defects: list[str] = []
         self.tnef_texts: list[str] = []  # bodies found inside winmail.dat: used when the mail has none
         self.tnef_htmls: list[str] = []
+        self.named_texts: list[tuple[str, bytes, str | None]] = []  # inline text parts with a file name
 
     def walk(self, part: email.message.Message, depth: int = 0, *, nested: bool = False) -> None:
         if depth > MAX_DEPTH:
@@ -794,7 +812,7 @@ class _Walker:
         is_body_type = content_type in ("text/plain", "text/html")
         is_attachment = disposition == "attachment" or bool(file_name) or not is_body_type
         if not is_attachment:
-            text, defect = decode_bytes(_payload_bytes(part, self.defects), charset)
+            text, defect = decode_bytes(_payload_bytes(part, self.defects, text=True), charset)
             if defect:
                 self.defects.append(defect)
             if content_type == "text/html":
@@ -803,13 +821,27 @@ class _Walker:
             elif not nested or self.nested_text:
                 self.texts.append(text)
             return
-        data = _payload_bytes(part, self.defects)
+        data = _payload_bytes(part, self.defects, text=maintype == "text")
         if _is_tnef(content_type, file_name) and self._unpacked_tnef(data, nested=nested):
             return
         inline = disposition == "inline" or (bool(content_id) and disposition != "attachment")
+        if is_body_type and disposition != "attachment" and not nested:
+            # a text shown in place that carries a file name (some clients and forms send the whole
+            # message so): the body when the mail has no other; kept as an attachment too
+            self.named_texts.append((content_type, data, charset))
         self.attachments.append(ParsedAttachment(
             file_name=file_name or _fallback_name(content_type, len(self.attachments) + 1),
             content_type=content_type, content=data, content_id=content_id, inline=inline))
+
+    def named_body(self) -> tuple[str, str]:
+        """The plain text and HTML of the inline text parts that carry a file name."""
+        texts, htmls = [], []
+        for content_type, data, charset in self.named_texts:
+            text, defect = decode_bytes(data, charset)
+            if defect:
+                self.defects.append(defect)
+            (htmls if content_type == "text/html" else texts).append(text)
+        return "\n".join(texts), "\n".join(htmls)
 
     def _unpacked_tnef(self, data: bytes, *, nested: bool) -> bool:
         """Take the files (and a plain or HTML body) out of a winmail.dat. False, with a defect when it
@@ -1149,6 +1181,8 @@ def _parse(raw: bytes, nested_text: bool, message: email.message.Message | None 
     html = "\n".join(walker.htmls)
     if not text.strip() and not html.strip():  # the body was only inside a winmail.dat
         text, html = "\n".join(walker.tnef_texts), "\n".join(walker.tnef_htmls)
+    if not text.strip() and not html.strip():  # ...or only in inline text parts with a file name
+        text, html = walker.named_body()
     if not text.strip() and html.strip():
         text = html_to_text(html)
     text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -13,6 +13,8 @@ One conversation, as the sending server sees it:
   the raw mail is kept and can be processed again.
 - The database unreachable (while looking up recipients or while storing) → ``451 4.3.0``: the
   sender keeps the mail in its queue and tries again later. Nothing is lost either way.
+- The stored mail starts with ``Return-Path: <envelope sender>`` (as a final delivery and an MTA's
+  pipe write it), then our ``Received:`` line, then the bytes as they came.
 
 Database work runs in worker threads (``asyncio.to_thread``) with ``close_old_connections``
 around it, never on the event loop. Logs carry addresses, sizes and ids, never bodies.
@@ -115,6 +117,17 @@ def _clean(value: str, limit: int = 100) -> str:
     return _UNSAFE.sub("", value or "")[:limit] or "unknown"
 
 
+_NOT_IN_ADDRESS = re.compile(r"[\x00-\x20\x7f<>]")
+
+
+def return_path_header(mail_from: str | None) -> bytes:
+    """The ``Return-Path:`` line of final delivery (RFC 5321, section 4.4): the envelope sender
+    (``<>`` for a bounce), as an MTA's pipe (Postfix ``flags=R``, Exim) prepends it, so that the same
+    bytes give the same result through either way in. UTF-8 addresses (SMTPUTF8) stay as they are."""
+    address = _NOT_IN_ADDRESS.sub("", mail_from or "")[:254]
+    return f"Return-Path: <{address}>\r\n".encode("utf-8", "surrogateescape")
+
+
 def received_header(*, session: Session, envelope: Envelope, hostname: str, queue_id: str) -> bytes:
     """The RFC 5321 trace line a receiving server prepends (section 4.4)."""
     peer = session.peer[0] if isinstance(session.peer, tuple) and session.peer else "unknown"
@@ -186,6 +199,7 @@ class PomocSMTPHandler:
         if self.trace:
             raw = received_header(session=session, envelope=envelope, hostname=self.hostname,
                                   queue_id=queue_id) + raw
+        raw = return_path_header(envelope.mail_from) + raw
         try:
             raw_ids = await in_thread(store, inbox_ids, raw)
         except DatabaseError as exc:

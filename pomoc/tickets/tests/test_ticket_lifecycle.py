@@ -5,7 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from pomoc.testing.factories import ContactFactory, UserFactory, make_ticket
 from pomoc.tickets import services
 from pomoc.tickets.attachments import NewAttachment
-from pomoc.tickets.models import EventType, MessageKind, Status, TicketEvent
+from pomoc.tickets.intake import Incoming, customer_messages_add
+from pomoc.tickets.models import EventType, MessageKind, Status, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,21 @@ def test_customer_html_is_sanitized():
     assert "script" not in message.body_html
     assert "onclick" not in message.body_html
     assert "Hi" in message.body_text
+
+
+def test_a_customer_message_for_a_ticket_merged_meanwhile_lands_in_the_merge_target():
+    """Threading found the ticket; an agent (or the mail threading) merged it before the message
+    was stored: the message goes where the ticket's messages went, never into the merged ticket."""
+    merged, target = make_ticket(), make_ticket()
+    found = Ticket.objects.get(pk=merged.pk)  # as threading read it, before the merge
+    services.ticket_merge(source=merged, target=target, actor=UserFactory())
+
+    [stored] = customer_messages_add([Incoming(contact=found.requester, channel="email", body_text="Any news?",
+                                               ticket=found)])
+
+    assert stored.ticket.pk == target.pk and stored.message.ticket_id == target.pk
+    assert not merged.messages.exists()
+    assert target.messages.filter(body_text="Any news?").exists()
 
 
 def test_merge_moves_messages_and_closes_the_source():

@@ -313,6 +313,22 @@ def test_a_customer_answer_to_the_reply_threads_into_the_same_ticket(smtp):
     assert ticket.messages.filter(kind=MessageKind.CUSTOMER).count() == 2
 
 
+def test_a_stranger_quoting_another_tickets_tag_gets_replies_with_one_tag(smtp):
+    inbox = make_inbox(smtp.port)
+    other = Ticket.objects.get(number=ingest(inbox, customer_mail()).ticket_number)
+    # someone not on that ticket writes a new mail quoting its tag: a ticket of its own
+    opened = ingest(inbox, customer_mail(sender="mallory@jinde.example", subject=f"Re: [#{other.number}] Tiskárna",
+                                         message_id="<stranger@jinde.example>"))
+    assert opened.created and opened.ticket_number != other.number
+    ticket = Ticket.objects.get(number=opened.ticket_number)
+    reply(ticket)
+    subject = " ".join(str(smtp.handler.mail()["Subject"]).split())
+    assert subject == f"Re: Tiskárna [#{ticket.number}]"
+    # the answer to that reply, tag and all, lands in the stranger's ticket
+    assert ingest(inbox, customer_mail(sender="mallory@jinde.example", subject=f"Re: {subject}",
+                                       message_id="<stranger-2@jinde.example>")).ticket_number == ticket.number
+
+
 def test_a_ticket_without_inbound_mail_uses_an_active_inbox_of_its_department(smtp):
     department = DepartmentFactory()
     Inbox.objects.filter(pk=make_inbox(smtp.port, name="Old", address="old@pomoc.example").pk).update(active=False)
@@ -356,7 +372,8 @@ def test_automatic_mail_is_stamped_and_rate_limited(smtp):
     ("Re: Printer", "Re: Printer [#7]"),
     ("RE: AW: Re[2]: Printer [#7]", "Re: Printer [#7]"),
     ("[#7] Re: Printer", "Re: Printer [#7]"),
-    ("Printer [#8]", "Re: Printer [#8] [#7]"),
+    ("Printer [#8]", "Re: Printer [#7]"),  # another ticket's tag (quoted by whoever opened this one): one tag
+    ("Re: [ #8 ] Printer [#7]", "Re: Printer [#7]"),
     ("", "Re: [#7]"),
 ])
 def test_reply_subjects_carry_one_re_and_one_tag(subject, expected):

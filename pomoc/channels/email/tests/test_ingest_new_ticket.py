@@ -79,3 +79,19 @@ def test_an_internationalised_sender_address_opens_a_ticket():
     assert result.status == "stored" and result.created
     identity = Identity.objects.get(kind=IdentityKind.EMAIL, value="jdöe@mächine.example")
     assert Ticket.objects.get(number=result.ticket_number).requester == identity.contact
+
+
+@pytest.mark.parametrize("encoded", [
+    "=?utf-8?q?Jana=0ANov=C3=A1kov=C3=A1?=",  # a line feed
+    "=?utf-8?b?SmFuYQ0KTm92w6Frb3bDoQ==?=",  # a carriage return and a line feed
+])
+def test_a_display_name_that_decodes_to_a_line_break_is_cleaned_not_refused(encoded):
+    inbox = make_inbox()
+    raw = mail(sender="jana@example.cz").replace(b"From: jana@example.cz",
+                                                 f"From: {encoded} <jana@example.cz>".encode())
+    assert f"From: {encoded}".encode() in raw
+    _raw_mail, result = ingest(inbox, raw)
+    assert result.status == "stored" and result.created
+    ticket = Ticket.objects.get(number=result.ticket_number)
+    assert ticket.requester.name == "Jana Nováková"
+    assert Identity.objects.get(contact=ticket.requester, kind=IdentityKind.EMAIL).value == "jana@example.cz"

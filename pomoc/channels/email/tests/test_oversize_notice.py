@@ -59,6 +59,18 @@ def test_the_sender_of_an_oversized_mail_gets_one_notice(smtp, django_capture_on
     assert len(server.envelopes) == 1
 
 
+def test_an_oversized_mail_delivered_again_is_a_copy_and_its_sender_is_told_once(
+        smtp, django_capture_on_commit_callbacks):
+    port, server = smtp
+    inbox = small_inbox(port)
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest(inbox, big())
+        _copy, again = ingest(inbox, big())  # the MTA delivers it again
+    assert again.status == "duplicate"
+    assert RawMail.objects.filter(status=RawMailStatus.UNPROCESSABLE).count() == 1
+    assert len(server.envelopes) == 1
+
+
 def test_the_notice_is_in_the_senders_language(smtp, django_capture_on_commit_callbacks):
     port, server = smtp
     ContactFactory(email="jana@example.cz", language="cs")

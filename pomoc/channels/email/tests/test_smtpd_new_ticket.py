@@ -5,7 +5,7 @@ import pytest
 from pomoc.channels.email.models import RawMail, RawMailStatus
 from pomoc.tickets.models import Channel, Ticket
 
-from .helpers import mail, make_inbox
+from .helpers import PNG, mail, make_inbox
 from .smtp import receiver
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,7 +25,9 @@ def test_it_opens_a_ticket_and_answers_250():
     assert raw_mail.inbox == inbox
     assert raw_mail.status == RawMailStatus.STORED
     stored = bytes(raw_mail.raw)
-    assert stored.startswith(b"Received: from client.test ([127.0.0.1])\r\n\tby pomoc.test (Pomoc) with ESMTP id ")
+    # the envelope sender as final delivery (and an MTA's pipe) records it, then our trace line
+    assert stored.startswith(b"Return-Path: <jana@example.cz>\r\n"
+                             b"Received: from client.test ([127.0.0.1])\r\n\tby pomoc.test (Pomoc) with ESMTP id ")
     assert b"\r\n\tfor <SUPPORT@pomoc.example>; " in stored.split(b"\r\n\r\n")[0]
     assert stored.endswith(raw)  # the mail itself, byte for byte
     ticket = Ticket.objects.get()
@@ -51,11 +53,13 @@ def test_an_alias_reaches_its_inbox_and_one_mail_to_two_inboxes_is_kept_in_each(
     assert Ticket.objects.count() == 3
 
 
-def test_unprocessable_mail_is_kept_and_still_answered_250():
+def test_unprocessable_mail_is_kept_and_still_answered_250(settings):
+    settings.MAX_ATTACHMENTS_PER_MESSAGE = 1
     inbox = make_inbox()
+    raw = mail(attachments=[(f"scan-{n}.png", PNG, "image", "png") for n in range(2)])
 
     with receiver() as client:
-        refused = client.sendmail("x@example.cz", ["support@pomoc.example"], b"\x00\xff not a mail at all\r\n")
+        refused = client.sendmail("jana@example.cz", ["support@pomoc.example"], raw)
 
     assert refused == {}
     raw_mail = RawMail.objects.get(inbox=inbox)
