@@ -74,3 +74,57 @@ def test_no_person_is_taken_for_a_delivery_report():
             taken[name] = (str(result.kind), result.reason)
     print(f"mail that is no delivery report taken for one or misread: {len(taken)}/{len(NEGATIVE)}")
     assert not taken, taken
+
+
+def _text_only(msg):
+    """The report as a relay that keeps only its readable text would pass it on: the machine-readable
+    status dropped, the returned mail quoted after a separator line."""
+    parts = [p for p in msg.walk() if not p.is_multipart()]
+    human = next(p for p in parts if p.get_content_type() == "text/plain")
+    text = human.get_content()
+    for part in msg.walk():
+        if part.get_content_type() == "message/rfc822":
+            text += "\n------ Original message ------\n" + part.get_payload()[0].as_string()
+        elif part.get_content_type() == "text/rfc822-headers":
+            text += "\n------ Original message headers ------\n" + part.get_content()
+    for name in ("Content-Type", "Content-Transfer-Encoding", "X-Failed-Recipients"):
+        del msg[name]
+    msg.set_content(text)
+    return msg
+
+
+def test_reports_are_recognised_by_their_text_when_the_machine_readable_part_is_lost():
+    machine = [name for name in CORPUS if classify(load(f"bounce_corpus/{name}")).reason.startswith("dsn:")]
+    assert len(machine) >= 30
+    for name in machine:
+        result = classify(_text_only(load(f"bounce_corpus/{name}")))
+        assert _verdict(result) == CORPUS[name]["kind"], (name, result)
+        assert result.failed_recipients == tuple(CORPUS[name]["recipients"]), (name, result)
+        assert result.original_message_id == CORPUS[name]["original_message_id"], (name, result)
+
+
+def _forwarded_by_a_person(name: str):
+    """The report as a customer forwards it to us: their own From, "Fwd:" and the report attached."""
+    msg = load(f"bounce_corpus/{name}")
+    forward = load("not_bounces/returned_en.eml")
+    forward.replace_header("Subject", "Fwd: " + str(msg["Subject"]))
+    forward.add_attachment(msg)  # as message/rfc822
+    assert forward.get_content_type() == "multipart/mixed"
+    return forward
+
+
+def _forwarded_inline(name: str):
+    """The report's text pasted into a customer's mail under its own subject (no "Fwd:" even)."""
+    msg = load(f"bounce_corpus/{name}")
+    text = next(p for p in msg.walk() if p.get_content_type() == "text/plain").get_content()
+    forward = load("not_bounces/returned_en.eml")
+    forward.replace_header("Subject", str(msg["Subject"]))
+    forward.set_content("Hello, I got this back, what does it mean?\n\n" + text)
+    return forward
+
+
+def test_a_report_forwarded_or_pasted_by_a_person_is_the_person_writing():
+    for name in CORPUS:
+        for made in (_forwarded_by_a_person, _forwarded_inline):
+            result = classify(made(name), our_addresses=OURS)
+            assert result.kind == Kind.HUMAN, (name, made.__name__, result)
