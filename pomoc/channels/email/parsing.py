@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from email import policy
 from html.parser import HTMLParser
 
+from pomoc.channels.email import charset_detect
 from pomoc.channels.email.mime_policy import INCOMING
 
 __all__ = ["CLEANED", "HEADER_BLOCK_BYTES", "REPAIRED", "ParsedAttachment", "ParsedMail", "decode_bytes",
@@ -114,12 +115,18 @@ def _codec(charset: str | None) -> str | None:
 
 
 def decode_bytes(data: bytes, charset: str | None) -> tuple[str, str | None]:
-    """Decode ``data`` labelled ``charset``; never raises. Returns (text, defect or None)."""
+    """Decode ``data`` labelled ``charset``; never raises. Returns (text, defect or None).
+
+    The declared charset when the bytes are valid in it, UTF-8 when they are valid UTF-8, else the
+    charset ``charset_detect`` finds (the defect then says so): bytes without a declared charset,
+    labelled US-ASCII or UTF-8 but neither, or not valid in the declared charset (a windows-1250
+    mail labelled ISO-8859-2 or windows-1252 that has bytes those do not define)."""
     if not data:
         return "", None
     codec = _codec(charset)
-    if codec is None and charset and charset.strip().strip("\"'").lower() not in _NO_CHARSET:
-        defect = f"unknown charset {charset[:40]!r}"
+    label = (charset or "").strip().strip("\"'")[:40]
+    if codec is None and label and label.lower() not in _NO_CHARSET:
+        defect = f"unknown charset {label!r}"
     else:
         defect = None
     if data.isascii():
@@ -131,26 +138,45 @@ def decode_bytes(data: bytes, charset: str | None) -> tuple[str, str | None]:
                     except (UnicodeDecodeError, LookupError):
                         continue
         return data.decode("ascii"), defect
+    declared = None  # the declared charset's reading with U+FFFD, when the bytes are not valid in it
     if codec is not None and codec not in _WESTERN:
         try:
-            return data.decode(codec), defect
+            declared = data.decode(codec)
         except (UnicodeDecodeError, LookupError):
-            defect = defect or f"bytes are not valid {charset[:40]}"
+            declared = data.decode(codec, errors="replace")
+        else:
+            if not _UNDEFINED_WESTERN.search(declared):
+                return declared, defect
+            # C1 control characters: bytes an ISO-8859 charset leaves to no letter (windows-1250
+            # text labelled ISO-8859-2 puts š, ť, ž there)
+        defect = defect or f"bytes are not valid {label}"
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
     else:
         if codec not in (None, "utf-8", "ascii"):
-            defect = defect or f"charset {charset[:40]} is UTF-8"
+            defect = defect or f"charset {label} is UTF-8"
         return text, defect
-    if codec == "utf-8" and not _UTF8_SEQUENCE.search(data):
-        codec = None  # labelled UTF-8 but no UTF-8 sequence at all: a legacy 8-bit charset
-    if codec is not None and codec != "ascii":
-        return data.decode(codec, errors="replace"), defect
-    return data.decode("cp1252", errors="replace"), defect
+    if codec == "utf-8" and _UTF8_SEQUENCE.search(data):
+        return data.decode("utf-8", errors="replace"), defect  # UTF-8 with a few broken bytes
+    if codec in _WESTERN and codec != "ascii":
+        text = data.decode(codec, errors="replace")
+        if not _UNDEFINED_WESTERN.search(text):
+            return text, defect  # what it says it is: a Western European text
+        defect = defect or f"bytes are not valid {label}"
+    detected = charset_detect.detect(data)
+    text = data.decode(detected, errors="replace")
+    if declared is not None and charset_detect.score(declared) >= charset_detect.score(text):
+        return declared, defect  # a stray byte in, say, Japanese text: the declared charset still reads best
+    read_as = f"read as {charset_detect.mime_name(detected)} (detected)"
+    if codec == "ascii" and not defect:
+        defect = f"8-bit text labelled {label}"
+    return text, (f"{defect}; {read_as}" if defect else f"no charset declared; {read_as}")
 
 
+# what a Western charset cannot mean in text: U+FFFD for a byte it leaves undefined, C1 controls
+_UNDEFINED_WESTERN = re.compile("[\ufffd\x80-\x9f]")
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 
 
@@ -1114,6 +1140,25 @@ def storable(parsed: ParsedMail, raw: bytes = b"") -> ParsedMail:
     return dataclasses.replace(result, defects=[*result.defects, CLEANED + ", ".join(changed)])
 
 
+def _raw_header_defects(headers: list[tuple[str, str]]) -> list[str]:
+    """What was done with 8-bit Subject and From fields that are not UTF-8 (no encoded words, no
+    charset): the charset they were read in, as ``decode_bytes`` detected it."""
+    found = []
+    for name in ("subject", "from"):
+        value = _first(headers, name)
+        if not value or value.isascii():
+            continue
+        try:
+            data = _surrogate_bytes(_ENCODED_WORD.sub("", value))
+            data.decode("utf-8")
+        except UnicodeEncodeError:
+            continue
+        except UnicodeDecodeError:
+            codec = charset_detect.mime_name(charset_detect.detect(data))
+            found.append(f"8-bit {name.title()} header without a charset read as {codec} (detected)")
+    return found
+
+
 def _parse(raw: bytes, nested_text: bool, message: email.message.Message | None = None) -> ParsedMail:
     msg = message if message is not None else email.message_from_bytes(raw, policy=INCOMING)
     source, repairs = raw, []
@@ -1137,6 +1182,7 @@ def _parse(raw: bytes, nested_text: bool, message: email.message.Message | None 
                 defects.append(f"no usable From; sender taken from {fallback.title()}")
                 break
     from_name, from_email = senders[0] if senders else ("", "")
+    defects += _raw_header_defects(headers)
 
     message_id_list = _msg_ids(_first(headers, "message-id"))
     message_id = message_id_list[0] if message_id_list else _synthetic_id(raw)
