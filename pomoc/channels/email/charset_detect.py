@@ -90,9 +90,29 @@ def _detector_guess(data: bytes) -> str | None:
     from charset_normalizer import from_bytes  # only mail that needs guessing pays for the import
 
     best = from_bytes(data).best()
-    if best is None or best.encoding.startswith(("utf_16", "utf_32")):
-        return None
+    if best is None or not ascii_compatible(best.encoding):
+        return None  # UTF-16/32, EBCDIC: mail with ASCII headers around it is never in these
     return best.encoding
+
+
+_ASCII_PROBE = bytes(range(32, 127)) + b"\r\n\t"
+
+
+def ascii_compatible(codec: str) -> bool:
+    """The codec reads ASCII bytes as ASCII (what every mail charset does; UTF-16 and EBCDIC do not)."""
+    try:
+        return _ASCII_PROBE.decode(codec) == _ASCII_PROBE.decode("ascii")
+    except (UnicodeDecodeError, LookupError):
+        return False
+
+
+def single_byte(codec: str) -> bool:
+    """One character per byte (windows-125x, ISO-8859-x, KOI8…), unlike Shift_JIS, Big5, GB18030."""
+    try:
+        decoded = bytes(range(128, 256)).decode(codec, errors="replace")
+    except LookupError:
+        return False
+    return len(decoded) == 128 and decoded.count("\ufffd") < 32  # not a 7-bit charset (ISO-2022) either
 
 
 def detect(data: bytes) -> str:
