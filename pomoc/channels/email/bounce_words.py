@@ -6,14 +6,20 @@ and Outlook.com in their many languages, Lotus Domino, MDaemon, GroupWise, AOL, 
 IMail/SMTP32, Novell, Courier, OpenSMTPD, the big ISPs' own ones), grouped by meaning rather than
 by product, so that a report of a system not seen before is still told by its words. Languages:
 English, German, French, Spanish, Italian, Dutch, Portuguese, Czech, Polish, Estonian, Finnish,
-Swedish and Russian. Every pattern is matched case-insensitively.
+Swedish and Russian. The patterns are written in lower case and matched against lower-cased text
+(``casefolded``): Python's ``re.IGNORECASE`` makes an alternation of this size several times slower.
 """
 
 from __future__ import annotations
 
 import re
 
-_FLAGS = re.IGNORECASE
+_FLAGS = 0
+
+
+def casefolded(text: str) -> str:
+    """The text the patterns below are matched against."""
+    return text.lower()
 
 
 def _any(*phrases: str) -> str:

@@ -124,6 +124,7 @@ _OOF_SUBJECT = re.compile(
 
 # --- bounces: the words live in bounce_words -----------------------------------------------------
 _STATUS_PART_TYPES = ("message/delivery-status", "message/global-delivery-status")
+_WORDS_READ = 8000  # characters of a report's own text searched for its words
 _RETURNED_PART_TYPES = ("message/rfc822", "message/global", "text/rfc822-headers", "message/rfc822-headers",
                         "message/global-headers")
 
@@ -166,6 +167,10 @@ class _Headers:
     def get(self, name: str) -> str | None:
         found = self._fields.get(name)
         return self._fetched(*found[0]) if found else None
+
+    def raw_all(self, name: str) -> list[str]:
+        """The values as they stand in the mail (no header parser), as text."""
+        return [value if type(value) is str else str(value) for _key, value in self._fields.get(name, ())]
 
     def get_all(self, name: str) -> list[str]:
         return [self._fetched(key, value) for key, value in self._fields.get(name, ())]
@@ -378,11 +383,12 @@ def _report_type(msg: Message) -> str:
 
 
 def _classify_report(msg: Message) -> Classification | None:
-    if _content_type(msg) != "multipart/report":
-        # a gateway's report in multipart/mixed with a delivery-status part of its own (not one of
-        # an attached mail: a person forwarding a bounce as an attachment is a person)
-        if not msg.is_multipart() or not any(
-                _content_type(part) in _STATUS_PART_TYPES for part in _walk_skipping_attached_messages(msg)):
+    content_type = _content_type(msg)
+    if content_type != "multipart/report":
+        # a gateway's report: multipart/mixed with a delivery-status part of its own (one of an
+        # attached mail does not count: a person forwarding a bounce as an attachment is a person)
+        if content_type != "multipart/mixed" or not any(
+                isinstance(part, Message) and _declares_delivery_status(part) for part in msg.get_payload()):
             return None
     report_type = _report_type(msg)
     if report_type == "disposition-notification":
@@ -427,6 +433,14 @@ def _classify_report(msg: Message) -> Classification | None:
         return Classification(Kind.AUTO_REPLY, "dsn:delivered", original_message_id=original)
     # a delivery report we could not read: a bounce without recipients, decided by its text below
     return None
+
+
+def _declares_delivery_status(part: Message) -> bool:
+    """The part is a delivery-status part: its raw Content-Type says so (cheap), the parser agrees."""
+    for key, value in part.raw_items():
+        if key.lower() == "content-type":
+            return "delivery-status" in str(value).lower() and _content_type(part) in _STATUS_PART_TYPES
+    return False
 
 
 def _feedback_report(msg: Message) -> Classification:
@@ -497,12 +511,19 @@ def _failed_recipients_in_text(msg: Message, headers: _Headers, text: str, sende
     return tuple(found)
 
 
+def _null_envelope_sender(headers: _Headers) -> bool:
+    """``Return-Path: <>`` (the last one, the envelope sender the final MTA recorded): a report or
+    an automatic reply. Read from the raw value: an empty address needs no address parser."""
+    values = headers.raw_all("return-path")
+    return bool(values) and re.sub(r"\s+|\([^()]*\)", "", values[-1]) in ("<>", "")
+
+
 def _is_mail_system_sender(headers: _Headers, name: str, address: str) -> bool:
     """A mail system's address or name, or a null From (``From: <>``) as some gateways send."""
     if not address and re.search(r"<\s*>", headers.get("from") or ""):
         return True
     return _local_part(address).startswith(bounce_words.SYSTEM_LOCAL_PARTS) or bool(
-        bounce_words.SYSTEM_NAME.search(name.strip()))
+        bounce_words.SYSTEM_NAME.search(bounce_words.casefolded(name.strip())))
 
 
 def _has_returned_mail(msg: Message, text: str) -> bool:
@@ -532,12 +553,11 @@ def _classify_plain_bounce(msg: Message, headers: _Headers, subject: str) -> Cla
     name, sender = _from_address(headers)
     system_sender = _is_mail_system_sender(headers, name, sender)
     exim_header = bool(headers.get("x-failed-recipients"))
-    return_path = headers.get_all("return-path")
     auto_submitted = headers.text("auto-submitted").lower().split(";")[0].strip()
-    automatic = (system_sender or exim_header or bool(return_path and return_path[-1].strip() in ("<>", ""))
-                 or auto_submitted not in ("", "no"))
+    automatic = system_sender or exim_header or _null_envelope_sender(headers) or auto_submitted not in ("", "no")
     if not automatic:
         return None
+    subject = bounce_words.casefolded(subject)
     own_subject = not bounce_words.REPLY_OR_FORWARD.search(subject)
     delay_subject = own_subject and bool(bounce_words.DELAY_SUBJECT.search(subject))
     failure_subject = own_subject and not delay_subject and bool(bounce_words.FAILURE_SUBJECT.search(subject))
@@ -547,8 +567,9 @@ def _classify_plain_bounce(msg: Message, headers: _Headers, subject: str) -> Cla
     text = _body_text(msg)
     start = _original_start(text)
     diagnostic = text[:start] if start is not None else text
-    failure_text = bool(bounce_words.FAILURE_TEXT.search(diagnostic))
-    delay_text = bool(bounce_words.DELAY_TEXT.search(diagnostic))
+    words = bounce_words.casefolded(diagnostic[:_WORDS_READ])  # reports say it at the start
+    failure_text = bool(bounce_words.FAILURE_TEXT.search(words))
+    delay_text = bool(bounce_words.DELAY_TEXT.search(words))
     if system_sender or exim_header:
         recognised = delay_subject or failure_subject or report_subject or failure_text or delay_text or exim_header
     else:
@@ -556,7 +577,7 @@ def _classify_plain_bounce(msg: Message, headers: _Headers, subject: str) -> Cla
             failure_text or delay_text or _has_returned_mail(msg, text))
     if not recognised:
         return None
-    permanent_text = bool(bounce_words.PERMANENT_TEXT.search(diagnostic))
+    permanent_text = bool(bounce_words.PERMANENT_TEXT.search(words))
     delayed = delay_subject or (not failure_subject and not exim_header and delay_text and not permanent_text)
     recipients = _failed_recipients_in_text(msg, headers, text, sender)
     original = _embedded_message_id(msg) or _message_id_in_text(text)
@@ -621,8 +642,7 @@ def _weak_auto_reason(headers: _Headers) -> str | None:
     precedence = headers.text("precedence").lower() or headers.text("x-precedence").lower()
     if precedence in _PRECEDENCE_AUTO:
         return "precedence:" + precedence
-    return_path = headers.get_all("return-path")
-    if return_path and return_path[-1].strip() in ("<>", ""):
+    if _null_envelope_sender(headers):
         return "return-path:null"
     return None
 
