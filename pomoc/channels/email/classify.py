@@ -549,7 +549,9 @@ def _classify_plain_bounce(msg: Message, headers: _Headers, subject: str) -> Cla
     agreeing (or the returned mail attached); Exim's ``X-Failed-Recipients`` alone is enough. A
     person's mail never has the automatic signs, and a reply or forward (``Re:``, ``Fwd:``) of a
     report is not a report. The body text, the costly part, is only read when one of the header
-    signs is there."""
+    signs is there. An out-of-office subject ("Automatic reply: …") is never a report."""
+    if _OOF_SUBJECT.search(subject):
+        return None  # "Automatic reply: Undeliverable parcel": an out-of-office reply, whatever it quotes
     name, sender = _from_address(headers)
     system_sender = _is_mail_system_sender(headers, name, sender)
     exim_header = bool(headers.get("x-failed-recipients"))

@@ -1456,6 +1456,31 @@ def negatives() -> list[tuple[str, str, str]]:
             ),
             "auto-reply",
         ),
+        (
+            "ooo_quoting_undeliverable_subject",
+            person(
+                33,
+                "Tom Baker <tom.baker@example.com>",
+                "Automatic reply: Undeliverable parcel [#1205]",
+                "I am away until Monday.\n\n----- Original message -----\nFrom: support@pomoc.example\n"
+                "To: tom.baker@example.com\nSubject: Undeliverable parcel [#1205]\n"
+                "Message-ID: <pomoc.77@pomoc.example>\n\nYour parcel could not be delivered to "
+                "returns@shop.example.com, the address does not exist.\n",
+                extra="Auto-Submitted: auto-replied\nReturn-Path: <>\n",
+            ),
+            "auto-reply",
+        ),
+        (
+            "ooo_from_postmaster",
+            person(
+                34,
+                "Postmaster <postmaster@customer.example.cz>",
+                "Automatická odpověď: Nedoručitelná zásilka",
+                "Jsem na dovolené do 20. 5. Zprávy nebudou doručeny, dokud se nevrátím.\n",
+                extra="Auto-Submitted: auto-replied\n",
+            ),
+            "auto-reply",
+        ),
     ]
     return items
 
