@@ -51,9 +51,11 @@ SYSTEM_NAME = re.compile(
 )
 
 # --- subjects ---------------------------------------------------------------------------------------
-# A reply or forward ("Re:", "Fwd:", "AW:", "Odp:", "Vs:"…) of a report is a person writing about it.
+# A reply or forward ("Re:", "Fwd:", "AW:", "Odp:", "Vs:"…) of a report is a person writing about it
+# (also behind a tag: "[Ticket 5521] Re: …", another help desk acknowledging such a mail).
 REPLY_OR_FORWARD = re.compile(
-    r"^\s*(?:re|aw|sv|vs|odp|od|pd|fw|fwd|wg|tr|rv|enc|vl|fs|doorst|antw|r|i)\s*(?:\[\d+\]|\(\d+\))?\s*:", _FLAGS
+    r"^\s*(?:\[[^\]]{0,40}\]\s*)?(?:re|aw|sv|vs|odp|od|pd|fw|fwd|wg|tr|rv|enc|vl|fs|doorst|antw|r|i)\s*"
+    r"(?:\[\d+\]|\(\d+\))?\s*:", _FLAGS
 )
 FAILURE_SUBJECT = re.compile(
     _any(

@@ -526,11 +526,6 @@ def _is_mail_system_sender(headers: _Headers, name: str, address: str) -> bool:
         bounce_words.SYSTEM_NAME.search(bounce_words.casefolded(name.strip())))
 
 
-def _has_returned_mail(msg: Message, text: str) -> bool:
-    return _original_start(text) is not None or any(
-        _content_type(part) in _RETURNED_PART_TYPES for part in _walk_skipping_attached_messages(msg))
-
-
 def _status_in_text(text: str, *, delayed: bool) -> str:
     """The first RFC 3463 status code the report gives: a permanent (5.x.x) one for a failure where
     it gives one, a temporary (4.x.x) one for a delay."""
@@ -542,14 +537,14 @@ def _status_in_text(text: str, *, delayed: bool) -> str:
 def _classify_plain_bounce(msg: Message, headers: _Headers, subject: str) -> Classification | None:
     """A non-standard bounce (or delay warning) told by its structure: who sent it (a mail system,
     a null envelope sender, ``Auto-Submitted``), a subject or text saying the delivery failed or is
-    delayed, the returned mail, the failing recipient.
+    delayed, the returned mail (where the report's own text ends), the failing recipient.
 
     It takes a mail-system sender with a sign of failure or delay in the subject or the text, or
-    an automatic sender (null envelope, ``Auto-Submitted``) with such a subject and the text
-    agreeing (or the returned mail attached); Exim's ``X-Failed-Recipients`` alone is enough. A
-    person's mail never has the automatic signs, and a reply or forward (``Re:``, ``Fwd:``) of a
-    report is not a report. The body text, the costly part, is only read when one of the header
-    signs is there. An out-of-office subject ("Automatic reply: …") is never a report."""
+    another automatic sender (null envelope, ``Auto-Submitted``) with such a subject and the
+    report's own text agreeing; Exim's ``X-Failed-Recipients`` alone is enough. A person's mail
+    never has the automatic signs, and a reply or forward (``Re:``, ``Fwd:``) of a report is not a
+    report. The body text, the costly part, is only read when one of the header signs is there.
+    An out-of-office subject ("Automatic reply: …") is never a report."""
     if _OOF_SUBJECT.search(subject):
         return None  # "Automatic reply: Undeliverable parcel": an out-of-office reply, whatever it quotes
     name, sender = _from_address(headers)
@@ -575,8 +570,7 @@ def _classify_plain_bounce(msg: Message, headers: _Headers, subject: str) -> Cla
     if system_sender or exim_header:
         recognised = delay_subject or failure_subject or report_subject or failure_text or delay_text or exim_header
     else:
-        recognised = (delay_subject or failure_subject or report_subject) and (
-            failure_text or delay_text or _has_returned_mail(msg, text))
+        recognised = (delay_subject or failure_subject or report_subject) and (failure_text or delay_text)
     if not recognised:
         return None
     permanent_text = bool(bounce_words.PERMANENT_TEXT.search(words))

@@ -1471,6 +1471,18 @@ def negatives() -> list[tuple[str, str, str]]:
             "auto-reply",
         ),
         (
+            "helpdesk_ack_of_a_delivery_complaint",
+            person(
+                35,
+                "Shop Support <support@shop.example.com>",
+                "[Ticket 5521] Re: Delivery failed three times",
+                "We received your message and will answer within a day.\n\n> The delivery has failed three "
+                "times, the parcel could not be delivered.\n",
+                extra="Auto-Submitted: auto-replied\n",
+            ),
+            "auto-reply",
+        ),
+        (
             "ooo_from_postmaster",
             person(
                 34,
