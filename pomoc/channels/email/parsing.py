@@ -191,6 +191,19 @@ def _declared_reads_best(declared: str, codec: str, detected: str) -> bool:
 
 # what a Western charset cannot mean in text: U+FFFD for a byte it leaves undefined, C1 controls
 _UNDEFINED_WESTERN = re.compile("[\ufffd\x80-\x9f]")
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
+
+
+def _html_meta_charset(data: bytes) -> str | None:
+    """The charset an HTML part names in its ``<meta charset>`` (web forms that leave it out of the
+    Content-Type), when Python knows it."""
+    found = _META_CHARSET.search(data[:4096])
+    if found is None:
+        return None
+    name = found.group(1).decode("ascii")
+    return name if _codec(name) is not None else None
+
+
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 
 
@@ -843,6 +856,8 @@ class _Walker:
         is_attachment = disposition == "attachment" or bool(file_name) or not is_body_type
         if not is_attachment:
             data = _payload_bytes(part, self.defects)
+            if content_type == "text/html" and _codec(charset) is None:
+                charset = _html_meta_charset(data) or charset
             text, defect = decode_bytes(data, charset)
             if defect:
                 self.defects.append(defect)

@@ -133,3 +133,12 @@ def test_the_ticket_shows_the_mail_in_its_real_letters():
 def test_a_short_windows_1250_text_never_shows_replacement_characters(label):
     text, defect = decode_bytes("přijde".encode("windows-1250"), label)
     assert text == "přijde" and defect.endswith("read as windows-1250 (detected)")
+
+
+def test_an_html_part_without_a_charset_is_read_in_the_charset_its_meta_tag_names():
+    html = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1250"></head>'
+            "<body><p>Zásilka přijde zítra, šťastný žlutý kůň.</p></body></html>")
+    raw = _mail("Formulář", "Web <web@example.cz>", html, "windows-1250", "text/html")
+    parsed = parse_mail(raw)
+    assert parsed.text.strip() == "Zásilka přijde zítra, šťastný žlutý kůň."
+    assert "no charset declared" not in " ".join(parsed.defects)
