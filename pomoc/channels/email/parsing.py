@@ -862,7 +862,7 @@ class _Walker:
             if defect:
                 self.defects.append(defect)
                 if defect.endswith("(detected)") and not self.detected_sample and not nested:
-                    self.detected_sample = data[:charset_detect.SCORED_BYTES]
+                    self.detected_sample = data[:charset_detect.SAMPLE_BYTES * 4]
             if content_type == "text/html":
                 if not nested:  # a nested message's HTML stays inside its .eml
                     self.htmls.append(text)
