@@ -4,9 +4,11 @@ Pomoc never auto-answers anything but ``human`` mail, and never opens a ticket f
 checks run in a fixed order, first match wins:
 
 1. bounce: an RFC 3464 delivery report (``multipart/report; report-type=delivery-status``) with a
-   failed recipient, or the non-standard reports of Postfix, Exim, qmail, Exchange, Gmail, Yahoo and
-   Sendmail (at least two of: a bounce subject, a mail-system sender, a bounce phrase in the text;
-   Exim's ``X-Failed-Recipients`` alone is enough). A delivery report that only says *delayed* or
+   failed recipient, or a non-standard report told by its structure (``_classify_plain_bounce``,
+   words in ``bounce_words``): a mail-system sender (MAILER-DAEMON, postmaster, "Mail Delivery
+   System"…) or another automatic sign (null envelope sender, ``Auto-Submitted``), a subject or text
+   saying that delivery failed (in many languages), the returned mail, the failing recipient; Exim's
+   ``X-Failed-Recipients`` alone is enough. A report that only says *delayed* (``is_delay``) or
    *delivered*, a read receipt (MDN) and an abuse report (ARF) are ``auto-reply``: they are noise,
    never a new ticket, and a delay must not mark an address as bouncing.
 2. spam: the local filter said so (``X-Spam-Flag: YES``, ``X-Spam-Status: Yes``). It comes after
@@ -40,6 +42,7 @@ from email.utils import getaddresses, parseaddr
 from enum import StrEnum
 from functools import lru_cache
 
+from pomoc.channels.email import bounce_words
 from pomoc.channels.email.mime_policy import STANDARD_FACTORIES
 
 
@@ -53,14 +56,21 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class Classification:
-    """What kind of mail this is and why. ``failed_recipients`` and ``original_message_id`` are
-    only filled for bounces; ``original_message_id`` keeps its angle brackets (``<id@host>``)."""
+    """What kind of mail this is and why. ``failed_recipients``, ``original_message_id`` and
+    ``status`` are filled for delivery reports: for a bounce the recipients that failed, for a delay
+    warning (``is_delay``) those not delivered yet, for an abuse report (ARF) the complaining one.
+    ``original_message_id`` keeps its angle brackets (``<id@host>``)."""
 
     kind: Kind
     reason: str
     failed_recipients: tuple[str, ...] = ()
     original_message_id: str | None = None
-    status: str = ""  # the first failing RFC 3463 status code of a bounce, e.g. "5.1.1"
+    status: str = ""  # the first RFC 3463 status code of the report, e.g. "5.1.1" (a delay: "4.4.7")
+
+    @property
+    def is_delay(self) -> bool:
+        """A delay warning: delivery is still being tried. Noise, and it never marks an address bouncing."""
+        return self.reason.endswith(":delayed")
 
     @property
     def is_human(self) -> bool:
@@ -112,79 +122,11 @@ _OOF_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 
-# --- bounces ------------------------------------------------------------------------------------
-_BOUNCE_SUBJECT = re.compile(
-    r"^\s*(?:"
-    r"undelivered mail returned to sender"  # Postfix
-    r"|mail delivery failed"  # Exim
-    r"|failure notice"  # qmail, Yahoo
-    r"|undeliverable\b"  # Exchange / Outlook ("Undeliverable: <subject>")
-    r"|undelivered\b"
-    r"|nicht zustellbar"  # Exchange, German
-    r"|nedoručiteln[ée]"  # Exchange, Czech
-    r"|niedostarczalne"  # Exchange, Polish
-    r"|kättetoimetamatu"  # Exchange, Estonian
-    r"|delivery status notification \(failure\)"  # Gmail
-    r"|returned mail\b"  # Sendmail ("Returned mail: see transcript for details")
-    r"|delivery failure"
-    r"|mail system error"
-    r"|non[- ]?deliver(?:able|y)"
-    r"|message not delivered"
-    r"|delivery notification: delivery has failed"  # Lotus Domino
-    r"|unzustellbar"
-    r")",
-    re.IGNORECASE,
-)
-_DELAY_SUBJECT = re.compile(
-    r"^\s*(?:delayed mail|delivery status notification \(delay\)|delivery delayed|warning: could not send message"
-    r"|warning: message .* delayed)",
-    re.IGNORECASE,
-)
-_BOUNCE_TEXT = re.compile(
-    r"this is the mail system at host"  # Postfix
-    r"|could not be delivered to one or more recipients"  # Postfix
-    r"|this message was created automatically by mail delivery software"  # Exim
-    r"|the following address\(es\) failed"  # Exim
-    r"|this is the qmail-send program"  # qmail
-    r"|i'm afraid i wasn't able to deliver your message"  # qmail
-    r"|delivery has failed to these recipients or groups"  # Exchange 2007+
-    r"|your message (?:to \S+ )?couldn't be delivered"  # Exchange Online
-    r"|your message did not reach some or all of the intended recipients"  # Exchange 2003
-    r"|delivery to the following recipients? failed"  # Gmail (old)
-    r"|your message wasn't delivered to"  # Gmail
-    r"|address not found"  # Gmail
-    r"|sorry, we were unable to deliver your message"  # Yahoo
-    r"|the following addresses had permanent fatal errors"  # Sendmail
-    r"|the original message was received at"  # Sendmail
-    r"|message could not be delivered"
-    r"|permanent error\b.*\bgiven up"
-    r"|delivery to the following recipient has been delayed",
-    re.IGNORECASE,
-)
-_DELAY_TEXT = re.compile(
-    r"delivery to the following recipients? (?:has been|is) delayed"
-    r"|will continue trying|no action is required on your part"
-    r"|message delivery has been delayed|could not send message for past \d+ hours"
-    r"|this is a warning message only",
-    re.IGNORECASE,
-)
-_MAIL_SYSTEM_LOCALS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon")
-_MAIL_SYSTEM_NAMES = re.compile(r"mail delivery (?:subsystem|system|service)|^microsoft outlook$", re.IGNORECASE)
-# where a non-standard bounce starts quoting the original mail
-_ORIGINAL_MARKER = re.compile(
-    r"^(?:-{2,}\s*)?(?:"
-    r"below this line is a copy of the message"  # qmail
-    r"|this is a copy of the message"  # Exim
-    r"|original message(?: follows| headers)?"
-    r"|forwarded message"
-    r"|returned message"
-    r"|unsent message below"
-    r")",
-    re.IGNORECASE | re.MULTILINE,
-)
-_ORIGINAL_MESSAGE_ID = re.compile(r"^[ \t>]*(?:original[- ])?message-id:\s*(<[^<>\s]+>)", re.IGNORECASE | re.MULTILINE)
-_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+")
-_MAIL_FROM_LINE = re.compile(r"mail from:\s*<?([^>\s]+)", re.IGNORECASE)
+# --- bounces: the words live in bounce_words -----------------------------------------------------
+_STATUS_PART_TYPES = ("message/delivery-status", "message/global-delivery-status")
+_WORDS_READ = 8000  # characters of a report's own text searched for its words
+_RETURNED_PART_TYPES = ("message/rfc822", "message/global", "text/rfc822-headers", "message/rfc822-headers",
+                        "message/global-headers")
 
 
 # --- header fields ------------------------------------------------------------------------------
@@ -225,6 +167,10 @@ class _Headers:
     def get(self, name: str) -> str | None:
         found = self._fields.get(name)
         return self._fetched(*found[0]) if found else None
+
+    def raw_all(self, name: str) -> list[str]:
+        """The values as they stand in the mail (no header parser), as text."""
+        return [value if type(value) is str else str(value) for _key, value in self._fields.get(name, ())]
 
     def get_all(self, name: str) -> list[str]:
         return [self._fetched(key, value) for key, value in self._fields.get(name, ())]
@@ -387,7 +333,7 @@ def _status_fields(part: Message) -> list[dict[str, str]]:
     if isinstance(payload, list):
         for block in payload:
             if isinstance(block, Message):
-                groups.append({k.lower(): str(v).strip() for k, v in block.items()})
+                groups.append({k.lower(): _LINE_BREAK.sub(" ", str(v)).strip() for k, v in block.raw_items()})
         if groups:
             return groups
         text = ""
@@ -441,8 +387,13 @@ def _report_type(msg: Message) -> str:
 
 
 def _classify_report(msg: Message) -> Classification | None:
-    if _content_type(msg) != "multipart/report":
-        return None
+    content_type = _content_type(msg)
+    if content_type != "multipart/report":
+        # a gateway's report: multipart/mixed with a delivery-status part of its own (one of an
+        # attached mail does not count: a person forwarding a bounce as an attachment is a person)
+        if content_type != "multipart/mixed" or not any(
+                isinstance(part, Message) and _declares_delivery_status(part) for part in msg.get_payload()):
+            return None
     report_type = _report_type(msg)
     if report_type == "disposition-notification":
         original = None
@@ -452,17 +403,14 @@ def _classify_report(msg: Message) -> Classification | None:
                     original = original or _clean_message_id(fields.get("original-message-id"))
         return Classification(Kind.AUTO_REPLY, "report:disposition-notification", original_message_id=original)
     if report_type == "feedback-report":
-        return Classification(Kind.AUTO_REPLY, "report:feedback-report")
-    status_parts = [
-        part
-        for part in msg.walk()
-        if _content_type(part) in ("message/delivery-status", "message/global-delivery-status")
-    ]
+        return _feedback_report(msg)
+    status_parts = [part for part in _walk_skipping_attached_messages(msg) if _content_type(part) in _STATUS_PART_TYPES]
     if report_type not in _DSN_TYPES and not status_parts:
         return None
     failed: list[str] = []
-    delayed = delivered = False
-    first_status = ""
+    delayed: list[str] = []
+    delivered = False
+    first_status = delay_status = ""
     for part in status_parts:
         for fields in _status_fields(part):
             recipient = _recipient_of(fields)
@@ -475,82 +423,169 @@ def _classify_report(msg: Message) -> Classification | None:
                     failed.append(recipient)
                 first_status = first_status or status
             elif action == "delayed" or status.startswith("4"):
-                delayed = True
+                if recipient not in delayed:
+                    delayed.append(recipient)
+                delay_status = delay_status or status
             elif action in ("delivered", "relayed", "expanded"):
                 delivered = True
     original = _embedded_message_id(msg) or _message_id_in_text(_body_text(msg))
     if failed:
         return Classification(Kind.BOUNCE, "dsn:failed", tuple(failed), original, first_status)
     if delayed:
-        return Classification(Kind.AUTO_REPLY, "dsn:delayed", original_message_id=original)
+        return Classification(Kind.AUTO_REPLY, "dsn:delayed", tuple(delayed), original, delay_status)
     if delivered:
         return Classification(Kind.AUTO_REPLY, "dsn:delivered", original_message_id=original)
     # a delivery report we could not read: a bounce without recipients, decided by its text below
     return None
 
 
+def _declares_delivery_status(part: Message) -> bool:
+    """The part is a delivery-status part: its raw Content-Type says so (cheap), the parser agrees."""
+    for key, value in part.raw_items():
+        if key.lower() == "content-type":
+            return "delivery-status" in str(value).lower() and _content_type(part) in _STATUS_PART_TYPES
+    return False
+
+
+def _feedback_report(msg: Message) -> Classification:
+    """An abuse report (ARF, RFC 5965): a recipient marked our mail as spam. Noise, never a ticket,
+    and no bounce either (the address works); the recipient and our Message-ID are kept."""
+    recipients: list[str] = []
+    for part in msg.walk():
+        if _content_type(part) == "message/feedback-report":
+            for fields in _status_fields(part):
+                for name in ("original-rcpt-to", "removal-recipient"):
+                    for address in bounce_words.ADDRESS.findall(fields.get(name, "")):
+                        if address.lower() not in recipients:
+                            recipients.append(address.lower())
+    return Classification(Kind.AUTO_REPLY, "report:feedback-report", tuple(recipients), _embedded_message_id(msg))
+
+
 # --- non-standard bounces -----------------------------------------------------------------------
+def _original_start(text: str) -> int | None:
+    """Where the text starts quoting the returned mail: a marker line, or a block of its header
+    fields; None when it quotes nothing."""
+    marker = bounce_words.ORIGINAL_MARKER.search(text)
+    block = bounce_words.QUOTED_HEADER_BLOCK.search(text)
+    starts = [found.start() for found in (marker, block) if found]
+    return min(starts) if starts else None
+
+
 def _message_id_in_text(text: str) -> str | None:
-    marker = _ORIGINAL_MARKER.search(text)
-    tail = text[marker.start():] if marker else text
-    match = _ORIGINAL_MESSAGE_ID.search(tail) or _ORIGINAL_MESSAGE_ID.search(text)
+    start = _original_start(text)
+    tail = text[start:] if start is not None else text
+    match = bounce_words.ORIGINAL_MESSAGE_ID.search(tail) or bounce_words.ORIGINAL_MESSAGE_ID.search(text)
     return match.group(1) if match else None
 
 
-def _failed_recipients_in_text(headers: _Headers, text: str, sender: str) -> tuple[str, ...]:
-    header = [a.lower() for a in _ADDRESS.findall(", ".join(headers.get_all("x-failed-recipients")))]
+def _returned_sender(msg: Message, text: str, start: int | None) -> set[str]:
+    """The From and Sender of the returned mail (ours): never a failing recipient."""
+    found: set[str] = set()
+    for part in msg.walk():
+        if _content_type(part) in _RETURNED_PART_TYPES:
+            payload = part.get_payload()
+            inner = payload[0] if isinstance(payload, list) and payload else None
+            headers = inner if isinstance(inner, Message) else HeaderParser().parsestr(_text_of(part))
+            for name in ("from", "sender", "return-path"):
+                found.update(a.lower() for a in bounce_words.ADDRESS.findall(str(headers.get(name) or "")))
+    if start is not None:
+        for line in re.findall(r"^[ \t>]*(?:from|sender|return-path):(.*)$", text[start:], re.I | re.M):
+            found.update(a.lower() for a in bounce_words.ADDRESS.findall(line))
+    return found
+
+
+def _failed_recipients_in_text(msg: Message, headers: _Headers, text: str, sender: str) -> tuple[str, ...]:
+    header = [a.lower() for a in bounce_words.ADDRESS.findall(", ".join(headers.get_all("x-failed-recipients")))]
     if header:
         return tuple(dict.fromkeys(header))
-    marker = _ORIGINAL_MARKER.search(text)
-    diagnostic = text[: marker.start()] if marker else text
+    start = _original_start(text)
+    diagnostic = text[:start] if start is not None else text
     excluded = {sender, *_addresses(headers, "to"), *_addresses(headers, "delivered-to"),
-                *_addresses(headers, "return-path")}
-    excluded.update(m.lower() for m in _MAIL_FROM_LINE.findall(diagnostic))
+                *_addresses(headers, "return-path"), *_returned_sender(msg, text, start)}
+    excluded.update(m.lower() for m in bounce_words.MAIL_FROM_LINE.findall(diagnostic))
     found: list[str] = []
-    for address in _ADDRESS.findall(diagnostic):
-        address = address.lower().rstrip(".")
+    for match in bounce_words.ADDRESS.finditer(diagnostic):
+        address = match.group(0).lower().rstrip(".")
         local = _local_part(address)
-        if address in excluded or local.startswith(_MAIL_SYSTEM_LOCALS) or address in found:
+        if diagnostic[max(0, match.start() - 8):match.start()].lower().endswith(("://", "/")):
+            continue  # part of a link, not an address
+        if address in excluded or local.startswith(bounce_words.SYSTEM_LOCAL_PARTS) or address in found:
             continue
         found.append(address)
     return tuple(found)
 
 
-def _is_mail_system_sender(name: str, address: str) -> bool:
-    local = _local_part(address)
-    return (
-        local.startswith(_MAIL_SYSTEM_LOCALS)
-        or local.startswith("microsoftexchange")
-        or bool(_MAIL_SYSTEM_NAMES.search(name.strip()))
-    )
+def _null_envelope_sender(headers: _Headers) -> bool:
+    """``Return-Path: <>`` (the last one, the envelope sender the final MTA recorded): a report or
+    an automatic reply. Read from the raw value: an empty address needs no address parser."""
+    values = headers.raw_all("return-path")
+    return bool(values) and re.sub(r"\s+|\([^()]*\)", "", values[-1]) in ("<>", "")
+
+
+def _is_mail_system_sender(headers: _Headers, name: str, address: str) -> bool:
+    """A mail system's address or name, or a null From (``From: <>``) as some gateways send."""
+    if not address and re.search(r"<\s*>", headers.get("from") or ""):
+        return True
+    return _local_part(address).startswith(bounce_words.SYSTEM_LOCAL_PARTS) or bool(
+        bounce_words.SYSTEM_NAME.search(bounce_words.casefolded(name.strip())))
+
+
+def _status_in_text(text: str, *, delayed: bool) -> str:
+    """The first RFC 3463 status code the report gives: a permanent (5.x.x) one for a failure where
+    it gives one, a temporary (4.x.x) one for a delay."""
+    codes = [code for code in bounce_words.ENHANCED_STATUS.findall(text) if code[0] in "45"]
+    wanted = [code for code in codes if code[0] == ("4" if delayed else "5")]
+    return (wanted or codes or [""])[0]
 
 
 def _classify_plain_bounce(msg: Message, headers: _Headers, subject: str) -> Classification | None:
-    """A non-standard bounce (or delay warning) told by its subject, sender and text.
+    """A non-standard bounce (or delay warning) told by its structure: who sent it (a mail system,
+    a null envelope sender, ``Auto-Submitted``), a subject or text saying the delivery failed or is
+    delayed, the returned mail (where the report's own text ends), the failing recipient.
 
-    The body text is the costly part, and most mail shows none of the signs that need it: it is
-    read only with a delay subject, a bounce subject, a mail-system sender or X-Failed-Recipients.
-    Without any of these the text alone is one sign at most, never the two a bounce needs."""
+    It takes a mail-system sender with a sign of failure or delay in the subject or the text, or
+    another automatic sender (null envelope, ``Auto-Submitted``) with such a subject and the
+    report's own text agreeing; Exim's ``X-Failed-Recipients`` alone is enough. A person's mail
+    never has the automatic signs, and a reply or forward (``Re:``, ``Fwd:``) of a report is not a
+    report. The body text, the costly part, is only read when one of the header signs is there.
+    An out-of-office subject ("Automatic reply: …") is never a report."""
+    if _OOF_SUBJECT.search(subject):
+        return None  # "Automatic reply: Undeliverable parcel": an out-of-office reply, whatever it quotes
     name, sender = _from_address(headers)
-    system_sender = _is_mail_system_sender(name, sender)
-    delay_subject = bool(_DELAY_SUBJECT.search(subject))
-    bounce_subject = bool(_BOUNCE_SUBJECT.search(subject))
+    system_sender = _is_mail_system_sender(headers, name, sender)
     exim_header = bool(headers.get("x-failed-recipients"))
-    if not (delay_subject or bounce_subject or system_sender or exim_header):
+    auto_submitted = headers.text("auto-submitted").lower().split(";")[0].strip()
+    automatic = system_sender or exim_header or _null_envelope_sender(headers) or auto_submitted not in ("", "no")
+    if not automatic:
+        return None
+    subject = bounce_words.casefolded(subject)
+    own_subject = not bounce_words.REPLY_OR_FORWARD.search(subject)
+    delay_subject = own_subject and bool(bounce_words.DELAY_SUBJECT.search(subject))
+    failure_subject = own_subject and not delay_subject and bool(bounce_words.FAILURE_SUBJECT.search(subject))
+    report_subject = own_subject and bool(bounce_words.REPORT_SUBJECT.search(subject))
+    if not (system_sender or exim_header or delay_subject or failure_subject or report_subject):
         return None
     text = _body_text(msg)
-    if delay_subject and (system_sender or _DELAY_TEXT.search(text)):
-        return Classification(Kind.AUTO_REPLY, "bounce-text:delayed", original_message_id=_message_id_in_text(text))
-    signals = [bounce_subject, system_sender, bool(_BOUNCE_TEXT.search(text))]
-    if sum(signals) < 2 and not exim_header:
+    start = _original_start(text)
+    diagnostic = text[:start] if start is not None else text
+    words = bounce_words.casefolded(diagnostic[:_WORDS_READ])  # reports say it at the start
+    failure_text = bool(bounce_words.FAILURE_TEXT.search(words))
+    delay_text = bool(bounce_words.DELAY_TEXT.search(words))
+    if system_sender or exim_header:
+        recognised = delay_subject or failure_subject or report_subject or failure_text or delay_text or exim_header
+    else:
+        recognised = (delay_subject or failure_subject or report_subject) and (failure_text or delay_text)
+    if not recognised:
         return None
-    if not exim_header and _DELAY_TEXT.search(text) and not re.search(r"permanent|fatal|failed", text, re.I):
-        return Classification(Kind.AUTO_REPLY, "bounce-text:delayed", original_message_id=_message_id_in_text(text))
-    failed = _failed_recipients_in_text(headers, text, sender)
+    permanent_text = bool(bounce_words.PERMANENT_TEXT.search(words))
+    delayed = delay_subject or (not failure_subject and not exim_header and delay_text and not permanent_text)
+    recipients = _failed_recipients_in_text(msg, headers, text, sender)
     original = _embedded_message_id(msg) or _message_id_in_text(text)
-    status = re.search(r"\b(5\.\d{1,3}\.\d{1,3})\b", text)
+    status = _status_in_text(diagnostic, delayed=delayed)
+    if delayed:
+        return Classification(Kind.AUTO_REPLY, "bounce-text:delayed", recipients, original, status)
     reason = "x-failed-recipients" if exim_header else "bounce-text"
-    return Classification(Kind.BOUNCE, reason, failed, original, status.group(1) if status else "")
+    return Classification(Kind.BOUNCE, reason, recipients, original, status)
 
 
 # --- auto-replies, lists, spam ------------------------------------------------------------------
@@ -607,8 +642,7 @@ def _weak_auto_reason(headers: _Headers) -> str | None:
     precedence = headers.text("precedence").lower() or headers.text("x-precedence").lower()
     if precedence in _PRECEDENCE_AUTO:
         return "precedence:" + precedence
-    return_path = headers.get_all("return-path")
-    if return_path and return_path[-1].strip() in ("<>", ""):
+    if _null_envelope_sender(headers):
         return "return-path:null"
     return None
 

@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from email import policy
 from html.parser import HTMLParser
 
+from pomoc.channels.email import charset_detect
 from pomoc.channels.email.mime_policy import INCOMING
 
 __all__ = ["CLEANED", "HEADER_BLOCK_BYTES", "REPAIRED", "ParsedAttachment", "ParsedMail", "decode_bytes",
@@ -114,12 +115,18 @@ def _codec(charset: str | None) -> str | None:
 
 
 def decode_bytes(data: bytes, charset: str | None) -> tuple[str, str | None]:
-    """Decode ``data`` labelled ``charset``; never raises. Returns (text, defect or None)."""
+    """Decode ``data`` labelled ``charset``; never raises. Returns (text, defect or None).
+
+    The declared charset when the bytes are valid in it, UTF-8 when they are valid UTF-8, else the
+    charset ``charset_detect`` finds (the defect then says so): bytes without a declared charset,
+    labelled US-ASCII or UTF-8 but neither, or not valid in the declared charset (a windows-1250
+    mail labelled ISO-8859-2 or windows-1252 that has bytes those do not define)."""
     if not data:
         return "", None
     codec = _codec(charset)
-    if codec is None and charset and charset.strip().strip("\"'").lower() not in _NO_CHARSET:
-        defect = f"unknown charset {charset[:40]!r}"
+    label = (charset or "").strip().strip("\"'")[:40]
+    if codec is None and label and label.lower() not in _NO_CHARSET:
+        defect = f"unknown charset {label!r}"
     else:
         defect = None
     if data.isascii():
@@ -131,24 +138,70 @@ def decode_bytes(data: bytes, charset: str | None) -> tuple[str, str | None]:
                     except (UnicodeDecodeError, LookupError):
                         continue
         return data.decode("ascii"), defect
+    declared = None  # the declared charset's reading with U+FFFD, when the bytes are not valid in it
     if codec is not None and codec not in _WESTERN:
         try:
-            return data.decode(codec), defect
+            declared = data.decode(codec)
         except (UnicodeDecodeError, LookupError):
-            defect = defect or f"bytes are not valid {charset[:40]}"
+            if codec != "utf-8":  # UTF-8 that is not: decided below (broken UTF-8 or another charset)
+                declared = data.decode(codec, errors="replace")
+        else:
+            if not _UNDEFINED_WESTERN.search(declared):
+                return declared, defect
+            # C1 control characters: bytes an ISO-8859 charset leaves to no letter (windows-1250
+            # text labelled ISO-8859-2 puts š, ť, ž there)
+        defect = defect or f"bytes are not valid {label}"
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
     else:
         if codec not in (None, "utf-8", "ascii"):
-            defect = defect or f"charset {charset[:40]} is UTF-8"
+            defect = defect or f"charset {label} is UTF-8"
         return text, defect
-    if codec == "utf-8" and not _UTF8_SEQUENCE.search(data):
-        codec = None  # labelled UTF-8 but no UTF-8 sequence at all: a legacy 8-bit charset
-    if codec is not None and codec != "ascii":
-        return data.decode(codec, errors="replace"), defect
-    return data.decode("cp1252", errors="replace"), defect
+    if codec == "utf-8" and _UTF8_SEQUENCE.search(data):
+        return data.decode("utf-8", errors="replace"), defect  # UTF-8 with a few broken bytes
+    if codec in _WESTERN and codec != "ascii":
+        text = data.decode(codec, errors="replace")
+        if not _UNDEFINED_WESTERN.search(text):
+            return text, defect  # what it says it is: a Western European text
+        defect = defect or f"bytes are not valid {label}"
+    detected = charset_detect.detect(data)
+    text = data.decode(detected, errors="replace")
+    if declared is not None and _declared_reads_best(declared, codec or "", text):
+        return declared, defect  # a stray byte in, say, Japanese text: the declared charset still reads best
+    read_as = f"read as {charset_detect.mime_name(detected)} (detected)"
+    if codec == "ascii" and not defect:
+        defect = f"8-bit text labelled {label}"
+    return text, (f"{defect}; {read_as}" if defect else f"no charset declared; {read_as}")
+
+
+def _declared_reads_best(declared: str, codec: str, detected: str) -> bool:
+    """Whether the declared charset's reading (with U+FFFD or C1 controls where bytes are not valid
+    in it) is still better than the detected one: for a multibyte charset (Japanese, Chinese,
+    Korean, also the 7-bit ISO-2022 ones) while only a few of its characters are broken (four, or one
+    in ten: a stray byte breaks one to three), for a single-byte one when it reads at least as well as one language
+    (``charset_detect.score``)."""
+    if not charset_detect.single_byte(codec):
+        foreign = sum(1 for ch in declared if ord(ch) > 127)
+        broken = len(_UNDEFINED_WESTERN.findall(declared))
+        return broken <= max(4, foreign // 10)
+    return charset_detect.score(declared) >= charset_detect.score(detected)
+
+
+# what a Western charset cannot mean in text: U+FFFD for a byte it leaves undefined, C1 controls
+_UNDEFINED_WESTERN = re.compile("[\ufffd\x80-\x9f]")
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
+
+
+def _html_meta_charset(data: bytes) -> str | None:
+    """The charset an HTML part names in its ``<meta charset>`` (web forms that leave it out of the
+    Content-Type), when Python knows it."""
+    found = _META_CHARSET.search(data[:4096])
+    if found is None:
+        return None
+    name = found.group(1).decode("ascii")
+    return name if _codec(name) is not None else None
 
 
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
@@ -159,8 +212,10 @@ def _surrogate_bytes(value: str) -> bytes:
     return value.encode("utf-8", errors="surrogateescape")
 
 
-def _unraw(value: str) -> str:
-    """Header text with raw 8-bit bytes (RFC 6532 UTF-8 or a legacy charset) decoded."""
+def _unraw(value: str, legacy: str | None = None) -> str:
+    """Header text with raw 8-bit bytes (RFC 6532 UTF-8 or a legacy charset) decoded. ``legacy``:
+    the codec found for the whole mail's 8-bit text (``_legacy_charset``), used for bytes that are
+    not UTF-8 instead of a guess on this value's few bytes."""
     if value.isascii():
         if "\x1b" in value:  # raw ISO-2022-JP in a header
             return decode_bytes(value.encode("ascii"), None)[0]
@@ -169,6 +224,11 @@ def _unraw(value: str) -> str:
         data = _surrogate_bytes(value)
     except UnicodeEncodeError:
         return value.encode("utf-8", errors="replace").decode("utf-8")
+    if legacy is not None:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data.decode(legacy, errors="replace")
     return decode_bytes(data, None)[0]
 
 
@@ -190,14 +250,14 @@ def _decode_word(charset: str, encoding: str, payload: str) -> str:
     return decode_bytes(raw, charset)[0]
 
 
-def decode_header_value(value: str | None) -> str:
+def decode_header_value(value: str | None, legacy: str | None = None) -> str:
     """Decode RFC 2047 encoded words (also malformed ones) and raw 8-bit text; never raises."""
     if not value:
         return ""
     value = str(value)
     value = re.sub(r"\r?\n[ \t]*", " ", value)
     if "=?" not in value:
-        return _unraw(value)
+        return _unraw(value, legacy)
     # Glue split words of one multibyte charset before decoding: =?utf-8?B?xx?= =?utf-8?B?yy?=
     parts: list[str] = []
     pos = 0
@@ -235,11 +295,11 @@ def decode_header_value(value: str | None) -> str:
         between = value[pos:match.start()]
         if between and not (pending and between.isspace()):
             flush()
-            parts.append(_unraw(between))
+            parts.append(_unraw(between, legacy))
         pending.append((match.group(1), match.group(2), match.group(3)))
         pos = match.end()
     flush()
-    parts.append(_unraw(value[pos:]))
+    parts.append(_unraw(value[pos:], legacy))
     return "".join(parts)
 
 
@@ -371,10 +431,10 @@ def _all(headers: list[tuple[str, str]], name: str) -> list[str]:
     return [value for key, value in headers if key.lower() == name]
 
 
-def _addresses(values: list[str]) -> list[tuple[str, str]]:
+def _addresses(values: list[str], legacy: str | None = None) -> list[tuple[str, str]]:
     """(name, email) pairs from raw address headers; encoded words decoded after splitting."""
     result = []
-    unfolded = [re.sub(r"\r?\n", " ", _unraw(v)) for v in values if v]
+    unfolded = [re.sub(r"\r?\n", " ", _unraw(v, legacy)) for v in values if v]
     try:
         pairs = email.utils.getaddresses(unfolded)
     except Exception:
@@ -382,7 +442,7 @@ def _addresses(values: list[str]) -> list[tuple[str, str]]:
         for value in unfolded:
             pairs.extend(("", m) for m in re.findall(r"[\w.+'-]+@[\w.-]+", value))
     for name, addr in pairs:
-        name = _normalize_space(decode_header_value(name)).strip("\"' ")
+        name = _normalize_space(decode_header_value(name, legacy)).strip("\"' ")
         addr = addr.strip().strip("<>").strip()
         if not addr and not name:
             continue
@@ -762,6 +822,7 @@ class _Walker:
         self.tnef_texts: list[str] = []  # bodies found inside winmail.dat: used when the mail has none
         self.tnef_htmls: list[str] = []
         self.named_texts: list[tuple[str, bytes, str | None]] = []  # inline text parts with a file name
+        self.detected_sample = b""  # 8-bit body text whose charset was detected: a hint for the headers
 
     def walk(self, part: email.message.Message, depth: int = 0, *, nested: bool = False) -> None:
         if depth > MAX_DEPTH:
@@ -812,9 +873,14 @@ class _Walker:
         is_body_type = content_type in ("text/plain", "text/html")
         is_attachment = disposition == "attachment" or bool(file_name) or not is_body_type
         if not is_attachment:
-            text, defect = decode_bytes(_payload_bytes(part, self.defects, text=True), charset)
+            data = _payload_bytes(part, self.defects, text=True)
+            if content_type == "text/html" and _codec(charset) is None:
+                charset = _html_meta_charset(data) or charset
+            text, defect = decode_bytes(data, charset)
             if defect:
                 self.defects.append(defect)
+                if defect.endswith("(detected)") and not self.detected_sample and not nested:
+                    self.detected_sample = data[:charset_detect.SAMPLE_BYTES * 4]
             if content_type == "text/html":
                 if not nested:  # a nested message's HTML stays inside its .eml
                     self.htmls.append(text)
@@ -1146,6 +1212,45 @@ def storable(parsed: ParsedMail, raw: bytes = b"") -> ParsedMail:
     return dataclasses.replace(result, defects=[*result.defects, CLEANED + ", ".join(changed)])
 
 
+_LEGACY_HEADERS = ("subject", "from", "to", "cc", "reply-to", "sender")
+
+
+def _legacy_header_bytes(headers: list[tuple[str, str]]) -> dict[str, bytes]:
+    """The raw bytes of the header fields that carry 8-bit text that is not UTF-8 (outside encoded words)."""
+    found = {}
+    for name in _LEGACY_HEADERS:
+        value = _first(headers, name)
+        if not value or value.isascii():
+            continue
+        try:
+            data = _surrogate_bytes(_ENCODED_WORD.sub("", value))
+            data.decode("utf-8")
+        except UnicodeEncodeError:
+            continue
+        except UnicodeDecodeError:
+            found[name] = data
+    return found
+
+
+def _legacy_charset(headers: list[tuple[str, str]], body_sample: bytes) -> str | None:
+    """One charset for all 8-bit header text of a mail that is not UTF-8 (None when there is none),
+    detected on those fields together and on the body text whose charset was detected: a subject
+    of three words says little on its own, and the same program wrote the headers and the body."""
+    fields = _legacy_header_bytes(headers)
+    if not fields:
+        return None
+    return charset_detect.detect(b"\n".join(fields.values()) + b"\n" + body_sample)
+
+
+def _raw_header_defects(headers: list[tuple[str, str]], legacy: str | None) -> list[str]:
+    """What was done with 8-bit header fields that are not UTF-8 (no encoded words, no charset)."""
+    if legacy is None:
+        return []
+    codec = charset_detect.mime_name(legacy)
+    return [f"8-bit {name.title()} header without a charset read as {codec} (detected)"
+            for name in _legacy_header_bytes(headers)]
+
+
 def _parse(raw: bytes, nested_text: bool, message: email.message.Message | None = None) -> ParsedMail:
     msg = message if message is not None else email.message_from_bytes(raw, policy=INCOMING)
     source, repairs = raw, []
@@ -1158,25 +1263,27 @@ def _parse(raw: bytes, nested_text: bool, message: email.message.Message | None 
         if _boundary_trouble(old) < _boundary_trouble(msg):
             msg = old
             defects.append("MIME boundary only readable by the compat32 parser")
+    walker = _Walker(nested_text)
+    walker.walk(msg)
     headers = _raw_headers(msg)
 
-    subject = _normalize_space(decode_header_value(_first(headers, "subject")))
-    senders = _addresses(_all(headers, "from"))
+    legacy = _legacy_charset(headers, walker.detected_sample)
+    subject = _normalize_space(decode_header_value(_first(headers, "subject"), legacy))
+    senders = _addresses(_all(headers, "from"), legacy)
     if not senders or not senders[0][1]:
         for fallback in ("sender", "reply-to", "return-path"):
-            senders = _addresses(_all(headers, fallback))
+            senders = _addresses(_all(headers, fallback), legacy)
             if senders and senders[0][1]:
                 defects.append(f"no usable From; sender taken from {fallback.title()}")
                 break
     from_name, from_email = senders[0] if senders else ("", "")
+    defects += _raw_header_defects(headers, legacy)
 
     message_id_list = _msg_ids(_first(headers, "message-id"))
     message_id = message_id_list[0] if message_id_list else _synthetic_id(raw)
     in_reply_to = (_msg_ids(_first(headers, "in-reply-to")) or [""])[0]
     references = _msg_ids(" ".join(_all(headers, "references")))
 
-    walker = _Walker(nested_text)
-    walker.walk(msg)
     text = "\n".join(t for t in walker.texts if t is not None)
     html = "\n".join(walker.htmls)
     if not text.strip() and not html.strip():  # the body was only inside a winmail.dat
@@ -1191,7 +1298,7 @@ def _parse(raw: bytes, nested_text: bool, message: email.message.Message | None 
     for name in KEPT_HEADERS:
         value = _first(headers, name)
         if value is not None:
-            kept[name] = _normalize_space(decode_header_value(value))
+            kept[name] = _normalize_space(decode_header_value(value, legacy))
 
     return ParsedMail(
         message_id=message_id,
@@ -1200,9 +1307,9 @@ def _parse(raw: bytes, nested_text: bool, message: email.message.Message | None 
         from_email=from_email,
         in_reply_to=in_reply_to,
         references=references,
-        reply_to=_addresses(_all(headers, "reply-to")),
-        to=_addresses(_all(headers, "to")),
-        cc=_addresses(_all(headers, "cc")),
+        reply_to=_addresses(_all(headers, "reply-to"), legacy),
+        to=_addresses(_all(headers, "to"), legacy),
+        cc=_addresses(_all(headers, "cc"), legacy),
         date=_date(_first(headers, "date"), defects),
         text=text,
         html=html,

@@ -80,8 +80,8 @@ def test_the_text_alone_is_enough_when_the_delivery_status_is_missing(name):
 def test_a_delayed_delivery_is_noise_but_not_a_bounce():
     result = classify(load("bounces/postfix_delayed.eml"))
     assert result.kind == Kind.AUTO_REPLY
-    assert result.reason == "dsn:delayed"
-    assert result.failed_recipients == ()
+    assert result.reason == "dsn:delayed" and result.is_delay
+    assert result.failed_recipients == ("kasia.kowalska@example.pl",)
     assert result.original_message_id == "<171567394011.1043.2@pomoc.example>"
 
 

@@ -42,9 +42,11 @@ def test_inline_cid_image_and_rfc2231_attachment():
 def test_mislabelled_and_missing_charsets_are_recorded_as_defects():
     assert parse_mail(SAMPLES["mislabelled-utf8-as-latin1"].raw).defects == ["charset iso-8859-1 is UTF-8"]
     wrong = parse_mail(SAMPLES["mislabelled-1250-as-utf8"].raw)
-    assert wrong.defects == ["bytes are not valid utf-8"]
-    assert "žlu" in wrong.text  # best effort through windows-1252, never an exception
-    assert parse_mail(SAMPLES["missing-charset"].raw).defects == []
+    assert wrong.defects == ["bytes are not valid utf-8; read as windows-1250 (detected)"]
+    assert wrong.text == "Příliš žluťoučký kůň.\n"
+    missing = parse_mail(SAMPLES["missing-charset"].raw)  # German: windows-1250 reads ä, ö, ü and ß alike
+    assert missing.defects == ["no charset declared; read as windows-1250 (detected)"]
+    assert missing.text == "Grüße, die Bestellung ist unvollständig.\n"
 
 
 def test_broken_mime_still_gives_text_and_what_attachments_there_are():
