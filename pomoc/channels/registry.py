@@ -92,6 +92,10 @@ class ChannelKind:
     # ``connection_test(inbox)``: tries the inbox's servers or provider now (short timeouts) and says
     # per part what happened. None: the kind has no test (the administration shows no button).
     connection_test: Callable[[Inbox], list[ConnectionResult]] | None = None
+    # ``sending_problem(inbox)``: why replies through ``inbox`` (None: the kind's default route) cannot
+    # leave now, for people to read with the way to fix it (e-mail: no outgoing mail server set up);
+    # "" when they can. Reads no database. None: replies of the kind can always be attempted.
+    sending_problem: Callable[[Inbox | None], str] | None = None
     extra: dict = field(default_factory=dict)
 
 

@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pomoc.accounts.models import STAFF_ROLES, Department, User
+from pomoc.accounts.services import user_ticket_history_show
 from pomoc.core.form_errors import add_service_errors, error_messages
 from pomoc.core.ids import is_id
 from pomoc.core.text import text_problem
-from pomoc.tickets import rendering, reply_routes, selectors, services
+from pomoc.tickets import history, rendering, reply_routes, selectors, services
 from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.downloads import attachment_response
 from pomoc.tickets.forms import MergeForm, MessageForm, split_tags, staff_users
@@ -64,11 +65,16 @@ def header_context(request, ticket: Ticket, errors: dict | None = None) -> dict:
 
 def conversation_context(request, ticket: Ticket) -> dict:
     timeline = selectors.ticket_timeline(request.user, ticket)
+    events = history.ticket_events(ticket)
+    waits = history.delivery_waits(events, timeline)
+    for message in timeline:
+        message.delivery_wait = waits.get(message.pk)
     # Messages whose original a channel keeps (e-mail's raw mail store) offer it for download.
     raw_ids = set(Message.objects.filter(pk__in=[m.pk for m in timeline], raw_mails__isnull=False)
                   .values_list("pk", flat=True))
     return {"ticket": ticket, "timeline": timeline, "newest_message_id": max((m.pk for m in timeline), default=0),
-            "raw_message_ids": raw_ids}
+            "raw_message_ids": raw_ids, "items": history.interleaved(timeline, history.ticket_history(events)),
+            "show_history": getattr(request.user, "show_ticket_history", True)}
 
 
 def sidebar_context(request, ticket: Ticket) -> dict:
@@ -345,6 +351,17 @@ def retry(request, number, message_id):
         messages.success(request, _("The reply is queued to be sent again."))
     return redirect("tickets:detail", number=ticket.number)
 
+
+
+@staff_required
+@require_POST
+def history_toggle(request, number):
+    """Show or hide the history lines between the messages (``show`` present: show); remembered per agent."""
+    ticket = load_ticket(request, number)
+    user_ticket_history_show(user=request.user, show=bool(request.POST.get("show")))
+    if is_htmx(request):
+        return HttpResponse(status=204)
+    return redirect("tickets:detail", number=ticket.number)
 
 
 @require_GET

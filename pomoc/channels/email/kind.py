@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from pomoc.channels import registry
 from pomoc.channels.email.config import SECRET_NAMES, EmailInboxConfig, clean_address, clean_config
 from pomoc.channels.email.connection_test import check_connection
-from pomoc.channels.email.outbound import EmailOutbound
+from pomoc.channels.email.outbound import EmailOutbound, sending_problem
 from pomoc.contacts.models import IdentityKind
 from pomoc.core import scheduler
 
@@ -41,6 +41,7 @@ EMAIL = registry.ChannelKind(
     address_label=_("E-mail address"),
     summary=summary,
     connection_test=check_connection,
+    sending_problem=sending_problem,
 )
 
 
