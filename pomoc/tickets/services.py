@@ -338,8 +338,9 @@ def ticket_update(*, ticket: Ticket, actor, changes: Mapping) -> Ticket:
                 update["department"] = department
         if "custom_fields" in changes:
             incoming = dict(changes["custom_fields"] or {})
-            removed = [k for k, v in incoming.items() if v is None]
-            cleaned = validate_custom_fields({k: v for k, v in incoming.items() if v is not None})
+            # None or "" clears a field; validate_custom_fields refuses that for a required one
+            removed = [k for k, v in incoming.items() if v is None or v == ""]
+            cleaned = validate_custom_fields(incoming)
             merged = {**ticket.custom_fields, **cleaned}
             for key in removed:
                 merged.pop(key, None)

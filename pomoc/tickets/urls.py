@@ -18,6 +18,7 @@ urlpatterns = [
     path("tickets/<int:number>/sidebar/", views_ticket.sidebar_partial, name="detail-sidebar"),
     path("tickets/<int:number>/update/", views_ticket.update, name="update"),
     path("tickets/<int:number>/history/", views_ticket.history_toggle, name="history-toggle"),
+    path("tickets/<int:number>/fields/", views_ticket.custom_fields_update, name="custom-fields"),
     path("tickets/<int:number>/reply/", views_ticket.reply, name="reply"),
     path("tickets/<int:number>/reply-route/", views_ticket.reply_route, name="reply-route"),
     path("tickets/<int:number>/note/", views_ticket.note, name="note"),

@@ -14,7 +14,7 @@ from pomoc.accounts.services import user_ticket_history_show
 from pomoc.core.form_errors import add_service_errors, error_messages
 from pomoc.core.ids import is_id
 from pomoc.core.text import text_problem
-from pomoc.tickets import history, rendering, reply_routes, selectors, services
+from pomoc.tickets import custom_fields, history, rendering, reply_routes, selectors, services
 from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.downloads import attachment_response
 from pomoc.tickets.forms import MergeForm, MessageForm, split_tags, staff_users
@@ -81,7 +81,25 @@ def sidebar_context(request, ticket: Ticket) -> dict:
     return {
         "ticket": ticket, "requester": ticket.requester, "identities": list(ticket.requester.identities.all()),
         "other_tickets": selectors.requester_other_tickets(request.user, ticket),
+        **custom_fields_context(request, ticket),
     }
+
+
+def custom_fields_context(request, ticket: Ticket, errors: dict | None = None, sent: dict | None = None,
+                          saved: bool = False) -> dict:
+    """The ticket's custom fields as the sidebar edits them (``tickets/_custom_fields.html``); ``sent``
+    keeps what the agent typed into a field that was refused."""
+    sent = sent or {}
+    rows = [
+        {"definition": definition, "name": custom_fields.FORM_PREFIX + definition.key,
+         "value": sent[definition.key] if definition.key in sent
+         else custom_fields.text_from_value(ticket.custom_fields.get(definition.key)),
+         "shown": history.field_value(definition, ticket.custom_fields.get(definition.key)),
+         "errors": (errors or {}).get(f"custom_fields.{definition.key}", [])}
+        for definition in custom_fields.active_definitions()
+    ]
+    return {"ticket": ticket, "custom_field_rows": rows, "custom_fields_saved": saved,
+            "custom_field_errors": (errors or {}).get(None, []) + (errors or {}).get("custom_fields", [])}
 
 
 def reply_route_context(request, ticket: Ticket, errors: dict | None = None) -> dict:
@@ -351,6 +369,32 @@ def retry(request, number, message_id):
         messages.success(request, _("The reply is queued to be sent again."))
     return redirect("tickets:detail", number=ticket.number)
 
+
+
+@staff_required
+@require_POST
+def custom_fields_update(request, number):
+    """Save the custom fields the form sent (one per input, ``cf_<key>``), checked as the API checks them."""
+    ticket = load_ticket(request, number)
+    require_can_work_on(request.user, ticket)
+    definitions = custom_fields.active_definitions()
+    values = custom_fields.values_from_post(request.POST, definitions)
+    try:
+        if not values:
+            raise ValidationError(_("Nothing to change."))
+        services.ticket_update(ticket=ticket, actor=request.user, changes={"custom_fields": values})
+    except ValidationError as error:
+        sent = {d.key: request.POST.get(custom_fields.FORM_PREFIX + d.key, "") for d in definitions
+                if custom_fields.FORM_PREFIX + d.key in request.POST}
+        context = custom_fields_context(request, ticket, error_messages(error), sent)
+        if is_htmx(request):
+            return render(request, "tickets/_custom_fields.html", context)
+        return render(request, "tickets/detail.html", page_context(request, ticket, **context), status=400)
+    ticket = load_ticket(request, number)
+    if is_htmx(request):
+        return render(request, "tickets/_custom_fields.html", custom_fields_context(request, ticket, saved=True))
+    messages.success(request, _("Fields saved."))
+    return redirect("tickets:detail", number=ticket.number)
 
 
 @staff_required
