@@ -389,6 +389,7 @@ def custom_fields_update(request, number):
         context = custom_fields_context(request, ticket, error_messages(error), sent)
         if is_htmx(request):
             return render(request, "tickets/_custom_fields.html", context)
+        context.pop("ticket")
         return render(request, "tickets/detail.html", page_context(request, ticket, **context), status=400)
     ticket = load_ticket(request, number)
     if is_htmx(request):
