@@ -116,7 +116,7 @@ def test_history_is_in_the_agents_language_and_time_zone(client):
     event = ticket.events.get(type="status_changed")
     html = client.get(f"/tickets/{ticket.number}/").content.decode()
     text = "\n".join(lines(html))
-    assert "Stav: Nový → Čekající" in text
+    assert "Stav: Nový → Čekající – Jan Novák" in text
     assert "Priorita: Normální → Vysoká" in text
     assert "Jan Novák" in text
     offset = event.at.astimezone(zoneinfo.ZoneInfo("Pacific/Auckland")).strftime("%z")
