@@ -234,8 +234,16 @@ DELIVERY_TEXTS = {
 }
 
 
+HISTORY_ERROR_CHARS = 160  # the whole reason is on the message itself
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= HISTORY_ERROR_CHARS else text[: HISTORY_ERROR_CHARS - 1].rstrip() + "…"
+
+
 def _delivery(event, data, names):
-    error = str(data.get("error") or "")
+    error = _short(str(data.get("error") or ""))
     if event.type == EventType.DELIVERY_QUEUED and error:
         text = _("Reply not sent yet, another attempt follows: %(error)s") % {"error": error}
     elif event.type == EventType.DELIVERY_FAILED:
@@ -348,6 +356,8 @@ def delivery_waits(events: Iterable[TicketEvent], messages: Iterable[Message]) -
 
 
 def interleaved(messages: list[Message], history: list[HistoryEntry]) -> list:
-    """Messages and history lines in one order: by time, a message before the lines it caused."""
-    items = [((m.created_at, 0, m.pk), m) for m in messages] + [((h.at, 1, h.event.pk), h) for h in history]
+    """Messages and history lines in one order: by time, a message before the lines it caused (the
+    ticket's creation before its first message)."""
+    items = [((m.created_at, 0, m.pk), m) for m in messages] + [
+        ((h.at, -1 if h.type == EventType.CREATED else 1, h.event.pk), h) for h in history]
     return [item for _key, item in sorted(items, key=lambda pair: pair[0])]
