@@ -101,6 +101,10 @@ def test_history_fields_and_delivery_state_on_the_ticket_page(site, browser, dem
         expect(conversation.locator(".history-custom_fields_changed").last).to_contain_text(
             "Customer tier: — → premium")
 
+        # The agent's own change shows in the history at once, without a reload.
+        page.select_option("#ticket-header select[name=priority]", "4")
+        expect(conversation.locator(".history-priority_changed").last).to_contain_text("Priority: High → Urgent")
+
         # Hidden with the toggle, and still hidden after a reload (remembered for this agent).
         expect(status_line).to_be_visible()
         page.locator("#history-toggle").uncheck()

@@ -148,6 +148,13 @@ def sidebar_partial(request, number):
     return render(request, "tickets/_ticket_sidebar.html", sidebar_context(request, load_ticket(request, number)))
 
 
+def history_changed(response: HttpResponse) -> HttpResponse:
+    """An htmx answer to the agent's own change: the conversation fetches itself again, so that the
+    change's line shows in the history at once (live updates skip the agent's own changes)."""
+    response["HX-Trigger"] = "pomoc:history-changed"
+    return response
+
+
 def parse_changes(post) -> dict:
     """The header forms send one field each; only the fields present are changed."""
     changes: dict = {}
@@ -220,7 +227,7 @@ def update(request, number):
         return away
     ticket = load_ticket(request, number)
     if is_htmx(request):
-        return render(request, "tickets/_header.html", header_context(request, ticket))
+        return history_changed(render(request, "tickets/_header.html", header_context(request, ticket)))
     return redirect("tickets:detail", number=ticket.number)
 
 
@@ -303,7 +310,7 @@ def reply_route(request, number):
         return render(request, "tickets/detail.html", page_context(request, ticket, route_errors=errors), status=400)
     ticket = load_ticket(request, number)
     if is_htmx(request):
-        return render(request, "tickets/_reply_route.html", reply_route_context(request, ticket))
+        return history_changed(render(request, "tickets/_reply_route.html", reply_route_context(request, ticket)))
     messages.success(request, _("Replies on this ticket now go this way."))
     return redirect("tickets:detail", number=ticket.number)
 
@@ -393,7 +400,8 @@ def custom_fields_update(request, number):
         return render(request, "tickets/detail.html", page_context(request, ticket, **context), status=400)
     ticket = load_ticket(request, number)
     if is_htmx(request):
-        return render(request, "tickets/_custom_fields.html", custom_fields_context(request, ticket, saved=True))
+        return history_changed(render(request, "tickets/_custom_fields.html",
+                                      custom_fields_context(request, ticket, saved=True)))
     messages.success(request, _("Fields saved."))
     return redirect("tickets:detail", number=ticket.number)
 

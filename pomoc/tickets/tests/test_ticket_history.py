@@ -152,3 +152,13 @@ def test_the_toggle_needs_access_to_the_ticket(client):
     outsider = UserFactory(username="outsider")
     client.force_login(outsider)
     assert client.post(f"/tickets/{hidden.number}/history/", {"show": "1"}).status_code == 404
+
+
+def test_the_agents_own_change_asks_the_conversation_to_fetch_itself_again(agent_client):
+    ticket = make_ticket()
+    response = agent_client.post(f"/tickets/{ticket.number}/update/", {"status": "pending"},
+                                 headers={"HX-Request": "true"})
+    assert response["HX-Trigger"] == "pomoc:history-changed"
+    conversation = agent_client.get(f"/tickets/{ticket.number}/conversation/").content.decode()
+    assert "pomoc:history-changed from:body" in conversation
+    assert "Status: New → Pending" in " ".join(lines(conversation))
