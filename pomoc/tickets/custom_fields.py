@@ -26,6 +26,10 @@ def active_definitions() -> list[CustomFieldDefinition]:
     return list(CustomFieldDefinition.objects.filter(active=True).order_by("label", "key"))
 
 
+def active_definitions_by_key() -> dict[str, CustomFieldDefinition]:
+    return {d.key: d for d in CustomFieldDefinition.objects.filter(active=True)}
+
+
 def _type_label(kind: str) -> str:
     return str(CustomFieldType(kind).label) if kind in CustomFieldType.values else kind
 
@@ -38,7 +42,7 @@ def validate_custom_fields(values: Mapping, *, partial: bool = True,
     every required field must have a value (a new ticket). Returns the values to store (cleared
     fields left out); raises ``ValidationError`` keyed ``custom_fields.<key>``."""
     if definitions is None:
-        definitions = {d.key: d for d in CustomFieldDefinition.objects.filter(active=True)}
+        definitions = active_definitions_by_key()
     errors: dict[str, str] = {}
     cleaned: dict = {}
     for key, value in values.items():

@@ -18,7 +18,7 @@ from pomoc.contacts.models import Contact
 from pomoc.core.sanitize import html_to_text, sanitize_html, text_to_html
 from pomoc.tickets import events, replies, search_index
 from pomoc.tickets.attachments import NewAttachment, store_attachments, validate_attachments
-from pomoc.tickets.custom_fields import validate_custom_fields
+from pomoc.tickets.custom_fields import active_definitions_by_key, validate_custom_fields
 from pomoc.tickets.models import (
     ACTIVE_STATUSES,
     Channel,
@@ -338,9 +338,13 @@ def ticket_update(*, ticket: Ticket, actor, changes: Mapping) -> Ticket:
                 update["department"] = department
         if "custom_fields" in changes:
             incoming = dict(changes["custom_fields"] or {})
-            # None or "" clears a field; validate_custom_fields refuses that for a required one
+            # None or "" clears a field; validate_custom_fields refuses that for a required one. The value
+            # of a retired (inactive) field may still be cleared.
             removed = [k for k, v in incoming.items() if v is None or v == ""]
-            cleaned = validate_custom_fields(incoming)
+            definitions = active_definitions_by_key()
+            retired = {k for k in removed if k not in definitions and k in ticket.custom_fields}
+            cleaned = validate_custom_fields({k: v for k, v in incoming.items() if k not in retired},
+                                             definitions=definitions)
             merged = {**ticket.custom_fields, **cleaned}
             for key in removed:
                 merged.pop(key, None)

@@ -150,3 +150,17 @@ def test_a_saved_view_keeps_field_filters_and_columns(agent_client, agent, field
     assert response.status_code == 302
     view = agent.saved_views.get()
     assert view.filters == {"cf_plan": "pro", "fields": "plan"}
+
+
+def test_a_retired_fields_value_can_still_be_cleared(agent_client, agent, fields):
+    ticket = make_ticket(custom_fields={"region": "EU", "order": "A-1"})
+    fields["order"].active = False
+    fields["order"].save()
+    _token, raw = ApiToken.create_for(agent)
+    response = agent_client.patch(f"/api/v1/tickets/{ticket.number}", {"custom_fields": {"order": None}},
+                                  content_type="application/json", headers={"Authorization": f"Bearer {raw}"})
+    assert response.status_code == 200
+    ticket.refresh_from_db()
+    assert ticket.custom_fields == {"region": "EU"}
+    # …but no new value is taken for it.
+    assert api_error(agent_client, agent, ticket.number, {"order": "A-2"}) == "Unknown custom field."
