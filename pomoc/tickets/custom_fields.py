@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from pomoc.core.text import text_problem
 from pomoc.tickets.models import CustomFieldDefinition, CustomFieldType
 
 MAX_TEXT_LENGTH = 1000
@@ -53,6 +54,9 @@ def validate_custom_fields(values: Mapping, *, partial: bool = True,
         if value is None or value == "":
             if definition.required:
                 errors[key] = _("This field is required.")
+            continue
+        if isinstance(value, str) and (problem := text_problem(value)):  # a NUL character, a lone surrogate
+            errors[key] = problem
             continue
         kind = definition.type
         ok = (

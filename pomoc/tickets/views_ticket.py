@@ -13,7 +13,7 @@ from pomoc.accounts.models import STAFF_ROLES, Department, User
 from pomoc.accounts.services import user_ticket_history_show
 from pomoc.core.form_errors import add_service_errors, error_messages
 from pomoc.core.ids import is_id
-from pomoc.core.text import text_problem
+from pomoc.core.text import clean_text, text_problem
 from pomoc.tickets import custom_fields, history, rendering, reply_routes, selectors, services
 from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.downloads import attachment_response
@@ -391,7 +391,7 @@ def custom_fields_update(request, number):
             raise ValidationError(_("Nothing to change."))
         services.ticket_update(ticket=ticket, actor=request.user, changes={"custom_fields": values})
     except ValidationError as error:
-        sent = {d.key: request.POST.get(custom_fields.FORM_PREFIX + d.key, "") for d in definitions
+        sent = {d.key: clean_text(request.POST.get(custom_fields.FORM_PREFIX + d.key, "")) for d in definitions
                 if custom_fields.FORM_PREFIX + d.key in request.POST}
         context = custom_fields_context(request, ticket, error_messages(error), sent)
         if is_htmx(request):

@@ -164,3 +164,12 @@ def test_a_retired_fields_value_can_still_be_cleared(agent_client, agent, fields
     assert ticket.custom_fields == {"region": "EU"}
     # …but no new value is taken for it.
     assert api_error(agent_client, agent, ticket.number, {"order": "A-2"}) == "Unknown custom field."
+
+
+def test_a_nul_character_is_refused_not_stored(agent_client, fields):
+    ticket = make_ticket(custom_fields={"region": "EU"})
+    html = save(agent_client, ticket.number, {"cf_order": "A\x00B"}).content.decode()
+    assert 'id="cf_order-errors"' in html
+    ticket.refresh_from_db()
+    assert ticket.custom_fields == {"region": "EU"}
+    assert agent_client.get("/?view=open&cf_order=A%00B").status_code in (200, 400)
