@@ -24,6 +24,9 @@ class User(AbstractUser):
         _("language"), max_length=10, choices=settings.LANGUAGES, blank=True, default=""
     )
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True, default="")
+    # The ticket page interleaves the ticket's history (status, assignee, deliveries…) with its
+    # conversation; each agent chooses whether to see it.
+    show_ticket_history = models.BooleanField(_("show the ticket history"), default=True)
 
     class Meta:
         verbose_name = _("user")

@@ -339,3 +339,10 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+def user_ticket_history_show(*, user, show: bool):
+    """Whether ``user`` sees the ticket's history between the messages on the ticket page."""
+    User.objects.filter(pk=user.pk).update(show_ticket_history=bool(show))
+    user.show_ticket_history = bool(show)
+    return user

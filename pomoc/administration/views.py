@@ -313,6 +313,8 @@ def inboxes(request):
             "inbox": inbox, "kind_label": kind.label if kind else inbox.kind,
             "summary": kind.summary(inbox) if kind and kind.summary else [],
             "editable": bool(kind and kind.admin_form), "testable": bool(kind and kind.connection_test),
+            # replies through it cannot leave at all (no outgoing mail server); failing sends are on the inbox
+            "sending_problem": kind.sending_problem(inbox) if kind and kind.sending_problem and inbox.active else "",
         })
     return _page(request, "administration/inboxes.html", "inboxes", {"rows": rows})
 

@@ -33,6 +33,10 @@ class Inbox(models.Model):
     secrets = models.JSONField(_("secrets (encrypted)"), default=dict, blank=True, editable=False)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # Sending through this inbox: since when its replies fail (null while they go out) and the last
+    # reason, kept by the delivery (``services.inbox_sending_record``) for the administration.
+    sending_failing_since = models.DateTimeField(_("sending failing since"), null=True, blank=True, editable=False)
+    sending_error = models.TextField(_("last sending error"), blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from pomoc.channels import registry
+from pomoc.channels import services as channel_services
 from pomoc.tickets import services
 from pomoc.tickets.models import DeliveryState, Message
 
@@ -42,8 +43,10 @@ def _adapter(message: Message) -> registry.OutboundAdapter:
     return kind.outbound
 
 
-def deliver(message_id: int, *, final_attempt: bool = False) -> str:
-    """Send one queued reply. Returns SENT, FAILED, RETRY (temporary failure) or SKIPPED."""
+def deliver(message_id: int, *, final_attempt: bool = False, retry_at=None) -> str:
+    """Send one queued reply. Returns SENT, FAILED, RETRY (temporary failure: ``retry_at`` is when the
+    caller tries again, shown to the agent) or SKIPPED. The inbox's sending state (failing since when,
+    the last error: the administration's list of inboxes) follows each outcome."""
     with _send_guard():
         message = (
             Message.objects.select_for_update(of=("self",))
@@ -57,14 +60,16 @@ def deliver(message_id: int, *, final_attempt: bool = False) -> str:
         except registry.DeliveryFailed as exc:
             logger.warning("delivery of message %s failed (%s)", message.pk,
                            "temporary" if exc.temporary else "permanent")
+            channel_services.inbox_sending_record(inbox_id=message.inbox_id, error=exc.reason)
             if exc.temporary and not final_attempt:
-                _mark(message, DeliveryState.QUEUED, exc.reason)
+                _mark(message, DeliveryState.QUEUED, exc.reason, retry_at)
                 return RETRY
             _mark(message, DeliveryState.FAILED, exc.reason)
             return FAILED
+        channel_services.inbox_sending_record(inbox_id=message.inbox_id, error="")
         _mark(message, DeliveryState.SENT, (note or "")[:1000])
     return SENT
 
 
-def _mark(message: Message, state: str, error: str) -> None:
-    services.message_delivery_mark(message=message, state=state, error=error)
+def _mark(message: Message, state: str, error: str, retry_at=None) -> None:
+    services.message_delivery_mark(message=message, state=state, error=error, retry_at=retry_at)

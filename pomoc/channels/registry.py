@@ -99,6 +99,10 @@ class ChannelKind:
     config_schema: Mapping[str, dict] = field(default_factory=dict)
     config_rules: tuple[dict, ...] = ()
     address_schema: Mapping[str, Any] | None = None
+    # ``sending_problem(inbox)``: why replies through ``inbox`` (None: the kind's default route) cannot
+    # leave now, for people to read with the way to fix it (e-mail: no outgoing mail server set up);
+    # "" when they can. Reads no database. None: replies of the kind can always be attempted.
+    sending_problem: Callable[[Inbox | None], str] | None = None
     extra: dict = field(default_factory=dict)
 
 

@@ -78,7 +78,8 @@ def _identity_of_kind(identities: list[Identity], kind: registry.ChannelKind,
 def _route(kind: registry.ChannelKind, inbox: Inbox | None, identity: Identity) -> ReplyRoute:
     return ReplyRoute(kind=kind.key, inbox_id=inbox.pk if inbox else None, identity_id=identity.pk,
                       address=identity.value, inbox_name=inbox.name if inbox else "",
-                      inbox_address=inbox.address if inbox else "")
+                      inbox_address=inbox.address if inbox else "",
+                      problem=kind.sending_problem(inbox) if kind.sending_problem else "")
 
 
 def _through(inbox: Inbox | None, identities: list[Identity], preferred_id: int | None) -> ReplyRoute | None:

@@ -18,6 +18,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce, Now
 from django.utils.translation import gettext as _
 
 from pomoc.accounts.models import Department
@@ -61,6 +63,20 @@ def inbox_update(*, inbox: Inbox, changes: Mapping[str, Any], secrets: Mapping[s
 def inbox_deactivate(*, inbox: Inbox) -> Inbox:
     """Nothing more is received or fetched through this inbox; its tickets and stored input stay."""
     return inbox_update(inbox=inbox, changes={"active": False})
+
+
+def inbox_sending_record(*, inbox_id: int | None, error: str) -> None:
+    """Note the outcome of a send through an inbox: ``error`` (a failure, temporary or not) keeps the
+    time its sending started failing and the last reason; "" (sent) clears them. One statement, and
+    none at all for a success while nothing was failing."""
+    if inbox_id is None:
+        return
+    if error:
+        Inbox.objects.filter(pk=inbox_id).update(
+            sending_error=error[:1000], sending_failing_since=Coalesce(F("sending_failing_since"), Now()))
+    else:
+        Inbox.objects.filter(pk=inbox_id, sending_failing_since__isnull=False).update(
+            sending_failing_since=None, sending_error="")
 
 
 def _save(inbox: Inbox, kind: registry.ChannelKind, changes: Mapping[str, Any],

@@ -19,7 +19,8 @@ def retry_delay(attempt: int) -> dt.timedelta:
 def deliver_message(message_id: int, attempt: int = 1) -> str:
     """Deliver one queued agent reply through its kind's adapter; safe to run twice. A temporary
     failure is retried later; the last attempt marks it failed."""
-    result = outbound.deliver(message_id, final_attempt=attempt >= MAX_DELIVERY_ATTEMPTS)
+    retry_at = timezone.now() + retry_delay(attempt)
+    result = outbound.deliver(message_id, final_attempt=attempt >= MAX_DELIVERY_ATTEMPTS, retry_at=retry_at)
     if result == outbound.RETRY:
-        deliver_message.using(run_after=timezone.now() + retry_delay(attempt)).enqueue(message_id, attempt + 1)
+        deliver_message.using(run_after=retry_at).enqueue(message_id, attempt + 1)
     return result

@@ -98,10 +98,13 @@ def participant_added(ticket: Ticket, contact_id: int, actor) -> TicketEvent:
     return _save(participant_added_event(ticket, contact_id, actor))
 
 
-def delivery_changed(message: Message, state: str, error: str = "", actor=None) -> TicketEvent:
-    """A reply was queued (again), sent, or failed with ``error`` (the reason shown to agents)."""
-    return _record(message.ticket, DELIVERY_EVENTS[state], actor,
-                   {"message": message.pk, "state": state, "error": error[:1000]})
+def delivery_changed(message: Message, state: str, error: str = "", actor=None, retry_at=None) -> TicketEvent:
+    """A reply was queued (again: ``retry_at`` is when the next attempt is due), sent, or failed with
+    ``error`` (the reason shown to agents)."""
+    data = {"message": message.pk, "state": state, "error": error[:1000]}
+    if retry_at is not None:
+        data["retry_at"] = retry_at.isoformat()
+    return _record(message.ticket, DELIVERY_EVENTS[state], actor, data)
 
 
 def identity_bounced(ticket: Ticket, *, addresses: Iterable[str], contact_ids: Iterable[int] = (),

@@ -9,8 +9,8 @@ from pomoc.contacts.models import IdentityKind
 from pomoc.contacts.services import is_valid_email
 from pomoc.core.ids import MAX_ID, IdModelChoiceField, is_id
 from pomoc.core.text import validate_line
-from pomoc.tickets import replies, reply_routes
-from pomoc.tickets.models import Channel, Priority, Status
+from pomoc.tickets import custom_fields, replies, reply_routes
+from pomoc.tickets.models import Channel, CustomFieldDefinition, CustomFieldType, Priority, Status
 from pomoc.tickets.selectors import SORT_LABELS
 
 NO_CHANGE = ""
@@ -84,8 +84,9 @@ class FilterForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), required=False, widget=QuickSelect)
     sort = forms.ChoiceField(label=_("Sort"), required=False, widget=QuickSelect)
 
-    def __init__(self, *args, agents=(), departments=(), **kwargs):
+    def __init__(self, *args, agents=(), departments=(), custom_field_definitions=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self._add_custom_fields(custom_field_definitions)
         self.fields["status"].choices = [
             ("", _("Any status")), ("active", _("Active (new, open, pending)")), *Status.choices,
             ("resolved,closed", _("Resolved or closed")),
@@ -104,6 +105,22 @@ class FilterForm(forms.Form):
             value = self.initial.get(name)
             if value and value not in dict(self.fields[name].choices):
                 self.fields[name].choices = [*self.fields[name].choices, (value, value)]
+
+
+    def _add_custom_fields(self, definitions) -> None:
+        """A filter per custom field (``cf_<key>``) and the choice of fields shown as columns (``fields``)."""
+        for definition in definitions:
+            field = custom_field_input(definition)
+            if isinstance(field.widget, forms.Select):
+                field.widget = QuickSelect(choices=[("", _("Any")), *field.widget.choices[1:]])
+            field.label = definition.label
+            self.fields[custom_fields.FORM_PREFIX + definition.key] = field
+        if definitions:
+            self.fields["fields"] = forms.MultipleChoiceField(
+                label=_("Field columns"), required=False, choices=[(d.key, d.label) for d in definitions],
+                widget=forms.SelectMultiple(attrs={"size": min(3, len(definitions))}))
+            if isinstance(self.initial.get("fields"), str):
+                self.initial["fields"] = [key for key in self.initial["fields"].split(",") if key]
 
 
 class SaveViewForm(forms.Form):
@@ -179,6 +196,23 @@ class InternationalEmailField(forms.CharField):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
 
 
+def custom_field_input(definition: CustomFieldDefinition) -> forms.Field:
+    """A form input for one custom field. It takes any text: the value is judged by
+    ``custom_fields.validate_custom_fields`` (through the ticket service), as for the API."""
+    label = f"{definition.label} *" if definition.required else definition.label
+    if definition.type == CustomFieldType.CHOICE:
+        widget = forms.Select(choices=[("", "—"), *[(str(c), str(c)) for c in definition.choices]])
+    elif definition.type == CustomFieldType.BOOLEAN:
+        widget = forms.Select(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))])
+    elif definition.type == CustomFieldType.DATE:
+        widget = forms.DateInput(attrs={"type": "date"})
+    elif definition.type == CustomFieldType.NUMBER:
+        widget = forms.TextInput(attrs={"inputmode": "decimal"})
+    else:
+        widget = forms.TextInput()
+    return forms.CharField(label=label, required=False, widget=widget, validators=[validate_line])
+
+
 class NewTicketForm(forms.Form):
     requester_email = InternationalEmailField(label=_("Requester e-mail"), required=False)
     requester_name = forms.CharField(label=_("Requester name"), required=False, max_length=200,
@@ -205,6 +239,19 @@ class NewTicketForm(forms.Form):
         if any(o.inbox_id for o in self.reply_inbox_options.values()):
             choices.insert(0, (self.AUTOMATIC, _("The department's inbox, else the first")))
         self.fields["reply_inbox"].choices = choices
+        # One input per active custom field; what they hold is checked by the ticket service, as for the API.
+        self.custom_field_definitions = custom_fields.active_definitions()
+        for definition in self.custom_field_definitions:
+            self.fields[custom_fields.FORM_PREFIX + definition.key] = custom_field_input(definition)
+
+    def custom_field_values(self) -> dict:
+        """The custom fields as the API would send them (empty ones as None: required ones are refused)."""
+        return {d.key: custom_fields.value_from_text(d, self.cleaned_data.get(custom_fields.FORM_PREFIX + d.key, ""))
+                for d in self.custom_field_definitions}
+
+    def custom_field_aliases(self) -> dict[str, str]:
+        """The service's error keys (``custom_fields.<key>``) → this form's fields."""
+        return {f"custom_fields.{d.key}": custom_fields.FORM_PREFIX + d.key for d in self.custom_field_definitions}
 
     def clean(self):
         data = super().clean()

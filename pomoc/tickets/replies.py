@@ -25,6 +25,9 @@ class ReplyRoute:
     address: str  # that identity's value, for people to read ("jana@example.com")
     inbox_name: str = ""  # the inbox's name and address, for people to read ("" for a default route)
     inbox_address: str = ""
+    # Why a reply on this route cannot leave now, with the way to fix it (e-mail: no outgoing mail
+    # server configured); "" when it can. Such a reply is stored as failed with this reason, never sent.
+    problem: str = ""
 
 
 @dataclass(frozen=True)

@@ -5,19 +5,25 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from pomoc.tickets.custom_fields import FORM_PREFIX
 from pomoc.tickets.models import SavedView
 from pomoc.tickets.selectors import TicketFilters
 
 VIEW_FILTER_KEYS = ("status", "priority", "assignee", "department", "tag", "channel", "q", "sort", "requester",
-                    "company")
+                    "company", "fields")
+
+
+def is_view_filter_key(key: str) -> bool:
+    """A key the inbox understands: the fixed ones, and ``cf_<key>`` for a custom field."""
+    return key in VIEW_FILTER_KEYS or (key.startswith(FORM_PREFIX) and len(key) > len(FORM_PREFIX))
 
 
 def clean_view_filters(filters: Mapping) -> dict:
     """Only the keys the inbox understands, each checked the way the ticket list checks it."""
-    errors = {f"filters.{key}": _("Unknown filter.") for key in filters if key not in VIEW_FILTER_KEYS}
+    errors = {f"filters.{key}": _("Unknown filter.") for key in filters if not is_view_filter_key(str(key))}
     cleaned: dict = {}
     for key, value in filters.items():
-        if key not in VIEW_FILTER_KEYS:
+        if not is_view_filter_key(str(key)):
             continue
         if isinstance(value, list) and all(isinstance(v, str | int) for v in value):
             value = ",".join(str(v) for v in value)

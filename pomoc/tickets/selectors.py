@@ -14,6 +14,7 @@ from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.fields.json import KeyTransform
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +23,7 @@ from pomoc.contacts.models import Contact, Identity
 from pomoc.core import refusals
 from pomoc.core.ids import MAX_ID, NOT_AN_ID_MESSAGE, is_id
 from pomoc.core.text import find_bad_text
-from pomoc.tickets import search_index
+from pomoc.tickets import custom_fields, search_index
 from pomoc.tickets.models import ACTIVE_STATUSES, Message, MessageKind, Priority, SavedView, Status, Ticket
 from pomoc.tickets.permissions import is_staff_user, visible_tickets
 
@@ -47,7 +48,7 @@ SORT_LABELS = {
 }
 DEFAULT_SORT = "-updated_at"
 FILTER_PARAMETERS = ("status", "priority", "assignee", "department", "tag", "channel", "requester", "company", "q",
-                     "sort")
+                     "sort", "fields")
 MAX_PAGE_SIZE = 200
 
 
@@ -65,6 +66,10 @@ class TicketFilters:
     company: int | None = None
     q: str = ""
     sort: str = DEFAULT_SORT
+    # ``cf_<key>=value``: tickets whose custom field has that value (parsed as the API would send it)
+    custom_fields: dict = field(default_factory=dict)
+    # ``fields=key,key``: custom fields the inbox shows as columns
+    field_columns: list[str] = field(default_factory=list)
 
     @classmethod
     def from_mapping(cls, data) -> "TicketFilters":
@@ -119,20 +124,56 @@ class TicketFilters:
                 ints[key] = int(raw)
             else:
                 errors[key] = NOT_AN_ID_MESSAGE % {"max": MAX_ID}
+        field_values, field_columns = _custom_field_filters(data, many("fields"), errors)
         if errors:
             raise ValidationError(errors)
         return cls(
             statuses=statuses, priorities=priorities, assignee=assignee, department=department,
             tags=[t.lower() for t in many("tag")], channel=str(data.get("channel") or ""),
             requester=ints["requester"], company=ints["company"], q=str(data.get("q") or "").strip()[:200],
-            sort=sort,
+            sort=sort, custom_fields=field_values, field_columns=field_columns,
         )
 
     def as_dict(self) -> dict:
         return {
             k: v for k, v in self.__dict__.items()
-            if v not in ("", [], None) and not (k == "sort" and v == DEFAULT_SORT)
+            if v not in ("", [], None, {}) and not (k == "sort" and v == DEFAULT_SORT) and k != "field_columns"
         }
+
+
+def _custom_field_filters(data, columns: list[str], errors: dict) -> tuple[dict, list[str]]:
+    """The ``cf_<key>`` filters (each value checked as the API checks a value of that field) and the
+    ``fields`` columns of a query; problems go to ``errors``. One query, only when either is given."""
+    prefix = custom_fields.FORM_PREFIX
+    keys = [key for key in data.keys() if isinstance(key, str) and key.startswith(prefix)]
+    if not keys and not columns:
+        return {}, []
+    definitions = {d.key: d for d in custom_fields.active_definitions()}
+    values: dict = {}
+    for key in keys:
+        raw = data.getlist(key) if hasattr(data, "getlist") else [data.get(key)]
+        text = str(raw[-1] if raw else "").strip()
+        found = find_bad_text([text])
+        if found:
+            errors[key] = found[1]
+            continue
+        if not text:
+            continue
+        definition = definitions.get(key[len(prefix):])
+        if definition is None:
+            errors[key] = _("Unknown custom field.")
+            continue
+        value = custom_fields.value_from_text(definition, text[:1000])
+        try:
+            custom_fields.validate_custom_fields({definition.key: value}, definitions=definitions)
+        except ValidationError as exc:
+            errors[key] = exc.message_dict[f"custom_fields.{definition.key}"][0]
+            continue
+        values[definition.key] = value
+    unknown = [key for key in columns if key not in definitions]
+    if unknown:
+        errors["fields"] = _("Unknown custom field: %(values)s") % {"values": ", ".join(unknown)}
+    return values, list(dict.fromkeys(key for key in columns if key in definitions))
 
 
 def filter_tickets(user, filters: TicketFilters) -> QuerySet[Ticket]:
@@ -166,6 +207,11 @@ def filter_tickets(user, filters: TicketFilters) -> QuerySet[Ticket]:
         qs = qs.filter(requester_id=filters.requester)
     if filters.company:
         qs = qs.filter(requester__company_id=filters.company)
+    if filters.custom_fields and not staff:
+        raise ValidationError({"fields": _("Only agents can filter by custom fields.")})
+    for i, (key, value) in enumerate(sorted(filters.custom_fields.items())):
+        alias = f"custom_field_{i}"
+        qs = qs.alias(**{alias: KeyTransform(key, "custom_fields")}).filter(**{alias: value})
     if filters.q:
         qs = matching_text(qs, filters.q, public_only=not staff)
     return qs

@@ -19,7 +19,7 @@ from pomoc.core import refusals
 from pomoc.core.sanitize import html_to_text, sanitize_html, text_to_html
 from pomoc.tickets import events, replies, search_index
 from pomoc.tickets.attachments import NewAttachment, store_attachments, validate_attachments
-from pomoc.tickets.custom_fields import validate_custom_fields
+from pomoc.tickets.custom_fields import active_definitions_by_key, validate_custom_fields
 from pomoc.tickets.models import (
     ACTIVE_STATUSES,
     Channel,
@@ -115,19 +115,22 @@ def _add_message(*, ticket: Ticket, kind: str, channel: str, actor, author_conta
     text, html = bodies(body_text, body_html)
     if not text.strip() and not attachments:
         raise ValidationError({"body": _("A message needs text or an attachment.")})
+    # A route that cannot send now (no outgoing mail server): the reply is kept, failed with the way
+    # to fix it, and sent again by the agent later; it is never queued as if it could leave.
+    problem = route.problem if route else ""
+    state = (DeliveryState.FAILED if problem else DeliveryState.QUEUED) if route else DeliveryState.NONE
     message = Message.objects.create(
         ticket=ticket, kind=kind, channel=route.kind if route else channel,
         author_user=actor if getattr(actor, "pk", None) else None,
         author_contact=author_contact, body_text=text, body_html=html, external_id=external_id[:500],
         inbox_id=route.inbox_id if route else None,
         recipient_id=route.identity_id if route else None,
-        delivery_state=DeliveryState.QUEUED if route else DeliveryState.NONE,
-        created_at=now,
+        delivery_state=state, delivery_error=problem[:1000], created_at=now,
     )
     store_attachments((message, item) for item in attachments)
     events.message_added(message, actor)
-    if message.delivery_state == DeliveryState.QUEUED:
-        events.delivery_changed(message, DeliveryState.QUEUED, actor=actor)
+    if route:
+        events.delivery_changed(message, state, problem, actor=actor)
     search_index.refresh([ticket.pk])
     return message
 
@@ -218,14 +221,15 @@ def bounce_record(*, message: Message, addresses: Iterable[str], contact_ids: It
                                external_id=external_id)
 
 
-def message_delivery_mark(*, message: Message, state: str, error: str = "") -> Message:
-    """Record a reply's delivery outcome (``queued`` again after a temporary failure, ``sent``,
-    ``failed`` with the reason) and its event, shown live to the agents on its ticket."""
+def message_delivery_mark(*, message: Message, state: str, error: str = "", retry_at=None) -> Message:
+    """Record a reply's delivery outcome (``queued`` again after a temporary failure, with the time of
+    the next attempt ``retry_at``; ``sent``; ``failed`` with the reason) and its event, shown live to
+    the agents on its ticket."""
     with transaction.atomic():
         message.delivery_state = state
         message.delivery_error = error
         message.save(update_fields=["delivery_state", "delivery_error"])
-        events.delivery_changed(message, state, error)
+        events.delivery_changed(message, state, error, retry_at=retry_at if state == DeliveryState.QUEUED else None)
     return message
 
 
@@ -337,8 +341,13 @@ def ticket_update(*, ticket: Ticket, actor, changes: Mapping) -> Ticket:
                 update["department"] = department
         if "custom_fields" in changes:
             incoming = dict(changes["custom_fields"] or {})
-            removed = [k for k, v in incoming.items() if v is None]
-            cleaned = validate_custom_fields({k: v for k, v in incoming.items() if v is not None})
+            # None or "" clears a field; validate_custom_fields refuses that for a required one. The value
+            # of a retired (inactive) field may still be cleared.
+            removed = [k for k, v in incoming.items() if v is None or v == ""]
+            definitions = active_definitions_by_key()
+            retired = {k for k in removed if k not in definitions and k in ticket.custom_fields}
+            cleaned = validate_custom_fields({k: v for k, v in incoming.items() if k not in retired},
+                                             definitions=definitions)
             merged = {**ticket.custom_fields, **cleaned}
             for key in removed:
                 merged.pop(key, None)

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
 from pomoc.tickets import selectors
-from pomoc.tickets.saved_views import VIEW_FILTER_KEYS
+from pomoc.tickets.saved_views import is_view_filter_key
 
 COUNT_CAP = 1000
 # A change shows in the counts at the latest this much later (the ticket lists are always fresh).
@@ -23,7 +23,7 @@ COUNT_CACHE_SECONDS = 20
 def as_querydict(params: dict) -> QueryDict:
     query = QueryDict(mutable=True)
     for key, value in params.items():
-        if key in VIEW_FILTER_KEYS:
+        if is_view_filter_key(key):
             query.setlist(key, [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)])
     return query
 

@@ -16,10 +16,12 @@ from pomoc.accounts.models import STAFF_ROLES, Department, User
 from pomoc.contacts.models import Identity
 from pomoc.core.form_errors import error_messages
 from pomoc.tickets import selectors, services
+from pomoc.tickets.custom_fields import FORM_PREFIX, active_definitions, text_from_value
 from pomoc.tickets.forms import BulkForm, FilterForm, SaveViewForm, split_tags, staff_users
-from pomoc.tickets.models import ACTIVE_STATUSES, Priority, SavedView, Status
+from pomoc.tickets.history import field_value
+from pomoc.tickets.models import ACTIVE_STATUSES, CustomFieldDefinition, Priority, SavedView, Status
 from pomoc.tickets.permissions import is_staff_user, visible_tickets
-from pomoc.tickets.saved_views import VIEW_FILTER_KEYS, saved_view_create
+from pomoc.tickets.saved_views import VIEW_FILTER_KEYS, is_view_filter_key, saved_view_create
 from pomoc.tickets.view_counts import all_views, as_querydict, with_counts
 from pomoc.tickets.views_common import is_htmx, optional_reverse, staff_required
 
@@ -52,7 +54,16 @@ def filters_to_params(filters: selectors.TicketFilters) -> dict[str, str]:
             params[key] = str(getattr(filters, key))
     if filters.sort != selectors.DEFAULT_SORT:
         params["sort"] = filters.sort
+    for key, value in sorted(filters.custom_fields.items()):
+        params[FORM_PREFIX + key] = text_from_value(value)
+    if filters.field_columns:
+        params["fields"] = ",".join(filters.field_columns)
     return params
+
+
+def filter_keys(query) -> list[str]:
+    """The filter parameters of ``query``: the fixed ones and a ``cf_<key>`` per custom field."""
+    return [*FILTER_KEYS, *(key for key in query if key not in FILTER_KEYS and is_view_filter_key(key))]
 
 
 def resolve_filters(request, views: list[dict]):
@@ -66,13 +77,13 @@ def resolve_filters(request, views: list[dict]):
     if request.GET.get("filtered"):
         # The filter bar sends every filter: what it holds replaces the view's own filters.
         params = QueryDict(mutable=True)
-        for name in FILTER_KEYS:
+        for name in filter_keys(request.GET):
             values = [v for v in request.GET.getlist(name) if v.strip()]
             if values:
                 params.setlist(name, values)
     else:
         params = as_querydict(current["filters"])
-        for name in FILTER_KEYS:
+        for name in filter_keys(request.GET):
             values = [v for v in request.GET.getlist(name) if v.strip()]
             if values:
                 params.setlist(name, values)
@@ -122,14 +133,16 @@ def table_context(request, filters, params: QueryDict, errors: dict) -> dict:
     if filters is not None:
         try:
             # selectors.ticket_list(), loading only what the rows show.
+            fields = (*ROW_FIELDS, "custom_fields") if filters.field_columns else ROW_FIELDS
             qs = selectors.filter_tickets(request.user, filters).select_related(
-                "requester", "assignee", "department").only(*ROW_FIELDS)
+                "requester", "assignee", "department").only(*fields)
             page = selectors.paginate(qs, sort=filters.sort, cursor=request.GET.get("cursor") or None)
         except ValidationError as error:
             errors.update(error_messages(error))
     tickets = page.items if page else []
     selectors.prefetch_tags(tickets)
     label_rows(tickets)
+    field_columns = custom_field_cells(tickets, filters.field_columns if filters is not None else [])
     refresh = request.GET.copy()
     for name in ("cursor", "fragment"):
         refresh.pop(name, None)
@@ -144,8 +157,20 @@ def table_context(request, filters, params: QueryDict, errors: dict) -> dict:
     return {
         "tickets": tickets, "errors": errors, "refresh_query": refresh.urlencode(), "next_query": next_query,
         "next_rows_query": next_rows_query, "save_params": save_params, "save_form": SaveViewForm(),
-        "params": params, "next_url": request.get_full_path(),
+        "params": params, "next_url": request.get_full_path(), "field_columns": field_columns,
     }
+
+
+def custom_field_cells(tickets: list, keys: list[str]) -> list:
+    """The custom fields shown as columns (``fields=key,key``): their definitions, and on each ticket
+    ``field_cells``, the values as people read them."""
+    if not keys:
+        return []
+    definitions = {d.key: d for d in CustomFieldDefinition.objects.filter(key__in=keys)}
+    columns = [definitions[key] for key in keys if key in definitions]
+    for ticket in tickets:
+        ticket.field_cells = [field_value(d, ticket.custom_fields.get(d.key)) for d in columns]
+    return columns
 
 
 def choices_context() -> dict:
@@ -178,7 +203,7 @@ def inbox(request):
     context.update({
         "views": views,
         "counts_pending": not counts_complete,
-        "filter_form": FilterForm(initial=initial, **choices),
+        "filter_form": FilterForm(initial=initial, custom_field_definitions=active_definitions(), **choices),
         "view_query": request.GET.urlencode(),
         "hidden_params": {k: initial.get(k) for k in ("requester", "company") if initial.get(k)},
     })
@@ -199,7 +224,7 @@ def save_view(request):
     form = SaveViewForm(request.POST)
     try:
         filters = selectors.TicketFilters.from_mapping(as_querydict(
-            {key: request.POST.getlist(key) for key in FILTER_KEYS if request.POST.getlist(key)}))
+            {key: request.POST.getlist(key) for key in filter_keys(request.POST) if request.POST.getlist(key)}))
     except ValidationError as error:
         for messages_ in error_messages(error).values():
             for message in messages_:

@@ -102,10 +102,11 @@ def new_ticket(request):
                 requester=requester, subject=data["subject"], body_text=data["body"], channel=Channel.AGENT,
                 actor=request.user, department=data.get("department"), priority=data["priority"],
                 assignee=request.user if data.get("assign_to_me") else None,
-                reply_inbox=reply_inbox, reply_identity=reply_identity,
+                reply_inbox=reply_inbox, reply_identity=reply_identity, custom_fields=form.custom_field_values(),
             )
         except ValidationError as error:
-            add_service_errors(form, error, aliases={"value": "requester_email", "body": "body"})
+            add_service_errors(form, error, aliases={"value": "requester_email", "body": "body",
+                                                    **form.custom_field_aliases()})
         else:
             if visible_tickets(request.user).filter(pk=ticket.pk).exists():
                 return redirect("tickets:detail", number=ticket.number)

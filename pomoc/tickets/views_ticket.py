@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pomoc.accounts.models import STAFF_ROLES, Department, User
+from pomoc.accounts.services import user_ticket_history_show
 from pomoc.core.form_errors import add_service_errors, error_messages
 from pomoc.core.ids import is_id
-from pomoc.core.text import text_problem
-from pomoc.tickets import rendering, reply_routes, selectors, services
+from pomoc.core.text import clean_text, text_problem
+from pomoc.tickets import custom_fields, history, rendering, reply_routes, selectors, services
 from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.downloads import attachment_response
 from pomoc.tickets.forms import MergeForm, MessageForm, split_tags, staff_users
@@ -64,18 +65,41 @@ def header_context(request, ticket: Ticket, errors: dict | None = None) -> dict:
 
 def conversation_context(request, ticket: Ticket) -> dict:
     timeline = selectors.ticket_timeline(request.user, ticket)
+    events = history.ticket_events(ticket)
+    waits = history.delivery_waits(events, timeline)
+    for message in timeline:
+        message.delivery_wait = waits.get(message.pk)
     # Messages whose original a channel keeps (e-mail's raw mail store) offer it for download.
     raw_ids = set(Message.objects.filter(pk__in=[m.pk for m in timeline], raw_mails__isnull=False)
                   .values_list("pk", flat=True))
     return {"ticket": ticket, "timeline": timeline, "newest_message_id": max((m.pk for m in timeline), default=0),
-            "raw_message_ids": raw_ids}
+            "raw_message_ids": raw_ids, "items": history.interleaved(timeline, history.ticket_history(events)),
+            "show_history": getattr(request.user, "show_ticket_history", True)}
 
 
 def sidebar_context(request, ticket: Ticket) -> dict:
     return {
         "ticket": ticket, "requester": ticket.requester, "identities": list(ticket.requester.identities.all()),
         "other_tickets": selectors.requester_other_tickets(request.user, ticket),
+        **custom_fields_context(request, ticket),
     }
+
+
+def custom_fields_context(request, ticket: Ticket, errors: dict | None = None, sent: dict | None = None,
+                          saved: bool = False) -> dict:
+    """The ticket's custom fields as the sidebar edits them (``tickets/_custom_fields.html``); ``sent``
+    keeps what the agent typed into a field that was refused."""
+    sent = sent or {}
+    rows = [
+        {"definition": definition, "name": custom_fields.FORM_PREFIX + definition.key,
+         "value": sent[definition.key] if definition.key in sent
+         else custom_fields.text_from_value(ticket.custom_fields.get(definition.key)),
+         "shown": history.field_value(definition, ticket.custom_fields.get(definition.key)),
+         "errors": (errors or {}).get(f"custom_fields.{definition.key}", [])}
+        for definition in custom_fields.active_definitions()
+    ]
+    return {"ticket": ticket, "custom_field_rows": rows, "custom_fields_saved": saved,
+            "custom_field_errors": (errors or {}).get(None, []) + (errors or {}).get("custom_fields", [])}
 
 
 def reply_route_context(request, ticket: Ticket, errors: dict | None = None) -> dict:
@@ -122,6 +146,13 @@ def conversation_partial(request, number):
 @require_GET
 def sidebar_partial(request, number):
     return render(request, "tickets/_ticket_sidebar.html", sidebar_context(request, load_ticket(request, number)))
+
+
+def history_changed(response: HttpResponse) -> HttpResponse:
+    """An htmx answer to the agent's own change: the conversation fetches itself again, so that the
+    change's line shows in the history at once (live updates skip the agent's own changes)."""
+    response["HX-Trigger"] = "pomoc:history-changed"
+    return response
 
 
 def parse_changes(post) -> dict:
@@ -196,7 +227,7 @@ def update(request, number):
         return away
     ticket = load_ticket(request, number)
     if is_htmx(request):
-        return render(request, "tickets/_header.html", header_context(request, ticket))
+        return history_changed(render(request, "tickets/_header.html", header_context(request, ticket)))
     return redirect("tickets:detail", number=ticket.number)
 
 
@@ -279,7 +310,7 @@ def reply_route(request, number):
         return render(request, "tickets/detail.html", page_context(request, ticket, route_errors=errors), status=400)
     ticket = load_ticket(request, number)
     if is_htmx(request):
-        return render(request, "tickets/_reply_route.html", reply_route_context(request, ticket))
+        return history_changed(render(request, "tickets/_reply_route.html", reply_route_context(request, ticket)))
     messages.success(request, _("Replies on this ticket now go this way."))
     return redirect("tickets:detail", number=ticket.number)
 
@@ -345,6 +376,45 @@ def retry(request, number, message_id):
         messages.success(request, _("The reply is queued to be sent again."))
     return redirect("tickets:detail", number=ticket.number)
 
+
+
+@staff_required
+@require_POST
+def custom_fields_update(request, number):
+    """Save the custom fields the form sent (one per input, ``cf_<key>``), checked as the API checks them."""
+    ticket = load_ticket(request, number)
+    require_can_work_on(request.user, ticket)
+    definitions = custom_fields.active_definitions()
+    values = custom_fields.values_from_post(request.POST, definitions)
+    try:
+        if not values:
+            raise ValidationError(_("Nothing to change."))
+        services.ticket_update(ticket=ticket, actor=request.user, changes={"custom_fields": values})
+    except ValidationError as error:
+        sent = {d.key: clean_text(request.POST.get(custom_fields.FORM_PREFIX + d.key, "")) for d in definitions
+                if custom_fields.FORM_PREFIX + d.key in request.POST}
+        context = custom_fields_context(request, ticket, error_messages(error), sent)
+        if is_htmx(request):
+            return render(request, "tickets/_custom_fields.html", context)
+        context.pop("ticket")
+        return render(request, "tickets/detail.html", page_context(request, ticket, **context), status=400)
+    ticket = load_ticket(request, number)
+    if is_htmx(request):
+        return history_changed(render(request, "tickets/_custom_fields.html",
+                                      custom_fields_context(request, ticket, saved=True)))
+    messages.success(request, _("Fields saved."))
+    return redirect("tickets:detail", number=ticket.number)
+
+
+@staff_required
+@require_POST
+def history_toggle(request, number):
+    """Show or hide the history lines between the messages (``show`` present: show); remembered per agent."""
+    ticket = load_ticket(request, number)
+    user_ticket_history_show(user=request.user, show=bool(request.POST.get("show")))
+    if is_htmx(request):
+        return HttpResponse(status=204)
+    return redirect("tickets:detail", number=ticket.number)
 
 
 @require_GET

@@ -17,7 +17,7 @@ from pomoc.channels.email.config import (
     clean_config,
 )
 from pomoc.channels.email.connection_test import check_connection
-from pomoc.channels.email.outbound import EmailOutbound
+from pomoc.channels.email.outbound import EmailOutbound, sending_problem
 from pomoc.contacts.models import IdentityKind
 from pomoc.core import scheduler
 
@@ -52,6 +52,7 @@ EMAIL = registry.ChannelKind(
     config_schema=CONFIG_SCHEMA,
     config_rules=CONFIG_RULES,
     address_schema=ADDRESS_SCHEMA,
+    sending_problem=sending_problem,
 )
 
 

@@ -452,13 +452,34 @@ def _send(mail: EmailMultiAlternatives, route: Route) -> dict:
 
 
 # --- delivery of agent replies ----------------------------------------------------------------
+# Django's mail backends that send nothing anywhere: the console one is the default while EMAIL_HOST is unset.
+NOT_SENDING_BACKENDS = ("django.core.mail.backends.console.EmailBackend",
+                        "django.core.mail.backends.dummy.EmailBackend")
+
+
+def sending_problem(inbox) -> str:
+    """Why replies through ``inbox`` (None: the installation's outgoing mail) cannot be sent: neither
+    the inbox has an SMTP server nor the installation one (``EMAIL_HOST``); "" when one is set."""
+    if inbox is not None and EmailInboxConfig.from_dict(inbox.config).smtp_host:
+        return ""
+    if settings.EMAIL_BACKEND not in NOT_SENDING_BACKENDS:
+        return ""
+    return _("No outgoing mail server is configured, so replies cannot be sent. An administrator can give "
+             "the inbox an SMTP server (Administration → Inboxes) or set EMAIL_HOST for the installation; "
+             "then send the reply again.")
+
+
 class EmailOutbound:
     """The e-mail kind's outbound adapter: one stored reply as one mail through the route's SMTP server
     (``pomoc.channels.outbound`` holds the state machine: locking, retries, events)."""
 
     def deliver(self, message: Message) -> str:
+        inbox = message.inbox if message.inbox_id and message.inbox.active else None
+        problem = sending_problem(inbox)
+        if problem:  # nothing would leave (Django's console backend): never report it as sent
+            raise DeliveryFailed(problem, temporary=False)
         try:
-            route = route_for(message.inbox if message.inbox_id and message.inbox.active else None)
+            route = route_for(inbox)
             # The Message-ID is fixed before the first attempt so that a retry can never thread apart.
             if not message.external_id:
                 services.message_external_id_set(message=message, external_id=make_msgid(domain=route.domain))

@@ -9,10 +9,11 @@ import time
 import urllib.request
 
 import pytest
+from aiosmtpd.controller import Controller
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from pomoc.testing.services import PomocServer, child_pids, pomoc, pomoc_env
+from pomoc.testing.services import PomocServer, child_pids, free_port, pomoc, pomoc_env
 
 pytestmark = pytest.mark.slow
 
@@ -69,8 +70,23 @@ def _wait_for(condition, timeout: float, what: str, server: PomocServer):
     pytest.fail(f"timed out waiting for {what}:\n{server.log()}")
 
 
+class _Collector:
+    """What the local SMTP server received."""
+
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+
 def test_it_serves_pages_static_files_websockets_and_runs_the_worker(tmp_path):
-    env = pomoc_env(tmp_path)
+    # Replies leave through a real SMTP server (without one Pomoc marks them not sent).
+    collector = _Collector()
+    smtp = Controller(collector, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    env = pomoc_env(tmp_path, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp.port))
     pomoc("migrate", "--verbosity", "0", env=env)
     server = PomocServer(tmp_path, env=env).start()
     try:
@@ -82,6 +98,7 @@ def test_it_serves_pages_static_files_websockets_and_runs_the_worker(tmp_path):
         # A reply queued in the database is delivered by the worker that serve started.
         created = json.loads(pomoc("shell", "-c", SETUP, env=env).stdout.strip().splitlines()[-1])
         _wait_for(lambda: _delivery_state(tmp_path, created["reply"]) == "sent", 30, "the reply's delivery", server)
+        assert any(b"We are on it." in envelope.content for envelope in collector.envelopes)
 
         # Websockets: anonymous sockets are closed with 4401, a logged-in agent's socket works.
         ws_url = f"ws://127.0.0.1:{server.port}/ws/live/"
@@ -112,6 +129,7 @@ def test_it_serves_pages_static_files_websockets_and_runs_the_worker(tmp_path):
         assert "restarting" in server.log()
     finally:
         status = server.stop()
+        smtp.stop()
     assert status == 0, server.log()
     assert child_pids(server.process.pid) == []
 

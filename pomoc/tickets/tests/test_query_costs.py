@@ -59,6 +59,41 @@ def test_the_ticket_page_costs_the_same_for_2_or_20_messages(agent_client, agent
     assert len(few) == len(many)
 
 
+def test_the_ticket_page_costs_the_same_for_few_or_many_events(agent_client, agent):
+    """The history names agents, departments, contacts, inboxes, identities and custom fields: each kind
+    is read once for the whole history, however many events refer to them."""
+    from pomoc.testing.factories import DepartmentFactory as Departments
+    from pomoc.tickets import events
+    from pomoc.tickets.models import CustomFieldDefinition, DeliveryState, Priority, Status
+
+    CustomFieldDefinition.objects.create(key="plan", label="Plan", type="text")
+    departments = [agent.departments.get(), Departments(name="Billing")]
+    agents = [agent, UserFactory(username="second")]
+    ticket = make_ticket(subject="Busy ticket", department=departments[0])
+
+    def churn(rounds: int) -> None:
+        for i in range(rounds):
+            services.ticket_update(ticket=ticket, actor=agents[i % 2], changes={
+                "status": [Status.PENDING, Status.OPEN][i % 2], "priority": [Priority.HIGH, Priority.LOW][i % 2],
+                "assignee": agents[i % 2], "department": departments[0], "tags": [f"t{i}"],
+                "custom_fields": {"plan": f"p{i}"}})
+            reply = services.message_add(ticket=ticket, kind=MessageKind.REPLY, actor=agent, body_text=f"R{i}.")
+            services.message_delivery_mark(message=reply, state=DeliveryState.FAILED, error="550 no")
+            events.participant_added(ticket, ContactFactory().pk, agent)
+            services.ticket_reply_route_set(ticket=ticket, actor=agent, inbox=None,
+                                            identity=ticket.requester.identities.first())
+
+    url = f"/tickets/{ticket.number}/"
+    churn(1)
+    queries_of(agent_client, url)
+    few = queries_of(agent_client, url)
+    events_before = ticket.events.count()
+    churn(12)
+    assert ticket.events.count() > 5 * events_before
+    many = queries_of(agent_client, url)
+    assert len(few) == len(many), "\n".join(many)
+
+
 def test_search_costs_the_same_for_2_or_20_matching_tickets(agent_client, agent):
     add_tickets(agent, 2)
     queries_of(agent_client, "/search/?q=kettle")

@@ -37,7 +37,9 @@ def test_page_shows_the_conversation_sidebar_and_live_hooks(client, ticket, agen
     assert "It is on fire." in content and "Check the toner" in content
     assert "message-note" in content and "message-customer" in content
     assert f'data-live-ticket="{ticket.pk}"' in content
-    assert content.count('hx-trigger="pomoc:ticket-changed from:body"') == 4  # header, conversation, route, sidebar
+    assert content.count('hx-trigger="pomoc:ticket-changed from:body') == 4  # header, conversation, route, sidebar
+    # the conversation also follows the agent's own changes (their lines in the history)
+    assert content.count('hx-trigger="pomoc:ticket-changed from:body, pomoc:history-changed from:body"') == 1
     assert 'id="collision-warning"' in content and 'id="presence"' in content
     assert 'id="reply-body"' in content and 'id="note-body"' in content
     assert f'name="seen_message_id" value="{newest_id(ticket)}"' in content
