@@ -5,11 +5,13 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from pomoc.tickets.inbox_columns import COLUMNS
 from pomoc.tickets.models import SavedView
 from pomoc.tickets.selectors import TicketFilters
 
+# "columns" is what the view shows (pomoc.tickets.inbox_columns), the others what it holds.
 VIEW_FILTER_KEYS = ("status", "priority", "assignee", "department", "tag", "channel", "q", "sort", "requester",
-                    "company")
+                    "company", "columns")
 
 
 def clean_view_filters(filters: Mapping) -> dict:
@@ -26,6 +28,9 @@ def clean_view_filters(filters: Mapping) -> dict:
             continue
         if str(value).strip():
             cleaned[key] = str(value).strip()
+    unknown_columns = [c for c in cleaned.get("columns", "").split(",") if c and c not in COLUMNS]
+    if unknown_columns:
+        errors["filters.columns"] = _("Unknown column: %(values)s") % {"values": ", ".join(unknown_columns)}
     try:
         TicketFilters.from_mapping(cleaned)
     except ValidationError as exc:

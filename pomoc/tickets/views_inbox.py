@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.timesince import timesince
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,9 +16,10 @@ from django.views.decorators.http import require_POST
 from pomoc.accounts.models import STAFF_ROLES, Department, User
 from pomoc.contacts.models import Identity
 from pomoc.core.form_errors import error_messages
-from pomoc.tickets import selectors, services
+from pomoc.tickets import selectors, services, snooze
 from pomoc.tickets.forms import BulkForm, FilterForm, SaveViewForm, split_tags, staff_users
-from pomoc.tickets.models import ACTIVE_STATUSES, Priority, SavedView, Status
+from pomoc.tickets.inbox_columns import columns_param, parse_columns
+from pomoc.tickets.models import ACTIVE_STATUSES, Channel, Priority, SavedView, Status
 from pomoc.tickets.permissions import is_staff_user, visible_tickets
 from pomoc.tickets.saved_views import VIEW_FILTER_KEYS, saved_view_create
 from pomoc.tickets.view_counts import all_views, as_querydict, with_counts
@@ -27,7 +29,7 @@ FILTER_KEYS = VIEW_FILTER_KEYS
 DEFAULT_VIEW = "open"
 # What the inbox rows show (and the keyset sorts need); the rest of each row is not loaded.
 ROW_FIELDS = (
-    "id", "number", "subject", "status", "priority", "created_at", "updated_at",
+    "id", "number", "subject", "status", "priority", "channel", "created_at", "updated_at", "snoozed_until",
     "requester__id", "requester__name",
     "assignee__id", "assignee__first_name", "assignee__last_name", "assignee__username",
     "department__id", "department__name",
@@ -93,7 +95,9 @@ def label_rows(tickets: list) -> list:
     detail_url = reverse("tickets:detail", args=[placeholder])
     head, tail = detail_url.rsplit(str(placeholder), 1)
     select_label = _("Select ticket #%(number)s")
+    channels = {value: str(label) for value, label in Channel.choices}
     date_format = formats.get_format("SHORT_DATETIME_FORMAT")
+    now = timezone.now()
     # A contact without a name is shown by its first identity (as str(contact) does): fetch those
     # identities only, for the whole page at once.
     unnamed = {t.requester_id for t in tickets if not t.requester.name}
@@ -111,9 +115,17 @@ def label_rows(tickets: list) -> list:
         ticket.requester_label = requester.name or identities.get(requester.pk) or f"#{requester.pk}"
         ticket.assignee_label = ticket.assignee.display_name if ticket.assignee else ""
         ticket.department_label = ticket.department.name if ticket.department else ""
+        ticket.channel_label = channels.get(ticket.channel, ticket.channel)
         updated = timezone.localtime(ticket.updated_at)
         ticket.updated_iso = updated.isoformat()
         ticket.updated_text = formats.date_format(updated, date_format)
+        created = timezone.localtime(ticket.created_at)
+        ticket.created_iso = created.isoformat()
+        ticket.created_text = formats.date_format(created, date_format)
+        ticket.age_text = timesince(ticket.created_at, now, depth=1)
+        if ticket.snoozed_until:
+            ticket.snoozed_text = formats.date_format(timezone.localtime(ticket.snoozed_until), date_format)
+        ticket.preview = " ".join((getattr(ticket, "last_message", None) or "").split())
     return tickets
 
 
@@ -122,8 +134,8 @@ def table_context(request, filters, params: QueryDict, errors: dict) -> dict:
     if filters is not None:
         try:
             # selectors.ticket_list(), loading only what the rows show.
-            qs = selectors.filter_tickets(request.user, filters).select_related(
-                "requester", "assignee", "department").only(*ROW_FIELDS)
+            qs = selectors.with_last_message(selectors.filter_tickets(request.user, filters).select_related(
+                "requester", "assignee", "department").only(*ROW_FIELDS))
             page = selectors.paginate(qs, sort=filters.sort, cursor=request.GET.get("cursor") or None)
         except ValidationError as error:
             errors.update(error_messages(error))
@@ -140,8 +152,12 @@ def table_context(request, filters, params: QueryDict, errors: dict) -> dict:
         next_query = following.urlencode()
         following["fragment"] = "rows"
         next_rows_query = following.urlencode()
+    columns = parse_columns(params.getlist("columns"))
     save_params = filters_to_params(filters) if filters is not None else {}
+    if columns_param(columns):
+        save_params["columns"] = columns_param(columns)
     return {
+        "columns": columns, "column_count": len(columns) + 3,
         "tickets": tickets, "errors": errors, "refresh_query": refresh.urlencode(), "next_query": next_query,
         "next_rows_query": next_rows_query, "save_params": save_params, "save_form": SaveViewForm(),
         "params": params, "next_url": request.get_full_path(),
@@ -173,6 +189,7 @@ def inbox(request):
     initial = {name: params.get(name, "") for name in FILTER_KEYS}
     if filters is not None:
         initial = {name: "" for name in FILTER_KEYS} | filters_to_params(filters)
+    initial["columns"] = context["columns"]
     # The page shows the counts it has cached; the sidebar fetches the others itself once loaded.
     counts_complete = with_counts(user, views, cached_only=True)
     context.update({
@@ -210,8 +227,11 @@ def save_view(request):
             for message in field_errors:
                 messages.error(request, message)
         return redirect(safe_next(request, reverse("tickets:inbox")))
+    view_filters = filters_to_params(filters)
+    if columns_param(parse_columns(request.POST.getlist("columns"))):
+        view_filters["columns"] = columns_param(parse_columns(request.POST.getlist("columns")))
     saved = saved_view_create(owner=request.user, name=form.cleaned_data["name"],
-                                       shared=form.cleaned_data["shared"], filters=filters_to_params(filters))
+                              shared=form.cleaned_data["shared"], filters=view_filters)
     messages.success(request, _("View “%(name)s” saved.") % {"name": saved.name})
     return redirect(f"{reverse('tickets:inbox')}?view=saved-{saved.pk}")
 
@@ -264,24 +284,54 @@ def bulk_update(request):
         return redirect(back)
     # Only tickets this user may see; ids of others are silently not there.
     tickets = list(visible_tickets(user).filter(pk__in=form.cleaned_data["ticket"]).order_by("pk"))
-    add_tags = split_tags(form.cleaned_data.get("add_tags", ""))
+    if not tickets:
+        messages.error(request, _("None of the selected tickets can be changed (any more)."))
+        return redirect(back)
+    data = form.cleaned_data
     try:
-        changes = bulk_changes(user, form.cleaned_data)
+        changes = bulk_changes(user, data)
         with transaction.atomic():
-            if changes:
-                services.tickets_bulk_update(tickets=tickets, actor=user, changes=changes)
-            if add_tags:
-                selectors.prefetch_tags(tickets)
-                for ticket in tickets:
-                    services.ticket_update(ticket=ticket, actor=user,
-                                           changes={"tags": [*ticket.tag_names, *add_tags]})
+            done = bulk_apply(user, tickets, changes, data)
     except ValidationError as error:
         for messages_ in error_messages(error).values():
             for message in messages_:
                 messages.error(request, message)
         return redirect(back)
-    messages.success(request, _("Updated %(count)d ticket(s).") % {"count": len(tickets)})
+    messages.success(request, done)
     return HttpResponseRedirect(back)
+
+
+SPAM_TAG = "spam"
+
+
+def bulk_apply(user, tickets: list, changes: dict, data: dict) -> str:
+    """Apply the bulk form's choices to ``tickets`` (in one transaction, the caller's); what to tell the agent."""
+    add_tags = split_tags(data.get("add_tags", ""))
+    remove_tags = {name.lower() for name in split_tags(data.get("remove_tags", ""))}
+    action = data.get("action")
+    if action == "spam":
+        changes = {**changes, "status": Status.CLOSED}
+        add_tags = [*add_tags, SPAM_TAG]
+    if changes:
+        services.tickets_bulk_update(tickets=tickets, actor=user, changes=changes)
+    if add_tags or remove_tags:
+        selectors.prefetch_tags(tickets)
+        for ticket in tickets:
+            names = [name for name in [*ticket.tag_names, *add_tags] if name.lower() not in remove_tags]
+            services.ticket_update(ticket=ticket, actor=user, changes={"tags": names})
+    if data.get("snooze_until"):
+        for ticket in tickets:
+            snooze.ticket_snooze(ticket=ticket, actor=user, until=data["snooze_until"])
+    if action == "merge":
+        target, *sources = sorted(tickets, key=lambda t: t.number)
+        if not sources:
+            raise ValidationError({"ticket": _("Select at least two tickets to merge.")})
+        for source in sources:
+            services.ticket_merge(source=source, target=target, actor=user)
+        return _("Merged %(count)d ticket(s) into #%(number)s.") % {"count": len(sources), "number": target.number}
+    if action == "spam":
+        return _("Marked %(count)d ticket(s) as spam.") % {"count": len(tickets)}
+    return _("Updated %(count)d ticket(s).") % {"count": len(tickets)}
 
 
 def customer_home(request):
