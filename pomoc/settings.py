@@ -199,6 +199,8 @@ PASSWORD_RESET_RATE_WINDOW = 60 * 60
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("cs", _("Czech")), ("pl", _("Polish")), ("et", _("Estonian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Formats Django lacks for et or that mislead in en (pomoc/core/formats); the rest are Django's.
+FORMAT_MODULE_PATH = ["pomoc.core.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
