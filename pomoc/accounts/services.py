@@ -6,7 +6,6 @@ with a dict of field -> messages; the ``validate_*`` helpers raise a plain one, 
 """
 
 import functools
-import functools
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager

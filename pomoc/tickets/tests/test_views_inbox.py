@@ -205,7 +205,7 @@ def test_long_subjects_and_names_carry_their_full_text_for_hover(agent_client):
     requester = Contact.objects.create(name="Maximiliana " * 8)
     make_ticket(subject=subject.strip(), requester=requester)
     content = agent_client.get("/?view=open").content.decode()
-    assert f'class="ticket-link clip" href' in content and f'title="{subject.strip()}"' in content
+    assert 'class="ticket-link clip" href' in content and f'title="{subject.strip()}"' in content
     assert f'title="{requester.name}"' in content
 
 
