@@ -306,7 +306,8 @@ def ticket_update(*, ticket: Ticket, actor, changes: Mapping) -> Ticket:
     if "status" in changes and changes["status"] not in Status.values:
         raise ValidationError({"status": _("Unknown status.")})
     if changes.get("status") == Status.SNOOZED and ticket.status != Status.SNOOZED:
-        raise ValidationError({"status": _("Snooze the ticket until a date instead (it needs to know when to wake up).")})
+        raise ValidationError(
+            {"status": _("Snooze the ticket until a date instead (it needs to know when to wake up).")})
     if "priority" in changes and changes["priority"] not in Priority.values:
         raise ValidationError({"priority": _("Unknown priority.")})
     assignee = changes.get("assignee")
