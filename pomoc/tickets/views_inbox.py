@@ -157,7 +157,7 @@ def table_context(request, filters, params: QueryDict, errors: dict) -> dict:
     if columns_param(columns):
         save_params["columns"] = columns_param(columns)
     return {
-        "columns": columns, "column_count": len(columns) + 3,
+        "columns": columns,
         "tickets": tickets, "errors": errors, "refresh_query": refresh.urlencode(), "next_query": next_query,
         "next_rows_query": next_rows_query, "save_params": save_params, "save_form": SaveViewForm(),
         "params": params, "next_url": request.get_full_path(),
