@@ -53,7 +53,7 @@ class PreferencesForm(SingleLineFieldsMixin, forms.ModelForm):
     language = forms.ChoiceField(label=_("Language"), required=False, choices=language_choices)
     time_zone = forms.CharField(
         label=_("Time zone"), required=False, max_length=64, widget=TimeZoneInput(
-            attrs={"placeholder": _("Organisation default — type a city, e.g. Europe/Tallinn")}),
+            attrs={"placeholder": _("Organisation default")}),
         help_text=_("Type part of a city's or region's name and pick it from the list; leave empty for the "
                     "organisation's default."))
 
