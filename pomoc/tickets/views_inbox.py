@@ -3,7 +3,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +15,8 @@ from django.views.decorators.http import require_POST
 from pomoc.accounts.models import STAFF_ROLES, Department, User
 from pomoc.contacts.models import Identity
 from pomoc.core.form_errors import error_messages
-from pomoc.tickets import selectors, services, snooze
+from pomoc.tickets import selectors
+from pomoc.tickets.bulk import MERGE, SPAM, tickets_bulk_apply
 from pomoc.tickets.forms import BulkForm, FilterForm, SaveViewForm, split_tags, staff_users
 from pomoc.tickets.inbox_columns import columns_param, parse_columns
 from pomoc.tickets.models import ACTIVE_STATUSES, Channel, Priority, SavedView, Status
@@ -228,8 +228,9 @@ def save_view(request):
                 messages.error(request, message)
         return redirect(safe_next(request, reverse("tickets:inbox")))
     view_filters = filters_to_params(filters)
-    if columns_param(parse_columns(request.POST.getlist("columns"))):
-        view_filters["columns"] = columns_param(parse_columns(request.POST.getlist("columns")))
+    columns = columns_param(parse_columns(request.POST.getlist("columns")))
+    if columns:
+        view_filters["columns"] = columns
     saved = saved_view_create(owner=request.user, name=form.cleaned_data["name"],
                               shared=form.cleaned_data["shared"], filters=view_filters)
     messages.success(request, _("View “%(name)s” saved.") % {"name": saved.name})
@@ -289,49 +290,24 @@ def bulk_update(request):
         return redirect(back)
     data = form.cleaned_data
     try:
-        changes = bulk_changes(user, data)
-        with transaction.atomic():
-            done = bulk_apply(user, tickets, changes, data)
+        outcome = tickets_bulk_apply(
+            tickets=tickets, actor=user, changes=bulk_changes(user, data), add_tags=split_tags(data["add_tags"]),
+            remove_tags=split_tags(data["remove_tags"]), snooze_until=data.get("snooze_until"),
+            action=data.get("action") or "")
     except ValidationError as error:
         for messages_ in error_messages(error).values():
             for message in messages_:
                 messages.error(request, message)
         return redirect(back)
+    if outcome.action == MERGE:
+        done = _("Merged %(count)d ticket(s) into #%(number)s.") % {"count": outcome.count,
+                                                                   "number": outcome.merged_into.number}
+    elif outcome.action == SPAM:
+        done = _("Marked %(count)d ticket(s) as spam.") % {"count": outcome.count}
+    else:
+        done = _("Updated %(count)d ticket(s).") % {"count": outcome.count}
     messages.success(request, done)
     return HttpResponseRedirect(back)
-
-
-SPAM_TAG = "spam"
-
-
-def bulk_apply(user, tickets: list, changes: dict, data: dict) -> str:
-    """Apply the bulk form's choices to ``tickets`` (in one transaction, the caller's); what to tell the agent."""
-    add_tags = split_tags(data.get("add_tags", ""))
-    remove_tags = {name.lower() for name in split_tags(data.get("remove_tags", ""))}
-    action = data.get("action")
-    if action == "spam":
-        changes = {**changes, "status": Status.CLOSED}
-        add_tags = [*add_tags, SPAM_TAG]
-    if changes:
-        services.tickets_bulk_update(tickets=tickets, actor=user, changes=changes)
-    if add_tags or remove_tags:
-        selectors.prefetch_tags(tickets)
-        for ticket in tickets:
-            names = [name for name in [*ticket.tag_names, *add_tags] if name.lower() not in remove_tags]
-            services.ticket_update(ticket=ticket, actor=user, changes={"tags": names})
-    if data.get("snooze_until"):
-        for ticket in tickets:
-            snooze.ticket_snooze(ticket=ticket, actor=user, until=data["snooze_until"])
-    if action == "merge":
-        target, *sources = sorted(tickets, key=lambda t: t.number)
-        if not sources:
-            raise ValidationError({"ticket": _("Select at least two tickets to merge.")})
-        for source in sources:
-            services.ticket_merge(source=source, target=target, actor=user)
-        return _("Merged %(count)d ticket(s) into #%(number)s.") % {"count": len(sources), "number": target.number}
-    if action == "spam":
-        return _("Marked %(count)d ticket(s) as spam.") % {"count": len(tickets)}
-    return _("Updated %(count)d ticket(s).") % {"count": len(tickets)}
 
 
 def customer_home(request):
