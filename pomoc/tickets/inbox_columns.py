@@ -16,7 +16,9 @@ COLUMNS: dict[str, str] = {
     "created": _("Created"),
     "preview": _("Last message"),
 }
-# A slot the automation issue fills with each ticket's SLA due time; not offered until then.
+# A slot the automation issue fills with each ticket's SLA due time, not offered until then: add it
+# to COLUMNS (after "age"), put ``sla_due_text`` on the rows in views_inbox.label_rows, and fill the
+# places marked in tickets/_inbox_table.html and _inbox_rows.html.
 RESERVED = ("sla_due",)
 DEFAULT_COLUMNS = ("requester", "status", "priority", "assignee", "age", "updated", "preview")
 
