@@ -64,6 +64,21 @@ class QuickSelect(forms.Select):
 SELECTED = format_html(" {}", "selected")
 
 
+class QuickCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes written in Python (as ``QuickSelect``): the inbox's column picker on every page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        base = (attrs or {}).get("id") or self.attrs.get("id") or f"id_{name}"
+        return format_html("<div>{}</div>", format_html_join("", (
+            '<div><label for="{}_{}"><input type="checkbox" name="{}" value="{}" id="{}_{}"{}> {}</label></div>'),
+            ((base, i, name, key, base, i, CHECKED if str(key) in chosen else "", label)
+             for i, (key, label) in enumerate(self.choices))))
+
+
+CHECKED = format_html(" {}", "checked")
+
+
 def html_attrs(attrs: dict) -> str:
     """Attributes as django/forms/widgets/attrs.html writes them (in order; True alone, False left out)."""
     return format_html_join("", " {}{}", (
@@ -84,7 +99,7 @@ class FilterForm(forms.Form):
                           widget=forms.TextInput(attrs={"placeholder": _("tag, tag")}))
     channel = forms.ChoiceField(label=_("Channel"), required=False, widget=QuickSelect)
     sort = forms.ChoiceField(label=_("Sort"), required=False, widget=QuickSelect)
-    columns = forms.MultipleChoiceField(label=_("Columns"), required=False, widget=forms.CheckboxSelectMultiple,
+    columns = forms.MultipleChoiceField(label=_("Columns"), required=False, widget=QuickCheckboxes,
                                         choices=list(COLUMNS.items()))
 
     def __init__(self, *args, agents=(), departments=(), **kwargs):

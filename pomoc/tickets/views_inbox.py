@@ -6,20 +6,18 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pomoc.accounts.models import STAFF_ROLES, Department, User
-from pomoc.contacts.models import Identity
 from pomoc.core.form_errors import error_messages
 from pomoc.tickets import selectors
 from pomoc.tickets.bulk import MERGE, SPAM, tickets_bulk_apply
 from pomoc.tickets.forms import BulkForm, FilterForm, SaveViewForm, split_tags, staff_users
 from pomoc.tickets.inbox_columns import columns_param, parse_columns
-from pomoc.tickets.models import ACTIVE_STATUSES, Channel, Priority, SavedView, Status
+from pomoc.tickets.inbox_rows import label_rows
+from pomoc.tickets.models import ACTIVE_STATUSES, Priority, SavedView
 from pomoc.tickets.permissions import is_staff_user, visible_tickets
 from pomoc.tickets.saved_views import VIEW_FILTER_KEYS, saved_view_create
 from pomoc.tickets.view_counts import all_views, as_querydict, with_counts
@@ -86,62 +84,23 @@ def resolve_filters(request, views: list[dict]):
     return current, params, filters, errors
 
 
-def label_rows(tickets: list) -> list:
-    """Put on each ticket what its inbox row shows, worked out once per page rather than by
-    template tags in every row: labels, link, requester's name, localised time."""
-    statuses = {value: str(label) for value, label in Status.choices}
-    priorities = {p.value: (p.key, str(p.label)) for p in Priority}
-    placeholder = 987654321
-    detail_url = reverse("tickets:detail", args=[placeholder])
-    head, tail = detail_url.rsplit(str(placeholder), 1)
-    select_label = _("Select ticket #%(number)s")
-    channels = {value: str(label) for value, label in Channel.choices}
-    date_format = formats.get_format("SHORT_DATETIME_FORMAT")
-    now = timezone.now()
-    # A contact without a name is shown by its first identity (as str(contact) does): fetch those
-    # identities only, for the whole page at once.
-    unnamed = {t.requester_id for t in tickets if not t.requester.name}
-    identities: dict[int, str] = {}
-    if unnamed:
-        for contact_id, value in Identity.objects.filter(contact_id__in=unnamed).order_by(
-                "contact_id", "kind", "id").values_list("contact_id", "value"):
-            identities.setdefault(contact_id, value)
-    for ticket in tickets:
-        ticket.detail_url = f"{head}{ticket.number}{tail}"
-        ticket.select_label = select_label % {"number": ticket.number}
-        ticket.status_label = statuses.get(ticket.status, ticket.status)
-        ticket.priority_css, ticket.priority_label = priorities.get(ticket.priority, (ticket.priority, ticket.priority))
-        requester = ticket.requester
-        ticket.requester_label = requester.name or identities.get(requester.pk) or f"#{requester.pk}"
-        ticket.assignee_label = ticket.assignee.display_name if ticket.assignee else ""
-        ticket.department_label = ticket.department.name if ticket.department else ""
-        ticket.channel_label = channels.get(ticket.channel, ticket.channel)
-        updated = timezone.localtime(ticket.updated_at)
-        ticket.updated_iso = updated.isoformat()
-        ticket.updated_text = formats.date_format(updated, date_format)
-        created = timezone.localtime(ticket.created_at)
-        ticket.created_iso = created.isoformat()
-        ticket.created_text = formats.date_format(created, date_format)
-        ticket.age_text = timesince(ticket.created_at, now, depth=1)
-        if ticket.snoozed_until:
-            ticket.snoozed_text = formats.date_format(timezone.localtime(ticket.snoozed_until), date_format)
-        ticket.preview = " ".join((getattr(ticket, "last_message", None) or "").split())
-    return tickets
-
-
 def table_context(request, filters, params: QueryDict, errors: dict) -> dict:
     page = None
+    columns = parse_columns(params.getlist("columns"))
     if filters is not None:
         try:
             # selectors.ticket_list(), loading only what the rows show.
-            qs = selectors.with_last_message(selectors.filter_tickets(request.user, filters).select_related(
-                "requester", "assignee", "department").only(*ROW_FIELDS))
+            qs = selectors.filter_tickets(request.user, filters).select_related(
+                "requester", "assignee", "department").only(*ROW_FIELDS)
+            if "preview" in columns:
+                qs = selectors.with_last_message(qs)
             page = selectors.paginate(qs, sort=filters.sort, cursor=request.GET.get("cursor") or None)
         except ValidationError as error:
             errors.update(error_messages(error))
     tickets = page.items if page else []
-    selectors.prefetch_tags(tickets)
-    label_rows(tickets)
+    if "tags" in columns:
+        selectors.prefetch_tags(tickets)
+    label_rows(tickets, columns)
     refresh = request.GET.copy()
     for name in ("cursor", "fragment"):
         refresh.pop(name, None)
@@ -152,7 +111,6 @@ def table_context(request, filters, params: QueryDict, errors: dict) -> dict:
         next_query = following.urlencode()
         following["fragment"] = "rows"
         next_rows_query = following.urlencode()
-    columns = parse_columns(params.getlist("columns"))
     save_params = filters_to_params(filters) if filters is not None else {}
     if columns_param(columns):
         save_params["columns"] = columns_param(columns)
