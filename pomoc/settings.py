@@ -78,10 +78,12 @@ INSTALLED_APPS = [
     "pomoc.core",
     "pomoc.accounts",
     "pomoc.contacts",
+    "pomoc.calendars",
     "pomoc.tickets",
     "pomoc.channels",
     "pomoc.channels.email",
     "pomoc.api",
+    "pomoc.reports",
     "pomoc.administration",
     "pomoc.demo",
 ]

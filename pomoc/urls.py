@@ -15,6 +15,7 @@ urlpatterns = [
     re_path(r"^api/(?P<rest>.*)$", json_errors(api_not_found)),  # another version, or none: JSON 404 too
     path("accounts/", include("pomoc.accounts.urls")),
     path("manage/", include("pomoc.administration.urls")),
+    path("reports/", include("pomoc.reports.urls")),
     path("", include("pomoc.channels.email.urls")),
     path("", include("pomoc.tickets.urls")),
 ]

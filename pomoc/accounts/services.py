@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from pomoc.accounts import mail
 from pomoc.accounts.models import ApiToken, Department, Role
+from pomoc.core import refusals
 
 User = get_user_model()
 
@@ -70,15 +71,27 @@ def validate_unique_email(value: str, *, exclude_pk: int | None = None) -> str:
     except ValidationError:
         raise ValidationError(_("Not a valid e-mail address.")) from None
     if User.objects.filter(email__iexact=value).exclude(pk=exclude_pk).exists():
-        raise ValidationError(_("Another user already has this e-mail address."))
+        raise refusals.refusal(_("Another user already has this e-mail address."), refusals.CONFLICT)
     return value
+
+
+def validate_password(password: str, user) -> None:
+    """The installation's password validators. Their refusals carry the code ``password_policy``, except
+    "too short", a rule of the request's shape (the API's schema states the minimum length)."""
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError([
+            error if error.code == "password_too_short" else refusals.refusal(message, refusals.PASSWORD_POLICY)
+            for error in exc.error_list for message in error.messages
+        ]) from None
 
 
 def validate_username(value: str, *, exclude_pk: int | None = None) -> str:
     value = (value or "").strip()
     User.username_validator(value)
     if User.objects.filter(username__iexact=value).exclude(pk=exclude_pk).exists():
-        raise ValidationError(_("A user with this username already exists."))
+        raise refusals.refusal(_("A user with this username already exists."), refusals.CONFLICT)
     return value
 
 
@@ -88,15 +101,16 @@ class _Errors:
     def __init__(self) -> None:
         self.errors: dict[str, list[str]] = {}
 
-    def add(self, field: str, messages: str | Iterable[str]) -> None:
-        self.errors.setdefault(field, []).extend([messages] if isinstance(messages, str) else messages)
+    def add(self, field: str, messages: str | ValidationError | Iterable[str | ValidationError]) -> None:
+        single = isinstance(messages, str | ValidationError)
+        self.errors.setdefault(field, []).extend([messages] if single else messages)
 
     @contextmanager
     def field(self, name: str):
         try:
             yield
         except ValidationError as exc:
-            self.add(name, exc.messages)
+            self.add(name, exc.error_list if hasattr(exc, "error_list") else exc.messages)
 
     def clean(self, name: str, validate: Callable[..., str], value, **kwargs) -> str:
         with self.field(name):
@@ -113,7 +127,8 @@ def _departments(errors: _Errors, ids: Iterable[int]) -> list[Department]:
     departments = list(Department.objects.filter(pk__in=ids))
     missing = set(ids) - {d.pk for d in departments}
     if missing:
-        errors.add("departments", _("Unknown department: %(ids)s") % {"ids": ", ".join(map(str, sorted(missing)))})
+        message = _("Unknown department: %(ids)s") % {"ids": ", ".join(map(str, sorted(missing)))}
+        errors.add("departments", refusals.refusal(message, refusals.INVALID_REFERENCE))
     return departments
 
 
@@ -153,7 +168,7 @@ def user_create(
         errors.add("password", _("Either send an invitation or give a password, not both."))
     elif password:
         with errors.field("password"):
-            password_validation.validate_password(password, user)
+            validate_password(password, user)
     department_rows = _departments(errors, departments)
     errors.raise_if_any()
     if password:
@@ -182,7 +197,8 @@ def _check_keeps_an_administrator(errors: _Errors, user, *, role: str, is_active
         .values_list("pk", flat=True)
     )
     if not others:
-        message = _("This is the last active administrator: make somebody else an administrator first.")
+        message = refusals.refusal(
+            _("This is the last active administrator: make somebody else an administrator first."), refusals.CONFLICT)
         if role != Role.ADMINISTRATOR:
             errors.add("role", message)
         if not is_active:
@@ -227,7 +243,7 @@ def user_update(*, user, actor, changes: Mapping):
             fields += ["is_staff", "is_superuser"]
         if changes.get("password"):
             with errors.field("password"):
-                password_validation.validate_password(changes["password"], user)
+                validate_password(changes["password"], user)
             user.set_password(changes["password"])
             fields.append("password")
         department_rows = _departments(errors, changes["departments"]) if "departments" in changes else None
@@ -261,11 +277,12 @@ def _members(errors: _Errors, ids: Iterable[int]) -> list:
     users = list(User.objects.filter(pk__in=ids))
     missing = set(ids) - {u.pk for u in users}
     if missing:
-        errors.add("members", _("Unknown user: %(ids)s") % {"ids": ", ".join(map(str, sorted(missing)))})
+        message = _("Unknown user: %(ids)s") % {"ids": ", ".join(map(str, sorted(missing)))}
+        errors.add("members", refusals.refusal(message, refusals.INVALID_REFERENCE))
     customers = [u.username for u in users if u.role == Role.CUSTOMER]
     if customers:
-        errors.add("members", _("Customers cannot be department members: %(names)s")
-                   % {"names": ", ".join(customers)})
+        message = _("Customers cannot be department members: %(names)s") % {"names": ", ".join(customers)}
+        errors.add("members", refusals.refusal(message, refusals.INVALID_REFERENCE))
     return users
 
 
@@ -274,7 +291,7 @@ def _clean_department_name(errors: _Errors, name: str, exclude_pk: int | None = 
     if not name:
         errors.add("name", _("This field cannot be blank."))
     elif Department.objects.filter(name__iexact=name).exclude(pk=exclude_pk).exists():
-        errors.add("name", _("A department with this name already exists."))
+        errors.add("name", refusals.refusal(_("A department with this name already exists."), refusals.CONFLICT))
     return name
 
 

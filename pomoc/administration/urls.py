@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pomoc.administration import views
+from pomoc.administration import views, views_calendars
 
 app_name = "administration"
 urlpatterns = [
@@ -23,6 +23,12 @@ urlpatterns = [
     path("fields/new/", views.custom_field_edit, name="custom_field_create"),
     path("fields/<int:pk>/", views.custom_field_edit, name="custom_field"),
     path("organisation/", views.organisation, name="organisation"),
+    path("calendars/", views_calendars.calendars, name="calendars"),
+    path("calendars/new/", views_calendars.calendar_edit, name="calendar_create"),
+    path("calendars/<int:pk>/", views_calendars.calendar_edit, name="calendar"),
+    path("calendars/<int:pk>/days/", views_calendars.calendar_day_add, name="calendar_day_add"),
+    path("calendars/<int:pk>/days/<str:date>/remove/", views_calendars.calendar_day_remove,
+         name="calendar_day_remove"),
     path("inboxes/", views.inboxes, name="inboxes"),
     path("inboxes/new/", views.inbox_create, name="inbox_create"),
     path("inboxes/<int:pk>/", views.inbox_edit, name="inbox"),

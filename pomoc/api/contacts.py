@@ -7,19 +7,23 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from ninja import Status as HttpStatus
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from pomoc.api.pagination import id_page
 from pomoc.api.schemas import (
+    ERRORS,
+    NOT_BLANK_LINE_PATTERN,
     CompanyRef,
     Deleted,
-    Error,
+    DomainName,
     Id,
     IdentityKindName,
     In,
+    LanguageCode,
     Line,
+    Name,
+    PageCursor,
     SafeStr,
-    ValidationErrors,
     company_ref,
     require_manager,
     require_staff,
@@ -28,7 +32,6 @@ from pomoc.contacts import services
 from pomoc.contacts.models import Company, Contact, Identity
 
 router = Router(tags=["contacts"])
-ERRORS = {401: Error, 403: Error, 404: Error, 422: ValidationErrors}
 
 
 class IdentityOut(Schema):
@@ -39,9 +42,22 @@ class IdentityOut(Schema):
     bounced: bool
 
 
+IDENTITY_VALUE_RULES = {
+    "oneOf": [
+        {"properties": {"kind": {"const": "email"}, "value": {"format": "email"}}},
+        {"properties": {"kind": {"const": "phone"}, "value": {"pattern": "^\\+?[1-9][0-9]{4,14}$"}}},
+        {"properties": {"kind": {"enum": ["chat", "social"]}, "value": {"pattern": NOT_BLANK_LINE_PATTERN}}},
+    ],
+}
+
+
 class IdentityIn(In):
+    model_config = ConfigDict(json_schema_extra=IDENTITY_VALUE_RULES)
+
     kind: IdentityKindName
-    value: Line = Field(max_length=320)
+    value: Line = Field(max_length=320, description="email: an address; phone: 5–15 digits, “+” or “00” "
+                                                    "first for the country (spaces, dashes, dots and "
+                                                    "brackets are dropped); chat, social: not blank.")
 
 
 class ContactOut(Schema):
@@ -64,16 +80,16 @@ class ContactPage(Schema):
 class ContactCreateIn(In):
     name: Line = Field("", max_length=200)
     company: Id | None = None
-    language: Line = Field("", max_length=10)
-    notes: str = ""
+    language: LanguageCode = ""
+    notes: SafeStr = ""
     identities: list[IdentityIn] = Field(default_factory=list, max_length=50)
 
 
 class ContactPatchIn(In):
     name: Line = Field(None, max_length=200)
     company: Id | None = None
-    language: Line = Field(None, max_length=10)
-    notes: str = None
+    language: LanguageCode = None
+    notes: SafeStr = None
 
 
 class ContactMergeIn(In):
@@ -94,15 +110,15 @@ class CompanyPage(Schema):
 
 
 class CompanyIn(In):
-    name: Line = Field(min_length=1, max_length=200)
-    domains: list[Line] = Field(default_factory=list, max_length=50)
-    notes: str = ""
+    name: Name = Field(max_length=200)
+    domains: list[DomainName] = Field(default_factory=list, max_length=50)
+    notes: SafeStr = ""
 
 
 class CompanyPatchIn(In):
-    name: Line = Field(None, min_length=1, max_length=200)
-    domains: list[Line] = Field(None, max_length=50)
-    notes: str = None
+    name: Name = Field(None, max_length=200)
+    domains: list[DomainName] = Field(None, max_length=50)
+    notes: SafeStr = None
 
 
 def contact_out(contact: Contact) -> dict:
@@ -138,7 +154,7 @@ def _load_contact(contact_id: int) -> Contact:
 # --- contacts -------------------------------------------------------------------------------
 @router.get("/contacts", response={200: ContactPage, **ERRORS}, summary="List contacts")
 def list_contacts(request, q: SafeStr | None = Query(None, description="Name or identity contains."),
-                  cursor: SafeStr | None = None, limit: int | None = Query(None, ge=1, le=200)):
+                  cursor: PageCursor | None = None, limit: int | None = Query(None, ge=1, le=200)):
     require_staff(request.auth)
     qs = _contacts()
     text = (q or "").strip()[:200]
@@ -195,7 +211,7 @@ def merge_contacts(request, contact_id: int, payload: ContactMergeIn):
 
 # --- companies ------------------------------------------------------------------------------
 @router.get("/companies", response={200: CompanyPage, **ERRORS}, summary="List companies", tags=["companies"])
-def list_companies(request, q: SafeStr | None = None, cursor: SafeStr | None = None,
+def list_companies(request, q: SafeStr | None = None, cursor: PageCursor | None = None,
                    limit: int | None = Query(None, ge=1, le=200)):
     require_staff(request.auth)
     qs = Company.objects.all()

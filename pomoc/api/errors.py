@@ -1,7 +1,9 @@
 """Every error the API returns is JSON with a ``detail``; validation errors list each field.
 
 Django ``ValidationError`` from our services becomes 422 in the shape ninja uses for schema
-errors: ``{"detail": [{"type": ..., "loc": [...], "msg": ...}]}``. Every other error is
+errors: ``{"detail": [{"type": ..., "loc": [...], "msg": ...}]}``; its ``type`` is ``value_error``
+for a rule the OpenAPI schema states, or the code of a refusal that depends on the data
+(``pomoc.core.refusals``). Every other error is
 ``{"detail": "<message>"}``: 400 (a body that cannot be parsed), 401, 403, 404 (also for paths no
 endpoint matches), 405 (a method the path does not have), 413, and 500 (an unexpected failure:
 logged with its traceback, answered without internals).
@@ -23,10 +25,17 @@ from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from pomoc.core import refusals
 from pomoc.tickets.permissions import PermissionDenied
 
 logger = logging.getLogger("pomoc.api")
 CACHE_CONTROL = {"no_store": True, "private": True}
+
+
+def _error_type(error: DjangoValidationError) -> str:
+    """``value_error`` for a rule of the request's shape; a refusal's own code when the data said no."""
+    code = getattr(error, "code", None)
+    return code if code in refusals.DATA_CODES else "value_error"
 
 
 def validation_error_items(exc: DjangoValidationError, location: str, prefix: tuple = ()) -> list[dict]:
@@ -39,10 +48,11 @@ def validation_error_items(exc: DjangoValidationError, location: str, prefix: tu
                 loc.extend(key.split("."))
             for error in errors:
                 for message in error.messages:
-                    items.append({"type": "value_error", "loc": loc, "msg": str(message)})
+                    items.append({"type": _error_type(error), "loc": loc, "msg": str(message)})
     else:
-        for message in exc.messages:
-            items.append({"type": "value_error", "loc": [location, *prefix], "msg": str(message)})
+        for error in exc.error_list:
+            for message in error.messages:
+                items.append({"type": _error_type(error), "loc": [location, *prefix], "msg": str(message)})
     return items
 
 

@@ -11,24 +11,23 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from ninja import Status as HttpStatus
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from pomoc.api.schemas import (
+    ERRORS,
     DepartmentRef,
-    Error,
     Id,
     In,
     Line,
     SafeStr,
-    ValidationErrors,
     department_ref,
     require_admin,
 )
 from pomoc.channels import registry, services
+from pomoc.channels import schemas as channel_schemas
 from pomoc.channels.models import Inbox
 
 router = Router()
-ERRORS = {401: Error, 403: Error, 404: Error, 422: ValidationErrors}
 MAX_ID = 2**63 - 1
 
 SECRETS_DESCRIPTION = ("Write-only. Names are the kind's `secret_names`; a value sets the secret (stored "
@@ -47,8 +46,24 @@ class InboxOut(Schema):
     created_at: dt.datetime
 
 
+def _kinds_schema(*, new: bool):
+    """The body's schema, one variant per registered kind (its address, config keys and secrets)."""
+
+    def replace(schema: dict, _model) -> None:
+        variants = [channel_schemas.inbox_schema(kind, new=new) for kind in registry.kinds()]
+        description = schema.get("description", "")
+        schema.clear()
+        schema.update({"oneOf" if new else "anyOf": variants, "description": description})
+
+    return replace
+
+
 class InboxIn(In):
-    kind: str = Field(description="A key of GET /channel-kinds, e.g. `email`.")
+    """A new inbox: `kind` says which (GET /channel-kinds); `address`, `config` and `secrets` are that kind's."""
+
+    model_config = ConfigDict(json_schema_extra=_kinds_schema(new=True))
+
+    kind: Line = Field(description="A key of GET /channel-kinds, e.g. `email`.")
     name: Line
     address: Line = ""
     department: Id | None = Field(None, description="A department id.")
@@ -59,6 +74,10 @@ class InboxIn(In):
 
 
 class InboxPatchIn(In):
+    """Changes to an inbox: `config` keys are the inbox's kind's (they are merged into its stored config)."""
+
+    model_config = ConfigDict(json_schema_extra=_kinds_schema(new=False))
+
     name: Line = None
     address: Line = None
     department: Id | None = Field(None, description="A department id; null removes the department.")

@@ -4,22 +4,27 @@ import datetime as dt
 import json
 
 import pydantic
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja import Status as HttpStatus
 from ninja.errors import HttpError
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from pomoc.api.schemas import (
+    ERRORS,
+    MESSAGE_TEXT_RULE,
+    TEXT_PATTERN,
     Error,
     In,
     Line,
     MessageKindName,
+    SafeStr,
     require_staff,
 )
-from pomoc.api.tickets import ERRORS, TicketDetailOut, load_ticket, ticket_detail_out
+from pomoc.api.tickets import TicketDetailOut, load_ticket, ticket_detail_out
 from pomoc.tickets import permissions, selectors, services
 from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.downloads import attachment_response
@@ -57,11 +62,13 @@ class MessageOut(Schema):
 
 
 class MessageIn(In):
+    model_config = ConfigDict(json_schema_extra=MESSAGE_TEXT_RULE)
+
     kind: MessageKindName | None = Field(
         None, description="reply, note or customer; default: reply for agents, customer for customers."
     )
-    body: str = Field("", description="Plain text.")
-    body_html: str = Field("", description="HTML; sanitized before it is stored.")
+    body: SafeStr = Field("", description="Plain text (or `body_html`).")
+    body_html: SafeStr = Field("", description="HTML; sanitized before it is stored.")
 
 
 class SplitIn(In):
@@ -153,10 +160,14 @@ MESSAGE_BODY_DOC = {
                     "additionalProperties": False,
                     "properties": {
                         "kind": {"type": "string", "enum": list(MessageKindName.__args__)},
-                        "body": {"type": "string"},
-                        "body_html": {"type": "string"},
-                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                        "body": {"type": "string", "pattern": TEXT_PATTERN},
+                        "body_html": {"type": "string", "pattern": TEXT_PATTERN},
+                        "files": {"type": "array", "maxItems": settings.MAX_ATTACHMENTS_PER_MESSAGE,
+                                  "items": {"type": "string", "format": "binary",
+                                            "maxLength": settings.MAX_ATTACHMENT_BYTES}},
                     },
+                    "anyOf": [*MESSAGE_TEXT_RULE["anyOf"], {"required": ["files"], "properties": {
+                        "files": {"minItems": 1}}}],
                 }
             },
         },

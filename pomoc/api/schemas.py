@@ -3,17 +3,20 @@
 import datetime as dt
 from typing import Annotated, Any, Literal
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from pomoc.accounts.models import Role
+from pomoc.accounts.services import time_zone_names
 from pomoc.contacts.models import Contact, IdentityKind
 from pomoc.core.ids import MAX_ID, MIN_ID
 from pomoc.core.text import find_bad_text, text_problem
 from pomoc.tickets.models import Channel, MessageKind, Priority, Status
 from pomoc.tickets.permissions import PermissionDenied, is_staff_user
+from pomoc.tickets.selectors import SORTS
 
 StatusName = Literal[tuple(Status.values)]  # type: ignore[valid-type]
 PriorityName = Literal[tuple(p.key for p in Priority)]  # type: ignore[valid-type]
@@ -35,13 +38,92 @@ def _safe_line(value):
     return value
 
 
-SafeStr = Annotated[str, BeforeValidator(_safe_text)]
+# The OpenAPI schema states every rule of a request's shape (docs/api.md), so these types carry their
+# rules as JSON Schema (ECMAScript regular expressions) beside the validators that enforce them with a
+# clearer message. Lone surrogates need no pattern: a JSON document cannot carry one as a character.
+_LINE_BREAKS = r"\r\n\x0b\x0c\x85\u2028\u2029"
+TEXT_PATTERN = r"^[^\x00]*$"
+LINE_PATTERN = rf"^[^\x00{_LINE_BREAKS}]*$"
+NOT_BLANK_LINE_PATTERN = rf"^[^\x00{_LINE_BREAKS}]*[^\s\x00][^\x00{_LINE_BREAKS}]*$"
+ID_PATTERN = r"[1-9][0-9]{0,17}"
+"""An id as text (what a query string carries), within what a bigint holds."""
+
+
+def _schema(**rules) -> Any:
+    return Field(json_schema_extra=rules)
+
+
+SafeStr = Annotated[str, BeforeValidator(_safe_text), _schema(pattern=TEXT_PATTERN)]
 """Text without NUL characters or lone surrogates (every string of an ``In`` body is checked anyway;
 query parameters use this)."""
-Line = Annotated[str, BeforeValidator(_safe_line)]
+Line = Annotated[str, BeforeValidator(_safe_line), _schema(pattern=LINE_PATTERN)]
 """One line of safe text: names, subjects and the like, which may end up in a mail header."""
+Name = Annotated[str, BeforeValidator(_safe_line), _schema(pattern=NOT_BLANK_LINE_PATTERN)]
+"""One line with at least one character that is not a space (names that may not be blank)."""
 Id = Annotated[int, Field(ge=MIN_ID, le=MAX_ID)]
 """A row id or ticket number: what a database bigint holds."""
+IdText = Annotated[str, BeforeValidator(_safe_text), _schema(pattern=f"^({ID_PATTERN})?$")]
+"""An id in a query string; empty means none."""
+Email = Annotated[str, BeforeValidator(_safe_line), _schema(format="email")]
+"""An e-mail address (also internationalised ones, which JSON Schema calls ``idn-email``)."""
+OptionalEmail = Annotated[str, BeforeValidator(_safe_line),
+                          _schema(anyOf=[{"maxLength": 0}, {"format": "email"}])]
+"""An e-mail address or ""."""
+Password = Annotated[str, BeforeValidator(_safe_text), _schema(minLength=8, pattern=TEXT_PATTERN)]
+"""A new password: at least 8 characters, and not one of the commonly used ones or too like the
+user's name or address (AUTH_PASSWORD_VALIDATORS; such a refusal has the type ``password_policy``)."""
+
+
+DomainName = Annotated[str, BeforeValidator(_safe_line), _schema(
+    maxLength=253, pattern="^@?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}$")]
+"""A domain name (an “@” before it is dropped)."""
+PageCursor = Annotated[str, BeforeValidator(_safe_text), _schema(pattern=f"^({ID_PATTERN})?$")]
+"""``next_cursor`` of the previous page (of a list ordered by id)."""
+Username = Annotated[str, BeforeValidator(_safe_line), _schema(pattern="^[A-Za-z0-9_.@+-]+$")]
+"""Letters, digits and ``_ . @ + -`` (the ASCII part of Django's rule, which also takes other letters)."""
+def _list_of(names) -> str:
+    one = "|".join(names)
+    return f"^(({one})(,({one}))*)?$"
+
+
+STATUS_LIST_PATTERN = f"^(active|{_list_of(Status.values)[1:-1]})?$"
+PRIORITY_LIST_PATTERN = _list_of(p.key for p in Priority)
+StatusList = Annotated[str, BeforeValidator(_safe_text), _schema(pattern=STATUS_LIST_PATTERN)]
+PriorityList = Annotated[str, BeforeValidator(_safe_text), _schema(pattern=PRIORITY_LIST_PATTERN)]
+AssigneeFilter = Annotated[str, BeforeValidator(_safe_text), _schema(pattern=f"^(me|none|{ID_PATTERN})?$")]
+DepartmentFilter = Annotated[str, BeforeValidator(_safe_text), _schema(pattern=f"^(none|{ID_PATTERN})?$")]
+SortName = Annotated[str, BeforeValidator(_safe_text), _schema(enum=["", *SORTS])]
+ChannelFilter = Annotated[str, BeforeValidator(_safe_text), _schema(enum=["", *Channel.values])]
+
+
+CustomFieldValue = SafeStr | bool | int | float | None
+CustomFieldValues = Annotated[dict[str, CustomFieldValue], _schema(propertyNames={"pattern": LINE_PATTERN})]
+"""Custom field values by key: which keys exist and what each takes is the fields' definitions' (a
+refusal of those has the type ``invalid_reference`` or ``field_definition``)."""
+TagName = Annotated[str, BeforeValidator(_safe_line), _schema(pattern=NOT_BLANK_LINE_PATTERN)]
+"""A tag's name: spaces are squeezed and letters lowered; longer than 50 characters is cut."""
+Color = Annotated[str, BeforeValidator(_safe_line), _schema(pattern="^(#[0-9a-fA-F]{6})?$")]
+"""A tag's colour: #rrggbb, or "" for none."""
+MESSAGE_TEXT_RULE = {
+    "anyOf": [
+        {"required": ["body"], "properties": {"body": {"type": "string", "pattern": "\\S"}}},
+        {"required": ["body_html"], "properties": {"body": {"maxLength": 0},
+                                                   "body_html": {"type": "string", "pattern": "^\\s*[^\\s<&]"}}},
+    ],
+}
+"""A message needs text: a ``body`` that is not blank, or no ``body`` and a ``body_html`` that starts
+with text (HTML that shows no text after sanitizing is refused; so is a blank message without
+attachments)."""
+
+
+def language_codes() -> list[str]:
+    return ["", *(code for code, _name in settings.LANGUAGES)]
+
+
+LanguageCode = Annotated[str, BeforeValidator(_safe_line), _schema(enum=language_codes())]
+"""One of the interface's languages, or "" (the browser's)."""
+TimeZoneName = Annotated[str, BeforeValidator(_safe_line), _schema(enum=["", *time_zone_names()])]
+"""An IANA time zone name, or "" (the organisation's)."""
 
 
 class In(Schema):
@@ -53,12 +135,39 @@ class In(Schema):
     @field_validator("*", mode="before")
     @classmethod
     def _no_bad_characters(cls, value):
-        # Before the type checks: pydantic's own refusal of a lone surrogate says nothing useful.
-        if isinstance(value, str | dict | list | tuple):
-            found = find_bad_text(value)
-            if found is not None:
-                raise PydanticCustomError("bad_characters", found[1])
-        return value
+        return _refuse_bad_characters(value)
+
+
+def _refuse_bad_characters(value):
+    # Before the type checks: pydantic's own refusal of a lone surrogate says nothing useful.
+    if isinstance(value, str | dict | list | tuple):
+        found = find_bad_text(value)
+        if found is not None:
+            raise PydanticCustomError("bad_characters", found[1])
+    return value
+
+
+class TicketFiltersIn(BaseModel):
+    """A saved view's filters: the query parameters of GET /tickets, with the same rules."""
+
+    # Unknown keys are refused by the saved-view service, with the other filters' errors in one answer
+    # (a pydantic model, not a ninja Schema: a Schema drops unknown keys before anyone sees them).
+    model_config = ConfigDict(extra="allow", json_schema_extra={"additionalProperties": False})
+    _no_bad_characters = field_validator("*", mode="before")(_refuse_bad_characters)
+
+    status: StatusList | list[StatusName] = Field(None, description="Statuses (a list or comma-separated), "
+                                                                  "or “active”.")
+    priority: PriorityList | list[PriorityName] = Field(None, description="A list or comma-separated: low, normal, "
+                                                                          "high, urgent.")
+    assignee: AssigneeFilter = Field(None, description="“me”, “none” or a user id.")
+    department: DepartmentFilter = Field(None, description="“none” or a department id.")
+    tag: Line | list[TagName] = Field(None, description="Tag names (a list or comma-separated): tickets with all "
+                                                        "of them.")
+    channel: ChannelFilter = None
+    requester: IdText | Id = Field(None, description="Contact id.")
+    company: IdText | Id = Field(None, description="Company id.")
+    q: SafeStr = Field(None, description="Text in the number, subject or messages.")
+    sort: SortName = None
 
 
 class Error(Schema):
@@ -73,6 +182,10 @@ class FieldError(Schema):
 
 class ValidationErrors(Schema):
     detail: list[FieldError]
+
+
+ERRORS = {401: Error, 403: Error, 404: Error, 422: ValidationErrors}
+"""What any operation may answer besides success (400, 405, 413 and 500 are added to every one)."""
 
 
 class UserRef(Schema):

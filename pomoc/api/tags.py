@@ -12,12 +12,13 @@ from ninja import Status as HttpStatus
 from pydantic import Field
 
 from pomoc.api.schemas import (
+    ERRORS,
+    Color,
     Deleted,
-    Error,
     In,
-    Line,
+    Name,
+    TicketFiltersIn,
     UserRef,
-    ValidationErrors,
     require_manager,
     require_staff,
     user_ref,
@@ -31,7 +32,6 @@ from pomoc.tickets.tags import tag_create
 from pomoc.tickets.view_counts import COUNT_CAP, all_views, with_counts
 
 router = Router()
-ERRORS = {401: Error, 403: Error, 404: Error, 422: ValidationErrors}
 
 
 class TagOut(Schema):
@@ -41,8 +41,8 @@ class TagOut(Schema):
 
 
 class TagIn(In):
-    name: Line = Field(min_length=1, max_length=50)
-    color: Line = Field("", description="#rrggbb")
+    name: Name = Field(max_length=50)
+    color: Color = Field("", description="#rrggbb, or \"\" for none.")
 
 
 class SavedViewOut(Schema):
@@ -67,14 +67,14 @@ class ViewCountOut(Schema):
 
 
 class SavedViewIn(In):
-    name: Line = Field(min_length=1, max_length=100)
-    filters: dict[str, Any] = Field(default_factory=dict, description="Query parameters of GET /tickets.")
+    name: Name = Field(max_length=100)
+    filters: TicketFiltersIn = Field(default_factory=TicketFiltersIn, description="Query parameters of GET /tickets.")
     shared: bool = False
 
 
 class SavedViewPatchIn(In):
-    name: Line = Field(None, min_length=1, max_length=100)
-    filters: dict[str, Any] = None
+    name: Name = Field(None, max_length=100)
+    filters: TicketFiltersIn = None
     shared: bool = None
 
 
@@ -144,7 +144,7 @@ def view_counts(request):
 @router.post("/views", response={201: SavedViewOut, **ERRORS}, tags=["saved views"], summary="Save a view")
 def create_view(request, payload: SavedViewIn):
     require_staff(request.auth)
-    view = saved_view_create(owner=request.auth, **payload.model_dump())
+    view = saved_view_create(owner=request.auth, **payload.model_dump(exclude_none=True))
     return HttpStatus(201, view_out(view, request.auth))
 
 

@@ -10,22 +10,33 @@ from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja import Status as HttpStatus
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from pomoc.accounts.models import Department
 from pomoc.api.schemas import (
+    ERRORS,
+    MESSAGE_TEXT_RULE,
+    AssigneeFilter,
+    ChannelFilter,
     ChannelName,
     ContactRef,
+    CustomFieldValues,
+    DepartmentFilter,
     DepartmentRef,
-    Error,
+    Email,
     Id,
+    IdText,
     In,
     Line,
+    Name,
+    PriorityList,
     PriorityName,
     SafeStr,
+    SortName,
+    StatusList,
     StatusName,
+    TagName,
     UserRef,
-    ValidationErrors,
     contact_ref,
     department_ref,
     require_staff,
@@ -33,12 +44,12 @@ from pomoc.api.schemas import (
 )
 from pomoc.contacts.models import Contact, IdentityKind
 from pomoc.contacts.services import contact_get_or_create
+from pomoc.core import refusals
 from pomoc.tickets import permissions, replies, reply_routes, selectors, services
 from pomoc.tickets.models import Channel, EventType, Priority, Ticket
 
 router = Router(tags=["tickets"])
 User = get_user_model()
-ERRORS = {401: Error, 403: Error, 404: Error, 422: ValidationErrors}
 SORT_DESCRIPTION = ", ".join(selectors.SORTS)
 
 
@@ -80,24 +91,39 @@ class TicketDetailOut(TicketOut):
                     "and always null for customers.")
 
 
+REQUESTER_RULE = {
+    "anyOf": [
+        {"required": ["requester"], "properties": {"requester": {"type": "integer"},
+                                                   "requester_email": {"type": "null"}}},
+        {"required": ["requester_email"], "properties": {"requester_email": {"type": "string"},
+                                                         "requester": {"type": "null"}}},
+    ],
+}
+"""Agents name the requester by contact id or by e-mail address, one of the two (customers neither:
+they open tickets for themselves)."""
+
+
 class TicketPage(Schema):
     items: list[TicketOut]
     next_cursor: str | None
 
 
 class TicketCreateIn(In):
-    requester: Id | None = Field(None, description="Contact id of the requester.")
-    requester_email: Line | None = Field(None, description="Found or created as a contact.")
+    model_config = ConfigDict(json_schema_extra={"allOf": [REQUESTER_RULE, MESSAGE_TEXT_RULE]})
+
+    requester: Id | None = Field(None, description="Contact id of the requester (or `requester_email`).")
+    requester_email: Email | None = Field(None, max_length=320,
+                                          description="Found or created as a contact (or `requester`).")
     requester_name: Line = Field("", max_length=200, description="Name for a contact created by e-mail.")
-    subject: Line = Field(max_length=300)
-    body: str = Field("", description="Plain text of the first message.")
-    body_html: str = Field("", description="HTML of the first message; sanitized.")
+    subject: Name = Field(max_length=300)
+    body: SafeStr = Field("", description="Plain text of the first message (or `body_html`).")
+    body_html: SafeStr = Field("", description="HTML of the first message; sanitized.")
     channel: ChannelName = Channel.API
     priority: PriorityName = "normal"
     department: Id | None = None
     assignee: Id | None = None
-    tags: list[Line] = Field(default_factory=list, max_length=50)
-    custom_fields: dict[str, Any] = Field(default_factory=dict)
+    tags: list[TagName] = Field(default_factory=list, max_length=50)
+    custom_fields: CustomFieldValues = Field(default_factory=dict)
     reply_inbox: Id | None = Field(None, description="Id of an active inbox replies leave through.")
     reply_identity: Id | Line | None = Field(
         None, description="The requester's identity replies go to: its id or its address. Default: the "
@@ -112,13 +138,13 @@ class ReplyRouteIn(In):
 
 
 class TicketPatchIn(In):
-    subject: Line = Field(None, max_length=300)
+    subject: Name = Field(None, max_length=300)
     status: StatusName = None
     priority: PriorityName = None
     assignee: Id | None = None
     department: Id | None = None
-    tags: list[Line] = Field(None, max_length=50)
-    custom_fields: dict[str, Any] = None
+    tags: list[TagName] = Field(None, max_length=50)
+    custom_fields: CustomFieldValues = None
 
 
 class MergeIn(In):
@@ -205,7 +231,7 @@ def resolve_department(department_id: int | None) -> Department | None:
         return None
     department = Department.objects.filter(pk=department_id).first()
     if department is None:
-        raise ValidationError({"department": _("Unknown department.")})
+        raise refusals.invalid_reference("department", _("Unknown department."))
     return department
 
 
@@ -214,7 +240,7 @@ def resolve_assignee(user_id: int | None):
         return None
     assignee = User.objects.filter(pk=user_id).first()
     if assignee is None or not permissions.is_staff_user(assignee):
-        raise ValidationError({"assignee": _("Tickets can only be assigned to active agents.")})
+        raise refusals.invalid_reference("assignee", _("Tickets can only be assigned to active agents."))
     return assignee
 
 
@@ -254,7 +280,7 @@ def requester_for(user, payload: TicketCreateIn) -> Contact:
     if payload.requester is not None:
         contact = Contact.objects.filter(pk=payload.requester).first()
         if contact is None:
-            raise ValidationError({"requester": _("Unknown contact.")})
+            raise refusals.invalid_reference("requester", _("Unknown contact."))
         return contact
     try:
         contact, _created = contact_get_or_create(
@@ -276,7 +302,7 @@ def resolve_reply_route(requester: Contact, inbox_id: int | None, identity: int 
     if inbox_id is not None:
         option = next((o for o in replies.reply_inboxes() if o.inbox_id == inbox_id), None)
         if option is None:
-            raise ValidationError({"reply_inbox": _("No active inbox with this id can send replies.")})
+            raise refusals.invalid_reference("reply_inbox", _("No active inbox with this id can send replies."))
     chosen = reply_routes.identity_of(requester, identity) if identity is not None else None
     if option is None:
         return None, chosen
@@ -288,17 +314,18 @@ def resolve_reply_route(requester: Contact, inbox_id: int | None, identity: int 
 @router.get("/tickets", response={200: TicketPage, **ERRORS}, summary="List tickets")
 def list_tickets(
     request,
-    status: SafeStr | None = Query(None, description="Comma-separated statuses, or “active”."),
-    priority: SafeStr | None = Query(None, description="Comma-separated: low, normal, high, urgent."),
-    assignee: SafeStr | None = Query(None, description="“me”, “none” or a user id."),
-    department: SafeStr | None = Query(None, description="“none” or a department id."),
-    tag: SafeStr | None = Query(None, description="Tag name; repeat or comma-separate for all of several."),
-    channel: SafeStr | None = None,
-    requester: SafeStr | None = Query(None, description="Contact id."),
-    company: SafeStr | None = Query(None, description="Company id."),
+    status: StatusList | None = Query(None, description="Comma-separated statuses, or “active”."),
+    priority: PriorityList | None = Query(None, description="Comma-separated: low, normal, high, urgent."),
+    assignee: AssigneeFilter | None = Query(None, description="“me”, “none” or a user id."),
+    department: DepartmentFilter | None = Query(None, description="“none” or a department id."),
+    tag: Line | None = Query(None, description="Tag name; repeat or comma-separate for all of several."),
+    channel: ChannelFilter | None = None,
+    requester: IdText | None = Query(None, description="Contact id."),
+    company: IdText | None = Query(None, description="Company id."),
     q: SafeStr | None = Query(None, description="Text in the number, subject or messages."),
-    sort: SafeStr | None = Query(None, description=SORT_DESCRIPTION),
-    cursor: SafeStr | None = Query(None, description="next_cursor of the previous page."),
+    sort: SortName | None = Query(None, description=SORT_DESCRIPTION),
+    cursor: SafeStr | None = Query(None, description="next_cursor of the previous page (a refusal of one "
+                                                     "has the type `invalid_cursor`)."),
     limit: int | None = Query(None, ge=1, le=selectors.MAX_PAGE_SIZE),
 ):
     filters = selectors.TicketFilters.from_mapping(request.GET)
@@ -359,7 +386,7 @@ def set_reply_route(request, number: int, payload: ReplyRouteIn):
     permissions.require_can_work_on(request.auth, ticket)
     inbox, identity = resolve_reply_route(ticket.requester, payload.inbox, payload.identity)
     if inbox is not None and identity is None:
-        raise ValidationError({"identity": _("The requester has no address this inbox can reply to.")})
+        raise refusals.invalid_reference("identity", _("The requester has no address this inbox can reply to."))
     services.ticket_reply_route_set(ticket=ticket, actor=request.auth, inbox=inbox, identity=identity)
     return ticket_detail_out(load_ticket(request.auth, number), request.auth)
 
@@ -381,7 +408,8 @@ def bulk_update(request, payload: BulkIn):
     tickets = list(permissions.visible_tickets(request.auth).filter(number__in=numbers).order_by("number"))
     missing = sorted(set(numbers) - {t.number for t in tickets})
     if missing:
-        raise ValidationError({"numbers": _("Not found: %(numbers)s") % {"numbers": ", ".join(map(str, missing))}})
+        message = _("Not found: %(numbers)s") % {"numbers": ", ".join(map(str, missing))}
+        raise refusals.invalid_reference("numbers", message)
     changes = changes_from(payload.changes)
     # One transaction: a change that fails on the tenth ticket leaves the first nine untouched.
     with transaction.atomic():

@@ -14,21 +14,27 @@ from pomoc.accounts import services
 from pomoc.accounts.models import Department, Role
 from pomoc.api.pagination import id_page
 from pomoc.api.schemas import (
+    ERRORS,
     Deleted,
     Error,
     Id,
     In,
+    LanguageCode,
     Line,
+    Name,
+    OptionalEmail,
+    PageCursor,
+    Password,
     RoleName,
     SafeStr,
-    ValidationErrors,
+    TimeZoneName,
+    Username,
     require_admin,
     require_staff,
 )
 
 router = Router()
 User = get_user_model()
-ERRORS = {401: Error, 403: Error, 404: Error, 422: ValidationErrors}
 
 
 class UserOut(Schema):
@@ -54,28 +60,28 @@ class UserPage(Schema):
 
 
 class UserCreateIn(In):
-    username: Line = Field(min_length=1, max_length=150)
-    email: Line = Field("", max_length=254)
+    username: Username = Field(max_length=150)
+    email: OptionalEmail = Field("", max_length=254)
     first_name: Line = Field("", max_length=150)
     last_name: Line = Field("", max_length=150)
     role: RoleName = Role.AGENT
     departments: list[Id] = Field(default_factory=list)
-    language: Line = Field("", max_length=10)
-    time_zone: Line = Field("", max_length=64)
+    language: LanguageCode = ""
+    time_zone: TimeZoneName = ""
     is_active: bool = True
-    password: str | None = Field(None, description="Write-only; without one the user cannot log in yet.")
+    password: Password | None = Field(None, description="Write-only; without one the user cannot log in yet.")
 
 
 class UserPatchIn(In):
-    email: Line = Field(None, max_length=254)
+    email: OptionalEmail = Field(None, max_length=254)
     first_name: Line = Field(None, max_length=150)
     last_name: Line = Field(None, max_length=150)
     role: RoleName = None
     departments: list[Id] = None
-    language: Line = Field(None, max_length=10)
-    time_zone: Line = Field(None, max_length=64)
+    language: LanguageCode = None
+    time_zone: TimeZoneName = None
     is_active: bool = None
-    password: str = Field(None, description="Write-only.")
+    password: Password = Field(None, description="Write-only.")
 
 
 class DepartmentOut(Schema):
@@ -87,14 +93,14 @@ class DepartmentOut(Schema):
 
 
 class DepartmentIn(In):
-    name: Line = Field(min_length=1, max_length=100)
-    description: str = ""
+    name: Name = Field(max_length=100)
+    description: SafeStr = ""
     members: list[Id] = Field(default_factory=list, description="User ids.")
 
 
 class DepartmentPatchIn(In):
-    name: Line = Field(None, min_length=1, max_length=100)
-    description: str = None
+    name: Name = Field(None, max_length=100)
+    description: SafeStr = None
     members: list[Id] = Field(None, description="User ids; replaces the members.")
 
 
@@ -132,7 +138,7 @@ def me(request):
 @router.get("/users", response={200: UserPage, **ERRORS}, tags=["users"], summary="List users")
 def list_users(request, q: SafeStr | None = Query(None, description="Username, name or e-mail contains."),
                role: RoleName | None = None, is_active: bool | None = None,
-               cursor: SafeStr | None = None, limit: int | None = Query(None, ge=1, le=200)):
+               cursor: PageCursor | None = None, limit: int | None = Query(None, ge=1, le=200)):
     require_staff(request.auth)
     qs = _users()
     if q and q.strip():

@@ -92,6 +92,13 @@ class ChannelKind:
     # ``connection_test(inbox)``: tries the inbox's servers or provider now (short timeouts) and says
     # per part what happened. None: the kind has no test (the administration shows no button).
     connection_test: Callable[[Inbox], list[ConnectionResult]] | None = None
+    # The rules ``clean_config`` and ``clean_address`` enforce, as JSON Schema, for the API's OpenAPI
+    # schema (``pomoc.channels.schemas``): ``config_schema`` maps config keys to a schema (keys left out
+    # get one from their default's type), ``config_rules`` lists schemas the whole config of a new inbox
+    # must meet (rules across keys: "IMAP needs a server"), ``address_schema`` is the address's.
+    config_schema: Mapping[str, dict] = field(default_factory=dict)
+    config_rules: tuple[dict, ...] = ()
+    address_schema: Mapping[str, Any] | None = None
     extra: dict = field(default_factory=dict)
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from pomoc.accounts.models import Department
 from pomoc.channels import registry
 from pomoc.channels.models import Inbox
+from pomoc.core import refusals
 
 INBOX_FIELDS = ("name", "address", "department", "active", "config")
 MAX_NAME_LENGTH = 100
@@ -86,7 +87,7 @@ def _save(inbox: Inbox, kind: registry.ChannelKind, changes: Mapping[str, Any],
         with transaction.atomic():
             inbox.save()
     except IntegrityError:  # another inbox took the name since we looked
-        raise ValidationError({"name": [_("Another inbox already has this name.")]}) from None
+        raise refusals.conflict("name", _("Another inbox already has this name.")) from None
     return inbox
 
 
@@ -103,7 +104,7 @@ def _clean_name(errors: registry.Errors, value: Any, *, exclude_pk: int | None) 
     elif _has_control_characters(name):
         errors.add("name", _("Line breaks and control characters are not allowed here."))
     elif Inbox.objects.filter(name__iexact=name).exclude(pk=exclude_pk).exists():
-        errors.add("name", _("Another inbox already has this name."))
+        errors.add("name", refusals.refusal(_("Another inbox already has this name."), refusals.CONFLICT))
     return name
 
 
@@ -135,7 +136,7 @@ def _clean_department(errors: registry.Errors, value: Any) -> Department | None:
     if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
         department = Department.objects.filter(pk=value).first()
     if department is None:
-        errors.add("department", _("Unknown department."))
+        errors.add("department", refusals.refusal(_("Unknown department."), refusals.INVALID_REFERENCE))
     return department
 
 
@@ -169,11 +170,15 @@ def _clean_config(errors: registry.Errors, kind: registry.ChannelKind, inbox: In
 
 
 def _clean_by_default_types(errors: registry.Errors, defaults: dict[str, Any], values: Mapping[str, Any]) -> dict:
-    """For kinds without ``clean_config``: each value must have its default's type (a bool is no int)."""
+    """For kinds without ``clean_config``: each value must have its default's type (a bool is no int;
+    a whole float such as 25.0 is, as JSON Schema counts)."""
+    cleaned = dict(values)
     for key, value in values.items():
-        if type(value) is not type(defaults[key]):
+        if type(defaults[key]) is int and type(value) is float and value.is_integer():
+            cleaned[key] = int(value)
+        elif type(value) is not type(defaults[key]):
             errors.add(key, _("Wrong type of value."))
-    return dict(values)
+    return cleaned
 
 
 def _storable(value: Any) -> bool:

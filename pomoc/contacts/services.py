@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from pomoc.accounts.services import validate_language
 from pomoc.contacts.models import Company, Contact, Identity, IdentityKind
+from pomoc.core import refusals
 
 # RFC 6531 (internationalised e-mail): a dot-atom local part in any script, e.g. "jdöe".
 UNICODE_LOCAL_PART_RE = re.compile(r'[^\s@"(),:;<>\[\]\\.]+(\.[^\s@"(),:;<>\[\]\\.]+)*')
@@ -128,11 +129,16 @@ def _companies_by_domain(domains: set[str]) -> dict[str, Company]:
 
 def contact_create(*, name: str, identities: list[tuple[str, str]], company: Company | None = None,
                    language: str = "", notes: str = "") -> Contact:
-    normalized = [(kind, normalize_identity(kind, value)) for kind, value in identities]
+    # The same identity twice in one request is one identity.
+    normalized = list(dict.fromkeys((kind, normalize_identity(kind, value)) for kind, value in identities))
+    try:
+        language = validate_language(language)
+    except ValidationError as exc:
+        raise ValidationError({"language": exc.messages}) from None
     taken = [v for k, v in normalized if Identity.objects.filter(kind=k, value=v).exists()]
     if taken:
         message = _("Already used by another contact: %(values)s") % {"values": ", ".join(taken)}
-        raise ValidationError({"identities": message})
+        raise refusals.conflict("identities", message)
     with transaction.atomic():
         contact = Contact.objects.create(name=name, company=company, language=language, notes=notes)
         Identity.objects.bulk_create([Identity(contact=contact, kind=k, value=v) for k, v in normalized])
@@ -143,7 +149,7 @@ def identity_add(*, contact: Contact, kind: str, value: str) -> Identity:
     value = normalize_identity(kind, value)
     existing = Identity.objects.filter(kind=kind, value=value).first()
     if existing and existing.contact_id != contact.pk:
-        raise ValidationError({"value": _("Already used by another contact.")})
+        raise refusals.conflict("value", _("Already used by another contact."))
     if existing:
         return existing
     return Identity.objects.create(contact=contact, kind=kind, value=value)
@@ -152,7 +158,7 @@ def identity_add(*, contact: Contact, kind: str, value: str) -> Identity:
 def contact_merge(*, source: Contact, target: Contact) -> Contact:
     """Every identity and ticket of ``source`` moves to ``target``; ``source`` is deleted."""
     if source.pk == target.pk:
-        raise ValidationError(_("A contact cannot be merged into itself."))
+        raise refusals.conflict("source", _("A contact cannot be merged into itself."))
     with transaction.atomic():
         Identity.objects.filter(contact=source).update(contact=target)
         source.tickets.update(requester=target)
@@ -173,7 +179,7 @@ def company_by_id(company_id: int | None, *, field: str = "company") -> Company 
         return None
     company = Company.objects.filter(pk=company_id).first()
     if company is None:
-        raise ValidationError({field: _("Unknown company.")})
+        raise refusals.invalid_reference(field, _("Unknown company."))
     return company
 
 

@@ -6,22 +6,23 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from pomoc.core import refusals
 from pomoc.tickets.models import CustomFieldDefinition, CustomFieldType
 
 
 def validate_custom_fields(values: Mapping, *, partial: bool = True) -> dict:
     """Values checked against the active field definitions; unknown keys are an error."""
     definitions = {d.key: d for d in CustomFieldDefinition.objects.filter(active=True)}
-    errors: dict[str, str] = {}
+    errors: dict[str, ValidationError] = {}
     cleaned: dict = {}
     for key, value in values.items():
         definition = definitions.get(key)
         if definition is None:
-            errors[key] = _("Unknown custom field.")
+            errors[key] = refusals.refusal(_("Unknown custom field."), refusals.INVALID_REFERENCE)
             continue
         if value is None or value == "":
             if definition.required:
-                errors[key] = _("This field is required.")
+                errors[key] = refusals.refusal(_("This field is required."), refusals.FIELD_DEFINITION)
             continue
         kind = definition.type
         ok = (
@@ -37,13 +38,14 @@ def validate_custom_fields(values: Mapping, *, partial: bool = True) -> dict:
             except ValueError:
                 ok = False
         if not ok:
-            errors[key] = _("Not a valid value for a field of type “%(type)s”.") % {"type": kind}
+            errors[key] = refusals.refusal(_("Not a valid value for a field of type “%(type)s”.") % {"type": kind},
+                                          refusals.FIELD_DEFINITION)
             continue
         cleaned[key] = value
     if not partial:
         for key, definition in definitions.items():
             if definition.required and key not in cleaned:
-                errors.setdefault(key, _("This field is required."))
+                errors.setdefault(key, refusals.refusal(_("This field is required."), refusals.FIELD_DEFINITION))
     if errors:
         raise ValidationError({f"custom_fields.{k}": v for k, v in errors.items()})
     return cleaned

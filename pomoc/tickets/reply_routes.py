@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from pomoc.accounts.models import Department
 from pomoc.contacts.models import Contact, Identity
 from pomoc.contacts.services import normalize_identity
+from pomoc.core import refusals
 from pomoc.tickets import replies
 from pomoc.tickets.models import Channel, Ticket
 from pomoc.tickets.replies import ReplyInbox, ReplyRoute
@@ -96,7 +97,7 @@ def parse_route_value(ticket: Ticket, value: str):
         if f"{route.inbox_id or 0}:{route.identity_id}" == value:
             inbox = inbox_model().objects.get(pk=route.inbox_id) if route.inbox_id else None
             return inbox, Identity.objects.get(pk=route.identity_id)
-    raise ValidationError({"route": _("Choose one of the listed ways to reply.")})
+    raise refusals.invalid_reference("route", _("Choose one of the listed ways to reply."))
 
 
 # --- a new ticket's route ---------------------------------------------------------------------
@@ -160,5 +161,6 @@ def identity_of(requester: Contact, value: int | str) -> Identity:
                 found = identity
                 break
     if found is None:
-        raise ValidationError({"reply_identity": _("Replies can only go to one of the requester's addresses.")})
+        raise refusals.invalid_reference("reply_identity",
+                                         _("Replies can only go to one of the requester's addresses."))
     return found

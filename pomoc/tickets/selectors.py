@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from pomoc.contacts.models import Contact, Identity, IdentityKind
 from pomoc.contacts.services import normalize_identity
+from pomoc.core import refusals
 from pomoc.core.ids import MAX_ID, NOT_AN_ID_MESSAGE, is_id
 from pomoc.core.text import find_bad_text
 from pomoc.tickets import search_index
@@ -197,7 +198,8 @@ def decode_cursor(cursor: str, sort: str) -> list:
                 out.append(int(value))
         return out
     except (ValueError, TypeError, json.JSONDecodeError, KeyError):
-        raise ValidationError({"cursor": _("The page cursor is not valid; start again from the first page.")}) from None
+        raise ValidationError({"cursor": refusals.refusal(
+            _("The page cursor is not valid; start again from the first page."), refusals.INVALID_CURSOR)}) from None
 
 
 def keyset_q(fields: list[tuple[str, bool]], values: list) -> Q:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from pomoc.accounts.models import Department, Role
 from pomoc.contacts.models import Contact
+from pomoc.core import refusals
 from pomoc.core.sanitize import html_to_text, sanitize_html, text_to_html
 from pomoc.tickets import events, replies, search_index
 from pomoc.tickets.attachments import NewAttachment, store_attachments, validate_attachments
@@ -76,9 +77,10 @@ def ticket_create(
     attachments = validate_attachments(attachments)
     fields = validate_custom_fields(custom_fields or {}, partial=False)
     if assignee is not None and assignee.role == Role.CUSTOMER:
-        raise ValidationError({"assignee": _("Tickets can only be assigned to agents.")})
+        raise refusals.invalid_reference("assignee", _("Tickets can only be assigned to agents."))
     if reply_identity is not None and reply_identity.contact_id != requester.pk:
-        raise ValidationError({"reply_identity": _("Replies can only go to one of the requester's addresses.")})
+        raise refusals.invalid_reference("reply_identity",
+                                         _("Replies can only go to one of the requester's addresses."))
     with transaction.atomic():
         now = timezone.now()
         ticket = Ticket.objects.create(
@@ -96,9 +98,9 @@ def ticket_create(
         if message_kind == MessageKind.REPLY:  # an agent writing to the customer first
             route = replies.route_for(ticket)
             if route is None:
-                raise ValidationError({"body": _(
+                raise refusals.conflict("body", _(
                     "This message has nowhere to go: the customer has no e-mail address or other way to be "
-                    "answered. Add one to the contact, or start the ticket with an internal note.")})
+                    "answered. Add one to the contact, or start the ticket with an internal note."))
         message = _add_message(ticket=ticket, kind=message_kind, channel=channel, actor=actor,
                                author_contact=requester if message_kind == MessageKind.CUSTOMER else None,
                                body_text=body_text, body_html=body_html, attachments=attachments,
@@ -163,9 +165,9 @@ def message_add(
         if kind == MessageKind.REPLY:
             route = replies.route_for(ticket)
             if route is None:
-                raise ValidationError({"body": _(
+                raise refusals.conflict("body", _(
                     "This reply has nowhere to go: the customer has no e-mail address or other way to be "
-                    "answered. Add one to the contact, or write an internal note instead.")})
+                    "answered. Add one to the contact, or write an internal note instead."))
         now = timezone.now()
         if kind == MessageKind.CUSTOMER and author_contact is None:
             author_contact = ticket.requester
@@ -244,7 +246,7 @@ def message_delivery_retry(message: Message, *, actor=None) -> Message:
             delivery_state=DeliveryState.QUEUED
         )
         if not updated:
-            raise ValidationError({"message": _("Only a reply whose delivery failed can be sent again.")})
+            raise refusals.conflict("message", _("Only a reply whose delivery failed can be sent again."))
         message.refresh_from_db()
         events.delivery_changed(message, DeliveryState.QUEUED, actor=actor)
         transaction.on_commit(lambda: replies.enqueue_delivery(message.pk))
@@ -255,7 +257,8 @@ def ticket_reply_route_set(*, ticket: Ticket, actor, inbox, identity) -> Ticket:
     """Choose where replies on ``ticket`` go: ``inbox`` (None: the usual one for the identity's kind)
     and ``identity``, one of the requester's. The choice is checked by resolving it."""
     if identity is not None and identity.contact_id != ticket.requester_id:
-        raise ValidationError({"reply_identity": _("Replies can only go to one of the requester's addresses.")})
+        raise refusals.invalid_reference("reply_identity",
+                                         _("Replies can only go to one of the requester's addresses."))
     with transaction.atomic():
         before = {"inbox": ticket.reply_inbox_id, "identity": ticket.reply_identity_id}
         Ticket.objects.filter(pk=ticket.pk).update(reply_inbox=inbox, reply_identity=identity)
@@ -263,8 +266,8 @@ def ticket_reply_route_set(*, ticket: Ticket, actor, inbox, identity) -> Ticket:
         route = replies.route_for(ticket)
         if identity is not None and (route is None or route.identity_id != identity.pk
                                      or (inbox is not None and route.inbox_id != inbox.pk)):
-            raise ValidationError({"reply_inbox": _("Replies cannot go to %(address)s through this inbox.")
-                                   % {"address": identity.value}})
+            raise refusals.invalid_reference(
+                "reply_inbox", _("Replies cannot go to %(address)s through this inbox.") % {"address": identity.value})
         events.field_changed(ticket, EventType.REPLY_ROUTE_CHANGED, actor,
                              before, {"inbox": getattr(inbox, "pk", None), "identity": getattr(identity, "pk", None)})
     return ticket
@@ -312,7 +315,7 @@ def ticket_update(*, ticket: Ticket, actor, changes: Mapping) -> Ticket:
         raise ValidationError({"priority": _("Unknown priority.")})
     assignee = changes.get("assignee")
     if assignee is not None and (assignee.role == Role.CUSTOMER or not assignee.is_active):
-        raise ValidationError({"assignee": _("Tickets can only be assigned to active agents.")})
+        raise refusals.invalid_reference("assignee", _("Tickets can only be assigned to active agents."))
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         now = timezone.now()
@@ -378,9 +381,9 @@ def tickets_bulk_update(*, tickets: Iterable[Ticket], actor, changes: Mapping) -
 def ticket_merge(*, source: Ticket, target: Ticket, actor) -> Ticket:
     """Move every message of ``source`` into ``target`` and close ``source`` as merged."""
     if source.pk == target.pk:
-        raise ValidationError({"target": _("A ticket cannot be merged into itself.")})
+        raise refusals.conflict("target", _("A ticket cannot be merged into itself."))
     if source.merged_into_id or target.merged_into_id:
-        raise ValidationError({"target": _("A merged ticket cannot be merged again.")})
+        raise refusals.conflict("target", _("A merged ticket cannot be merged again."))
     with transaction.atomic():
         source, target = (Ticket.objects.select_for_update().get(pk=pk) for pk in (source.pk, target.pk))
         now = timezone.now()
@@ -409,10 +412,10 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor) -> Ticket:
 def message_split(*, message: Message, actor, subject: str = "") -> Ticket:
     """Move one customer message (and its attachments) out into a new ticket of its own."""
     if message.kind != MessageKind.CUSTOMER:
-        raise ValidationError({"message": _("Only customer messages can be split into a new ticket.")})
+        raise refusals.conflict("message", _("Only customer messages can be split into a new ticket."))
     source = message.ticket
     if source.messages.count() < 2:
-        raise ValidationError({"message": _("A ticket's only message cannot be split off.")})
+        raise refusals.conflict("message", _("A ticket's only message cannot be split off."))
     with transaction.atomic():
         now = timezone.now()
         new_ticket = Ticket.objects.create(

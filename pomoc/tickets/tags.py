@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from pomoc.core import refusals
 from pomoc.tickets.models import Tag
 
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -26,7 +27,7 @@ def _clean_tag_name(name: str, *, exclude_pk: int | None = None) -> str:
     if not normalized:
         raise ValidationError({"name": _("This field cannot be blank.")})
     if Tag.objects.filter(name=normalized).exclude(pk=exclude_pk).exists():
-        raise ValidationError({"name": _("A tag with this name already exists.")})
+        raise refusals.conflict("name", _("A tag with this name already exists."))
     return normalized
 
 

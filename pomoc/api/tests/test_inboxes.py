@@ -130,11 +130,14 @@ def test_fetch_settings_are_checked_across_keys(inbox, as_admin):
 
 
 def test_the_address_is_required_valid_and_unique_for_email(inbox, as_admin):
-    for address, message in [("", "Give the inbox's e-mail address."), ("garbage", "Not a valid e-mail address."),
-                             ("SUPPORT@example.org", "Another inbox already receives mail for this address.")]:
+    for address, message, kind in [
+        ("", "Give the inbox's e-mail address.", "value_error"),
+        ("garbage", "Not a valid e-mail address.", "value_error"),
+        ("SUPPORT@example.org", "Another inbox already receives mail for this address.", "conflict"),
+    ]:
         response = as_admin.post("/inboxes", {"kind": "email", "name": f"Other {address}", "address": address})
         assert response.status_code == 422
-        assert response.json()["detail"] == [{"type": "value_error", "loc": ["body", "address"], "msg": message}]
+        assert response.json()["detail"] == [{"type": kind, "loc": ["body", "address"], "msg": message}]
 
 
 def test_unknown_kind_and_unknown_department_are_refused(world, as_admin):

@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
+from pomoc.core import refusals
+
 if TYPE_CHECKING:
     from pomoc.channels.models import Inbox
     from pomoc.channels.registry import Errors
@@ -101,6 +103,45 @@ class EmailInboxConfig:
         return asdict(self)
 
 
+# --- the same rules as JSON Schema, for the API (ChannelKind.config_schema, config_rules) -----------
+_SINGLE_LINE = "^[^\\x00\\r\\n]*$"
+_NOT_BLANK = "^[^\\x00\\r\\n]*[^\\s\\x00][^\\x00\\r\\n]*$"
+_HOST = {"anyOf": [{"maxLength": 0}, {"format": "hostname"}, {"format": "ipv4"}, {"format": "ipv6"}],
+         "type": "string", "maxLength": 253, "description": "A DNS name or an IP address; \"\": none."}
+_EMAIL = {"type": "string", "format": "email"}
+
+CONFIG_SCHEMA: dict[str, dict] = {
+    "fetch": {"enum": list(FETCH_CHOICES), "description": "How mail gets in: the MTA's pipe, IMAP or POP3."},
+    **{key: {"type": "integer", "minimum": 1, "maximum": 65535} for key in PORT_FIELDS},
+    **{key: dict(_HOST) for key in HOST_FIELDS},
+    **{key: {"enum": list(SECURITY_CHOICES)} for key in SECURITY_FIELDS},
+    **{key: {"type": "string", "maxLength": length, "pattern": _SINGLE_LINE} for key, length in TEXT_FIELDS.items()},
+    "imap_folder": {"type": "string", "maxLength": TEXT_FIELDS["imap_folder"], "pattern": _NOT_BLANK},
+    "pop3_delete": {"type": "boolean"},
+    "extra_addresses": {"type": "array", "items": _EMAIL, "description": "Other addresses of ours (aliases)."},
+    "max_message_bytes": {"type": "integer", "minimum": MIN_MESSAGE_BYTES, "maximum": MAX_MESSAGE_BYTES},
+    "tls_ca_certificates": {
+        "type": "string", "pattern": "^[^\\x00]*$",
+        "description": "PEM certificates trusted beside the system's; a text that is not one is refused "
+                       "with the type `invalid_content`."},
+}
+
+
+def _needs_when_fetching(fetch: str, required: tuple[str, ...]) -> dict:
+    return {
+        "if": {"properties": {"fetch": {"const": fetch}}, "required": ["fetch"]},
+        "then": {"required": list(required),
+                 "properties": {key: {"minLength": 1, "pattern": _NOT_BLANK} for key in required}},
+    }
+
+
+CONFIG_RULES = (
+    _needs_when_fetching("imap", ("imap_host", "imap_username")),
+    _needs_when_fetching("pop3", ("pop3_host", "pop3_username")),
+)
+ADDRESS_SCHEMA = {**_EMAIL, "maxLength": 254, "description": "The address customers write to."}
+
+
 # --- the kind's rules (ChannelKind.clean_config and clean_address) ------------------------------
 def is_valid_host(value: str) -> bool:
     """A DNS name or an IP address; nothing that could smuggle options, paths or header lines."""
@@ -116,7 +157,10 @@ def is_valid_host(value: str) -> bool:
 
 
 def _whole_number(value: Any) -> int | None:
-    # JSON and the form both give ints; a bool is not a number here, nor is "25" or 25.0.
+    # JSON and the form both give ints (25.0 is one too, as JSON Schema counts); a bool is not a number
+    # here, nor is "25" or 25.5.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
@@ -134,7 +178,8 @@ def clean_address(inbox: Inbox, value: str, errors: Errors) -> str:
         errors.add("address", _("Not a valid e-mail address."))
         return address
     if Inbox.objects.filter(kind=inbox.kind, address=address).exclude(pk=inbox.pk).exists():
-        errors.add("address", _("Another inbox already receives mail for this address."))
+        errors.add("address", refusals.refusal(_("Another inbox already receives mail for this address."),
+                                               refusals.CONFLICT))
     return address
 
 
@@ -183,7 +228,7 @@ def clean_config(inbox: Inbox, values: Mapping[str, Any], errors: Errors) -> dic
             pem = value.strip() if isinstance(value, str) else None
             problem = _("Expected text.") if pem is None else ca_certificates_problem(pem)
             if problem:
-                errors.add(key, problem)
+                errors.add(key, problem if pem is None else refusals.refusal(problem, refusals.INVALID_CONTENT))
             cleaned[key] = pem + "\n" if pem else ""
         elif key == "max_message_bytes":
             limit = _whole_number(value)
@@ -194,8 +239,10 @@ def clean_config(inbox: Inbox, values: Mapping[str, Any], errors: Errors) -> dic
         else:  # a key of the dataclass without a rule here is a bug, not a user's mistake
             raise ValueError(f"no rule for the e-mail setting {key!r}")
     if not errors:
+        # A new inbox's settings break a rule of their own; a change may fit only with the stored ones.
+        code = refusals.CONFLICT if inbox.pk else None
         _check_fetch_settings(errors, EmailInboxConfig.from_dict(
-            {**EmailInboxConfig.from_dict(inbox.config).to_dict(), **cleaned}))
+            {**EmailInboxConfig.from_dict(inbox.config).to_dict(), **cleaned}), code)
     return cleaned
 
 
@@ -221,16 +268,19 @@ def _clean_extra_addresses(errors: Errors, value: Any, is_valid_email) -> list[s
     return addresses
 
 
-def _check_fetch_settings(errors: Errors, config: EmailInboxConfig) -> None:
+def _check_fetch_settings(errors: Errors, config: EmailInboxConfig, code: str | None) -> None:
+    def add(key: str, message: str) -> None:
+        errors.add(key, refusals.refusal(message, code) if code else message)
+
     if config.fetch == "imap":
         if not config.imap_host:
-            errors.add("imap_host", _("IMAP needs a server."))
+            add("imap_host", _("IMAP needs a server."))
         if not config.imap_username:
-            errors.add("imap_username", _("IMAP needs a username."))
+            add("imap_username", _("IMAP needs a username."))
         if not config.imap_folder:
-            errors.add("imap_folder", _("IMAP needs a folder (usually INBOX)."))
+            add("imap_folder", _("IMAP needs a folder (usually INBOX)."))
     elif config.fetch == "pop3":
         if not config.pop3_host:
-            errors.add("pop3_host", _("POP3 needs a server."))
+            add("pop3_host", _("POP3 needs a server."))
         if not config.pop3_username:
-            errors.add("pop3_username", _("POP3 needs a username."))
+            add("pop3_username", _("POP3 needs a username."))

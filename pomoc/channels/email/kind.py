@@ -7,7 +7,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pomoc.channels import registry
-from pomoc.channels.email.config import SECRET_NAMES, EmailInboxConfig, clean_address, clean_config
+from pomoc.channels.email.config import (
+    ADDRESS_SCHEMA,
+    CONFIG_RULES,
+    CONFIG_SCHEMA,
+    SECRET_NAMES,
+    EmailInboxConfig,
+    clean_address,
+    clean_config,
+)
 from pomoc.channels.email.connection_test import check_connection
 from pomoc.channels.email.outbound import EmailOutbound
 from pomoc.contacts.models import IdentityKind
@@ -41,6 +49,9 @@ EMAIL = registry.ChannelKind(
     address_label=_("E-mail address"),
     summary=summary,
     connection_test=check_connection,
+    config_schema=CONFIG_SCHEMA,
+    config_rules=CONFIG_RULES,
+    address_schema=ADDRESS_SCHEMA,
 )
 
 

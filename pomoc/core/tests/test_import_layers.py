@@ -1,6 +1,6 @@
 """The packages import downwards only, and nothing imports itself in a circle.
 
-Layers, lowest first: core → accounts, contacts → tickets → channels (and each kind inside it) →
+Layers, lowest first: core → accounts, contacts, calendars → tickets → channels (and each kind inside it) →
 automation, reports, portal, administration, demo → api and the project modules (settings, urls,
 asgi, cli). A lower layer asks a higher one through a port it owns (``tickets/replies.py``), never
 by importing it. Tests and migrations are not counted: they may use anything.
@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[2]
 
 LAYERS = {
     "core": 0,
-    "accounts": 1, "contacts": 1,
+    "accounts": 1, "contacts": 1, "calendars": 1,
     "tickets": 2,
     "channels": 3,
     "automation": 4, "reports": 4, "portal": 4, "administration": 4, "demo": 4,

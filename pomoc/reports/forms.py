@@ -1,0 +1,51 @@
+"""The report's filters: a period, and optionally a department, a channel and a business-hours calendar."""
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pomoc.accounts.models import Department
+from pomoc.calendars.models import Calendar
+from pomoc.tickets.models import Channel
+
+PERIODS = (("7", _("Last 7 days")), ("30", _("Last 30 days")), ("90", _("Last 90 days")), ("custom", _("From … to …")))
+MAX_DAYS = 366
+
+
+class ReportFilterForm(forms.Form):
+    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False, initial="30")
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To (including)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.order_by("name"),
+                                        required=False, empty_label=_("All departments"))
+    channel = forms.ChoiceField(label=_("Channel"), required=False,
+                                choices=[("", _("All channels")), *Channel.choices])
+    calendar = forms.ModelChoiceField(label=_("Count time in"), queryset=Calendar.objects.order_by("name"),
+                                      required=False, empty_label=_("Wall-clock time"))
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        if data.get("period") == "custom":
+            start, end = data.get("start"), data.get("end")
+            if start is None or end is None:
+                raise forms.ValidationError(_("Choose both dates of the period."))
+            if end < start:
+                raise forms.ValidationError(_("The period must end after it starts."))
+            if (end - start).days >= MAX_DAYS:
+                raise forms.ValidationError(_("A period can be at most a year long."))
+        else:
+            days = int(data.get("period") or "30")
+            start, end = today - dt.timedelta(days=days - 1), today
+        data["first_day"], data["last_day"] = start, end
+        return data
+
+    def period_bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        """The chosen days as ``[start, end)`` in the current time zone."""
+        zone = timezone.get_current_timezone()
+        first, last = self.cleaned_data["first_day"], self.cleaned_data["last_day"]
+        start = dt.datetime.combine(first, dt.time(), tzinfo=zone)
+        end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+        return start, end

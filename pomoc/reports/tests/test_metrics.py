@@ -1,0 +1,139 @@
+"""The metrics of docs/metrics.md on tickets whose timestamps we set, through the real services
+where the metric reads what they write (replies, reopening, merging)."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from pomoc.calendars.schedule import Schedule
+from pomoc.reports import metrics
+from pomoc.testing.factories import DepartmentFactory, UserFactory, make_ticket
+from pomoc.tickets import services
+from pomoc.tickets.models import MessageKind, Status, Ticket
+
+pytestmark = pytest.mark.django_db
+UTC = dt.UTC
+MONDAY = dt.datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+WEEK = metrics.Period(MONDAY, MONDAY + dt.timedelta(days=7))
+
+
+def _ticket(*, created, first_response=None, resolved=None, reopen_count=0, status=None, **kwargs) -> Ticket:
+    ticket = make_ticket(**kwargs)
+    status = status or (Status.RESOLVED if resolved else Status.OPEN)
+    Ticket.objects.filter(pk=ticket.pk).update(created_at=created, first_response_at=first_response,
+                                               resolved_at=resolved, reopen_count=reopen_count, status=status)
+    ticket.refresh_from_db()
+    return ticket
+
+
+def _hours(value: float) -> dt.timedelta:
+    return dt.timedelta(hours=value)
+
+
+def test_first_response_time_counts_tickets_opened_in_the_period_with_a_response():
+    for hours in (1, 2, 3, 10):
+        _ticket(created=MONDAY, first_response=MONDAY + _hours(hours))
+    _ticket(created=MONDAY)  # not answered yet: not in FRT
+    _ticket(created=MONDAY - dt.timedelta(days=1), first_response=MONDAY)  # opened before the period
+    frt = metrics.first_response_times(Ticket.objects.all(), WEEK)
+    assert (frt.count, frt.mean, frt.median, frt.p90) == (4, _hours(4), _hours(2.5), _hours(10))
+
+
+def test_business_hours_frt_skips_the_night_and_the_weekend():
+    nine_to_five = ((9 * 60, 17 * 60),)
+    schedule = Schedule(ZoneInfo("UTC"), lambda day: nine_to_five if day.weekday() < 5 else ())
+    friday_four = dt.datetime(2026, 11, 6, 16, 0, tzinfo=UTC)
+    _ticket(created=friday_four, first_response=friday_four + dt.timedelta(days=3, hours=1))  # Monday 17:00
+    frt = metrics.first_response_times(Ticket.objects.all(), WEEK, schedule=schedule)
+    assert frt.mean == _hours(9)  # 16–17 on Friday, 9–17 on Monday
+    assert metrics.first_response_times(Ticket.objects.all(), WEEK).mean == dt.timedelta(days=3, hours=1)
+
+
+def test_resolution_reopen_rate_and_first_contact_resolution():
+    agent = UserFactory()
+    one_reply = _ticket(created=MONDAY, resolved=MONDAY + _hours(5))
+    services.message_add(ticket=one_reply, kind=MessageKind.REPLY, actor=agent, body_text="Fixed it.")
+    two_replies = _ticket(created=MONDAY, resolved=MONDAY + _hours(7))
+    for text in ("Try this.", "And this."):
+        services.message_add(ticket=two_replies, kind=MessageKind.REPLY, actor=agent, body_text=text)
+    reopened = _ticket(created=MONDAY, resolved=MONDAY + _hours(9), reopen_count=1)
+    services.message_add(ticket=reopened, kind=MessageKind.REPLY, actor=agent, body_text="Again.")
+    services.message_add(ticket=reopened, kind=MessageKind.NOTE, actor=agent, body_text="Notes do not count.")
+    _ticket(created=MONDAY, resolved=MONDAY + dt.timedelta(days=8))  # resolved after the period
+    # Re-read after message_add touched the tickets' timestamps (a reply is not a resolution).
+    Ticket.objects.filter(pk__in=[one_reply.pk, two_replies.pk, reopened.pk]).update(status=Status.RESOLVED)
+    tickets = Ticket.objects.all()
+    assert metrics.resolution_times(tickets, WEEK).median == _hours(7)
+    assert metrics.reopen_rate(tickets, WEEK) == metrics.Rate(1, 3)
+    fcr = metrics.first_contact_resolution(tickets, WEEK)
+    assert fcr == metrics.Rate(1, 3) and fcr.value == pytest.approx(1 / 3)
+    assert metrics.Rate(0, 0).value is None
+
+
+def test_a_merged_ticket_counts_only_on_its_target():
+    agent = UserFactory()
+    target = _ticket(created=MONDAY, first_response=MONDAY + _hours(1))
+    source = _ticket(created=MONDAY, first_response=MONDAY + _hours(20))
+    services.ticket_merge(source=source, target=target, actor=agent)
+    assert metrics.first_response_times(Ticket.objects.all(), WEEK).count == 1
+
+
+def test_backlog_by_status_and_age():
+    now = MONDAY + dt.timedelta(days=10)
+    ages = {Status.NEW: [1], Status.OPEN: [30, 50], Status.PENDING: [100, 400]}
+    for status, hours_old in ages.items():
+        for hours in hours_old:
+            _ticket(created=now - _hours(hours), status=status)
+    _ticket(created=now - _hours(2), resolved=now - _hours(1))
+    result = metrics.backlog(Ticket.objects.all(), at=now)
+    assert result.total == 5
+    assert result.by_status == {Status.NEW: 1, Status.OPEN: 2, Status.PENDING: 2}
+    assert result.by_age == (1, 2, 1, 1)
+    assert result.oldest_created_at == now - _hours(400)
+
+
+def test_volume_by_channel_department_agent_hour_and_weekday():
+    billing = DepartmentFactory(name="Billing")
+    agent = UserFactory()
+    _ticket(created=MONDAY, channel="email", department=billing)
+    _ticket(created=MONDAY + _hours(1), channel="email", assignee=agent)
+    _ticket(created=MONDAY + dt.timedelta(days=1, hours=15), channel="phone")
+    tickets = Ticket.objects.all()
+    assert metrics.volume(tickets, WEEK, by="channel") == [("email", 2), ("phone", 1)]
+    assert dict(metrics.volume(tickets, WEEK, by="department")) == {billing.pk: 1, None: 2}
+    assert dict(metrics.volume(tickets, WEEK, by="agent")) == {agent.pk: 1, None: 2}
+    # 08:00 and 09:00 UTC are 09:00 and 10:00 in Prague (winter time); Tuesday 23:00 UTC is 00:00 Wednesday.
+    prague = ZoneInfo("Europe/Prague")
+    assert metrics.volume(tickets, WEEK, by="hour", time_zone=prague) == [(0, 1), (9, 1), (10, 1)]
+    assert metrics.volume(tickets, WEEK, by="weekday", time_zone=prague) == [(1, 2), (3, 1)]
+    with pytest.raises(ValueError):
+        metrics.volume(tickets, WEEK, by="colour")
+
+
+def test_every_metric_reads_in_a_fixed_number_of_queries():
+    def queries(count: int) -> int:
+        Ticket.objects.all().delete()
+        for index in range(count):
+            _ticket(created=MONDAY + _hours(index), first_response=MONDAY + _hours(index + 1),
+                    resolved=MONDAY + _hours(index + 2))
+        tickets = Ticket.objects.all()
+        with CaptureQueriesContext(connection) as captured:
+            metrics.first_response_times(tickets, WEEK)
+            metrics.resolution_times(tickets, WEEK)
+            metrics.reopen_rate(tickets, WEEK)
+            metrics.first_contact_resolution(tickets, WEEK)
+            metrics.backlog(tickets, at=MONDAY)
+            metrics.volume(tickets, WEEK, by="hour", time_zone=ZoneInfo("Europe/Prague"))
+        return len(captured)
+
+    assert queries(2) == queries(12) == 7
+
+
+def test_a_period_needs_aware_ends_in_order():
+    with pytest.raises(ValueError):
+        metrics.Period(dt.datetime(2026, 1, 1), dt.datetime(2026, 1, 2))
+    with pytest.raises(ValueError):
+        metrics.Period(MONDAY, MONDAY - dt.timedelta(days=1))

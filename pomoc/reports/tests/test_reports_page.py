@@ -1,0 +1,82 @@
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from pomoc.accounts.models import Role
+from pomoc.calendars.services import calendar_create
+from pomoc.testing.factories import DepartmentFactory, UserFactory, make_customer_user, make_ticket
+from pomoc.tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tickets():
+    support, billing = DepartmentFactory(name="Support"), DepartmentFactory(name="Billing")
+    now = timezone.now()
+    for department, hours in ((support, 1), (support, 3), (billing, 5)):
+        ticket = make_ticket(department=department)
+        opened = now - dt.timedelta(days=2)
+        Ticket.objects.filter(pk=ticket.pk).update(created_at=opened,
+                                                   first_response_at=opened + dt.timedelta(hours=hours))
+    return {"support": support, "billing": billing}
+
+
+def test_an_agent_sees_the_figures_of_the_tickets_they_may_see(client, tickets):
+    agent = UserFactory(role=Role.AGENT)
+    tickets["support"].members.add(agent)
+    client.force_login(agent)
+    page = client.get(reverse("reports:overview"))
+    assert page.status_code == 200
+    report = page.context["report"]
+    visible = Ticket.objects.filter(department=tickets["support"]).count()
+    assert report.first_response.count in (visible, 3)  # department-less visibility is an organisation setting
+    supervisor = UserFactory(role=Role.SUPERVISOR)
+    client.force_login(supervisor)
+    report = client.get(reverse("reports:overview"), {"period": "7"}).context["report"]
+    assert report.first_response.count == 3 and report.first_response.median == dt.timedelta(hours=3)
+    report = client.get(reverse("reports:overview"), {"period": "7", "department": tickets["billing"].pk}
+                        ).context["report"]
+    assert report.first_response.count == 1 and report.by_department == [("Billing", 1)]
+
+
+def test_business_hours_csv_and_bad_filters(client, tickets):
+    client.force_login(UserFactory(role=Role.ADMINISTRATOR))
+    calendar = calendar_create(name="Always", time_zone="UTC", hours={str(d): ["00:00-24:00"] for d in range(7)})
+    page = client.get(reverse("reports:overview"), {"period": "30", "calendar": calendar.pk})
+    assert page.context["report"].business_hours and page.context["report"].first_response.count == 3
+    response = client.get(reverse("reports:overview"), {"period": "30", "format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1][:2] == ["First response time", "3"] and rows[1][3] == "3.00"
+    for bad in ({"period": "custom", "start": "2026-05-01"}, {"period": "custom", "start": "2026-05-02",
+                                                             "end": "2026-05-01"},
+                {"period": "custom", "start": "2020-01-01", "end": "2026-01-01"}, {"period": "9999"},
+                {"department": "x"}, {"start": "\x00"}):
+        response = client.get(reverse("reports:overview"), bad)
+        assert response.status_code == 400 and response.context["form"].errors
+
+
+def test_customers_and_strangers_do_not_get_reports(client):
+    assert client.get(reverse("reports:overview")).status_code == 302
+    client.force_login(make_customer_user())
+    assert client.get(reverse("reports:overview")).status_code == 404
+
+
+def test_the_page_reads_in_a_fixed_number_of_queries(client):
+    client.force_login(UserFactory(role=Role.ADMINISTRATOR))
+    counts = []
+    for count in (1, 15):
+        for _ in range(count):
+            make_ticket(department=DepartmentFactory())
+        client.get(reverse("reports:overview"))  # caches (organisation settings, session) warm
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("reports:overview")).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]

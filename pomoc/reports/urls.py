@@ -1,0 +1,8 @@
+from django.urls import path
+
+from pomoc.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.overview, name="overview"),
+]

@@ -1,0 +1,42 @@
+"""A supervisor opens Reports on the demo's tickets, filters them and downloads the CSV; the page in
+Czech and on a phone. Screenshots go to POMOC_E2E_SCREENSHOTS (default: a temporary folder)."""
+
+import pytest
+from playwright.sync_api import expect
+
+from pomoc.testing.services import pomoc
+
+from .test_agent_flow import Agent
+from .test_manage_inboxes import screenshots  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.browser
+SET_LANGUAGE = "from pomoc.accounts.models import User; User.objects.filter(username='admin').update(language='{}')"
+
+
+@pytest.mark.parametrize(("language", "width"), [("en", 1280), ("cs", 390)])
+def test_reports_show_the_figures_and_download(site, browser, demo_password, screenshots, language,  # noqa: F811
+                                               width):
+    pomoc("shell", "-c", SET_LANGUAGE.format(language), env=site.env)
+    admin = Agent(browser, site.url, "admin", demo_password)
+    try:
+        page = admin.page
+        page.set_viewport_size({"width": width, "height": 900})
+        admin.log_in()
+        page.goto(site.url + "/reports/")
+        heading = {"en": "Reports", "cs": "Přehledy"}[language]
+        expect(page.locator("h1")).to_have_text(heading)
+        expect(page.locator(".card")).to_have_count(5)
+        expect(page.locator(".card .figure").first).not_to_be_empty()
+        page.select_option("select[name=period]", "90")
+        page.locator(".report-filters button[type=submit]").click()
+        page.wait_for_url("**period=90**")
+        expect(page.locator(".volume table").first).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        page.screenshot(path=str(screenshots / f"reports-{language}-{width}.png"), full_page=True, caret="initial")
+        with page.expect_download() as download:
+            page.locator("a[href*='format=csv']").click()
+        assert download.value.suggested_filename.startswith("pomoc-report-")
+        assert not admin.errors and not admin.csp_problems()
+    finally:
+        admin.close()
+        pomoc("shell", "-c", SET_LANGUAGE.format(""), env=site.env)
