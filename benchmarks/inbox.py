@@ -312,6 +312,8 @@ class Bench:
             except EmptyResultSet:  # nothing matched (a small database): the page needs no second query
                 pass
             self.measure(f"search: {label} word", self.page_client, "/search/?" + urlencode({"q": word}), queries)
+        # The preferences page: its time-zone list once read the tz database on every request.
+        self.measure("preferences page", self.page_client, "/accounts/preferences/")
 
 
 # In about one demo ticket in four (English greetings and sign-offs).
