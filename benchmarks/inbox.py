@@ -313,7 +313,10 @@ class Bench:
                 pass
             self.measure(f"search: {label} word", self.page_client, "/search/?" + urlencode({"q": word}), queries)
         # The preferences page: its time-zone list once read the tz database on every request.
-        self.measure("preferences page", self.page_client, "/accounts/preferences/")
+        from pomoc.accounts.models import User
+
+        self.measure("preferences page", self.page_client, "/accounts/preferences/",
+                     self.sql_of(User.objects.filter(pk=self.user.pk)))
 
 
 # In about one demo ticket in four (English greetings and sign-offs).
