@@ -54,12 +54,12 @@ $(ASSETS_STAMP): package.json package-lock.json
 # --- running ----------------------------------------------------------------------------------
 # The URL `pomoc init` prints; set POMOC_BASE_URL yourself when HOST is not a name browsers reach.
 run: export POMOC_BASE_URL ?= http://$(HOST):$(PORT)
+# init's sign-in notice (a new administrator's password) is shown last, under the demo's summary and
+# the server's and worker's start-up lines: serve prints it once they are up. It stays in memory.
 run: venv assets
-	$(BIN)/pomoc init
-ifneq ($(filter 1 yes true,$(DEMO)),)
-	$(BIN)/pomoc demo $(if $(DEMO_TICKETS),--tickets $(DEMO_TICKETS)) $(if $(DEMO_PASSWORD),--password '$(DEMO_PASSWORD)')
-endif
-	$(BIN)/pomoc serve --host $(HOST) --port $(PORT)
+	@notice="$$($(BIN)/pomoc init)" || exit 1; \
+	$(if $(filter 1 yes true,$(DEMO)),$(BIN)/pomoc demo $(if $(DEMO_TICKETS),--tickets $(DEMO_TICKETS)) $(if $(DEMO_PASSWORD),--password '$(DEMO_PASSWORD)') || exit 1;) \
+	POMOC_SIGN_IN_NOTICE="$$notice" exec $(BIN)/pomoc serve --host $(HOST) --port $(PORT)
 
 # --- checks -----------------------------------------------------------------------------------
 test: venv assets

@@ -312,6 +312,11 @@ class Bench:
             except EmptyResultSet:  # nothing matched (a small database): the page needs no second query
                 pass
             self.measure(f"search: {label} word", self.page_client, "/search/?" + urlencode({"q": word}), queries)
+        # The preferences page: its time-zone list once read the tz database on every request.
+        from pomoc.accounts.models import User
+
+        self.measure("preferences page", self.page_client, "/accounts/preferences/",
+                     self.sql_of(User.objects.filter(pk=self.user.pk)))
 
         # Reports: the heaviest of the page's queries (first response times over 30 days) is the baseline.
         import datetime as dt

@@ -201,6 +201,8 @@ PASSWORD_RESET_RATE_WINDOW = 60 * 60
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("cs", _("Czech")), ("pl", _("Polish")), ("et", _("Estonian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Formats Django lacks for et or that mislead in en (pomoc/core/formats); the rest are Django's.
+FORMAT_MODULE_PATH = ["pomoc.core.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -280,10 +282,11 @@ SILENCED_SYSTEM_CHECKS = env_list("POMOC_SILENCED_CHECKS")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "pomoc.core.logging.RedactSecretsFilter"}},
+    "filters": {"redact": {"()": "pomoc.core.logging.RedactSecretsFilter"},
+                "routine_tasks": {"()": "pomoc.core.logging.RoutineTaskLinesFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact", "routine_tasks"]}
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # tnefparse logs a line at INFO for every winmail.dat it decodes
@@ -300,6 +303,8 @@ POMOC_RUN_WORKER_IN_SERVE = env_bool("POMOC_RUN_WORKER_IN_SERVE", True)
 # Periodic jobs (``pomoc.core.scheduler``, run by ``pomoc serve``): how often IMAP/POP3 inboxes are
 # fetched (seconds; 0: never, e.g. with ``pomoc mail watch``) and how often the scheduler looks.
 POMOC_SCHEDULER = env_bool("POMOC_SCHEDULER", True)
+# Log a line for every background task run and periodic job enqueued (off: only failures and start-up).
+POMOC_LOG_TASKS = env_bool("POMOC_LOG_TASKS", False) or env_str("LOG_LEVEL", "INFO").upper() == "DEBUG"
 POMOC_SCHEDULER_TICK = env_int("POMOC_SCHEDULER_TICK", 10)
 POMOC_MAIL_FETCH_INTERVAL = env_int("POMOC_MAIL_FETCH_INTERVAL", 60)
 POMOC_REALTIME_RELAY_URL = env_str("POMOC_REALTIME_RELAY_URL")

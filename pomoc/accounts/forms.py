@@ -1,6 +1,10 @@
+import functools
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from pomoc.accounts.services import time_zone_names
@@ -9,14 +13,36 @@ from pomoc.core.text import SingleLineFieldsMixin
 User = get_user_model()
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
+@functools.cache
+def offered_time_zones() -> tuple[str, ...]:
     # "Area/City" names and UTC; legacy aliases such as "EST5EDT" only clutter the list.
-    offered = [name for name in time_zone_names() if "/" in name and not name.startswith(("Etc/", "SystemV/"))]
-    return [("", _("Organisation default")), ("UTC", "UTC")] + [(name, name) for name in offered]
+    return ("UTC", *(name for name in time_zone_names() if "/" in name and not name.startswith(("Etc/", "SystemV/"))))
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [("", _("Organisation default"))] + [(name, name) for name in offered_time_zones()]
 
 
 def language_choices() -> list[tuple[str, str]]:
-    return [("", _("Browser language"))] + list(settings.LANGUAGES)
+    """Each language named in itself ("čeština", "polski"), so that whoever cannot read the current
+    one still finds their own."""
+    return [("", _("Browser language"))] + [
+        (code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES
+    ]
+
+
+class TimeZoneInput(forms.TextInput):
+    """A text field the browser completes from the list of time zones (a <datalist>): type "Tall"
+    or "Prague" and pick, instead of scrolling through some 400 names."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"list": "time-zone-names", "autocomplete": "off", "spellcheck": "false",
+                          "class": "tz-search", **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        options = format_html_join("", '<option value="{}"></option>', ((zone,) for zone in offered_time_zones()))
+        return format_html('{}<datalist id="time-zone-names">{}</datalist>',
+                           super().render(name, value, attrs, renderer), options)
 
 
 class PreferencesForm(SingleLineFieldsMixin, forms.ModelForm):
@@ -25,7 +51,17 @@ class PreferencesForm(SingleLineFieldsMixin, forms.ModelForm):
     single_line_fields = ("first_name", "last_name", "email")
 
     language = forms.ChoiceField(label=_("Language"), required=False, choices=language_choices)
-    time_zone = forms.ChoiceField(label=_("Time zone"), required=False, choices=time_zone_choices)
+    time_zone = forms.CharField(
+        label=_("Time zone"), required=False, max_length=64, widget=TimeZoneInput(
+            attrs={"placeholder": _("Organisation default")}),
+        help_text=_("Type part of a city's or region's name and pick it from the list; leave empty for the "
+                    "organisation's default."))
+
+    def clean_time_zone(self):
+        value = (self.cleaned_data.get("time_zone") or "").strip()
+        if value and value not in offered_time_zones() and value not in time_zone_names():
+            raise forms.ValidationError(_("“%(value)s” is not a known time zone.") % {"value": value})
+        return value
 
     class Meta:
         model = User

@@ -31,7 +31,9 @@ USER_FIELDS = (*_USER_MODEL_FIELDS, "password", "departments")
 
 # --- single values (also used by forms) -------------------------------------------------------
 @functools.cache
+@functools.cache
 def time_zone_names() -> tuple[str, ...]:
+    # available_timezones() walks the whole tz database on disk (tens of milliseconds): once per process.
     return tuple(sorted(zoneinfo.available_timezones()))
 
 

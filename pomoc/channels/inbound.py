@@ -65,7 +65,7 @@ from pomoc.contacts.models import Contact, Identity
 from pomoc.contacts.services import contact_get_or_create, normalize_identity
 from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.intake import Incoming, customer_messages_add
-from pomoc.tickets.models import ACTIVE_STATUSES, Message, Ticket
+from pomoc.tickets.models import UNRESOLVED_STATUSES, Message, Ticket
 
 __all__ = ["DEFAULT_THREADING", "InboundMessage", "InboundResult", "ThreadContext", "by_thread_key", "incoming",
            "latest_open_ticket", "receive"]
@@ -148,7 +148,7 @@ def by_thread_key(ctx: ThreadContext) -> Ticket | None:
     newest = (Message.objects.filter(inbox=ctx.inbox, thread_key=key).order_by("-id")
               .select_related("ticket").first())
     ticket = follow_merges(newest.ticket) if newest is not None else None
-    return ticket if ticket is not None and ticket.status in ACTIVE_STATUSES else None
+    return ticket if ticket is not None and ticket.status in UNRESOLVED_STATUSES else None
 
 
 def latest_open_ticket(*, hours: float) -> Strategy:
@@ -156,7 +156,7 @@ def latest_open_ticket(*, hours: float) -> Strategy:
     requester's open ticket that last heard from them through this inbox within ``hours``."""
 
     def by_latest_open_ticket(ctx: ThreadContext) -> Ticket | None:
-        return (Ticket.objects.filter(requester=ctx.contact, status__in=ACTIVE_STATUSES, merged_into__isnull=True,
+        return (Ticket.objects.filter(requester=ctx.contact, status__in=UNRESOLVED_STATUSES, merged_into__isnull=True,
                                       last_customer_message_at__gte=ctx.now - dt.timedelta(hours=hours),
                                       messages__inbox=ctx.inbox)
                 .order_by("-last_customer_message_at", "-id").first())

@@ -23,3 +23,23 @@ class RedactSecretsFilter(logging.Filter):
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
+
+
+# Lines the worker and the scheduler write for every routine task ("Task id=… state=RUNNING", then
+# SUCCESSFUL; "scheduled job … enqueued"): with a mailbox fetched every minute they bury everything
+# else on the console. Failures are warnings or errors and always pass.
+ROUTINE_LOGGERS = ("django_tasks", "django_tasks_db", "pomoc.core.scheduler")
+
+
+class RoutineTaskLinesFilter(logging.Filter):
+    """Drops the routine task lines below WARNING unless ``POMOC_LOG_TASKS`` is on (or LOG_LEVEL is DEBUG)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING or not record.name.startswith(ROUTINE_LOGGERS):
+            return True
+        from django.conf import settings
+
+        if getattr(settings, "POMOC_LOG_TASKS", False):
+            return True
+        message = str(record.msg)
+        return not (message.startswith("Task id=") or message.startswith("scheduled job"))

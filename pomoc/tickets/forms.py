@@ -10,6 +10,7 @@ from pomoc.contacts.services import is_valid_email
 from pomoc.core.ids import MAX_ID, IdModelChoiceField, is_id
 from pomoc.core.text import validate_line
 from pomoc.tickets import custom_fields, replies, reply_routes
+from pomoc.tickets.inbox_columns import COLUMNS
 from pomoc.tickets.models import Channel, CustomFieldDefinition, CustomFieldType, Priority, Status
 from pomoc.tickets.selectors import SORT_LABELS
 
@@ -63,6 +64,21 @@ class QuickSelect(forms.Select):
 SELECTED = format_html(" {}", "selected")
 
 
+class QuickCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes written in Python (as ``QuickSelect``): the inbox's column picker on every page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        base = (attrs or {}).get("id") or self.attrs.get("id") or f"id_{name}"
+        return format_html("<div>{}</div>", format_html_join("", (
+            '<div><label for="{}_{}"><input type="checkbox" name="{}" value="{}" id="{}_{}"{}> {}</label></div>'),
+            ((base, i, name, key, base, i, CHECKED if str(key) in chosen else "", label)
+             for i, (key, label) in enumerate(self.choices))))
+
+
+CHECKED = format_html(" {}", "checked")
+
+
 def html_attrs(attrs: dict) -> str:
     """Attributes as django/forms/widgets/attrs.html writes them (in order; True alone, False left out)."""
     return format_html_join("", " {}{}", (
@@ -83,6 +99,8 @@ class FilterForm(forms.Form):
                           widget=forms.TextInput(attrs={"placeholder": _("tag, tag")}))
     channel = forms.ChoiceField(label=_("Channel"), required=False, widget=QuickSelect)
     sort = forms.ChoiceField(label=_("Sort"), required=False, widget=QuickSelect)
+    columns = forms.MultipleChoiceField(label=_("Columns"), required=False, widget=QuickCheckboxes,
+                                        choices=list(COLUMNS.items()))
 
     def __init__(self, *args, agents=(), departments=(), custom_field_definitions=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,12 +156,23 @@ class BulkForm(forms.Form):
     department = forms.ChoiceField(label=_("Department"), required=False, widget=QuickSelect)
     add_tags = forms.CharField(label=_("Add tags"), required=False, max_length=300,
                                widget=forms.TextInput(attrs={"placeholder": _("add tags: tag, tag")}))
+    remove_tags = forms.CharField(label=_("Remove tags"), required=False, max_length=300,
+                                  widget=forms.TextInput(attrs={"placeholder": _("remove tags: tag, tag")}))
+    snooze_until = forms.DateTimeField(label=_("Snooze until"), required=False,
+                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                                  format="%Y-%m-%dT%H:%M"))
+    action = forms.ChoiceField(label=_("Other action"), required=False, widget=QuickSelect, choices=[
+        (NO_CHANGE, _("— other action —")),
+        ("merge", _("Merge into the oldest selected")),
+        ("spam", _("Mark as spam (closed, tagged “spam”)")),
+    ])
 
     def __init__(self, *args, agents=(), departments=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].choices = [(NO_CHANGE, _("— assignee —")), ("me", _("Me")),
                                            ("none", _("Nobody"))] + [(str(u.pk), u.display_name) for u in agents]
-        self.fields["status"].choices = [(NO_CHANGE, _("— status —")), *Status.choices]
+        self.fields["status"].choices = [(NO_CHANGE, _("— status —")),
+                                         *[(v, label) for v, label in Status.choices if v != Status.SNOOZED]]
         self.fields["priority"].choices = [(NO_CHANGE, _("— priority —")), *Priority.choices]
         self.fields["department"].choices = [(NO_CHANGE, _("— department —")), ("none", _("No department"))] + [
             (str(d.pk), d.name) for d in departments
@@ -151,9 +180,11 @@ class BulkForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        keys = ("assignee", "status", "priority", "department", "add_tags")
+        keys = ("assignee", "status", "priority", "department", "add_tags", "remove_tags", "snooze_until", "action")
         if not any(data.get(key) for key in keys):
             raise forms.ValidationError(_("Choose at least one change to apply."))
+        if data.get("action") == "merge" and len(data.get("ticket") or []) < 2:
+            raise forms.ValidationError(_("Select at least two tickets to merge."))
         return data
 
 

@@ -25,7 +25,16 @@ from pomoc.accounts.models import Department
 from pomoc.contacts.models import Contact, Identity
 from pomoc.tickets import events, search_index
 from pomoc.tickets.attachments import NewAttachment, store_attachments, validate_attachments
-from pomoc.tickets.models import DeliveryState, Message, MessageKind, Priority, Status, Ticket, TicketEvent
+from pomoc.tickets.models import (
+    REOPENED_BY_CUSTOMER,
+    DeliveryState,
+    Message,
+    MessageKind,
+    Priority,
+    Status,
+    Ticket,
+    TicketEvent,
+)
 from pomoc.tickets.numbers import reserve_ticket_numbers
 from pomoc.tickets.services import bodies, change_status, clean_subject
 
@@ -157,7 +166,7 @@ def _move_on(joined: list[Ticket], now) -> None:
     plain: list[int] = []
     for ticket in joined:
         update = {"updated_at": now, "last_customer_message_at": now}
-        if ticket.status in (Status.RESOLVED, Status.CLOSED, Status.PENDING):
+        if ticket.status in REOPENED_BY_CUSTOMER:
             change_status(ticket, Status.OPEN, None, now, update)
             Ticket.objects.filter(pk=ticket.pk).update(**update)
         else:

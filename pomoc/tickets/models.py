@@ -14,12 +14,18 @@ class Status(models.TextChoices):
     NEW = "new", _("New")
     OPEN = "open", _("Open")
     PENDING = "pending", _("Pending")
+    # Put aside until ``Ticket.snoozed_until``: out of the active views until the wake-up job (or the
+    # customer writing) opens it again. See pomoc.tickets.snooze.
+    SNOOZED = "snoozed", _("Snoozed")
     RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closed")
 
 
 ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
 DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
+# Not done yet: a customer's new message threads into these, and (but for new and open) opens them again.
+UNRESOLVED_STATUSES = (*ACTIVE_STATUSES, Status.SNOOZED)
+REOPENED_BY_CUSTOMER = (Status.RESOLVED, Status.CLOSED, Status.PENDING, Status.SNOOZED)
 
 
 class Priority(models.IntegerChoices):
@@ -137,6 +143,7 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     last_customer_message_at = models.DateTimeField(null=True, blank=True)
+    snoozed_until = models.DateTimeField(_("snoozed until"), null=True, blank=True)
     reopen_count = models.PositiveIntegerField(default=0)
     # subject + messages as one tsvector on PostgreSQL (maintained by tickets.search_index); empty elsewhere
     search_vector = SearchVectorField(null=True, editable=False)
@@ -163,6 +170,8 @@ class Ticket(models.Model):
                          condition=models.Q(status__in=ACTIVE_STATUSES), name="ticket_active_dept_upd"),
             models.Index(fields=["-created_at", "-id"], name="ticket_created"),
             models.Index(fields=["requester", "-updated_at"], name="ticket_requester_upd"),
+            # the wake-up job's question: which snoozed tickets are due
+            models.Index(fields=["snoozed_until"], condition=models.Q(status="snoozed"), name="ticket_snoozed_until"),
         ]
 
     def __str__(self) -> str:

@@ -6,11 +6,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from pomoc.tickets.custom_fields import FORM_PREFIX
+from pomoc.tickets.inbox_columns import COLUMNS
 from pomoc.tickets.models import SavedView
 from pomoc.tickets.selectors import TicketFilters
 
+# "columns" (pomoc.tickets.inbox_columns) and "fields" (custom fields shown as columns) are what the view
+# shows, the others what it holds.
 VIEW_FILTER_KEYS = ("status", "priority", "assignee", "department", "tag", "channel", "q", "sort", "requester",
-                    "company", "fields")
+                    "company", "fields", "columns")
 
 
 def is_view_filter_key(key: str) -> bool:
@@ -32,6 +35,9 @@ def clean_view_filters(filters: Mapping) -> dict:
             continue
         if str(value).strip():
             cleaned[key] = str(value).strip()
+    unknown_columns = [c for c in cleaned.get("columns", "").split(",") if c and c not in COLUMNS]
+    if unknown_columns:
+        errors["filters.columns"] = _("Unknown column: %(values)s") % {"values": ", ".join(unknown_columns)}
     try:
         TicketFilters.from_mapping(cleaned)
     except ValidationError as exc:

@@ -7,19 +7,22 @@ indexed key with the id as tie-breaker, and paged with a cursor (keyset), not OF
 import base64
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Substr
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pomoc.contacts.models import Contact, Identity
+from pomoc.contacts.models import Contact, Identity, IdentityKind
+from pomoc.contacts.services import normalize_identity
 from pomoc.core import refusals
 from pomoc.core.ids import MAX_ID, NOT_AN_ID_MESSAGE, is_id
 from pomoc.core.text import find_bad_text
@@ -286,6 +289,17 @@ def ticket_list(user, filters: TicketFilters, *, cursor: str | None = None, limi
     return paginate(qs, sort=filters.sort, cursor=cursor, limit=limit)
 
 
+PREVIEW_CHARS = 160
+
+
+def with_last_message(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Each ticket with ``last_message``: the start of its newest customer message or reply, read in
+    the list's own query (one index lookup per row of the page, never one query per row)."""
+    newest = (Message.objects.filter(ticket=OuterRef("pk"), kind__in=[MessageKind.CUSTOMER, MessageKind.REPLY])
+              .order_by("-created_at", "-id").annotate(start=Substr("body_text", 1, PREVIEW_CHARS)).values("start")[:1])
+    return qs.annotate(last_message=Subquery(newest))
+
+
 def prefetch_tags(tickets: list[Ticket]) -> list[Ticket]:
     """Attach ``tag_names`` to each ticket with one query for the whole page."""
     through = Ticket.tags.through
@@ -311,6 +325,7 @@ def builtin_views(user) -> list[dict]:
         {"key": "unassigned", "name": _("Unassigned"), "filters": {"assignee": "none", "status": active}},
         {"key": "open", "name": _("All open"), "filters": {"status": active}},
         {"key": "pending", "name": _("Pending"), "filters": {"status": Status.PENDING}},
+        {"key": "snoozed", "name": _("Snoozed"), "filters": {"status": Status.SNOOZED, "sort": "-updated_at"}},
         {"key": "resolved", "name": _("Resolved"), "filters": {"status": f"{Status.RESOLVED},{Status.CLOSED}"}},
     ]
     if is_staff_user(user):
@@ -360,6 +375,27 @@ def _searches_documents(public_only: bool) -> bool:
 SEARCH_CANDIDATES = 500
 
 
+def identity_contact_ids(text: str, *, limit: int = 50) -> list[int]:
+    """The contacts whose e-mail address or phone number ``text`` is (exactly, once normalised):
+    searching "ann@example.com" or "+420 601 123 456" finds that person's tickets, whatever the
+    tickets say. Empty when ``text`` is neither."""
+    text = text.strip()
+    if "@" in text:
+        kind = IdentityKind.EMAIL
+    elif PHONE_LIKE.fullmatch(text) and (text.startswith(("+", "00")) or len(re.sub(r"\D", "", text)) >= 7):
+        kind = IdentityKind.PHONE
+    else:
+        return []
+    try:
+        value = normalize_identity(kind, text)
+    except ValidationError:
+        return []
+    return list(Identity.objects.filter(kind=kind, value=value).values_list("contact_id", flat=True)[:limit])
+
+
+PHONE_LIKE = re.compile(r"\+?[\d\s\-().]{5,30}")
+
+
 def matching_text(qs: QuerySet[Ticket], text: str, *, public_only: bool = False) -> QuerySet[Ticket]:
     """``qs`` narrowed to the tickets matching ``text`` (see ``ticket_text_q``), in a shape PostgreSQL
     runs fast whether the words are rare or common.
@@ -373,11 +409,14 @@ def matching_text(qs: QuerySet[Ticket], text: str, *, public_only: bool = False)
     the walk is short.
     """
     q = ticket_text_q(text, public_only=public_only)
+    contact_ids = identity_contact_ids(text)
+    if contact_ids:
+        q |= Q(requester_id__in=contact_ids)
     if not _searches_documents(public_only):
         return qs.filter(q)
     ids = list(search_candidates(qs, text))
     if len(ids) <= SEARCH_CANDIDATES:
-        return qs.filter(pk__in=ids)
+        return qs.filter(Q(pk__in=ids) | Q(requester_id__in=contact_ids)) if contact_ids else qs.filter(pk__in=ids)
     return qs.filter(q)
 
 

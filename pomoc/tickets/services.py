@@ -22,6 +22,7 @@ from pomoc.tickets.attachments import NewAttachment, store_attachments, validate
 from pomoc.tickets.custom_fields import active_definitions_by_key, validate_custom_fields
 from pomoc.tickets.models import (
     ACTIVE_STATUSES,
+    REOPENED_BY_CUSTOMER,
     Channel,
     DeliveryState,
     EventType,
@@ -180,7 +181,7 @@ def message_add(
         update = {"updated_at": now}
         if kind == MessageKind.CUSTOMER:
             update["last_customer_message_at"] = now
-            if ticket.status in (Status.RESOLVED, Status.CLOSED, Status.PENDING):
+            if ticket.status in REOPENED_BY_CUSTOMER:
                 change_status(ticket, Status.OPEN, actor, now, update)
         elif kind == MessageKind.REPLY:
             if ticket.first_response_at is None:
@@ -281,6 +282,8 @@ def change_status(ticket: Ticket, status: str, actor, now, update: dict) -> None
     if old == status:
         return
     update["status"] = status
+    if old == Status.SNOOZED:
+        update["snoozed_until"] = None
     if status == Status.RESOLVED:
         update["resolved_at"] = now
     elif status == Status.CLOSED:
@@ -309,6 +312,9 @@ def ticket_update(*, ticket: Ticket, actor, changes: Mapping) -> Ticket:
         raise ValidationError({k: _("Unknown field.") for k in sorted(unknown)})
     if "status" in changes and changes["status"] not in Status.values:
         raise ValidationError({"status": _("Unknown status.")})
+    if changes.get("status") == Status.SNOOZED and ticket.status != Status.SNOOZED:
+        raise ValidationError(
+            {"status": _("Snooze the ticket until a date instead (it needs to know when to wake up).")})
     if "priority" in changes and changes["priority"] not in Priority.values:
         raise ValidationError({"priority": _("Unknown priority.")})
     assignee = changes.get("assignee")

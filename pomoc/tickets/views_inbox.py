@@ -3,23 +3,23 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pomoc.accounts.models import STAFF_ROLES, Department, User
-from pomoc.contacts.models import Identity
 from pomoc.core.form_errors import error_messages
-from pomoc.tickets import selectors, services
+from pomoc.tickets import selectors
+from pomoc.tickets.bulk import MERGE, SPAM, tickets_bulk_apply
 from pomoc.tickets.custom_fields import FORM_PREFIX, active_definitions, text_from_value
 from pomoc.tickets.forms import BulkForm, FilterForm, SaveViewForm, split_tags, staff_users
 from pomoc.tickets.history import field_value
-from pomoc.tickets.models import ACTIVE_STATUSES, CustomFieldDefinition, Priority, SavedView, Status
+from pomoc.tickets.inbox_columns import columns_param, parse_columns
+from pomoc.tickets.inbox_rows import label_rows
+from pomoc.tickets.models import ACTIVE_STATUSES, CustomFieldDefinition, Priority, SavedView
 from pomoc.tickets.permissions import is_staff_user, visible_tickets
 from pomoc.tickets.saved_views import VIEW_FILTER_KEYS, is_view_filter_key, saved_view_create
 from pomoc.tickets.view_counts import all_views, as_querydict, with_counts
@@ -29,7 +29,7 @@ FILTER_KEYS = VIEW_FILTER_KEYS
 DEFAULT_VIEW = "open"
 # What the inbox rows show (and the keyset sorts need); the rest of each row is not loaded.
 ROW_FIELDS = (
-    "id", "number", "subject", "status", "priority", "created_at", "updated_at",
+    "id", "number", "subject", "status", "priority", "channel", "created_at", "updated_at", "snoozed_until",
     "requester__id", "requester__name",
     "assignee__id", "assignee__first_name", "assignee__last_name", "assignee__username",
     "department__id", "department__name",
@@ -95,53 +95,24 @@ def resolve_filters(request, views: list[dict]):
     return current, params, filters, errors
 
 
-def label_rows(tickets: list) -> list:
-    """Put on each ticket what its inbox row shows, worked out once per page rather than by
-    template tags in every row: labels, link, requester's name, localised time."""
-    statuses = {value: str(label) for value, label in Status.choices}
-    priorities = {p.value: (p.key, str(p.label)) for p in Priority}
-    placeholder = 987654321
-    detail_url = reverse("tickets:detail", args=[placeholder])
-    head, tail = detail_url.rsplit(str(placeholder), 1)
-    select_label = _("Select ticket #%(number)s")
-    date_format = formats.get_format("SHORT_DATETIME_FORMAT")
-    # A contact without a name is shown by its first identity (as str(contact) does): fetch those
-    # identities only, for the whole page at once.
-    unnamed = {t.requester_id for t in tickets if not t.requester.name}
-    identities: dict[int, str] = {}
-    if unnamed:
-        for contact_id, value in Identity.objects.filter(contact_id__in=unnamed).order_by(
-                "contact_id", "kind", "id").values_list("contact_id", "value"):
-            identities.setdefault(contact_id, value)
-    for ticket in tickets:
-        ticket.detail_url = f"{head}{ticket.number}{tail}"
-        ticket.select_label = select_label % {"number": ticket.number}
-        ticket.status_label = statuses.get(ticket.status, ticket.status)
-        ticket.priority_css, ticket.priority_label = priorities.get(ticket.priority, (ticket.priority, ticket.priority))
-        requester = ticket.requester
-        ticket.requester_label = requester.name or identities.get(requester.pk) or f"#{requester.pk}"
-        ticket.assignee_label = ticket.assignee.display_name if ticket.assignee else ""
-        ticket.department_label = ticket.department.name if ticket.department else ""
-        updated = timezone.localtime(ticket.updated_at)
-        ticket.updated_iso = updated.isoformat()
-        ticket.updated_text = formats.date_format(updated, date_format)
-    return tickets
-
-
 def table_context(request, filters, params: QueryDict, errors: dict) -> dict:
     page = None
+    columns = parse_columns(params.getlist("columns"))
     if filters is not None:
         try:
             # selectors.ticket_list(), loading only what the rows show.
             fields = (*ROW_FIELDS, "custom_fields") if filters.field_columns else ROW_FIELDS
             qs = selectors.filter_tickets(request.user, filters).select_related(
                 "requester", "assignee", "department").only(*fields)
+            if "preview" in columns:
+                qs = selectors.with_last_message(qs)
             page = selectors.paginate(qs, sort=filters.sort, cursor=request.GET.get("cursor") or None)
         except ValidationError as error:
             errors.update(error_messages(error))
     tickets = page.items if page else []
-    selectors.prefetch_tags(tickets)
-    label_rows(tickets)
+    if "tags" in columns:
+        selectors.prefetch_tags(tickets)
+    label_rows(tickets, columns)
     field_columns = custom_field_cells(tickets, filters.field_columns if filters is not None else [])
     refresh = request.GET.copy()
     for name in ("cursor", "fragment"):
@@ -154,7 +125,10 @@ def table_context(request, filters, params: QueryDict, errors: dict) -> dict:
         following["fragment"] = "rows"
         next_rows_query = following.urlencode()
     save_params = filters_to_params(filters) if filters is not None else {}
+    if columns_param(columns):
+        save_params["columns"] = columns_param(columns)
     return {
+        "columns": columns,
         "tickets": tickets, "errors": errors, "refresh_query": refresh.urlencode(), "next_query": next_query,
         "next_rows_query": next_rows_query, "save_params": save_params, "save_form": SaveViewForm(),
         "params": params, "next_url": request.get_full_path(), "field_columns": field_columns,
@@ -198,6 +172,7 @@ def inbox(request):
     initial = {name: params.get(name, "") for name in FILTER_KEYS}
     if filters is not None:
         initial = {name: "" for name in FILTER_KEYS} | filters_to_params(filters)
+    initial["columns"] = context["columns"]
     # The page shows the counts it has cached; the sidebar fetches the others itself once loaded.
     counts_complete = with_counts(user, views, cached_only=True)
     context.update({
@@ -235,8 +210,12 @@ def save_view(request):
             for message in field_errors:
                 messages.error(request, message)
         return redirect(safe_next(request, reverse("tickets:inbox")))
+    view_filters = filters_to_params(filters)
+    columns = columns_param(parse_columns(request.POST.getlist("columns")))
+    if columns:
+        view_filters["columns"] = columns
     saved = saved_view_create(owner=request.user, name=form.cleaned_data["name"],
-                                       shared=form.cleaned_data["shared"], filters=filters_to_params(filters))
+                              shared=form.cleaned_data["shared"], filters=view_filters)
     messages.success(request, _("View “%(name)s” saved.") % {"name": saved.name})
     return redirect(f"{reverse('tickets:inbox')}?view=saved-{saved.pk}")
 
@@ -289,23 +268,28 @@ def bulk_update(request):
         return redirect(back)
     # Only tickets this user may see; ids of others are silently not there.
     tickets = list(visible_tickets(user).filter(pk__in=form.cleaned_data["ticket"]).order_by("pk"))
-    add_tags = split_tags(form.cleaned_data.get("add_tags", ""))
+    if not tickets:
+        messages.error(request, _("None of the selected tickets can be changed (any more)."))
+        return redirect(back)
+    data = form.cleaned_data
     try:
-        changes = bulk_changes(user, form.cleaned_data)
-        with transaction.atomic():
-            if changes:
-                services.tickets_bulk_update(tickets=tickets, actor=user, changes=changes)
-            if add_tags:
-                selectors.prefetch_tags(tickets)
-                for ticket in tickets:
-                    services.ticket_update(ticket=ticket, actor=user,
-                                           changes={"tags": [*ticket.tag_names, *add_tags]})
+        outcome = tickets_bulk_apply(
+            tickets=tickets, actor=user, changes=bulk_changes(user, data), add_tags=split_tags(data["add_tags"]),
+            remove_tags=split_tags(data["remove_tags"]), snooze_until=data.get("snooze_until"),
+            action=data.get("action") or "")
     except ValidationError as error:
         for messages_ in error_messages(error).values():
             for message in messages_:
                 messages.error(request, message)
         return redirect(back)
-    messages.success(request, _("Updated %(count)d ticket(s).") % {"count": len(tickets)})
+    if outcome.action == MERGE:
+        done = _("Merged %(count)d ticket(s) into #%(number)s.") % {"count": outcome.count,
+                                                                   "number": outcome.merged_into.number}
+    elif outcome.action == SPAM:
+        done = _("Marked %(count)d ticket(s) as spam.") % {"count": outcome.count}
+    else:
+        done = _("Updated %(count)d ticket(s).") % {"count": outcome.count}
+    messages.success(request, done)
     return HttpResponseRedirect(back)
 
 

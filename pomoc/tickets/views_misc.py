@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from pomoc.contacts.models import Contact, IdentityKind
 from pomoc.contacts.services import contact_get_or_create, identity_add
 from pomoc.core.form_errors import add_service_errors
+from pomoc.core.ids import is_id
 from pomoc.core.text import text_problem
 from pomoc.tickets import reply_routes, selectors, services
 from pomoc.tickets.forms import IdentityForm, NewTicketForm
@@ -39,6 +40,11 @@ def search(request):
         messages.error(request, problem)
         return render(request, "tickets/search.html", {"query": "", "search_query": "", "results": None,
                                                        "message_hits": [], "too_short": False}, status=400)
+    number = query.lstrip("#")
+    if is_id(number):  # a ticket number opens that ticket, when there is one this agent may see
+        found = visible_tickets(request.user).filter(number=int(number)).values_list("number", flat=True).first()
+        if found is not None:
+            return redirect("tickets:detail", number=found)
     results = selectors.global_search(request.user, query) if query else None
     message_hits = [(message, snippet(message.body_text, query)) for message in results.messages] if results else []
     too_short = bool(query) and len(query) < 2 and not query.isdigit()

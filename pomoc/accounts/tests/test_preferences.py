@@ -70,3 +70,28 @@ def test_names_are_escaped(client):
     page = client.get(reverse("accounts:preferences"))
     assert b"<script>alert(1)</script>" not in page.content
     assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in page.content
+
+
+def test_languages_are_named_in_themselves_and_time_zones_are_offered_to_type_into(client):
+    client.force_login(UserFactory())
+    content = client.get(reverse("accounts:preferences")).content.decode()
+    for code, name in (("en", "English"), ("cs", "česky"), ("pl", "polski"), ("et", "eesti")):
+        assert f'<option value="{code}">{name}</option>' in content
+    assert 'list="time-zone-names"' in content and '<datalist id="time-zone-names">' in content
+    assert '<option value="Europe/Tallinn"></option>' in content and '<option value="EST5EDT">' not in content
+
+
+def test_the_page_costs_a_few_queries_and_does_not_read_the_time_zone_database_each_time(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pomoc.accounts.services import time_zone_names
+
+    client.force_login(UserFactory())
+    client.get(reverse("accounts:preferences"))
+    read_before = time_zone_names.cache_info().misses
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("accounts:preferences")).status_code == 200
+        client.post(reverse("accounts:preferences"), form_data(time_zone="Europe/Tallinn"))
+    assert time_zone_names.cache_info().misses == read_before  # the tz database was read once, before
+    assert len(queries) <= 12

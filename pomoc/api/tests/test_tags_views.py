@@ -59,7 +59,7 @@ def test_view_counts_list_every_view_with_what_the_agent_may_see(world, as_agent
     assert response.status_code == 200, response.content
     counts = {v["key"]: v for v in response.json()}
     assert [key for key in counts if not key.startswith("saved-")] == \
-        ["mine", "unassigned", "open", "pending", "resolved", f"dept-{world['support'].pk}"]
+        ["mine", "unassigned", "open", "pending", "snoozed", "resolved", f"dept-{world['support'].pk}"]
     assert counts["open"]["count"] == 2 and counts["open"]["capped"] is False
     assert counts["open"]["capped_at"] == 1000
     saved = next(v for v in counts.values() if v["key"].startswith("saved-"))

@@ -172,3 +172,33 @@ def test_its_scheduler_has_the_worker_process_mail_left_pending(tmp_path):
     raw_mail = int(pomoc("shell", "-c", LEFT_PENDING, env=env).stdout.strip().splitlines()[-1])
     with PomocServer(tmp_path, env=env) as server:
         _wait_for(lambda: _raw_mail_status(tmp_path, raw_mail) == "stored", 60, "the pending mail", server)
+
+
+def test_the_sign_in_notice_comes_last_and_routine_task_lines_stay_off_the_console(tmp_path):
+    """What `make run` relies on: init's notice, handed over in POMOC_SIGN_IN_NOTICE, is written
+    under the server's and the worker's start-up lines; a task run writes no line by default."""
+    env = pomoc_env(tmp_path, POMOC_SIGN_IN_NOTICE="Sign in at http://127.0.0.1/accounts/login/ as: admin")
+    pomoc("migrate", "--verbosity", "0", env=env)
+    server = PomocServer(tmp_path, env=env).start()
+    try:
+        _wait_for(lambda: "Sign in at" in server.log(), 30, "the sign-in notice", server)
+        created = json.loads(pomoc("shell", "-c", SETUP, env=env).stdout.strip().splitlines()[-1])
+        _wait_for(lambda: _delivery_state(tmp_path, created["reply"]) == "sent", 30, "the reply's delivery", server)
+        time.sleep(1)
+        log = server.log()
+    finally:
+        server.stop()
+    lines = log.splitlines()
+    notice = next(i for i, line in enumerate(lines) if "Sign in at" in line)
+    assert notice > next(i for i, line in enumerate(lines) if "Pomoc is running at" in line)
+    assert notice > next(i for i, line in enumerate(lines) if "Starting worker" in line), log
+    assert "Task id=" not in log  # the delivery ran, quietly
+
+
+def test_routine_task_lines_are_logged_when_asked_for(tmp_path):
+    env = pomoc_env(tmp_path, POMOC_LOG_TASKS="true")
+    pomoc("migrate", "--verbosity", "0", env=env)
+    with PomocServer(tmp_path, env=env) as server:
+        created = json.loads(pomoc("shell", "-c", SETUP, env=env).stdout.strip().splitlines()[-1])
+        _wait_for(lambda: _delivery_state(tmp_path, created["reply"]) == "sent", 30, "the reply's delivery", server)
+        _wait_for(lambda: "Task id=" in server.log(), 10, "the task's log line", server)

@@ -141,4 +141,17 @@
       if (table) table.setAttribute("data-extended", "1");
     }
   });
+
+  // Bulk apply with no ticket ticked says so where the agent is looking, instead of a round trip.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || form.id !== "bulk-form") return;
+    var note = form.querySelector("[data-bulk-nothing]");
+    if (document.querySelector("input[type=checkbox][name=ticket]:checked")) {
+      if (note) note.hidden = true;
+      return;
+    }
+    event.preventDefault();
+    if (note) note.hidden = false;
+  });
 })();

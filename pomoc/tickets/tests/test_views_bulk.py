@@ -73,3 +73,76 @@ def test_an_unsafe_next_address_is_ignored(client, world):
     response = client.post(reverse("tickets:bulk"), {"ticket": [world["tickets"][0].pk], "status": "open",
                                                      "next": "https://evil.example/"})
     assert response["Location"] == reverse("tickets:inbox")
+
+
+def test_remove_tags_leaves_the_others(client, world):
+    from pomoc.tickets import services
+
+    first, second = world["tickets"][:2]
+    for ticket in (first, second):
+        services.ticket_update(ticket=ticket, actor=world["agent"], changes={"tags": ["vip", "billing", "later"]})
+    post_bulk(client, [first, second], remove_tags="VIP, later", add_tags="done")
+    for ticket in (first, second):
+        assert sorted(ticket.tags.values_list("name", flat=True)) == ["billing", "done"]
+        assert ticket.events.filter(type=EventType.TAGS_CHANGED).count() == 2
+
+
+def test_merge_moves_the_others_into_the_oldest_selected(client, world):
+    oldest, *others = world["tickets"]
+    response = post_bulk(client, list(reversed(world["tickets"])), action="merge")
+    assert response.status_code == 302
+    for ticket in others:
+        ticket.refresh_from_db()
+        assert (ticket.merged_into_id, ticket.status) == (oldest.pk, Status.CLOSED)
+    assert oldest.messages.count() == 3
+    page = client.get("/?view=open", follow=True).content.decode()
+    assert f"Merged 2 ticket(s) into #{oldest.number}." in page
+
+
+def test_merge_of_one_ticket_says_two_are_needed(client, world):
+    response = post_bulk(client, world["tickets"][:1], action="merge")
+    assert response.status_code == 302
+    assert "Select at least two tickets to merge." in client.get("/?view=open").content.decode()
+    assert Ticket.objects.filter(merged_into__isnull=False).count() == 0
+
+
+def test_mark_as_spam_closes_and_tags(client, world):
+    post_bulk(client, world["tickets"][:2], action="spam")
+    for ticket in Ticket.objects.filter(pk__in=[t.pk for t in world["tickets"][:2]]):
+        assert ticket.status == Status.CLOSED
+        assert list(ticket.tags.values_list("name", flat=True)) == ["spam"]
+    assert Ticket.objects.get(pk=world["tickets"][2].pk).status == Status.NEW
+
+
+def test_apply_with_nothing_selected_says_so_and_changes_nothing(client, world):
+    response = client.post(reverse("tickets:bulk"), {"next": "/?view=open", "status": Status.RESOLVED})
+    assert response.status_code == 302
+    assert "Select at least one ticket." in client.get("/?view=open").content.decode()
+    assert not Ticket.objects.filter(status=Status.RESOLVED).exists()
+
+
+def test_snooze_takes_the_tickets_out_of_the_open_views_until_due(client, world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from pomoc.tickets.snooze import tickets_wake_due
+
+    until = timezone.localtime() + dt.timedelta(days=1)
+    post_bulk(client, world["tickets"][:1], snooze_until=until.strftime("%Y-%m-%dT%H:%M"))
+    snoozed = Ticket.objects.get(pk=world["tickets"][0].pk)
+    assert snoozed.status == Status.SNOOZED
+    assert abs(snoozed.snoozed_until - until) < dt.timedelta(minutes=1)
+    assert "S0" not in client.get("/?view=open").content.decode()
+    assert "S0" in client.get("/?view=snoozed").content.decode()
+    assert tickets_wake_due() == 0
+    assert tickets_wake_due(now=until + dt.timedelta(minutes=1)) == 1
+    woken = Ticket.objects.get(pk=snoozed.pk)
+    assert (woken.status, woken.snoozed_until) == (Status.OPEN, None)
+    assert "S0" in client.get("/?view=open").content.decode()
+
+
+def test_snooze_into_the_past_is_refused(client, world):
+    post_bulk(client, world["tickets"][:1], snooze_until="2001-01-01T09:00")
+    assert "Choose a time in the future." in client.get("/?view=open").content.decode()
+    assert Ticket.objects.get(pk=world["tickets"][0].pk).status == Status.NEW

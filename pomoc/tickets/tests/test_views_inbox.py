@@ -151,33 +151,78 @@ def test_updated_time_is_shown_in_the_users_time_zone(agent_client, agent):
     assert ticket.updated_at.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Tokyo")).isoformat()[:19] in content
 
 
-def _inbox_queries(client) -> int:
+EVERY_COLUMN = "requester,status,priority,assignee,department,tags,channel,age,updated,created,preview"
+
+
+def _inbox_queries(client, url="/?view=open") -> int:
     with CaptureQueriesContext(connection) as queries:
-        assert client.get("/?view=open").status_code == 200
+        assert client.get(url).status_code == 200
     return len(queries)
 
 
 def test_the_inbox_costs_the_same_number_of_queries_for_5_or_30_tickets(agent_client, agent):
     support = agent.departments.get()
     colleague = UserFactory(username="colleague2")
+    every_column = f"/?view=open&columns={EVERY_COLUMN}"
 
     def add(n):
         for i in range(n):
-            make_ticket(subject=f"Q{i}", requester=ContactFactory(), department=support,
-                        assignee=colleague if i % 2 else None, tags=[f"t{i % 3}", "x"])
+            ticket = make_ticket(subject=f"Q{i}", requester=ContactFactory(), department=support,
+                                 assignee=colleague if i % 2 else None, tags=[f"t{i % 3}", "x"])
+            services.message_add(ticket=ticket, kind="reply", actor=agent, body_text=f"Answer {i}")
 
     add(5)
     _inbox_queries(agent_client)  # first request creates the session and organisation settings rows
-    few = _inbox_queries(agent_client)
+    few, few_everything = _inbox_queries(agent_client), _inbox_queries(agent_client, every_column)
     add(25)
-    many = _inbox_queries(agent_client)
-    assert few == many
-    # session, user, departments, saved views, the page, its tags, agents and departments of the forms,
-    # the custom fields the filter bar offers
-    assert few <= 9
+    many, many_everything = _inbox_queries(agent_client), _inbox_queries(agent_client, every_column)
+    assert (few, few_everything) == (many, many_everything)
+    # session, user, departments, saved views, the page (with each row's last message), agents and
+    # departments of the forms, the custom fields the filter bar offers
+    assert few <= 8
+    # Every column shown costs one query more (the page's tags), whatever the number of rows.
+    assert many_everything == many + 1
 
 
-def test_the_page_does_not_count_its_views_the_sidebar_does_and_caches_them(agent_client, agent):
+def test_a_view_shows_the_columns_chosen_for_it_and_keeps_them_when_saved(agent_client, agent):
+    ticket = make_ticket(subject="Columns", channel="chat", body="First words of the customer")
+    services.message_add(ticket=ticket, kind="reply", actor=agent, body_text="Our  answer,\n  on two lines")
+    content = agent_client.get("/?view=open").content.decode()
+    assert 'class="col-age"' in content and 'class="col-channel"' not in content
+    assert "Our answer, on two lines" in content  # the newest public message, on one line
+    response = agent_client.get("/?view=open&filtered=1&status=active&columns=channel&columns=created")
+    content = response.content.decode()
+    assert response.context["columns"] == ["channel", "created"]
+    assert 'class="col-channel">Live chat<' in content and 'class="col-assignee"' not in content
+    assert "Our answer" not in content  # no preview asked for
+    agent_client.post(reverse("tickets:save-view"), {"name": "Chat desk", "status": "active", "sort": "-created_at",
+                                                     "columns": ["channel", "created"]})
+    saved = SavedView.objects.get(name="Chat desk")
+    assert saved.filters == {"status": "active", "sort": "-created_at", "columns": "channel,created"}
+    assert agent_client.get(f"/?view=saved-{saved.pk}").context["columns"] == ["channel", "created"]
+
+
+def test_long_subjects_and_names_carry_their_full_text_for_hover(agent_client):
+    subject = "Word " * 55
+    requester = Contact.objects.create(name="Maximiliana " * 8)
+    make_ticket(subject=subject.strip(), requester=requester)
+    content = agent_client.get("/?view=open").content.decode()
+    assert 'class="ticket-link clip" href' in content and f'title="{subject.strip()}"' in content
+    assert f'title="{requester.name}"' in content
+
+
+def test_unknown_columns_in_a_saved_view_are_refused():
+    from django.core.exceptions import ValidationError
+
+    from pomoc.tickets.saved_views import clean_view_filters
+
+    with pytest.raises(ValidationError):
+        clean_view_filters({"columns": "subject,colour"})
+    assert clean_view_filters({"columns": "age,updated"}) == {"columns": "age,updated"}
+
+
+def test_the_page_does_not_count_its_views_the_sidebar_does_and_caches_them(agent_client, agent,
+                                                                            django_capture_on_commit_callbacks):
     support = agent.departments.get()
     make_ticket(subject="One", department=support)
     content = agent_client.get("/?view=open").content.decode()
@@ -185,16 +230,29 @@ def test_the_page_does_not_count_its_views_the_sidebar_does_and_caches_them(agen
     assert 'hx-trigger="load, pomoc:inbox-changed from:body"' in content
     with CaptureQueriesContext(connection) as queries:
         assert sidebar_counts(agent_client)["open"] == 1
-    assert sum("COUNT(" in q["sql"] for q in queries) == 6  # five built-in views and one department
-    # Counted once, cached for a while: the sidebar and the page show them without counting again.
-    make_ticket(subject="Two", department=support)
+    assert sum("COUNT(" in q["sql"] for q in queries) == 7  # six built-in views and one department
+    # Counted once, cached: the sidebar and the page show them without counting again...
     with CaptureQueriesContext(connection) as queries:
-        assert sidebar_counts(agent_client)["open"] == 1  # eventually 2, when the cached count expires
+        assert sidebar_counts(agent_client)["open"] == 1
         content = agent_client.get("/?view=open").content.decode()
     assert not any("COUNT(" in q["sql"] for q in queries)
     assert 'hx-trigger="pomoc:inbox-changed from:body"' in content and "load," not in content
+    # ...until a change to any ticket is committed: the dispatcher retires every cached count at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        make_ticket(subject="Two", department=support)
+    assert sidebar_counts(agent_client)["open"] == 2
     cache.clear()
     assert sidebar_counts(agent_client)["open"] == 2
+
+
+def test_an_agents_own_change_shows_in_the_counts_at_once(agent_client, agent, django_capture_on_commit_callbacks):
+    ticket = make_ticket(subject="Take me", department=agent.departments.get())
+    before = sidebar_counts(agent_client)
+    assert (before["mine"], before["unassigned"]) == (0, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        agent_client.post(reverse("tickets:bulk"), {"ticket": [ticket.pk], "assignee": "me", "next": "/"})
+    after = sidebar_counts(agent_client)
+    assert (after["mine"], after["unassigned"]) == (1, 0)
 
 
 def test_cached_counts_belong_to_one_user(agent_client, agent):
@@ -224,3 +282,21 @@ def test_quick_select_writes_the_same_html_as_djangos_select(value):
     attrs = {"id": "id_assignee", "aria-invalid": "true", "disabled": True, "hidden": False}
     assert (QuickSelect(choices=choices).render("assignee", value, attrs)
             == forms.Select(choices=choices).render("assignee", value, attrs))
+
+
+@pytest.mark.parametrize(("seconds", "expected"), [
+    (5, "0 minutes"), (125, "2 minutes"), (3 * 3600 + 59, "3 hours"), (2 * 86400, "2 days"), (800 * 86400, "2 years"),
+])
+def test_the_age_column_says_the_largest_whole_unit(seconds, expected):
+    import datetime as dt
+
+    from pomoc.tickets.inbox_rows import age
+
+    assert age(dt.timedelta(seconds=seconds)) == expected
+
+
+def test_the_column_picker_ticks_the_columns_shown(agent_client):
+    content = agent_client.get("/?view=open&filtered=1&columns=age&columns=tags").content.decode()
+    assert 'name="columns" value="age" id="id_columns_7" checked>' in content
+    assert 'name="columns" value="requester" id="id_columns_0">' in content
+    assert '<label for="id_columns_5">' in content

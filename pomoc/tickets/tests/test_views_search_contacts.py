@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from pomoc.contacts.models import Company, Contact, Identity
+from pomoc.contacts.services import identity_add
 from pomoc.testing.factories import DepartmentFactory, UserFactory, make_ticket
 from pomoc.tickets import services
 from pomoc.tickets.models import Channel, MessageKind, Priority, Ticket
@@ -35,8 +36,24 @@ def test_search_finds_tickets_messages_and_contacts_the_agent_may_see(client, wo
     assert "Secret billing matter" not in content
     content = client.get(reverse("tickets:search"), {"q": "acme.example"}).content.decode()
     assert "Jana Nováková" in content
-    by_number = client.get(reverse("tickets:search"), {"q": f"#{world['visible'].number}"}).content.decode()
-    assert "Invoice missing" in by_number
+    # A ticket number opens the ticket; one the agent may not see is searched for as text.
+    by_number = client.get(reverse("tickets:search"), {"q": f"#{world['visible'].number}"})
+    assert by_number.status_code == 302
+    assert by_number["Location"] == reverse("tickets:detail", args=[world["visible"].number])
+    assert client.get(reverse("tickets:search"), {"q": str(world["visible"].number)}).status_code == 302
+    hidden = client.get(reverse("tickets:search"), {"q": str(world["hidden"].number)})
+    assert hidden.status_code == 200 and b"Secret billing matter" not in hidden.content
+
+
+def test_searching_an_email_address_or_phone_finds_that_contacts_tickets(client, world):
+    identity_add(contact=world["jana"], kind="phone", value="+420 601 123 456")
+    address = world["jana"].identities.get(kind="email").value
+    for query in (address.upper(), "00420601123456", "+420 601-123-456"):
+        content = client.get(reverse("tickets:search"), {"q": query}).content.decode()
+        assert "Invoice missing" in content, query
+        assert "Secret billing matter" not in content  # still only what the agent may see
+        inbox = client.get(reverse("tickets:inbox"), {"view": "open", "q": query}).content.decode()
+        assert "Invoice missing" in inbox, query
 
 
 def test_search_with_a_too_short_query_says_so(client, world):

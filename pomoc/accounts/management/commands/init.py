@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from pomoc.accounts.models import Role, User
@@ -47,8 +48,9 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
         OrganisationSettings.get()
 
+        login_url = settings.POMOC_BASE_URL.rstrip("/") + reverse("accounts:login")
         if User.objects.filter(role=Role.ADMINISTRATOR, is_active=True).exists():
-            self.stdout.write(_("Pomoc is already set up."))
+            self.stdout.write(_("Pomoc is already set up. Sign in at %(url)s") % {"url": login_url})
             if admin_password:
                 self.stdout.write(_("An administrator exists, so --admin-password was not used."))
             self.stdout.write(
@@ -59,9 +61,8 @@ class Command(BaseCommand):
 
         password = admin_password or secrets.token_urlsafe(12)
         user = self._create_administrator(password)
-        url = settings.POMOC_BASE_URL.rstrip("/") + "/"
         self.stdout.write(self.style.SUCCESS(_("Pomoc is set up.")))
-        self.stdout.write(_("Open %(url)s and sign in as:") % {"url": url})
+        self.stdout.write(_("Sign in at %(url)s as:") % {"url": login_url})
         self.stdout.write(_("  user name: %(username)s") % {"username": user.username})
         if admin_password:
             self.stdout.write(_("  password:  the one given with --admin-password"))

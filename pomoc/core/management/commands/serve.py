@@ -29,6 +29,10 @@ logger = logging.getLogger("pomoc.serve")
 
 ASGI_APP = "pomoc.asgi:application"
 STOP_TIMEOUT = 30.0  # seconds a worker gets to finish its current task
+# `make run` hands `pomoc init`'s sign-in notice (with a new administrator's password) over in this
+# variable, to be shown last, below the server's and the worker's start-up lines, where it is seen.
+NOTICE_VARIABLE = "POMOC_SIGN_IN_NOTICE"
+WORKER_SETTLE = 3.0  # seconds a worker needs to start up and log its first line
 MAX_RESTART_DELAY = 30.0
 
 
@@ -162,6 +166,7 @@ class Command(BaseCommand):
         # whitenoise streams files with a sync iterator; Django warns about it under ASGI on every file.
         warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
 
+        notice = os.environ.pop(NOTICE_VARIABLE, "").strip()  # popped: the worker child never sees it
         run_worker = not no_worker and settings.POMOC_RUN_WORKER_IN_SERVE
         worker_commands = db_worker_commands() if run_worker else []
         if run_worker and not worker_commands:
@@ -205,6 +210,9 @@ class Command(BaseCommand):
                 supervisor.start()
             if scheduler is not None:
                 scheduler.start()
+            if notice:
+                threading.Thread(target=self._show_last, args=(server, supervisors, notice), daemon=True,
+                                 name="pomoc-sign-in-notice").start()
             if workers > 1:
                 from uvicorn.supervisors import Multiprocess
 
@@ -218,3 +226,15 @@ class Command(BaseCommand):
                 supervisor.stop()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+
+    def _show_last(self, server, supervisors: list[WorkerSupervisor], notice: str) -> None:
+        """Write ``notice`` once the server listens and the workers have had time to log their start."""
+        deadline = time.monotonic() + 60
+        while not getattr(server, "started", True) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        for supervisor in supervisors:
+            while (supervisor.process is not None and supervisor.process.poll() is None
+                   and time.monotonic() - supervisor.started_at < WORKER_SETTLE and time.monotonic() < deadline):
+                time.sleep(0.1)
+        self.stdout.write("\n" + notice + "\n")
+        self.stdout.flush()
