@@ -1,0 +1,40 @@
+"""Reading settings from the environment, without Django.
+
+``pomoc.settings`` is built from these; the MTA pipe's fast path (``pomoc mail ingest`` handing the
+mail to the running Pomoc) uses them before Django is set up, so both agree on where the data
+directory is and how a ``NAME_FILE`` secret is read.
+"""
+
+import os
+from pathlib import Path
+
+REPO_DIR = Path(__file__).resolve().parents[2]
+
+
+def env_str(name: str, default: str = "") -> str:
+    """A setting from the environment, or from the file named by NAME_FILE (Docker secrets)."""
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        return Path(file_name).read_text().strip()
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def data_dir() -> Path:
+    """``POMOC_DATA_DIR``, by default ``data/`` in the checkout."""
+    return Path(env_str("POMOC_DATA_DIR", str(REPO_DIR / "data"))).resolve()
