@@ -53,9 +53,13 @@ def server_token() -> str:
 def announce(*, host: str, port: int) -> None:
     """``pomoc serve`` is starting: make sure the installation has a pipe token and tell pipes started
     from now on where to hand their mail (``$POMOC_DATA_DIR/mail-pipe-url``)."""
-    if not settings.POMOC_MAIL_PIPE_TOKEN:
-        ensure_token(settings.DATA_DIR)
-    publish_url(settings.DATA_DIR, f"http://{local_address(host)}:{port}{PIPE_PATH}")
+    try:
+        if not settings.POMOC_MAIL_PIPE_TOKEN:
+            ensure_token(settings.DATA_DIR)
+        publish_url(settings.DATA_DIR, f"http://{local_address(host)}:{port}{PIPE_PATH}")
+    except OSError as exc:  # the pipe then stores mail itself: slower, nothing lost
+        logger.warning("The MTA pipe cannot be told where Pomoc runs (%s: %s); it will store mail itself.",
+                       type(exc).__name__, exc.filename)
 
 
 class Refusal(Exception):
