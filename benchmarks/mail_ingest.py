@@ -63,6 +63,7 @@ PYTHON = sys.executable
 PEER = REPO / "benchmarks" / "peer" / "helpdesk.py"
 PG_SERVER = os.environ.get("BENCH_MAIL_PG", "postgres://postgres@127.0.0.1:5432")
 INBOX = "Bench"
+BENCH_ADDRESS = "support@pomoc.test"
 WORKERS = 2
 PIPES = 4  # deliveries at a time through the pipe, as the documented Postfix transport runs them
 POMOC_SCRIPT = str(Path(PYTHON).with_name("pomoc"))
@@ -260,8 +261,10 @@ def pipe(env: dict, files: list[Path]) -> dict:
             "processed_seconds": processed, "processed_per_second": len(files) / processed if processed else None}
 
 
-def through_postfix(env: dict, files: list[Path], tmp: Path) -> dict:
-    """The documented Postfix pipe set-up (``postfix_pipe``) delivering to a running ``pomoc serve``."""
+def through_postfix(env: dict, files: list[Path], tmp: Path, relay: bool = False) -> dict:
+    """The documented Postfix pipe set-up (``postfix_pipe``) delivering to a running ``pomoc serve``;
+    ``relay``: the documented relay set-up, to ``pomoc smtpd`` (which processes each mail before it
+    answers)."""
     from benchmarks import postfix_pipe
 
     missing = postfix_pipe.unavailable()
@@ -278,9 +281,23 @@ def through_postfix(env: dict, files: list[Path], tmp: Path) -> dict:
     env_file.chmod(0o644)
     # the pipe's user owns the data directory (token, SQLite database) and runs the server, as `pomoc` does
     subprocess.run(["chown", "-R", postfix_pipe.PIPE_USER, str(data_dir)], check=True)
-    server, _port = start_server({**os.environ}, command=lambda args: postfix_pipe.as_pipe_user(
-        args, {**settings, "PATH": "/usr/bin:/bin", "HOME": str(data_dir)}))
-    postfix = postfix_pipe.PrivatePostfix(tmp / "postfix", smtp_port=_free_port(), inbox=INBOX, env_file=env_file)
+    relay_port = _free_port() if relay else None
+    if relay:
+        server = subprocess.Popen([PYTHON, "-m", "pomoc.cli", "smtpd", "--host", "127.0.0.1", "--port", str(relay_port),
+                                   "--inbox", INBOX, "--hostname", "pomoc.test"], env=env, cwd=REPO,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", relay_port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+    else:
+        server, _port = start_server({**os.environ}, command=lambda args: postfix_pipe.as_pipe_user(
+            args, {**settings, "PATH": "/usr/bin:/bin", "HOME": str(data_dir)}))
+    postfix = postfix_pipe.PrivatePostfix(tmp / "postfix", smtp_port=_free_port(), inbox=INBOX, env_file=env_file,
+                                          address=BENCH_ADDRESS, relay_port=relay_port)
     try:
         postfix.write()
         postfix.start()
@@ -305,7 +322,7 @@ def through_postfix(env: dict, files: list[Path], tmp: Path) -> dict:
         stop_server(server)
     return {"seconds": seconds, "messages": len(delays), "per_second": len(delays) / seconds,
             "p50_ms": 1000 * _percentile(delays, 0.5), "p99_ms": 1000 * _percentile(delays, 0.99),
-            "deferred_by_pipe": postfix.deferred_by_pipe(), "expected": len(files),
+            "deferred": postfix.deferred(), "expected": len(files),
             "processed_seconds": processed, "processed_per_second": len(files) / processed if processed else None}
 
 
@@ -372,6 +389,11 @@ def run_kind(kind: str, corpus: Path, manifest: dict, tmp: Path, mta_messages: i
     result["postfix"] = through_postfix(env, subset, tmp / f"postfix-{kind}")
     if not result["postfix"].get("missing"):
         result["postfix"]["checks"] = json.loads(_helper("_check", env, str(corpus), str(len(subset))).stdout)
+    data_dir = tmp / f"data-{kind}-relay"
+    env = prepare(fresh_database(kind, "pomoc_bench_mail", data_dir), data_dir)
+    result["relay"] = through_postfix(env, subset, tmp / f"relay-{kind}", relay=True)
+    if not result["relay"].get("missing"):
+        result["relay"]["checks"] = json.loads(_helper("_check", env, str(corpus), str(len(subset))).stdout)
     result["peer"] = peer(kind, corpus, tmp)
     return result
 
@@ -432,7 +454,8 @@ def print_report(report: dict) -> None:
         shipped = (peer_row.get("as_shipped") or {}).get("per_second")
         best = (peer_row.get("best_case") or {}).get("per_second")
         for label, key in (("pomoc worker (2 procs)", "worker"), ("pomoc mail ingest (2×)", "mta"),
-                           ("pipe → serve (4×)", "pipe"), ("Postfix pipe → serve", "postfix")):
+                           ("pipe → serve (4×)", "pipe"), ("Postfix pipe → serve", "postfix"),
+                           ("Postfix relay → smtpd", "relay")):
             row = rows.get(key) or {"missing": "not run"}
             if row.get("missing"):
                 print(f"{kind:<11} {label:<24} missing: {row['missing']}")
@@ -449,7 +472,7 @@ def print_report(report: dict) -> None:
                 print(f"{kind:<11} {label:<24} {row.get('processed', row.get('stored', '–'))!s:>8} "
                       f"{row.get('seconds', 0):>8.2f} {row.get('per_second') or 0:>8.1f} "
                       f"{_ratio(row.get('per_second'), ceiling_rate):>9}{note}")
-        for key in ("worker", "mta", "pipe", "postfix"):
+        for key in ("worker", "mta", "pipe", "postfix", "relay"):
             if "checks" not in (rows.get(key) or {}):
                 continue
             checks = rows[key]["checks"]
@@ -467,7 +490,8 @@ def print_pipes(report: dict) -> None:
     print(f"{'database':<11} {'path':<24} {'msg/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms':>7} "
           f"{'processed msg/s':>16} {'fell back':>9} {'failed':>6}")
     for kind, rows in report["kinds"].items():
-        for label, key in (("pipe → serve", "pipe"), ("Postfix pipe → serve", "postfix")):
+        for label, key in (("pipe → serve", "pipe"), ("Postfix pipe → serve", "postfix"),
+                           ("Postfix relay → smtpd", "relay")):
             row = rows.get(key) or {}
             if not row or row.get("missing"):
                 print(f"{kind:<11} {label:<24} missing: {row.get('missing', 'not run')}")
@@ -476,7 +500,7 @@ def print_pipes(report: dict) -> None:
             cpu = row.get("cpu_ms_per_call")
             print(f"{kind:<11} {label:<24} {row['per_second']:>8.1f} {row['p50_ms']:>8.0f} {row['p99_ms']:>8.0f} "
                   f"{(f'{cpu:.0f}' if cpu else '–'):>7} {(f'{processed:.1f}' if processed else 'not all'):>16} "
-                  f"{row.get('fell_back', row.get('deferred_by_pipe', 0)):>9} "
+                  f"{row.get('fell_back', row.get('deferred', 0)):>9} "
                   f"{row.get('failed', row.get('expected', 0) - row['messages']):>6}")
         worker = rows.get("worker") or {}
         if worker.get("per_second"):
@@ -513,7 +537,7 @@ def _inbox_step() -> None:
     _django()
     from pomoc.channels.models import Inbox, InboxKind
 
-    Inbox.objects.get_or_create(name=INBOX, defaults={"kind": InboxKind.EMAIL, "address": "support@pomoc.test"})
+    Inbox.objects.get_or_create(name=INBOX, defaults={"kind": InboxKind.EMAIL, "address": BENCH_ADDRESS})
 
 
 def _receive_step(corpus: str) -> None:
