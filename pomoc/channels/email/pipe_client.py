@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from pomoc.core.env import data_dir, env_str
+from pomoc.core.env import data_dir, env_str, read_env_file
 
 PIPE_PATH = "/__pomoc/mail"
 TOKEN_FILE = "mail-pipe-token"
@@ -48,15 +48,9 @@ class NotTaken(Exception):
 
 # --- configuration ------------------------------------------------------------------------------
 def load_env_file(path: str) -> None:
-    """Put the variables of a systemd-style environment file (``NAME=value`` lines, ``#`` comments,
-    optional quotes; values are never run through a shell) into the environment. OSError when the
-    file cannot be read."""
-    from dotenv import dotenv_values
-
-    text = Path(path).read_text(encoding="utf-8")
-    for name, value in dotenv_values(stream=io.StringIO(text), interpolate=False).items():
-        if value is not None:
-            os.environ[name] = value
+    """Put the variables of an environment file (``core.env.read_env_file``: systemd's format, never
+    run through a shell) into the environment. OSError when the file cannot be read."""
+    os.environ.update(read_env_file(path))
 
 
 def pipe_url() -> str:

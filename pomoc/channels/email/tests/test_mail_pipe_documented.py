@@ -5,7 +5,6 @@ status that makes the MTA bounce the mail."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -13,8 +12,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from dotenv import dotenv_values
 
+from pomoc.core.env import read_env_file
 from pomoc.testing.services import PomocServer
 
 from .helpers import mail
@@ -59,7 +58,7 @@ def test_the_documented_env_file_reads_alike_in_the_shell_and_in_the_pipe(tmp_pa
                            env={"PATH": os.environ["PATH"]}, timeout=30)
     assert shell.returncode == 0, shell.stderr
     from_shell = dict(item.split("=", 1) for item in shell.stdout.decode().split("\0") if "=" in item)
-    from_pipe = dotenv_values(stream=io.StringIO(text), interpolate=False)
+    from_pipe = read_env_file(path)
     assert from_pipe["DEFAULT_FROM_EMAIL"] == "Example Support <help@example.com>"
     assert from_pipe["POMOC_DATA_DIR"] == "/srv/pomoc-data"
     assert {name: from_shell.get(name) for name in from_pipe} == from_pipe
@@ -107,7 +106,7 @@ class TestTheDocumentedWrapper:
 
     def test_it_hands_the_mail_to_the_running_pomoc(self, setup):
         root, database, env_file = setup
-        settings = dotenv_values(env_file, interpolate=False)
+        settings = read_env_file(env_file)
         server = PomocServer(database.data_dir, env={**database.env, **settings}).start()
         try:
             done = self._deliver(self._wrapper(root, env_file=env_file), mail(message_id="<documented-2@example.cz>"),
