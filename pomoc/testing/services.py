@@ -3,6 +3,7 @@
 A skipped test on CI hides a broken pipeline, so with ``CI=true`` a missing service is an error.
 """
 
+import http.client
 import os
 import signal
 import socket
@@ -120,7 +121,7 @@ class PomocServer:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:  # noqa: S310
                     if response.status == 200:
                         return self
-            except OSError:
+            except (OSError, http.client.HTTPException):  # not up yet, or another server took the port
                 pass
             time.sleep(0.2)
         self.stop()
