@@ -12,6 +12,7 @@ from channels.security.websocket import WebsocketDenier  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.http.request import split_domain_port, validate_host  # noqa: E402
 
+from pomoc.channels.email.pipe_endpoint import MailPipeEndpoint  # noqa: E402
 from pomoc.core.realtime_relay import RelayMiddleware  # noqa: E402
 from pomoc.tickets.websocket_urls import websocket_urlpatterns  # noqa: E402
 
@@ -114,7 +115,7 @@ class LivenessShortcut:
 
 application = ProtocolTypeRouter(
     {
-        "http": LivenessShortcut(RelayMiddleware(django_asgi_app)),
+        "http": LivenessShortcut(MailPipeEndpoint(RelayMiddleware(django_asgi_app))),
         "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

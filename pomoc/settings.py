@@ -4,41 +4,16 @@ Everything has an embedded default (SQLite under POMOC_DATA_DIR, in-memory chann
 local-memory cache) so that ``pomoc serve`` runs on a laptop with no other server.
 """
 
-import os
 from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from pomoc.core.env import data_dir, env_bool, env_int, env_list, env_str
+
 BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent
-
-
-def env_str(name: str, default: str = "") -> str:
-    """A setting from the environment, or from the file named by NAME_FILE (Docker secrets)."""
-    file_name = os.environ.get(f"{name}_FILE")
-    if file_name:
-        return Path(file_name).read_text().strip()
-    return os.environ.get(name, default)
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
-
-
-DATA_DIR = Path(env_str("POMOC_DATA_DIR", str(REPO_DIR / "data"))).resolve()
+DATA_DIR = data_dir()
 DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("POMOC_TESTING", False)
 
@@ -309,3 +284,5 @@ POMOC_SCHEDULER_TICK = env_int("POMOC_SCHEDULER_TICK", 10)
 POMOC_MAIL_FETCH_INTERVAL = env_int("POMOC_MAIL_FETCH_INTERVAL", 60)
 POMOC_REALTIME_RELAY_URL = env_str("POMOC_REALTIME_RELAY_URL")
 POMOC_REALTIME_RELAY_TOKEN = env_str("POMOC_REALTIME_RELAY_TOKEN")
+# the MTA pipe's token (pomoc.channels.email.pipe_client); unset: $POMOC_DATA_DIR/mail-pipe-token
+POMOC_MAIL_PIPE_TOKEN = env_str("POMOC_MAIL_PIPE_TOKEN")

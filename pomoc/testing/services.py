@@ -3,6 +3,7 @@
 A skipped test on CI hides a broken pipeline, so with ``CI=true`` a missing service is an error.
 """
 
+import http.client
 import os
 import signal
 import socket
@@ -96,8 +97,9 @@ def child_pids(pid: int) -> list[int]:
 class PomocServer:
     """``pomoc serve`` on a free port, started and stopped around a test."""
 
-    def __init__(self, data_dir, *args: str, env: dict | None = None):
+    def __init__(self, data_dir, *args: str, env: dict | None = None, own_session: bool = False):
         self.data_dir = Path(data_dir)
+        self.own_session = own_session  # kill() then takes the worker child down with the server
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = env or pomoc_env(data_dir)
@@ -109,7 +111,7 @@ class PomocServer:
         self._log = self.log_path.open("w")
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             [sys.executable, "-m", "pomoc.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port), *self.args],
-            env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
+            env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=self.own_session,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -119,7 +121,7 @@ class PomocServer:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:  # noqa: S310
                     if response.status == 200:
                         return self
-            except OSError:
+            except (OSError, http.client.HTTPException):  # not up yet, or another server took the port
                 pass
             time.sleep(0.2)
         self.stop()
@@ -141,6 +143,16 @@ class PomocServer:
                 self.process.wait()
         self._log.close()
         return self.process.returncode
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash or the OOM killer would (its whole session when started in one)."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        if self.own_session:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        else:
+            self.process.kill()
+        self.process.wait()
 
     def __enter__(self) -> "PomocServer":
         return self.start()

@@ -11,5 +11,8 @@ class EmailChannelConfig(AppConfig):
 
     def ready(self) -> None:
         from pomoc.channels.email import kind
+        from pomoc.channels.email.pipe_endpoint import announce
+        from pomoc.core import serving
 
         kind.register()
+        serving.on_start(announce)

@@ -33,6 +33,14 @@ def due_pending(now: dt.datetime):
 
 
 @task(queue_name="mail")
+def process_mail(raw_mail_id: int) -> str:
+    """Turn one kept mail into a ticket message: queued by the running Pomoc for mail the MTA pipe
+    handed over (``pipe_endpoint``). ``process`` is idempotent and records the mail's own failures;
+    a database outage fails the task and leaves the mail pending for ``process_pending_mail``."""
+    return process(raw_mail_id).status
+
+
+@task(queue_name="mail")
 def process_pending_mail(limit: int = PENDING_BATCH, shard: int = 0, shards: int = 1) -> dict:
     """Process again mail left ``pending`` for over a minute (its receiver died, or the database was
     down after the bytes were stored) and mail whose last attempt failed once its backoff is over

@@ -23,7 +23,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from pomoc.core import serving
 from pomoc.core.scheduler import Scheduler
+from pomoc.core.serving import local_address
 
 logger = logging.getLogger("pomoc.serve")
 
@@ -124,9 +126,8 @@ def _relay_for_worker(host: str, port: int) -> dict:
     token = settings.POMOC_REALTIME_RELAY_TOKEN or secrets.token_urlsafe(32)
     settings.POMOC_REALTIME_RELAY_TOKEN = token
     settings.POMOC_REALTIME_RELAY_URL = ""
-    address = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)  # noqa: S104 -- matched, not bound
-    address = f"[{address}]" if ":" in address else address
-    return {"POMOC_REALTIME_RELAY_URL": f"http://{address}:{port}{RELAY_PATH}", "POMOC_REALTIME_RELAY_TOKEN": token}
+    return {"POMOC_REALTIME_RELAY_URL": f"http://{local_address(host)}:{port}{RELAY_PATH}",
+            "POMOC_REALTIME_RELAY_TOKEN": token}
 
 
 def _raise_system_exit(signum, frame):
@@ -187,6 +188,7 @@ class Command(BaseCommand):
             log_level=logging.INFO,
         )
         server = uvicorn.Server(config)
+        serving.starting(host=host, port=port)
         relay = _relay_for_worker(host, port) if worker_commands and layer_backend.endswith("InMemoryChannelLayer") \
             else {}
         supervisors = [WorkerSupervisor(command, should_stop=lambda: server.should_exit, env=relay)

@@ -6,52 +6,25 @@ pending: it failed for its own reasons and the workers try it again later); 75 (
 again later") when it could not be kept or processed because of a database outage, or when there is
 no inbox to put it in. The MTA then keeps the mail in its queue and retries, so nothing is lost.
 A mail over the inbox's size limit is kept whole but never parsed whole (``ingest``).
+
+``pomoc mail ingest`` run from the ``pomoc`` console script first hands the mail to the running
+Pomoc (``pipe_client``, before Django starts); this command is what stores it when that did not
+work, and what ``--env-file`` was read for already.
 """
 
 import json
 import sys
-from email.utils import parseaddr
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
+from pomoc.channels.email import pipe_client
 from pomoc.channels.email.ingest import process, receive_raw
+from pomoc.channels.email.pipe_inbox import InboxNotFound, resolve_inbox
 from pomoc.channels.models import Inbox, InboxKind
 
 EX_TEMPFAIL = 75
-DEFAULT_INBOX_NAME = "E-mail"
-
-
-class InboxNotFound(Exception):
-    pass
-
-
-def resolve_inbox(name: str | None, notify) -> Inbox:
-    """The inbox named ``name``, or the only active e-mail inbox (created on first use if none exists)."""
-    inboxes = Inbox.objects.filter(kind=InboxKind.EMAIL)
-    if name:
-        inbox = inboxes.filter(name=name).first()
-        if inbox is None:
-            raise InboxNotFound(_("There is no e-mail inbox named “%(name)s”.") % {"name": name})
-        return inbox
-    active = list(inboxes.filter(active=True)[:2])
-    if len(active) == 1:
-        return active[0]
-    if len(active) > 1:
-        raise InboxNotFound(_("There are several e-mail inboxes: name one with --inbox."))
-    if inboxes.exists():
-        raise InboxNotFound(_("No e-mail inbox is active: name one with --inbox."))
-    with transaction.atomic():
-        inbox, created = Inbox.objects.get_or_create(
-            name=DEFAULT_INBOX_NAME,
-            defaults={"kind": InboxKind.EMAIL, "address": parseaddr(settings.DEFAULT_FROM_EMAIL)[1]},
-        )
-    if created:
-        notify(_("Created the e-mail inbox “%(name)s” (%(address)s) for incoming mail.")
-               % {"name": inbox.name, "address": inbox.address})
-    return inbox
 
 
 class Command(BaseCommand):
@@ -63,6 +36,9 @@ class Command(BaseCommand):
         ingest = actions.add_parser("ingest", help=_("Read one RFC 5322 message on stdin and store it."))
         ingest.add_argument("--inbox", "--channel", dest="inbox", default=None,
                             help=_("Name of the inbox (default: the only active e-mail inbox)."))
+        ingest.add_argument("--env-file", dest="env_file", default=None,
+                            help=_("Read Pomoc's settings from this environment file (NAME=value lines) "
+                                   "before starting."))
         fetch = actions.add_parser("fetch", help=_("Fetch new mail of the IMAP and POP3 inboxes once."))
         fetch.add_argument("--inbox", "--channel", dest="inbox", default=None,
                            help=_("Name of the inbox (default: every active IMAP or POP3 inbox)."))
@@ -89,6 +65,9 @@ class Command(BaseCommand):
         sys.exit(EX_TEMPFAIL)
 
     def ingest(self, inbox_name: str | None) -> None:
+        if pipe_client.fallback_reason:
+            self.stderr.write(_("The running Pomoc did not take the mail (%(reason)s); storing it directly.")
+                              % {"reason": pipe_client.fallback_reason})
         raw = sys.stdin.buffer.read()
         try:
             inbox = resolve_inbox(inbox_name, self.stderr.write)
