@@ -18,7 +18,7 @@ from django.db.models import Count, F, Min, Q, QuerySet
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 
 from pomoc.calendars.schedule import Schedule
-from pomoc.tickets.models import ACTIVE_STATUSES, MessageKind, Ticket
+from pomoc.tickets.models import UNRESOLVED_STATUSES, MessageKind, Ticket
 
 
 @dataclass(frozen=True)
@@ -130,15 +130,16 @@ class Backlog:
 
 
 def backlog(tickets: QuerySet[Ticket], *, at: dt.datetime) -> Backlog:
-    """The active tickets (new, open, pending) now, by status and by age (two queries)."""
-    active = measured(tickets).filter(status__in=ACTIVE_STATUSES)
+    """The unresolved tickets (new, open, pending, snoozed) now, by status and by age (one query)."""
+    active = measured(tickets).filter(status__in=UNRESOLVED_STATUSES)
     younger = {f"age_{index}": Count("pk", filter=Q(created_at__gt=at - bound))
                for index, bound in enumerate(AGE_BUCKETS)}
-    statuses = {f"status_{status}": Count("pk", filter=Q(status=status)) for status in ACTIVE_STATUSES}
+    statuses = {f"status_{status}": Count("pk", filter=Q(status=status)) for status in UNRESOLVED_STATUSES}
     counts = active.aggregate(total=Count("pk"), oldest=Min("created_at"), **younger, **statuses)
     cumulative = [counts[f"age_{index}"] for index in range(len(AGE_BUCKETS))]
     by_age = tuple(b - a for a, b in zip([0, *cumulative], [*cumulative, counts["total"]], strict=True))
-    return Backlog(total=counts["total"], by_status={status: counts[f"status_{status}"] for status in ACTIVE_STATUSES},
+    return Backlog(total=counts["total"],
+                   by_status={status: counts[f"status_{status}"] for status in UNRESOLVED_STATUSES},
                    by_age=by_age, oldest_created_at=counts["oldest"])
 
 

@@ -83,15 +83,15 @@ def test_a_merged_ticket_counts_only_on_its_target():
 
 def test_backlog_by_status_and_age():
     now = MONDAY + dt.timedelta(days=10)
-    ages = {Status.NEW: [1], Status.OPEN: [30, 50], Status.PENDING: [100, 400]}
+    ages = {Status.NEW: [1], Status.OPEN: [30, 50], Status.PENDING: [100, 400], Status.SNOOZED: [200]}
     for status, hours_old in ages.items():
         for hours in hours_old:
             _ticket(created=now - _hours(hours), status=status)
     _ticket(created=now - _hours(2), resolved=now - _hours(1))
     result = metrics.backlog(Ticket.objects.all(), at=now)
-    assert result.total == 5
-    assert result.by_status == {Status.NEW: 1, Status.OPEN: 2, Status.PENDING: 2}
-    assert result.by_age == (1, 2, 1, 1)
+    assert result.total == 6
+    assert result.by_status == {Status.NEW: 1, Status.OPEN: 2, Status.PENDING: 2, Status.SNOOZED: 1}
+    assert result.by_age == (1, 2, 1, 2)
     assert result.oldest_created_at == now - _hours(400)
 
 
