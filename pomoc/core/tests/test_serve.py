@@ -81,6 +81,15 @@ class _Collector:
         return "250 OK"
 
 
+@pytest.fixture
+def local_smtp():
+    """A real SMTP server for replies to leave through (without one Pomoc marks them not sent)."""
+    smtp = Controller(_Collector(), hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    yield {"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp.port)}
+    smtp.stop()
+
+
 def test_it_serves_pages_static_files_websockets_and_runs_the_worker(tmp_path):
     # Replies leave through a real SMTP server (without one Pomoc marks them not sent).
     collector = _Collector()
@@ -174,10 +183,11 @@ def test_its_scheduler_has_the_worker_process_mail_left_pending(tmp_path):
         _wait_for(lambda: _raw_mail_status(tmp_path, raw_mail) == "stored", 60, "the pending mail", server)
 
 
-def test_the_sign_in_notice_comes_last_and_routine_task_lines_stay_off_the_console(tmp_path):
+def test_the_sign_in_notice_comes_last_and_routine_task_lines_stay_off_the_console(tmp_path, local_smtp):
     """What `make run` relies on: init's notice, handed over in POMOC_SIGN_IN_NOTICE, is written
     under the server's and the worker's start-up lines; a task run writes no line by default."""
-    env = pomoc_env(tmp_path, POMOC_SIGN_IN_NOTICE="Sign in at http://127.0.0.1/accounts/login/ as: admin")
+    env = pomoc_env(tmp_path, POMOC_SIGN_IN_NOTICE="Sign in at http://127.0.0.1/accounts/login/ as: admin",
+                    **local_smtp)
     pomoc("migrate", "--verbosity", "0", env=env)
     server = PomocServer(tmp_path, env=env).start()
     try:
@@ -195,8 +205,8 @@ def test_the_sign_in_notice_comes_last_and_routine_task_lines_stay_off_the_conso
     assert "Task id=" not in log  # the delivery ran, quietly
 
 
-def test_routine_task_lines_are_logged_when_asked_for(tmp_path):
-    env = pomoc_env(tmp_path, POMOC_LOG_TASKS="true")
+def test_routine_task_lines_are_logged_when_asked_for(tmp_path, local_smtp):
+    env = pomoc_env(tmp_path, POMOC_LOG_TASKS="true", **local_smtp)
     pomoc("migrate", "--verbosity", "0", env=env)
     with PomocServer(tmp_path, env=env) as server:
         created = json.loads(pomoc("shell", "-c", SETUP, env=env).stdout.strip().splitlines()[-1])
