@@ -94,7 +94,9 @@ def test_history_fields_and_delivery_state_on_the_ticket_page(site, browser, dem
         page.locator("#cf_seats").press("Tab")
         expect(page.locator("#custom-fields .saved-note")).to_be_visible()
         expect(page.locator("#cf_seats-errors")).to_have_count(0)
-        page.select_option("#cf_customer_tier", "premium")
+        # The choice saves on change: wait for that answer before reloading (else the reload can win).
+        with page.expect_response(lambda r: r.url.endswith("/fields/") and r.request.method == "POST"):
+            page.select_option("#cf_customer_tier", "premium")
         expect(page.locator("#cf_customer_tier")).to_have_value("premium")
         page.reload()
         expect(page.locator("#cf_seats")).to_have_value("12")
