@@ -72,8 +72,6 @@ OptionalEmail = Annotated[str, BeforeValidator(_safe_line),
 Password = Annotated[str, BeforeValidator(_safe_text), _schema(minLength=8, pattern=TEXT_PATTERN)]
 """A new password: at least 8 characters, and not one of the commonly used ones or too like the
 user's name or address (AUTH_PASSWORD_VALIDATORS; such a refusal has the type ``password_policy``)."""
-
-
 DomainName = Annotated[str, BeforeValidator(_safe_line), _schema(
     maxLength=253, pattern="^@?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}$")]
 """A domain name (an “@” before it is dropped)."""
@@ -81,6 +79,8 @@ PageCursor = Annotated[str, BeforeValidator(_safe_text), _schema(pattern=f"^({ID
 """``next_cursor`` of the previous page (of a list ordered by id)."""
 Username = Annotated[str, BeforeValidator(_safe_line), _schema(pattern="^[A-Za-z0-9_.@+-]+$")]
 """Letters, digits and ``_ . @ + -`` (the ASCII part of Django's rule, which also takes other letters)."""
+
+
 def _list_of(names) -> str:
     one = "|".join(names)
     return f"^(({one})(,({one}))*)?$"
@@ -100,7 +100,7 @@ CustomFieldValue = SafeStr | bool | int | float | None
 CustomFieldValues = Annotated[dict[str, CustomFieldValue], _schema(propertyNames={"pattern": LINE_PATTERN})]
 """Custom field values by key: which keys exist and what each takes is the fields' definitions' (a
 refusal of those has the type ``invalid_reference`` or ``field_definition``)."""
-TagName = Annotated[str, BeforeValidator(_safe_line), _schema(pattern=NOT_BLANK_LINE_PATTERN)]
+TagName = Name
 """A tag's name: spaces are squeezed and letters lowered; longer than 50 characters is cut."""
 Color = Annotated[str, BeforeValidator(_safe_line), _schema(pattern="^(#[0-9a-fA-F]{6})?$")]
 """A tag's colour: #rrggbb, or "" for none."""
