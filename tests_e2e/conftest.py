@@ -5,6 +5,7 @@ are skipped, except on CI (``CI=true``), where a missing browser is a failure.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,12 @@ def browser(chromium_path):
         browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def screenshots() -> Path:
+    """Where browser tests put their screenshots for a person to look at: POMOC_E2E_SCREENSHOTS, or a
+    temporary folder."""
+    path = Path(os.environ.get("POMOC_E2E_SCREENSHOTS") or tempfile.mkdtemp(prefix="pomoc-e2e-shots-"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -7,13 +7,12 @@ import pytest
 from playwright.sync_api import expect
 
 from .test_agent_flow import Agent
-from .test_manage_inboxes import screenshots  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_an_administrator_sets_up_business_hours(site, browser, demo_password, screenshots, width):  # noqa: F811
+def test_an_administrator_sets_up_business_hours(site, browser, demo_password, screenshots, width):
     admin = Agent(browser, site.url, "admin", demo_password)
     try:
         page = admin.page

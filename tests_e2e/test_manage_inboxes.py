@@ -2,10 +2,7 @@
 mail gets in and leaves, and sets up a new one through the e-mail form. Screenshots go to
 POMOC_E2E_SCREENSHOTS (default: a temporary folder) for a person to look at."""
 
-import os
 import re
-import tempfile
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -25,13 +22,6 @@ if not Inbox.objects.filter(name="Helpdesk").exists():
                          "smtp_host": "smtp.pomoc.example"})
 """
 
-
-@pytest.fixture
-def screenshots() -> Path:
-    folder = os.environ.get("POMOC_E2E_SCREENSHOTS") or tempfile.mkdtemp(prefix="pomoc-e2e-shots-")
-    path = Path(folder)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def test_an_administrator_sees_the_inboxes_and_adds_an_email_inbox(site, browser, demo_password, screenshots):

@@ -2,10 +2,7 @@
 the contact page, comes back and sends. Screenshots go to POMOC_E2E_SCREENSHOTS (default: a
 temporary folder) for a person to look at."""
 
-import os
 import re
-import tempfile
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -29,13 +26,6 @@ ticket = services.ticket_create(requester=contact, subject="Called about a broke
 print("TICKET", ticket.number)
 """
 
-
-@pytest.fixture
-def screenshots() -> Path:
-    folder = os.environ.get("POMOC_E2E_SCREENSHOTS") or tempfile.mkdtemp(prefix="pomoc-e2e-shots-")
-    path = Path(folder)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def test_an_agent_adds_the_missing_address_and_then_sends_the_reply(site, browser, demo_password, screenshots):

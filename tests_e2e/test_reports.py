@@ -7,14 +7,13 @@ from playwright.sync_api import expect
 from pomoc.testing.services import pomoc
 
 from .test_agent_flow import Agent
-from .test_manage_inboxes import screenshots  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.browser
 SET_LANGUAGE = "from pomoc.accounts.models import User; User.objects.filter(username='admin').update(language='{}')"
 
 
 @pytest.mark.parametrize(("language", "width"), [("en", 1280), ("cs", 390)])
-def test_reports_show_the_figures_and_download(site, browser, demo_password, screenshots, language,  # noqa: F811
+def test_reports_show_the_figures_and_download(site, browser, demo_password, screenshots, language,
                                                width):
     pomoc("shell", "-c", SET_LANGUAGE.format(language), env=site.env)
     admin = Agent(browser, site.url, "admin", demo_password)

@@ -3,10 +3,7 @@ custom fields edited in the sidebar and set on the new-ticket form, and replies 
 or wait for another attempt. Screenshots (1280 px, English and Czech) go to POMOC_E2E_SCREENSHOTS
 (default: a temporary folder) for a person to look at."""
 
-import os
 import re
-import tempfile
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -49,12 +46,6 @@ services.ticket_update(ticket=ticket, actor=admin, changes={"status": Status.PEN
 print("TICKET", ticket.number, failed.pk, waiting.pk)
 """
 
-
-@pytest.fixture
-def screenshots() -> Path:
-    path = Path(os.environ.get("POMOC_E2E_SCREENSHOTS") or tempfile.mkdtemp(prefix="pomoc-e2e-shots-"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def test_history_fields_and_delivery_state_on_the_ticket_page(site, browser, demo_password, screenshots):

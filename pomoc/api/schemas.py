@@ -75,7 +75,7 @@ user's name or address (AUTH_PASSWORD_VALIDATORS; such a refusal has the type ``
 DomainName = Annotated[str, BeforeValidator(_safe_line), _schema(
     maxLength=253, pattern="^@?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}$")]
 """A domain name (an “@” before it is dropped)."""
-PageCursor = Annotated[str, BeforeValidator(_safe_text), _schema(pattern=f"^({ID_PATTERN})?$")]
+PageCursor = IdText
 """``next_cursor`` of the previous page (of a list ordered by id)."""
 Username = Annotated[str, BeforeValidator(_safe_line), _schema(pattern="^[A-Za-z0-9_.@+-]+$")]
 """Letters, digits and ``_ . @ + -`` (the ASCII part of Django's rule, which also takes other letters)."""

@@ -7,6 +7,7 @@ import sqlite3
 import textwrap
 import time
 import urllib.request
+from types import SimpleNamespace
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -83,19 +84,18 @@ class _Collector:
 
 @pytest.fixture
 def local_smtp():
-    """A real SMTP server for replies to leave through (without one Pomoc marks them not sent)."""
-    smtp = Controller(_Collector(), hostname="127.0.0.1", port=free_port())
-    smtp.start()
-    yield {"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp.port)}
-    smtp.stop()
-
-
-def test_it_serves_pages_static_files_websockets_and_runs_the_worker(tmp_path):
-    # Replies leave through a real SMTP server (without one Pomoc marks them not sent).
+    """A real SMTP server for replies to leave through (without one Pomoc marks them not sent): the
+    settings that point Pomoc at it, and what it received."""
     collector = _Collector()
     smtp = Controller(collector, hostname="127.0.0.1", port=free_port())
     smtp.start()
-    env = pomoc_env(tmp_path, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp.port))
+    yield SimpleNamespace(env={"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp.port)},
+                          envelopes=collector.envelopes)
+    smtp.stop()
+
+
+def test_it_serves_pages_static_files_websockets_and_runs_the_worker(tmp_path, local_smtp):
+    env = pomoc_env(tmp_path, **local_smtp.env)
     pomoc("migrate", "--verbosity", "0", env=env)
     server = PomocServer(tmp_path, env=env).start()
     try:
@@ -107,7 +107,7 @@ def test_it_serves_pages_static_files_websockets_and_runs_the_worker(tmp_path):
         # A reply queued in the database is delivered by the worker that serve started.
         created = json.loads(pomoc("shell", "-c", SETUP, env=env).stdout.strip().splitlines()[-1])
         _wait_for(lambda: _delivery_state(tmp_path, created["reply"]) == "sent", 30, "the reply's delivery", server)
-        assert any(b"We are on it." in envelope.content for envelope in collector.envelopes)
+        assert any(b"We are on it." in envelope.content for envelope in local_smtp.envelopes)
 
         # Websockets: anonymous sockets are closed with 4401, a logged-in agent's socket works.
         ws_url = f"ws://127.0.0.1:{server.port}/ws/live/"
@@ -138,7 +138,6 @@ def test_it_serves_pages_static_files_websockets_and_runs_the_worker(tmp_path):
         assert "restarting" in server.log()
     finally:
         status = server.stop()
-        smtp.stop()
     assert status == 0, server.log()
     assert child_pids(server.process.pid) == []
 
@@ -187,7 +186,7 @@ def test_the_sign_in_notice_comes_last_and_routine_task_lines_stay_off_the_conso
     """What `make run` relies on: init's notice, handed over in POMOC_SIGN_IN_NOTICE, is written
     under the server's and the worker's start-up lines; a task run writes no line by default."""
     env = pomoc_env(tmp_path, POMOC_SIGN_IN_NOTICE="Sign in at http://127.0.0.1/accounts/login/ as: admin",
-                    **local_smtp)
+                    **local_smtp.env)
     pomoc("migrate", "--verbosity", "0", env=env)
     server = PomocServer(tmp_path, env=env).start()
     try:
@@ -206,7 +205,7 @@ def test_the_sign_in_notice_comes_last_and_routine_task_lines_stay_off_the_conso
 
 
 def test_routine_task_lines_are_logged_when_asked_for(tmp_path, local_smtp):
-    env = pomoc_env(tmp_path, POMOC_LOG_TASKS="true", **local_smtp)
+    env = pomoc_env(tmp_path, POMOC_LOG_TASKS="true", **local_smtp.env)
     pomoc("migrate", "--verbosity", "0", env=env)
     with PomocServer(tmp_path, env=env) as server:
         created = json.loads(pomoc("shell", "-c", SETUP, env=env).stdout.strip().splitlines()[-1])
