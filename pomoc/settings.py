@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "pomoc.channels.email",
     "pomoc.api",
     "pomoc.reports",
+    "pomoc.surveys",
     "pomoc.administration",
     "pomoc.demo",
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("pomoc.accounts.urls")),
     path("manage/", include("pomoc.administration.urls")),
     path("reports/", include("pomoc.reports.urls")),
+    path("", include("pomoc.surveys.urls")),
     path("", include("pomoc.channels.email.urls")),
     path("", include("pomoc.tickets.urls")),
 ]

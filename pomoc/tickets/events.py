@@ -114,3 +114,10 @@ def identity_bounced(ticket: Ticket, *, addresses: Iterable[str], contact_ids: I
     return _record(ticket, EventType.IDENTITY_BOUNCED, None,
                    {"addresses": sorted(set(addresses)), "contacts": sorted(set(contact_ids)),
                     "message": message_id, "permanent": permanent, "status": status})
+
+
+def survey_answered(ticket: Ticket, *, kind: str, score: int, answer_id: int, low: bool) -> TicketEvent:
+    """The customer answered a survey about ``ticket`` (CSAT, CES or NPS; ``low``: at or below the
+    survey's follow-up score)."""
+    return _record(ticket, EventType.SURVEY_ANSWERED, None,
+                   {"kind": kind, "score": score, "answer": answer_id, "low": low})

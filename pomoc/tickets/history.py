@@ -274,6 +274,15 @@ def _reply_route_changed(event, data, names):
     return _("Reply route: %(change)s") % {"change": _arrow(route(data.get("from")), route(data.get("to")))}
 
 
+SURVEY_SCALES = {"csat": 5, "ces": 7, "nps": 10}  # the highest score of each kind (surveys/models.py SCALES)
+
+
+def _survey_answered(event, data, names):
+    kind = str(data.get("kind") or "")
+    values = {"kind": kind.upper(), "score": data.get("score"), "best": SURVEY_SCALES.get(kind, "?")}
+    return _("The customer rated %(kind)s %(score)s of %(best)s") % values
+
+
 RENDERERS: dict[str, Render] = {
     EventType.CREATED: _created,
     EventType.STATUS_CHANGED: _status_changed,
@@ -291,6 +300,7 @@ RENDERERS: dict[str, Render] = {
     EventType.DELIVERY_FAILED: _delivery,
     EventType.IDENTITY_BOUNCED: _identity_bounced,
     EventType.REPLY_ROUTE_CHANGED: _reply_route_changed,
+    EventType.SURVEY_ANSWERED: _survey_answered,
 }
 
 

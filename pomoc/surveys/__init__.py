@@ -1,0 +1,1 @@
+"""Surveys: CSAT and CES after resolution, NPS campaigns; answers given once through signed links."""
