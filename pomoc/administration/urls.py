@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pomoc.administration import views, views_calendars
+from pomoc.administration import views, views_calendars, views_surveys
 
 app_name = "administration"
 urlpatterns = [
@@ -29,6 +29,9 @@ urlpatterns = [
     path("calendars/<int:pk>/days/", views_calendars.calendar_day_add, name="calendar_day_add"),
     path("calendars/<int:pk>/days/<str:date>/remove/", views_calendars.calendar_day_remove,
          name="calendar_day_remove"),
+    path("surveys/", views_surveys.surveys, name="surveys"),
+    path("surveys/campaigns/new/", views_surveys.campaign_create, name="campaign_create"),
+    path("surveys/<str:kind>/", views_surveys.survey_edit, name="survey"),
     path("inboxes/", views.inboxes, name="inboxes"),
     path("inboxes/new/", views.inbox_create, name="inbox_create"),
     path("inboxes/<int:pk>/", views.inbox_edit, name="inbox"),

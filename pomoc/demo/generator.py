@@ -954,6 +954,44 @@ def vacuum_analyze() -> None:
         cursor.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")
 
 
+# How the demo's customers answer: most are content, a few are not (the weights of each score).
+CSAT_WEIGHTS = {5: 55, 4: 25, 3: 9, 2: 6, 1: 5}
+CES_WEIGHTS = {7: 35, 6: 30, 5: 15, 4: 8, 3: 6, 2: 4, 1: 2}
+NPS_WEIGHTS = {10: 30, 9: 22, 8: 15, 7: 10, 6: 7, 5: 5, 4: 3, 3: 3, 2: 2, 1: 1, 0: 2}
+
+
+def create_survey_answers(rng: random.Random, first_number: int, now: dt.datetime) -> int:
+    """Answers to the surveys about the resolved tickets just added (about a third answer CSAT, a fifth
+    CES) and a few NPS answers, so that a new installation's reports show survey figures; CSAT is
+    switched on. In batches, so that a million tickets load as fast as before."""
+    from pomoc.surveys.models import Answer, Survey, SurveyKind
+
+    Survey.objects.get_or_create(kind=SurveyKind.CSAT, defaults={"enabled": True, "low_score": 2})
+
+    def score(weights: dict[int, int]) -> int:
+        return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+    resolved = (Ticket.objects.filter(number__gte=first_number, resolved_at__isnull=False)
+                .values_list("id", "requester_id", "assignee_id", "department_id", "channel", "resolved_at")
+                .order_by("id").iterator(chunk_size=5000))
+    batch, created = [], 0
+    for ticket_id, contact_id, agent_id, department_id, channel, resolved_at in resolved:
+        for kind, share, weights in ((SurveyKind.CSAT, 0.35, CSAT_WEIGHTS), (SurveyKind.CES, 0.2, CES_WEIGHTS)):
+            if rng.random() < share:
+                at = min(now, resolved_at + dt.timedelta(minutes=rng.randint(10, 48 * 60)))
+                batch.append(Answer(kind=kind, score=score(weights), ticket_id=ticket_id, contact_id=contact_id,
+                                    agent_id=agent_id, department_id=department_id, channel=channel,
+                                    answered_at=at))
+        if rng.random() < 0.05:
+            batch.append(Answer(kind=SurveyKind.NPS, score=score(NPS_WEIGHTS), contact_id=contact_id,
+                                channel=channel, answered_at=now - dt.timedelta(minutes=rng.randint(60, 90 * 24 * 60))))
+        if len(batch) >= 5000:
+            created += len(Answer.objects.bulk_create(batch))
+            batch = []
+    created += len(Answer.objects.bulk_create(batch))
+    return created
+
+
 def load(*, tickets: int, password: str = DEFAULT_PASSWORD, seed: int | None = None, bulk: bool | None = None,
          batch_size: int = 2000, scale: Scale | None = None, workers: int = 2,
          progress: Callable[[int], None] | None = None) -> Summary:
@@ -984,6 +1022,7 @@ def load(*, tickets: int, password: str = DEFAULT_PASSWORD, seed: int | None = N
                 progress(1)
         summary.messages = Message.objects.filter(ticket__number__gte=summary.first_number).count()
         summary.events = TicketEvent.objects.filter(ticket__number__gte=summary.first_number).count()
+        create_survey_answers(rng, summary.first_number, now)
         return summary
     first_number = reserve_ticket_numbers(tickets)
     summary.first_number = first_number
@@ -999,6 +1038,7 @@ def load(*, tickets: int, password: str = DEFAULT_PASSWORD, seed: int | None = N
         summary.events += events
         if progress:
             progress(count)
+    create_survey_answers(rng, first_number, now)
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         vacuum_analyze()
     return summary

@@ -9,6 +9,7 @@ from django.utils import timezone
 from pomoc.accounts.models import Department
 from pomoc.calendars.hours import schedule_of
 from pomoc.reports import metrics
+from pomoc.surveys.selectors import SurveyFigures, figures, visible_answers
 from pomoc.tickets.models import Channel
 from pomoc.tickets.permissions import visible_tickets
 
@@ -25,6 +26,7 @@ class Report:
     by_department: list[tuple[str, int]]
     by_hour: list[tuple[int, int]]
     business_hours: bool
+    surveys: SurveyFigures
 
 
 def report_for(user, *, start, end, department=None, channel: str = "", calendar=None) -> Report:
@@ -39,6 +41,11 @@ def report_for(user, *, start, end, department=None, channel: str = "", calendar
     channel_names = dict(Channel.choices)
     departments = dict(Department.objects.values_list("pk", "name"))
     hours = dict(metrics.volume(tickets, period, by="hour", time_zone=zone))
+    answers = visible_answers(user).filter(answered_at__gte=start, answered_at__lt=end)
+    if department is not None:
+        answers = answers.filter(department=department)
+    if channel:
+        answers = answers.filter(channel=channel)
     return Report(
         period=period,
         first_response=metrics.first_response_times(tickets, period, schedule=schedule),
@@ -52,4 +59,5 @@ def report_for(user, *, start, end, department=None, channel: str = "", calendar
                        for key, count in metrics.volume(tickets, period, by="department")],
         by_hour=[(hour, hours.get(hour, 0)) for hour in range(24)],
         business_hours=schedule is not None,
+        surveys=figures(answers),
     )

@@ -31,6 +31,10 @@ def _hours(value) -> str:
     return "" if value is None else f"{value.total_seconds() / 3600:.2f}"
 
 
+def _number(value) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
 def _csv(report, first_day, last_day) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="pomoc-report-{first_day}-{last_day}.csv"'
@@ -44,6 +48,12 @@ def _csv(report, first_day, last_day) -> HttpResponse:
     writer.writerow([_("Metric"), _("Tickets"), _("Of"), _("Share")])
     for label, rate in ((_("Reopen rate"), report.reopen), (_("First contact resolution"), report.fcr)):
         writer.writerow([label, rate.numerator, rate.denominator, "" if rate.value is None else f"{rate.value:.4f}"])
+    writer.writerow([])
+    surveys = report.surveys
+    writer.writerow([_("Survey"), _("Answers"), _("Figure")])
+    writer.writerow([_("CSAT (% satisfied)"), surveys.csat_answers, _number(surveys.csat_percent)])
+    writer.writerow([_("CES (mean of 1–7)"), surveys.ces_answers, _number(surveys.ces_average)])
+    writer.writerow([_("NPS"), surveys.nps_answers, _number(surveys.nps)])
     writer.writerow([])
     writer.writerow([_("Channel"), _("Tickets opened")])
     writer.writerows(report.by_channel)

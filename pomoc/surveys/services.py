@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from pomoc.channels.email.outbound import RETRY, SENT, send_automatic
+from pomoc.channels.email.outbound import FAILED, RETRY, SENT, inbox_for, send_automatic, sending_problem
 from pomoc.channels.email.rate_limit import AutoResponseLimiter
 from pomoc.contacts.models import Contact, IdentityKind
 from pomoc.core.text import clean_text
@@ -128,17 +128,23 @@ def invitation_send(invitation: Invitation) -> str:
     """Send the invitation's mail; returns the outcome (``SENT``, ``SKIPPED``, ``RETRY``, ``FAILED``)
     and keeps it on the invitation (a temporary failure is tried again by the periodic job)."""
     address = _email_of(invitation.contact)
-    subject, text, html = _mail(invitation)
-    campaign_inbox = invitation.campaign.inbox if invitation.campaign_id else None
-    result = send_automatic(to=address, subject=subject, body_text=text, body_html=html, ticket=invitation.ticket,
-                            inbox=campaign_inbox, auto_submitted="auto-generated", limiter=_SurveyMailLimiter())
+    inbox = invitation.campaign.inbox if invitation.campaign_id else inbox_for(invitation.ticket)
+    problem = sending_problem(inbox)
+    if problem:  # no outgoing mail server: kept unsent (and tried again once one is configured)
+        outcome, reason = FAILED, problem
+    else:
+        subject, text, html = _mail(invitation)
+        result = send_automatic(to=address, subject=subject, body_text=text, body_html=html,
+                                ticket=invitation.ticket, inbox=inbox, auto_submitted="auto-generated",
+                                limiter=_SurveyMailLimiter())
+        outcome, reason = result.outcome, result.reason
     invitation.attempts += 1
-    if result.outcome == SENT:
+    if outcome == SENT:
         invitation.sent_at, invitation.send_error = timezone.now(), ""
     else:
-        invitation.send_error = result.reason or result.outcome
+        invitation.send_error = reason or outcome
     invitation.save(update_fields=["attempts", "sent_at", "send_error"])
-    return result.outcome
+    return outcome
 
 
 def invitations_retry(now: dt.datetime | None = None) -> int:

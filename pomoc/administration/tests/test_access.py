@@ -32,6 +32,9 @@ def pages(objects):
         (reverse("administration:custom_fields"), False),
         (reverse("administration:custom_field_create"), False),
         (reverse("administration:organisation"), False),
+        (reverse("administration:surveys"), True),
+        (reverse("administration:survey", args=["csat"]), True),
+        (reverse("administration:campaign_create"), False),
     ]
 
 

@@ -80,3 +80,28 @@ def test_the_page_reads_in_a_fixed_number_of_queries(client):
             assert client.get(reverse("reports:overview")).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_survey_figures_follow_the_filters_and_reach_the_csv(client, tickets):
+    from pomoc.surveys.models import Answer
+
+    support, billing = tickets["support"], tickets["billing"]
+    for department, kind, score in ((support, "csat", 5), (support, "csat", 2), (billing, "csat", 4),
+                                    (support, "ces", 6), (None, "nps", 10), (None, "nps", 3)):
+        Answer.objects.create(kind=kind, score=score, department=department, channel="email")
+    Answer.objects.create(kind="csat", score=1, answered_at=timezone.now() - dt.timedelta(days=60))  # before
+    client.force_login(UserFactory(role=Role.ADMINISTRATOR))
+    page = client.get(reverse("reports:overview"), {"period": "30"})
+    figures = page.context["report"].surveys
+    assert (figures.csat_answers, round(figures.csat_percent, 1), figures.ces_average, figures.nps) == (
+        3, 66.7, 6.0, 0.0)
+    assert "66.7 %" in page.content.decode()
+    figures = client.get(reverse("reports:overview"), {"period": "30", "department": support.pk}
+                         ).context["report"].surveys
+    assert (figures.csat_answers, figures.csat_percent, figures.nps_answers) == (2, 50.0, 0)
+    rows = list(csv.reader(io.StringIO(client.get(reverse("reports:overview"),
+                                                  {"period": "30", "format": "csv"}).content.decode())))
+    assert ["CSAT (% satisfied)", "3", "66.67"] in rows and ["NPS", "2", "0.00"] in rows
+    client.cookies["django_language"] = "cs"
+    assert "66,7 %" in client.get(reverse("reports:overview"), {"period": "30"},
+                                  headers={"accept-language": "cs"}).content.decode()

@@ -235,3 +235,12 @@ def test_a_failed_mail_is_sent_again_by_the_periodic_job(csat, settings):
     assert services.invitations_retry() == 1
     invitation.refresh_from_db()
     assert invitation.sent_at is not None and len(mail.outbox) == 1
+
+
+def test_without_an_outgoing_mail_server_the_invitation_waits_unsent_with_the_reason(csat, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    ticket = make_ticket()
+    invitation = services.invite(SurveyKind.CSAT, contact=ticket.requester, ticket=ticket)
+    assert services.invitation_send(invitation) == "failed"
+    invitation.refresh_from_db()
+    assert invitation.sent_at is None and "No outgoing mail server" in invitation.send_error
