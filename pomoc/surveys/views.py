@@ -69,7 +69,7 @@ def _answer(request, invitation: Invitation | None):
             return _page(request, invitation, state="closed", message=str(closed), status=410)
         return redirect(links.answer_path(invitation))
     if answer is not None:
-        following = services.next_invitation(invitation) if not answer.comment else None
+        following = services.next_invitation(invitation)
         return _page(request, invitation, state="answered", answer=answer,
                      next_link=links.answer_path(following) if following else "")
     if invitation.is_expired:

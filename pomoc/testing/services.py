@@ -102,7 +102,8 @@ class PomocServer:
         self.own_session = own_session  # kill() then takes the worker child down with the server
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = env or pomoc_env(data_dir)
+        # links in the mail it sends (survey answers, password resets) point at this server
+        self.env = {"POMOC_BASE_URL": self.url, **(env or pomoc_env(data_dir))}
         self.args = args
         self.log_path = self.data_dir / "serve.log"
         self.process: subprocess.Popen | None = None
