@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "pomoc.api",
     "pomoc.reports",
     "pomoc.surveys",
+    "pomoc.automation.routing",
     "pomoc.administration",
     "pomoc.demo",
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("manage/", include("pomoc.administration.urls")),
     path("reports/", include("pomoc.reports.urls")),
     path("", include("pomoc.surveys.urls")),
+    path("", include("pomoc.automation.routing.urls")),
     path("", include("pomoc.channels.email.urls")),
     path("", include("pomoc.tickets.urls")),
 ]

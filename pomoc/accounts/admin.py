@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pomoc.accounts.models import ApiToken, Department, User
+from pomoc.accounts.models import AgentPresence, ApiToken, Department, User
 
 
 @admin.register(User)
@@ -57,3 +57,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):
         queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@admin.register(AgentPresence)
+class AgentPresenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "status", "last_seen_at", "ticket_capacity", "chat_capacity")
+    list_filter = ("status",)
+    search_fields = ("user__username",)
+    raw_id_fields = ("user",)

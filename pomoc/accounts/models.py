@@ -42,12 +42,24 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+class Routing(models.TextChoices):
+    MANUAL = "manual", _("Agents take tickets themselves")
+    ROUND_ROBIN = "round_robin", _("Round robin among available agents")
+    LEAST_LOADED = "least_loaded", _("To the available agent with the fewest open tickets")
+
+
 class Department(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="departments", blank=True, verbose_name=_("members")
     )
+    routing = models.CharField(_("new tickets are assigned"), max_length=20, choices=Routing.choices,
+                               default=Routing.MANUAL)
+    routing_by_language = models.BooleanField(
+        _("prefer agents who speak the customer's language"), default=False)
+    routing_by_skill = models.BooleanField(
+        _("prefer agents whose skills match the ticket's tags"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -88,3 +100,36 @@ class ApiToken(models.Model):
         raw = cls.PREFIX + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, key_hash=hash_token(raw), key_prefix=raw[:12])
         return token, raw
+
+
+class Presence(models.TextChoices):
+    ONLINE = "online", _("Online")
+    AWAY = "away", _("Away")
+    OFFLINE = "offline", _("Offline")
+
+
+class AgentPresence(models.Model):
+    """Whether an agent is available (see DOMAIN.md, "Agent presence"): ticket routing, chat routing and
+    the dashboard read this one row. ``status`` is what the agent chose (away sticks until they come
+    back) unless they have not been seen for a while: then they are offline."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
+                                related_name="presence")
+    status = models.CharField(_("presence"), max_length=10, choices=Presence.choices, default=Presence.OFFLINE)
+    away_chosen = models.BooleanField(default=False)
+    changed_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    ticket_capacity = models.PositiveSmallIntegerField(
+        _("open tickets assigned by routing at most"), default=0, help_text=_("0: no limit."))
+    chat_capacity = models.PositiveSmallIntegerField(_("chats at a time at most"), default=3)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    skills = models.JSONField(_("skills"), default=list, blank=True)
+    last_routed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agent presence")
+        verbose_name_plural = _("agent presence")
+        indexes = [models.Index(fields=["status", "last_seen_at"], name="presence_status_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.status}"

@@ -295,14 +295,19 @@ def _clean_department_name(errors: _Errors, name: str, exclude_pk: int | None = 
     return name
 
 
-def department_create(*, name: str, description: str = "", members: Iterable[int] = ()) -> Department:
-    """A department (names are unique, ignoring case) with these staff members (user ids)."""
+ROUTING_FIELDS = ("routing", "routing_by_language", "routing_by_skill")
+
+
+def department_create(*, name: str, description: str = "", members: Iterable[int] = (), **routing) -> Department:
+    """A department (names are unique, ignoring case) with these staff members (user ids) and, optionally,
+    how its new tickets are routed (``routing``, ``routing_by_language``, ``routing_by_skill``)."""
     errors = _Errors()
     name = _clean_department_name(errors, name)
     users = _members(errors, members)
+    routing = {key: value for key, value in routing.items() if key in ROUTING_FIELDS}
     errors.raise_if_any()
     with transaction.atomic():
-        department = Department.objects.create(name=name, description=description or "")
+        department = Department.objects.create(name=name, description=description or "", **routing)
         department.members.set(users)
     return department
 
@@ -314,6 +319,9 @@ def department_update(*, department: Department, changes: Mapping) -> Department
         department.name = _clean_department_name(errors, changes["name"], exclude_pk=department.pk)
     if "description" in changes:
         department.description = changes["description"] or ""
+    for key in ROUTING_FIELDS:
+        if key in changes:
+            setattr(department, key, changes[key])
     users = _members(errors, changes["members"]) if "members" in changes else None
     errors.raise_if_any()
     with transaction.atomic():
@@ -321,6 +329,21 @@ def department_update(*, department: Department, changes: Mapping) -> Department
         if users is not None:
             department.members.set(users)
     return department
+
+
+def agent_routing_set(*, user, ticket_capacity: int, languages: Iterable[str], skills: Iterable[str]):
+    """What routing knows of an agent: open tickets it may assign them at most (0: no limit), the
+    languages they speak (codes) and their skills (tag names)."""
+    from pomoc.accounts.models import AgentPresence
+
+    if ticket_capacity < 0:
+        raise ValidationError({"ticket_capacity": _("Enter 0 or more.")})
+    presence, _created = AgentPresence.objects.get_or_create(user=user)
+    presence.ticket_capacity = ticket_capacity
+    presence.languages = sorted({code.strip().lower() for code in languages if code.strip()})
+    presence.skills = sorted({name.strip() for name in skills if name.strip()})
+    presence.save(update_fields=["ticket_capacity", "languages", "skills"])
+    return presence
 
 
 # --- API tokens -------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from pomoc.accounts.forms import language_choices, time_zone_choices
-from pomoc.accounts.models import STAFF_ROLES, Department, Role
+from pomoc.accounts.models import STAFF_ROLES, Department, Role, Routing
 from pomoc.core.ids import IdModelMultipleChoiceField
 from pomoc.core.models import OrganisationSettings
 from pomoc.core.text import SingleLineFieldsMixin, validate_line
@@ -77,12 +77,28 @@ class UserEditForm(_UserFieldsForm):
         label=_("Active"), required=False,
         help_text=_("Deactivated users cannot log in; their tickets and replies stay."),
     )
+    ticket_capacity = forms.IntegerField(
+        label=_("Open tickets routing may assign at most"), min_value=0, max_value=1000, required=False,
+        help_text=_("0 or empty: no limit."))
+    routing_languages = forms.MultipleChoiceField(
+        label=_("Speaks"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=lambda: [(code, name) for code, name in language_choices() if code])
+    skills = forms.CharField(
+        label=_("Skills"), required=False, max_length=500, validators=[validate_line],
+        help_text=_("Tag names, comma-separated: departments that route by skill prefer this agent for "
+                    "tickets with these tags."))
+
+    ROUTING_FIELDS = ("ticket_capacity", "routing_languages", "skills")
 
     def __init__(self, *args, instance, **kwargs):
+        presence = getattr(instance, "presence", None) if instance.pk else None
         initial = {
             "first_name": instance.first_name, "last_name": instance.last_name, "email": instance.email,
             "role": instance.role, "departments": list(instance.departments.all()),
             "language": instance.language, "time_zone": instance.time_zone, "is_active": instance.is_active,
+            "ticket_capacity": presence.ticket_capacity if presence else 0,
+            "routing_languages": presence.languages if presence else [],
+            "skills": ", ".join(presence.skills) if presence else "",
         }
         super().__init__(*args, initial=initial, **kwargs)
         if instance.role == Role.CUSTOMER:
@@ -99,7 +115,14 @@ class DepartmentForm(SingleLineFieldsMixin, forms.ModelForm):
 
     class Meta:
         model = Department
-        fields = ["name", "description", "members"]
+        fields = ["name", "description", "members", "routing", "routing_by_language", "routing_by_skill"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["routing"].required = False  # left out: agents take tickets themselves
+
+    def clean_routing(self):
+        return self.cleaned_data["routing"] or Routing.MANUAL
 
 
 class TagForm(SingleLineFieldsMixin, forms.ModelForm):

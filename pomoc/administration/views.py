@@ -120,9 +120,17 @@ def user_detail(request, pk: int):
     form = forms.UserEditForm(request.POST or None, instance=target)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        changes = {field: data[field] for field in forms.UserEditForm.base_fields if field != "departments"}
+        changes = {field: data[field] for field in forms.UserEditForm.base_fields
+                   if field != "departments" and field not in forms.UserEditForm.ROUTING_FIELDS}
         changes["departments"] = [d.pk for d in data["departments"]]
-        if _write(form, lambda: services.user_update(user=target, actor=request.user, changes=changes)):
+
+        def save():
+            user = services.user_update(user=target, actor=request.user, changes=changes)
+            services.agent_routing_set(user=user, ticket_capacity=data["ticket_capacity"] or 0,
+                                       languages=data["routing_languages"], skills=data["skills"].split(","))
+            return user
+
+        if _write(form, save):
             messages.success(request, _("Changes saved."))
             return redirect("administration:user", pk=target.pk)
     if not request.can_manage:
@@ -213,7 +221,8 @@ def _department_form(request, department: Department | None):
     form = forms.DepartmentForm(request.POST or None, instance=department)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        fields = {"name": data["name"], "description": data["description"], "members": [u.pk for u in data["members"]]}
+        fields = {"name": data["name"], "description": data["description"], "members": [u.pk for u in data["members"]],
+                  **{key: data[key] for key in services.ROUTING_FIELDS}}
         saved = _write(form, lambda: services.department_create(**fields) if department is None
                        else services.department_update(department=department, changes=fields))
         if saved is not None:

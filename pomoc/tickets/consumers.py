@@ -19,6 +19,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.http import Http404
 
 from pomoc.accounts.models import Department, User
+from pomoc.accounts.presence import presence_seen
 from pomoc.core.models import OrganisationSettings
 from pomoc.core.realtime import department_group, ticket_group
 from pomoc.tickets import permissions
@@ -87,6 +88,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if not permissions.is_staff_user(self.user):
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        await self._seen()
 
     async def disconnect(self, code) -> None:
         for ticket_id in list(self.tickets):
@@ -122,9 +124,17 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         elif action == "typing":
             await self._typing(_ticket_id(content.get("ticket")))
         elif action == "ping":
+            await self._seen()
             await self.send_json({"event": "pong"})
         else:
             await self.send_json({"error": "unknown_action"})
+
+    async def _seen(self) -> None:
+        """An open page keeps the agent online (at most one write per half minute, see presence_seen)."""
+        try:
+            await database_sync_to_async(presence_seen)(self.user.pk)
+        except Exception:  # presence is a courtesy: the socket works without it
+            logger.exception("presence not recorded")
 
     async def _revoke(self) -> None:
         """The account lost its access while connected: leave everything and close."""

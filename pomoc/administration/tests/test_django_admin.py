@@ -8,7 +8,7 @@ from pomoc.testing.factories import UserFactory, make_ticket
 from pomoc.tickets.models import TicketEvent
 
 pytestmark = pytest.mark.django_db
-OUR_APPS = ("core", "accounts", "contacts", "tickets")
+OUR_APPS = ("core", "accounts", "contacts", "tickets", "surveys")
 
 
 @pytest.fixture

@@ -19,3 +19,11 @@ def message_body(context, message):
     """``{% message_body message as body %}``: the body as shown on the ticket page (see rendering.py)."""
     allowed = context.get("remote_images") or set()
     return render_body(message, allow_remote=remote_images_allowed(message, allowed))
+
+
+@register.simple_tag
+def presence_status(user) -> str:
+    """``online``, ``away`` or ``offline``: the agent's presence for the top bar."""
+    from pomoc.accounts.presence import status_of
+
+    return status_of(user.pk) if getattr(user, "pk", None) else ""
