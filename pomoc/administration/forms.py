@@ -177,8 +177,22 @@ class OrganisationSettingsForm(SingleLineFieldsMixin, forms.ModelForm):
         model = OrganisationSettings
         fields = [
             "name", "ticket_tag_prefix", "administrators_see_all_tickets", "supervisors_see_all_tickets",
-            "agents_see_unassigned_department_less",
+            "agents_see_unassigned_department_less", "first_response_target_minutes", "csat_target_percent",
         ]
+
+    TARGETS = ("first_response_target_minutes", "csat_target_percent")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.TARGETS:  # left out: the target stays as it was
+            self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.TARGETS:
+            if cleaned.get(name) is None and name not in self.errors:
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
 
 
 class ApiTokenForm(forms.Form):

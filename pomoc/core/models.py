@@ -1,4 +1,5 @@
 from django.core.cache import cache
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,11 @@ class OrganisationSettings(models.Model):
     agents_see_unassigned_department_less = models.BooleanField(
         _("agents see tickets without a department"), default=True
     )
+    # The dashboard's targets (SLA policies set per-ticket targets; these are the team's daily aims).
+    first_response_target_minutes = models.PositiveIntegerField(
+        _("first response target (minutes)"), default=60)
+    csat_target_percent = models.PositiveSmallIntegerField(
+        _("CSAT target (%)"), default=90, validators=[MaxValueValidator(100)])
 
     class Meta:
         verbose_name = _("organisation settings")

@@ -5,4 +5,5 @@ from pomoc.reports import views
 app_name = "reports"
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("dashboard/", views.dashboard, name="dashboard"),
 ]

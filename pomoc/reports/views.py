@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from pomoc.reports.dashboard import dashboard_for
 from pomoc.reports.forms import ReportFilterForm
 from pomoc.reports.selectors import report_for
 from pomoc.tickets.views_common import staff_required
@@ -25,6 +26,14 @@ def overview(request):
     peak = max((count for _hour, count in report.by_hour), default=0) if report else 0
     return render(request, "reports/overview.html", {"form": form, "report": report, "peak": peak or 1},
                   status=200 if report else 400)
+
+
+@staff_required
+def dashboard(request):
+    """Now and today, refreshed live: the whole page, or its figures alone for htmx."""
+    board = dashboard_for(request.user)
+    template = "reports/_dashboard.html" if request.headers.get("HX-Request") else "reports/dashboard.html"
+    return render(request, template, {"board": board})
 
 
 def _hours(value) -> str:
@@ -51,7 +60,7 @@ def _csv(report, first_day, last_day) -> HttpResponse:
     writer.writerow([])
     surveys = report.surveys
     writer.writerow([_("Survey"), _("Answers"), _("Figure")])
-    writer.writerow([_("CSAT (% satisfied)"), surveys.csat_answers, _number(surveys.csat_percent)])
+    writer.writerow([_("CSAT (percent satisfied)"), surveys.csat_answers, _number(surveys.csat_percent)])
     writer.writerow([_("CES (mean of 1–7)"), surveys.ces_answers, _number(surveys.ces_average)])
     writer.writerow([_("NPS"), surveys.nps_answers, _number(surveys.nps)])
     writer.writerow([])

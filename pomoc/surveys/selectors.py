@@ -6,11 +6,9 @@ from dataclasses import dataclass
 
 from django.db.models import Avg, Count, Q, QuerySet
 
-from pomoc.accounts.models import Role
-from pomoc.core.models import OrganisationSettings
 from pomoc.surveys.links import invitation_id
 from pomoc.surveys.models import Answer, Invitation, SurveyKind
-from pomoc.tickets.permissions import visible_tickets
+from pomoc.tickets.permissions import sees_all_tickets, visible_tickets
 
 
 def invitation_for_token(token: str) -> Invitation | None:
@@ -24,9 +22,7 @@ def invitation_for_token(token: str) -> Invitation | None:
 def visible_answers(user) -> QuerySet[Answer]:
     """Answers about the tickets ``user`` may see; answers about no ticket (campaigns) for those who
     see every ticket (administrators and supervisors, as the organisation allows)."""
-    settings = OrganisationSettings.get()
-    sees_all = (user.role == Role.ADMINISTRATOR and settings.administrators_see_all_tickets) or (
-        user.role == Role.SUPERVISOR and settings.supervisors_see_all_tickets)
+    sees_all = sees_all_tickets(user)
     about_tickets = Q(ticket__in=visible_tickets(user).values("pk"))
     return Answer.objects.filter(about_tickets | Q(ticket__isnull=True)) if sees_all else \
         Answer.objects.filter(about_tickets)

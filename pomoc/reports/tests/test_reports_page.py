@@ -101,7 +101,7 @@ def test_survey_figures_follow_the_filters_and_reach_the_csv(client, tickets):
     assert (figures.csat_answers, figures.csat_percent, figures.nps_answers) == (2, 50.0, 0)
     rows = list(csv.reader(io.StringIO(client.get(reverse("reports:overview"),
                                                   {"period": "30", "format": "csv"}).content.decode())))
-    assert ["CSAT (% satisfied)", "3", "66.67"] in rows and ["NPS", "2", "0.00"] in rows
+    assert ["CSAT (percent satisfied)", "3", "66.67"] in rows and ["NPS", "2", "0.00"] in rows
     client.cookies["django_language"] = "cs"
     assert "66,7 %" in client.get(reverse("reports:overview"), {"period": "30"},
                                   headers={"accept-language": "cs"}).content.decode()
