@@ -1,4 +1,5 @@
-"""The report's filters: a period, and optionally a department, a channel and a business-hours calendar."""
+"""The report's filters: a period, and optionally a department, channel, agent, priority, tag and company,
+and a business-hours calendar."""
 
 import datetime as dt
 
@@ -6,9 +7,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pomoc.accounts.models import Department
+from pomoc.accounts.models import STAFF_ROLES, Department, User
 from pomoc.calendars.models import Calendar
-from pomoc.tickets.models import Channel
+from pomoc.contacts.models import Company
+from pomoc.core.ids import IdModelChoiceField
+from pomoc.tickets.models import Channel, Priority, Tag
 
 PERIODS = (("7", _("Last 7 days")), ("30", _("Last 30 days")), ("90", _("Last 90 days")), ("custom", _("From … to …")))
 MAX_DAYS = 366
@@ -22,8 +25,18 @@ class ReportFilterForm(forms.Form):
                                         required=False, empty_label=_("All departments"))
     channel = forms.ChoiceField(label=_("Channel"), required=False,
                                 choices=[("", _("All channels")), *Channel.choices])
+    agent = IdModelChoiceField(label=_("Agent"), required=False, empty_label=_("All agents"),
+                               queryset=User.objects.filter(role__in=STAFF_ROLES).order_by("first_name", "username"))
+    priority = forms.TypedChoiceField(label=_("Priority"), required=False, coerce=int, empty_value=None,
+                                      choices=[("", _("All priorities")), *Priority.choices])
+    tag = IdModelChoiceField(label=_("Tag"), queryset=Tag.objects.order_by("name"), required=False,
+                             empty_label=_("All tags"))
+    company = IdModelChoiceField(label=_("Company"), queryset=Company.objects.order_by("name"), required=False,
+                                 empty_label=_("All companies"))
     calendar = forms.ModelChoiceField(label=_("Count time in"), queryset=Calendar.objects.order_by("name"),
                                       required=False, empty_label=_("Wall-clock time"))
+
+    TICKET_FILTERS = ("department", "channel", "agent", "priority", "tag", "company")
 
     def clean(self):
         data = super().clean()
@@ -41,6 +54,9 @@ class ReportFilterForm(forms.Form):
             start, end = today - dt.timedelta(days=days - 1), today
         data["first_day"], data["last_day"] = start, end
         return data
+
+    def ticket_filters(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.TICKET_FILTERS}
 
     def period_bounds(self) -> tuple[dt.datetime, dt.datetime]:
         """The chosen days as ``[start, end)`` in the current time zone."""

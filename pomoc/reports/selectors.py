@@ -1,16 +1,19 @@
-"""What the reports page shows: the metrics of the tickets the viewer may see, for the chosen filters."""
+"""What the reports page shows: the metrics of the tickets the viewer may see, for the chosen filters,
+beside the same figures of the period before; and the tickets behind each figure."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from pomoc.accounts.models import Department
 from pomoc.calendars.hours import schedule_of
 from pomoc.reports import metrics
+from pomoc.surveys.models import Answer
 from pomoc.surveys.selectors import SurveyFigures, figures, visible_answers
-from pomoc.tickets.models import Channel
+from pomoc.tickets.models import Channel, MessageKind, Ticket
 from pomoc.tickets.permissions import visible_tickets
 
 
@@ -27,25 +30,62 @@ class Report:
     by_hour: list[tuple[int, int]]
     business_hours: bool
     surveys: SurveyFigures
+    opened: int = 0
+    previous: Report | None = None
 
 
-def report_for(user, *, start, end, department=None, channel: str = "", calendar=None) -> Report:
+def filtered_tickets(user, *, department=None, channel: str = "", agent=None, priority=None, tag=None,
+                     company=None) -> QuerySet[Ticket]:
+    """The tickets ``user`` may see, narrowed by the report's filters."""
     tickets = visible_tickets(user)
     if department is not None:
         tickets = tickets.filter(department=department)
     if channel:
         tickets = tickets.filter(channel=channel)
+    if agent is not None:
+        tickets = tickets.filter(assignee=agent)
+    if priority is not None:
+        tickets = tickets.filter(priority=priority)
+    if tag is not None:
+        tickets = tickets.filter(tags=tag)
+    if company is not None:
+        tickets = tickets.filter(requester__company=company)
+    return tickets
+
+
+def _answers(user, period: metrics.Period, *, department=None, channel: str = "", agent=None, priority=None,
+             tag=None, company=None) -> QuerySet[Answer]:
+    answers = visible_answers(user).filter(answered_at__gte=period.start, answered_at__lt=period.end)
+    if department is not None:
+        answers = answers.filter(department=department)
+    if channel:
+        answers = answers.filter(channel=channel)
+    if agent is not None:
+        answers = answers.filter(agent=agent)
+    if priority is not None:
+        answers = answers.filter(ticket__priority=priority)
+    if tag is not None:
+        answers = answers.filter(ticket__tags=tag)
+    if company is not None:
+        answers = answers.filter(contact__company=company)
+    return answers
+
+
+def report_for(user, *, start, end, calendar=None, compare: bool = True, **filters) -> Report:
+    """The report of ``[start, end)``; with ``compare``, also the figures of the period of the same
+    length just before it (``previous``)."""
+    tickets = filtered_tickets(user, **filters)
     period = metrics.Period(start, end)
     schedule = schedule_of(calendar) if calendar is not None else None
     zone = timezone.get_current_timezone()
     channel_names = dict(Channel.choices)
     departments = dict(Department.objects.values_list("pk", "name"))
     hours = dict(metrics.volume(tickets, period, by="hour", time_zone=zone))
-    answers = visible_answers(user).filter(answered_at__gte=start, answered_at__lt=end)
-    if department is not None:
-        answers = answers.filter(department=department)
-    if channel:
-        answers = answers.filter(channel=channel)
+    by_channel = metrics.volume(tickets, period, by="channel")
+    previous = None
+    if compare:
+        previous = report_for(user, start=start - (end - start), end=start, calendar=calendar, compare=False,
+                              **filters)
     return Report(
         period=period,
         first_response=metrics.first_response_times(tickets, period, schedule=schedule),
@@ -53,11 +93,43 @@ def report_for(user, *, start, end, department=None, channel: str = "", calendar
         reopen=metrics.reopen_rate(tickets, period),
         fcr=metrics.first_contact_resolution(tickets, period),
         backlog=metrics.backlog(tickets, at=timezone.now()),
-        by_channel=[(str(channel_names.get(key, key)), count) for key, count in metrics.volume(tickets, period,
-                                                                                              by="channel")],
+        by_channel=[(str(channel_names.get(key, key)), count) for key, count in by_channel],
         by_department=[(departments.get(key, "—"), count)
                        for key, count in metrics.volume(tickets, period, by="department")],
         by_hour=[(hour, hours.get(hour, 0)) for hour in range(24)],
         business_hours=schedule is not None,
-        surveys=figures(answers),
+        surveys=figures(_answers(user, period, **filters)),
+        opened=sum(count for _key, count in by_channel),
+        previous=previous,
     )
+
+
+# --- the tickets behind a figure ----------------------------------------------------------------
+DRILL_DOWNS = ("opened", "answered", "resolved", "reopened", "fcr", "backlog")
+DRILL_DOWN_LIMIT = 200
+
+
+def tickets_behind(user, metric: str, *, start, end, **filters) -> tuple[list[Ticket], int]:
+    """The tickets a figure counts (the first ``DRILL_DOWN_LIMIT``, newest first) and how many there are."""
+    tickets = metrics.measured(filtered_tickets(user, **filters))
+    opened = Q(created_at__gte=start, created_at__lt=end)
+    resolved = Q(resolved_at__gte=start, resolved_at__lt=end)
+    if metric == "opened":
+        chosen = tickets.filter(opened)
+    elif metric == "answered":
+        chosen = tickets.filter(opened, first_response_at__isnull=False)
+    elif metric == "resolved":
+        chosen = tickets.filter(resolved)
+    elif metric == "reopened":
+        chosen = tickets.filter(resolved, reopen_count__gt=0)
+    elif metric == "fcr":
+        chosen = (tickets.filter(resolved, reopen_count=0)
+                  .annotate(replies=Count("messages", filter=Q(messages__kind=MessageKind.REPLY))).filter(replies=1))
+    elif metric == "backlog":
+        chosen = tickets.filter(status__in=metrics.UNRESOLVED_STATUSES)
+    else:
+        raise ValueError(metric)
+    total = chosen.count()
+    rows = list(chosen.select_related("requester", "assignee", "department")
+                .order_by("-created_at", "-pk")[:DRILL_DOWN_LIMIT])
+    return rows, total

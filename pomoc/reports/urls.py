@@ -6,4 +6,5 @@ app_name = "reports"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("tickets/", views.tickets, name="tickets"),
 ]

@@ -54,7 +54,7 @@ def test_business_hours_csv_and_bad_filters(client, tickets):
     response = client.get(reverse("reports:overview"), {"period": "30", "format": "csv"})
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[1][:2] == ["First response time", "3"] and rows[1][3] == "3.00"
+    assert rows[1][:2] == ["First response time", "3"] and float(rows[1][3]) == 3.0
     for bad in ({"period": "custom", "start": "2026-05-01"}, {"period": "custom", "start": "2026-05-02",
                                                              "end": "2026-05-01"},
                 {"period": "custom", "start": "2020-01-01", "end": "2026-01-01"}, {"period": "9999"},
@@ -101,7 +101,56 @@ def test_survey_figures_follow_the_filters_and_reach_the_csv(client, tickets):
     assert (figures.csat_answers, figures.csat_percent, figures.nps_answers) == (2, 50.0, 0)
     rows = list(csv.reader(io.StringIO(client.get(reverse("reports:overview"),
                                                   {"period": "30", "format": "csv"}).content.decode())))
-    assert ["CSAT (percent satisfied)", "3", "66.67"] in rows and ["NPS", "2", "0.00"] in rows
+    assert ["CSAT (percent satisfied)", "3", "66.67"] in rows and ["NPS", "2", "0.0"] in rows
     client.cookies["django_language"] = "cs"
     assert "66,7 %" in client.get(reverse("reports:overview"), {"period": "30"},
                                   headers={"accept-language": "cs"}).content.decode()
+
+
+def test_more_filters_the_period_before_and_the_tickets_behind_a_figure(client, tickets):
+    from pomoc.testing.factories import CompanyFactory, ContactFactory, TagFactory
+
+    admin = UserFactory(role=Role.ADMINISTRATOR)
+    client.force_login(admin)
+    acme = CompanyFactory(name="Acme")
+    urgent = TagFactory(name="urgent")
+    agent = UserFactory(first_name="Ada")
+    mine = make_ticket(requester=ContactFactory(company=acme), assignee=agent, priority=4, tags=["urgent"])
+    earlier = make_ticket()
+    Ticket.objects.filter(pk=earlier.pk).update(created_at=timezone.now() - dt.timedelta(days=40))
+    report = client.get(reverse("reports:overview"), {"period": "30"}).context["report"]
+    assert report.opened == 4 and report.previous.opened == 1
+    for name, value in (("agent", agent.pk), ("priority", 4), ("tag", urgent.pk), ("company", acme.pk)):
+        report = client.get(reverse("reports:overview"), {"period": "30", name: value}).context["report"]
+        assert report.opened == 1, name
+    page = client.get(reverse("reports:tickets"), {"period": "30", "metric": "opened", "company": acme.pk})
+    assert page.status_code == 200 and page.context["total"] == 1
+    assert f'href="/tickets/{mine.number}/"' in page.content.decode()
+    answered = client.get(reverse("reports:tickets"), {"period": "30", "metric": "answered"}).context
+    assert answered["total"] == 3
+    for bad in ({"period": "30", "metric": "everything"}, {"period": "30", "metric": "opened", "agent": "x"}):
+        assert client.get(reverse("reports:tickets"), bad).status_code == 400
+
+
+def test_exports_keep_text_as_text_and_numbers_as_numbers(client):
+    import zipfile
+
+    DepartmentFactory(name="=HYPERLINK(\"http://evil.example\")")
+    make_ticket(department=DepartmentFactory.create(name="-2+3"))
+    hostile = make_ticket(department=None)
+    from pomoc.accounts.models import Department
+
+    Ticket.objects.filter(pk=hostile.pk).update(department=Department.objects.get(name__startswith="=HYPER"))
+    client.force_login(UserFactory(role=Role.ADMINISTRATOR))
+    rows = list(csv.reader(io.StringIO(client.get(reverse("reports:overview"),
+                                                  {"period": "30", "format": "csv"}).content.decode())))
+    names = [row[0] for row in rows if row]
+    assert "'=HYPERLINK(\"http://evil.example\")" in names and "'-2+3" in names
+    response = client.get(reverse("reports:overview"), {"period": "30", "format": "xlsx"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    with zipfile.ZipFile(io.BytesIO(response.content)) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+        strings = book.read("xl/sharedStrings.xml").decode()
+    assert "<f>" not in sheet  # no formula anywhere
+    assert "'=HYPERLINK" in strings and "'-2+3" in strings
+    assert '<c r="B2"' in sheet and 't="s"' not in sheet.split('<c r="B2"')[1].split(">")[0]  # a count is a number
