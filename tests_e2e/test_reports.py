@@ -24,7 +24,7 @@ def test_reports_show_the_figures_and_download(site, browser, demo_password, scr
         page.goto(site.url + "/reports/")
         heading = {"en": "Reports", "cs": "Přehledy"}[language]
         expect(page.locator("h1")).to_have_text(heading)
-        expect(page.locator(".card")).to_have_count(8)
+        expect(page.locator(".card")).to_have_count(9)
         expect(page.locator(".card .figure").first).not_to_be_empty()
         page.select_option("select[name=period]", "90")
         page.locator(".report-filters button[type=submit]").click()
@@ -35,6 +35,16 @@ def test_reports_show_the_figures_and_download(site, browser, demo_password, scr
         with page.expect_download() as download:
             page.locator("a[href*='format=csv']").click()
         assert download.value.suggested_filename.startswith("pomoc-report-")
+        with page.expect_download() as download:
+            page.locator("a[href*='format=xlsx']").click()
+        assert download.value.suggested_filename.endswith(".xlsx")
+        opened = page.locator(".card .figure a").first
+        count = int(opened.inner_text())
+        opened.click()
+        page.wait_for_url("**/reports/tickets/**metric=opened**")
+        expect(page.locator("table.drill-down tbody tr")).to_have_count(min(count, 200) or 1)
+        page.screenshot(path=str(screenshots / f"reports-tickets-{language}-{width}.png"), full_page=True,
+                        caret="initial")
         assert not admin.errors and not admin.csp_problems()
     finally:
         admin.close()
