@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pomoc.administration import views, views_calendars, views_surveys
+from pomoc.administration import views, views_calendars, views_rewards, views_surveys
 
 app_name = "administration"
 urlpatterns = [
@@ -32,6 +32,10 @@ urlpatterns = [
     path("surveys/", views_surveys.surveys, name="surveys"),
     path("surveys/campaigns/new/", views_surveys.campaign_create, name="campaign_create"),
     path("surveys/<str:kind>/", views_surveys.survey_edit, name="survey"),
+    path("rewards/", views_rewards.rewards, name="rewards"),
+    path("rewards/badges/new/", views_rewards.badge_edit, name="badge_create"),
+    path("rewards/badges/<int:pk>/", views_rewards.badge_edit, name="badge"),
+    path("rewards/badges/<int:pk>/delete/", views_rewards.badge_delete, name="badge_delete"),
     path("inboxes/", views.inboxes, name="inboxes"),
     path("inboxes/new/", views.inbox_create, name="inbox_create"),
     path("inboxes/<int:pk>/", views.inbox_edit, name="inbox"),

@@ -960,6 +960,20 @@ CES_WEIGHTS = {7: 35, 6: 30, 5: 15, 4: 8, 3: 6, 2: 4, 1: 2}
 NPS_WEIGHTS = {10: 30, 9: 22, 8: 15, 7: 10, 6: 7, 5: 5, 4: 3, 3: 3, 2: 2, 1: 1, 0: 2}
 
 
+def ensure_rewards() -> None:
+    """A few badges, so that the demo's Agents page shows what rewards look like (once)."""
+    from pomoc.reports.models import Achievement, Badge
+
+    if Badge.objects.exists():
+        return
+    Badge.objects.bulk_create([
+        Badge(name="Closer", description="Resolved 20 tickets", achievement=Achievement.RESOLVED, threshold=20),
+        Badge(name="Speedy", description="10 first replies within the target",
+              achievement=Achievement.FAST_FIRST_RESPONSE, threshold=10),
+        Badge(name="Loved", description="5 top ratings", achievement=Achievement.TOP_RATINGS, threshold=5),
+    ])
+
+
 def create_survey_answers(rng: random.Random, first_number: int, now: dt.datetime) -> int:
     """Answers to the surveys about the resolved tickets just added (about a third answer CSAT, a fifth
     CES) and a few NPS answers, so that a new installation's reports show survey figures; CSAT is
@@ -1006,6 +1020,7 @@ def load(*, tickets: int, password: str = DEFAULT_PASSWORD, seed: int | None = N
     bulk = tickets > BULK_THRESHOLD if bulk is None else bulk
     staff = ensure_staff(password, agents=scale.agents, departments=scale.departments)
     ensure_catalogue()
+    ensure_rewards()
     people = create_contacts(rng, scale.contacts) if tickets else []
     summary = Summary(contacts=len(people), bulk=bulk, staff=staff)
     if not tickets:

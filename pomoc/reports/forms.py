@@ -65,3 +65,18 @@ class ReportFilterForm(forms.Form):
         start = dt.datetime.combine(first, dt.time(), tzinfo=zone)
         end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=zone)
         return start, end
+
+
+class AgentsFilterForm(forms.Form):
+    """The agents page: a period and, optionally, one department."""
+
+    period = forms.ChoiceField(label=_("Period"), choices=PERIODS[:-1], required=False, initial="30")
+    department = IdModelChoiceField(label=_("Department"), queryset=Department.objects.order_by("name"),
+                                    required=False, empty_label=_("All departments"))
+
+    def period_bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        days = int(self.cleaned_data.get("period") or "30")
+        zone = timezone.get_current_timezone()
+        today = timezone.localdate()
+        start = dt.datetime.combine(today - dt.timedelta(days=days - 1), dt.time(), tzinfo=zone)
+        return start, dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=zone)

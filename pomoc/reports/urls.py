@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("tickets/", views.tickets, name="tickets"),
+    path("agents/", views.agents, name="agents"),
 ]

@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 
 from pomoc.reports import export
 from pomoc.reports.dashboard import dashboard_for
-from pomoc.reports.forms import ReportFilterForm
+from pomoc.reports.forms import AgentsFilterForm, ReportFilterForm
+from pomoc.reports.performance import agent_figures, point_rules, progress_of
 from pomoc.reports.selectors import DRILL_DOWN_LIMIT, DRILL_DOWNS, report_for, tickets_behind
 from pomoc.tickets.views_common import staff_required
 
@@ -40,6 +41,19 @@ def tickets(request):
     return render(request, "reports/tickets.html", {
         "form": form, "metric": metric, "tickets": rows, "total": total, "limit": DRILL_DOWN_LIMIT,
         "query": _query_without(request, "format", "metric")})
+
+
+@staff_required
+def agents(request):
+    """Agent performance: each visible agent's figures, points and badges; the viewer's own progress."""
+    form = AgentsFilterForm(request.GET or {"period": "30"})
+    if not form.is_valid():
+        return render(request, "reports/agents.html", {"form": form}, status=400)
+    start, end = form.period_bounds()
+    rows = agent_figures(request.user, start=start, end=end, department=form.cleaned_data["department"])
+    mine = next((row for row in rows if row.agent.pk == request.user.pk), None)
+    return render(request, "reports/agents.html", {
+        "form": form, "rows": rows, "mine": mine, "progress": progress_of(mine), "rules": point_rules()})
 
 
 @staff_required

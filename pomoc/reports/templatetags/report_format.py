@@ -41,3 +41,10 @@ def percent(rate) -> str:
 def bar_width(count: int, peak: int) -> int:
     """A bar's length in tenths of the longest (the CSP allows no inline styles: classes w0…w10)."""
     return round(10 * count / peak) if peak else 0
+
+
+@register.filter
+def achievement_label(value: str) -> str:
+    from pomoc.reports.models import Achievement
+
+    return str(Achievement(value).label) if value in Achievement.values else value
