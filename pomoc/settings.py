@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "pomoc.demo",
 ]
 
+AUTHENTICATION_BACKENDS = ["pomoc.accounts.backends.UserWithPresenceBackend"]
+
 MIDDLEWARE = [
     # Answers /healthz and /readyz itself, before the HTTPS redirect and the Host check: a load
     # balancer probes the process directly, by its address and over plain HTTP.

@@ -26,11 +26,6 @@ def presence_of(user) -> AgentPresence:
     return presence
 
 
-def status_of(user_id: int) -> str:
-    """The agent's presence, for every page's top bar (one query by primary key)."""
-    return AgentPresence.objects.filter(user_id=user_id).values_list("status", flat=True).first() or Presence.OFFLINE
-
-
 def presence_choose(user, status: str, *, now: dt.datetime | None = None) -> tuple[str, str]:
     """The agent chooses online or away (or offline, signing off); returns (before, after)."""
     if status not in Presence.values:

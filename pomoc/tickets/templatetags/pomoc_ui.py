@@ -1,6 +1,7 @@
 """Small template helpers for the agent interface."""
 
 from django import template
+from django.core.exceptions import ObjectDoesNotExist
 
 from pomoc.tickets.rendering import remote_images_allowed, render_body
 from pomoc.tickets.views_common import optional_reverse
@@ -23,7 +24,11 @@ def message_body(context, message):
 
 @register.simple_tag
 def presence_status(user) -> str:
-    """``online``, ``away`` or ``offline``: the agent's presence for the top bar."""
-    from pomoc.accounts.presence import status_of
+    """``online``, ``away`` or ``offline``: the agent's presence for the top bar (loaded with the user by
+    the authentication backend, so no query of its own)."""
+    from pomoc.accounts.models import Presence
 
-    return status_of(user.pk) if getattr(user, "pk", None) else ""
+    try:
+        return user.presence.status
+    except (AttributeError, ObjectDoesNotExist):
+        return Presence.OFFLINE
