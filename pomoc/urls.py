@@ -17,5 +17,7 @@ urlpatterns = [
     path("manage/", include("pomoc.administration.urls")),
     path("reports/", include("pomoc.reports.urls")),
     path("", include("pomoc.channels.email.urls")),
+    path("", include("pomoc.drafts.urls")),
+    path("", include("pomoc.notifications.urls")),
     path("", include("pomoc.tickets.urls")),
 ]
