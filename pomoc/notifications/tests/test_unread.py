@@ -9,7 +9,11 @@ pytestmark = pytest.mark.django_db
 
 
 def rows(client) -> str:
-    return client.get("/?view=all").content.decode()
+    answer = client.get("/?view=open")
+    assert answer.status_code == 200
+    page = answer.content.decode()
+    assert "Kettle leaks" in page
+    return page
 
 
 def test_a_new_customer_message_marks_the_row_until_the_assignee_opens_it(client, team):
