@@ -13,6 +13,22 @@ pytestmark = pytest.mark.browser
 
 WIDTHS = (1280, 390)
 
+# Records the browser notifications the page shows, then shows them as the browser would.
+NOTIFICATION_RECORDER = """
+(function () {
+  var Real = window.Notification;
+  if (!Real) return;
+  window.__notifications = [];
+  function Recording(title, options) {
+    window.__notifications.push(title + " | " + ((options && options.body) || ""));
+    return new Real(title, options);
+  }
+  Object.defineProperty(Recording, "permission", { get: function () { return Real.permission; } });
+  Recording.requestPermission = function () { return Real.requestPermission.apply(Real, arguments); };
+  window.Notification = Recording;
+})();
+"""
+
 
 def shoot(agent: Agent, shots: Path, name: str, *, full_page: bool = False) -> None:
     """The page at each width; the docs take theirs from POMOC_E2E_SCREENSHOTS."""
@@ -80,7 +96,16 @@ def test_a_mention_reaches_the_other_agent_live(site, browser, demo_password, sc
     author = Agent(browser, site.url, "admin", demo_password)
     mentioned = Agent(browser, site.url, "agent1", demo_password)
     try:
+        mentioned.context.grant_permissions(["notifications"], origin=site.url)
+        mentioned.context.add_init_script(NOTIFICATION_RECORDER)
         mentioned.log_in()
+        # Browser notifications are switched on per browser, on the preferences page.
+        mentioned.page.goto("/notifications/preferences/")
+        switch = mentioned.page.locator("[data-browser-notifications-toggle]")
+        expect(switch).to_have_text("Turn on in this browser")
+        switch.click()
+        expect(mentioned.page.locator("[data-browser-notifications-state]")).to_have_text("On in this browser.")
+        expect(switch).to_have_text("Turn off in this browser")
         ticket_path = _open_ticket_of(mentioned)
         mentioned.page.goto("/?view=open")
         expect(mentioned.page.locator("body")).to_have_attribute("data-live-state", "subscribed")
@@ -107,6 +132,8 @@ def test_a_mention_reaches_the_other_agent_live(site, browser, demo_password, sc
         expect(bell).to_have_attribute("data-unread", str(before + 1))
         expect(mentioned.page.locator("#bell-count")).to_be_visible()
         assert mentioned.page.evaluate("window.__sameDocument === true"), "the inbox was reloaded"
+        shown = mentioned.page.evaluate("window.__notifications")
+        assert any("mentioned you on ticket" in n and "@agent1 thanks" in n for n in shown), shown
         mentioned.page.set_viewport_size({"width": 1280, "height": 900})
         mentioned.page.screenshot(path=str(screenshots / "bell-1280.png"), caret="initial",
                                   clip={"x": 640, "y": 0, "width": 640, "height": 60})
