@@ -6,6 +6,7 @@ the recipient chose reach them by e-mail, several in one mail (``send_email_dige
 job), and only those still unread when the mail goes.
 """
 
+import logging
 from collections.abc import Iterable
 
 from django.core.mail import EmailMultiAlternatives
@@ -30,6 +31,7 @@ from pomoc.tickets.models import Ticket
 from pomoc.tickets.permissions import is_staff_user, staff_who_can_see
 
 MAX_TEXT = 500
+logger = logging.getLogger(__name__)
 
 
 def _user_ids(users: Iterable) -> set[int]:
@@ -153,9 +155,13 @@ def send_email_digests() -> int:
                 subject = "".join(loader.render_to_string("notifications/email_subject.txt",
                                                           mail_context).splitlines())
                 body = loader.render_to_string("notifications/email.txt", mail_context)
-            EmailMultiAlternatives(subject, body, None, [user.email]).send()
+            try:
+                EmailMultiAlternatives(subject, body, None, [user.email]).send()
+            except Exception:  # one agent's mail failing must not hold back the others'
+                logger.exception("notification mail to user %s failed; tried again at the next run", user.pk)
+                continue
             sent += 1
-        # Cleared after the send: a mail that failed is tried again at the next run.
+        # Cleared after the send: a mail that failed stays pending for the next run.
         Notification.objects.filter(pk__in=[n.pk for n in items]).update(email_pending=False)
     return sent
 

@@ -44,3 +44,18 @@ def test_the_mail_is_in_the_agents_language(team, committed):
     services.send_email_digests()
     assert "new notification" not in mail.outbox[0].subject
     assert "Alice Archer" in mail.outbox[0].body
+
+
+def test_a_mail_that_cannot_go_stays_pending_for_the_next_run(team, committed, settings):
+    from pomoc.testing.services import free_port
+
+    alice, bob, _olga, ticket = team
+    with committed():
+        services.notify([bob], kind=NotificationKind.ASSIGNED, ticket=ticket, actor=alice)
+    # A mail server that is not there (nothing listens on the port).
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
+    assert services.send_email_digests() == 0
+    assert services.has_pending_email()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert services.send_email_digests() == 1 and len(mail.outbox) == 1
