@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -79,7 +80,7 @@ def ticket_follow(request, ticket_id: int):
     services.ticket_follow(user=request.user, ticket=ticket, follow=follow)
     if request.headers.get("HX-Request") == "true":
         return render(request, "notifications/_follow.html", {"ticket": ticket, "following": follow})
-    return redirect(_back(request, f"/tickets/{ticket.number}/"))
+    return redirect(_back(request, reverse("tickets:detail", args=[ticket.number])))
 
 
 @staff_required
