@@ -30,10 +30,12 @@ NOTIFICATION_RECORDER = """
 """
 
 
-def shoot(agent: Agent, shots: Path, name: str, *, full_page: bool = False) -> None:
-    """The page at each width; the docs take theirs from POMOC_E2E_SCREENSHOTS."""
+def shoot(agent: Agent, shots: Path, name: str, *, full_page: bool = False, show=None) -> None:
+    """The page at each width (scrolled to ``show``); the docs take theirs from POMOC_E2E_SCREENSHOTS."""
     for width in WIDTHS:
         agent.page.set_viewport_size({"width": width, "height": 900})
+        if show is not None:
+            show.scroll_into_view_if_needed()
         agent.page.screenshot(path=str(shots / f"{name}-{width}.png"), full_page=full_page, caret="initial")
     agent.page.set_viewport_size({"width": 1280, "height": 900})
 
@@ -72,7 +74,7 @@ def test_a_draft_is_restored_after_a_reload_and_shown_to_colleagues(site, browse
         assert reply not in colleague.page.content()
         writer.page.locator("#reply-body").press_sequentially(" soon", delay=20)
         expect(colleague.page.locator("#collision-warning")).to_be_visible()
-        shoot(colleague, screenshots, "ticket-drafts")
+        shoot(colleague, screenshots, "ticket-drafts", show=colleague.page.locator("#draft-notice"))
 
         # Sending the note ends its draft: for the writer after a reload, and for the colleague live.
         writer.page.locator("#note-form button[type=submit]").click()
@@ -120,7 +122,7 @@ def test_a_mention_reaches_the_other_agent_live(site, browser, demo_password, sc
         option = author.page.locator("#mention-list .mention-option").first
         expect(option).to_be_visible()
         expect(option).to_contain_text("@agent1")
-        shoot(author, screenshots, "mention-suggestions")
+        shoot(author, screenshots, "mention-suggestions", show=author.page.locator("#mention-list"))
         box.press("Enter")
         expect(box).to_have_value("Could you call them? @agent1 ")
         box.press_sequentially("thanks", delay=10)
