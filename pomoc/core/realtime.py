@@ -75,7 +75,8 @@ def _post_to_relay(sends: list[tuple[str, dict]]) -> None:
 
 def publish_many(events: Iterable[tuple[list[str], dict]]) -> None:
     """Send each ``(groups, payload)`` to its groups now, in one trip. Called after the commit by the
-    ticket event dispatcher (``pomoc.tickets.live``): payloads are never built or sent elsewhere."""
+    ticket event dispatcher (``pomoc.tickets.live``), the only place ticket payloads are built; drafts
+    and notifications, which are not ticket events, send theirs through ``publish_on_commit``."""
     _send([(group, payload) for groups, payload in events for group in groups])
 
 
