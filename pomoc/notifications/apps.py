@@ -22,3 +22,6 @@ class NotificationsConfig(AppConfig):
         scheduler.register("notifications.email", lambda: scheduler.Periodic(
             "notifications.email", "pomoc.notifications.tasks.send_notification_emails", every,
             has_work=services.has_pending_email) if every else None)
+        scheduler.register("notifications.prune", lambda: scheduler.Periodic(
+            "notifications.prune", "pomoc.notifications.tasks.prune_read_notifications", dt.timedelta(days=1),
+            has_work=services.has_old_read_notifications))

@@ -34,6 +34,7 @@ class Notification(models.Model):
             models.Index(fields=["recipient", "-id"], name="notification_newest"),
             models.Index(fields=["email_pending", "recipient"], name="notification_email_pending",
                          condition=models.Q(email_pending=True)),
+            models.Index(fields=["read_at"], name="notification_read_at", condition=models.Q(read_at__isnull=False)),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ the recipient chose reach them by e-mail, several in one mail (``send_email_dige
 job), and only those still unread when the mail goes.
 """
 
+import datetime as dt
 import logging
 from collections.abc import Iterable
 
@@ -164,6 +165,21 @@ def send_email_digests() -> int:
         # Cleared after the send: a mail that failed stays pending for the next run.
         Notification.objects.filter(pk__in=[n.pk for n in items]).update(email_pending=False)
     return sent
+
+
+KEEP_READ_FOR = dt.timedelta(days=90)
+
+
+def prune_read_notifications(*, now=None) -> int:
+    """Delete notifications read more than ``KEEP_READ_FOR`` ago (the list shows the newest anyway).
+    Returns how many went."""
+    cutoff = (now or timezone.now()) - KEEP_READ_FOR
+    deleted, _kinds = Notification.objects.filter(read_at__lt=cutoff).delete()
+    return deleted
+
+
+def has_old_read_notifications() -> bool:
+    return Notification.objects.filter(read_at__lt=timezone.now() - KEEP_READ_FOR).exists()
 
 
 def has_pending_email() -> bool:

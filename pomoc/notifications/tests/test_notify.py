@@ -62,3 +62,21 @@ def test_it_reaches_the_recipients_pages_live_in_their_language(team, committed,
     assert f"#{ticket.number}" in payload["title"] and "Alice Archer" in payload["title"]
     assert payload["title"] != f"Alice Archer assigned ticket #{ticket.number} to you"  # Czech, not English
     assert payload["body"] == "Kettle leaks"
+
+
+def test_notifications_read_long_ago_are_pruned(team, committed):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from pomoc.notifications import tasks
+
+    alice, bob, _olga, ticket = team
+    with committed():
+        old, fresh, unread = (services.notify([bob], kind=NotificationKind.ASSIGNED, ticket=ticket, actor=alice)[0]
+                              for _ in range(3))
+    now = timezone.now()
+    Notification.objects.filter(pk=old.pk).update(read_at=now - dt.timedelta(days=91))
+    Notification.objects.filter(pk=fresh.pk).update(read_at=now - dt.timedelta(days=89))
+    assert tasks.prune_read_notifications.call() == 1
+    assert set(Notification.objects.values_list("pk", flat=True)) == {fresh.pk, unread.pk}
