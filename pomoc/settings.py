@@ -55,12 +55,14 @@ INSTALLED_APPS = [
     "pomoc.contacts",
     "pomoc.calendars",
     "pomoc.tickets",
+    "pomoc.drafts",
     "pomoc.channels",
     "pomoc.channels.email",
     "pomoc.api",
     "pomoc.reports",
     "pomoc.surveys",
     "pomoc.automation.routing",
+    "pomoc.notifications",
     "pomoc.administration",
     "pomoc.demo",
 ]
@@ -102,6 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "pomoc.notifications.context_processors.bell",
             ],
         },
     },
@@ -286,6 +289,8 @@ POMOC_SCHEDULER = env_bool("POMOC_SCHEDULER", True)
 POMOC_LOG_TASKS = env_bool("POMOC_LOG_TASKS", False) or env_str("LOG_LEVEL", "INFO").upper() == "DEBUG"
 POMOC_SCHEDULER_TICK = env_int("POMOC_SCHEDULER_TICK", 10)
 POMOC_MAIL_FETCH_INTERVAL = env_int("POMOC_MAIL_FETCH_INTERVAL", 60)
+# How often the notifications agents chose to get by e-mail go out, several in one mail (seconds; 0: never).
+POMOC_NOTIFICATION_EMAIL_INTERVAL = env_int("POMOC_NOTIFICATION_EMAIL_INTERVAL", 300)
 POMOC_REALTIME_RELAY_URL = env_str("POMOC_REALTIME_RELAY_URL")
 POMOC_REALTIME_RELAY_TOKEN = env_str("POMOC_REALTIME_RELAY_TOKEN")
 # the MTA pipe's token (pomoc.channels.email.pipe_client); unset: $POMOC_DATA_DIR/mail-pipe-token

@@ -19,5 +19,7 @@ urlpatterns = [
     path("", include("pomoc.surveys.urls")),
     path("", include("pomoc.automation.routing.urls")),
     path("", include("pomoc.channels.email.urls")),
+    path("", include("pomoc.drafts.urls")),
+    path("", include("pomoc.notifications.urls")),
     path("", include("pomoc.tickets.urls")),
 ]

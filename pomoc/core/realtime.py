@@ -21,6 +21,11 @@ def department_group(department_id: int | None) -> str:
     return f"inbox.dept.{department_id or 'none'}"
 
 
+def user_group(user_id: int) -> str:
+    """Every live page of one user (notifications): the consumer joins it on connect."""
+    return f"user.{user_id}"
+
+
 async def send_all(layer, sends: list[tuple[str, dict]]) -> None:
     """Every (group, payload) at once; a failing one is logged, the others still go."""
     outcomes = await asyncio.gather(
@@ -70,5 +75,14 @@ def _post_to_relay(sends: list[tuple[str, dict]]) -> None:
 
 def publish_many(events: Iterable[tuple[list[str], dict]]) -> None:
     """Send each ``(groups, payload)`` to its groups now, in one trip. Called after the commit by the
-    ticket event dispatcher (``pomoc.tickets.live``): payloads are never built or sent elsewhere."""
+    ticket event dispatcher (``pomoc.tickets.live``), the only place ticket payloads are built; drafts
+    and notifications, which are not ticket events, send theirs through ``publish_on_commit``."""
     _send([(group, payload) for groups, payload in events for group in groups])
+
+
+def publish_on_commit(sends: list[tuple[list[str], dict]]) -> None:
+    """Send each ``(groups, payload)`` once the current transaction commits (at once outside one).
+    For what is not a ticket event (drafts, notifications); ticket events go through the dispatcher."""
+    from django.db import transaction
+
+    transaction.on_commit(lambda: publish_many(sends))

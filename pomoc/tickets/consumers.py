@@ -21,7 +21,7 @@ from django.http import Http404
 from pomoc.accounts.models import Department, User
 from pomoc.accounts.presence import presence_seen
 from pomoc.core.models import OrganisationSettings
-from pomoc.core.realtime import department_group, ticket_group
+from pomoc.core.realtime import department_group, ticket_group, user_group
 from pomoc.tickets import permissions
 
 logger = logging.getLogger(__name__)
@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 PRESENCE_EVENTS = {"agent.viewing", "agent.left", "agent.typing"}
+# Sent to one user's group (their notifications), with no ticket to check.
+USER_EVENTS = {"notification.created", "notifications.read"}
 TYPING_MIN_INTERVAL = 1.0  # seconds; the page sends at most one every 3 s, this only stops floods
 MAX_SUBSCRIBED_TICKETS = 20
 
@@ -89,8 +91,13 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         await self._seen()
+        self.own_group = user_group(self.user.pk)
+        await self.channel_layer.group_add(self.own_group, self.channel_name)
 
     async def disconnect(self, code) -> None:
+        if getattr(self, "own_group", None):
+            await self.channel_layer.group_discard(self.own_group, self.channel_name)
+            self.own_group = None
         for ticket_id in list(self.tickets):
             await self._leave_ticket(ticket_id)
         for group in self.inbox_groups:
@@ -204,7 +211,12 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         """A ticket event published by a service after commit."""
         payload = message.get("payload") or {}
         ticket_id = _ticket_id(payload.get("ticket"))
-        if ticket_id is None or not permissions.is_staff_user(self.user):
+        if not permissions.is_staff_user(self.user):
+            return
+        if ticket_id is None:
+            # Only this user's group carries these (``notify`` checked the recipient's access).
+            if payload.get("event") in USER_EVENTS:
+                await self.send_json(payload)
             return
         can_see = await _can_see_ticket(self.user, ticket_id)
         if can_see is None:

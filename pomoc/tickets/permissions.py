@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from pomoc.accounts.models import Role
+from pomoc.accounts.models import STAFF_ROLES, Role, User
 from pomoc.core.models import OrganisationSettings
 from pomoc.core.text import text_problem
 from pomoc.tickets.models import Attachment, Message, MessageKind, Ticket
@@ -48,6 +48,24 @@ def visible_tickets(user, queryset: QuerySet[Ticket] | None = None) -> QuerySet[
     qs = Ticket.objects.all() if queryset is None else queryset
     q = ticket_visibility_q(user)
     return qs if q is None else qs.filter(q)
+
+
+def staff_who_can_see(ticket: Ticket) -> QuerySet:
+    """The active staff users who may see ``ticket`` (``ticket_visibility_q`` the other way round):
+    whom a mention may name and a notification may reach."""
+    org = OrganisationSettings.get()
+    users = User.objects.filter(is_active=True, role__in=STAFF_ROLES)
+    if ticket.department_id is None and org.agents_see_unassigned_department_less:
+        return users
+    q = Q(pk__in=[ticket.assignee_id] if ticket.assignee_id else [])
+    if ticket.department_id is not None:
+        q |= Q(pk__in=User.departments.through.objects.filter(department_id=ticket.department_id)
+               .values("user_id"))
+    if org.administrators_see_all_tickets:
+        q |= Q(role=Role.ADMINISTRATOR)
+    if org.supervisors_see_all_tickets:
+        q |= Q(role=Role.SUPERVISOR)
+    return users.filter(q)
 
 
 def access_ticket(user, ticket_id, *, for_update: bool = False) -> Ticket:

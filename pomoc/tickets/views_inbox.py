@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from pomoc.accounts.models import STAFF_ROLES, Department, User
 from pomoc.core.form_errors import error_messages
-from pomoc.tickets import selectors
+from pomoc.tickets import selectors, unread
 from pomoc.tickets.bulk import MERGE, SPAM, tickets_bulk_apply
 from pomoc.tickets.custom_fields import FORM_PREFIX, active_definitions, text_from_value
 from pomoc.tickets.forms import BulkForm, FilterForm, SaveViewForm, split_tags, staff_users
@@ -30,6 +30,7 @@ DEFAULT_VIEW = "open"
 # What the inbox rows show (and the keyset sorts need); the rest of each row is not loaded.
 ROW_FIELDS = (
     "id", "number", "subject", "status", "priority", "channel", "created_at", "updated_at", "snoozed_until",
+    "last_customer_message_at",
     "requester__id", "requester__name",
     "assignee__id", "assignee__first_name", "assignee__last_name", "assignee__username",
     "department__id", "department__name",
@@ -113,6 +114,7 @@ def table_context(request, filters, params: QueryDict, errors: dict) -> dict:
     if "tags" in columns:
         selectors.prefetch_tags(tickets)
     label_rows(tickets, columns)
+    unread.mark(tickets)
     field_columns = custom_field_cells(tickets, filters.field_columns if filters is not None else [])
     refresh = request.GET.copy()
     for name in ("cursor", "fragment"):

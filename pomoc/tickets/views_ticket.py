@@ -14,7 +14,7 @@ from pomoc.accounts.services import user_ticket_history_show
 from pomoc.core.form_errors import add_service_errors, error_messages
 from pomoc.core.ids import is_id
 from pomoc.core.text import clean_text, text_problem
-from pomoc.tickets import custom_fields, history, rendering, reply_routes, selectors, services
+from pomoc.tickets import custom_fields, history, rendering, reply_routes, selectors, services, unread
 from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.downloads import attachment_response
 from pomoc.tickets.forms import MergeForm, MessageForm, split_tags, staff_users
@@ -122,6 +122,7 @@ def page_context(request, ticket: Ticket, **extra) -> dict:
 @require_GET
 def detail(request, number):
     ticket = load_ticket(request, number)
+    unread.opened(request.user, ticket)
     # ?images=<message id>[,…] or ?images=all: the agent asked to load the remote images of those messages
     remote_images = rendering.parse_remote_images(request.GET.get("images"))
     response = render(request, "tickets/detail.html", page_context(request, ticket, remote_images=remote_images))
@@ -139,7 +140,9 @@ def header_partial(request, number):
 @staff_required
 @require_GET
 def conversation_partial(request, number):
-    return render(request, "tickets/_conversation.html", conversation_context(request, load_ticket(request, number)))
+    ticket = load_ticket(request, number)
+    unread.opened(request.user, ticket)  # the agent is on the page: what it now shows is read
+    return render(request, "tickets/_conversation.html", conversation_context(request, ticket))
 
 
 @staff_required

@@ -13,7 +13,9 @@
 
   var ticketId = parseInt(body.dataset.liveTicket || "", 10) || null;
   var watchInbox = body.dataset.liveInbox !== undefined;
-  if (!ticketId && !watchInbox) return;
+  // data-live-notifications: the page shows the bell (notifications.js listens to "pomoc:notification").
+  var watchNotifications = body.dataset.liveNotifications !== undefined;
+  if (!ticketId && !watchInbox && !watchNotifications) return;
 
   var userId = parseInt(body.dataset.userId || "", 10) || null;
   var gettext = window.gettext || function (text) { return text; };
@@ -137,6 +139,13 @@
         return;
       case "ticket.gone":
         if (data.ticket === ticketId) emit("pomoc:ticket-changed", data);
+        return;
+      case "notification.created":
+      case "notifications.read":
+        emit("pomoc:notification", data);
+        return;
+      case "draft.changed":
+        if (data.ticket === ticketId) emit("pomoc:draft-changed", data);
         return;
     }
     // Ticket events: ticket.created, ticket.updated, message.added, ...

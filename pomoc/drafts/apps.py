@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DraftsConfig(AppConfig):
+    name = "pomoc.drafts"
+    label = "drafts"
+    verbose_name = _("Drafts")
+
+    def ready(self) -> None:
+        from pomoc.drafts import services
+        from pomoc.tickets import dispatch
+
+        # A reply or note that was stored ends the draft it was typed in (after the commit, so a
+        # refused reply keeps its draft).
+        dispatch.register("drafts_sent", services.forget_sent_drafts, order=dispatch.LIVE_UPDATES + 1)

@@ -1,0 +1,71 @@
+"""Reads for the bell, the notifications page, the preferences and the mention suggestions."""
+
+from django.db.models import Count, Q
+
+from pomoc.notifications.models import Notification, NotificationKind, NotificationPreferences, TicketFollower
+from pomoc.tickets.models import Ticket
+from pomoc.tickets.permissions import staff_who_can_see
+
+MENTION_SUGGESTIONS = 8
+
+
+# The bell shows "99+" beyond this: reading at most this many index entries keeps the count cheap
+# for an agent who never reads their notifications.
+UNREAD_CAP = 100
+
+
+def unread_count(user) -> int:
+    """Unread notifications of ``user``, up to ``UNREAD_CAP``."""
+    return len(Notification.objects.filter(recipient=user, read_at__isnull=True)
+               .values_list("pk", flat=True)[:UNREAD_CAP])
+
+
+def unread_counts(user_ids) -> dict[int, int]:
+    """``unread_count`` of several users in one query (capped the same way)."""
+    rows = (Notification.objects.filter(recipient_id__in=user_ids, read_at__isnull=True)
+            .values("recipient_id").annotate(n=Count("id")).values_list("recipient_id", "n"))
+    return {pk: min(n, UNREAD_CAP) for pk, n in rows}
+
+
+def recent_notifications(user, *, limit: int = 50) -> list[Notification]:
+    """The newest first, with what each row shows, in one query."""
+    return list(Notification.objects.filter(recipient=user).select_related("ticket", "actor")
+                .order_by("-id")[:limit])
+
+
+def preferences_of(user) -> NotificationPreferences:
+    """The saved preferences, or the defaults (not saved) for an agent who never chose."""
+    found = NotificationPreferences.objects.filter(user=user).first()
+    return found or NotificationPreferences(user=user, email_kinds=list(NotificationPreferences.DEFAULT_EMAIL_KINDS))
+
+
+def email_kinds_of(user_ids) -> dict[int, set[str]]:
+    """Each user's kinds by e-mail (the defaults for those who never chose), in one query."""
+    chosen = dict(NotificationPreferences.objects.filter(user_id__in=user_ids).values_list("user_id", "email_kinds"))
+    default = set(NotificationPreferences.DEFAULT_EMAIL_KINDS)
+    return {pk: set(chosen[pk]) if pk in chosen else default for pk in user_ids}
+
+
+def is_following(user, ticket: Ticket) -> bool:
+    return TicketFollower.objects.filter(user=user, ticket=ticket).exists()
+
+
+def followers_of(ticket_ids) -> dict[int, set[int]]:
+    found: dict[int, set[int]] = {}
+    for ticket_id, user_id in TicketFollower.objects.filter(ticket_id__in=ticket_ids).values_list("ticket_id",
+                                                                                                    "user_id"):
+        found.setdefault(ticket_id, set()).add(user_id)
+    return found
+
+
+def mentionable(ticket: Ticket, query: str = "", *, limit: int = MENTION_SUGGESTIONS) -> list:
+    """Agents who can see ``ticket`` whose user name or name starts with ``query``."""
+    users = staff_who_can_see(ticket)
+    query = query.strip()
+    if query:
+        users = users.filter(Q(username__istartswith=query) | Q(first_name__istartswith=query)
+                             | Q(last_name__istartswith=query))
+    return list(users.order_by("username").only("id", "username", "first_name", "last_name")[:limit])
+
+
+KIND_LABELS = dict(NotificationKind.choices)

@@ -1,0 +1,84 @@
+// The bell in the top bar, live: live.js turns "notification.created" and "notifications.read" into
+// "pomoc:notification" events on <body>; this keeps the count and, when the agent allowed it in this
+// browser, shows a browser notification. The preferences page has the switch for this browser.
+(function () {
+  "use strict";
+
+  var body = document.body;
+  var bell = document.getElementById("bell");
+  if (!body || !bell) return;
+
+  var gettext = window.gettext || function (text) { return text; };
+  var count = document.getElementById("bell-count");
+  var STORAGE_KEY = "pomoc.browserNotifications"; // "on" when the agent turned them on here
+  var supported = "Notification" in window;
+
+  function browserOn() {
+    try {
+      return supported && Notification.permission === "granted" && window.localStorage.getItem(STORAGE_KEY) === "on";
+    } catch (error) {
+      return false;
+    }
+  }
+
+  function setCount(unread) {
+    var value = parseInt(unread, 10) || 0;
+    count.textContent = value > 99 ? "99+" : String(value);
+    count.hidden = value === 0;
+    bell.classList.toggle("has-unread", value > 0);
+    bell.dataset.unread = String(value); // lets tests wait for a count
+  }
+
+  body.addEventListener("pomoc:notification", function (event) {
+    var data = event.detail || {};
+    if (typeof data.unread === "number") setCount(data.unread);
+    if (data.event !== "notification.created") return;
+    bell.classList.remove("rang");
+    void bell.offsetWidth; // restart the animation
+    bell.classList.add("rang");
+    if (!browserOn()) return;
+    try {
+      var shown = new Notification(data.title || gettext("Notifications"), { body: data.body || "", tag: "pomoc-" + data.id });
+      shown.onclick = function () {
+        window.focus();
+        if (data.url) window.location.href = data.url;
+        shown.close();
+      };
+    } catch (error) {
+      // Some browsers only allow notifications from a service worker: the bell still counts.
+    }
+  });
+
+  // --- the switch on the preferences page --------------------------------------------------------
+  var toggle = document.querySelector("[data-browser-notifications-toggle]");
+  var state = document.querySelector("[data-browser-notifications-state]");
+  if (!toggle || !state) return;
+
+  function renderSwitch() {
+    toggle.hidden = !supported || (supported && Notification.permission === "denied");
+    if (!supported) {
+      state.textContent = gettext("This browser cannot show notifications.");
+    } else if (Notification.permission === "denied") {
+      state.textContent = gettext("This browser blocks notifications from Pomoc; allow them in its site settings.");
+    } else if (browserOn()) {
+      toggle.textContent = gettext("Turn off in this browser");
+      state.textContent = gettext("On in this browser.");
+    } else {
+      toggle.textContent = gettext("Turn on in this browser");
+      state.textContent = gettext("Off in this browser.");
+    }
+  }
+
+  toggle.addEventListener("click", function () {
+    if (browserOn()) {
+      window.localStorage.setItem(STORAGE_KEY, "off");
+      renderSwitch();
+      return;
+    }
+    Notification.requestPermission().then(function (permission) {
+      if (permission === "granted") window.localStorage.setItem(STORAGE_KEY, "on");
+      renderSwitch();
+    });
+  });
+  renderSwitch();
+})();
