@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "pomoc.tickets",
     "pomoc.channels",
     "pomoc.channels.email",
+    "pomoc.automation.canned",
+    "pomoc.automation.followups",
     "pomoc.api",
     "pomoc.reports",
     "pomoc.administration",
