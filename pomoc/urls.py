@@ -16,6 +16,8 @@ urlpatterns = [
     path("accounts/", include("pomoc.accounts.urls")),
     path("manage/", include("pomoc.administration.urls")),
     path("reports/", include("pomoc.reports.urls")),
+    path("canned/", include("pomoc.automation.canned.urls")),
+    path("manage/follow-ups/", include("pomoc.automation.followups.urls")),
     path("", include("pomoc.channels.email.urls")),
     path("", include("pomoc.tickets.urls")),
 ]

@@ -1,6 +1,7 @@
-"""Time moves (the job is run with the time of a later day): a pending ticket gets one reminder after N days and is closed after M days, each once,
-also when the job runs late after a downtime; a resolved ticket gets one rating request with the
-survey hook's link. The job is scheduled on ``pomoc serve``'s scheduler only while a policy needs it."""
+"""Time moves (the job runs with the clock of a later day): a pending ticket gets one reminder after
+N days and is closed after M days, each once, also when the job runs late after a downtime; a
+resolved ticket gets one rating request with the survey hook's link. The job is scheduled on
+``pomoc serve``'s scheduler only while a policy needs it."""
 
 import datetime as dt
 
