@@ -7,12 +7,9 @@ from pomoc.automation.canned.models import Scope
 from pomoc.automation.canned.permissions import manages_team_canned
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
 class CannedForm(forms.Form):
-    """The editor: name, who uses it, the main text and one optional text per language."""
+    """The editor: name, who uses it, the main text and one optional text per language (the files
+    come as ``attachments`` beside it, read by the view)."""
 
     name = forms.CharField(label=_("Shortcut"), max_length=51,
                            help_text=_("Type # and this name in the reply box to insert it."))
@@ -21,8 +18,6 @@ class CannedForm(forms.Form):
                                         required=False)
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 8}),
                            help_text=_("Used for customers whose language has no text of its own below."))
-    attachments = forms.FileField(label=_("Add attachments"), required=False,
-                                  widget=MultipleFileInput())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
