@@ -18,7 +18,8 @@ def _client(role):
 
 
 def test_an_administrator_sets_an_inboxs_follow_ups():
-    inbox, department = make_inbox(name="Help"), DepartmentFactory(name="Billing")
+    inbox = make_inbox(name="Help")
+    DepartmentFactory(name="Billing")
     client = _client(Role.ADMINISTRATOR)
     page = client.get("/manage/follow-ups/").content.decode()
     assert "Help" in page and "Billing" in page
