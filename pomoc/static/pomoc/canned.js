@@ -173,6 +173,8 @@
       });
   }
 
+  // Right under the text being typed, wherever the page put the picker.
+  textarea.insertAdjacentElement("afterend", picker);
   textarea.setAttribute("aria-autocomplete", "list");
   textarea.setAttribute("aria-controls", "canned-options");
   textarea.setAttribute("aria-expanded", "false");
