@@ -101,8 +101,9 @@ def test_subscribers_run_in_their_order_slots():
                         ("test_sla", dispatch.SLA_TIMERS), ("test_surveys", dispatch.SURVEYS)]:
         dispatch.register(name, lambda received, name=name: log.append(name), order=order)
     try:
-        assert dispatch.subscribers() == ["view_counts", "live_updates", "test_rules", "test_sla", "test_surveys",
-                                          "test_rollups"]
+        # other apps' own subscribers (follow-ups, …) sit in their slots between these
+        ours = [n for n in dispatch.subscribers() if n.startswith("test_") or n in ("view_counts", "live_updates")]
+        assert ours == ["view_counts", "live_updates", "test_rules", "test_sla", "test_surveys", "test_rollups"]
         make_ticket()
     finally:
         for name in ("test_rollups", "test_rules", "test_sla", "test_surveys"):

@@ -82,3 +82,16 @@ def test_the_built_in_text_speaks_the_customers_language(django_capture_on_commi
         ticket = make_ticket(department=department, requester=contact)
     [ack] = _replies(ticket)
     assert ack.body_text.startswith("Dobrý den, Jana")
+
+
+def test_the_acknowledgement_runs_after_the_rules_and_before_sla_timers():
+    from pomoc.tickets import dispatch
+
+    dispatch.register("test_rules", lambda events: None, order=dispatch.RULES)
+    dispatch.register("test_sla", lambda events: None, order=dispatch.SLA_TIMERS)
+    try:
+        names = dispatch.subscribers()
+        assert names.index("test_rules") < names.index("followups.acknowledge") < names.index("test_sla")
+    finally:
+        dispatch.unregister("test_rules")
+        dispatch.unregister("test_sla")
