@@ -23,6 +23,7 @@ from pomoc.automation.placeholders import PLACEHOLDERS, template_error
 from pomoc.core.form_errors import add_service_errors
 from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.downloads import attachment_response
+from pomoc.tickets.models import Ticket
 from pomoc.tickets.permissions import PermissionDenied, access_ticket_by_number, visible_tickets
 from pomoc.tickets.views_common import staff_required
 
@@ -31,7 +32,10 @@ def _ticket_from(request, value):
     """The ticket named by number in the request, if the agent may see it (404 otherwise); None if none named."""
     if not value:
         return None
-    return access_ticket_by_number(request.user, value)
+    ticket = access_ticket_by_number(request.user, value)
+    # what the placeholders read, once for all the hits of a search
+    return (Ticket.objects.select_related("requester__company", "department")
+            .prefetch_related("requester__identities").get(pk=ticket.pk))
 
 
 @staff_required
