@@ -10,6 +10,7 @@ from pomoc.automation.followups.services import policy_save
 from pomoc.channels.email.tests.helpers import EML, ingest, mail, make_inbox
 from pomoc.testing.factories import ContactFactory, DepartmentFactory, UserFactory, make_ticket
 from pomoc.tickets.models import DeliveryState, Message, MessageKind, Ticket
+from pomoc.tickets.services import message_add
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +28,16 @@ def test_a_mail_from_a_person_is_acknowledged_once_with_its_number(django_captur
     [ack] = _replies(ticket)
     assert f"#{ticket.number}" in ack.body_text and "Tiskárna" in ack.body_text
     assert ack.author_user_id is None and ack.delivery_state == DeliveryState.SENT
-    assert f"[#{ticket.number}]" in outbox.outbox[-1].subject
+    sent = outbox.outbox[-1]
+    assert f"[#{ticket.number}]" in sent.subject
+    assert sent.extra_headers["Auto-Submitted"] == "auto-replied"  # RFC 3834: no robot answers it
     ticket.refresh_from_db()
     assert ticket.first_response_at is None  # an acknowledgement is no answer
     assert ticket_acknowledge(ticket.pk) is None  # once
     assert len(_replies(ticket)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        message_add(ticket=ticket, kind=MessageKind.REPLY, actor=UserFactory(), body_text="A person answers.")
+    assert "Auto-Submitted" not in outbox.outbox[-1].extra_headers
 
 
 @pytest.mark.parametrize("name", ["gmail_vacation.eml", "outlook_en.eml", "helpdesk_ack_precedence.eml"])
