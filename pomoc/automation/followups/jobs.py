@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import CharField, DateTimeField, Exists, OuterRef, Q, Subquery
+from django.db.models import BigIntegerField, CharField, DateTimeField, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from pomoc.automation.followups.models import FollowUpDone, FollowUpKind, FollowUpPolicy
 from pomoc.automation.followups.services import follow_up_send, ticket_auto_close
-from pomoc.tickets.models import DONE_STATUSES, EventType, Status, Ticket, TicketEvent
+from pomoc.tickets.models import DONE_STATUSES, EventType, Message, MessageKind, Status, Ticket, TicketEvent
 
 RATING_WINDOW = dt.timedelta(days=3)  # a ticket resolved longer ago than this gets no rating request
 
@@ -42,14 +42,23 @@ class Policies:
                    {p.department_id: p for p in policies if p.department_id})
 
     def of(self, ticket: Ticket) -> FollowUpPolicy | None:
-        """The same choice as ``services.policy_for``: the reply inbox's policy, else the department's."""
-        return self.by_inbox.get(ticket.reply_inbox_id) or self.by_department.get(ticket.department_id)
+        """The same choice as ``services.policy_for``: the ticket's inbox's policy, else its department's
+        (``ticket`` annotated by ``with_origin``)."""
+        return self.by_inbox.get(ticket.origin_inbox) or self.by_department.get(ticket.department_id)
 
     def scope(self, wanted) -> Q:
-        """Tickets whose inbox or department has a policy with ``wanted(policy)``."""
+        """Tickets (annotated by ``with_origin``) whose inbox or department has a policy with ``wanted(policy)``."""
         inboxes = [pk for pk, p in self.by_inbox.items() if wanted(p)]
         departments = [pk for pk, p in self.by_department.items() if wanted(p)]
-        return Q(reply_inbox_id__in=inboxes) | Q(department_id__in=departments)
+        return Q(origin_inbox__in=inboxes) | Q(department_id__in=departments)
+
+
+def with_origin(qs):
+    """``origin_inbox``: the inbox the ticket came in through (its reply inbox, else the inbox of its
+    first customer message), as ``services.policy_for`` reads it."""
+    first = (Message.objects.filter(ticket=OuterRef("pk"), kind=MessageKind.CUSTOMER, inbox__isnull=False)
+             .order_by("created_at", "id").values("inbox_id")[:1])
+    return qs.annotate(origin_inbox=Coalesce("reply_inbox_id", Subquery(first), output_field=BigIntegerField()))
 
 
 def _pending_tickets(policies: Policies, now: dt.datetime):
@@ -58,7 +67,7 @@ def _pending_tickets(policies: Policies, now: dt.datetime):
     timed = policies.scope(lambda p: p.remind_after_days or p.close_after_days)
     shortest = min([d for p in [*policies.by_inbox.values(), *policies.by_department.values()]
                     for d in (p.remind_after_days, p.close_after_days) if d] or [0])
-    qs = (Ticket.objects.filter(timed, status=Status.PENDING)
+    qs = (with_origin(Ticket.objects.filter(status=Status.PENDING)).filter(timed)
           .annotate(pending_since=Coalesce(Subquery(pending_event.values("at")[:1]), "updated_at",
                                            output_field=DateTimeField()),
                     pending_event=Subquery(pending_event.values("pk")[:1]))
@@ -73,8 +82,9 @@ def _rating_tickets(policies: Policies, now: dt.datetime):
                                         at__gte=OuterRef("resolved_at"))
     auto_closed = FollowUpDone.objects.filter(ticket=OuterRef("pk"), kind=FollowUpKind.AUTO_CLOSE,
                                               at__gte=OuterRef("resolved_at"))
-    return (Ticket.objects.filter(policies.scope(lambda p: p.request_rating), status__in=DONE_STATUSES,
-                                  resolved_at__gte=now - RATING_WINDOW, resolved_at__lte=now, merged_into=None)
+    return (with_origin(Ticket.objects.filter(status__in=DONE_STATUSES, resolved_at__gte=now - RATING_WINDOW,
+                                              resolved_at__lte=now, merged_into=None))
+            .filter(policies.scope(lambda p: p.request_rating))
             .exclude(Exists(asked)).exclude(Exists(auto_closed)).select_related("requester").order_by("resolved_at"))
 
 

@@ -132,3 +132,20 @@ def test_the_scheduler_enqueues_the_job_once_per_interval():
     now = timezone.now()
     assert "followups.run" in scheduler.run_due(now)
     assert "followups.run" not in scheduler.run_due(now + dt.timedelta(seconds=30))
+
+
+def test_an_inbox_policy_reaches_the_tickets_of_mail_that_came_through_it_and_wins_over_the_department():
+    from pomoc.channels.email.tests.helpers import ingest, mail, make_inbox
+
+    department, agent = DepartmentFactory(), UserFactory()
+    inbox = make_inbox(department=department)
+    policy_save(inbox=inbox, values={"remind_after_days": 2, "request_rating": True})
+    policy_save(department=department, values={"close_after_days": 1})  # not for this inbox's tickets
+    _raw, result = ingest(inbox, mail(subject="Printer", text="It jams."))
+    ticket = Ticket.objects.get(number=result.ticket_number)
+    services.message_add(ticket=ticket, kind=MessageKind.REPLY, actor=agent, body_text="Which model?")
+    services.ticket_update(ticket=Ticket.objects.get(pk=ticket.pk), actor=agent, changes={"status": Status.PENDING})
+    assert follow_ups_run(days(2, minutes=1)) == {"reminder": 1, "auto_close": 0, "rating_request": 0}
+    services.ticket_update(ticket=Ticket.objects.get(pk=ticket.pk), actor=agent, changes={"status": Status.RESOLVED})
+    assert follow_ups_run(days(0, minutes=5))["rating_request"] == 1
+    assert len(_automatic_replies(ticket)) == 2
