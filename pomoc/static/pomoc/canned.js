@@ -72,6 +72,7 @@
   }
 
   function render(query) {
+    if (!items.length && /^[0-9]+$/.test(query)) { close(); return; } // "#1234": a ticket number, most likely
     list.textContent = "";
     items.forEach(function (item, i) {
       var li = document.createElement("li");
