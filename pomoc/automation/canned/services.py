@@ -218,12 +218,13 @@ def attachment_contents(canned: CannedResponse) -> list[NewAttachment]:
     return out
 
 
-def canned_render(canned: CannedResponse, *, ticket, agent, body: str | None = None,
+def canned_render(canned: CannedResponse, *, ticket, agent, body: str | None = None, language: str | None = None,
                   with_attachments: bool = True) -> tuple[str, str, list[NewAttachment]]:
     """The canned response for ``ticket`` written by ``agent``: (text, html, attachments), in the
     customer's language when it has a variant in it, placeholders filled (labels in that language).
-    ``body`` renders an unsaved text instead (the editor's preview). Counts no use."""
-    language = customer_language(ticket)
+    ``body`` renders an unsaved text instead and ``language`` replaces the customer's (the editor's
+    preview). Counts no use."""
+    language = language if language in LANGUAGES else customer_language(ticket)
     text = body if body is not None else canned_text_for(canned, language)
     rendered = render(text, context_for(ticket=ticket, agent=agent, language=language or None))
     return rendered, text_to_html(rendered), attachment_contents(canned) if with_attachments else []

@@ -1,6 +1,7 @@
 """The agents' pages of canned responses: the list, the editor with its preview, and the two JSON
 answers the reply box asks while an agent types ``#…`` (search, then use)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -91,8 +92,8 @@ def canned_edit(request, pk: int | None = None):
             messages.success(request, _("Canned response #%(name)s saved.") % {"name": canned.name})
             return redirect("canned:list")
     status = 400 if request.method == "POST" else 200
-    return render(request, "canned/edit.html", {"form": form, "canned": canned, "placeholders": PLACEHOLDERS},
-                  status=status)
+    return render(request, "canned/edit.html", {"form": form, "canned": canned, "placeholders": PLACEHOLDERS,
+                                                "languages": settings.LANGUAGES}, status=status)
 
 
 @staff_required
@@ -129,12 +130,17 @@ def canned_attachment(request, public_id: str):
 def canned_preview(request):
     """The editor's preview: the text as the customer would read it, for one of the agent's tickets
     (the one named, else the latest they can see) or with empty placeholders."""
+    language = request.POST.get("language", "")
+    language = language if language in services.LANGUAGES else None
     body = request.POST.get("body", "")
+    if language and request.POST.get(f"variant_{language}", "").strip():
+        body = request.POST[f"variant_{language}"]
     problem = template_error(body) if body.strip() else _("Write a text to preview it.")
     ticket = _ticket_from(request, request.POST.get("ticket")) or \
         visible_tickets(request.user).select_related("requester").order_by("-updated_at", "-id").first()
     text, _html, _files = services.canned_render(CannedResponse(body=body), ticket=ticket, agent=request.user,
-                                                 body=body, with_attachments=False) if not problem else ("", "", [])
+                                                 body=body, language=language,
+                                                 with_attachments=False) if not problem else ("", "", [])
     return render(request, "canned/_preview.html", {"text": text, "problem": problem, "ticket": ticket})
 
 

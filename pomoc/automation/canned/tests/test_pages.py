@@ -132,3 +132,14 @@ def test_the_list_and_the_search_stay_flat_as_rows_grow(path, django_assert_max_
         canned_create(actor=admin, name=f"dept{i}", body=body, scope=Scope.DEPARTMENT, department=department)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_the_preview_shows_the_text_a_customer_speaking_a_language_gets():
+    agent = UserFactory()
+    ticket = make_ticket(requester=ContactFactory(name="Jana Nováková"))
+    client = _client(agent)
+    data = {"body": "Hello {{ customer.first_name }}", "variant_cs": "Dobrý den, {{ ticket.priority }}",
+            "ticket": ticket.number}
+    assert "Dobrý den, Normální" in client.post("/canned/preview/", {**data, "language": "cs"}).content.decode()
+    assert "Hello Jana" in client.post("/canned/preview/", {**data, "language": "pl"}).content.decode()
+    assert "Hello Jana" in client.post("/canned/preview/", {**data, "language": ""}).content.decode()
