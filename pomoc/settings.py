@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "pomoc.drafts",
     "pomoc.channels",
     "pomoc.channels.email",
+    "pomoc.automation.canned",
+    "pomoc.automation.followups",
     "pomoc.api",
     "pomoc.reports",
     "pomoc.surveys",

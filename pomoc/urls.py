@@ -18,6 +18,8 @@ urlpatterns = [
     path("reports/", include("pomoc.reports.urls")),
     path("", include("pomoc.surveys.urls")),
     path("", include("pomoc.automation.routing.urls")),
+    path("canned/", include("pomoc.automation.canned.urls")),
+    path("manage/follow-ups/", include("pomoc.automation.followups.urls")),
     path("", include("pomoc.channels.email.urls")),
     path("", include("pomoc.drafts.urls")),
     path("", include("pomoc.notifications.urls")),

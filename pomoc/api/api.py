@@ -3,7 +3,7 @@
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
-from pomoc.api import contacts, errors, inboxes, messages, reports, search, tags, tickets, users
+from pomoc.api import canned, contacts, errors, inboxes, messages, reports, search, tags, tickets, users
 from pomoc.api.auth import API_AUTH
 
 DESCRIPTION = """
@@ -78,3 +78,4 @@ api.add_router("", tags.router)
 api.add_router("", search.router)
 api.add_router("", inboxes.router)
 api.add_router("", reports.router)
+api.add_router("", canned.router)

@@ -209,6 +209,28 @@ def system_note_add(*, ticket: Ticket, text: str, channel: str, inbox=None, exte
     return note
 
 
+def automatic_reply_add(*, ticket: Ticket, body_text: str, body_html: str = "",
+                        attachments: Iterable[NewAttachment] = ()) -> Message:
+    """A reply Pomoc writes by itself (an acknowledgement, a reminder, a rating request): stored and
+    delivered like an agent's reply, through the ticket's reply route, but by nobody, so it is no
+    first response and changes no status. Refused (``conflict``) when the ticket has no route."""
+    attachments = validate_attachments(attachments)
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        route = replies.route_for(ticket)
+        if route is None:
+            raise refusals.conflict("body", _("This reply has nowhere to go: the customer has no e-mail address "
+                                              "or other way to be answered."))
+        now = timezone.now()
+        message = _add_message(ticket=ticket, kind=MessageKind.REPLY, channel=ticket.channel, actor=None,
+                               author_contact=None, body_text=body_text, body_html=body_html,
+                               attachments=attachments, external_id="", now=now, route=route)
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
+        if message.delivery_state == DeliveryState.QUEUED:
+            transaction.on_commit(lambda: replies.enqueue_delivery(message.pk))
+    return message
+
+
 def bounce_record(*, message: Message, addresses: Iterable[str], contact_ids: Iterable[int], permanent: bool,
                   status: str, text: str, channel: str, inbox=None, external_id: str = "") -> Message:
     """Mail about ``message``'s ticket bounced: a permanent bounce of a sent reply fails it with the

@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from pomoc.api.api import api
 from pomoc.api.tests.conftest import Api
+from pomoc.automation.canned.services import canned_create
 from pomoc.contacts.models import Company
 from pomoc.testing.hostile import DEEP, HUGE, all_rows
 from pomoc.tickets.models import Attachment, Message, SavedView, Tag
@@ -112,6 +113,7 @@ def targets(world, as_admin):
         "company_id": company.pk, "user_id": world["agent"].pk, "department_id": world["support"].pk,
         "view_id": view.pk, "inbox_id": response.json()["id"], "public_id": attachment.public_id,
         "name": Tag.objects.create(name="victim").name,
+        "canned_id": canned_create(actor=world["admin"], name="victim", body="Hello").pk,
     }
 
 

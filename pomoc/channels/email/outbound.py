@@ -428,6 +428,8 @@ def build_reply(message: Message, route: Route) -> EmailMultiAlternatives:
         cc.append(mailbox(identity.contact.name, address))
     in_reply_to, references = _thread_ids(message)
     headers = {"Message-ID": message.external_id}
+    if message.author_user_id is None:  # written by Pomoc itself (a follow-up): no robot answers it
+        headers.update({**auto_response_headers(), "X-Loop": route.address})
     if in_reply_to:
         headers["In-Reply-To"] = in_reply_to
     if references:
