@@ -3,7 +3,7 @@
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
-from pomoc.api import contacts, errors, inboxes, messages, search, tags, tickets, users
+from pomoc.api import contacts, errors, inboxes, messages, search, tags, tickets, time_entries, users
 from pomoc.api.auth import API_AUTH
 
 DESCRIPTION = """
@@ -77,3 +77,4 @@ api.add_router("", users.router)
 api.add_router("", tags.router)
 api.add_router("", search.router)
 api.add_router("", inboxes.router)
+api.add_router("", time_entries.router)
