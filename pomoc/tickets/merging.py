@@ -69,7 +69,8 @@ def merge_preview(source: Ticket, target: Ticket) -> MergePreview:
     elif source.merged_into_id or target.merged_into_id:
         problem = _("A merged ticket cannot be merged again.")
     joining = {source.requester_id, *source.participants.values_list("pk", flat=True)}
-    joining -= set(target.participants.values_list("pk", flat=True))
+    # The target's own requester is on it already, whatever the participants list says.
+    joining -= {target.requester_id, *target.participants.values_list("pk", flat=True)}
     target_tags = set(target.tags.values_list("name", flat=True))
     return MergePreview(
         source=source, target=target, messages=source.messages.count(),
