@@ -121,7 +121,7 @@ def _latest_merge(source: Ticket) -> tuple[TicketEvent, TicketEvent]:
                     .order_by("-at", "-id").first())
     target_event = (TicketEvent.objects.filter(ticket_id=source.merged_into_id, type=EventType.MERGED,
                                                data__from=source.pk).order_by("-at", "-id").first())
-    if source_event is None or target_event is None:
+    if source_event is None or target_event is None or "messages" not in (target_event.data or {}):
         raise refusals.conflict("ticket", _("This merge was not recorded in a way that can be undone."))
     return source_event, target_event
 

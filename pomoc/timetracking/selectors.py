@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from pomoc.accounts.models import User
 from pomoc.tickets.models import Ticket
@@ -44,11 +44,12 @@ def handle_times(ticket_ids: Iterable[int]) -> dict[int, int]:
     return {row["ticket_id"]: row["seconds"] for row in rows}
 
 
-def agent_handle_times(ticket_ids: Iterable[int]) -> dict[int, int]:
-    """Seconds each agent spent on the given tickets (for handle time per agent)."""
+def agent_handle_times(ticket_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """Per agent, the seconds they spent on the given tickets and on how many of them (for AHT per
+    agent: the first divided by the second)."""
     rows = (TimeEntry.objects.filter(ticket_id__in=_ids(ticket_ids)).values("agent_id")
-            .annotate(seconds=Sum("seconds")).order_by())
-    return {row["agent_id"]: row["seconds"] for row in rows}
+            .annotate(seconds=Sum("seconds"), tickets=Count("ticket_id", distinct=True)).order_by())
+    return {row["agent_id"]: (row["seconds"], row["tickets"]) for row in rows}
 
 
 def _ids(ticket_ids):

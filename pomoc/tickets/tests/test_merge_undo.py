@@ -207,3 +207,12 @@ def test_snooze_refuses_bad_times_clearly(client, pair, value):
     assert response.status_code == 400
     assert 'class="errors" role="alert"' in response.content.decode()
     assert Ticket.objects.get(pk=source.pk).status != Status.SNOOZED
+
+
+def test_a_merge_recorded_without_what_it_moved_is_not_undone(pair, agent):
+    source, target = pair
+    services.ticket_merge(source=source, target=target, actor=agent)
+    target.events.filter(type=EventType.MERGED).update(data={"from": source.pk, "from_number": source.number})
+    with pytest.raises(ValidationError, match="cannot be undone|can be undone"):
+        merging.ticket_merge_undo(source=Ticket.objects.get(pk=source.pk), actor=agent)
+    assert Ticket.objects.get(pk=source.pk).merged_into_id == target.pk

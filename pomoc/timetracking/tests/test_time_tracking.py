@@ -97,7 +97,8 @@ def test_handle_time_sums_measured_and_manual_time_per_ticket_and_agent(ticket, 
     services.time_entry_add(ticket=ticket, agent=colleague, minutes=10)
     other = make_ticket(department=ticket.department)
     assert selectors.handle_times([ticket.pk, other.pk]) == {ticket.pk: 630}
-    assert selectors.agent_handle_times([ticket.pk]) == {agent.pk: 30, colleague.pk: 600}
+    services.time_entry_add(ticket=other, agent=colleague, minutes=2)
+    assert selectors.agent_handle_times([ticket.pk, other.pk]) == {agent.pk: (30, 1), colleague.pk: (720, 2)}
     summary = selectors.ticket_time(ticket, agent)
     assert summary.total_seconds == 630 and summary.mine_seconds == 30
     assert [a.pk for a in summary.agents] == [colleague.pk, agent.pk]
