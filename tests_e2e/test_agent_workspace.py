@@ -209,3 +209,42 @@ def test_axe_finds_no_serious_violation(site, browser, demo_password, path):
         assert serious_violations(page) == []
     finally:
         agent.close()
+
+
+ADD_SECOND_QUESTION = """
+from pomoc.tickets import services
+from pomoc.tickets.models import Ticket
+ticket = Ticket.objects.get(number={number})
+services.message_add(ticket=ticket, kind="customer", body_text="And the hot water tap drips as well.")
+"""
+
+
+def test_split_with_a_preview_and_undo(site, browser, demo_password, screenshots):
+    out = pomoc("shell", "-c", CREATE_TICKETS, env=site.env).stdout
+    number = re.search(r"TARGET (\d+)", out).group(1)
+    pomoc("shell", "-c", ADD_SECOND_QUESTION.format(number=number), env=site.env)
+    agent = Agent(browser, site.url, "admin", demo_password)
+    try:
+        page = agent.page
+        page.set_viewport_size({"width": 1280, "height": 900})
+        agent.log_in()
+        page.goto(f"/tickets/{number}/")
+        page.locator("article", has_text="hot water tap").locator(".split-form button").click()
+        expect(page.locator("h1")).to_have_text(f"Split this message off #{number}?")
+        page.fill("#split-subject", "Dripping hot water tap")
+        shoot(page, screenshots, "split-1-preview")
+        assert serious_violations(page) == []
+        page.locator(".split-confirm button.primary").click()
+
+        expect(page.locator(".ticket-title")).to_contain_text("#")
+        expect(page.locator("#ticket-subject")).to_have_value("Dripping hot water tap")
+        expect(page.locator(".merge-undo")).to_contain_text(f"This ticket was split off from #{number}.")
+        shoot(page, screenshots, "split-2-split")
+        page.locator(".merge-undo button", has_text="Undo the split").click()
+
+        page.wait_for_url(re.compile(rf".*/tickets/{number}/$"))
+        expect(page.locator(".flash")).to_contain_text("The split was undone")
+        expect(page.locator("#conversation")).to_contain_text("And the hot water tap drips as well.")
+        assert agent.errors == [], agent.errors
+    finally:
+        agent.close()

@@ -1,5 +1,5 @@
-"""Merging done with care: find the ticket to merge into, see what the merge will do, and take it
-back within a short window (``MERGE_UNDO_MINUTES``).
+"""Merging and splitting done with care: find the ticket to merge into, see what the merge (or the
+split) will do, and take it back within a short window (``MERGE_UNDO_MINUTES``).
 
 ``services.ticket_merge`` writes the merge and records in its two ``merged`` events exactly what
 moved and what the merged ticket was; ``ticket_merge_undo`` reads those events and puts back that,
@@ -24,7 +24,7 @@ from pomoc.core.ids import is_id
 from pomoc.tickets import events, search_index, selectors
 from pomoc.tickets.models import EventType, Message, Status, Ticket, TicketEvent
 from pomoc.tickets.permissions import visible_tickets
-from pomoc.tickets.services import change_status
+from pomoc.tickets.services import change_status, ticket_merge
 
 CANDIDATES = 10  # tickets offered when searching for the one to merge into
 
@@ -82,35 +82,38 @@ def merge_preview(source: Ticket, target: Ticket) -> MergePreview:
 
 @dataclass
 class UndoableMerge:
-    """A merge that can still be undone, as the ticket pages offer it."""
+    """A merge (or split) that can still be undone, as the ticket pages offer it. For a split,
+    ``source_number`` is the ticket split off and ``target_number`` the one it came from."""
 
     source_number: int
     target_number: int
     until: dt.datetime
+    kind: str = "merge"  # or "split"
 
 
 def undoable_merges(ticket: Ticket, now: dt.datetime | None = None) -> list[UndoableMerge]:
-    """The merges of ``ticket`` (into another) or into ``ticket`` still inside the undo window, in
-    one query."""
+    """The merges of ``ticket`` (into another) or into ``ticket``, and the split that made ``ticket``,
+    still inside the undo window: one query, two when other tickets were merged into this one."""
     now = now or timezone.now()
     window = undo_window()
-    found = []
-    merges = ticket.events.filter(type=EventType.MERGED, at__gt=now - window).order_by("-at", "-id")
-    merge_events = list(merges)
-    if not merge_events:
+    recent = list(ticket.events.filter(type__in=[EventType.MERGED, EventType.SPLIT], at__gt=now - window)
+                  .order_by("-at", "-id"))
+    if not recent:
         return []
+    merge_events = [e for e in recent if e.type == EventType.MERGED]
     if ticket.merged_into_id:
         latest = next((e for e in merge_events if e.data.get("into") == ticket.merged_into_id), None)
-        if latest is not None:
-            found.append(UndoableMerge(ticket.number, latest.data.get("into_number"), latest.at + window))
-        return found
-    sources = {e.data.get("from"): e for e in merge_events if e.data.get("from")}
-    still_merged = set(Ticket.objects.filter(pk__in=sources, merged_into=ticket).values_list("pk", flat=True))
-    seen = set()
-    for source_id, event in sources.items():
-        if source_id in still_merged and source_id not in seen:
-            seen.add(source_id)
-            found.append(UndoableMerge(event.data.get("from_number"), ticket.number, event.at + window))
+        return [UndoableMerge(ticket.number, latest.data.get("into_number"), latest.at + window)] if latest else []
+    found = [UndoableMerge(ticket.number, e.data.get("from_number"), e.at + window, kind="split")
+             for e in recent if e.type == EventType.SPLIT and e.data.get("from")][:1]
+    sources = {}
+    for event in merge_events:
+        sources.setdefault(event.data.get("from"), event)
+    sources.pop(None, None)
+    if sources:
+        still_merged = set(Ticket.objects.filter(pk__in=sources, merged_into=ticket).values_list("pk", flat=True))
+        found += [UndoableMerge(e.data.get("from_number"), ticket.number, e.at + window)
+                  for source_id, e in sources.items() if source_id in still_merged]
     return found
 
 
@@ -184,3 +187,24 @@ def ticket_merge_undo(*, source: Ticket, actor, now: dt.datetime | None = None) 
         target.save(update_fields=["updated_at"])
         search_index.refresh([source.pk, target.pk])
     return source
+
+
+def ticket_split_undo(*, ticket: Ticket, actor, now: dt.datetime | None = None) -> Ticket:
+    """Undo the split that made ``ticket``: it is merged back into the ticket it was split off from
+    (its messages, the split one and any that came since, go back there; ``ticket`` is closed as
+    merged and points there). Only within ``MERGE_UNDO_MINUTES`` of the split. Returns that ticket."""
+    now = now or timezone.now()
+    split = (ticket.events.filter(type=EventType.SPLIT).order_by("-at", "-id")).first()
+    origin_id = split.data.get("from") if split is not None else None
+    if not origin_id:
+        raise refusals.conflict("ticket", _("This ticket was not split off from another."))
+    if now - split.at > undo_window():
+        raise refusals.conflict("ticket", _(
+            "The split can only be undone within %(minutes)d minutes; it was done at %(at)s. "
+            "Merge the tickets instead.") % {
+            "minutes": settings.MERGE_UNDO_MINUTES,
+            "at": timezone.localtime(split.at).strftime("%Y-%m-%d %H:%M")})
+    origin = Ticket.objects.filter(pk=origin_id).first()
+    if origin is None or origin.merged_into_id or ticket.merged_into_id:
+        raise refusals.conflict("ticket", _("One of the tickets was merged since; the split cannot be undone."))
+    return ticket_merge(source=ticket, target=origin, actor=actor)

@@ -26,6 +26,7 @@ urlpatterns = [
     path("tickets/<int:number>/merge/candidates/", views_ticket.merge_candidates, name="merge-candidates"),
     path("tickets/<int:number>/merge/preview/", views_ticket.merge_preview, name="merge-preview"),
     path("tickets/<int:number>/merge/undo/", views_ticket.merge_undo, name="merge-undo"),
+    path("tickets/<int:number>/split/undo/", views_ticket.split_undo, name="split-undo"),
     path("tickets/<int:number>/snooze/", views_ticket.snooze_set, name="snooze"),
     path("tickets/<int:number>/messages/<int:message_id>/split/", views_ticket.split, name="split"),
     path("tickets/<int:number>/messages/<int:message_id>/retry/", views_ticket.retry, name="retry-delivery"),

@@ -432,17 +432,40 @@ def snooze_set(request, number):
 
 
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def split(request, number, message_id):
+    """GET: what splitting the message off will do, with the new ticket's subject to confirm; POST: do it."""
     ticket, message = load_ticket_message(request, number, message_id)
     require_can_work_on(request.user, ticket)
+    if request.method == "GET":
+        return render(request, "tickets/split_preview.html", {
+            "ticket": ticket, "message": message, "subject": ticket.subject,
+            "undo_minutes": settings.MERGE_UNDO_MINUTES})
+    subject = request.POST.get("subject", "")
     try:
-        new_ticket = services.message_split(message=message, actor=request.user)
+        if text_problem(subject, single_line=True):
+            raise ValidationError({"subject": text_problem(subject, single_line=True)})
+        new_ticket = services.message_split(message=message, actor=request.user, subject=subject)
     except ValidationError as error:
         flash_errors(request, error)
         return redirect("tickets:detail", number=ticket.number)
     messages.success(request, _("The message is now ticket #%(number)s.") % {"number": new_ticket.number})
     return redirect("tickets:detail", number=new_ticket.number)
+
+
+@staff_required
+@require_POST
+def split_undo(request, number):
+    """Take back the split that made this ticket: it goes back into the ticket it came from."""
+    ticket = load_ticket(request, number)
+    require_can_work_on(request.user, ticket)
+    try:
+        origin = merging.ticket_split_undo(ticket=ticket, actor=request.user)
+    except ValidationError as error:
+        flash_errors(request, error)
+        return redirect("tickets:detail", number=ticket.number)
+    messages.success(request, _("The split was undone: the message is back in this ticket."))
+    return redirect("tickets:detail", number=origin.number)
 
 
 @staff_required

@@ -216,3 +216,61 @@ def test_a_merge_recorded_without_what_it_moved_is_not_undone(pair, agent):
     with pytest.raises(ValidationError, match="cannot be undone|can be undone"):
         merging.ticket_merge_undo(source=Ticket.objects.get(pk=source.pk), actor=agent)
     assert Ticket.objects.get(pk=source.pk).merged_into_id == target.pk
+
+
+# --- split: preview, confirm, undo ------------------------------------------------------------
+@pytest.fixture
+def two_questions(agent):
+    ticket = make_ticket(subject="Printer and scanner", department=agent.departments.get())
+    second = services.message_add(ticket=ticket, kind=MessageKind.CUSTOMER, body_text="Also my scanner is broken")
+    return ticket, second
+
+
+def test_split_shows_a_preview_then_splits_with_the_subject_given(client, two_questions):
+    ticket, second = two_questions
+    url = reverse("tickets:split", args=[ticket.number, second.pk])
+    page = client.get(url).content.decode()
+    assert f"Split this message off #{ticket.number}?" in page and "Also my scanner is broken" in page
+    assert 'name="subject" value="Printer and scanner"' in page
+    second.refresh_from_db()
+    assert second.ticket_id == ticket.pk  # the preview changes nothing
+    response = client.post(url, {"subject": "Scanner broken"})
+    second.refresh_from_db()
+    assert second.ticket.subject == "Scanner broken"
+    assert response["Location"] == reverse("tickets:detail", args=[second.ticket.number])
+    new_page = client.get(response["Location"]).content.decode()
+    assert f"This ticket was split off from #{ticket.number}." in new_page and "Undo the split" in new_page
+
+
+def test_undo_a_split_puts_the_message_back(client, two_questions, agent):
+    ticket, second = two_questions
+    new_ticket = services.message_split(message=second, actor=agent)
+    response = client.post(reverse("tickets:split-undo", args=[new_ticket.number]))
+    assert response["Location"] == reverse("tickets:detail", args=[ticket.number])
+    second.refresh_from_db()
+    new_ticket.refresh_from_db()
+    assert second.ticket_id == ticket.pk
+    assert new_ticket.merged_into_id == ticket.pk and new_ticket.status == Status.CLOSED
+
+
+def test_undo_a_split_is_refused_after_the_window_or_for_a_ticket_never_split(client, two_questions, agent, settings):
+    ticket, second = two_questions
+    new_ticket = services.message_split(message=second, actor=agent)
+    with pytest.raises(ValidationError, match="not split off"):
+        merging.ticket_split_undo(ticket=ticket, actor=agent)
+    settings.MERGE_UNDO_MINUTES = 0
+    response = client.post(reverse("tickets:split-undo", args=[new_ticket.number]), follow=True)
+    assert "can only be undone within 0 minutes" in response.content.decode()
+    assert Ticket.objects.get(pk=new_ticket.pk).merged_into_id is None
+
+
+@pytest.mark.parametrize("subject", ["", "   ", "a\nb", "x\x00"])
+def test_split_with_a_bad_subject_keeps_the_message_where_it_is_or_uses_the_old_subject(client, two_questions,
+                                                                                         subject):
+    ticket, second = two_questions
+    client.post(reverse("tickets:split", args=[ticket.number, second.pk]), {"subject": subject})
+    second.refresh_from_db()
+    if subject.strip():
+        assert second.ticket_id == ticket.pk  # refused with its reason
+    else:
+        assert second.ticket.subject == "Printer and scanner"  # no subject given: the old one
