@@ -23,9 +23,8 @@ def panel_context(request, ticket, *, form=None, edit_forms=None, saved: str = "
 
 
 def _answer(request, ticket, status: int = 200, **context) -> HttpResponse:
-    if is_htmx(request):
-        return render(request, "timetracking/_panel.html", panel_context(request, ticket, **context),
-                      status=200 if status < 400 else 422)
+    if is_htmx(request):  # htmx swaps only successful answers: a refusal is shown in the panel, with 200
+        return render(request, "timetracking/_panel.html", panel_context(request, ticket, **context))
     if status >= 400:
         return render(request, "timetracking/panel_page.html", panel_context(request, ticket, **context),
                       status=status)

@@ -155,3 +155,12 @@ def test_customers_and_strangers_cannot_report_time(client, ticket):
     client.logout()
     response = client.post(reverse("timetracking:activity", args=[ticket.number]))
     assert response.status_code == 302
+
+
+def test_a_refused_entry_is_shown_in_the_panel_htmx_swaps(client, ticket):
+    response = client.post(reverse("timetracking:entry-add", args=[ticket.number]), {"minutes": "0"},
+                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'id="time-panel"' in content and 'class="errorlist' in content
+    assert '<details class="time-add" open' in content
