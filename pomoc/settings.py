@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "pomoc.calendars",
     "pomoc.tickets",
     "pomoc.drafts",
+    "pomoc.timetracking",
     "pomoc.channels",
     "pomoc.channels.email",
     "pomoc.automation.canned",
@@ -197,6 +198,7 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [
     ("", BASE_DIR / "static"),  # pomoc/static/pomoc/...: the project package is not an app
     ("vendor/htmx", REPO_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/axe-core", REPO_DIR / "node_modules" / "axe-core"),  # accessibility checks in the browser tests
 ]
 STATICFILES_DIRS = [entry for entry in STATICFILES_DIRS if Path(entry[1]).is_dir()]
 WHITENOISE_USE_FINDERS = True
@@ -210,6 +212,10 @@ STORAGES = {
 MAX_ATTACHMENT_BYTES = env_int("POMOC_MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024)
 MAX_ATTACHMENTS_PER_MESSAGE = env_int("POMOC_MAX_ATTACHMENTS_PER_MESSAGE", 20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# --- The agent's workspace ---------------------------------------------------------------------
+MERGE_UNDO_MINUTES = env_int("POMOC_MERGE_UNDO_MINUTES", 10)  # a merge can be undone this long
+# How often an agent's open ticket page reports activity; time tracking counts at most this much per report.
+TIME_TRACKING_HEARTBEAT_SECONDS = max(1, env_int("POMOC_TIME_TRACKING_HEARTBEAT_SECONDS", 30))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------------------------

@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("pomoc.channels.email.urls")),
     path("", include("pomoc.drafts.urls")),
     path("", include("pomoc.notifications.urls")),
+    path("", include("pomoc.timetracking.urls")),
     path("", include("pomoc.tickets.urls")),
 ]

@@ -45,7 +45,7 @@ from pomoc.api.schemas import (
 from pomoc.contacts.models import Contact, IdentityKind
 from pomoc.contacts.services import contact_get_or_create
 from pomoc.core import refusals
-from pomoc.tickets import permissions, replies, reply_routes, selectors, services
+from pomoc.tickets import merging, permissions, replies, reply_routes, selectors, services
 from pomoc.tickets.models import Channel, EventType, Priority, Ticket
 
 router = Router(tags=["tickets"])
@@ -399,6 +399,17 @@ def merge_ticket(request, number: int, payload: MergeIn):
     target = load_ticket(request.auth, payload.target)
     target = services.ticket_merge(source=source, target=target, actor=request.auth)
     return ticket_detail_out(load_ticket(request.auth, target.number), request.auth)
+
+
+@router.post("/tickets/{int:number}/merge/undo", response={200: TicketDetailOut, **ERRORS},
+             summary="Undo this ticket's merge into another")
+def undo_merge(request, number: int):
+    """Within the undo window (``POMOC_MERGE_UNDO_MINUTES``) after the merge: the messages, participants
+    and tags it moved go back, and this ticket gets back its status. Later: 422 ``conflict``."""
+    source = load_ticket(request.auth, number)
+    permissions.require_can_work_on(request.auth, source)
+    merging.ticket_merge_undo(source=source, actor=request.auth)
+    return ticket_detail_out(load_ticket(request.auth, number), request.auth)
 
 
 @router.post("/tickets/bulk", response={200: BulkOut, **ERRORS}, summary="Change many tickets at once")

@@ -72,9 +72,21 @@ def field_changed(ticket: Ticket, type_: str, actor, old, new) -> TicketEvent:
     return _record(ticket, type_, actor, {"from": old, "to": new})
 
 
-def merged(target: Ticket, source: Ticket, actor) -> TicketEvent:
-    _record(source, EventType.MERGED, actor, {"into": target.pk, "into_number": target.number})
-    return _record(target, EventType.MERGED, actor, {"from": source.pk, "from_number": source.number})
+def merged(target: Ticket, source: Ticket, actor, moved: dict | None = None, before: dict | None = None) -> TicketEvent:
+    """``source`` merged into ``target``. The target's event keeps what moved (``moved``: message ids,
+    participants and tag names new to the target), the source's what it was (``before``: status and
+    its times): undoing the merge restores exactly that."""
+    _record(source, EventType.MERGED, actor,
+            {"into": target.pk, "into_number": target.number, **({"before": before} if before else {})})
+    return _record(target, EventType.MERGED, actor,
+                   {"from": source.pk, "from_number": source.number, **(moved or {})})
+
+
+def merge_undone(target: Ticket, source: Ticket, actor, restored: dict) -> TicketEvent:
+    """The merge of ``source`` into ``target`` was undone; ``restored`` says what went back."""
+    _record(source, EventType.MERGE_UNDONE, actor, {"into": target.pk, "into_number": target.number})
+    return _record(target, EventType.MERGE_UNDONE, actor,
+                   {"from": source.pk, "from_number": source.number, **restored})
 
 
 def split(source: Ticket, new_ticket: Ticket, message_id: int, actor) -> TicketEvent:

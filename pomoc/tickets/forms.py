@@ -207,6 +207,11 @@ class MergeForm(forms.Form):
         return int(value)
 
 
+class SnoozeForm(forms.Form):
+    until = forms.DateTimeField(label=_("Snooze until"),
+                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+
+
 class InternationalEmailField(forms.CharField):
     """An e-mail address as contacts and incoming mail accept it (``is_valid_email``), internationalised
     (RFC 6531: ``jdöe@mächine.example``) included, which Django's ``EmailField`` refuses. A text input,

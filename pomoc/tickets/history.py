@@ -214,6 +214,14 @@ def _merged(event, data, names):
                         "", ticket_number=data.get("from_number"))
 
 
+def _merge_undone(event, data, names):
+    if data.get("into_number"):
+        return HistoryEntry(event, _("The merge into #%(number)s was undone") % {"number": data["into_number"]}, "",
+                            ticket_number=data["into_number"])
+    return HistoryEntry(event, _("The merge of #%(number)s into this one was undone")
+                        % {"number": data.get("from_number")}, "", ticket_number=data.get("from_number"))
+
+
 def _split(event, data, names):
     if data.get("to_number"):
         return HistoryEntry(event, _("A message was split off into #%(number)s") % {"number": data["to_number"]}, "",
@@ -293,6 +301,7 @@ RENDERERS: dict[str, Render] = {
     EventType.SUBJECT_CHANGED: _subject_changed,
     EventType.CUSTOM_FIELDS_CHANGED: _custom_fields_changed,
     EventType.MERGED: _merged,
+    EventType.MERGE_UNDONE: _merge_undone,
     EventType.SPLIT: _split,
     EventType.PARTICIPANT_ADDED: _participant_added,
     EventType.DELIVERY_QUEUED: _delivery,

@@ -60,8 +60,8 @@ class _TicketChanges:
             self.message = event
         elif type_ in DELIVERY_TYPES:
             self.deliveries[data.get("message")] = event
-        elif type_ == EventType.MERGED:
-            # The merged ticket is closed into another; the one merged into gained its messages.
+        elif type_ in (EventType.MERGED, EventType.MERGE_UNDONE):
+            # The merged ticket is closed into another (or open again); the other gained (lost) messages.
             self._changed("merged_into" if "into" in data else "messages", event)
         elif type_ == EventType.SPLIT:
             # The new ticket has its own ``created``; the old one lost a message.

@@ -314,6 +314,7 @@ class EventType(models.TextChoices):
     SUBJECT_CHANGED = "subject_changed", _("Subject changed")
     CUSTOM_FIELDS_CHANGED = "custom_fields_changed", _("Custom fields changed")
     MERGED = "merged", _("Merged")
+    MERGE_UNDONE = "merge_undone", _("Merge undone")
     SPLIT = "split", _("Split")
     PARTICIPANT_ADDED = "participant_added", _("Participant added")
     DELIVERY_QUEUED = "delivery_queued", _("Reply queued for delivery")

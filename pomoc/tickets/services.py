@@ -36,6 +36,14 @@ from pomoc.tickets.numbers import reserve_ticket_numbers
 from pomoc.tickets.tags import tags_get_or_create
 
 
+def refuse_if_merged(ticket: Ticket) -> None:
+    """A merged ticket is read-only: it points to the ticket it was merged into (undo the merge to
+    change it again, ``merging.ticket_merge_undo``)."""
+    if ticket.merged_into_id:
+        raise refusals.conflict("ticket", _("This ticket was merged into #%(number)s and can no longer be changed.")
+                                % {"number": ticket.merged_into.number})
+
+
 def clean_subject(subject: str) -> str:
     subject = " ".join((subject or "").split())
     if not subject:
@@ -282,6 +290,7 @@ def message_delivery_retry(message: Message, *, actor=None) -> Message:
 def ticket_reply_route_set(*, ticket: Ticket, actor, inbox, identity) -> Ticket:
     """Choose where replies on ``ticket`` go: ``inbox`` (None: the usual one for the identity's kind)
     and ``identity``, one of the requester's. The choice is checked by resolving it."""
+    refuse_if_merged(ticket)
     if identity is not None and identity.contact_id != ticket.requester_id:
         raise refusals.invalid_reference("reply_identity",
                                          _("Replies can only go to one of the requester's addresses."))
@@ -332,6 +341,7 @@ def ticket_update(*, ticket: Ticket, actor, changes: Mapping) -> Ticket:
     unknown = set(changes) - set(TICKET_CHANGE_FIELDS)
     if unknown:
         raise ValidationError({k: _("Unknown field.") for k in sorted(unknown)})
+    refuse_if_merged(ticket)
     if "status" in changes and changes["status"] not in Status.values:
         raise ValidationError({"status": _("Unknown status.")})
     if changes.get("status") == Status.SNOOZED and ticket.status != Status.SNOOZED:
@@ -410,7 +420,10 @@ def tickets_bulk_update(*, tickets: Iterable[Ticket], actor, changes: Mapping) -
 
 
 def ticket_merge(*, source: Ticket, target: Ticket, actor) -> Ticket:
-    """Move every message of ``source`` into ``target`` and close ``source`` as merged."""
+    """Move every message of ``source`` into ``target`` and close ``source`` as merged.
+
+    The two ``merged`` events record exactly what moved (messages, participants and tags new to
+    ``target``) and what ``source`` was before, so that ``merging.ticket_merge_undo`` can put it back."""
     if source.pk == target.pk:
         raise refusals.conflict("target", _("A ticket cannot be merged into itself."))
     if source.merged_into_id or target.merged_into_id:
@@ -418,7 +431,8 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor) -> Ticket:
     with transaction.atomic():
         source, target = (Ticket.objects.select_for_update().get(pk=pk) for pk in (source.pk, target.pk))
         now = timezone.now()
-        Message.objects.filter(ticket=source).update(ticket=target)
+        moved = sorted(Message.objects.filter(ticket=source).values_list("pk", flat=True))
+        Message.objects.filter(pk__in=moved).update(ticket=target)
         joining = {source.requester_id, *source.participants.values_list("pk", flat=True)}
         new_participants = joining - set(target.participants.values_list("pk", flat=True))
         target.participants.add(*joining)
@@ -428,7 +442,11 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor) -> Ticket:
         new_tags = sorted(target.tags.values_list("name", flat=True))
         if new_tags != old_tags:
             events.field_changed(target, EventType.TAGS_CHANGED, actor, old_tags, new_tags)
-        events.merged(target, source, actor)
+        before = {"status": source.status, "snoozed_until": _iso(source.snoozed_until),
+                  "resolved_at": _iso(source.resolved_at), "closed_at": _iso(source.closed_at)}
+        events.merged(target, source, actor, moved={
+            "messages": moved, "participants": sorted(new_participants),
+            "tags": sorted(set(new_tags) - set(old_tags))}, before=before)
         update: dict = {"merged_into": target, "updated_at": now}
         change_status(source, Status.CLOSED, actor, now, update)
         for key, value in update.items():
@@ -440,11 +458,16 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor) -> Ticket:
     return target
 
 
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
 def message_split(*, message: Message, actor, subject: str = "") -> Ticket:
     """Move one customer message (and its attachments) out into a new ticket of its own."""
     if message.kind != MessageKind.CUSTOMER:
         raise refusals.conflict("message", _("Only customer messages can be split into a new ticket."))
     source = message.ticket
+    refuse_if_merged(source)
     if source.messages.count() < 2:
         raise refusals.conflict("message", _("A ticket's only message cannot be split off."))
     with transaction.atomic():

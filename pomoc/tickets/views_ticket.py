@@ -1,5 +1,6 @@
 """The ticket page: conversation, properties, reply and note, merge and split."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
@@ -14,10 +15,10 @@ from pomoc.accounts.services import user_ticket_history_show
 from pomoc.core.form_errors import add_service_errors, error_messages
 from pomoc.core.ids import is_id
 from pomoc.core.text import clean_text, text_problem
-from pomoc.tickets import custom_fields, history, rendering, reply_routes, selectors, services, unread
+from pomoc.tickets import custom_fields, history, merging, rendering, reply_routes, selectors, services, snooze, unread
 from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.downloads import attachment_response
-from pomoc.tickets.forms import MergeForm, MessageForm, split_tags, staff_users
+from pomoc.tickets.forms import MergeForm, MessageForm, SnoozeForm, split_tags, staff_users
 from pomoc.tickets.models import DeliveryState, Message, MessageKind, Priority, Status, Ticket
 from pomoc.tickets.permissions import (
     access_attachment,
@@ -114,6 +115,7 @@ def page_context(request, ticket: Ticket, **extra) -> dict:
     context.setdefault("reply_form", MessageForm(auto_id="reply-%s", initial={"seen_message_id": newest}))
     context.setdefault("note_form", MessageForm(auto_id="note-%s", initial={"seen_message_id": newest}))
     context.setdefault("merge_form", MergeForm(auto_id="merge-%s"))
+    context.setdefault("undoable_merges", merging.undoable_merges(ticket))
     context.update(extra)
     return context
 
@@ -331,6 +333,40 @@ def note(request, number):
 
 
 @staff_required
+@require_GET
+def merge_candidates(request, number):
+    """The tickets the agent may merge this one into, matching what they type (htmx partial)."""
+    ticket = load_ticket(request, number)
+    query = clean_text(request.GET.get("q", ""))[:200]
+    return render(request, "tickets/_merge_candidates.html",
+                  {"candidates": merging.merge_candidates(request.user, ticket, query), "query": query})
+
+
+@staff_required
+@require_GET
+def merge_preview(request, number):
+    """What merging this ticket into the chosen one will do, with the button that does it; without a
+    chosen ticket, the tickets matching the search (the page works without JavaScript too)."""
+    ticket = load_ticket(request, number)
+    require_can_work_on(request.user, ticket)
+    query = clean_text(request.GET.get("q", ""))[:200]
+    chosen = request.GET.get("target") or (query.strip().lstrip("#") if is_id(query.strip().lstrip("#")) else "")
+    context = {"ticket": ticket, "query": query, "undo_minutes": settings.MERGE_UNDO_MINUTES}
+    status = 200
+    if chosen:
+        try:
+            target = access_ticket_by_number(request.user, chosen)
+        except Http404:
+            context["not_found"] = _("There is no ticket with this number that you can see.")
+            status = 404
+        else:
+            context["preview"] = merging.merge_preview(ticket, target)
+    if "preview" not in context:
+        context["candidates"] = merging.merge_candidates(request.user, ticket, query)
+    return render(request, "tickets/merge_preview.html", context, status=status)
+
+
+@staff_required
 @require_POST
 def merge(request, number):
     ticket = load_ticket(request, number)
@@ -355,16 +391,84 @@ def merge(request, number):
 
 @staff_required
 @require_POST
+def merge_undo(request, number):
+    """Take back the merge of this ticket into another, within the undo window."""
+    ticket = load_ticket(request, number)
+    require_can_work_on(request.user, ticket)
+    if ticket.merged_into_id:
+        require_can_work_on(request.user, access_ticket_by_number(request.user, ticket.merged_into.number))
+    try:
+        merging.ticket_merge_undo(source=ticket, actor=request.user)
+    except ValidationError as error:
+        flash_errors(request, error)
+        back = ticket.merged_into.number if ticket.merged_into_id else ticket.number
+        return redirect("tickets:detail", number=back)
+    messages.success(request, _("The merge was undone: ticket #%(number)s is on its own again.")
+                     % {"number": ticket.number})
+    return redirect("tickets:detail", number=ticket.number)
+
+
+@staff_required
+@require_POST
+def snooze_set(request, number):
+    """Snooze the ticket until the date and time the agent chose (in their time zone)."""
+    ticket = load_ticket(request, number)
+    require_can_work_on(request.user, ticket)
+    form = SnoozeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError({key: list(field_errors) for key, field_errors in form.errors.items()})
+        snooze.ticket_snooze(ticket=ticket, actor=request.user, until=form.cleaned_data["until"])
+    except ValidationError as error:
+        errors = error_messages(error)
+        if is_htmx(request):
+            return render(request, "tickets/_header.html", header_context(request, ticket, errors))
+        return render(request, "tickets/detail.html", page_context(request, ticket, header_errors=errors), status=400)
+    away = _redirect_away_if_hidden(request, ticket)
+    if away:
+        return away
+    ticket = load_ticket(request, number)
+    if is_htmx(request):
+        return history_changed(render(request, "tickets/_header.html", header_context(request, ticket)))
+    messages.success(request, _("Ticket snoozed."))
+    return redirect("tickets:detail", number=ticket.number)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
 def split(request, number, message_id):
+    """GET: what splitting the message off will do, with the new ticket's subject to confirm; POST: do it."""
     ticket, message = load_ticket_message(request, number, message_id)
     require_can_work_on(request.user, ticket)
+    if request.method == "GET":
+        return render(request, "tickets/split_preview.html", {
+            "ticket": ticket, "message": message, "subject": ticket.subject,
+            "undo_minutes": settings.MERGE_UNDO_MINUTES})
+    subject = request.POST.get("subject", "")
     try:
-        new_ticket = services.message_split(message=message, actor=request.user)
+        if text_problem(subject, single_line=True):
+            raise ValidationError({"subject": text_problem(subject, single_line=True)})
+        new_ticket = services.message_split(message=message, actor=request.user, subject=subject)
     except ValidationError as error:
         flash_errors(request, error)
         return redirect("tickets:detail", number=ticket.number)
     messages.success(request, _("The message is now ticket #%(number)s.") % {"number": new_ticket.number})
     return redirect("tickets:detail", number=new_ticket.number)
+
+
+@staff_required
+@require_POST
+def split_undo(request, number):
+    """Take back the split that made this ticket: it goes back into the ticket it came from."""
+    ticket = load_ticket(request, number)
+    require_can_work_on(request.user, ticket)
+    try:
+        origin = merging.ticket_split_undo(ticket=ticket, actor=request.user)
+    except ValidationError as error:
+        flash_errors(request, error)
+        return redirect("tickets:detail", number=ticket.number)
+    messages.success(request, _("The split was undone: the message is back in this ticket."))
+    return redirect("tickets:detail", number=origin.number)
 
 
 @staff_required
