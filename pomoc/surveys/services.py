@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -160,11 +161,43 @@ def invitations_retry(now: dt.datetime | None = None) -> int:
     return sent
 
 
+_asked_elsewhere: list[Callable[[Ticket], bool]] = []
+
+
+def rating_asked_elsewhere(check: Callable[[Ticket], bool]) -> None:
+    """A port for whoever asks for ratings in their own words (the follow-ups' rating request, a reply
+    carrying ``rating_link_for``): ``check(ticket)`` True keeps the survey's own mail away, so that
+    nobody is asked twice."""
+    _asked_elsewhere.append(check)
+
+
+def _follow_up_asks(ticket: Ticket) -> bool:
+    return any(check(ticket) for check in _asked_elsewhere)
+
+
+def rating_link_for(ticket: Ticket) -> str:
+    """The link a follow-up's rating request carries: this ticket's CSAT invitation, made now if there
+    is none (the follow-up reply is its mail)."""
+    invitation = Invitation.objects.filter(ticket=ticket, kind=SurveyKind.CSAT).first()
+    if invitation is None:
+        now = timezone.now()
+        survey = survey_for(SurveyKind.CSAT)
+        try:
+            with transaction.atomic():
+                invitation = Invitation.objects.create(
+                    kind=SurveyKind.CSAT, contact=ticket.requester, ticket=ticket, created_at=now, sent_at=now,
+                    expires_at=now + dt.timedelta(days=survey.valid_days), language=ticket.requester.language or "")
+        except IntegrityError:  # made at the same moment by another worker
+            invitation = Invitation.objects.get(ticket=ticket, kind=SurveyKind.CSAT)
+    return links.answer_url(invitation)
+
+
 def ticket_resolved(ticket_id: int) -> Invitation | None:
     """After a ticket is resolved: invite its requester to the first enabled survey of
-    ``AFTER_RESOLUTION`` (the answer page asks the next one) and send the mail."""
+    ``AFTER_RESOLUTION`` (the answer page asks the next one) and send the mail, unless a follow-up
+    policy asks for the rating itself."""
     ticket = Ticket.objects.select_related("requester").filter(pk=ticket_id).first()
-    if ticket is None or ticket.status != Status.RESOLVED or ticket.merged_into_id:
+    if ticket is None or ticket.status != Status.RESOLVED or ticket.merged_into_id or _follow_up_asks(ticket):
         return None
     for kind in AFTER_RESOLUTION:
         if survey_for(kind).enabled:

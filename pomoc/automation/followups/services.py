@@ -40,6 +40,12 @@ def policy_for(ticket: Ticket) -> FollowUpPolicy | None:
     return policies.get("inbox") or policies.get("department")
 
 
+def asks_for_rating(ticket: Ticket) -> bool:
+    """This ticket's policy sends a rating request after resolution."""
+    policy = policy_for(ticket)
+    return bool(policy is not None and policy.request_rating)
+
+
 def policy_save(*, inbox=None, department=None, values: dict) -> FollowUpPolicy:
     """Create or change the policy of ``inbox`` or ``department`` (one of them)."""
     if (inbox is None) == (department is None):

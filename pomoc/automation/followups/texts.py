@@ -3,7 +3,6 @@ the surveys put their rating link into."""
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from pomoc.automation.followups.models import FollowUpKind
@@ -23,17 +22,18 @@ DEFAULT_TEXTS = {
 }
 
 
-def _placeholder_rating_link(ticket) -> str:
-    return f"{settings.POMOC_BASE_URL.rstrip('/')}/rate/{ticket.number}/"
+def _survey_rating_link(ticket) -> str:
+    from pomoc.surveys.services import rating_link_for
+
+    return rating_link_for(ticket)
 
 
-_rating_link: Callable = _placeholder_rating_link
+_rating_link: Callable = _survey_rating_link
 
 
 def set_rating_link(func: Callable) -> None:
-    """THE HOOK for surveys: ``func(ticket) -> str`` gives the signed link of the rating form that the
-    rating request carries as ``{{ rating.link }}``. Until surveys install one, the link is a
-    placeholder (``<POMOC_BASE_URL>/rate/<number>/``)."""
+    """Replace how the rating request's ``{{ rating.link }}`` is made: ``func(ticket) -> str``. By default
+    it is the ticket's signed CSAT link from the surveys (``surveys.services.rating_link_for``)."""
     global _rating_link
     _rating_link = func
 

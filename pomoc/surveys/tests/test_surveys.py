@@ -244,3 +244,22 @@ def test_without_an_outgoing_mail_server_the_invitation_waits_unsent_with_the_re
     assert services.invitation_send(invitation) == "failed"
     invitation.refresh_from_db()
     assert invitation.sent_at is None and "No outgoing mail server" in invitation.send_error
+
+
+def test_a_follow_up_rating_request_carries_this_tickets_signed_link_and_the_survey_mail_stays_away(
+        csat, client, django_capture_on_commit_callbacks):
+    from pomoc.automation.followups.services import policy_save
+    from pomoc.automation.followups.texts import rating_link
+
+    department = DepartmentFactory()
+    policy_save(department=department, values={"request_rating": True})
+    ticket = make_ticket(department=department)
+    mail.outbox.clear()
+    _resolve(ticket, django_capture_on_commit_callbacks)
+    assert mail.outbox == [] and not Invitation.objects.exists()  # the follow-up asks, not the survey mail
+    link = rating_link(ticket)
+    assert link == rating_link(ticket)  # one invitation per ticket
+    invitation = Invitation.objects.get(ticket=ticket)
+    assert invitation.sent_at is not None and link.endswith(links.answer_path(invitation))
+    client.post(links.answer_path(invitation), {"score": "5"})
+    assert Answer.objects.get().ticket == ticket

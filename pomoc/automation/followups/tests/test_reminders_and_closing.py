@@ -110,10 +110,10 @@ def test_a_ticket_closed_for_waiting_gets_no_rating_request():
     assert _automatic_replies(ticket) == []
 
 
-def test_the_placeholder_link_until_surveys_install_theirs(settings):
+def test_the_rating_link_is_the_tickets_signed_survey_link(settings):
     settings.POMOC_BASE_URL = "https://help.example"
     ticket = make_ticket()
-    assert texts.rating_link(ticket) == f"https://help.example/rate/{ticket.number}/"
+    assert texts.rating_link(ticket).startswith("https://help.example/survey/")
 
 
 def test_the_job_is_scheduled_only_while_a_policy_needs_it():
