@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "pomoc.tickets",
     "pomoc.channels",
     "pomoc.channels.email",
+    "pomoc.automation.sla",
     "pomoc.api",
     "pomoc.reports",
     "pomoc.administration",

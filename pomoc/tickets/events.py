@@ -114,3 +114,12 @@ def identity_bounced(ticket: Ticket, *, addresses: Iterable[str], contact_ids: I
     return _record(ticket, EventType.IDENTITY_BOUNCED, None,
                    {"addresses": sorted(set(addresses)), "contacts": sorted(set(contact_ids)),
                     "message": message_id, "permanent": permanent, "status": status})
+
+
+def sla_breached_event(ticket: Ticket, *, target: str, due, policy_id: int | None, policy_name: str,
+                       noticed_at) -> TicketEvent:
+    """A service-level target (``first_response``, ``next_response``, ``resolution``) was missed; the
+    event is dated at the due time it missed (the sweep may notice it later, after downtime)."""
+    return _event(ticket, EventType.SLA_BREACHED, None,
+                  {"target": target, "due": due.isoformat(), "policy": policy_id, "policy_name": policy_name,
+                   "noticed_at": noticed_at.isoformat()}, at=due)

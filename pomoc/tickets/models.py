@@ -321,6 +321,7 @@ class EventType(models.TextChoices):
     DELIVERY_FAILED = "delivery_failed", _("Reply delivery failed")
     IDENTITY_BOUNCED = "identity_bounced", _("Mail to the customer bounced")
     REPLY_ROUTE_CHANGED = "reply_route_changed", _("Reply route changed")
+    SLA_BREACHED = "sla_breached", _("SLA target breached")
 
 
 class TicketEvent(models.Model):
