@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
-from pomoc.calendars.schedule import MINUTES_PER_DAY, Schedule
+from pomoc.calendars.schedule import MINUTES_PER_DAY, NeverOpen, Schedule  # noqa: F401 - NeverOpen for callers
 
 RUNNING_STATUSES = frozenset({"new", "open", "snoozed"})
 PAUSED_STATUSES = frozenset({"pending"})
