@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pomoc.administration import views, views_calendars
+from pomoc.administration import views, views_calendars, views_sla
 
 app_name = "administration"
 urlpatterns = [
@@ -29,6 +29,10 @@ urlpatterns = [
     path("calendars/<int:pk>/days/", views_calendars.calendar_day_add, name="calendar_day_add"),
     path("calendars/<int:pk>/days/<str:date>/remove/", views_calendars.calendar_day_remove,
          name="calendar_day_remove"),
+    path("sla/", views_sla.sla_policies, name="sla_policies"),
+    path("sla/new/", views_sla.sla_policy_edit, name="sla_policy_create"),
+    path("sla/<int:pk>/", views_sla.sla_policy_edit, name="sla_policy"),
+    path("sla/<int:pk>/delete/", views_sla.sla_policy_delete, name="sla_policy_delete"),
     path("inboxes/", views.inboxes, name="inboxes"),
     path("inboxes/new/", views.inbox_create, name="inbox_create"),
     path("inboxes/<int:pk>/", views.inbox_edit, name="inbox"),
