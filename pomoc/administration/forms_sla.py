@@ -41,17 +41,20 @@ def format_duration(minutes: int | None) -> str:
     return " ".join(parts)
 
 
-class DurationField(forms.CharField):
+class DurationField(forms.Field):
+    widget = forms.TextInput
+
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 40)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "4h", "size": 10}))
+        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "4h", "size": 10, "maxlength": 40}))
         super().__init__(**kwargs)
 
     def to_python(self, value):
-        value = super().to_python(value)
+        text = str(value or "")
+        if len(text) > 40 or "\x00" in text:
+            raise ValidationError(_("Write a duration like 30m, 4h or 1d 4h."))
         try:
-            return parse_duration(value)
+            return parse_duration(text)
         except ValueError:
             raise ValidationError(_("Write a duration like 30m, 4h or 1d 4h.")) from None
 
