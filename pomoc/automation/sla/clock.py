@@ -20,7 +20,25 @@ PAUSED_STATUSES = frozenset({"pending"})
 Interval = tuple[dt.datetime, dt.datetime | None]
 """From ``start`` to ``end`` (``None``: still running)."""
 
-ROUND_THE_CLOCK = Schedule(ZoneInfo("UTC"), lambda _date: ((0, MINUTES_PER_DAY),))
+class RoundTheClock(Schedule):
+    """Every minute open: a policy without a calendar. The same answers as a ``Schedule`` open all day
+    every day, without walking the days (``add`` on such a schedule reads three years of days before
+    it finds the end of its one endless interval)."""
+
+    def is_open(self, at: dt.datetime) -> bool:
+        return True
+
+    def open_time_between(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+        return max(end - start, dt.timedelta())
+
+    def add(self, start: dt.datetime, duration: dt.timedelta) -> dt.datetime:
+        return start.astimezone(dt.UTC) + max(duration, dt.timedelta())
+
+    def next_open(self, at: dt.datetime) -> dt.datetime:
+        return at.astimezone(dt.UTC)
+
+
+ROUND_THE_CLOCK = RoundTheClock(ZoneInfo("UTC"), lambda _date: ((0, MINUTES_PER_DAY),))
 """A policy without a calendar counts every minute."""
 
 

@@ -88,3 +88,16 @@ def test_due_matches_minute_by_minute(zone, week, closed_offsets, origin, first,
         assert got is None or got >= horizon
     else:
         assert got == expected
+
+
+@settings(max_examples=50, deadline=None)
+@given(start_minutes=st.integers(0, 5 * 1440), length_minutes=st.integers(-60, 5 * 1440),
+       origin=st.sampled_from(STARTS))
+def test_round_the_clock_answers_as_a_schedule_open_all_day(start_minutes, length_minutes, origin):
+    always = _schedule("UTC", [((0, 1440),)] * 7, set(), origin.date())
+    start = origin + start_minutes * MINUTE
+    end = start + length_minutes * MINUTE
+    fast = clock.ROUND_THE_CLOCK
+    assert fast.open_time_between(start, end) == always.open_time_between(start, end)
+    assert fast.add(start, length_minutes * MINUTE) == always.add(start, length_minutes * MINUTE)
+    assert fast.next_open(start) == always.next_open(start) and fast.is_open(start)
