@@ -230,7 +230,9 @@ SLA_TARGETS = {
 
 
 def _sla_breached(event, data, names):
-    target = SLA_TARGETS.get(data.get("target"), data.get("target") or "")
+    target = SLA_TARGETS.get(data.get("target"))
+    if target is None:
+        return HistoryEntry(event, str(EventType.SLA_BREACHED.label), "")
     return HistoryEntry(event, _("SLA target missed: %(target)s (policy %(policy)s)")
                         % {"target": target, "policy": data.get("policy_name") or "—"}, "")
 
