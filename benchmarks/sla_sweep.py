@@ -11,7 +11,7 @@ response in 1 hour (warning 15 minutes before), resolution in 3 days. Then it ti
 
 - idle: nothing due (the sweep the scheduler runs every minute, most of the time);
 - one minute: the warnings and breaches of the tickets that fell due in the last minute;
-- catch-up: everything that fell due during an hour of downtime.
+- catch-up: everything that fell due during an hour (and a day) of downtime.
 
 Each sweep runs in a transaction rolled back afterwards, so every iteration finds the same work.
 Beside them, the ceiling ``scan``: one plain SQL statement reading every open ticket with its SLA row
@@ -171,6 +171,7 @@ def main(argv=None) -> int:
         "idle (nothing due)": first_due - dt.timedelta(seconds=1),
         "one minute due": first_due + dt.timedelta(minutes=1),
         "one hour of downtime": first_due + dt.timedelta(hours=1),
+        "one day of downtime": first_due + dt.timedelta(days=1),
     }
     rows = []
     scan = time_scan(args.iterations + 1)[1:]
