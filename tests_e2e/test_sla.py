@@ -50,6 +50,7 @@ def test_an_sla_policy_gives_tickets_due_times(site, browser, demo_password, scr
         shown = page.locator("td.col-sla_due time").evaluate_all("els => els.map(e => e.getAttribute('datetime'))")
         assert shown == sorted(shown), "soonest due first"
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        page.locator("table.tickets thead").scroll_into_view_if_needed()
         page.screenshot(path=str(screenshots / f"sla-inbox-{width}.png"), full_page=False, caret="initial")
 
         page.locator("a.ticket-link").first.click()
