@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "pomoc.channels.email",
     "pomoc.automation.canned",
     "pomoc.automation.followups",
+    "pomoc.automation.sla",
     "pomoc.api",
     "pomoc.reports",
     "pomoc.surveys",

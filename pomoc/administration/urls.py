@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pomoc.administration import views, views_calendars, views_rewards, views_surveys
+from pomoc.administration import views, views_calendars, views_rewards, views_sla, views_surveys
 
 app_name = "administration"
 urlpatterns = [
@@ -36,6 +36,10 @@ urlpatterns = [
     path("rewards/badges/new/", views_rewards.badge_edit, name="badge_create"),
     path("rewards/badges/<int:pk>/", views_rewards.badge_edit, name="badge"),
     path("rewards/badges/<int:pk>/delete/", views_rewards.badge_delete, name="badge_delete"),
+    path("sla/", views_sla.sla_policies, name="sla_policies"),
+    path("sla/new/", views_sla.sla_policy_edit, name="sla_policy_create"),
+    path("sla/<int:pk>/", views_sla.sla_policy_edit, name="sla_policy"),
+    path("sla/<int:pk>/delete/", views_sla.sla_policy_delete, name="sla_policy_delete"),
     path("inboxes/", views.inboxes, name="inboxes"),
     path("inboxes/new/", views.inbox_create, name="inbox_create"),
     path("inboxes/<int:pk>/", views.inbox_edit, name="inbox"),

@@ -133,3 +133,10 @@ def survey_answered(ticket: Ticket, *, kind: str, score: int, answer_id: int, lo
     survey's follow-up score)."""
     return _record(ticket, EventType.SURVEY_ANSWERED, None,
                    {"kind": kind, "score": score, "answer": answer_id, "low": low})
+def sla_breached_event(ticket: Ticket, *, target: str, due, policy_id: int | None, policy_name: str,
+                       noticed_at) -> TicketEvent:
+    """A service-level target (``first_response``, ``next_response``, ``resolution``) was missed; the
+    event is dated at the due time it missed (the sweep may notice it later, after downtime)."""
+    return _event(ticket, EventType.SLA_BREACHED, None,
+                  {"target": target, "due": due.isoformat(), "policy": policy_id, "policy_name": policy_name,
+                   "noticed_at": noticed_at.isoformat()}, at=due)

@@ -230,6 +230,21 @@ def _split(event, data, names):
                         ticket_number=data.get("from_number"))
 
 
+SLA_TARGETS = {
+    "first_response": gettext_lazy("first response"),
+    "next_response": gettext_lazy("next response"),
+    "resolution": gettext_lazy("resolution"),
+}
+
+
+def _sla_breached(event, data, names):
+    target = SLA_TARGETS.get(data.get("target"))
+    if target is None:
+        return HistoryEntry(event, str(EventType.SLA_BREACHED.label), "")
+    return HistoryEntry(event, _("SLA target missed: %(target)s (policy %(policy)s)")
+                        % {"target": target, "policy": data.get("policy_name") or "—"}, "")
+
+
 def _participant_added(event, data, names):
     name = names.contacts.get(data.get("contact"), _("a deleted contact"))
     return _("%(name)s was copied on the ticket") % {"name": name}
@@ -304,6 +319,7 @@ RENDERERS: dict[str, Render] = {
     EventType.MERGE_UNDONE: _merge_undone,
     EventType.SPLIT: _split,
     EventType.PARTICIPANT_ADDED: _participant_added,
+    EventType.SLA_BREACHED: _sla_breached,
     EventType.DELIVERY_QUEUED: _delivery,
     EventType.DELIVERY_SENT: _delivery,
     EventType.DELIVERY_FAILED: _delivery,

@@ -12,14 +12,13 @@ COLUMNS: dict[str, str] = {
     "tags": _("Tags"),
     "channel": _("Channel"),
     "age": _("Age"),
+    "sla_due": _("SLA due"),
     "updated": _("Updated"),
     "created": _("Created"),
     "preview": _("Last message"),
 }
-# A slot the automation issue fills with each ticket's SLA due time, not offered until then: add it
-# to COLUMNS (after "age"), put ``sla_due_text`` on the rows in views_inbox.label_rows, and fill the
-# places marked in tickets/_inbox_table.html and _inbox_rows.html.
-RESERVED = ("sla_due",)
+# "sla_due": the nearest due time of the ticket's SLA (pomoc.automation.sla), read with
+# selectors.with_sla_due.
 DEFAULT_COLUMNS = ("requester", "status", "priority", "assignee", "age", "updated", "preview")
 
 

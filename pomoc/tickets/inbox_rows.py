@@ -41,6 +41,25 @@ def age(delta: dt.timedelta) -> str:
     return TIME_STRINGS["minute"] % {"num": 0}
 
 
+NO_SLA_DUE = mark_safe('<span class="muted">—</span>')  # noqa: S308 - a constant
+
+
+def sla_due_cell(ticket, now: dt.datetime, date_format: str) -> SafeString:
+    """"in 3 hours", "2 hours overdue", "paused" (waiting on the customer) or a dash (no target)."""
+    due = getattr(ticket, "sla_due_at", None)
+    if getattr(ticket, "sla_paused", False):
+        return format_html('<span class="sla sla-paused">{}</span>', _("paused"))
+    if due is None or due.year == 9999:
+        return NO_SLA_DUE
+    local = dateformat.format(timezone.localtime(due), date_format)
+    if due <= now:
+        return format_html('<time class="sla sla-overdue" datetime="{}" title="{}">{}</time>', due.isoformat(), local,
+                           _("%(time)s overdue") % {"time": age(now - due)})
+    css = "sla sla-soon" if due - now <= dt.timedelta(hours=1) else "sla"
+    return format_html('<time class="{}" datetime="{}" title="{}">{}</time>', css, due.isoformat(), local,
+                       _("in %(time)s") % {"time": age(due - now)})
+
+
 def label_rows(tickets: list, columns: list[str]) -> list:
     """Put on each ticket its link, selection label, subject preview and ``cells``: the HTML of the
     cells ``columns`` asks for, in order."""
@@ -100,7 +119,8 @@ def label_rows(tickets: list, columns: list[str]) -> list:
         if "updated" in shown:
             updated = timezone.localtime(ticket.updated_at)
             cells["updated"] = _time(updated.isoformat(), dateformat.format(updated, date_format))
-        # The SLA due time's cell goes here (inbox_columns.RESERVED), after the age.
+        if "sla_due" in shown:
+            cells["sla_due"] = sla_due_cell(ticket, now, date_format)
         ticket.cells = mark_safe("".join(  # noqa: S308 - every cell was escaped by format_html above
             format_html('<td class="col-{}">{}</td>', key, cells[key]) for key in columns if key in cells))
     return tickets

@@ -323,6 +323,7 @@ class EventType(models.TextChoices):
     IDENTITY_BOUNCED = "identity_bounced", _("Mail to the customer bounced")
     REPLY_ROUTE_CHANGED = "reply_route_changed", _("Reply route changed")
     SURVEY_ANSWERED = "survey_answered", _("Survey answered")
+    SLA_BREACHED = "sla_breached", _("SLA target breached")
 
 
 class TicketEvent(models.Model):

@@ -14,9 +14,9 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.fields.json import KeyTransform
-from django.db.models.functions import Substr
+from django.db.models.functions import Coalesce, Substr
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,6 +39,8 @@ SORTS: dict[str, list[tuple[str, bool]]] = {
     "-priority": [("priority", True), ("updated_at", True), ("id", True)],
     "-number": [("number", True), ("id", True)],
     "number": [("number", False), ("id", False)],
+    # the nearest SLA due time first (overdue ones before all); tickets without one last
+    "sla_due": [("sla_due_at", False), ("id", False)],
 }
 SORT_LABELS = {
     "-updated_at": gettext_lazy("Recently updated"),
@@ -48,6 +50,7 @@ SORT_LABELS = {
     "-priority": gettext_lazy("Priority"),
     "-number": gettext_lazy("Number, descending"),
     "number": gettext_lazy("Number, ascending"),
+    "sla_due": gettext_lazy("SLA due soonest"),
 }
 DEFAULT_SORT = "-updated_at"
 FILTER_PARAMETERS = ("status", "priority", "assignee", "department", "tag", "channel", "requester", "company", "q",
@@ -271,8 +274,22 @@ class Page:
     has_more: bool
 
 
+# The SLA app (pomoc.automation.sla) keeps each ticket's nearest due time in its own table, one row
+# per ticket, reached through the reverse relation "sla". A ticket without one sorts after all others.
+NO_SLA_DUE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+
+
+def with_sla_due(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Each ticket with ``sla_due_at`` (``NO_SLA_DUE`` when none) and ``sla_paused``, in the list's query."""
+    if "sla_due_at" in qs.query.annotations:
+        return qs
+    return qs.annotate(sla_due_at=Coalesce(F("sla__due_at"), Value(NO_SLA_DUE)), sla_paused=F("sla__paused"))
+
+
 def paginate(qs: QuerySet, *, sort: str = DEFAULT_SORT, cursor: str | None = None, limit: int | None = None) -> Page:
     fields = SORTS[sort]
+    if sort == "sla_due":
+        qs = with_sla_due(qs)
     limit = max(1, min(int(limit or settings.POMOC_PAGE_SIZE), MAX_PAGE_SIZE))
     if cursor:
         qs = qs.filter(keyset_q(fields, decode_cursor(cursor, sort)))

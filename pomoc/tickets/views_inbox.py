@@ -107,6 +107,8 @@ def table_context(request, filters, params: QueryDict, errors: dict) -> dict:
                 "requester", "assignee", "department").only(*fields)
             if "preview" in columns:
                 qs = selectors.with_last_message(qs)
+            if "sla_due" in columns:
+                qs = selectors.with_sla_due(qs)
             page = selectors.paginate(qs, sort=filters.sort, cursor=request.GET.get("cursor") or None)
         except ValidationError as error:
             errors.update(error_messages(error))

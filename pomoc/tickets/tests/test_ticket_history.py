@@ -101,10 +101,12 @@ def test_an_event_type_without_its_own_words_still_gets_a_line(agent_client, age
     ticket = make_ticket()
     TicketEvent.objects.create(ticket=ticket, type="rule_fired", actor=None,
                                data={"from": "normal", "to": "vip", "rule": 7})
+    TicketEvent.objects.create(ticket=ticket, type="survey_answered", data=["not", "a", "dict"])
     TicketEvent.objects.create(ticket=ticket, type="sla_breached", data=["not", "a", "dict"])
     text = "\n".join(lines(agent_client.get(f"/tickets/{ticket.number}/").content.decode()))
     assert "Rule fired: normal → vip" in text
-    assert "Sla breached" in text
+    assert "Survey answered" in text
+    assert "SLA target breached" in text  # its own words, even from data it cannot read
 
 
 def test_history_is_in_the_agents_language_and_time_zone(client):

@@ -1,0 +1,71 @@
+"""Telling people about SLA warnings and breaches. Until the notifications app lands this is an
+e-mail through the installation's outgoing mail; ``_notify`` is the one place to point elsewhere."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from pomoc.accounts.models import Role
+from pomoc.automation.sla.models import Target
+
+logger = logging.getLogger(__name__)
+
+
+def supervisors_of(ticket) -> list:
+    """The active supervisors of the ticket's department; all active supervisors when it has none."""
+    users = get_user_model().objects.filter(is_active=True, role=Role.SUPERVISOR).exclude(email="")
+    if ticket.department_id:
+        in_department = list(users.filter(departments=ticket.department_id))
+        if in_department:
+            return in_department
+    return list(users)
+
+
+def recipients(ticket, kind: str) -> list:
+    """A warning goes to the assignee (the supervisors when nobody has the ticket), a breach to the
+    supervisors."""
+    if kind == "warn" and ticket.assignee_id and ticket.assignee.is_active and ticket.assignee.email:
+        return [ticket.assignee]
+    return supervisors_of(ticket)
+
+
+def text_of(notice: dict, ticket) -> str:
+    target = str(Target(notice["target"]).label) if notice["target"] in Target.values else notice["target"]
+    due = formats.date_format(timezone.localtime(timezone.datetime.fromisoformat(notice["due"])),
+                              "SHORT_DATETIME_FORMAT")
+    values = {"target": target, "number": ticket.number, "subject": ticket.subject, "due": due}
+    if notice["kind"] == "warn":
+        return _("SLA warning: %(target)s of ticket #%(number)s “%(subject)s” is due at %(due)s.") % values
+    return _("SLA breached: %(target)s of ticket #%(number)s “%(subject)s” was due at %(due)s.") % values
+
+
+def send(ticket, notices: list[dict]) -> None:
+    """Each notice to its recipients, in each recipient's language."""
+    for notice in notices:
+        by_language: dict[str, list] = defaultdict(list)
+        for user in recipients(ticket, notice["kind"]):
+            by_language[user.language or settings.LANGUAGE_CODE].append(user)
+        for language, users in by_language.items():
+            with override(language):
+                _notify(users, ticket, text_of(notice, ticket))
+
+
+def _notify(users, ticket, text: str) -> None:
+    """Tell ``users`` ``text`` about ``ticket``: for now one e-mail to each."""
+    link = settings.POMOC_BASE_URL.rstrip("/") + reverse("tickets:detail", args=[ticket.number])
+    for user in users:
+        if not user.email:
+            continue
+        try:
+            EmailMultiAlternatives(f"[#{ticket.number}] {text}"[:200], f"{text}\n\n{link}\n", None, [user.email]).send()
+        except Exception:  # a mail server away must not stop the sweep; the breach event is recorded
+            logger.warning("could not mail an SLA notice about ticket %s", ticket.pk, exc_info=True)
