@@ -19,7 +19,7 @@ urlpatterns = [
     path("", include("pomoc.surveys.urls")),
     path("", include("pomoc.automation.routing.urls")),
     path("canned/", include("pomoc.automation.canned.urls")),
-    path("manage/follow-ups/", include("pomoc.automation.followups.urls")),
+    path("manage/follow-ups/", include("pomoc.administration.urls_followups")),
     path("", include("pomoc.channels.email.urls")),
     path("", include("pomoc.drafts.urls")),
     path("", include("pomoc.notifications.urls")),

@@ -11,6 +11,9 @@ class NotificationKind(models.TextChoices):
     CUSTOMER_REPLIED = "customer_replied", _("A customer replied on my ticket")
     MENTIONED = "mentioned", _("Somebody mentioned me in a note")
     FOLLOWED_TICKET_CHANGED = "followed_ticket_changed", _("A ticket I follow changed")
+    SLA_WARNING = "sla_warning", _("An SLA target of my ticket is about to be missed")
+    SLA_BREACHED = "sla_breached", _("An SLA target was missed")
+    LOW_RATING = "low_rating", _("A customer gave a low rating")
 
 
 class Notification(models.Model):
@@ -74,4 +77,4 @@ class NotificationPreferences(models.Model):
         verbose_name = _("notification preferences")
         verbose_name_plural = _("notification preferences")
 
-    DEFAULT_EMAIL_KINDS = ("assigned", "mentioned")
+    DEFAULT_EMAIL_KINDS = ("assigned", "mentioned", "sla_breached")

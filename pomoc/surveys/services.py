@@ -15,6 +15,7 @@ from django.utils.translation import override
 
 from pomoc.channels.email.outbound import FAILED, RETRY, SENT, inbox_for, send_automatic, sending_problem
 from pomoc.channels.email.rate_limit import AutoResponseLimiter
+from pomoc.accounts.models import Role, User
 from pomoc.contacts.models import Contact, IdentityKind
 from pomoc.core.text import clean_text
 from pomoc.surveys import links, texts
@@ -253,12 +254,24 @@ def answer_record(invitation: Invitation, score: int, *, now: dt.datetime | None
     return answer
 
 
+def _supervisors(ticket: Ticket) -> list[User]:
+    """The active supervisors of the ticket's department; every active supervisor when it has none."""
+    supervisors = User.objects.filter(is_active=True, role=Role.SUPERVISOR)
+    of_department = list(supervisors.filter(departments=ticket.department_id)) if ticket.department_id else []
+    return of_department or list(supervisors)
+
+
 def _follow_up(answer: Answer, ticket: Ticket) -> None:
-    """A low score: a note on the ticket for the supervisors (and the comment, when it comes)."""
+    """A low score: a note on the ticket and a notification for its supervisors (the comment follows
+    as another note when it comes)."""
+    from pomoc.notifications.models import NotificationKind
+    from pomoc.notifications.services import notify
+
     best = SCALES[answer.kind][1]
     text = _("Low rating from the customer: %(kind)s %(score)s of %(best)s. A supervisor should follow up.") % {
         "kind": answer.kind.upper(), "score": answer.score, "best": best}
     system_note_add(ticket=ticket, text=text, channel=ticket.channel, external_id=f"survey-low-{answer.pk}")
+    notify(_supervisors(ticket), kind=NotificationKind.LOW_RATING, ticket=ticket, text=text)
 
 
 def comment_add(answer: Answer, comment: str, *, now: dt.datetime | None = None) -> Answer:

@@ -1,5 +1,5 @@
-"""Telling people about SLA warnings and breaches. Until the notifications app lands this is an
-e-mail through the installation's outgoing mail; ``_notify`` is the one place to point elsewhere."""
+"""Telling people about SLA warnings and breaches: notifications (the bell, the browser, and e-mail for
+those who chose it), written in each recipient's language."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -56,16 +54,13 @@ def send(ticket, notices: list[dict]) -> None:
             by_language[user.language or settings.LANGUAGE_CODE].append(user)
         for language, users in by_language.items():
             with override(language):
-                _notify(users, ticket, text_of(notice, ticket))
+                _notify(users, ticket, text_of(notice, ticket), notice["kind"])
 
 
-def _notify(users, ticket, text: str) -> None:
-    """Tell ``users`` ``text`` about ``ticket``: for now one e-mail to each."""
-    link = settings.POMOC_BASE_URL.rstrip("/") + reverse("tickets:detail", args=[ticket.number])
-    for user in users:
-        if not user.email:
-            continue
-        try:
-            EmailMultiAlternatives(f"[#{ticket.number}] {text}"[:200], f"{text}\n\n{link}\n", None, [user.email]).send()
-        except Exception:  # a mail server away must not stop the sweep; the breach event is recorded
-            logger.warning("could not mail an SLA notice about ticket %s", ticket.pk, exc_info=True)
+def _notify(users, ticket, text: str, kind: str) -> None:
+    """Tell ``users`` ``text`` about ``ticket`` (a warning, or a breach)."""
+    from pomoc.notifications.models import NotificationKind
+    from pomoc.notifications.services import notify
+
+    notify(users, kind=NotificationKind.SLA_WARNING if kind == "warn" else NotificationKind.SLA_BREACHED,
+           ticket=ticket, text=text)

@@ -134,6 +134,9 @@ def test_an_altered_or_expired_link_answers_nothing(csat, client):
 
 
 def test_a_low_score_leaves_a_note_for_a_supervisor_with_the_comment(csat, client):
+    from pomoc.notifications.models import Notification
+
+    boss = UserFactory(role=Role.SUPERVISOR)
     ticket = make_ticket()
     invitation = services.invite(SurveyKind.CSAT, contact=ticket.requester, ticket=ticket)
     client.post(links.answer_path(invitation), {"score": "2"})
@@ -142,6 +145,8 @@ def test_a_low_score_leaves_a_note_for_a_supervisor_with_the_comment(csat, clien
     assert any("CSAT 2 of 5" in note for note in notes)
     assert any("Nobody answered for days." in note for note in notes)
     assert ticket.events.get(type=EventType.SURVEY_ANSWERED).data["low"] is True
+    told = Notification.objects.get(kind="low_rating")
+    assert told.recipient == boss and told.ticket == ticket and "CSAT 2 of 5" in told.text
 
 
 def test_the_page_speaks_the_customers_language(csat, client):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pomoc.automation.followups import views
+from pomoc.administration import views_followups as views
 
 app_name = "followups"
 urlpatterns = [
