@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from pomoc.accounts.models import Role, User
 from pomoc.channels.email.outbound import FAILED, RETRY, SENT, inbox_for, send_automatic, sending_problem
 from pomoc.channels.email.rate_limit import AutoResponseLimiter
-from pomoc.accounts.models import Role, User
 from pomoc.contacts.models import Contact, IdentityKind
 from pomoc.core.text import clean_text
 from pomoc.surveys import links, texts
