@@ -46,6 +46,7 @@ class FiguresOut(Schema):
     opened: int
     first_response: DurationsOut
     resolution: DurationsOut
+    handle_time: DurationsOut
     reopen: RateOut
     first_contact_resolution: RateOut
     surveys: SurveysOut
@@ -72,6 +73,7 @@ def _figures(report) -> dict:
     s = report.surveys
     return {"start": report.period.start, "end": report.period.end, "opened": report.opened,
             "first_response": durations(report.first_response), "resolution": durations(report.resolution),
+            "handle_time": durations(report.handle_time),
             "reopen": rate(report.reopen), "first_contact_resolution": rate(report.fcr),
             "surveys": {"csat_answers": s.csat_answers, "csat_percent": s.csat_percent, "ces_answers": s.ces_answers,
                         "ces_average": s.ces_average, "nps_answers": s.nps_answers, "nps": s.nps}}

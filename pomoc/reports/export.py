@@ -32,7 +32,7 @@ def rows(report) -> list[list]:
     """Sections of rows, separated by empty rows; the first row of each section is its header."""
     out: list[list] = [[_("Metric"), _("Count"), _("Mean (hours)"), _("Median (hours)"), _("90th percentile (hours)")]]
     for label, durations in ((_("First response time"), report.first_response),
-                             (_("Resolution time"), report.resolution)):
+                             (_("Resolution time"), report.resolution), (_("Handle time (AHT)"), report.handle_time)):
         out.append([label, durations.count, _hours(durations.mean), _hours(durations.median), _hours(durations.p90)])
     out += [[], [_("Metric"), _("Tickets"), _("Of"), _("Share")]]
     for label, rate in ((_("Reopen rate"), report.reopen), (_("First contact resolution"), report.fcr)):

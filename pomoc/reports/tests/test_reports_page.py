@@ -154,3 +154,26 @@ def test_exports_keep_text_as_text_and_numbers_as_numbers(client):
     assert "<f>" not in sheet  # no formula anywhere
     assert "'=HYPERLINK" in strings and "'-2+3" in strings
     assert '<c r="B2"' in sheet and 't="s"' not in sheet.split('<c r="B2"')[1].split(">")[0]  # a count is a number
+
+
+def test_handle_time_is_the_tracked_time_of_the_resolved_tickets(client):
+    from pomoc.tickets.models import Status
+    from pomoc.tickets.services import ticket_update
+    from pomoc.timetracking.services import time_entry_add
+
+    agent, colleague = UserFactory(), UserFactory()
+    tickets = [make_ticket(assignee=agent) for _ in range(3)]
+    time_entry_add(ticket=tickets[0], agent=agent, minutes=10)
+    time_entry_add(ticket=tickets[0], agent=colleague, minutes=20)  # 30 minutes in all
+    time_entry_add(ticket=tickets[1], agent=agent, minutes=90)
+    time_entry_add(ticket=tickets[2], agent=agent, minutes=5)  # not resolved: not counted
+    for ticket in tickets[:2]:
+        ticket_update(ticket=ticket, actor=agent, changes={"status": Status.RESOLVED})
+    make_ticket()  # resolved without tracked time would be left out; this one is open anyway
+    client.force_login(UserFactory(role=Role.ADMINISTRATOR))
+    report = client.get(reverse("reports:overview"), {"period": "7"}).context["report"]
+    assert (report.handle_time.count, report.handle_time.mean, report.handle_time.median) == (
+        2, dt.timedelta(minutes=60), dt.timedelta(minutes=60))
+    rows = list(csv.reader(io.StringIO(client.get(reverse("reports:overview"),
+                                                  {"period": "7", "format": "csv"}).content.decode())))
+    assert ["Handle time (AHT)", "2", "1.0", "1.0", "1.5"] in rows
