@@ -301,9 +301,11 @@ SURVEY_SCALES = {"csat": 5, "ces": 7, "nps": 10}  # the highest score of each ki
 
 
 def _survey_answered(event, data, names):
-    kind = str(data.get("kind") or "")
-    values = {"kind": kind.upper(), "score": data.get("score"), "best": SURVEY_SCALES.get(kind, "?")}
-    return _("The customer rated %(kind)s %(score)s of %(best)s") % values
+    kind, score = str(data.get("kind") or ""), data.get("score")
+    if kind not in SURVEY_SCALES or not isinstance(score, int):
+        return str(EventType.SURVEY_ANSWERED.label)
+    return _("The customer rated %(kind)s %(score)s of %(best)s") % {
+        "kind": kind.upper(), "score": score, "best": SURVEY_SCALES[kind]}
 
 
 RENDERERS: dict[str, Render] = {

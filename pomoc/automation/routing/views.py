@@ -16,7 +16,7 @@ CHOOSABLE = (Presence.ONLINE, Presence.AWAY)
 @staff_required
 @require_POST
 def presence(request):
-    status = request.POST.get("status", "")
+    status = request.POST.get("presence", "")
     if status not in CHOOSABLE:
         return HttpResponseBadRequest(_("Choose online or away."))
     presence_set(request.user, status)

@@ -139,14 +139,14 @@ def test_the_top_bar_switch(client):
     client.force_login(agent)
     page = client.get(reverse("tickets:inbox"), follow=True).content.decode()
     assert 'class="presence-switch presence-offline"' in page
-    response = client.post(reverse("routing:presence"), {"status": "online"}, headers={"HX-Request": "true"})
+    response = client.post(reverse("routing:presence"), {"presence": "online"}, headers={"HX-Request": "true"})
     assert response.status_code == 200 and "presence-online" in response.content.decode()
     assert AgentPresence.objects.get(user=agent).status == Presence.ONLINE
-    assert client.post(reverse("routing:presence"), {"status": "offline"}).status_code == 400
-    assert client.post(reverse("routing:presence"), {"status": "away", "next": "https://evil.example/"}
+    assert client.post(reverse("routing:presence"), {"presence": "offline"}).status_code == 400
+    assert client.post(reverse("routing:presence"), {"presence": "away", "next": "https://evil.example/"}
                        )["Location"] == "/"
     client.force_login(UserFactory(role=Role.CUSTOMER))
-    assert client.post(reverse("routing:presence"), {"status": "online"}).status_code in (302, 403, 404)
+    assert client.post(reverse("routing:presence"), {"presence": "online"}).status_code in (302, 403, 404)
 
 
 @pytest.mark.django_db(transaction=True)
