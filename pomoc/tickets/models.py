@@ -321,6 +321,9 @@ class EventType(models.TextChoices):
     DELIVERY_FAILED = "delivery_failed", _("Reply delivery failed")
     IDENTITY_BOUNCED = "identity_bounced", _("Mail to the customer bounced")
     REPLY_ROUTE_CHANGED = "reply_route_changed", _("Reply route changed")
+    RULE_FIRED = "rule_fired", _("Rule applied")
+    RULE_STOPPED = "rule_stopped", _("Rules stopped on this ticket")
+    MACRO_APPLIED = "macro_applied", _("Macro applied")
 
 
 class TicketEvent(models.Model):
