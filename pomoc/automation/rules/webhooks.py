@@ -86,6 +86,15 @@ def address_allowed(text: str) -> bool:
 def checked_address(host: str, port: int) -> str:
     """The address to connect to for ``host``: every address it resolves to must be allowed."""
     try:
+        literal = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        literal = None
+    if literal is not None:
+        if not address_allowed(str(literal)):
+            raise Refused(_("%(host)s is a private, local or metadata address: webhooks may not call it.")
+                          % {"host": host})
+        return str(literal)
+    try:
         infos = getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
         raise Refused(_("The name %(host)s does not resolve (%(error)s).") % {"host": host, "error": error}) from None
