@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pomoc.administration import views, views_calendars
+from pomoc.administration import views, views_calendars, views_rules
 
 app_name = "administration"
 urlpatterns = [
@@ -29,6 +29,14 @@ urlpatterns = [
     path("calendars/<int:pk>/days/", views_calendars.calendar_day_add, name="calendar_day_add"),
     path("calendars/<int:pk>/days/<str:date>/remove/", views_calendars.calendar_day_remove,
          name="calendar_day_remove"),
+    path("rules/", views_rules.rules, name="rules"),
+    path("rules/new/", views_rules.rule_edit, name="rule_create"),
+    path("rules/<int:pk>/", views_rules.rule_edit, name="rule"),
+    path("rules/<int:pk>/delete/", views_rules.rule_delete, name="rule_delete"),
+    path("macros/", views_rules.macros, name="macros"),
+    path("macros/new/", views_rules.macro_edit, name="macro_create"),
+    path("macros/<int:pk>/", views_rules.macro_edit, name="macro"),
+    path("macros/<int:pk>/delete/", views_rules.macro_delete, name="macro_delete"),
     path("inboxes/", views.inboxes, name="inboxes"),
     path("inboxes/new/", views.inbox_create, name="inbox_create"),
     path("inboxes/<int:pk>/", views.inbox_edit, name="inbox"),
