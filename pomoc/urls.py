@@ -17,5 +17,6 @@ urlpatterns = [
     path("manage/", include("pomoc.administration.urls")),
     path("reports/", include("pomoc.reports.urls")),
     path("", include("pomoc.channels.email.urls")),
+    path("", include("pomoc.automation.macros.urls")),
     path("", include("pomoc.tickets.urls")),
 ]

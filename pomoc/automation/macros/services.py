@@ -60,11 +60,10 @@ def macro_delete(*, macro: Macro) -> None:
 
 
 def macro_apply(*, macro: Macro, tickets: list[Ticket], actor) -> list[str]:
-    """Apply ``macro`` to ``tickets`` (the caller checked the agent may see and work on them), all in
-    one transaction: the field changes, reply, note… of each ticket, then a ``macro_applied`` event
-    with what was done. A refusal of the ticket services (a field the state forbids) undoes the
-    whole application; an action that cannot be done on one ticket (a reply with nowhere to go) is
-    reported and the others stay. Returns those reports."""
+    """Apply ``macro`` to ``tickets`` (the caller checked the agent may see and work on them) in one
+    transaction: the field changes, reply, note… of each ticket, then a ``macro_applied`` event with
+    what was done. What cannot be done on a ticket (a reply with nowhere to go, an agent who left)
+    is left out and reported, the rest is done. Returns those reports."""
     problems: list[str] = []
     with transaction.atomic():
         for ticket in tickets:
