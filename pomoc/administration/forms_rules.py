@@ -38,12 +38,18 @@ def _action_fields(index: int, allowed) -> dict:
 
 
 def _count(data, prefix: str, filled: int) -> int:
+    """Rows to show: the filled ones and ``EXTRA_ROWS`` empty (at least one empty after a submit, two
+    more when "More rows" was pressed)."""
     if data is None:
-        return filled + EXTRA_ROWS
-    numbers = [int(key.split("_")[1]) for key in data
-               if key.startswith(f"{prefix}_") and key.split("_")[1].isdigit()]
-    more = EXTRA_ROWS if data.get("more") else 0  # "More rows" pressed
-    return min(MAX_ROWS, max(numbers, default=-1) + 1 + more)
+        return min(MAX_ROWS, filled + EXTRA_ROWS)
+    posted = [key.split("_") for key in data if key.startswith(f"{prefix}_")]
+    rows = {int(parts[1]) for parts in posted if len(parts) == 3 and parts[1].isdigit()}
+    used = {int(parts[1]) for parts in posted if len(parts) == 3 and parts[1].isdigit()
+            and parts[2] in ("field", "type") and data.get("_".join(parts))}
+    count = max(max(rows, default=-1) + 1, max(used, default=-1) + 2)
+    if data.get("more"):  # "More rows" pressed
+        count += EXTRA_ROWS
+    return min(MAX_ROWS, count)
 
 
 ACTIONS_HELP = format_lazy(

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pomoc.automation.macros.models import Macro
+from pomoc.automation.macros.selectors import forget_macro_choices
 from pomoc.automation.rules import actions as rule_actions
 from pomoc.core import refusals
 from pomoc.core.text import validate_line
@@ -41,7 +42,9 @@ def _clean(values: Mapping, *, exclude_pk: int | None = None) -> dict:
 
 
 def macro_create(*, name: str, actions: list) -> Macro:
-    return Macro.objects.create(**_clean({"name": name, "actions": actions}))
+    macro = Macro.objects.create(**_clean({"name": name, "actions": actions}))
+    forget_macro_choices()
+    return macro
 
 
 def macro_update(*, macro: Macro, changes: Mapping) -> Macro:
@@ -52,11 +55,13 @@ def macro_update(*, macro: Macro, changes: Mapping) -> Macro:
         setattr(macro, key, value)
     macro.updated_at = timezone.now()
     macro.save()
+    forget_macro_choices()
     return macro
 
 
 def macro_delete(*, macro: Macro) -> None:
     macro.delete()
+    forget_macro_choices()
 
 
 def macro_apply(*, macro: Macro, tickets: list[Ticket], actor) -> list[str]:

@@ -152,8 +152,8 @@ def fire(rule: Rule, ticket: Ticket, *, trigger: str, chain: list[int]) -> bool:
     with ticket_events.caused_by(origin):
         outcome = rule_actions.execute(rule.actions, ticket=ticket, rule=rule, event=trigger,
                                        reason=_("Rule “%(name)s”") % {"name": rule.name})
-        ticket_events.rule_fired(ticket, rule_id=rule.pk, name=rule.name, trigger=trigger, actions=outcome.done,
-                                 chain=origin["chain"], errors=outcome.errors)
+    ticket_events.rule_fired(ticket, rule_id=rule.pk, name=rule.name, trigger=trigger, actions=outcome.done,
+                             chain=origin["chain"], errors=outcome.errors)
     return True
 
 

@@ -101,8 +101,8 @@ def test_subscribers_run_in_their_order_slots():
                         ("test_sla", dispatch.SLA_TIMERS), ("test_surveys", dispatch.SURVEYS)]:
         dispatch.register(name, lambda received, name=name: log.append(name), order=order)
     try:
-        assert dispatch.subscribers() == ["view_counts", "live_updates", "test_rules", "test_sla", "test_surveys",
-                                          "test_rollups"]
+        assert dispatch.subscribers() == ["view_counts", "live_updates", "rules", "test_rules", "test_sla",
+                                          "test_surveys", "test_rollups"]
         make_ticket()
     finally:
         for name in ("test_rollups", "test_rules", "test_sla", "test_surveys"):

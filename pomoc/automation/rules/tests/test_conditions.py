@@ -12,8 +12,7 @@ from pomoc.channels.models import Inbox
 from pomoc.contacts.models import Company
 from pomoc.testing.factories import ContactFactory, DepartmentFactory, make_ticket
 from pomoc.tickets import services
-from pomoc.tickets.models import CustomFieldDefinition
-from pomoc.tickets.models import Message, Priority
+from pomoc.tickets.models import CustomFieldDefinition, Message, Priority
 
 pytestmark = pytest.mark.django_db
 
