@@ -48,7 +48,8 @@ def test_add_and_remove_tags():
 
 def test_reply_with_placeholders_is_sent_but_is_no_first_response():
     make_rule(author=UserFactory(username="boss", role=Role.ADMINISTRATOR, first_name="Eva", last_name="Boss"),
-              actions=[{"type": "reply", "value": "Hello {{ customer.first_name }}, we got ticket {{ ticket.number }}."}])
+              actions=[{"type": "reply",
+                        "value": "Hello {{ customer.first_name }}, we got ticket {{ ticket.number }}."}])
     ticket = make_ticket(requester=ContactFactory(name="Jana Nováková"))
     reply = ticket.messages.get(kind=MessageKind.REPLY)
     assert reply.body_text == f"Hello Jana, we got ticket {ticket.number}."

@@ -102,7 +102,7 @@ def test_language_of_the_customer():
 
 
 def test_within_business_hours():
-    calendar = calendar_create(name="Office", time_zone="Europe/Prague", hours={str(d): ["09:00-17:00"] for d in range(5)})
+    calendar_create(name="Office", time_zone="Europe/Prague", hours={str(d): ["09:00-17:00"] for d in range(5)})
     ticket = make_ticket()
     tuesday_noon = dt.datetime(2026, 12, 8, 12, 0, tzinfo=dt.UTC)  # 13:00 in Prague
     tuesday_night = dt.datetime(2026, 12, 8, 22, 0, tzinfo=dt.UTC)

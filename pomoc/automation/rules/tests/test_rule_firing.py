@@ -44,7 +44,8 @@ def test_rules_run_in_their_order_and_see_what_earlier_ones_did():
     ticket = make_ticket()
     ticket.refresh_from_db()
     assert ticket.priority == Priority.URGENT
-    assert [e.data["name"] for e in ticket.events.filter(type=EventType.RULE_FIRED).order_by("pk")] == ["first", "second"]
+    fired = ticket.events.filter(type=EventType.RULE_FIRED).order_by("pk")
+    assert [e.data["name"] for e in fired] == ["first", "second"]
 
 
 def test_updated_customer_replied_and_agent_replied_triggers():
