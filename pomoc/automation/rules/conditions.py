@@ -75,6 +75,11 @@ class Facts:
     tags: frozenset[str]
     now: dt.datetime = field(default_factory=timezone.now)
     schedules: dict = field(default_factory=dict)  # calendar id → Schedule, shared by a run
+    subject: str = ""  # lowercase, like ``body`` and ``customer``: texts are compared without regard to case
+
+    def __post_init__(self) -> None:
+        self.subject = self.ticket.subject.lower()
+        self.body = self.body.lower()
 
 
 def facts_for(ticket: Ticket, *, message_id: int | None = None, schedules: dict | None = None) -> Facts:
@@ -239,8 +244,8 @@ def _text(get: Callable[[Facts], str], op: str, value: str) -> Check:
         pattern = re.compile(value, re.IGNORECASE)
         return lambda facts: pattern.search(get(facts)) is not None
     if op == "not_contains":
-        return lambda facts: value not in get(facts).lower()
-    return lambda facts: value in get(facts).lower()
+        return lambda facts: value not in get(facts)
+    return lambda facts: value in get(facts)
 
 
 def _hours_since(attribute: str, op: str, hours: float) -> Check:
@@ -293,7 +298,7 @@ def compile_condition(condition: dict) -> Check:
     if name == "company":
         return _equal(lambda f: f.company_id, value, negate)
     if name == "subject":
-        return _text(lambda f: f.ticket.subject, op, value)
+        return _text(lambda f: f.subject, op, value)
     if name == "body":
         return _text(lambda f: f.body, op, value)
     if name == "customer":
@@ -323,4 +328,11 @@ def compile_conditions(conditions: Iterable[dict]) -> Check:
         checks = [compile_condition(c) for c in conditions]
     except (KeyError, TypeError, ValueError, re.error):
         return lambda facts: False
+    if not checks:
+        return lambda facts: True
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda facts: first(facts) and second(facts)
     return lambda facts: all(check(facts) for check in checks)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -38,6 +39,7 @@ MAX_CHAIN = 5
 MAX_FIRINGS_PER_HOUR = 20
 TIME_BATCH = 500  # tickets a time-based rule looks at per run
 TRIGGERS_KEY = "rules:active-triggers"
+VERSION_KEY = "rules:version"
 
 UPDATES = {EventType.STATUS_CHANGED, EventType.PRIORITY_CHANGED, EventType.ASSIGNED, EventType.DEPARTMENT_CHANGED,
            EventType.TAGS_CHANGED, EventType.SUBJECT_CHANGED, EventType.CUSTOM_FIELDS_CHANGED}
@@ -60,16 +62,34 @@ def active_triggers() -> frozenset[str]:
 
 
 def forget_active_triggers() -> None:
+    """After any change to rules: the triggers and every process's compiled rules are read again."""
     cache.delete(TRIGGERS_KEY)
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
 
 
 def compiled(rules) -> list[CompiledRule]:
     return [CompiledRule(rule=rule, check=compile_conditions(rule.conditions)) for rule in rules]
 
 
+# trigger → (rules version, compiled rules): compiling (regular expressions) once per process and change
+_compiled: dict[str, tuple[str, list[CompiledRule]]] = {}
+
+
 def rules_for(trigger: str) -> list[CompiledRule]:
+    """The switched-on rules of ``trigger`` in their order, compiled; kept per process until the rules
+    change (a version in the shared cache, renewed by the services)."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(VERSION_KEY, version, None)
+        version = cache.get(VERSION_KEY, version)
+    kept = _compiled.get(trigger)
+    if kept is not None and kept[0] == version:
+        return kept[1]
     rules = Rule.objects.filter(active=True, trigger=trigger).select_related("author").order_by("position", "id")
-    return compiled(rules)
+    result = compiled(rules)
+    _compiled[trigger] = (version, result)
+    return result
 
 
 # --- events → work ----------------------------------------------------------------------------
