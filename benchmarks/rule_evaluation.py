@@ -37,7 +37,8 @@ sys.path.insert(0, str(REPO))
 
 def setup_django(data_dir: str) -> None:
     os.environ.update({"DJANGO_SETTINGS_MODULE": "pomoc.settings", "POMOC_DATA_DIR": data_dir, "DEBUG": "0",
-                       "DATABASE_URL": "", "REDIS_URL": "", "POMOC_TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend"})
+                       "DATABASE_URL": "", "REDIS_URL": "",
+                       "POMOC_TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend"})
     import django
 
     django.setup()
@@ -116,7 +117,7 @@ def measure(rule_count: int, iterations: int) -> dict:
         i = cycle["i"] = (cycle["i"] + 1) % len(tickets)
         work = engine.triggers_of(events[i])
         f = facts[i]
-        for _ticket, trigger, chain, _message in work:
+        for _ticket, _trigger, chain, _message in work:
             for rule in compiled:
                 if rule.rule.pk not in chain:
                     rule.check(f)
