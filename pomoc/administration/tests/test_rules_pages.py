@@ -100,3 +100,39 @@ def test_an_administrator_builds_a_macro(client, admin):
     response = client.post(reverse("administration:macro_create"), {
         "name": "Bad", "act_0_type": "webhook", "act_0_value": "https://example.com/"})
     assert response.status_code == 400  # not an action macros offer
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_pages_cost_the_same_for_few_or_many_rules_and_calls(client, admin):
+    from pomoc.automation.rules import services
+    from pomoc.automation.rules.models import WebhookDelivery
+
+    DepartmentFactory(name="Billing")
+
+    def add(count):
+        for _ in range(count):
+            number = Rule.objects.count()
+            services.rule_create(author=admin, name=f"R{number}", trigger="created",
+                                    conditions=[{"field": "department", "op": "is", "value": "Billing"}],
+                                    actions=[{"type": "assign_department", "value": "Billing"},
+                                             {"type": "webhook", "value": "https://hooks.invalid/"}])
+        first = Rule.objects.order_by("pk").first()
+        for _ in range(count):
+            WebhookDelivery.objects.create(rule=first, ticket=make_ticket(), url="https://hooks.invalid/", body="{}")
+        return first
+
+    first = add(2)
+    few = (_queries(client, reverse("administration:rules")),
+           _queries(client, reverse("administration:rule", args=[first.pk])))
+    add(20)
+    many = (_queries(client, reverse("administration:rules")),
+            _queries(client, reverse("administration:rule", args=[first.pk])))
+    assert few == many
