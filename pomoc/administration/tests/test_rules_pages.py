@@ -136,3 +136,13 @@ def test_the_pages_cost_the_same_for_few_or_many_rules_and_calls(client, admin):
     many = (_queries(client, reverse("administration:rules")),
             _queries(client, reverse("administration:rule", args=[first.pk])))
     assert few == many
+
+
+def test_hostile_rows_are_a_clear_refusal_never_an_error(client, admin):
+    DepartmentFactory(name="Billing")
+    for data in ({**RULE, "cond_9999999_field": "subject", "cond_x_op": "is"},
+                 {**RULE, "cond_0_value": "a\x00b"}, {**RULE, "position": "10" * 30},
+                 {**RULE, "cond_0_field": "__class__"}, {**RULE, "act_0_type": "eval"}, {**RULE, "trigger": "never"}):
+        response = client.post(reverse("administration:rule_create"), data)
+        assert response.status_code in (302, 400)
+    assert Rule.objects.count() == 1  # only the first: the row far out is cut off, the rest are refused

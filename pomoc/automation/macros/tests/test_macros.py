@@ -67,7 +67,7 @@ def test_a_hidden_ticket_is_not_found(client, world):
 
 def test_bad_input_is_a_message_not_an_error(client, world):
     ticket = world["tickets"][0]
-    for data in ({"macro": "x"}, {}, {"macro": "99999"}):
+    for data in ({"macro": "x"}, {}, {"macro": str(10**30)}, {"macro": "-1"}, {"macro": "99999"}):
         response = client.post(reverse("macros:apply", args=[ticket.number]), data, follow=True)
         assert response.status_code == 200
     assert [str(m) for m in response.context["messages"]] == ["That macro no longer exists."]
