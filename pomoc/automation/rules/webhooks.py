@@ -213,7 +213,7 @@ def deliver(delivery_id: int) -> str:
     trouble, 429 or 5xx: tried again later with backoff, failed after ``MAX_ATTEMPTS``."""
     now = timezone.now()
     with transaction.atomic():
-        delivery = (WebhookDelivery.objects.select_for_update().select_related("rule")
+        delivery = (WebhookDelivery.objects.select_for_update(of=("self",)).select_related("rule")
                     .filter(pk=delivery_id, state=WebhookState.PENDING).first())
         if delivery is None or (delivery.next_attempt_at and delivery.next_attempt_at > now):
             return "not due"
