@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +38,7 @@ MAX_CHAIN = 5
 MAX_FIRINGS_PER_HOUR = 20
 TIME_BATCH = 500  # tickets a time-based rule looks at per run
 TRIGGERS_KEY = "rules:active-triggers"
-VERSION_KEY = "rules:version"
+TRIGGERS_SECONDS = 10
 
 UPDATES = {EventType.STATUS_CHANGED, EventType.PRIORITY_CHANGED, EventType.ASSIGNED, EventType.DEPARTMENT_CHANGED,
            EventType.TAGS_CHANGED, EventType.SUBJECT_CHANGED, EventType.CUSTOM_FIELDS_CHANGED}
@@ -53,36 +52,39 @@ class CompiledRule:
 
 # --- which rules ------------------------------------------------------------------------------
 def active_triggers() -> frozenset[str]:
-    """The triggers some switched-on rule waits for (cached; rules' services forget it)."""
+    """The triggers some switched-on rule waits for. Cached briefly (``TRIGGERS_SECONDS``): with Redis
+    the services' ``forget_active_triggers`` reaches every process at once; without it (one machine,
+    a cache per process) another process sees a change within seconds."""
     triggers = cache.get(TRIGGERS_KEY)
     if triggers is None:
         triggers = frozenset(Rule.objects.filter(active=True).values_list("trigger", flat=True).distinct())
-        cache.set(TRIGGERS_KEY, triggers, 300)
+        cache.set(TRIGGERS_KEY, triggers, TRIGGERS_SECONDS)
     return triggers
 
 
 def forget_active_triggers() -> None:
-    """After any change to rules: the triggers and every process's compiled rules are read again."""
     cache.delete(TRIGGERS_KEY)
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
 
 
 def compiled(rules) -> list[CompiledRule]:
     return [CompiledRule(rule=rule, check=compile_conditions(rule.conditions)) for rule in rules]
 
 
-# trigger → (rules version, compiled rules): compiling (regular expressions) once per process and change
-_compiled: dict[str, tuple[str, list[CompiledRule]]] = {}
+# trigger → (rules version, compiled rules): compiled (regular expressions) once per process and change
+_compiled: dict[str, tuple[tuple, list[CompiledRule]]] = {}
 
 
-def rules_for(trigger: str) -> list[CompiledRule]:
-    """The switched-on rules of ``trigger`` in their order, compiled; kept per process until the rules
-    change (a version in the shared cache, renewed by the services)."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.add(VERSION_KEY, version, None)
-        version = cache.get(VERSION_KEY, version)
+def rules_version() -> tuple:
+    """Changes whenever a rule is created, changed or deleted (one small query, the same in every
+    process whatever the cache)."""
+    found = Rule.objects.aggregate(changed=Max("updated_at"), count=Count("id"), top=Max("id"))
+    return found["changed"], found["count"], found["top"]
+
+
+def rules_for(trigger: str, version: tuple | None = None) -> list[CompiledRule]:
+    """The switched-on rules of ``trigger`` in their order, compiled; kept per process while the rules
+    stay as they are."""
+    version = version if version is not None else rules_version()
     kept = _compiled.get(trigger)
     if kept is not None and kept[0] == version:
         return kept[1]
@@ -187,8 +189,11 @@ def run(work: list[list]) -> int:
     fired = 0
     by_trigger: dict[str, list[CompiledRule]] = {}
     schedules: dict = {}
+    version = rules_version()
     for ticket_id, trigger, chain, message_id in work:
-        rules = by_trigger.setdefault(trigger, rules_for(trigger) if trigger in Trigger.values else [])
+        if trigger not in by_trigger:
+            by_trigger[trigger] = rules_for(trigger, version) if trigger in Trigger.values else []
+        rules = by_trigger[trigger]
         ticket = _ticket(ticket_id) if rules else None
         if ticket is None:
             continue
