@@ -132,11 +132,16 @@ class _PinnedHTTP(http.client.HTTPConnection):
         self.sock = socket.create_connection((self._address, self.port), self.timeout)
 
 
+def tls_context() -> ssl.SSLContext:
+    """The system's trusted certificates, names checked (tests trust their own authority here)."""
+    return ssl.create_default_context()
+
+
 class _PinnedHTTPS(http.client.HTTPSConnection):
     """HTTPS to a checked address; SNI and the certificate check use the name."""
 
     def __init__(self, host: str, port: int, address: str, **kwargs):
-        super().__init__(host, port, context=ssl.create_default_context(), **kwargs)
+        super().__init__(host, port, context=tls_context(), **kwargs)
         self._address = address
 
     def connect(self):

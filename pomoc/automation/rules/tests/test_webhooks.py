@@ -236,3 +236,62 @@ def test_dns_rebinding_cannot_happen_the_checked_address_is_the_one_connected_to
         assert webhooks.deliver(delivery.pk) == WebhookState.SENT
     assert lookups == ["rebind.test"]  # resolved once, for the check; the connect used that address
     assert len(server.received) == 1 and server.received[0]["headers"]["Host"] == f"rebind.test:{server.server_port}"
+
+
+@pytest.fixture
+def tls_receiver(tmp_path, monkeypatch):
+    """An HTTPS receiver on 127.0.0.1 with a certificate for ``hooks.test`` only, from an authority
+    the webhooks trust for this test."""
+    import datetime as dt
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def name(text):
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, text)])
+
+    now = dt.datetime.now(dt.UTC)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = (x509.CertificateBuilder().subject_name(name("Test CA")).issuer_name(name("Test CA"))
+          .public_key(ca_key.public_key()).serial_number(1).not_valid_before(now - dt.timedelta(days=1))
+          .not_valid_after(now + dt.timedelta(days=1))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True).sign(ca_key, hashes.SHA256()))
+    cert = (x509.CertificateBuilder().subject_name(name("hooks.test")).issuer_name(ca.subject)
+            .public_key(key.public_key()).serial_number(2).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("hooks.test")]), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                         serialization.NoEncryption()))
+    trusted = ssl.create_default_context(cadata=ca.public_bytes(serialization.Encoding.PEM).decode())
+    monkeypatch.setattr(webhooks, "tls_context", lambda: trusted)
+    server = http.server.HTTPServer(("127.0.0.1", 0), Receiver)
+    server.received, server.answers = [], []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_https_goes_to_the_checked_address_with_the_name_for_sni_and_the_certificate(
+        local_allowed, resolver, tls_receiver):
+    table, lookups = resolver
+    table["hooks.test"] = ["127.0.0.1"]
+    table["other.test"] = ["127.0.0.1"]
+    delivery = queued(f"https://hooks.test:{tls_receiver.server_port}/secure")
+    assert webhooks.deliver(delivery.pk) == WebhookState.SENT
+    assert [r["path"] for r in tls_receiver.received] == ["/secure"]
+    # the same address under a name the certificate does not carry: refused by the certificate check
+    other = queued(f"https://other.test:{tls_receiver.server_port}/secure")
+    assert webhooks.deliver(other.pk) == WebhookState.PENDING
+    other.refresh_from_db()
+    assert "certificate" in other.attempts[0]["error"].lower() or "hostname" in other.attempts[0]["error"].lower()
+    assert len(tls_receiver.received) == 1
