@@ -285,8 +285,8 @@ POMOC_LOG_TASKS = env_bool("POMOC_LOG_TASKS", False) or env_str("LOG_LEVEL", "IN
 POMOC_SCHEDULER_TICK = env_int("POMOC_SCHEDULER_TICK", 10)
 POMOC_MAIL_FETCH_INTERVAL = env_int("POMOC_MAIL_FETCH_INTERVAL", 60)
 POMOC_REALTIME_RELAY_URL = env_str("POMOC_REALTIME_RELAY_URL")
+POMOC_REALTIME_RELAY_TOKEN = env_str("POMOC_REALTIME_RELAY_TOKEN")
 # Networks (CIDR) that rules' webhooks may call although they are private: an intranet service.
 POMOC_WEBHOOK_ALLOWED_NETWORKS = env_list("POMOC_WEBHOOK_ALLOWED_NETWORKS")
-POMOC_REALTIME_RELAY_TOKEN = env_str("POMOC_REALTIME_RELAY_TOKEN")
 # the MTA pipe's token (pomoc.channels.email.pipe_client); unset: $POMOC_DATA_DIR/mail-pipe-token
 POMOC_MAIL_PIPE_TOKEN = env_str("POMOC_MAIL_PIPE_TOKEN")

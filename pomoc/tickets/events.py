@@ -19,7 +19,7 @@ DELIVERY_EVENTS = {
 }
 
 
-# What caused the changes being written: a rule's or macro's ``{"rule": id, "name": …, "chain": [ids]}``
+# What caused the changes being written: a rule's ``{"rule": id, "name": …, "chain": [ids]}``
 # (see pomoc.automation.rules.engine), copied into every event as ``data["by"]`` so the rules can tell
 # their own doing (never re-triggered by it) and the history can say who did it.
 _caused_by: ContextVar[dict | None] = ContextVar("pomoc_event_caused_by", default=None)
