@@ -10,9 +10,9 @@ ratios, and writes everything to ``benchmarks/results/latest.json``.
 
 The parts run as separate processes, each with its own database, so one Django configuration never
 leaks into another: ``benchmarks/inbox.py`` (pages, API, search), ``benchmarks/peer/helpdesk.py``
-(the peer), ``benchmarks/mail_ingest.py`` (e-mail ingestion) and ``benchmarks/sla_sweep.py`` (the
+(the peer), ``benchmarks/mail_ingest.py`` (e-mail ingestion), ``benchmarks/sla_sweep.py`` (the
 SLA sweep over 100,000 open tickets, beside a plain SQL scan of them; its own database, the same
-name + ``_sla``).
+name + ``_sla``) and ``benchmarks/rule_evaluation.py`` (rules per event).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--tickets", type=int, default=None, help="tickets in the database (1,000,000; quick: 5,000)")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL,
                         help="Pomoc's benchmark database (PostgreSQL); the peer's is the same name + _peer")
-    parser.add_argument("--skip", default="", help="comma-separated parts to leave out: peer, mail, sla")
+    parser.add_argument("--skip", default="", help="comma-separated parts to leave out: peer, mail, sla, rules")
     parser.add_argument("--output", default=str(RESULTS / "latest.json"))
     args = parser.parse_args(argv)
     args.tickets = args.tickets or (5_000 if args.quick else 1_000_000)
@@ -152,6 +152,16 @@ def sla_sweep(args, json_path: Path) -> tuple[dict | None, str]:
     proc = subprocess.run(command, cwd=REPO, env={**os.environ, "DATABASE_URL": url}, check=False)
     if proc.returncode != 0 or not json_path.exists():
         return None, f"benchmarks/sla_sweep.py failed with exit status {proc.returncode}"
+    return json.loads(json_path.read_text()), ""
+
+
+def rule_evaluation(args, json_path: Path) -> tuple[dict | None, str]:
+    command = [PYTHON, "benchmarks/rule_evaluation.py", "--output", str(json_path)]
+    if args.quick:
+        command.append("--quick")
+    proc = subprocess.run(command, cwd=REPO, check=False)
+    if proc.returncode != 0 or not json_path.exists():
+        return None, f"benchmarks/rule_evaluation.py failed with exit status {proc.returncode}"
     return json.loads(json_path.read_text()), ""
 
 
@@ -283,12 +293,23 @@ def main(argv=None) -> int:
         if error:
             errors["sla"] = error
 
+    rules = None
+    if "rules" not in args.skip:
+        step("Rule evaluation (200 active rules)")
+        rules, error = rule_evaluation(args, RESULTS / "rule_evaluation.json")
+        if error:
+            errors["rules"] = error
+
     rows = combine(pages, peer)
     print_table(rows, mail, errors)
     for row in (sla or {}).get("operations", []):
         print(f"{row['operation']:<40} {row['p50_s']:8.3f} s (max {row['max_s']:.3f} s; {row['due_tickets']} tickets "
               f"due; scan of all {sla['data']['tickets']:,} open tickets {row['ceiling_scan_p50_s']:.3f} s; "
               f"aim {row['aim_s']:.0f} s)")
+    if rules:
+        print(f"\nrule evaluation per event, {rules['rules']} rules: p50 {rules['evaluate']['p50_ms']:.3f} ms, "
+              f"p95 {rules['evaluate']['p95_ms']:.3f} ms (aim {rules['ceiling_ms']} ms; baseline of "
+              f"{rules['rules']} trivial checks p50 {rules['baseline']['p50_ms']:.3f} ms)")
     report = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "commit": pages.get("commit"),
@@ -305,6 +326,7 @@ def main(argv=None) -> int:
         "peer": {k: v for k, v in (peer or {}).items() if k != "operations"} or None,
         "mail_ingest": mail,
         "sla_sweep": sla,
+        "rule_evaluation": rules,
         "errors": errors,
         "pages": pages,
         "seconds": round(time.monotonic() - started),

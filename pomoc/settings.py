@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "pomoc.automation.canned",
     "pomoc.automation.followups",
     "pomoc.automation.sla",
+    "pomoc.automation.rules",
+    "pomoc.automation.macros",
     "pomoc.api",
     "pomoc.reports",
     "pomoc.surveys",
@@ -302,5 +304,7 @@ POMOC_MAIL_FETCH_INTERVAL = env_int("POMOC_MAIL_FETCH_INTERVAL", 60)
 POMOC_NOTIFICATION_EMAIL_INTERVAL = env_int("POMOC_NOTIFICATION_EMAIL_INTERVAL", 300)
 POMOC_REALTIME_RELAY_URL = env_str("POMOC_REALTIME_RELAY_URL")
 POMOC_REALTIME_RELAY_TOKEN = env_str("POMOC_REALTIME_RELAY_TOKEN")
+# Networks (CIDR) that rules' webhooks may call although they are private: an intranet service.
+POMOC_WEBHOOK_ALLOWED_NETWORKS = env_list("POMOC_WEBHOOK_ALLOWED_NETWORKS")
 # the MTA pipe's token (pomoc.channels.email.pipe_client); unset: $POMOC_DATA_DIR/mail-pipe-token
 POMOC_MAIL_PIPE_TOKEN = env_str("POMOC_MAIL_PIPE_TOKEN")

@@ -24,5 +24,6 @@ urlpatterns = [
     path("", include("pomoc.drafts.urls")),
     path("", include("pomoc.notifications.urls")),
     path("", include("pomoc.timetracking.urls")),
+    path("", include("pomoc.automation.macros.urls")),
     path("", include("pomoc.tickets.urls")),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pomoc.administration import views, views_calendars, views_rewards, views_sla, views_surveys
+from pomoc.administration import views, views_calendars, views_rewards, views_rules, views_sla, views_surveys
 
 app_name = "administration"
 urlpatterns = [
@@ -40,6 +40,14 @@ urlpatterns = [
     path("sla/new/", views_sla.sla_policy_edit, name="sla_policy_create"),
     path("sla/<int:pk>/", views_sla.sla_policy_edit, name="sla_policy"),
     path("sla/<int:pk>/delete/", views_sla.sla_policy_delete, name="sla_policy_delete"),
+    path("rules/", views_rules.rules, name="rules"),
+    path("rules/new/", views_rules.rule_edit, name="rule_create"),
+    path("rules/<int:pk>/", views_rules.rule_edit, name="rule"),
+    path("rules/<int:pk>/delete/", views_rules.rule_delete, name="rule_delete"),
+    path("macros/", views_rules.macros, name="macros"),
+    path("macros/new/", views_rules.macro_edit, name="macro_create"),
+    path("macros/<int:pk>/", views_rules.macro_edit, name="macro"),
+    path("macros/<int:pk>/delete/", views_rules.macro_delete, name="macro_delete"),
     path("inboxes/", views.inboxes, name="inboxes"),
     path("inboxes/new/", views.inbox_create, name="inbox_create"),
     path("inboxes/<int:pk>/", views.inbox_edit, name="inbox"),

@@ -5,7 +5,9 @@ Every event saved here is handed to ``dispatch``, which passes it to the subscri
 first) once the transaction has committed, never if it rolls back.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from pomoc.tickets import dispatch
 from pomoc.tickets.models import DeliveryState, EventType, Message, Ticket, TicketEvent
@@ -17,8 +19,27 @@ DELIVERY_EVENTS = {
 }
 
 
+# What caused the changes being written: a rule's ``{"rule": id, "name": …, "chain": [ids]}``
+# (see pomoc.automation.rules.engine), copied into every event as ``data["by"]`` so the rules can tell
+# their own doing (never re-triggered by it) and the history can say who did it.
+_caused_by: ContextVar[dict | None] = ContextVar("pomoc_event_caused_by", default=None)
+
+
+@contextmanager
+def caused_by(origin: dict) -> Iterator[None]:
+    """Stamp the events written inside the block with ``origin`` (``data["by"]``)."""
+    token = _caused_by.set(origin)
+    try:
+        yield
+    finally:
+        _caused_by.reset(token)
+
+
 def _event(ticket: Ticket, type_: str, actor, data: dict, at=None) -> TicketEvent:
     """An event not saved yet: ``_record`` saves one, ``record_many`` a batch (bulk intake)."""
+    origin = _caused_by.get()
+    if origin is not None:
+        data = {**data, "by": origin}
     kwargs = {"ticket": ticket, "type": type_, "actor": actor if getattr(actor, "pk", None) else None, "data": data}
     if at is not None:
         kwargs["at"] = at
@@ -133,6 +154,8 @@ def survey_answered(ticket: Ticket, *, kind: str, score: int, answer_id: int, lo
     survey's follow-up score)."""
     return _record(ticket, EventType.SURVEY_ANSWERED, None,
                    {"kind": kind, "score": score, "answer": answer_id, "low": low})
+
+
 def sla_breached_event(ticket: Ticket, *, target: str, due, policy_id: int | None, policy_name: str,
                        noticed_at) -> TicketEvent:
     """A service-level target (``first_response``, ``next_response``, ``resolution``) was missed; the
@@ -140,3 +163,22 @@ def sla_breached_event(ticket: Ticket, *, target: str, due, policy_id: int | Non
     return _event(ticket, EventType.SLA_BREACHED, None,
                   {"target": target, "due": due.isoformat(), "policy": policy_id, "policy_name": policy_name,
                    "noticed_at": noticed_at.isoformat()}, at=due)
+
+
+def rule_fired(ticket: Ticket, *, rule_id: int, name: str, trigger: str, actions: list[str], chain: list[int],
+               errors: Iterable[str] = ()) -> TicketEvent:
+    """A rule matched ``ticket`` and ran its ``actions`` (their types); ``errors`` of actions refused."""
+    return _record(ticket, EventType.RULE_FIRED, None,
+                   {"rule": rule_id, "name": name, "trigger": trigger, "actions": actions, "chain": chain,
+                    "errors": [str(e)[:300] for e in errors]})
+
+
+def rule_stopped(ticket: Ticket, *, rule_id: int, name: str, reason: str) -> TicketEvent:
+    """A matching rule was not run: the ticket reached its limit of rule firings (a loop, probably)."""
+    return _record(ticket, EventType.RULE_STOPPED, None, {"rule": rule_id, "name": name, "reason": reason})
+
+
+def macro_applied(ticket: Ticket, actor, *, macro_id: int, name: str, actions: list[str],
+                  errors: Iterable[str] = ()) -> TicketEvent:
+    return _record(ticket, EventType.MACRO_APPLIED, actor,
+                   {"macro": macro_id, "name": name, "actions": actions, "errors": [str(e)[:300] for e in errors]})

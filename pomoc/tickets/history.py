@@ -308,6 +308,27 @@ def _survey_answered(event, data, names):
         "kind": kind.upper(), "score": score, "best": SURVEY_SCALES[kind]}
 
 
+def _rule_fired(event, data, names):
+    text = _("Rule “%(name)s” applied") % {"name": data.get("name") or "—"}
+    errors = [str(e) for e in data.get("errors") or []]
+    if errors:
+        text = _("%(text)s; not done: %(errors)s") % {"text": text, "errors": _short("; ".join(errors))}
+    return text
+
+
+def _rule_stopped(event, data, names):
+    return _("Rule “%(name)s” not applied: %(reason)s") % {"name": data.get("name") or "—",
+                                                          "reason": data.get("reason") or "—"}
+
+
+def _macro_applied(event, data, names):
+    text = _("Macro “%(name)s” applied") % {"name": data.get("name") or "—"}
+    errors = [str(e) for e in data.get("errors") or []]
+    if errors:
+        text = _("%(text)s; not done: %(errors)s") % {"text": text, "errors": _short("; ".join(errors))}
+    return text
+
+
 RENDERERS: dict[str, Render] = {
     EventType.CREATED: _created,
     EventType.STATUS_CHANGED: _status_changed,
@@ -328,6 +349,9 @@ RENDERERS: dict[str, Render] = {
     EventType.IDENTITY_BOUNCED: _identity_bounced,
     EventType.REPLY_ROUTE_CHANGED: _reply_route_changed,
     EventType.SURVEY_ANSWERED: _survey_answered,
+    EventType.RULE_FIRED: _rule_fired,
+    EventType.RULE_STOPPED: _rule_stopped,
+    EventType.MACRO_APPLIED: _macro_applied,
 }
 
 
@@ -358,6 +382,9 @@ def entry(event: TicketEvent, names: _Names) -> HistoryEntry:
     if isinstance(result, str):
         result = HistoryEntry(event, result, "")
     result.actor = event.actor.display_name if event.actor_id and event.actor else ""
+    by = data.get("by")
+    if not result.actor and isinstance(by, dict) and by.get("name"):  # written by a rule's actions
+        result.actor = _("rule “%(name)s”") % {"name": by["name"]}
     return result
 
 

@@ -155,12 +155,15 @@ def message_add(
     channel: str | None = None,
     attachments: Iterable[NewAttachment] = (),
     external_id: str = "",
+    automatic: bool = False,
 ) -> Message:
     """Add a customer message, agent reply or internal note, and move the ticket on accordingly.
 
     A customer writing again reopens a resolved ticket and wakes a pending one; the first agent
     reply stamps the first response time and opens a new ticket. A reply is stored only when the
     ticket has a reply route (``pomoc.tickets.replies``), queued, and delivered after commit.
+    An ``automatic`` reply (a rule's acknowledgement) is sent the same way but is no response by a
+    person: it neither stamps the first response time nor opens the ticket.
     """
     if kind not in MessageKind.values or kind == MessageKind.SYSTEM:
         raise ValidationError({"kind": _("Unknown message kind.")})
@@ -191,7 +194,7 @@ def message_add(
             update["last_customer_message_at"] = now
             if ticket.status in REOPENED_BY_CUSTOMER:
                 change_status(ticket, Status.OPEN, actor, now, update)
-        elif kind == MessageKind.REPLY:
+        elif kind == MessageKind.REPLY and not automatic:
             if ticket.first_response_at is None:
                 update["first_response_at"] = now
             if ticket.status == Status.NEW:

@@ -99,12 +99,12 @@ def test_deliveries_splits_participants_and_routes_are_lines(agent_client, agent
 
 def test_an_event_type_without_its_own_words_still_gets_a_line(agent_client, agent):
     ticket = make_ticket()
-    TicketEvent.objects.create(ticket=ticket, type="rule_fired", actor=None,
+    TicketEvent.objects.create(ticket=ticket, type="tier_changed", actor=None,
                                data={"from": "normal", "to": "vip", "rule": 7})
     TicketEvent.objects.create(ticket=ticket, type="survey_answered", data=["not", "a", "dict"])
     TicketEvent.objects.create(ticket=ticket, type="sla_breached", data=["not", "a", "dict"])
     text = "\n".join(lines(agent_client.get(f"/tickets/{ticket.number}/").content.decode()))
-    assert "Rule fired: normal → vip" in text
+    assert "Tier changed: normal → vip" in text
     assert "Survey answered" in text
     assert "SLA target breached" in text  # its own words, even from data it cannot read
 
