@@ -14,6 +14,7 @@ class NotificationKind(models.TextChoices):
     SLA_WARNING = "sla_warning", _("An SLA target of my ticket is about to be missed")
     SLA_BREACHED = "sla_breached", _("An SLA target was missed")
     LOW_RATING = "low_rating", _("A customer gave a low rating")
+    RULE = "rule", _("A rule asked to tell me")
 
 
 class Notification(models.Model):
@@ -77,4 +78,4 @@ class NotificationPreferences(models.Model):
         verbose_name = _("notification preferences")
         verbose_name_plural = _("notification preferences")
 
-    DEFAULT_EMAIL_KINDS = ("assigned", "mentioned", "sla_breached")
+    DEFAULT_EMAIL_KINDS = ("assigned", "mentioned", "sla_breached", "rule")

@@ -12,12 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
-from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -37,12 +33,13 @@ ACTIONS = {
     "add_tag": (gettext_lazy("Add the tag"), "tag"),
     "remove_tag": (gettext_lazy("Remove the tag"), "tag"),
     "reply": (gettext_lazy("Reply to the customer (text with placeholders)"), "template"),
+    "canned_reply": (gettext_lazy("Reply with a canned response (its name; shared or a department's)"), "canned"),
     "note": (gettext_lazy("Add an internal note"), "template"),
-    "notify": (gettext_lazy("Notify agents by e-mail (“assignee”, “department” or user names)"), "recipients"),
+    "notify": (gettext_lazy("Notify agents (“assignee”, “department” or user names)"), "recipients"),
     "webhook": (gettext_lazy("Call a webhook (https:// address)"), "url"),
     "mark_spam": (gettext_lazy("Mark as spam (closed, tagged “spam”)"), "none"),
 }
-MACRO_ACTIONS = ("reply", "set_status", "add_tag", "remove_tag", "assign_agent", "assign_department",
+MACRO_ACTIONS = ("reply", "canned_reply", "set_status", "add_tag", "remove_tag", "assign_agent", "assign_department",
                  "set_priority", "set_field", "note")
 ME, NOBODY = "me", "nobody"
 
@@ -63,6 +60,21 @@ def _agent(text: str) -> int | str:
             "pk", flat=True).first()
     if found is None:
         raise ValidationError(_("No active agent is called “%(value)s”.") % {"value": text})
+    return found
+
+
+def _canned_id(text: str) -> int:
+    """A shared or department canned response by name (personal ones belong to one agent: no rule
+    or shared macro may send them)."""
+    from pomoc.automation.canned.models import CannedResponse, Scope
+
+    found = (CannedResponse.objects.filter(name__iexact=text).exclude(scope=Scope.PERSONAL)
+             .order_by("scope", "pk").values_list("pk", flat=True).first())
+    if found is None and text.isdigit():
+        found = CannedResponse.objects.filter(pk=int(text)).exclude(scope=Scope.PERSONAL).values_list(
+            "pk", flat=True).first()
+    if found is None:
+        raise ValidationError(_("No shared or department canned response is called “%(value)s”.") % {"value": text})
     return found
 
 
@@ -110,6 +122,8 @@ def clean_value(kind: str, value, *, allowed_me: bool):
         return ", ".join(names)
     if kind == "url":
         return webhooks.clean_url(text)
+    if kind == "canned":
+        return _canned_id(text)
     raise ValidationError(_("Unknown action."))
 
 
@@ -214,11 +228,25 @@ def _text(template: str, ticket: Ticket, agent) -> str:
     return placeholders.render(template, placeholders.context_for(ticket=ticket, agent=agent, language=language))
 
 
-def _canned_reply(*, ticket: Ticket, text: str, agent, automatic: bool) -> None:
-    """Reply to the customer. Adapter: for now the action's own text through the placeholders; with
-    canned responses it will send ``canned_render(canned, ticket=…, agent=…)``."""
+def _reply(*, ticket: Ticket, text: str, agent, automatic: bool) -> None:
+    """Reply to the customer with the action's own text, its placeholders filled."""
     ticket_services.message_add(ticket=ticket, kind=MessageKind.REPLY, actor=agent,
                                 body_text=_text(text, ticket, agent), automatic=automatic)
+
+
+def _canned_reply(*, ticket: Ticket, canned_id, agent, automatic: bool) -> None:
+    """Reply with a canned response: in the customer's language, placeholders filled, its attachments
+    attached; counted as a use."""
+    from pomoc.automation.canned.models import CannedResponse
+    from pomoc.automation.canned.services import canned_render, canned_used
+
+    canned = CannedResponse.objects.filter(pk=canned_id).first()
+    if canned is None:
+        raise ValidationError(_("the canned response was deleted"))
+    text, html, attachments = canned_render(canned, ticket=ticket, agent=agent)
+    ticket_services.message_add(ticket=ticket, kind=MessageKind.REPLY, actor=agent, body_text=text, body_html=html,
+                                attachments=attachments, automatic=automatic)
+    canned_used(canned=canned)
 
 
 def _note(*, ticket: Ticket, text: str, agent) -> None:
@@ -245,16 +273,11 @@ def notify_recipients(value: str, ticket: Ticket) -> list[User]:
 
 
 def _notify(*, users: list[User], ticket: Ticket, reason: str) -> None:
-    """Tell agents about ``ticket``. Adapter: for now an e-mail after commit; with notifications it
-    will call ``notify(users, …)``."""
-    if not users:
-        return
-    link = settings.POMOC_BASE_URL.rstrip("/") + reverse("tickets:detail", args=[ticket.number])
-    subject = _("[#%(number)s] %(subject)s") % {"number": ticket.number, "subject": ticket.subject}
-    body = _("%(reason)s\n\nTicket #%(number)s: %(subject)s\n%(link)s") % {
-        "reason": reason, "number": ticket.number, "subject": ticket.subject, "link": link}
-    recipients = [u.email for u in users]
-    transaction.on_commit(lambda: send_mail(subject, body, None, recipients, fail_silently=True))
+    """Tell agents about ``ticket`` (the bell, the browser, and e-mail for those who chose it)."""
+    from pomoc.notifications.models import NotificationKind
+    from pomoc.notifications.services import notify
+
+    notify(users, kind=NotificationKind.RULE, ticket=ticket, text=reason)
 
 
 def execute(actions: list[dict], *, ticket: Ticket, actor=None, rule=None, reason: str = "",
@@ -274,10 +297,13 @@ def execute(actions: list[dict], *, ticket: Ticket, actor=None, rule=None, reaso
     for action in actions:
         kind, value = action["type"], action["value"]
         try:
-            if kind == "reply":
+            if kind in ("reply", "canned_reply"):
                 if author is None or not author.is_agent_like:
                     raise ValidationError(_("nobody to write it in the name of: save the rule again"))
-                _canned_reply(ticket=ticket, text=value, agent=author, automatic=actor is None)
+                if kind == "reply":
+                    _reply(ticket=ticket, text=value, agent=author, automatic=actor is None)
+                else:
+                    _canned_reply(ticket=ticket, canned_id=value, agent=author, automatic=actor is None)
             elif kind == "note":
                 _note(ticket=ticket, text=value, agent=actor)
             elif kind == "notify":

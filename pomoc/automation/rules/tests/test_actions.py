@@ -1,7 +1,6 @@
 """Each action a rule can take, run by the engine on a new ticket."""
 
 import pytest
-from django.core import mail
 from django.core.exceptions import ValidationError
 
 from pomoc.accounts.models import Role
@@ -65,16 +64,19 @@ def test_an_internal_note_by_pomoc():
     assert note.body_text == "VIP customer: Jana"
 
 
-def test_notify_agents_by_email():
+def test_notify_agents():
+    from pomoc.notifications.models import Notification
+
     billing = DepartmentFactory(name="Billing")
     member = UserFactory(username="member", email="member@example.com")
     billing.members.add(member)
-    UserFactory(username="boss", email="boss@example.com")
-    make_rule(name="Escalate", actions=[{"type": "notify", "value": "department, boss"}])
+    UserFactory(username="boss", email="boss@example.com", role=Role.SUPERVISOR)
+    outsider = UserFactory(username="outsider")  # an agent of no department: cannot see the ticket
+    make_rule(name="Escalate", actions=[{"type": "notify", "value": "department, boss, outsider"}])
     ticket = make_ticket(department=billing, subject="Down")
-    assert len(mail.outbox) == 1
-    assert sorted(mail.outbox[0].to) == ["boss@example.com", "member@example.com"]
-    assert f"#{ticket.number}" in mail.outbox[0].subject and "Escalate" in mail.outbox[0].body
+    told = Notification.objects.filter(kind="rule", ticket=ticket)
+    assert sorted(n.recipient.username for n in told) == ["boss", "member"]
+    assert all("Escalate" in n.text for n in told) and outsider.notifications.count() == 0
 
 
 def test_mark_as_spam():
@@ -114,3 +116,22 @@ def test_what_cannot_be_an_action_is_refused_with_a_reason(action, message):
 def test_a_rule_needs_an_action():
     with pytest.raises(ValidationError, match="at least one action"):
         actions.clean([])
+
+
+def test_reply_with_a_canned_response_in_the_customers_language():
+    from pomoc.automation.canned.models import Scope
+    from pomoc.automation.canned.services import canned_create
+    from pomoc.automation.rules.actions import clean
+
+    admin = UserFactory(role=Role.ADMINISTRATOR)
+    canned = canned_create(actor=admin, name="Thanks", body="Thank you, {{ customer.first_name }}.",
+                           scope=Scope.SHARED, variants={"cs": "Děkujeme, {{ customer.first_name }}."})
+    canned_create(actor=admin, name="Mine", body="Personal.", scope=Scope.PERSONAL)
+    with pytest.raises(ValidationError):
+        clean([{"type": "canned_reply", "value": "Mine"}])  # a personal one is nobody's to send
+    make_rule(actions=[{"type": "canned_reply", "value": "thanks"}])
+    ticket = make_ticket(requester=ContactFactory(name="Jana Nová", language="cs"))
+    reply = ticket.messages.get(kind=MessageKind.REPLY)
+    assert reply.body_text == "Děkujeme, Jana."
+    canned.refresh_from_db()
+    assert canned.usage_count == 1
