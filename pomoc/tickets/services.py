@@ -97,7 +97,7 @@ def ticket_create(
             number=reserve_ticket_numbers(1), subject=subject, channel=channel, requester=requester,
             department=department, priority=priority, assignee=assignee, custom_fields=fields,
             created_at=now, updated_at=now,
-            status=Status.OPEN if assignee is not None else Status.NEW,
+            status=Status.OPEN if assignee is not None or message_kind == MessageKind.REPLY else Status.NEW,
             last_customer_message_at=now if message_kind == MessageKind.CUSTOMER else None,
         )
         if tags:
