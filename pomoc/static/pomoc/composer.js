@@ -47,18 +47,23 @@
   function safeUrl(url, forImage) {
     url = String(url || "").trim();
     if (/^(https?:|mailto:|tel:)/i.test(url)) return url;
-    if (forImage && /^(data:image\/(png|jpeg|gif|webp);|cid:)/i.test(url)) return url;
+    // Pictures only as the editor holds them while writing; a cid: one has lost its file (a page shown
+    // again, a restored draft) and is left out.
+    if (forImage && /^data:image\/(png|jpeg|gif|webp);/i.test(url)) return url;
     return "";
   }
 
-  // Parsed inertly (DOMParser runs no scripts and loads nothing), then rebuilt from an allow-list.
+  // Parsed inertly (DOMParser runs no scripts and loads nothing), then rebuilt from an allow-list in a
+  // document of its own, which loads no picture either (a cid: source would only break the page's CSP).
+  var inert = document.implementation.createHTMLDocument("");
+
   function cleanHtml(html) {
     var doc = new DOMParser().parseFromString("<body>" + String(html || "") + "</body>", "text/html");
-    var out = document.createElement("div");
+    var out = inert.createElement("div");
     function copy(from, to) {
       Array.prototype.forEach.call(from.childNodes, function (node) {
         if (node.nodeType === 3) {
-          to.appendChild(document.createTextNode(node.nodeValue));
+          to.appendChild(inert.createTextNode(node.nodeValue));
         } else if (node.nodeType === 1) {
           var tag = node.tagName.toUpperCase();
           if (DROPPED_TAGS[tag]) return;
@@ -66,7 +71,7 @@
             copy(node, to); // unknown wrappers (font, section…) keep their text
             return;
           }
-          var element = document.createElement(tag);
+          var element = inert.createElement(tag);
           if (tag === "A") {
             var href = safeUrl(node.getAttribute("href"), false);
             if (href) element.setAttribute("href", href);
@@ -100,7 +105,7 @@
 
   // The editor's content as the server gets it: pasted pictures point to their inline part (cid:).
   function serialize(composer) {
-    var copy = composer.editor.cloneNode(true);
+    var copy = inert.importNode(composer.editor, true);
     Array.prototype.forEach.call(copy.querySelectorAll("img[data-cid]"), function (img) {
       img.setAttribute("src", "cid:" + img.getAttribute("data-cid"));
       img.removeAttribute("data-cid");
@@ -308,7 +313,7 @@
      toolbarButton("italic", gettext("Italic"), "I", "Ctrl+I"),
      toolbarButton("insertUnorderedList", gettext("Bulleted list"), "•", ""),
      toolbarButton("insertOrderedList", gettext("Numbered list"), "1.", ""),
-     toolbarButton("createLink", gettext("Link"), "🔗", "Ctrl+K"),
+     toolbarButton("createLink", gettext("Link"), gettext("Link"), "Ctrl+K"),
      toolbarButton("removeFormat", gettext("Clear formatting"), "⌫", "")].forEach(function (b) {
       toolbar.appendChild(b);
     });
