@@ -64,7 +64,8 @@ def mail_site(tmp_path_factory, chromium_path, demo_password):
     smtp = Controller(collector, hostname="127.0.0.1", port=free_port())
     smtp.start()
     data_dir = tmp_path_factory.mktemp("pomoc-compose")
-    env = pomoc_env(data_dir, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp.port), DEFAULT_FROM_EMAIL="Pomoc <help@pomoc.example>")
+    env = pomoc_env(data_dir, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp.port),
+                    DEFAULT_FROM_EMAIL="Pomoc <help@pomoc.example>")
     pomoc("migrate", "--verbosity", "0", env=env)
     pomoc("demo", "--password", demo_password, "--tickets", "20", "--seed", "3", env=env, timeout=600)
     pomoc("shell", "-c", SETUP, env=env)
@@ -168,7 +169,8 @@ def test_an_agent_writes_to_a_customer_first_replies_with_copies_and_forwards(ma
             const transfer = new DataTransfer();
             transfer.items.add(new File([bytes], "image.png", {type: "image/png"}));
             const editor = document.querySelector("#reply-form .composer-editor");
-            editor.dispatchEvent(new ClipboardEvent("paste", {clipboardData: transfer, bubbles: true, cancelable: true}));
+            editor.dispatchEvent(new ClipboardEvent("paste",
+                                                    {clipboardData: transfer, bubbles: true, cancelable: true}));
         }""", PNG_B64)
         expect(reply_editor.locator("img[data-cid]")).to_have_count(1)
         body_value = page.locator("#reply-body").input_value()

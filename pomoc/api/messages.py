@@ -152,9 +152,9 @@ def parse_message_body(request) -> tuple[MessageIn, list[NewAttachment]]:
     files: list[NewAttachment] = []
     if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
         data = {key: request.POST.get(key) for key in request.POST}
-        for key in ("cc", "bcc"):  # one field, the addresses separated by commas
+        for key in ("cc", "bcc"):  # one field per address (or one with several separated by commas)
             if key in data:
-                data[key] = split_addresses(data[key])
+                data[key] = split_addresses(",".join(request.POST.getlist(key)))
         files = [
             NewAttachment(file_name=f.name, content=f, content_type=f.content_type or "")
             for f in request.FILES.getlist("files")
@@ -195,10 +195,12 @@ MESSAGE_BODY_DOC = {
                         "kind": {"type": "string", "enum": list(MessageKindName.__args__)},
                         "body": {"type": "string", "pattern": TEXT_PATTERN},
                         "body_html": {"type": "string", "pattern": TEXT_PATTERN},
-                        "cc": {"type": "string", "pattern": TEXT_PATTERN,
-                               "description": "A reply's copies, e-mail addresses separated by commas."},
-                        "bcc": {"type": "string", "pattern": TEXT_PATTERN,
-                                "description": "A reply's blind copies, e-mail addresses separated by commas."},
+                        "cc": {"type": "array", "maxItems": MAX_COPIES,
+                               "items": {"type": "string", "format": "email"},
+                               "description": "A reply's copies: one field per e-mail address."},
+                        "bcc": {"type": "array", "maxItems": MAX_COPIES,
+                                "items": {"type": "string", "format": "email"},
+                                "description": "A reply's blind copies: one field per e-mail address."},
                         "signed": {"type": "boolean"},
                         "files": {"type": "array", "maxItems": settings.MAX_ATTACHMENTS_PER_MESSAGE,
                                   "items": {"type": "string", "format": "binary",
