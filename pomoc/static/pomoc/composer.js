@@ -132,7 +132,12 @@
     composer.textarea.value = value.text;
     if (composer.html) composer.html.value = value.html;
     syncInline(composer);
-    composer.textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    composer.syncing = true; // our own event: the textarea listener below must not copy it back
+    try {
+      composer.textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    } finally {
+      composer.syncing = false;
+    }
   }
 
   function get(textarea) {
@@ -342,6 +347,12 @@
     textarea.setAttribute("tabindex", "-1");
     textarea.setAttribute("aria-hidden", "true");
     textarea.addEventListener("focus", function () { editor.focus(); });
+    // Text written straight into the textarea (a script, an old bookmarklet) becomes the editor's.
+    textarea.addEventListener("input", function () {
+      if (composer.syncing) return;
+      editor.innerHTML = textToHtml(textarea.value);
+      changed(composer);
+    });
     box.classList.add("composer-rich");
     composers.push(composer);
 
