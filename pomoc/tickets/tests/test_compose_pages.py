@@ -194,3 +194,17 @@ def test_an_inbox_signature_is_kept_by_the_administration(client, db):
     client.force_login(admin)
     page = client.get(reverse("administration:inbox", args=[inbox.pk])).content.decode()
     assert 'name="signature"' in page and "Firma" in page
+
+
+def test_forwarding_the_whole_ticket_costs_the_same_for_few_or_many_messages(client, ticket, agent):
+    url = reverse("tickets:forward", args=[ticket.number])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for i in range(8):
+        services.message_add(ticket=ticket, kind=MessageKind.CUSTOMER, body_text=f"Again {i}.")
+        services.message_add(ticket=ticket, kind=MessageKind.REPLY, actor=agent, body_text=f"Answer {i}.")
+    with CaptureQueriesContext(connection) as many:
+        content = client.get(url).content.decode()
+    assert "Answer 7." in content
+    assert len(few.captured_queries) == len(many.captured_queries)
