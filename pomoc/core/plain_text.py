@@ -21,7 +21,6 @@ class _Plain(HTMLParser):
         self.lists: list[list] = []  # [kind, counter] per open list
         self.links: list[str] = []
         self.link_text: list[int] = []
-        self.quote = 0
         self.pre = 0
 
     def _newline(self, count: int = 1) -> None:
@@ -49,8 +48,6 @@ class _Plain(HTMLParser):
             self._newline(1)
         elif tag in BLOCKS:
             self._newline(2)
-            if tag == "blockquote":
-                self.quote += 1
             if tag == "pre":
                 self.pre += 1
             if tag == "hr":
@@ -73,8 +70,6 @@ class _Plain(HTMLParser):
         elif tag == "div":
             self._newline(1)
         elif tag in BLOCKS:
-            if tag == "blockquote" and self.quote:
-                self.quote -= 1
             if tag == "pre" and self.pre:
                 self.pre -= 1
             self._newline(2)

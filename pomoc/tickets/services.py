@@ -123,13 +123,13 @@ def ticket_create(
 def _copies(kind: str, cc, bcc) -> dict:
     """A reply's checked Cc and Bcc; other kinds of message have none."""
     if kind != MessageKind.REPLY:
-        if split_any(cc) or split_any(bcc):
+        if _given(cc) or _given(bcc):
             raise ValidationError({"cc": _("Only replies to the customer have copies.")})
         return {"cc": [], "bcc": []}
     return {"cc": clean_addresses(cc, field="cc"), "bcc": clean_addresses(bcc, field="bcc")}
 
 
-def split_any(value) -> bool:
+def _given(value) -> bool:
     return bool(value.strip() if isinstance(value, str) else list(value or ()))
 
 

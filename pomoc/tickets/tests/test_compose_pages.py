@@ -208,3 +208,13 @@ def test_forwarding_the_whole_ticket_costs_the_same_for_few_or_many_messages(cli
         content = client.get(url).content.decode()
     assert "Answer 7." in content
     assert len(few.captured_queries) == len(many.captured_queries)
+
+
+@pytest.mark.parametrize("field", ["cc", "bcc", "body_html", "body"])
+def test_hostile_input_in_the_composer_is_refused_or_cleaned_never_a_500(client, ticket, field):
+    data = {"body": "Hi", field: "a\x00b@example.org <script>alert(1)</script>"}
+    reply = client.post(reverse("tickets:reply", args=[ticket.number]), data)
+    forward = client.post(reverse("tickets:forward", args=[ticket.number]), {"to": "x@example.org", **data})
+    assert reply.status_code in (302, 400) and forward.status_code in (302, 400)
+    for message in Message.objects.filter(ticket=ticket).exclude(kind=MessageKind.CUSTOMER):
+        assert "<script" not in message.body_html and "\x00" not in message.body_text
