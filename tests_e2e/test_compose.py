@@ -173,6 +173,16 @@ def test_an_agent_writes_to_a_customer_first_replies_with_copies_and_forwards(ma
                                                     {clipboardData: transfer, bubbles: true, cancelable: true}));
         }""", PNG_B64)
         expect(reply_editor.locator("img[data-cid]")).to_have_count(1)
+        # A file dropped on the box joins the attachments, listed with its name.
+        page.evaluate("""() => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File(["%PDF-1.4 notes"], "pickup-notes.pdf", {type: "application/pdf"}));
+            const box = document.querySelector("#reply-form .composer-box");
+            for (const type of ["dragover", "drop"]) {
+                box.dispatchEvent(new DragEvent(type, {dataTransfer: transfer, bubbles: true, cancelable: true}));
+            }
+        }""")
+        expect(page.locator("#reply-form .composer-attachments")).to_contain_text("pickup-notes.pdf")
         body_value = page.locator("#reply-body").input_value()
         assert body_value.startswith("Two things:") and "the invoice is attached" in body_value
         assert "<li>" in page.locator("#reply-form input[name=body_html]").input_value()
@@ -194,6 +204,8 @@ def test_an_agent_writes_to_a_customer_first_replies_with_copies_and_forwards(ma
         cid = re.search(r'src="cid:([^"]+)"', html).group(1)
         [image] = [part for part in mail.walk() if part.get_content_type() == "image/png"]
         assert image["Content-ID"] == f"<{cid}>"
+        assert [part.get_filename() for part in mail.iter_attachments()
+                if part.get_content_type() == "application/pdf"] == ["pickup-notes.pdf"]
         conversation = page.locator("#conversation")
         expect(conversation.locator("a[href='https://pomoc.example/pickup']")).to_be_visible()  # clickable
         expect(conversation).to_contain_text("petr.kolega@zakaznik.example")
