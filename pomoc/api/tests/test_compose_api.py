@@ -112,3 +112,11 @@ def test_the_openapi_document_states_copies_forwards_and_outbound_tickets():
     out = components["MessageOut"]["properties"]
     assert {"cc", "bcc", "forward_to"} <= set(out)
     assert {"cc", "bcc", "signed"} <= set(add_message["multipart/form-data"]["schema"]["properties"])
+
+
+def test_an_administrator_sets_a_signature_that_signed_replies_carry(world, as_admin, as_agent):
+    response = as_admin.patch(f"/users/{world['agent'].pk}", {"signature": "Agent Smith\nSupport"})
+    assert response.status_code == 200 and response.json()["signature"] == "Agent Smith\nSupport"
+    reply = as_agent.post(f"/tickets/{world['ticket'].number}/messages", {"body": "Done.", "signed": True})
+    assert reply.json()["body_text"] == "Done.\n\n-- \nAgent Smith\nSupport"
+    assert as_admin.patch(f"/users/{world['agent'].pk}", {"signature": "x" * 2001}).status_code in (400, 422)
