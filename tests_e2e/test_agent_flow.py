@@ -68,7 +68,7 @@ def _open_ticket_of(agent: Agent) -> str:
     agent.page.goto("/tickets/new/")
     agent.page.fill("input[name=requester_email]", "e2e.customer@example.org")
     agent.page.fill("input[name=subject]", "The printer on the second floor jams")
-    agent.page.fill("textarea[name=body]", "It jams on every second page.")
+    agent.page.locator("#new-ticket-form .composer-editor").fill("It jams on every second page.")
     agent.page.locator("select[name=department] option").nth(1).wait_for(state="attached")
     department = agent.page.locator("select[name=department] option").nth(1).get_attribute("value")
     agent.page.select_option("select[name=department]", department)
@@ -107,23 +107,23 @@ def test_changes_by_one_agent_appear_live_for_another(site, browser, demo_passwo
         admin_name = admin.page.locator("header.topbar .who").inner_text().strip()
         expect(admin.page.locator("#presence")).to_contain_text(colleague_name)
         expect(colleague.page.locator("#presence")).to_contain_text(admin_name)
-        colleague.page.locator("#reply-body").press_sequentially("Let me check", delay=30)
+        colleague.page.locator("#reply-form .composer-editor").press_sequentially("Let me check", delay=30)
         warning = admin.page.locator("#collision-warning")
         expect(warning).to_be_visible()
         expect(warning).to_contain_text(colleague_name)
         expect(warning).to_contain_text("is also replying to this ticket")
-        colleague.page.locator("#reply-body").fill("")
+        colleague.page.locator("#reply-form .composer-editor").fill("")
 
         # The administrator replies, writes a note, assigns and resolves.
         reply = "We have replaced the toner, please try printing again."
-        admin.page.fill("#reply-body", reply)
+        admin.page.locator("#reply-form .composer-editor").fill(reply)
         admin.page.locator("#reply-form button[type=submit]").first.click()
         expect(admin.page.locator("#conversation")).to_contain_text(reply)
         expect(colleague.page.locator("#conversation")).to_contain_text(reply)
 
         note = "Internal: the customer has asked this twice before."
         admin.wait_until_live()
-        admin.page.fill("#note-body", note)
+        admin.page.locator("#note-form .composer-editor").fill(note)
         admin.page.locator("#note-form button[type=submit]").click()
         expect(admin.page.locator("#conversation")).to_contain_text(note)
         expect(colleague.page.locator("#conversation")).to_contain_text(note)

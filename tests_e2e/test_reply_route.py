@@ -43,7 +43,7 @@ def test_an_agent_adds_the_missing_address_and_then_sends_the_reply(site, browse
         page.screenshot(path=str(screenshots / "1-no-address.png"), full_page=True, caret="initial")
 
         # Internal notes still work.
-        page.fill("#note-body", "Asked the caller for an e-mail address.")
+        page.locator("#note-form .composer-editor").fill("Asked the caller for an e-mail address.")
         page.locator("#note-form button[type=submit]").click()
         expect(page.locator("#conversation")).to_contain_text("Asked the caller for an e-mail address.")
 
@@ -65,7 +65,7 @@ def test_an_agent_adds_the_missing_address_and_then_sends_the_reply(site, browse
                            label="kettle.caller@example.org · Sales (sales@pomoc.example)")
         expect(sentence).to_contain_text("through Sales (sales@pomoc.example).")
         page.screenshot(path=str(screenshots / "3-route-shown.png"), full_page=True, caret="initial")
-        page.fill("#reply-body", "We are sending a new kettle today.")
+        page.locator("#reply-form .composer-editor").fill("We are sending a new kettle today.")
         send.click()
         # This installation has no outgoing mail server: the reply is kept, marked as not sent, with the way out.
         expect(page.locator(".flash")).to_contain_text(

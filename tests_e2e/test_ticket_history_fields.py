@@ -137,7 +137,7 @@ def test_a_custom_field_set_on_the_new_ticket_form(site, browser, demo_password,
         page.goto("/tickets/new/")
         page.fill("input[name=requester_email]", "field.customer@example.org")
         page.fill("input[name=subject]", "Ten more seats")
-        page.fill("textarea[name=body]", "We need ten more seats from January.")
+        page.locator("#new-ticket-form .composer-editor").fill("We need ten more seats from January.")
         page.fill("input[name=cf_seats]", "ten")
         page.select_option("select[name=cf_customer_tier]", "enterprise")
         page.fill("input[name=cf_renewal_date]", "2027-01-01")

@@ -57,6 +57,12 @@ class PreferencesForm(SingleLineFieldsMixin, forms.ModelForm):
         help_text=_("Type part of a city's or region's name and pick it from the list; leave empty for the "
                     "organisation's default."))
 
+    signature = forms.CharField(
+        label=_("Signature"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("Jana Nováková\nSupport team")}),
+        help_text=_("Plain text added under your replies and forwards (you can leave it out per message); "
+                    "the inbox's signature follows it."))
+
     def clean_time_zone(self):
         value = (self.cleaned_data.get("time_zone") or "").strip()
         if value and value not in offered_time_zones() and value not in time_zone_names():
@@ -65,5 +71,5 @@ class PreferencesForm(SingleLineFieldsMixin, forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "email", "language", "time_zone"]
+        fields = ["first_name", "last_name", "email", "language", "time_zone", "signature"]
     # Saved through pomoc.accounts.services.user_update, which checks the e-mail address and time zone.

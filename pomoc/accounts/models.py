@@ -27,6 +27,8 @@ class User(AbstractUser):
     # The ticket page interleaves the ticket's history (status, assignee, deliveries…) with its
     # conversation; each agent chooses whether to see it.
     show_ticket_history = models.BooleanField(_("show the ticket history"), default=True)
+    # Added under the agent's replies and forwards (plain text), above the inbox's signature.
+    signature = models.TextField(_("signature"), blank=True, default="")
 
     class Meta:
         verbose_name = _("user")

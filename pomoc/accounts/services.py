@@ -21,11 +21,13 @@ from django.utils.translation import gettext as _
 from pomoc.accounts import mail
 from pomoc.accounts.models import ApiToken, Department, Role
 from pomoc.core import refusals
+from pomoc.core.text import text_problem
 
 User = get_user_model()
 
 # What user_update() may change; anything else is a programming error, not bad input.
-_USER_MODEL_FIELDS = ("first_name", "last_name", "email", "role", "is_active", "language", "time_zone")
+_USER_MODEL_FIELDS = ("first_name", "last_name", "email", "role", "is_active", "language", "time_zone", "signature")
+MAX_SIGNATURE_LENGTH = 2000
 USER_FIELDS = (*_USER_MODEL_FIELDS, "password", "departments")
 
 
@@ -58,6 +60,17 @@ def validate_language(value: str) -> str:
     codes = {code for code, _name in settings.LANGUAGES}
     if value and value not in codes:
         raise ValidationError(_("Unknown language; use one of: %(values)s") % {"values": ", ".join(sorted(codes))})
+    return value
+
+
+def validate_signature(value: str) -> str:
+    """A signature: plain text of a few lines (added under replies by ``pomoc.tickets.signatures``)."""
+    value = (value or "").replace("\r\n", "\n").strip()
+    problem = text_problem(value)
+    if problem:
+        raise ValidationError(problem)
+    if len(value) > MAX_SIGNATURE_LENGTH:
+        raise ValidationError(_("At most %(count)d characters.") % {"count": MAX_SIGNATURE_LENGTH})
     return value
 
 
@@ -235,6 +248,8 @@ def user_update(*, user, actor, changes: Mapping):
             user.language = errors.clean("language", validate_language, changes["language"])
         if "time_zone" in changes:
             user.time_zone = errors.clean("time_zone", validate_time_zone, changes["time_zone"])
+        if "signature" in changes:
+            user.signature = errors.clean("signature", validate_signature, changes["signature"])
         user.role, user.is_active = role, is_active
         fields = [key for key in _USER_MODEL_FIELDS if key in changes]
         if role != Role.ADMINISTRATOR and (user.is_staff or user.is_superuser):

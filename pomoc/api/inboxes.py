@@ -41,6 +41,7 @@ class InboxOut(Schema):
     address: str = Field(description="What it means depends on the kind (e-mail: the address customers write to).")
     department: DepartmentRef | None = Field(description="New tickets from this inbox go there.")
     active: bool
+    signature: str = Field(description="Plain text added under every reply and forward sent through this inbox.")
     config: dict[str, Any] = Field(description="The kind's typed settings, every key with its value.")
     secrets_set: list[str] = Field(description="Names of the secrets that are set; their values are never shown.")
     created_at: dt.datetime
@@ -68,6 +69,7 @@ class InboxIn(In):
     address: Line = ""
     department: Id | None = Field(None, description="A department id.")
     active: bool = True
+    signature: SafeStr = Field("", max_length=2000)
     config: dict[str, Any] = Field(default_factory=dict,
                                    description="Keys of the kind's config; the ones not given get their defaults.")
     secrets: dict[str, str | None] = Field(default_factory=dict, description=SECRETS_DESCRIPTION)
@@ -82,6 +84,7 @@ class InboxPatchIn(In):
     address: Line = None
     department: Id | None = Field(None, description="A department id; null removes the department.")
     active: bool = None
+    signature: SafeStr = Field(None, max_length=2000)
     config: dict[str, Any] = Field(None, description="Keys to change; the others stay as they are.")
     secrets: dict[str, str | None] = Field(None, description=SECRETS_DESCRIPTION)
 
@@ -98,7 +101,8 @@ def inbox_out(inbox: Inbox) -> dict:
     kind = registry.get(inbox.kind)
     config = kind.config.from_dict(inbox.config).to_dict() if kind is not None else dict(inbox.config or {})
     return {"id": inbox.pk, "kind": inbox.kind, "name": inbox.name, "address": inbox.address,
-            "department": department_ref(inbox.department), "active": inbox.active, "config": config,
+            "department": department_ref(inbox.department), "active": inbox.active,
+            "signature": inbox.signature, "config": config,
             "secrets_set": sorted(inbox.secrets or {}), "created_at": inbox.created_at}
 
 

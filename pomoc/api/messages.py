@@ -6,6 +6,7 @@ import json
 import pydantic
 from django.conf import settings
 from django.db import transaction
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -17,7 +18,9 @@ from pomoc.api.schemas import (
     ERRORS,
     MESSAGE_TEXT_RULE,
     TEXT_PATTERN,
+    Email,
     Error,
+    Id,
     In,
     Line,
     MessageKindName,
@@ -25,8 +28,9 @@ from pomoc.api.schemas import (
     require_staff,
 )
 from pomoc.api.tickets import TicketDetailOut, load_ticket, ticket_detail_out
-from pomoc.tickets import permissions, selectors, services
+from pomoc.tickets import forwarding, permissions, selectors, services
 from pomoc.tickets.attachments import NewAttachment
+from pomoc.tickets.copies import MAX_COPIES, split_addresses
 from pomoc.tickets.downloads import attachment_response
 from pomoc.tickets.models import Message, MessageKind, Ticket
 
@@ -57,6 +61,10 @@ class MessageOut(Schema):
     body_html: str
     delivery_state: str
     delivery_error: str
+    cc: list[str] = Field(description="A reply's or forward's copies (in the mail's Cc header).")
+    bcc: list[str] = Field(description="A reply's or forward's blind copies (only in the mail's envelope); "
+                                       "shown to agents only.")
+    forward_to: list[str] = Field(description="A forward's recipients (kind “forward”).")
     created_at: dt.datetime
     attachments: list[AttachmentOut]
 
@@ -68,7 +76,26 @@ class MessageIn(In):
         None, description="reply, note or customer; default: reply for agents, customer for customers."
     )
     body: SafeStr = Field("", description="Plain text (or `body_html`).")
-    body_html: SafeStr = Field("", description="HTML; sanitized before it is stored.")
+    body_html: SafeStr = Field("", description="HTML; sanitized before it is stored. Without `body`, the "
+                                                "plain-text part is derived from it.")
+    cc: list[Email] = Field(default_factory=list, max_length=MAX_COPIES,
+                            description="A reply's copies: e-mail addresses written in the mail's Cc header.")
+    bcc: list[Email] = Field(default_factory=list, max_length=MAX_COPIES,
+                             description="A reply's blind copies: e-mail addresses only in the mail's envelope.")
+    signed: bool = Field(False, description="A reply: add the agent's and the inbox's signatures under it.")
+
+
+class ForwardIn(In):
+    model_config = ConfigDict(json_schema_extra={"description": "Forward by e-mail one customer message or reply "
+                                                                "of the ticket (`message`), or all of them."})
+
+    to: list[Email] = Field(min_length=1, max_length=MAX_COPIES, description="Where the forward goes.")
+    cc: list[Email] = Field(default_factory=list, max_length=MAX_COPIES)
+    bcc: list[Email] = Field(default_factory=list, max_length=MAX_COPIES)
+    message: Id | None = Field(None, description="Id of the message to forward; null: the whole conversation.")
+    body: SafeStr = Field("", description="The agent's words above the forwarded messages (plain text).")
+    body_html: SafeStr = Field("", description="The same as HTML; sanitized.")
+    signed: bool = Field(False, description="Add the agent's and the inbox's signatures.")
 
 
 class SplitIn(In):
@@ -104,6 +131,9 @@ def message_out(message: Message, user, ticket: Ticket | None = None) -> dict:
         "body_html": message.body_html,
         "delivery_state": message.delivery_state,
         "delivery_error": message.delivery_error if staff else "",
+        "cc": list(message.cc or []),
+        "bcc": list(message.bcc or []) if staff else [],
+        "forward_to": list(message.forward_to or []),
         "created_at": message.created_at,
         "attachments": [attachment_out(a) for a in message.attachments.all()],
     }
@@ -122,6 +152,9 @@ def parse_message_body(request) -> tuple[MessageIn, list[NewAttachment]]:
     files: list[NewAttachment] = []
     if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
         data = {key: request.POST.get(key) for key in request.POST}
+        for key in ("cc", "bcc"):  # one field per address (or one with several separated by commas)
+            if key in data:
+                data[key] = split_addresses(",".join(request.POST.getlist(key)))
         files = [
             NewAttachment(file_name=f.name, content=f, content_type=f.content_type or "")
             for f in request.FILES.getlist("files")
@@ -162,6 +195,13 @@ MESSAGE_BODY_DOC = {
                         "kind": {"type": "string", "enum": list(MessageKindName.__args__)},
                         "body": {"type": "string", "pattern": TEXT_PATTERN},
                         "body_html": {"type": "string", "pattern": TEXT_PATTERN},
+                        "cc": {"type": "array", "maxItems": MAX_COPIES,
+                               "items": {"type": "string", "format": "email"},
+                               "description": "A reply's copies: one field per e-mail address."},
+                        "bcc": {"type": "array", "maxItems": MAX_COPIES,
+                                "items": {"type": "string", "format": "email"},
+                                "description": "A reply's blind copies: one field per e-mail address."},
+                        "signed": {"type": "boolean"},
                         "files": {"type": "array", "maxItems": settings.MAX_ATTACHMENTS_PER_MESSAGE,
                                   "items": {"type": "string", "format": "binary",
                                             "maxLength": settings.MAX_ATTACHMENT_BYTES}},
@@ -198,8 +238,28 @@ def add_message(request, number: int):
         message = services.message_add(
             ticket=ticket, kind=kind, actor=user, author_contact=author_contact,
             body_text=payload.body, body_html=payload.body_html, attachments=files,
+            cc=payload.cc, bcc=payload.bcc, signed=payload.signed,
         )
     return HttpStatus(201, message_out(_load_message(message.pk), user))
+
+
+@router.post("/tickets/{int:number}/forward", response={201: MessageOut, **ERRORS},
+             summary="Forward a message or the whole ticket by e-mail")
+def forward_ticket(request, number: int, payload: ForwardIn):
+    """The forward is a message of the ticket (kind `forward`, never shown to customers), sent like a reply
+    through the ticket's e-mail inbox, with the forwarded messages' attachments."""
+    require_staff(request.auth)
+    ticket = load_ticket(request.auth, number)
+    permissions.require_can_work_on(request.auth, ticket)
+    message = None
+    if payload.message is not None:
+        message = permissions.access_message(request.auth, payload.message)
+        if message.ticket_id != ticket.pk:
+            raise Http404
+    forward = forwarding.message_forward(
+        ticket=ticket, actor=request.auth, to=payload.to, message=message, body_text=payload.body,
+        body_html=payload.body_html, cc=payload.cc, bcc=payload.bcc, signed=payload.signed)
+    return HttpStatus(201, message_out(_load_message(forward.pk), request.auth))
 
 
 @router.get("/messages/{int:message_id}", response={200: MessageOut, **ERRORS}, summary="Read one message")

@@ -23,7 +23,9 @@ PriorityName = Literal[tuple(p.key for p in Priority)]  # type: ignore[valid-typ
 ChannelName = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
 RoleName = Literal[tuple(Role.values)]  # type: ignore[valid-type]
 IdentityKindName = Literal[tuple(IdentityKind.values)]  # type: ignore[valid-type]
-MessageKindName = Literal[tuple(k for k in MessageKind.values if k != MessageKind.SYSTEM)]  # type: ignore[valid-type]
+# Kinds a client may add as messages (forwards have their own operation; system notes are Pomoc's).
+MessageKindName = Literal[tuple(k for k in MessageKind.values  # type: ignore[valid-type]
+                                if k not in (MessageKind.SYSTEM, MessageKind.FORWARD))]
 
 
 def _safe_text(value):

@@ -1,7 +1,7 @@
 """Tickets: list with filters and keyset pages, create, read, change, merge, bulk, timeline."""
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -46,7 +46,8 @@ from pomoc.contacts.models import Contact, IdentityKind
 from pomoc.contacts.services import contact_get_or_create
 from pomoc.core import refusals
 from pomoc.tickets import merging, permissions, replies, reply_routes, selectors, services
-from pomoc.tickets.models import Channel, EventType, Priority, Ticket
+from pomoc.tickets.copies import MAX_COPIES
+from pomoc.tickets.models import Channel, EventType, MessageKind, Priority, Ticket
 
 router = Router(tags=["tickets"])
 User = get_user_model()
@@ -128,6 +129,15 @@ class TicketCreateIn(In):
     reply_identity: Id | Line | None = Field(
         None, description="The requester's identity replies go to: its id or its address. Default: the "
                           "requester's identity of the inbox's kind.")
+    first_message: Literal["customer", "reply"] = Field(
+        "customer", description="“customer”: the first message is the customer's request, recorded. “reply”: "
+                                "an agent writes to the customer first; the message is sent at once through "
+                                "the reply route (`reply_inbox`), and refused when it has nowhere to go.")
+    cc: list[Email] = Field(default_factory=list, max_length=MAX_COPIES,
+                            description="With `first_message` “reply”: copies (the mail's Cc header).")
+    bcc: list[Email] = Field(default_factory=list, max_length=MAX_COPIES,
+                             description="With `first_message` “reply”: blind copies (only the mail's envelope).")
+    signed: bool = Field(False, description="With `first_message` “reply”: add the signatures under it.")
 
 
 class ReplyRouteIn(In):
@@ -292,7 +302,7 @@ def requester_for(user, payload: TicketCreateIn) -> Contact:
 
 
 STAFF_ONLY_CREATE_FIELDS = ("priority", "department", "assignee", "tags", "custom_fields", "channel", "reply_inbox",
-                            "reply_identity")
+                            "reply_identity", "first_message", "cc", "bcc", "signed")
 
 
 def resolve_reply_route(requester: Contact, inbox_id: int | None, identity: int | str | None):
@@ -360,6 +370,8 @@ def create_ticket(request, payload: TicketCreateIn):
             custom_fields=payload.custom_fields,
             reply_inbox=reply_inbox,
             reply_identity=reply_identity,
+            message_kind=MessageKind.REPLY if payload.first_message == "reply" else MessageKind.CUSTOMER,
+            cc=payload.cc, bcc=payload.bcc, signed=payload.signed,
         )
     ticket = Ticket.objects.select_related("requester", "assignee", "department").get(pk=ticket.pk)
     return HttpStatus(201, ticket_detail_out(ticket, user))

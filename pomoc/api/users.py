@@ -47,6 +47,7 @@ class UserOut(Schema):
     role: RoleName
     language: str
     time_zone: str
+    signature: str = Field(description="Added under the user's replies and forwards that ask for it (plain text).")
     is_active: bool
     departments: list[int]
     contact: int | None = Field(description="For customers: their contact id.")
@@ -82,6 +83,7 @@ class UserPatchIn(In):
     time_zone: TimeZoneName = None
     is_active: bool = None
     password: Password = Field(None, description="Write-only.")
+    signature: SafeStr = Field(None, max_length=2000, description="Plain text added under the user's replies.")
 
 
 class DepartmentOut(Schema):
@@ -109,7 +111,7 @@ def user_out(user) -> dict:
     return {
         "id": user.pk, "username": user.username, "email": user.email, "first_name": user.first_name,
         "last_name": user.last_name, "name": user.display_name, "role": user.role, "language": user.language,
-        "time_zone": user.time_zone, "is_active": user.is_active,
+        "time_zone": user.time_zone, "signature": user.signature, "is_active": user.is_active,
         "departments": sorted(d.pk for d in user.departments.all()),
         "contact": contact.pk if contact else None,
         "last_login": user.last_login, "date_joined": user.date_joined,

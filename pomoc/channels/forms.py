@@ -32,8 +32,12 @@ class InboxForm(forms.Form):
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.order_by("name"),
                                         required=False, help_text=_("New tickets from this inbox go there."))
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    signature = forms.CharField(
+        label=_("Signature"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Plain text added under every reply and forward sent through this inbox, below the "
+                    "agent's own signature."))
 
-    INBOX_FIELDS = ("name", "address", "department", "active")
+    INBOX_FIELDS = ("name", "address", "department", "active", "signature")
     SECRETS: tuple[str, ...] = ()
     SECRET_STORED_HELP = _("A value is stored. Leave empty to keep it.")
 
@@ -42,6 +46,7 @@ class InboxForm(forms.Form):
         if inbox is not None:
             kwargs.setdefault("initial", {"name": inbox.name, "address": inbox.address,
                                           "department": inbox.department, "active": inbox.active,
+                                          "signature": inbox.signature,
                                           **self.initial_config(inbox)})
         super().__init__(*args, **kwargs)
         stored = set((inbox.secrets or {}) if inbox is not None else ())

@@ -32,6 +32,8 @@ class Inbox(models.Model):
     # {name: Fernet token}; read and written only through get_secret/set_secret (pomoc.core.crypto).
     secrets = models.JSONField(_("secrets (encrypted)"), default=dict, blank=True, editable=False)
     active = models.BooleanField(_("active"), default=True)
+    # Added under every reply and forward leaving through this inbox (plain text), below the agent's own.
+    signature = models.TextField(_("signature"), blank=True, default="")
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     # Sending through this inbox: since when its replies fail (null while they go out) and the last
     # reason, kept by the delivery (``services.inbox_sending_record``) for the administration.

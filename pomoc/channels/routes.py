@@ -79,7 +79,8 @@ def _route(kind: registry.ChannelKind, inbox: Inbox | None, identity: Identity) 
     return ReplyRoute(kind=kind.key, inbox_id=inbox.pk if inbox else None, identity_id=identity.pk,
                       address=identity.value, inbox_name=inbox.name if inbox else "",
                       inbox_address=inbox.address if inbox else "",
-                      problem=kind.sending_problem(inbox) if kind.sending_problem else "")
+                      problem=kind.sending_problem(inbox) if kind.sending_problem else "",
+                      signature=inbox.signature if inbox else "")
 
 
 def _through(inbox: Inbox | None, identities: list[Identity], preferred_id: int | None) -> ReplyRoute | None:

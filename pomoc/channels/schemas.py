@@ -66,6 +66,8 @@ def inbox_schema(kind: registry.ChannelKind, *, new: bool) -> dict:
         "address": address_schema(kind),
         "department": DEPARTMENT,
         "active": {"type": "boolean"},
+        "signature": {"type": "string", "maxLength": 2000, "pattern": "^[^\\x00]*$",
+                      "description": "Plain text added under every reply and forward sent through this inbox."},
         "config": config_schema(kind, new=new),
         "secrets": secrets_schema(kind),
     }

@@ -26,8 +26,10 @@ from pomoc.accounts.models import Department
 from pomoc.channels import registry
 from pomoc.channels.models import Inbox
 from pomoc.core import refusals
+from pomoc.core.text import text_problem
 
-INBOX_FIELDS = ("name", "address", "department", "active", "config")
+INBOX_FIELDS = ("name", "address", "department", "active", "signature", "config")
+MAX_SIGNATURE_LENGTH = 2000
 MAX_NAME_LENGTH = 100
 MAX_ADDRESS_LENGTH = 254
 MAX_SECRET_LENGTH = 1000
@@ -36,14 +38,14 @@ MAX_ID = 2**63 - 1  # a bigger number is no row's id (and no database takes it a
 
 def inbox_create(*, kind: str, name: str, address: str = "", department: Department | int | None = None,
                  active: bool = True, config: Mapping[str, Any] | None = None,
-                 secrets: Mapping[str, str] | None = None) -> Inbox:
+                 secrets: Mapping[str, str] | None = None, signature: str = "") -> Inbox:
     """A new inbox of the registered ``kind``. ``config`` holds that kind's config keys (missing ones get
     their defaults); ``secrets`` maps the kind's secret names to values (stored encrypted)."""
     channel = registry.get(kind) if isinstance(kind, str) else None
     if channel is None:
         raise ValidationError({"kind": [_("Unknown channel kind.")]})
     changes = {"name": name, "address": address, "department": department, "active": active,
-               "config": {} if config is None else config}
+               "signature": signature, "config": {} if config is None else config}
     return _save(Inbox(kind=channel.key), channel, changes, secrets)
 
 
@@ -93,6 +95,8 @@ def _save(inbox: Inbox, kind: registry.ChannelKind, changes: Mapping[str, Any],
             inbox.active = changes["active"]
         else:
             errors.add("active", _("Expected true or false."))
+    if "signature" in changes:
+        inbox.signature = _clean_signature(errors, changes["signature"])
     config = _clean_config(errors, kind, inbox, changes.get("config", {}))
     _apply_secrets(errors, kind, inbox, secrets)
     if errors:
@@ -105,6 +109,20 @@ def _save(inbox: Inbox, kind: registry.ChannelKind, changes: Mapping[str, Any],
     except IntegrityError:  # another inbox took the name since we looked
         raise refusals.conflict("name", _("Another inbox already has this name.")) from None
     return inbox
+
+
+def _clean_signature(errors: registry.Errors, value: Any) -> str:
+    """Plain text added under replies through the inbox (``pomoc.tickets.signatures``)."""
+    if not isinstance(value, str):
+        errors.add("signature", _("Expected text."))
+        return ""
+    value = value.replace("\r\n", "\n").strip()
+    problem = text_problem(value)
+    if problem:
+        errors.add("signature", problem)
+    elif len(value) > MAX_SIGNATURE_LENGTH:
+        errors.add("signature", _("At most %(count)d characters.") % {"count": MAX_SIGNATURE_LENGTH})
+    return value
 
 
 def _has_control_characters(text: str) -> bool:

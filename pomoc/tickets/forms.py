@@ -189,11 +189,47 @@ class BulkForm(forms.Form):
 
 
 class MessageForm(forms.Form):
-    """A reply or an internal note. Attachments are read from request.FILES["attachments"]."""
+    """A reply or an internal note. Attachments are read from request.FILES["attachments"], pictures
+    pasted into the text from request.FILES["inline"] (see ``composer.uploaded_files``).
+
+    ``body`` always holds the plain text; the rich text editor (composer.js) also sends ``body_html``,
+    from which the server takes both parts (sanitized HTML, plain text derived from it)."""
 
     body = forms.CharField(label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    body_html = forms.CharField(required=False, widget=forms.HiddenInput)
     seen_message_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     force = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+def copies_field(label) -> forms.CharField:
+    return forms.CharField(label=label, required=False, max_length=4000, widget=forms.TextInput(attrs={
+        "inputmode": "email", "autocomplete": "off", "spellcheck": "false", "autocapitalize": "none",
+        "placeholder": _("name@example.com, …")}))
+
+
+class ReplyForm(MessageForm):
+    """A reply: the message, its copies (Cc in the mail's headers, Bcc only in its envelope) and
+    whether the signatures go under it. The addresses are checked by the service."""
+
+    cc = copies_field(_("Cc"))
+    bcc = copies_field(_("Bcc"))
+    signed = forms.BooleanField(label=_("Add my signature"), required=False, initial=True)
+
+
+class ForwardForm(forms.Form):
+    """Forwarding a message (``message``) or the whole ticket by e-mail."""
+
+    to = copies_field(_("To"))
+    cc = copies_field(_("Cc"))
+    bcc = copies_field(_("Bcc"))
+    body = forms.CharField(label=_("Your message"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    body_html = forms.CharField(required=False, widget=forms.HiddenInput)
+    message = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
+    signed = forms.BooleanField(label=_("Add my signature"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].required = True
 
 
 class MergeForm(forms.Form):
@@ -250,22 +286,44 @@ def custom_field_input(definition: CustomFieldDefinition) -> forms.Field:
 
 
 class NewTicketForm(forms.Form):
+    OUTBOUND, INBOUND = "outbound", "inbound"
+
+    direction = forms.ChoiceField(label=_("The first message"), initial=INBOUND, required=False,
+                                  widget=forms.RadioSelect, choices=[
+        (INBOUND, _("The customer's request, as they told it (recorded, not sent)")),
+        (OUTBOUND, _("A message to the customer (sent now)")),
+    ])
+    contact = forms.IntegerField(label=_("Existing contact"), required=False, min_value=1, max_value=MAX_ID,
+                                 help_text=_("Its number, or find the contact by typing above."))
     requester_email = InternationalEmailField(label=_("Requester e-mail"), required=False)
     requester_name = forms.CharField(label=_("Requester name"), required=False, max_length=200,
                                      validators=[validate_line])
-    contact = forms.IntegerField(label=_("or existing contact id"), required=False, min_value=1, max_value=MAX_ID)
+    requester_phone = forms.CharField(label=_("Requester phone"), required=False, max_length=40,
+                                      validators=[validate_line],
+                                      widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
     subject = forms.CharField(label=_("Subject"), max_length=300, validators=[validate_line])
-    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 8}))
+    body = forms.CharField(label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    body_html = forms.CharField(required=False, widget=forms.HiddenInput)
+    cc = copies_field(_("Cc"))
+    bcc = copies_field(_("Bcc"))
+    signed = forms.BooleanField(label=_("Add my signature"), required=False, initial=True)
     department = IdModelChoiceField(label=_("Department"), queryset=Department.objects.all(), required=False)
     priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int,
                                       initial=Priority.NORMAL)
     assign_to_me = forms.BooleanField(label=_("Assign to me"), required=False, initial=True)
     reply_inbox = forms.ChoiceField(
-        label=_("Inbox to reply from"), required=False,
-        help_text=_("Replies on this ticket leave through it, to the requester's address of its kind."),
+        label=_("Send from inbox"), required=False,
+        help_text=_("A message to the customer and the replies on this ticket leave through it, to the "
+                    "requester's address of its kind."),
     )
 
     AUTOMATIC = ""
+    # Fields new.html places one by one; the others (department, priority, custom fields…) follow in order.
+    LAID_OUT = ("direction", "contact", "requester_email", "requester_name", "requester_phone", "subject", "body",
+                "body_html", "cc", "bcc", "signed", "reply_inbox")
+
+    def other_fields(self):
+        return [self[name] for name in self.fields if name not in self.LAID_OUT]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -291,8 +349,8 @@ class NewTicketForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not data.get("requester_email") and not data.get("contact"):
-            raise forms.ValidationError(_("Give the requester's e-mail address or an existing contact."))
+        if not data.get("requester_email") and not data.get("requester_phone") and not data.get("contact"):
+            raise forms.ValidationError(_("Find the requester, or give their e-mail address or phone number."))
         return data
 
     def chosen_reply_inbox(self) -> replies.ReplyInbox | None:

@@ -191,6 +191,7 @@ class MessageKind(models.TextChoices):
     REPLY = "reply", _("Agent reply")
     NOTE = "note", _("Internal note")
     SYSTEM = "system", _("System event")
+    FORWARD = "forward", _("Forwarded")
 
 
 class DeliveryState(models.TextChoices):
@@ -225,6 +226,11 @@ class Message(models.Model):
     recipient = models.ForeignKey(
         Identity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("recipient"),
     )
+    # An agent reply's extra copies (e-mail addresses, as typed and checked): Cc is in the mail's
+    # headers, Bcc only in its envelope. A forward's recipients (kind "forward") are in ``forward_to``.
+    cc = models.JSONField(_("Cc"), default=list, blank=True)
+    bcc = models.JSONField(_("Bcc"), default=list, blank=True)
+    forward_to = models.JSONField(_("forwarded to"), default=list, blank=True)
     delivery_state = models.CharField(
         max_length=10, choices=DeliveryState.choices, blank=True, default=DeliveryState.NONE
     )
@@ -260,6 +266,11 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.ticket_id}"
+
+    @property
+    def is_outgoing(self) -> bool:
+        """A message Pomoc sends (a reply or a forward): it has a delivery state."""
+        return self.kind in (MessageKind.REPLY, MessageKind.FORWARD)
 
     @property
     def is_public(self) -> bool:

@@ -20,6 +20,7 @@ from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from pomoc.core.linkify import linkify_html
 from pomoc.core.middleware import AGENT_CSP
 from pomoc.core.quotes import split_quoted
 from pomoc.core.sanitize import sanitize_html, text_to_html
@@ -66,7 +67,8 @@ def _is_text_only(message: Message) -> bool:
 
 
 def _clean(value: str, attribute_filter) -> SafeString:
-    return mark_safe(sanitize_html(value, attribute_filter=attribute_filter))  # noqa: S308 - nh3's output
+    # Bare web and e-mail addresses become links first; nh3 then checks them like any other link.
+    return mark_safe(sanitize_html(linkify_html(value), attribute_filter=attribute_filter))  # noqa: S308 - nh3's output
 
 
 def render_body(message: Message, *, allow_remote: bool = False) -> RenderedBody:
@@ -74,8 +76,8 @@ def render_body(message: Message, *, allow_remote: bool = False) -> RenderedBody
         visible, folded = split_quoted(message.body_text)
         if folded:
             return RenderedBody(
-                html=mark_safe(text_to_html(visible)),  # noqa: S308 - text_to_html escapes
-                folded_html=mark_safe(text_to_html(folded)),  # noqa: S308 - text_to_html escapes
+                html=_clean(text_to_html(visible), None),
+                folded_html=_clean(text_to_html(folded), None),
                 blocked_remote_images=False,
             )
     inline = _inline_urls(message) if "cid:" in message.body_html.lower() else {}

@@ -28,6 +28,7 @@ class ReplyRoute:
     # Why a reply on this route cannot leave now, with the way to fix it (e-mail: no outgoing mail
     # server configured); "" when it can. Such a reply is stored as failed with this reason, never sent.
     problem: str = ""
+    signature: str = ""  # the inbox's signature, added under replies through it (``pomoc.tickets.signatures``)
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 from pomoc.accounts.models import Department, Role
 from pomoc.contacts.models import Contact
 from pomoc.core import refusals
-from pomoc.core.sanitize import html_to_text, sanitize_html, text_to_html
+from pomoc.core.plain_text import plain_text
+from pomoc.core.sanitize import sanitize_html, text_to_html
 from pomoc.tickets import events, replies, search_index
 from pomoc.tickets.attachments import NewAttachment, store_attachments, validate_attachments
+from pomoc.tickets.copies import clean_addresses
 from pomoc.tickets.custom_fields import active_definitions_by_key, validate_custom_fields
 from pomoc.tickets.models import (
     ACTIVE_STATUSES,
@@ -33,6 +35,7 @@ from pomoc.tickets.models import (
     Ticket,
 )
 from pomoc.tickets.numbers import reserve_ticket_numbers
+from pomoc.tickets.signatures import signature_text, with_signature
 from pomoc.tickets.tags import tags_get_or_create
 
 
@@ -53,7 +56,7 @@ def clean_subject(subject: str) -> str:
 
 def bodies(body_text: str, body_html: str) -> tuple[str, str]:
     html = sanitize_html(body_html) if body_html else text_to_html(body_text or "")
-    text = body_text or html_to_text(html)
+    text = body_text or plain_text(html)
     return text, html
 
 
@@ -76,12 +79,18 @@ def ticket_create(
     external_id: str = "",
     reply_inbox=None,
     reply_identity=None,
+    cc: Iterable[str] | str = (),
+    bcc: Iterable[str] | str = (),
+    signed: bool = False,
 ) -> Ticket:
     """Open a ticket with its first message (from the customer, or written by an agent for them).
 
     ``reply_inbox`` and ``reply_identity`` (one of the requester's identities) are its reply route;
-    unset, the channel platform chooses one when a reply is written (``pomoc.channels.routes``)."""
+    unset, the channel platform chooses one when a reply is written (``pomoc.channels.routes``).
+    With ``message_kind`` reply the agent writes to the customer first: the message is sent through
+    that route, with ``cc`` and ``bcc`` copies and (``signed``) the signatures."""
     subject = clean_subject(subject)
+    copies = _copies(message_kind, cc, bcc)
     attachments = validate_attachments(attachments)
     fields = validate_custom_fields(custom_fields or {}, partial=False)
     if assignee is not None and assignee.role == Role.CUSTOMER:
@@ -96,7 +105,7 @@ def ticket_create(
             number=reserve_ticket_numbers(1), subject=subject, channel=channel, requester=requester,
             department=department, priority=priority, assignee=assignee, custom_fields=fields,
             created_at=now, updated_at=now,
-            status=Status.OPEN if assignee is not None else Status.NEW,
+            status=Status.OPEN if assignee is not None or message_kind == MessageKind.REPLY else Status.NEW,
             last_customer_message_at=now if message_kind == MessageKind.CUSTOMER else None,
         )
         if tags:
@@ -112,18 +121,38 @@ def ticket_create(
         message = _add_message(ticket=ticket, kind=message_kind, channel=channel, actor=actor,
                                author_contact=requester if message_kind == MessageKind.CUSTOMER else None,
                                body_text=body_text, body_html=body_html, attachments=attachments,
-                               external_id=external_id, now=now, route=route)
+                               external_id=external_id, now=now, route=route, **copies,
+                               signature=_signature(actor, route) if signed and route else "")
         if message.delivery_state == DeliveryState.QUEUED:
             transaction.on_commit(lambda: replies.enqueue_delivery(message.pk))
     return ticket
 
 
+def _copies(kind: str, cc, bcc) -> dict:
+    """A reply's checked Cc and Bcc; other kinds of message have none."""
+    if kind != MessageKind.REPLY:
+        if _given(cc) or _given(bcc):
+            raise ValidationError({"cc": _("Only replies to the customer have copies.")})
+        return {"cc": [], "bcc": []}
+    return {"cc": clean_addresses(cc, field="cc"), "bcc": clean_addresses(bcc, field="bcc")}
+
+
+def _given(value) -> bool:
+    return bool(value.strip() if isinstance(value, str) else list(value or ()))
+
+
+def _signature(actor, route: replies.ReplyRoute | None) -> str:
+    return signature_text(author=actor, inbox_signature=route.signature if route else "")
+
+
 def _add_message(*, ticket: Ticket, kind: str, channel: str, actor, author_contact, body_text: str,
                  body_html: str, attachments: list[NewAttachment], external_id: str, now,
-                 route: replies.ReplyRoute | None = None) -> Message:
+                 route: replies.ReplyRoute | None = None, cc: list[str] = (), bcc: list[str] = (),
+                 signature: str = "") -> Message:
     text, html = bodies(body_text, body_html)
     if not text.strip() and not attachments:
         raise ValidationError({"body": _("A message needs text or an attachment.")})
+    text, html = with_signature(text, html, signature)
     # A route that cannot send now (no outgoing mail server): the reply is kept, failed with the way
     # to fix it, and sent again by the agent later; it is never queued as if it could leave.
     problem = route.problem if route else ""
@@ -132,7 +161,7 @@ def _add_message(*, ticket: Ticket, kind: str, channel: str, actor, author_conta
         ticket=ticket, kind=kind, channel=route.kind if route else channel,
         author_user=actor if getattr(actor, "pk", None) else None,
         author_contact=author_contact, body_text=text, body_html=html, external_id=external_id[:500],
-        inbox_id=route.inbox_id if route else None,
+        cc=list(cc), bcc=list(bcc), inbox_id=route.inbox_id if route else None,
         recipient_id=route.identity_id if route else None,
         delivery_state=state, delivery_error=problem[:1000], created_at=now,
     )
@@ -156,6 +185,9 @@ def message_add(
     attachments: Iterable[NewAttachment] = (),
     external_id: str = "",
     automatic: bool = False,
+    cc: Iterable[str] | str = (),
+    bcc: Iterable[str] | str = (),
+    signed: bool = False,
 ) -> Message:
     """Add a customer message, agent reply or internal note, and move the ticket on accordingly.
 
@@ -163,13 +195,16 @@ def message_add(
     reply stamps the first response time and opens a new ticket. A reply is stored only when the
     ticket has a reply route (``pomoc.tickets.replies``), queued, and delivered after commit.
     An ``automatic`` reply (a rule's acknowledgement) is sent the same way but is no response by a
-    person: it neither stamps the first response time nor opens the ticket.
+    person: it neither stamps the first response time nor opens the ticket. A reply may carry ``cc``
+    and ``bcc`` copies (e-mail addresses) and, ``signed``, the agent's and the inbox's signatures
+    (``pomoc.tickets.signatures``). Forwards have their own service (``forwarding``).
     """
-    if kind not in MessageKind.values or kind == MessageKind.SYSTEM:
+    if kind not in MessageKind.values or kind in (MessageKind.SYSTEM, MessageKind.FORWARD):
         raise ValidationError({"kind": _("Unknown message kind.")})
     if kind in (MessageKind.REPLY, MessageKind.NOTE) and (actor is None or actor.role == Role.CUSTOMER):
         raise ValidationError({"kind": _("Only agents write replies and internal notes.")})
     attachments = validate_attachments(attachments)
+    copies = _copies(kind, cc, bcc)
     if ticket.merged_into_id:
         raise ValidationError({"ticket": _("This ticket was merged into #%(number)s; write there.")
                                % {"number": ticket.merged_into.number}})
@@ -188,7 +223,8 @@ def message_add(
         message = _add_message(ticket=ticket, kind=kind, channel=channel or ticket.channel, actor=actor,
                                author_contact=author_contact if kind == MessageKind.CUSTOMER else None,
                                body_text=body_text, body_html=body_html, attachments=attachments,
-                               external_id=external_id, now=now, route=route)
+                               external_id=external_id, now=now, route=route, **copies,
+                               signature=_signature(actor, route) if signed and kind == MessageKind.REPLY else "")
         update = {"updated_at": now}
         if kind == MessageKind.CUSTOMER:
             update["last_customer_message_at"] = now
@@ -247,7 +283,7 @@ def bounce_record(*, message: Message, addresses: Iterable[str], contact_ids: It
     """Mail about ``message``'s ticket bounced: a permanent bounce of a sent reply fails it with the
     reason; the bounce is recorded (``identity_bounced``) and noted in the ticket. Returns the note."""
     with transaction.atomic():
-        if message.kind == MessageKind.REPLY and message.delivery_state == DeliveryState.SENT and permanent:
+        if message.is_outgoing and message.delivery_state == DeliveryState.SENT and permanent:
             message_delivery_mark(message=message, state=DeliveryState.FAILED, error=text[:1000])
         events.identity_bounced(message.ticket, addresses=addresses, contact_ids=contact_ids, message_id=message.pk,
                                 permanent=permanent, status=status)

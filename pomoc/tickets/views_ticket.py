@@ -15,10 +15,22 @@ from pomoc.accounts.services import user_ticket_history_show
 from pomoc.core.form_errors import add_service_errors, error_messages
 from pomoc.core.ids import is_id
 from pomoc.core.text import clean_text, text_problem
-from pomoc.tickets import custom_fields, history, merging, rendering, reply_routes, selectors, services, snooze, unread
+from pomoc.tickets import (
+    custom_fields,
+    forwarding,
+    history,
+    merging,
+    rendering,
+    reply_routes,
+    selectors,
+    services,
+    snooze,
+    unread,
+)
 from pomoc.tickets.attachments import NewAttachment
+from pomoc.tickets.composer import message_bodies, uploaded_files, uploaded_names
 from pomoc.tickets.downloads import attachment_response
-from pomoc.tickets.forms import MergeForm, MessageForm, SnoozeForm, split_tags, staff_users
+from pomoc.tickets.forms import ForwardForm, MergeForm, MessageForm, ReplyForm, SnoozeForm, split_tags, staff_users
 from pomoc.tickets.models import DeliveryState, Message, MessageKind, Priority, Status, Ticket
 from pomoc.tickets.permissions import (
     access_attachment,
@@ -112,7 +124,7 @@ def page_context(request, ticket: Ticket, **extra) -> dict:
     context = {**header_context(request, ticket), **conversation_context(request, ticket),
                **sidebar_context(request, ticket), **reply_route_context(request, ticket)}
     newest = context["newest_message_id"]
-    context.setdefault("reply_form", MessageForm(auto_id="reply-%s", initial={"seen_message_id": newest}))
+    context.setdefault("reply_form", ReplyForm(auto_id="reply-%s", initial={"seen_message_id": newest}))
     context.setdefault("note_form", MessageForm(auto_id="note-%s", initial={"seen_message_id": newest}))
     context.setdefault("merge_form", MergeForm(auto_id="merge-%s"))
     context.setdefault("undoable_merges", merging.undoable_merges(ticket))
@@ -236,18 +248,12 @@ def update(request, number):
     return redirect("tickets:detail", number=ticket.number)
 
 
-def uploaded_attachments(request) -> list[NewAttachment]:
-    return [
-        NewAttachment(file_name=upload.name, content=upload, content_type=upload.content_type or "")
-        for upload in request.FILES.getlist("attachments")
-    ]
-
-
 def _add_message(request, number, kind: str):
     ticket = load_ticket(request, number)
     require_can_work_on(request.user, ticket)
     prefix = "reply" if kind == MessageKind.REPLY else "note"
-    form = MessageForm(request.POST, auto_id=f"{prefix}-%s")
+    form_class = ReplyForm if kind == MessageKind.REPLY else MessageForm
+    form = form_class(request.POST, auto_id=f"{prefix}-%s")
     forms = {f"{prefix}_form": form}
     if form.is_valid():
         seen = form.cleaned_data.get("seen_message_id")
@@ -263,14 +269,16 @@ def _add_message(request, number, kind: str):
             data = request.POST.copy()
             data["seen_message_id"] = str(max(m.pk for m in newer))
             data.pop("force", None)
-            forms = {f"{prefix}_form": MessageForm(data, auto_id=f"{prefix}-%s")}
-            files = [upload.name for upload in request.FILES.getlist("attachments")]
+            forms = {f"{prefix}_form": form_class(data, auto_id=f"{prefix}-%s")}
+            files = uploaded_names(request)
             context = page_context(request, ticket, **forms, collision_messages=newer, dropped_files=files)
             return render(request, "tickets/detail.html", context, status=409)
+        body_text, body_html = message_bodies(form.cleaned_data)
+        copies = ({key: form.cleaned_data[key] for key in ("cc", "bcc", "signed")}
+                  if kind == MessageKind.REPLY else {})
         try:
-            message = services.message_add(ticket=ticket, kind=kind, actor=request.user,
-                                           body_text=form.cleaned_data["body"],
-                                           attachments=uploaded_attachments(request))
+            message = services.message_add(ticket=ticket, kind=kind, actor=request.user, body_text=body_text,
+                                           body_html=body_html, attachments=uploaded_files(request), **copies)
         except ValidationError as error:
             add_service_errors(form, error, aliases={"attachments": None})
         else:
@@ -279,9 +287,8 @@ def _add_message(request, number, kind: str):
             else:
                 messages.success(request, _("Internal note added."))
             return redirect(f"{reverse('tickets:detail', args=[ticket.number])}#message-{message.pk}")
-    files = [upload.name for upload in request.FILES.getlist("attachments")]
-    return render(request, "tickets/detail.html", page_context(request, ticket, **forms, dropped_files=files),
-                  status=400)
+    return render(request, "tickets/detail.html",
+                  page_context(request, ticket, **forms, dropped_files=uploaded_names(request)), status=400)
 
 
 def _report_delivery(request, message: Message) -> None:
@@ -364,6 +371,55 @@ def merge_preview(request, number):
     if "preview" not in context:
         context["candidates"] = merging.merge_candidates(request.user, ticket, query)
     return render(request, "tickets/merge_preview.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def forward(request, number):
+    """Forward one message (``?message=<id>``) or the whole ticket by e-mail to any address."""
+    ticket = load_ticket(request, number)
+    require_can_work_on(request.user, ticket)
+    form = ForwardForm(request.POST or None, initial={"message": request.GET.get("message")}, auto_id="forward-%s")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        body_text, body_html = message_bodies(data)
+        try:
+            message = _forwarded_message(request, ticket, data.get("message"))
+            sent = forwarding.message_forward(
+                ticket=ticket, actor=request.user, to=data["to"], message=message, body_text=body_text,
+                body_html=body_html, cc=data["cc"], bcc=data["bcc"], signed=data["signed"],
+                attachments=uploaded_files(request))
+        except ValidationError as error:
+            add_service_errors(form, error, aliases={"attachments": None, "message": None, "ticket": None})
+        else:
+            sent.refresh_from_db(fields=["delivery_state", "delivery_error"])
+            if sent.delivery_state == DeliveryState.FAILED:
+                messages.error(request, _("The forward could not be sent: %(reason)s")
+                               % {"reason": sent.delivery_error})
+            else:
+                messages.success(request, _("Forwarded to %(addresses)s.") % {"addresses": ", ".join(sent.forward_to)})
+            return redirect(f"{reverse('tickets:detail', args=[ticket.number])}#message-{sent.pk}")
+    message_id = form["message"].value()
+    try:
+        message = _forwarded_message(request, ticket, message_id)
+        forwarded = forwarding.forwarded_messages(ticket, message)
+    except (ValidationError, Http404):
+        forwarded = []
+    return render(request, "tickets/forward.html", {
+        "ticket": ticket, "form": form, "forwarded": forwarded, "whole_ticket": not message_id,
+        "dropped_files": uploaded_names(request) if request.method == "POST" else [],
+    }, status=400 if form.errors else 200)
+
+
+def _forwarded_message(request, ticket: Ticket, message_id) -> Message | None:
+    """The message a forward carries (None: the whole ticket), checked through the permission helper."""
+    if message_id in (None, ""):
+        return None
+    if not is_id(str(message_id)):
+        raise ValidationError({"message": _("No such message.")})
+    message = access_message(request.user, message_id)
+    if message.ticket_id != ticket.pk:
+        raise ValidationError({"message": _("No such message.")})
+    return message
 
 
 @staff_required

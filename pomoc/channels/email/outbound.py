@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email import policy as email_policy
 from email.generator import BytesGenerator
+from email.mime.image import MIMEImage
 from email.utils import make_msgid, parseaddr
 from io import BytesIO
 
@@ -390,13 +391,37 @@ def _thread_ids(message: Message) -> tuple[str, list[str]]:
     return in_reply_to, chain
 
 
+INLINE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+_CONTENT_ID = re.compile(r"[\x21-\x3b\x3d\x3f-\x7e]{1,200}")  # printable ASCII, no angle brackets
+
+
 def _attach_files(mail: EmailMultiAlternatives, message: Message) -> None:
     for attachment in message.attachments.all():
         with attachment.file.open("rb") as fh:
             content = fh.read()
         # Django writes non-ASCII names as RFC 2231 parameters (filename*=utf-8''...)
         name = header_text(attachment.file_name, 255) or "attachment"
-        mail.attach(name, content, _content_type(attachment.content_type))
+        content_type = _content_type(attachment.content_type)
+        content_id = attachment.content_id if _CONTENT_ID.fullmatch(attachment.content_id or "") else ""
+        if content_id and content_type in INLINE_IMAGE_TYPES:
+            # A picture the HTML part shows (``<img src="cid:…">``): inline, found by its Content-ID.
+            part = MIMEImage(content, _subtype=content_type.split("/", 1)[1])
+            part.add_header("Content-ID", f"<{content_id}>")
+            part.add_header("Content-Disposition", "inline", filename=name)
+            mail.attach(part)
+        else:
+            mail.attach(name, content, content_type)
+
+
+def _copies(values: Sequence[str], skip: set[str]) -> list[str]:
+    """A message's own Cc or Bcc addresses that are usable and not already among the recipients."""
+    found = []
+    for value in values or ():
+        address = clean_address(value)
+        if address and address.lower() not in skip:
+            skip.add(address.lower())
+            found.append(address)
+    return found
 
 
 def build_reply(message: Message, route: Route) -> EmailMultiAlternatives:
@@ -426,6 +451,8 @@ def build_reply(message: Message, route: Route) -> EmailMultiAlternatives:
         seen_contacts.add(identity.contact_id)
         skip.add(address.lower())
         cc.append(mailbox(identity.contact.name, address))
+    cc += _copies(message.cc, skip)
+    bcc = _copies(message.bcc, skip)  # in the envelope only: Django never writes a Bcc header
     in_reply_to, references = _thread_ids(message)
     headers = {"Message-ID": message.external_id}
     if message.author_user_id is None:  # written by Pomoc itself (a follow-up): no robot answers it
@@ -438,8 +465,36 @@ def build_reply(message: Message, route: Route) -> EmailMultiAlternatives:
     text = message.body_text or html_to_text(message.body_html)
     mail = EmailMultiAlternatives(
         subject=reply_subject(ticket.subject, ticket.number, prefix), body=text,
-        from_email=route.from_header, to=[mailbox(recipient.contact.name, to)], cc=cc,
+        from_email=route.from_header, to=[mailbox(recipient.contact.name, to)], cc=cc, bcc=bcc,
         reply_to=[route.address], headers=headers,
+    )
+    mail.attach_alternative(message.body_html or text_to_html(text), "text/html")
+    _attach_files(mail, message)
+    return mail
+
+
+def forward_subject(subject: str, number: int, prefix: str) -> str:
+    """``Fwd: <subject> [#<number>]``: answers to a forward find their way back to the ticket."""
+    prefix = header_text(prefix, 20) or "#"
+    subject = " ".join(without_tags(header_text(subject), prefix).split())
+    return f"Fwd: {subject} [{prefix}{number}]" if subject else f"Fwd: [{prefix}{number}]"
+
+
+def build_forward(message: Message, route: Route) -> EmailMultiAlternatives:
+    """The mail for one forward (``pomoc.tickets.forwarding``): to its ``forward_to`` addresses with its
+    own Cc and Bcc, a new thread whose Message-ID still leads answers back to the ticket."""
+    skip = set(route.our_addresses)
+    to = _copies(message.forward_to, skip)
+    if not to:
+        raise Undeliverable(_("The forward has no usable address to go to."))
+    cc = _copies(message.cc, skip)
+    bcc = _copies(message.bcc, skip)
+    prefix = OrganisationSettings.get().ticket_tag_prefix
+    text = message.body_text or html_to_text(message.body_html)
+    mail = EmailMultiAlternatives(
+        subject=forward_subject(message.ticket.subject, message.ticket.number, prefix), body=text,
+        from_email=route.from_header, to=to, cc=cc, bcc=bcc, reply_to=[route.address],
+        headers={"Message-ID": message.external_id},
     )
     mail.attach_alternative(message.body_html or text_to_html(text), "text/html")
     _attach_files(mail, message)
@@ -485,7 +540,7 @@ class EmailOutbound:
             # The Message-ID is fixed before the first attempt so that a retry can never thread apart.
             if not message.external_id:
                 services.message_external_id_set(message=message, external_id=make_msgid(domain=route.domain))
-            mail = build_reply(message, route)
+            mail = build_forward(message, route) if message.kind == MessageKind.FORWARD else build_reply(message, route)
             refused = _send(mail, route)
         except Exception as exc:
             temporary, reason = classify_failure(exc)

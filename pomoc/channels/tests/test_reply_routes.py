@@ -99,7 +99,7 @@ def test_the_new_ticket_page_offers_active_inboxes_and_stores_the_chosen_one(cli
     sales = inbox("Sales", "sales@pomoc.example")
     inbox("Closed", "closed@pomoc.example", active=False)
     page = client.get(reverse("tickets:new")).content.decode()
-    assert "Inbox to reply from" in page and "Sales (sales@pomoc.example)" in page
+    assert "Send from inbox" in page and "Sales (sales@pomoc.example)" in page
     assert "closed@pomoc.example" not in page and "outgoing mail" not in page
 
     ticket = _new_ticket(client, reply_inbox=str(sales.pk), department=str(support.pk))

@@ -92,7 +92,7 @@ def test_new_ticket_errors_keep_what_was_typed(client, world):
                                                     "priority": Priority.NORMAL})
     assert response.status_code == 400
     content = response.content.decode()
-    assert "e-mail address or an existing contact" in content
+    assert "Find the requester, or give their e-mail address or phone number." in content
     assert "Text kept here" in content and 'value="No requester"' in content
     response = client.post(reverse("tickets:new"), {"contact": 999999, "subject": "x", "body": "y",
                                                     "priority": Priority.NORMAL})
