@@ -27,7 +27,6 @@ from pomoc.tickets import (
     snooze,
     unread,
 )
-from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.composer import message_bodies, uploaded_files, uploaded_names
 from pomoc.tickets.downloads import attachment_response
 from pomoc.tickets.forms import ForwardForm, MergeForm, MessageForm, ReplyForm, SnoozeForm, split_tags, staff_users
