@@ -61,7 +61,7 @@ def test_an_agent_creates_a_canned_response_and_inserts_it_with_hash(site, brows
         _shots(page, screenshots, "list")
 
         page.goto(f"/tickets/{number}/")
-        box = page.locator("#reply-body")
+        box = page.locator("#reply-form .composer-editor")  # the rich editor; #reply-body holds its plain text
         box.click()
         box.press_sequentially("Thanks for writing. #ket", delay=30)
         picker = page.locator("#canned-picker")
@@ -73,8 +73,8 @@ def test_an_agent_creates_a_canned_response_and_inserts_it_with_hash(site, brows
         expect(page.locator("#canned-picker-preview")).to_contain_text("kettle-manual.pdf")
         _shots(page, screenshots, "picker")
         box.press("Enter")
-        expect(box).to_have_value(re.compile(rf"^Thanks for writing\. Hello Jana, about ticket #{number}: "
-                                             r"the manual is attached\. \S+$"))
+        expect(page.locator("#reply-body")).to_have_value(re.compile(
+            rf"^Thanks for writing\.\s+Hello Jana, about ticket #{number}: the manual is attached\.\s+\S+$"))
         expect(picker).to_be_hidden()
         files = page.locator("#reply-form input[type=file][name=attachments]")
         page.wait_for_function("document.querySelector('#reply-form input[type=file]').files.length === 1")

@@ -35,12 +35,23 @@
     return input ? input.value : "";
   }
 
+  // In the rich editor the caret lives there, not in the (hidden) textarea: pomocComposer knows it.
+  function editorApi() {
+    return window.pomocComposer && window.pomocComposer.textBeforeCaret ? window.pomocComposer : null;
+  }
+
   function currentToken() {
-    var caret = textarea.selectionStart;
-    if (caret !== textarea.selectionEnd) return null;
-    var match = TOKEN.exec(textarea.value.slice(0, caret));
+    var before;
+    if (editorApi()) {
+      before = editorApi().textBeforeCaret(textarea);
+    } else {
+      if (textarea.selectionStart !== textarea.selectionEnd) return null;
+      before = textarea.value.slice(0, textarea.selectionStart);
+    }
+    var match = TOKEN.exec(before);
     if (!match) return null;
-    return { start: caret - match[2].length - 1, end: caret, query: match[2] };
+    var caret = textarea.selectionStart;
+    return { start: caret - match[2].length - 1, end: caret, length: match[2].length + 1, query: match[2] };
   }
 
   function close() {
@@ -159,11 +170,11 @@
       .then(function (response) { if (!response.ok) throw new Error(String(response.status)); return response.json(); })
       .then(function (data) {
         // Take out the "#…" typed, then insert where it was.
-        textarea.setRangeText("", where.start, Math.min(where.end, textarea.value.length), "start");
-        textarea.focus();
-        if (window.pomocComposer && typeof window.pomocComposer.insert === "function") {
-          window.pomocComposer.insert(textarea, { text: data.text, html: data.html });
+        if (editorApi()) {
+          editorApi().replaceBeforeCaret(textarea, where.length, { text: data.text, html: data.html });
         } else {
+          textarea.setRangeText("", where.start, Math.min(where.end, textarea.value.length), "start");
+          textarea.focus();
           insertAtCaret(data.text);
         }
         return attach(data.attachments || []);
@@ -186,7 +197,8 @@
     timer = setTimeout(search, DELAY);
   });
 
-  textarea.addEventListener("keydown", function (event) {
+  var keys = textarea.closest("[data-composer]") || textarea; // the editor's keys bubble to its box
+  keys.addEventListener("keydown", function (event) {
     if (picker.hidden) return;
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       if (!items.length) return;
@@ -204,5 +216,5 @@
     }
   });
 
-  textarea.addEventListener("blur", function () { setTimeout(close, 150); });
+  keys.addEventListener("focusout", function () { setTimeout(close, 150); });
 })();

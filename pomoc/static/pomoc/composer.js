@@ -7,7 +7,8 @@
 //   while the editor runs) and a hidden <input name="body_html"> holding the HTML; every change
 //   dispatches a bubbling "input" event on that textarea;
 // - window.pomocComposer = { insert(textarea, {text, html}), set(textarea, {text, html}),
-//   get(textarea) -> {text, html} } works on an enhanced textarea and on a plain one alike.
+//   get(textarea) -> {text, html}, textBeforeCaret(textarea), replaceBeforeCaret(textarea, count,
+//   {text, html}) } works on an enhanced textarea and on a plain one alike.
 // The server sanitizes the HTML again (nh3) and derives the mail's plain-text part from it.
 (function () {
   "use strict";
@@ -179,6 +180,41 @@
     textarea.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
+  // Pickers that complete a word as it is typed (canned responses after "#", colleagues after "@")
+  // read the text before the caret and replace its last characters, in the editor or a textarea.
+  function textBeforeCaret(textarea) {
+    var composer = find(textarea);
+    if (!composer) return textarea.value.slice(0, textarea.selectionStart || 0);
+    if (!caretInside(composer)) return "";
+    var range = window.getSelection().getRangeAt(0).cloneRange();
+    range.collapse(true);
+    range.setStart(composer.editor, 0);
+    return range.toString().replace(/\u00a0/g, " ");
+  }
+
+  function replaceBeforeCaret(textarea, count, value) {
+    value = value || {};
+    var composer = find(textarea);
+    if (!composer) {
+      var caret = textarea.selectionStart || 0;
+      textarea.selectionStart = Math.max(0, caret - count);
+      textarea.selectionEnd = caret;
+      insert(textarea, value);
+      return;
+    }
+    composer.editor.focus();
+    var selection = window.getSelection();
+    if (caretInside(composer) && selection.modify) {
+      for (var i = 0; i < count; i += 1) selection.modify("extend", "backward", "character");
+    }
+    if (value.html) {
+      insertHtmlAtCaret(composer, cleanHtml(value.html));
+    } else {  // a word (a colleague's @name): text in the line, not a paragraph of its own
+      document.execCommand("insertText", false, value.text || "");
+      changed(composer);
+    }
+  }
+
   function caretInside(composer) {
     var selection = window.getSelection();
     return selection && selection.rangeCount && composer.editor.contains(selection.getRangeAt(0).commonAncestorContainer);
@@ -300,8 +336,16 @@
     button.className = "composer-tool composer-" + command;
     button.dataset.command = command;
     button.title = shortcut ? label + " (" + shortcut + ")" : label;
-    button.setAttribute("aria-label", label);
-    button.textContent = text;
+    // The name comes from the (visually hidden) words, the glyph is decoration: a screen reader says
+    // "Numbered list", and no accessible name contradicts what is shown.
+    var glyph = document.createElement("span");
+    glyph.setAttribute("aria-hidden", "true");
+    glyph.textContent = text;
+    var name = document.createElement("span");
+    name.className = "visually-hidden";
+    name.textContent = label;
+    button.appendChild(glyph);
+    button.appendChild(name);
     return button;
   }
 
@@ -595,7 +639,8 @@
     Array.prototype.forEach.call(root.querySelectorAll("form[data-new-ticket]"), directionToggle);
   }
 
-  window.pomocComposer = { insert: insert, set: set, get: get, cleanHtml: cleanHtml };
+  window.pomocComposer = { insert: insert, set: set, get: get, cleanHtml: cleanHtml,
+                           textBeforeCaret: textBeforeCaret, replaceBeforeCaret: replaceBeforeCaret };
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { start(document); });

@@ -103,7 +103,10 @@
   }
 
   function onTypingInput(event) {
-    if (!ticketId || !event.target || event.target.id !== "reply-body") return;
+    // A person typing in the reply (the rich editor or the plain box): trusted events only, so a
+    // draft restored by script or the editor's own copy into the textarea are not "typing".
+    var target = event.target;
+    if (!ticketId || !event.isTrusted || !target || !target.closest || !target.closest("#reply-form")) return;
     var now = Date.now();
     if (now - lastTypingSent < TYPING_SEND_EVERY) return;
     lastTypingSent = now;

@@ -24,8 +24,13 @@
   var asked = "";
   var timer = null;
 
+  // In the rich editor the caret lives there, not in the (hidden) textarea: pomocComposer knows it.
+  function editorApi() {
+    return window.pomocComposer && window.pomocComposer.textBeforeCaret ? window.pomocComposer : null;
+  }
+
   function currentQuery() {
-    var before = box.value.slice(0, box.selectionStart);
+    var before = editorApi() ? editorApi().textBeforeCaret(box) : box.value.slice(0, box.selectionStart);
     var found = /(^|[^\w@])@([\w.+-]{0,30})$/.exec(before);
     return found ? found[2] : null;
   }
@@ -50,6 +55,12 @@
   function choose(index) {
     var agent = agents[index];
     if (!agent) return;
+    if (editorApi()) {
+      var typed = currentQuery();
+      close();
+      editorApi().replaceBeforeCaret(box, (typed || "").length + 1, { text: "@" + agent.username + " " });
+      return;
+    }
     var position = box.selectionStart;
     var before = box.value.slice(0, position).replace(/@([\w.+-]{0,30})$/, "@" + agent.username + " ");
     box.value = before + box.value.slice(position);
@@ -110,7 +121,8 @@
     }
     timer = setTimeout(lookUp, 150);
   });
-  box.addEventListener("keydown", function (event) {
+  var keys = box.closest("[data-composer]") || box; // the editor's keys bubble to its box
+  keys.addEventListener("keydown", function (event) {
     if (list.hidden || !agents.length) return;
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       event.preventDefault();
@@ -126,5 +138,5 @@
       close();
     }
   });
-  box.addEventListener("blur", function () { setTimeout(close, 150); });
+  keys.addEventListener("focusout", function () { setTimeout(close, 150); });
 })();
