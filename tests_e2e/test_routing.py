@@ -29,7 +29,7 @@ def test_presence_and_round_robin(site, browser, demo_password, screenshots, lan
         admin.log_in()
         switch = page.locator("#presence-status")
         switch.select_option("online")
-        expect(page.locator(".presence-switch")).to_have_class("presence-switch presence-online")
+        expect(page.locator(".presence-switch")).to_have_class("presence-switch presence-online", timeout=20_000)
 
         page.goto("/manage/departments/")
         page.locator("table a").first.click()
@@ -49,7 +49,7 @@ def test_presence_and_round_robin(site, browser, demo_password, screenshots, lan
         page.screenshot(path=str(screenshots / f"routing-online-{language}-{width}.png"), caret="initial")
 
         page.locator("#presence-status").select_option("away")
-        expect(page.locator(".presence-switch")).to_have_class("presence-switch presence-away")
+        expect(page.locator(".presence-switch")).to_have_class("presence-switch presence-away", timeout=20_000)
         page.reload()
         expect(page.locator("#ticket-header select[name=assignee]")).to_have_value("")
         assert not admin.errors and not admin.csp_problems()

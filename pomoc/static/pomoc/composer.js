@@ -229,7 +229,21 @@
       selection.removeAllRanges();
       selection.addRange(range);
     }
-    document.execCommand("insertHTML", false, html);
+    // Not execCommand("insertHTML"): Chrome copies the surrounding look into style="" attributes,
+    // which the page's Content-Security-Policy refuses (and the sanitizer would drop anyway).
+    var range = window.getSelection().getRangeAt(0);
+    range.deleteContents();
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    var last = template.content.lastChild;
+    range.insertNode(template.content);
+    if (last) {
+      range.setStartAfter(last);
+      range.collapse(true);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+    }
     changed(composer);
   }
 
