@@ -6,6 +6,7 @@ are skipped, except on CI (``CI=true``), where a missing browser is a failure.
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,24 @@ def screenshots() -> Path:
     path = Path(os.environ.get("POMOC_E2E_SCREENSHOTS") or tempfile.mkdtemp(prefix="pomoc-e2e-shots-"))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+SET_ADMIN_LANGUAGE = ("from pomoc.accounts.models import User; "
+                      "User.objects.filter(username='admin').update(language='{}')")
+
+
+@contextmanager
+def admin_signed_in(site, browser, language: str, width: int):
+    """The demo's administrator, speaking ``language``, signed in on a ``width`` px wide page; their
+    language is reset afterwards (the site is shared by the module's tests)."""
+    from .test_agent_flow import Agent
+
+    pomoc("shell", "-c", SET_ADMIN_LANGUAGE.format(language), env=site.env)
+    admin = Agent(browser, site.url, "admin", DEMO_PASSWORD)
+    try:
+        admin.page.set_viewport_size({"width": width, "height": 900})
+        admin.log_in()
+        yield admin
+    finally:
+        admin.close()
+        pomoc("shell", "-c", SET_ADMIN_LANGUAGE.format(""), env=site.env)

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from pomoc.testing.services import pomoc
 
-from .test_agent_flow import Agent
+from .conftest import admin_signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -27,17 +27,12 @@ def _new_ticket(site) -> None:
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the test's own server
         assert response.status == 201
-SET_LANGUAGE = "from pomoc.accounts.models import User; User.objects.filter(username='admin').update(language='{}')"
 
 
 @pytest.mark.parametrize(("language", "width"), [("en", 1280), ("cs", 390)])
-def test_the_dashboard_updates_itself(site, browser, demo_password, screenshots, language, width):
-    pomoc("shell", "-c", SET_LANGUAGE.format(language), env=site.env)
-    admin = Agent(browser, site.url, "admin", demo_password)
-    page = admin.page
-    try:
-        page.set_viewport_size({"width": width, "height": 900})
-        admin.log_in()
+def test_the_dashboard_updates_itself(site, browser, screenshots, language, width):
+    with admin_signed_in(site, browser, language, width) as admin:
+        page = admin.page
         page.goto("/reports/dashboard/")
         admin.wait_until_live()
         expect(page.locator("h1")).to_have_text({"en": "Dashboard", "cs": "Nástěnka"}[language])
@@ -50,6 +45,3 @@ def test_the_dashboard_updates_itself(site, browser, demo_password, screenshots,
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
         page.screenshot(path=str(screenshots / f"dashboard-{language}-{width}.png"), full_page=True, caret="initial")
         assert not admin.errors and not admin.csp_problems()
-    finally:
-        admin.close()
-        pomoc("shell", "-c", SET_LANGUAGE.format(""), env=site.env)

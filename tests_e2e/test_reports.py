@@ -4,23 +4,16 @@ Czech and on a phone. Screenshots go to POMOC_E2E_SCREENSHOTS (default: a tempor
 import pytest
 from playwright.sync_api import expect
 
-from pomoc.testing.services import pomoc
-
-from .test_agent_flow import Agent
+from .conftest import admin_signed_in
 
 pytestmark = pytest.mark.browser
-SET_LANGUAGE = "from pomoc.accounts.models import User; User.objects.filter(username='admin').update(language='{}')"
 
 
 @pytest.mark.parametrize(("language", "width"), [("en", 1280), ("cs", 390)])
-def test_reports_show_the_figures_and_download(site, browser, demo_password, screenshots, language,
+def test_reports_show_the_figures_and_download(site, browser, screenshots, language,
                                                width):
-    pomoc("shell", "-c", SET_LANGUAGE.format(language), env=site.env)
-    admin = Agent(browser, site.url, "admin", demo_password)
-    try:
+    with admin_signed_in(site, browser, language, width) as admin:
         page = admin.page
-        page.set_viewport_size({"width": width, "height": 900})
-        admin.log_in()
         page.goto(site.url + "/reports/")
         heading = {"en": "Reports", "cs": "Přehledy"}[language]
         expect(page.locator("h1")).to_have_text(heading)
@@ -46,6 +39,3 @@ def test_reports_show_the_figures_and_download(site, browser, demo_password, scr
         page.screenshot(path=str(screenshots / f"reports-tickets-{language}-{width}.png"), full_page=True,
                         caret="initial")
         assert not admin.errors and not admin.csp_problems()
-    finally:
-        admin.close()
-        pomoc("shell", "-c", SET_LANGUAGE.format(""), env=site.env)

@@ -4,22 +4,15 @@ on a phone in Czech too."""
 import pytest
 from playwright.sync_api import expect
 
-from pomoc.testing.services import pomoc
-
-from .test_agent_flow import Agent
+from .conftest import admin_signed_in
 
 pytestmark = pytest.mark.browser
-SET_LANGUAGE = "from pomoc.accounts.models import User; User.objects.filter(username='admin').update(language='{}')"
 
 
 @pytest.mark.parametrize(("language", "width"), [("en", 1280), ("cs", 390)])
-def test_badges_and_the_leaderboard(site, browser, demo_password, screenshots, language, width):
-    pomoc("shell", "-c", SET_LANGUAGE.format(language), env=site.env)
-    admin = Agent(browser, site.url, "admin", demo_password)
-    page = admin.page
-    try:
-        page.set_viewport_size({"width": width, "height": 900})
-        admin.log_in()
+def test_badges_and_the_leaderboard(site, browser, screenshots, language, width):
+    with admin_signed_in(site, browser, language, width) as admin:
+        page = admin.page
         page.goto("/manage/rewards/")
         expect(page.locator("table.data tbody tr").first).to_be_visible()
         badges = page.locator("table.data tbody tr").count()  # the demo's three, and any added before
@@ -39,6 +32,3 @@ def test_badges_and_the_leaderboard(site, browser, demo_password, screenshots, l
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
         page.screenshot(path=str(screenshots / f"agents-{language}-{width}.png"), full_page=True, caret="initial")
         assert not admin.errors and not admin.csp_problems()
-    finally:
-        admin.close()
-        pomoc("shell", "-c", SET_LANGUAGE.format(""), env=site.env)

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from pomoc.testing.services import pomoc
 
-from .test_agent_flow import Agent
+from .conftest import admin_signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -16,17 +16,12 @@ from pomoc.testing.factories import make_ticket
 department = Department.objects.get(name={department!r})
 print(make_ticket(department=department, subject="Routed to whoever is online").number)
 """
-SET_LANGUAGE = "from pomoc.accounts.models import User; User.objects.filter(username='admin').update(language='{}')"
 
 
 @pytest.mark.parametrize(("language", "width"), [("en", 1280), ("cs", 390)])
-def test_presence_and_round_robin(site, browser, demo_password, screenshots, language, width):
-    pomoc("shell", "-c", SET_LANGUAGE.format(language), env=site.env)
-    admin = Agent(browser, site.url, "admin", demo_password)
-    page = admin.page
-    try:
-        page.set_viewport_size({"width": width, "height": 900})
-        admin.log_in()
+def test_presence_and_round_robin(site, browser, screenshots, language, width):
+    with admin_signed_in(site, browser, language, width) as admin:
+        page = admin.page
         switch = page.locator("#presence-status")
         switch.select_option("online")
         expect(page.locator(".presence-switch")).to_have_class("presence-switch presence-online", timeout=20_000)
@@ -53,6 +48,3 @@ def test_presence_and_round_robin(site, browser, demo_password, screenshots, lan
         page.reload()
         expect(page.locator("#ticket-header select[name=assignee]")).to_have_value("")
         assert not admin.errors and not admin.csp_problems()
-    finally:
-        admin.close()
-        pomoc("shell", "-c", SET_LANGUAGE.format(""), env=site.env)
