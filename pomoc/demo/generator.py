@@ -701,6 +701,7 @@ TICKET_COLUMNS = ("number", "subject", "status", "priority", "channel", "departm
                   "closed_at", "last_customer_message_at", "reopen_count")
 MESSAGE_COLUMNS = ("kind", "channel", "author_user_id", "author_contact_id", "body_text", "body_html",
                    "external_id", "delivery_state", "delivery_error", "created_at", "thread_key")
+EMPTY_LIST_COLUMNS = ("cc", "bcc", "forward_to")  # the demo's messages carry no copies or forwards
 
 
 @dataclass
@@ -853,13 +854,15 @@ def _copy_rows(batch: list[Rows], tag_ids: dict[str, int]) -> tuple[int, int]:
             for ticket_id, r in zip(ticket_ids, batch, strict=True):
                 for name in r.tag_names:
                     copy.write_row((ticket_id, tag_ids[name]))
-        columns = ", ".join(("id", "ticket_id", *MESSAGE_COLUMNS))
+        # JSON list columns have no database default: COPY writes their empty value itself
+        columns = ", ".join(("id", "ticket_id", *MESSAGE_COLUMNS, *EMPTY_LIST_COLUMNS))
+        empty = ("[]",) * len(EMPTY_LIST_COLUMNS)
         events = 0
         with cursor.copy(f"COPY {Message._meta.db_table} ({columns}) FROM STDIN") as copy:
             position = 0
             for ticket_id, r in zip(ticket_ids, batch, strict=True):
                 for values in r.messages:
-                    copy.write_row((message_ids[position], ticket_id, *values))
+                    copy.write_row((message_ids[position], ticket_id, *values, *empty))
                     position += 1
         with cursor.copy(f"COPY {TicketEvent._meta.db_table} (ticket_id, type, actor_id, data, at) FROM STDIN") as copy:
             position = 0
