@@ -103,7 +103,9 @@ def test_searching_a_ticket_number_opens_the_ticket(admin_page, long_ticket):
 def test_bulk_apply_with_nothing_selected_says_so(admin_page):
     page = admin_page
     page.goto("/?view=open")
-    page.select_option("select[name=status]", "pending")
+    # live first: a refresh of the list right after connecting would replace the note just shown
+    expect(page.locator("body")).to_have_attribute("data-live-state", "subscribed")
+    page.select_option("#bulk-form select[name=status]", "pending")
     page.click("[data-bulk-apply]")
     note = page.locator("[data-bulk-nothing]")
     expect(note).to_be_visible()

@@ -53,7 +53,7 @@ Variants = Annotated[dict[str, VariantText], _schema(propertyNames={"enum": lang
 """The text per language code (en, cs, pl, et); an empty text means none in that language."""
 
 
-class AttachmentOut(Schema):
+class CannedAttachmentOut(Schema):
     id: str
     file_name: str
     content_type: str
@@ -69,7 +69,7 @@ class CannedOut(Schema):
     owner: UserRef | None
     body: str
     variants: dict[str, str]
-    attachments: list[AttachmentOut]
+    attachments: list[CannedAttachmentOut]
     usage_count: int
     last_used_at: dt.datetime | None
     can_change: bool
@@ -104,7 +104,7 @@ class RenderOut(Schema):
     text: str
     html: str
     language: str = Field(description="The variant chosen by the customer's language; \"\" for the main text.")
-    attachments: list[AttachmentOut]
+    attachments: list[CannedAttachmentOut]
 
 
 def _attachment_out(attachment) -> dict:

@@ -15,6 +15,7 @@ from ninja.errors import HttpError
 from pydantic import ConfigDict, Field
 
 from pomoc.api.schemas import (
+    COPIES_RULE,
     ERRORS,
     MESSAGE_TEXT_RULE,
     TEXT_PATTERN,
@@ -70,7 +71,7 @@ class MessageOut(Schema):
 
 
 class MessageIn(In):
-    model_config = ConfigDict(json_schema_extra=MESSAGE_TEXT_RULE)
+    model_config = ConfigDict(json_schema_extra={**MESSAGE_TEXT_RULE, "allOf": [COPIES_RULE]})
 
     kind: MessageKindName | None = Field(
         None, description="reply, note or customer; default: reply for agents, customer for customers."
@@ -208,6 +209,7 @@ MESSAGE_BODY_DOC = {
                     },
                     "anyOf": [*MESSAGE_TEXT_RULE["anyOf"], {"required": ["files"], "properties": {
                         "files": {"minItems": 1}}}],
+                    "allOf": [COPIES_RULE],
                 }
             },
         },

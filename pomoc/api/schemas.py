@@ -118,6 +118,17 @@ with text (HTML that shows no text after sanitizing is refused; so is a blank me
 attachments)."""
 
 
+COPIES_RULE = {
+    "anyOf": [
+        {"required": ["kind"], "properties": {"kind": {"const": "reply"}}},
+        {"not": {"required": ["kind"]}},
+        {"properties": {"cc": {"maxItems": 0}, "bcc": {"maxItems": 0}}},
+    ],
+}
+"""Only a reply has copies: ``cc`` and ``bcc`` stay empty unless ``kind`` is ``reply`` (or left out: an
+agent's message is then a reply)."""
+
+
 def language_codes() -> list[str]:
     return ["", *(code for code, _name in settings.LANGUAGES)]
 

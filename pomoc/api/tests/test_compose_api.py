@@ -120,3 +120,12 @@ def test_an_administrator_sets_a_signature_that_signed_replies_carry(world, as_a
     reply = as_agent.post(f"/tickets/{world['ticket'].number}/messages", {"body": "Done.", "signed": True})
     assert reply.json()["body_text"] == "Done.\n\n-- \nAgent Smith\nSupport"
     assert as_admin.patch(f"/users/{world['agent'].pk}", {"signature": "x" * 2001}).status_code in (400, 422)
+
+
+def test_the_schema_says_only_replies_have_copies():
+    from pomoc.api.schemas import COPIES_RULE
+
+    api_schema = Client().get("/api/v1/openapi.json").json()
+    body = api_schema["paths"]["/api/v1/tickets/{number}/messages"]["post"]["requestBody"]["content"]
+    assert COPIES_RULE in body["multipart/form-data"]["schema"]["allOf"]
+    assert COPIES_RULE in body["application/json"]["schema"]["allOf"]
