@@ -22,6 +22,7 @@ print(make_ticket(department=department, subject="Routed to whoever is online").
 def test_presence_and_round_robin(site, browser, screenshots, language, width):
     with admin_signed_in(site, browser, language, width) as admin:
         page = admin.page
+        page.wait_for_load_state("load")  # htmx takes over the switch once the page has loaded
         switch = page.locator("#presence-status")
         switch.select_option("online")
         expect(page.locator(".presence-switch")).to_have_class("presence-switch presence-online", timeout=20_000)
@@ -43,6 +44,7 @@ def test_presence_and_round_robin(site, browser, screenshots, language, width):
         expect(assignee).not_to_have_value("")
         page.screenshot(path=str(screenshots / f"routing-online-{language}-{width}.png"), caret="initial")
 
+        page.wait_for_load_state("load")
         page.locator("#presence-status").select_option("away")
         expect(page.locator(".presence-switch")).to_have_class("presence-switch presence-away", timeout=20_000)
         page.reload()
