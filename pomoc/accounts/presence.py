@@ -21,11 +21,6 @@ OFFLINE_AFTER = dt.timedelta(minutes=3)
 SEEN_WRITE_EVERY = dt.timedelta(seconds=30)  # pings come every 25 s: at most one write per half minute
 
 
-def presence_of(user) -> AgentPresence:
-    presence, _created = AgentPresence.objects.get_or_create(user=user)
-    return presence
-
-
 def presence_choose(user, status: str, *, now: dt.datetime | None = None) -> tuple[str, str]:
     """The agent chooses online or away (or offline, signing off); returns (before, after)."""
     if status not in Presence.values:

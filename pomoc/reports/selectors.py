@@ -37,41 +37,29 @@ class Report:
     previous: Report | None = None
 
 
-def filtered_tickets(user, *, department=None, channel: str = "", agent=None, priority=None, tag=None,
-                     company=None) -> QuerySet[Ticket]:
-    """The tickets ``user`` may see, narrowed by the report's filters."""
-    tickets = visible_tickets(user)
-    if department is not None:
-        tickets = tickets.filter(department=department)
-    if channel:
-        tickets = tickets.filter(channel=channel)
-    if agent is not None:
-        tickets = tickets.filter(assignee=agent)
-    if priority is not None:
-        tickets = tickets.filter(priority=priority)
-    if tag is not None:
-        tickets = tickets.filter(tags=tag)
-    if company is not None:
-        tickets = tickets.filter(requester__company=company)
-    return tickets
+# Each report filter, as a lookup on tickets and on survey answers (an answer keeps its own department,
+# channel, agent and contact; the rest is its ticket's).
+TICKET_LOOKUPS = {"department": "department", "channel": "channel", "agent": "assignee", "priority": "priority",
+                  "tag": "tags", "company": "requester__company"}
+ANSWER_LOOKUPS = {"department": "department", "channel": "channel", "agent": "agent", "priority": "ticket__priority",
+                  "tag": "ticket__tags", "company": "contact__company"}
 
 
-def _answers(user, period: metrics.Period, *, department=None, channel: str = "", agent=None, priority=None,
-             tag=None, company=None) -> QuerySet[Answer]:
+def _narrowed(queryset: QuerySet, lookups: dict[str, str], filters: dict) -> QuerySet:
+    for name, value in filters.items():
+        if value is not None and value != "":
+            queryset = queryset.filter(**{lookups[name]: value})
+    return queryset
+
+
+def filtered_tickets(user, **filters) -> QuerySet[Ticket]:
+    """The tickets ``user`` may see, narrowed by the report's filters (``TICKET_LOOKUPS``)."""
+    return _narrowed(visible_tickets(user), TICKET_LOOKUPS, filters)
+
+
+def _answers(user, period: metrics.Period, **filters) -> QuerySet[Answer]:
     answers = visible_answers(user).filter(answered_at__gte=period.start, answered_at__lt=period.end)
-    if department is not None:
-        answers = answers.filter(department=department)
-    if channel:
-        answers = answers.filter(channel=channel)
-    if agent is not None:
-        answers = answers.filter(agent=agent)
-    if priority is not None:
-        answers = answers.filter(ticket__priority=priority)
-    if tag is not None:
-        answers = answers.filter(ticket__tags=tag)
-    if company is not None:
-        answers = answers.filter(contact__company=company)
-    return answers
+    return _narrowed(answers, ANSWER_LOOKUPS, filters)
 
 
 def report_for(user, *, start, end, calendar=None, compare: bool = True, **filters) -> Report:

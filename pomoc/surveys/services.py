@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from pomoc.accounts.models import Role, User
+from pomoc.accounts.selectors import supervisors_of
 from pomoc.channels.email.outbound import FAILED, RETRY, SENT, inbox_for, send_automatic, sending_problem
 from pomoc.channels.email.rate_limit import AutoResponseLimiter
 from pomoc.contacts.models import Contact, IdentityKind
@@ -254,13 +254,6 @@ def answer_record(invitation: Invitation, score: int, *, now: dt.datetime | None
     return answer
 
 
-def _supervisors(ticket: Ticket) -> list[User]:
-    """The active supervisors of the ticket's department; every active supervisor when it has none."""
-    supervisors = User.objects.filter(is_active=True, role=Role.SUPERVISOR)
-    of_department = list(supervisors.filter(departments=ticket.department_id)) if ticket.department_id else []
-    return of_department or list(supervisors)
-
-
 def _follow_up(answer: Answer, ticket: Ticket) -> None:
     """A low score: a note on the ticket and a notification for its supervisors (the comment follows
     as another note when it comes)."""
@@ -271,7 +264,7 @@ def _follow_up(answer: Answer, ticket: Ticket) -> None:
     text = _("Low rating from the customer: %(kind)s %(score)s of %(best)s. A supervisor should follow up.") % {
         "kind": answer.kind.upper(), "score": answer.score, "best": best}
     system_note_add(ticket=ticket, text=text, channel=ticket.channel, external_id=f"survey-low-{answer.pk}")
-    notify(_supervisors(ticket), kind=NotificationKind.LOW_RATING, ticket=ticket, text=text)
+    notify(supervisors_of(ticket.department_id), kind=NotificationKind.LOW_RATING, ticket=ticket, text=text)
 
 
 def comment_add(answer: Answer, comment: str, *, now: dt.datetime | None = None) -> Answer:

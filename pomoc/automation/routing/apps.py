@@ -10,7 +10,7 @@ class RoutingConfig(AppConfig):
     def ready(self) -> None:
         import datetime as dt
 
-        from pomoc.automation.routing import subscribers
+        from pomoc.automation.routing import services, subscribers
         from pomoc.core import scheduler
         from pomoc.tickets import dispatch
 
@@ -18,4 +18,4 @@ class RoutingConfig(AppConfig):
         dispatch.register("routing", subscribers.on_events, order=dispatch.RULES + 5)
         scheduler.register("routing.sweep", lambda: scheduler.Periodic(
             "routing.sweep", "pomoc.automation.routing.tasks.sweep", dt.timedelta(minutes=1),
-            has_work=subscribers.routing_in_use))
+            has_work=services.routing_in_use))

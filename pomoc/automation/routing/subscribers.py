@@ -27,8 +27,3 @@ def on_events(events: list[TicketEvent]) -> None:
         except Exception:  # the write committed already; the sweep tries again
             logger.exception("routing: ticket %s could not be routed", ticket_id)
 
-
-def routing_in_use() -> bool:
-    from pomoc.automation.routing.services import routing_in_use as in_use
-
-    return in_use()

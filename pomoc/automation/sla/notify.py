@@ -7,25 +7,14 @@ import logging
 from collections import defaultdict
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from pomoc.accounts.models import Role
+from pomoc.accounts.selectors import supervisors_of
 from pomoc.automation.sla.models import Target
 
 logger = logging.getLogger(__name__)
-
-
-def supervisors_of(ticket) -> list:
-    """The active supervisors of the ticket's department; all active supervisors when it has none."""
-    users = get_user_model().objects.filter(is_active=True, role=Role.SUPERVISOR).exclude(email="")
-    if ticket.department_id:
-        in_department = list(users.filter(departments=ticket.department_id))
-        if in_department:
-            return in_department
-    return list(users)
 
 
 def recipients(ticket, kind: str) -> list:
@@ -33,7 +22,7 @@ def recipients(ticket, kind: str) -> list:
     supervisors."""
     if kind == "warn" and ticket.assignee_id and ticket.assignee.is_active and ticket.assignee.email:
         return [ticket.assignee]
-    return supervisors_of(ticket)
+    return supervisors_of(ticket.department_id)
 
 
 def text_of(notice: dict, ticket) -> str:

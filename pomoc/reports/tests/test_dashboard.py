@@ -76,7 +76,7 @@ def test_an_agent_sees_their_departments_only(client):
     make_ticket(department=mine)
     make_ticket(department=other)
     board = dashboard_for(agent)
-    assert board.queue["total"] in (1, 2) and [a.name for a in board.agents] == [agent.get_full_name()]
+    assert board.queue["total"] == 1 and [a.name for a in board.agents] == [agent.get_full_name()]
 
 
 def test_the_page_its_live_part_and_its_cost(client):
