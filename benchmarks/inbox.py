@@ -255,15 +255,15 @@ class Bench:
 
         open_filters = selectors.TicketFilters.from_mapping({"status": "active"})
         done_filters = selectors.TicketFilters.from_mapping({"status": "resolved,closed"})
-        self.measure("inbox: open, first page", self.page_client, "/?view=open",
+        self.measure("inbox: open, first page", self.page_client, "/inbox/?view=open",
                      self.sql_of(self.page_query(open_filters)))
         cursor, position = self.deep_cursor(open_filters)
         if cursor:
-            self.measure(f"inbox: open, row {position}", self.page_client, "/?" + urlencode(
+            self.measure(f"inbox: open, row {position}", self.page_client, "/inbox/?" + urlencode(
                 {"view": "open", "cursor": cursor}), self.sql_of(self.page_query(open_filters, cursor)))
         cursor, position = self.deep_cursor(done_filters)
         if cursor:
-            self.measure(f"inbox: resolved, row {position}", self.page_client, "/?" + urlencode(
+            self.measure(f"inbox: resolved, row {position}", self.page_client, "/inbox/?" + urlencode(
                 {"view": "resolved", "cursor": cursor}), self.sql_of(self.page_query(done_filters, cursor)))
         # Every other built-in view's first page (its filters are what the sidebar links to).
         for view in selectors.builtin_views(self.user):
@@ -271,13 +271,13 @@ class Bench:
                 continue
             filters = selectors.TicketFilters.from_mapping(view["filters"])
             label = f"department {view['name']}" if view["key"].startswith("dept-") else view["key"]
-            self.measure(f"inbox: {label}, first page", self.page_client, f"/?view={view['key']}",
+            self.measure(f"inbox: {label}, first page", self.page_client, f"/inbox/?view={view['key']}",
                          self.sql_of(self.page_query(filters)))
         # The sidebar's view counts, never cached: each counts at most COUNT_CAP tickets through an index.
         from django.core.cache import cache
 
         counts = self.count_queries()
-        self.measure("inbox: view counts, uncached", self.page_client, "/?view=open&fragment=sidebar", counts,
+        self.measure("inbox: view counts, uncached", self.page_client, "/inbox/?view=open&fragment=sidebar", counts,
                      before=cache.clear, HX_Request="true")
         self.measure("api: view counts, uncached", self.api_client, "/api/v1/views/counts", counts,
                      before=cache.clear)

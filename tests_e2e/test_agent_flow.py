@@ -60,7 +60,7 @@ class Agent:
 
 def _open_ticket_of(agent: Agent) -> str:
     """The path of the first ticket in the agent's open queue; one logged by hand if it is empty."""
-    agent.page.goto("/?view=open")
+    agent.page.goto("/inbox/?view=open")
     links = agent.page.locator("a.ticket-link")
     agent.page.wait_for_load_state("networkidle")
     if links.count():
@@ -87,7 +87,7 @@ def test_changes_by_one_agent_appear_live_for_another(site, browser, demo_passwo
         assert re.fullmatch(r"/tickets/\d+/", ticket_path), ticket_path
 
         admin.log_in()
-        admin.page.goto("/?view=open")
+        admin.page.goto("/inbox/?view=open")
         expect(admin.page.locator("a.ticket-link").first).to_be_visible()
         link = admin.page.locator(f'a.ticket-link[href="{ticket_path}"]')
         if link.count():

@@ -114,7 +114,7 @@ def test_a_mention_reaches_the_other_agent_live(site, browser, demo_password, sc
         expect(mentioned.page.locator("[data-browser-notifications-state]")).to_have_text("On in this browser.")
         expect(switch).to_have_text("Turn off in this browser")
         ticket_path = _open_ticket_of(mentioned)
-        mentioned.page.goto("/?view=open")
+        mentioned.page.goto("/inbox/?view=open")
         expect(mentioned.page.locator("body")).to_have_attribute("data-live-state", "subscribed")
         mentioned.page.evaluate("window.__sameDocument = true")
         before = int(mentioned.page.locator("#bell").get_attribute("data-unread"))

@@ -78,7 +78,7 @@ def admin_page(browser, site, demo_password):
 
 def test_a_long_subject_and_name_do_not_widen_the_table(admin_page, long_ticket):
     page = admin_page
-    page.goto("/?view=open&sort=-created_at")
+    page.goto("/inbox/?view=open&sort=-created_at")
     link = page.locator("a.ticket-link", has_text="Invoice-x-x").first
     expect(link).to_have_attribute("title", long_ticket["subject"])
     table = page.locator("table.tickets")
@@ -93,7 +93,7 @@ def test_a_long_subject_and_name_do_not_widen_the_table(admin_page, long_ticket)
 
 def test_searching_a_ticket_number_opens_the_ticket(admin_page, long_ticket):
     page = admin_page
-    page.goto("/")
+    page.goto("/inbox/")
     page.fill("#global-search", f"#{long_ticket['number']}")
     page.press("#global-search", "Enter")
     page.wait_for_url(re.compile(rf".*/tickets/{long_ticket['number']}/$"))
@@ -102,7 +102,7 @@ def test_searching_a_ticket_number_opens_the_ticket(admin_page, long_ticket):
 
 def test_bulk_apply_with_nothing_selected_says_so(admin_page):
     page = admin_page
-    page.goto("/?view=open")
+    page.goto("/inbox/?view=open")
     # live first: a refresh of the list right after connecting would replace the note just shown
     expect(page.locator("body")).to_have_attribute("data-live-state", "subscribed")
     page.select_option("#bulk-form select[name=status]", "pending")
@@ -116,18 +116,18 @@ def test_bulk_apply_with_nothing_selected_says_so(admin_page):
 def test_snooze_takes_a_ticket_out_until_it_is_due(admin_page, site, long_ticket):
     page = admin_page
     number = long_ticket["number"]
-    page.goto("/?view=open&sort=-created_at")
+    page.goto("/inbox/?view=open&sort=-created_at")
     row = page.locator("tr.ticket-row", has=page.locator(f"a[href='/tickets/{number}/']"))
     row.locator("input[name=ticket]").check()
     page.fill("input[name=snooze_until]", "2031-01-15T09:30")
     page.click("[data-bulk-apply]")
     expect(page.locator(".flash")).to_contain_text("Updated 1 ticket(s).")
     expect(page.locator(f"a[href='/tickets/{number}/']")).to_have_count(0)
-    page.goto("/?view=snoozed")
+    page.goto("/inbox/?view=snoozed")
     snoozed = page.locator("tr.ticket-row", has=page.locator(f"a[href='/tickets/{number}/']"))
     expect(snoozed.locator(".status-snoozed")).to_have_attribute("title", re.compile(r"Snoozed until .*2031"))
     assert pomoc("shell", "-c", WAKE.replace("NUMBER", str(number)), env=site.env).stdout.strip().endswith("1")
-    page.goto("/?view=open&sort=-created_at")
+    page.goto("/inbox/?view=open&sort=-created_at")
     expect(page.locator(f"a[href='/tickets/{number}/']")).to_have_count(1)
 
 
@@ -146,7 +146,7 @@ def test_inbox_and_ticket_page_fit_a_390_px_screen(browser, site, demo_password,
     context, page = new_page(browser, site, width=390, locale=locale)
     try:
         log_in(page, username, demo_password)
-        page.goto("/?view=open")
+        page.goto("/inbox/?view=open")
         expect(page.locator("table.tickets")).to_be_visible()
         width, inner = no_horizontal_overflow(page)
         assert width <= inner, f"the inbox is {width} px wide on a {inner} px screen"
@@ -174,7 +174,7 @@ def test_wide_screenshots_in_polish(browser, site, demo_password):
     context, page = new_page(browser, site, locale="pl")
     try:
         log_in(page, "agent3", demo_password)
-        page.goto("/?view=open")
+        page.goto("/inbox/?view=open")
         width, inner = no_horizontal_overflow(page)
         assert width <= inner
         shoot(page, "inbox-1280-pl")

@@ -137,7 +137,7 @@ def test_macros_on_one_ticket_and_on_many_from_the_inbox(site, browser, demo_pas
         page.get_by_role("button", name="Save").click()
         expect(page.locator(".flash")).to_contain_text("Macro Waiting for the customer saved.")
 
-        page.goto("/")
+        page.goto("/inbox/")
         rows = page.locator("tbody tr", has=page.locator("input[name=ticket]"))
         expect(rows.first).to_be_visible()
         numbers = [rows.nth(i).locator("td.number").inner_text() for i in range(3)]

@@ -38,7 +38,7 @@ def test_an_sla_policy_gives_tickets_due_times(site, browser, demo_password, scr
         page.screenshot(path=str(screenshots / f"sla-policies-{width}.png"), full_page=True, caret="initial")
 
         # The worker works out the clocks of the unresolved tickets in the background.
-        inbox = f"/?view=open&columns={COLUMNS}&sort=sla_due"
+        inbox = f"/inbox/?view=open&columns={COLUMNS}&sort=sla_due"
         cells = page.locator("td.col-sla_due time")
         for _attempt in range(30):
             page.goto(inbox)

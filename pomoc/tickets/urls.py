@@ -4,7 +4,7 @@ from pomoc.tickets import views_inbox, views_misc, views_ticket
 
 app_name = "tickets"
 urlpatterns = [
-    path("", views_inbox.inbox_entry, name="inbox"),
+    path("inbox/", views_inbox.inbox_entry, name="inbox"),
     path("inbox/bulk/", views_inbox.bulk_update, name="bulk"),
     path("inbox/views/", views_inbox.save_view, name="save-view"),
     path("inbox/views/<int:view_id>/delete/", views_inbox.delete_view, name="delete-view"),

@@ -18,7 +18,7 @@ def request(remote: str, forwarded: str | None = None):
     extra = {"REMOTE_ADDR": remote}
     if forwarded is not None:
         extra["HTTP_X_FORWARDED_FOR"] = forwarded
-    return RequestFactory().get("/", **extra)
+    return RequestFactory().get("/inbox/", **extra)
 
 
 def test_without_a_trusted_proxy_the_header_is_never_read(settings):

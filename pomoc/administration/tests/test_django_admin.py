@@ -39,7 +39,7 @@ def test_ticket_events_cannot_be_added_changed_or_deleted(client, superuser):
     ticket = make_ticket()
     event = TicketEvent.objects.filter(ticket=ticket).first()
     model_admin = admin.site._registry[TicketEvent]
-    request = client.get("/").wsgi_request
+    request = client.get("/inbox/").wsgi_request
     request.user = superuser
     assert not model_admin.has_add_permission(request)
     assert not model_admin.has_change_permission(request, event)

@@ -2,6 +2,7 @@
 
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,5 +25,5 @@ def presence(request):
         return render(request, "routing/_presence.html", {"presence": status})
     following = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(following, {request.get_host()}, require_https=request.is_secure()):
-        following = "/"
+        following = reverse("tickets:inbox")
     return redirect(following)

@@ -44,7 +44,7 @@ def test_a_form_sent_without_its_csrf_token_says_what_to_do(client):
 
 
 def test_the_server_error_page_renders_without_a_database_or_a_user():
-    request = RequestFactory().get("/")
+    request = RequestFactory().get("/inbox/")
     with translation.override("et"):
         response = server_error(request)
     assert response.status_code == 500

@@ -12,18 +12,18 @@ pytestmark = pytest.mark.django_db
 def test_the_bell_counts_the_unread(client, team, committed):
     alice, bob, _olga, ticket = team
     client.force_login(bob)
-    page = client.get("/").content.decode() if False else client.get("/?view=open").content.decode()
+    page = client.get("/inbox/").content.decode() if False else client.get("/inbox/?view=open").content.decode()
     assert 'id="bell"' in page and 'id="bell-count" aria-live="polite" hidden' in page
     with committed():
         services.notify([bob], kind=NotificationKind.ASSIGNED, ticket=ticket, actor=alice)
-    page = client.get("/?view=open").content.decode()
+    page = client.get("/inbox/?view=open").content.decode()
     assert 'class="bell has-unread"' in page and '>1</span>' in page and "data-live-notifications" in page
 
 
 def test_customers_have_no_bell(client, team):
     _alice, _bob, _olga, ticket = team
     client.force_login(make_customer_user(contact=ticket.requester))
-    assert 'id="bell"' not in client.get("/").content.decode()
+    assert 'id="bell"' not in client.get("/inbox/").content.decode()
     assert client.get("/notifications/").status_code == 404
 
 

@@ -42,7 +42,7 @@ def more_of_everything(team, rounds: int) -> None:
 def test_the_inbox_costs_the_same_for_few_or_many(client, team, committed):
     _alice, bob, _olga, _ticket = team
     client.force_login(bob)
-    url = "/?view=open"
+    url = "/inbox/?view=open"
     queries_of(client, url)
     with committed():
         more_of_everything(team, 1)

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def rows(client) -> str:
-    answer = client.get("/?view=open")
+    answer = client.get("/inbox/?view=open")
     assert answer.status_code == 200
     page = answer.content.decode()
     assert "Kettle leaks" in page

@@ -129,17 +129,17 @@ def test_the_new_ticket_form_sets_fields_checked_as_the_api_checks_them(agent_cl
 def test_the_inbox_filters_by_a_field_and_shows_fields_as_columns(agent_client, fields):
     pro = make_ticket(subject="Pro customer", custom_fields={"region": "EU", "plan": "pro", "seats": 12})
     make_ticket(subject="Basic customer", custom_fields={"region": "US", "plan": "basic", "seats": 3})
-    html = agent_client.get("/?view=open&cf_plan=pro&fields=plan,seats").content.decode()
+    html = agent_client.get("/inbox/?view=open&cf_plan=pro&fields=plan,seats").content.decode()
     assert "Pro customer" in html and "Basic customer" not in html
     assert '<th scope="col" class="col-field">Plan</th>' in html
     assert '<td class="col-field">pro</td><td class="col-field">12</td>' in html
-    html = agent_client.get("/?view=open&cf_seats=3").content.decode()
+    html = agent_client.get("/inbox/?view=open&cf_seats=3").content.decode()
     assert "Basic customer" in html and "Pro customer" not in html
     assert pro.number
     # The filter bar offers the fields; a wrong value says what is wrong, as the API would.
-    html = agent_client.get("/?view=open&cf_seats=many").content.decode()
+    html = agent_client.get("/inbox/?view=open&cf_seats=many").content.decode()
     assert "Not a valid value for a field of type “Number”." in html
-    html = agent_client.get("/?view=open&cf_nope=1").content.decode()
+    html = agent_client.get("/inbox/?view=open&cf_nope=1").content.decode()
     assert "Unknown custom field." in html
 
 
@@ -172,4 +172,4 @@ def test_a_nul_character_is_refused_not_stored(agent_client, fields):
     assert 'id="cf_order-errors"' in html
     ticket.refresh_from_db()
     assert ticket.custom_fields == {"region": "EU"}
-    assert agent_client.get("/?view=open&cf_order=A%00B").status_code in (200, 400)
+    assert agent_client.get("/inbox/?view=open&cf_order=A%00B").status_code in (200, 400)

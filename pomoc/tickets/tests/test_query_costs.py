@@ -105,12 +105,12 @@ def test_search_costs_the_same_for_2_or_20_matching_tickets(agent_client, agent)
 
 def test_the_sidebar_counts_cost_one_bounded_query_per_view(agent_client, agent):
     add_tickets(agent, 3)
-    queries_of(agent_client, "/?view=open&fragment=sidebar", HX_Request="true")
+    queries_of(agent_client, "/inbox/?view=open&fragment=sidebar", HX_Request="true")
     cache.clear()
-    few = queries_of(agent_client, "/?view=open&fragment=sidebar", HX_Request="true")
+    few = queries_of(agent_client, "/inbox/?view=open&fragment=sidebar", HX_Request="true")
     add_tickets(agent, 15)
     cache.clear()
-    many = queries_of(agent_client, "/?view=open&fragment=sidebar", HX_Request="true")
+    many = queries_of(agent_client, "/inbox/?view=open&fragment=sidebar", HX_Request="true")
     assert len(few) == len(many)
     counts = [q for q in many if "COUNT(" in q]
     assert counts and all(re.search(r"LIMIT \d+", q) for q in counts), "every count stops at the cap"

@@ -21,13 +21,14 @@ def world(client):
 
 
 def post_bulk(client, tickets, **changes):
-    return client.post(reverse("tickets:bulk"), {"ticket": [t.pk for t in tickets], "next": "/?view=open", **changes})
+    return client.post(reverse("tickets:bulk"),
+                       {"ticket": [t.pk for t in tickets], "next": "/inbox/?view=open", **changes})
 
 
 def test_assign_to_me_status_and_priority(client, world):
     response = post_bulk(client, world["tickets"][:2], assignee="me", status=Status.PENDING,
                          priority=str(Priority.HIGH))
-    assert response.status_code == 302 and response["Location"] == "/?view=open"
+    assert response.status_code == 302 and response["Location"] == "/inbox/?view=open"
     for ticket in Ticket.objects.filter(pk__in=[t.pk for t in world["tickets"][:2]]):
         assert (ticket.assignee, ticket.status, ticket.priority) == (world["agent"], Status.PENDING, Priority.HIGH)
         assert ticket.events.filter(type=EventType.ASSIGNED).count() == 1
@@ -65,7 +66,7 @@ def test_nothing_selected_or_nothing_to_change_is_an_error(client, world):
     page = client.get(response["Location"])
     assert b"Select at least one ticket." in page.content
     post_bulk(client, world["tickets"])
-    assert b"Choose at least one change" in client.get("/").content
+    assert b"Choose at least one change" in client.get("/inbox/").content
     assert not Ticket.objects.filter(status=Status.RESOLVED).exists()
 
 
@@ -95,14 +96,14 @@ def test_merge_moves_the_others_into_the_oldest_selected(client, world):
         ticket.refresh_from_db()
         assert (ticket.merged_into_id, ticket.status) == (oldest.pk, Status.CLOSED)
     assert oldest.messages.count() == 3
-    page = client.get("/?view=open", follow=True).content.decode()
+    page = client.get("/inbox/?view=open", follow=True).content.decode()
     assert f"Merged 2 ticket(s) into #{oldest.number}." in page
 
 
 def test_merge_of_one_ticket_says_two_are_needed(client, world):
     response = post_bulk(client, world["tickets"][:1], action="merge")
     assert response.status_code == 302
-    assert "Select at least two tickets to merge." in client.get("/?view=open").content.decode()
+    assert "Select at least two tickets to merge." in client.get("/inbox/?view=open").content.decode()
     assert Ticket.objects.filter(merged_into__isnull=False).count() == 0
 
 
@@ -115,9 +116,9 @@ def test_mark_as_spam_closes_and_tags(client, world):
 
 
 def test_apply_with_nothing_selected_says_so_and_changes_nothing(client, world):
-    response = client.post(reverse("tickets:bulk"), {"next": "/?view=open", "status": Status.RESOLVED})
+    response = client.post(reverse("tickets:bulk"), {"next": "/inbox/?view=open", "status": Status.RESOLVED})
     assert response.status_code == 302
-    assert "Select at least one ticket." in client.get("/?view=open").content.decode()
+    assert "Select at least one ticket." in client.get("/inbox/?view=open").content.decode()
     assert not Ticket.objects.filter(status=Status.RESOLVED).exists()
 
 
@@ -133,16 +134,16 @@ def test_snooze_takes_the_tickets_out_of_the_open_views_until_due(client, world)
     snoozed = Ticket.objects.get(pk=world["tickets"][0].pk)
     assert snoozed.status == Status.SNOOZED
     assert abs(snoozed.snoozed_until - until) < dt.timedelta(minutes=1)
-    assert "S0" not in client.get("/?view=open").content.decode()
-    assert "S0" in client.get("/?view=snoozed").content.decode()
+    assert "S0" not in client.get("/inbox/?view=open").content.decode()
+    assert "S0" in client.get("/inbox/?view=snoozed").content.decode()
     assert tickets_wake_due() == 0
     assert tickets_wake_due(now=until + dt.timedelta(minutes=1)) == 1
     woken = Ticket.objects.get(pk=snoozed.pk)
     assert (woken.status, woken.snoozed_until) == (Status.OPEN, None)
-    assert "S0" in client.get("/?view=open").content.decode()
+    assert "S0" in client.get("/inbox/?view=open").content.decode()
 
 
 def test_snooze_into_the_past_is_refused(client, world):
     post_bulk(client, world["tickets"][:1], snooze_until="2001-01-01T09:00")
-    assert "Choose a time in the future." in client.get("/?view=open").content.decode()
+    assert "Choose a time in the future." in client.get("/inbox/?view=open").content.decode()
     assert Ticket.objects.get(pk=world["tickets"][0].pk).status == Status.NEW

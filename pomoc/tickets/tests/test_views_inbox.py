@@ -35,7 +35,7 @@ def subjects(response) -> list[str]:
 
 def sidebar_counts(client, view="open") -> dict:
     """The counts of the sidebar fragment the inbox page loads (and refreshes) through htmx."""
-    response = client.get("/", {"view": view, "fragment": "sidebar"}, HTTP_HX_REQUEST="true")
+    response = client.get("/inbox/", {"view": view, "fragment": "sidebar"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     return {v["key"]: v["count"] for v in response.context["views"]}
 
@@ -49,11 +49,11 @@ def test_builtin_views_show_their_tickets_with_counts(agent_client, agent):
     done = make_ticket(subject="Done", department=support)
     services.ticket_update(ticket=done, actor=agent, changes={"status": Status.RESOLVED})
 
-    assert subjects(agent_client.get("/?view=mine")) == [mine.subject]
-    assert set(subjects(agent_client.get("/?view=unassigned"))) == {unassigned.subject, pending.subject}
-    assert subjects(agent_client.get("/?view=pending")) == ["Waiting"]
-    assert subjects(agent_client.get("/?view=resolved")) == ["Done"]
-    response = agent_client.get(f"/?view=dept-{support.pk}")
+    assert subjects(agent_client.get("/inbox/?view=mine")) == [mine.subject]
+    assert set(subjects(agent_client.get("/inbox/?view=unassigned"))) == {unassigned.subject, pending.subject}
+    assert subjects(agent_client.get("/inbox/?view=pending")) == ["Waiting"]
+    assert subjects(agent_client.get("/inbox/?view=resolved")) == ["Done"]
+    response = agent_client.get(f"/inbox/?view=dept-{support.pk}")
     assert set(subjects(response)) == {"Mine", "Nobody's", "Waiting"}
     counts = sidebar_counts(agent_client, f"dept-{support.pk}")
     assert counts["mine"] == 1 and counts["open"] == 3 and counts["resolved"] == 1 and counts[f"dept-{support.pk}"] == 3
@@ -63,54 +63,54 @@ def test_builtin_views_show_their_tickets_with_counts(agent_client, agent):
 def test_filters_narrow_the_view_and_are_kept_in_the_filter_bar(agent_client, agent):
     make_ticket(subject="Low one", priority=Priority.LOW)
     make_ticket(subject="Urgent one", priority=Priority.URGENT, tags=["vip"])
-    response = agent_client.get("/", {"view": "open", "priority": "urgent"})
+    response = agent_client.get("/inbox/", {"view": "open", "priority": "urgent"})
     assert subjects(response) == ["Urgent one"]
     assert response.context["filter_form"].initial["priority"] == "urgent"
-    assert subjects(agent_client.get("/", {"view": "open", "tag": "vip"})) == ["Urgent one"]
-    assert subjects(agent_client.get("/", {"view": "open", "q": "low"})) == ["Low one"]
+    assert subjects(agent_client.get("/inbox/", {"view": "open", "tag": "vip"})) == ["Urgent one"]
+    assert subjects(agent_client.get("/inbox/", {"view": "open", "q": "low"})) == ["Low one"]
     # The filter bar sends every filter: an empty status there means any status.
-    assert len(subjects(agent_client.get("/", {"view": "resolved", "filtered": "1", "status": ""}))) == 2
+    assert len(subjects(agent_client.get("/inbox/", {"view": "resolved", "filtered": "1", "status": ""}))) == 2
 
 
 def test_invalid_filters_show_an_error_not_a_crash(agent_client):
-    response = agent_client.get("/", {"status": "sleeping", "sort": "nonsense"})
+    response = agent_client.get("/inbox/", {"status": "sleeping", "sort": "nonsense"})
     assert response.status_code == 400
     assert b"Unknown status: sleeping" in response.content
     assert b"Unknown sort" in response.content
-    assert agent_client.get("/", {"cursor": "garbage!!"}).status_code == 400
-    assert b"does not exist" in agent_client.get("/", {"view": "saved-999999"}).content
+    assert agent_client.get("/inbox/", {"cursor": "garbage!!"}).status_code == 400
+    assert b"does not exist" in agent_client.get("/inbox/", {"view": "saved-999999"}).content
 
 
 def test_keyset_paging_walks_every_ticket_once(agent_client, settings):
     settings.POMOC_PAGE_SIZE = 3
     created = {make_ticket(subject=f"T{i}").subject for i in range(7)}
-    seen, url, pages = [], "/?view=open", 0
+    seen, url, pages = [], "/inbox/?view=open", 0
     while url:
         response = agent_client.get(url)
         seen += subjects(response)
         pages += 1
-        url = f"/?{response.context['next_query']}" if response.context["next_query"] else None
+        url = f"/inbox/?{response.context['next_query']}" if response.context["next_query"] else None
     assert pages == 3 and len(seen) == 7 and set(seen) == created
     # htmx "Load more" gets only the next rows.
-    first = agent_client.get("/?view=open")
-    rows = agent_client.get(f"/?{first.context['next_rows_query']}", HTTP_HX_REQUEST="true")
+    first = agent_client.get("/inbox/?view=open")
+    rows = agent_client.get(f"/inbox/?{first.context['next_rows_query']}", HTTP_HX_REQUEST="true")
     assert b"<html" not in rows.content and b"ticket-row" in rows.content and b"Load more" in rows.content
 
 
 def test_htmx_request_returns_only_the_table_and_it_refreshes_itself(agent_client):
     make_ticket(subject="Partial")
-    response = agent_client.get("/", {"view": "open", "filtered": "1", "status": "active"},
+    response = agent_client.get("/inbox/", {"view": "open", "filtered": "1", "status": "active"},
                                 HTTP_HX_REQUEST="true")
     content = response.content.decode()
     assert "<html" not in content and 'id="inbox-table"' in content and "Partial" in content
     assert 'hx-trigger="pomoc:inbox-changed from:body"' in content
     assert "status=active" in content  # the live refresh keeps the current filters
-    sidebar = agent_client.get("/", {"view": "open", "fragment": "sidebar"}, HTTP_HX_REQUEST="true")
+    sidebar = agent_client.get("/inbox/", {"view": "open", "fragment": "sidebar"}, HTTP_HX_REQUEST="true")
     assert b'id="inbox-views"' in sidebar.content and b"<html" not in sidebar.content
 
 
 def test_full_page_carries_the_live_hook(agent_client):
-    content = agent_client.get("/").content.decode()
+    content = agent_client.get("/inbox/").content.decode()
     assert 'data-live-inbox="1"' in content
 
 
@@ -130,7 +130,7 @@ def test_save_and_delete_a_view(agent_client, agent):
     # Another agent sees the shared view but cannot delete it.
     other = UserFactory(username="colleague")
     agent_client.force_login(other)
-    assert subjects(agent_client.get(f"/?view=saved-{saved.pk}")) == ["Hot"]
+    assert subjects(agent_client.get(f"/inbox/?view=saved-{saved.pk}")) == ["Hot"]
     assert agent_client.post(reverse("tickets:delete-view", args=[saved.pk])).status_code == 404
     agent_client.force_login(agent)
     agent_client.post(reverse("tickets:delete-view", args=[saved.pk]))
@@ -147,14 +147,14 @@ def test_updated_time_is_shown_in_the_users_time_zone(agent_client, agent):
     agent.time_zone = "Asia/Tokyo"
     agent.save()
     ticket = make_ticket(subject="Clock")
-    content = agent_client.get("/").content.decode()
+    content = agent_client.get("/inbox/").content.decode()
     assert ticket.updated_at.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Tokyo")).isoformat()[:19] in content
 
 
 EVERY_COLUMN = "requester,status,priority,assignee,department,tags,channel,age,updated,created,preview"
 
 
-def _inbox_queries(client, url="/?view=open") -> int:
+def _inbox_queries(client, url="/inbox/?view=open") -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
@@ -163,7 +163,7 @@ def _inbox_queries(client, url="/?view=open") -> int:
 def test_the_inbox_costs_the_same_number_of_queries_for_5_or_30_tickets(agent_client, agent):
     support = agent.departments.get()
     colleague = UserFactory(username="colleague2")
-    every_column = f"/?view=open&columns={EVERY_COLUMN}"
+    every_column = f"/inbox/?view=open&columns={EVERY_COLUMN}"
 
     def add(n):
         for i in range(n):
@@ -188,10 +188,10 @@ def test_the_inbox_costs_the_same_number_of_queries_for_5_or_30_tickets(agent_cl
 def test_a_view_shows_the_columns_chosen_for_it_and_keeps_them_when_saved(agent_client, agent):
     ticket = make_ticket(subject="Columns", channel="chat", body="First words of the customer")
     services.message_add(ticket=ticket, kind="reply", actor=agent, body_text="Our  answer,\n  on two lines")
-    content = agent_client.get("/?view=open").content.decode()
+    content = agent_client.get("/inbox/?view=open").content.decode()
     assert 'class="col-age"' in content and 'class="col-channel"' not in content
     assert "Our answer, on two lines" in content  # the newest public message, on one line
-    response = agent_client.get("/?view=open&filtered=1&status=active&columns=channel&columns=created")
+    response = agent_client.get("/inbox/?view=open&filtered=1&status=active&columns=channel&columns=created")
     content = response.content.decode()
     assert response.context["columns"] == ["channel", "created"]
     assert 'class="col-channel">Live chat<' in content and 'class="col-assignee"' not in content
@@ -200,14 +200,14 @@ def test_a_view_shows_the_columns_chosen_for_it_and_keeps_them_when_saved(agent_
                                                      "columns": ["channel", "created"]})
     saved = SavedView.objects.get(name="Chat desk")
     assert saved.filters == {"status": "active", "sort": "-created_at", "columns": "channel,created"}
-    assert agent_client.get(f"/?view=saved-{saved.pk}").context["columns"] == ["channel", "created"]
+    assert agent_client.get(f"/inbox/?view=saved-{saved.pk}").context["columns"] == ["channel", "created"]
 
 
 def test_long_subjects_and_names_carry_their_full_text_for_hover(agent_client):
     subject = "Word " * 55
     requester = Contact.objects.create(name="Maximiliana " * 8)
     make_ticket(subject=subject.strip(), requester=requester)
-    content = agent_client.get("/?view=open").content.decode()
+    content = agent_client.get("/inbox/?view=open").content.decode()
     assert 'class="ticket-link clip" href' in content and f'title="{subject.strip()}"' in content
     assert f'title="{requester.name}"' in content
 
@@ -226,7 +226,7 @@ def test_the_page_does_not_count_its_views_the_sidebar_does_and_caches_them(agen
                                                                             django_capture_on_commit_callbacks):
     support = agent.departments.get()
     make_ticket(subject="One", department=support)
-    content = agent_client.get("/?view=open").content.decode()
+    content = agent_client.get("/inbox/?view=open").content.decode()
     # Nothing counted yet: the sidebar asks for its counts as soon as it is loaded.
     assert 'hx-trigger="load, pomoc:inbox-changed from:body"' in content
     with CaptureQueriesContext(connection) as queries:
@@ -235,7 +235,7 @@ def test_the_page_does_not_count_its_views_the_sidebar_does_and_caches_them(agen
     # Counted once, cached: the sidebar and the page show them without counting again...
     with CaptureQueriesContext(connection) as queries:
         assert sidebar_counts(agent_client)["open"] == 1
-        content = agent_client.get("/?view=open").content.decode()
+        content = agent_client.get("/inbox/?view=open").content.decode()
     assert not any("COUNT(" in q["sql"] for q in queries)
     assert 'hx-trigger="pomoc:inbox-changed from:body"' in content and "load," not in content
     # ...until a change to any ticket is committed: the dispatcher retires every cached count at once.
@@ -268,7 +268,7 @@ def test_rows_show_labels_links_and_the_requesters_first_identity(agent_client, 
     Identity.objects.create(contact=nameless, kind="phone", value="+420123456789")
     Identity.objects.create(contact=nameless, kind="email", value="first@example.org")
     ticket = make_ticket(subject="Row", requester=nameless, priority=Priority.URGENT, assignee=agent)
-    content = agent_client.get("/?view=open").content.decode()
+    content = agent_client.get("/inbox/?view=open").content.decode()
     assert f'href="{reverse("tickets:detail", args=[ticket.number])}"' in content
     assert f'aria-label="Select ticket #{ticket.number}"' in content
     assert '<span class="priority priority-urgent">Urgent</span>' in content
@@ -297,7 +297,7 @@ def test_the_age_column_says_the_largest_whole_unit(seconds, expected):
 
 
 def test_the_column_picker_ticks_the_columns_shown(agent_client):
-    content = agent_client.get("/?view=open&filtered=1&columns=age&columns=tags").content.decode()
+    content = agent_client.get("/inbox/?view=open&filtered=1&columns=age&columns=tags").content.decode()
     assert 'name="columns" value="age" id="id_columns_7" checked>' in content
     assert 'name="columns" value="requester" id="id_columns_0">' in content
     assert '<label for="id_columns_5">' in content

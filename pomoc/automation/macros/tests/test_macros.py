@@ -49,9 +49,9 @@ def test_one_click_on_the_ticket_page(client, world):
 
 def test_many_tickets_at_once_from_the_inbox(client, world):
     chosen = world["tickets"][:2]
-    response = client.post(reverse("macros:apply_bulk"), {"macro": world["macro"].pk, "next": "/?view=open",
+    response = client.post(reverse("macros:apply_bulk"), {"macro": world["macro"].pk, "next": "/inbox/?view=open",
                                                           "ticket": [t.pk for t in chosen] + [world["hidden"].pk]})
-    assert response.status_code == 302 and response["Location"] == "/?view=open"
+    assert response.status_code == 302 and response["Location"] == "/inbox/?view=open"
     for ticket in chosen:
         assert applied(ticket, world["agent"], world["billing"])[2:] == (
             Status.RESOLVED, True, Priority.LOW, True, ["solved"])

@@ -144,7 +144,7 @@ def test_the_top_bar_switch(client):
     assert AgentPresence.objects.get(user=agent).status == Presence.ONLINE
     assert client.post(reverse("routing:presence"), {"presence": "offline"}).status_code == 400
     assert client.post(reverse("routing:presence"), {"presence": "away", "next": "https://evil.example/"}
-                       )["Location"] == "/"
+                       )["Location"] == "/inbox/"
     client.force_login(UserFactory(role=Role.CUSTOMER))
     assert client.post(reverse("routing:presence"), {"presence": "online"}).status_code in (302, 403, 404)
 

@@ -19,7 +19,7 @@ from pomoc.tickets.models import Status
 
 pytestmark = pytest.mark.django_db
 HOUR = dt.timedelta(hours=1)
-INBOX = "/?view=open&columns=status,priority,sla_due,updated&sort=sla_due"
+INBOX = "/inbox/?view=open&columns=status,priority,sla_due,updated&sort=sla_due"
 
 
 @pytest.fixture
