@@ -84,6 +84,16 @@ class Session:
     token: str
 
 
+def _ip(value) -> str | None:
+    """An address to store, or None (a test client or a proxy without one says "unknown")."""
+    import ipaddress
+
+    try:
+        return str(ipaddress.ip_address(value)) if value else None
+    except ValueError:
+        return None
+
+
 def _clean(value, limit: int) -> str:
     return value.strip()[:limit].replace("\x00", "") if isinstance(value, str) else ""
 
@@ -98,6 +108,7 @@ def _page(page) -> dict | None:
 def is_blocked(*, inbox: Inbox, visitor: Visitor | None, ip: str | None) -> bool:
     if visitor is not None and visitor.blocked_at is not None:
         return True
+    ip = _ip(ip)
     return bool(ip) and BlockedAddress.objects.filter(inbox=inbox, ip=ip).exists()
 
 
@@ -131,7 +142,7 @@ def session_open(*, inbox: Inbox, token: str = "", identity=None, language: str 
         visitor.language = _clean(language, 20) or visitor.language
         visitor.user_agent = _clean(user_agent, 400) or visitor.user_agent
         visitor.time_zone = _clean(time_zone, 60) or visitor.time_zone
-        visitor.ip = ip or visitor.ip
+        visitor.ip = _ip(ip) or visitor.ip
         if verified:
             visitor.user_id = verified["user_id"]
             visitor.email = verified["email"] or visitor.email
@@ -386,7 +397,7 @@ def conversation_accept(*, conversation: Conversation, agent: User, force: bool 
     from pomoc.channels.chat.selectors import open_chats_of
 
     with transaction.atomic():
-        conversation = Conversation.objects.select_for_update().select_related("ticket").get(pk=conversation.pk)
+        conversation = Conversation.objects.select_for_update(of=("self",)).select_related("ticket").get(pk=conversation.pk)
         if conversation.status == ConversationStatus.ENDED:
             raise Refused("ended", _("This chat has ended."), 409)
         if not force and conversation.status == ConversationStatus.OPEN and conversation.agent_id not in (None, agent.pk):
@@ -417,7 +428,7 @@ def conversation_transfer(*, conversation: Conversation, actor: User, agent: Use
     if department is None:
         raise Refused("target", _("Choose an agent or a department."))
     with transaction.atomic():
-        conversation = Conversation.objects.select_for_update().select_related("ticket").get(pk=conversation.pk)
+        conversation = Conversation.objects.select_for_update(of=("self",)).select_related("ticket").get(pk=conversation.pk)
         old = conversation.department_id
         conversation.department, conversation.agent = department, None
         conversation.status = ConversationStatus.QUEUED
@@ -487,8 +498,8 @@ def rating_record(*, conversation: Conversation, score, comment: str = ""):
         raise Refused("score", _("Choose a score from %(low)s to %(high)s.") % {"low": 1, "high": 5})
     comment = _clean(comment, 2000)
     with transaction.atomic():
-        conversation = Conversation.objects.select_for_update().select_related("ticket", "visitor").get(
-            pk=conversation.pk)
+        conversation = Conversation.objects.select_for_update(of=("self",)).select_related(
+            "ticket", "visitor").get(pk=conversation.pk)
         if conversation.rated:
             raise Refused("rated", _("You have rated this chat already. Thank you!"), 409)
         if conversation.ticket is None:
