@@ -635,6 +635,9 @@ def reply_as_agent(*, conversation: Conversation, agent: User, body: str) -> Mes
         raise Refused("empty", _("Write a message."))
     if conversation.ticket_id is None:
         raise Refused("no_ticket", _("The visitor has not written yet."), 409)
+    if conversation.status == ConversationStatus.QUEUED or conversation.agent_id is None:
+        # answering a waiting chat takes it (the agent chose to; their limit does not stop an answer)
+        conversation = conversation_accept(conversation=conversation, agent=agent, force=True)
     ticket = Ticket.objects.get(pk=conversation.ticket_id)
     message = ticket_services.message_add(ticket=ticket, kind=MessageKind.REPLY, actor=agent, body_text=body,
                                           channel="chat")
