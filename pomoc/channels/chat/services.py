@@ -578,17 +578,22 @@ def offline_message(*, inbox: Inbox, name: str, email: str, message: str, fields
 
 
 def _answer_by(inbox: Inbox):
-    """When the department's business hours start next (None without a calendar API or hours)."""
-    try:
-        from pomoc.calendars import selectors as calendars
-    except ImportError:
+    """When someone will answer: ``answer_within_hours`` business hours of the inbox's calendar from
+    now (None without a calendar)."""
+    import datetime as dt
+
+    from pomoc.calendars.hours import schedule_of
+    from pomoc.calendars.models import Calendar
+
+    config = config_of(inbox)
+    calendar = Calendar.objects.filter(pk=config.calendar).first() if config.calendar else None
+    if calendar is None:
         return None
-    finder = getattr(calendars, "next_open_at", None) or getattr(calendars, "next_business_moment", None)
-    if finder is None:
-        return None
+    from pomoc.calendars.schedule import NeverOpen
+
     try:
-        return finder(department=inbox.department, after=timezone.now())
-    except Exception:  # noqa: BLE001 -- an estimate only: the ticket is stored whatever happens here
+        return schedule_of(calendar).add(timezone.now(), dt.timedelta(hours=config.answer_within_hours))
+    except NeverOpen:
         return None
 
 

@@ -76,3 +76,18 @@ def test_an_upload_is_sent_with_a_message_once(visitor):
     assert [a.file_name for a in line.message.attachments.all()] == ["a.png"]
     with pytest.raises(services.Refused):  # used: a second message cannot carry it again
         services.visitor_message(visitor=visitor, client_id="d", body="", upload_ids=[stored.pk])
+
+
+def test_an_offline_message_says_when_someone_answers_in_business_hours(inbox):
+    from pomoc.calendars.services import calendar_create
+
+    assert services.offline_message(inbox=inbox, name="J", email="j@example.com", message="hi").answer_by is None
+    calendar = calendar_create(name="Office", time_zone="Europe/Prague",
+                               hours={str(day): ["09:00-17:00"] for day in range(5)})
+    inbox.config = {**inbox.config, "calendar": calendar.pk, "answer_within_hours": 4}
+    inbox.save()
+    answer_by = services.offline_message(inbox=inbox, name="J", email="j@example.com", message="hi").answer_by
+    from zoneinfo import ZoneInfo
+
+    local = answer_by.astimezone(ZoneInfo("Europe/Prague"))
+    assert local.weekday() < 5 and 9 <= local.hour <= 17
