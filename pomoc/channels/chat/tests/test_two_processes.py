@@ -27,14 +27,14 @@ agent = User.objects.create_user(username="agent", password="x-Pass-word-1", rol
 department.members.add(agent)
 AgentPresence.objects.create(user=agent, status="online")
 inbox = Inbox.objects.create(name="Shop chat", kind="chat", department=department,
-                             config={"allowed_origins": ["%s"]})
+                             config={"allowed_origins": ["SITE"]})
 opened = services.session_open(inbox=inbox)
 services.visitor_message(visitor=opened.visitor, client_id="c-1", body="First")
 client = Client()
 client.force_login(agent)
 print(json.dumps({"key": services.inbox_key(inbox), "token": opened.token, "session": client.cookies["sessionid"].value,
                   "conversation": Conversation.objects.get().pk}))
-""" % SITE
+""".replace("SITE", SITE)
 
 
 def _serve(env: dict, port: int) -> subprocess.Popen:
