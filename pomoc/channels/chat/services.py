@@ -172,7 +172,9 @@ def _link_contact(visitor: Visitor) -> None:
     if visitor.contact_id is None:
         contact = contact_find(kind=IdentityKind.EMAIL, value=visitor.email) if visitor.email else None
         if contact is None:
-            contact, _created = contact_get_or_create(kind=IdentityKind.CHAT, value=visitor.key, name=visitor.name)
+            # a name of its own: a nameless contact is named by a query per message on ticket pages
+            name = visitor.name or _("Visitor %(code)s") % {"code": visitor.key[:6]}
+            contact, _created = contact_get_or_create(kind=IdentityKind.CHAT, value=visitor.key, name=name)
         visitor.contact = contact
         visitor.save(update_fields=["contact"])
     contact = visitor.contact

@@ -127,6 +127,8 @@ def session(request, inbox):
         user_agent=request.headers.get("User-Agent", ""), time_zone=data.get("time_zone") or "")
     config = services.config_of(inbox)
     visitor = opened.visitor
+    if visitor.blocked_at is not None:
+        return _error(403, "blocked", _("This chat is not available."))
     return JsonResponse({
         "token": opened.token,
         "visitor": {"name": visitor.name, "email": visitor.email},
