@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from pomoc.accounts.models import Department, User
 from pomoc.channels import inbound
-from pomoc.channels.chat import frames, tokens
+from pomoc.channels.chat import frames, ports, tokens
 from pomoc.channels.chat.config import ChatInboxConfig
 from pomoc.channels.chat.groups import conversation_group, department_group, visitor_group
 from pomoc.channels.chat.models import (
@@ -377,14 +377,12 @@ def _queue_changed(department_id: int | None) -> None:
 def _ring(conversation: Conversation) -> None:
     """The available agents of the department hear the bell (a notification, with its sound)."""
     from pomoc.channels.chat.selectors import available_agents
-    from pomoc.notifications.models import NotificationKind
-    from pomoc.notifications.services import notify
 
     agents = available_agents(conversation.department_id)
     if agents and conversation.ticket_id:
         name = conversation.visitor.name or _("A visitor")
-        notify(agents, kind=NotificationKind.CUSTOMER_REPLIED, ticket=conversation.ticket,
-               text=_("%(name)s is waiting in the chat queue.") % {"name": name})
+        ports.notify(agents, kind="customer_replied", ticket=conversation.ticket,
+                     text=_("%(name)s is waiting in the chat queue.") % {"name": name})
 
 
 def chat_limit(agent: User, inbox: Inbox) -> int:
@@ -451,12 +449,9 @@ def conversation_transfer(*, conversation: Conversation, actor: User, agent: Use
 def conversation_invite(*, conversation: Conversation, actor: User, agent: User) -> Conversation:
     """A second agent joins (sees and writes in the chat); the chat stays the first agent's."""
     conversation.invited.add(agent)
-    from pomoc.notifications.models import NotificationKind
-    from pomoc.notifications.services import notify
-
     if conversation.ticket_id:
-        notify([agent], kind=NotificationKind.MENTIONED, ticket=conversation.ticket, actor=actor,
-               text=_("%(name)s invited you to a chat.") % {"name": actor.display_name})
+        ports.notify([agent], kind="mentioned", ticket=conversation.ticket, actor=actor,
+                     text=_("%(name)s invited you to a chat.") % {"name": actor.display_name})
     return conversation
 
 
@@ -495,8 +490,6 @@ def follow_ticket(ticket_id: int) -> None:
 def rating_record(*, conversation: Conversation, score, comment: str = ""):
     """The visitor's CSAT (1–5) with an optional comment, stored as a survey answer about the
     conversation's ticket, agent, department and channel; once per conversation."""
-    from pomoc.surveys.models import Answer, SurveyKind
-
     if not config_of(conversation.inbox).rating_enabled:
         raise Refused("rating_off", _("Rating is switched off for this chat."), 404)
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
@@ -510,8 +503,8 @@ def rating_record(*, conversation: Conversation, score, comment: str = ""):
         if conversation.ticket is None:
             raise Refused("no_chat", _("There is nothing to rate yet."), 409)
         now = timezone.now()
-        answer = Answer.objects.create(
-            kind=SurveyKind.CSAT, score=score, comment=comment, contact_id=conversation.visitor.contact_id,
+        answer = ports.csat_answer_create(
+            score=score, comment=comment, contact_id=conversation.visitor.contact_id,
             ticket=conversation.ticket, agent_id=conversation.agent_id or conversation.ticket.assignee_id,
             department_id=conversation.department_id, channel=conversation.ticket.channel, answered_at=now,
             commented_at=now if comment else None,
