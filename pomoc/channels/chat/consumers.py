@@ -130,17 +130,19 @@ class VisitorConsumer(_Frames):
                 await self.close(code=CLOSE_FORBIDDEN)
 
     async def hello(self, content) -> None:
-        sends, status = await self._gap(_seq(content.get("after")))
+        sends, status = await self._gap(_seq(content.get("after")), content.get("conversation"))
         for frame in sends:
             await self.send_json(frame)
         await self.send_json(status)
         await self._maybe_invite()
 
     @database_sync_to_async
-    def _gap(self, after: int):
+    def _gap(self, after: int, held_conversation=None):
         conversation = services.current_conversation(self.visitor)
         if conversation is None:
             return [], {"type": "status", "status": "none", "online": selectors.is_online(self.inbox)}
+        if held_conversation is not None and held_conversation != conversation.pk:
+            after = 0  # the client holds an earlier conversation: this one is new to it
         lines = selectors.lines_after(conversation.pk, after)
         held = max([after, *(line.seq for line in lines)])
         services.agent_lines_seen(conversation_id=conversation.pk, upto=held, state=LineState.DELIVERED)

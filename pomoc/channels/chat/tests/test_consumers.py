@@ -149,3 +149,27 @@ def test_too_many_messages_close_with_4429():
         await close_layer()
 
     async_to_sync(scenario)()
+
+
+def test_hello_naming_an_earlier_conversation_gets_the_new_one_from_the_start():
+    async def scenario():
+        inbox, opened, _agent = await _setup()
+
+        @database_sync_to_async
+        def two_conversations():
+            services.visitor_message(visitor=opened.visitor, client_id="old-1", body="old")
+            services.visitor_message(visitor=opened.visitor, client_id="old-2", body="old 2")
+            old = Conversation.objects.get()
+            services.conversation_end(conversation=old, by_visitor=True)
+            services.visitor_message(visitor=opened.visitor, client_id="new-1", body="new")
+            return old.pk
+
+        old_id = await two_conversations()
+        visitor = await _visitor(inbox, opened.token)
+        await visitor.send_json_to({"type": "hello", "after": 3, "conversation": old_id})
+        first = await _until(visitor, "message")
+        assert (first["seq"], first["body"]) == (1, "new") and first["conversation"] != old_id
+        await visitor.disconnect()
+        await close_layer()
+
+    async_to_sync(scenario)()
