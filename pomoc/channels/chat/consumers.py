@@ -105,6 +105,7 @@ class VisitorConsumer(_Frames):
         self.group = visitor_group(self.visitor.pk)
         self.last_typing = 0.0
         self.invite_task = None
+        self.invited: set[str] = set()  # pages this socket was invited on (once each)
         await self.channel_layer.group_add(self.group, self.channel_name)
 
     async def disconnect(self, code) -> None:
@@ -207,11 +208,11 @@ class VisitorConsumer(_Frames):
     # proactive invitations -----------------------------------------------------------------------
     async def _maybe_invite(self) -> None:
         rule = await database_sync_to_async(self._invitation)()
-        if rule is None:
+        page = self.visitor.current_page.get("url", "")
+        if rule is None or page in self.invited:
             return
         if self.invite_task:
             self.invite_task.cancel()
-        page = self.visitor.current_page.get("url", "")
         self.invite_task = asyncio.ensure_future(self._invite_later(rule, page))
 
     def _invitation(self) -> dict | None:
@@ -233,7 +234,8 @@ class VisitorConsumer(_Frames):
 
     async def _invite_later(self, rule: dict, page: str) -> None:
         await asyncio.sleep(rule["seconds"])
-        if self.visitor.current_page.get("url", "") == page:
+        if self.visitor.current_page.get("url", "") == page and page not in self.invited:
+            self.invited.add(page)
             await self.send_json({"type": "invite", "message": rule["message"],
                                   "name": self.config.title or self.inbox.name})
 
