@@ -9,6 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 VENV_STAMP := $(VENV)/.pomoc-installed
 ASSETS_STAMP := node_modules/.pomoc-installed
+WIDGET := pomoc/static/pomoc/widget/pomoc-chat.js
 
 # HOST is taken from the command line (make run HOST=0.0.0.0) or POMOC_HOST, never from a stray
 # HOST in the environment (some shells set it to the machine's name).
@@ -46,11 +47,15 @@ $(VENV_STAMP): pyproject.toml
 	$(BIN)/pip install --disable-pip-version-check --quiet -e '.[test]'
 	@touch $@
 
-assets: $(ASSETS_STAMP)
+assets: $(ASSETS_STAMP) $(WIDGET)
 
 $(ASSETS_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
+
+# The chat widget, built from widget/ into a git-ignored static folder (docs/chat-widget.md).
+$(WIDGET): $(ASSETS_STAMP) widget/build.mjs $(wildcard widget/src/*)
+	node widget/build.mjs
 
 # --- running ----------------------------------------------------------------------------------
 # The URL `pomoc init` prints; set POMOC_BASE_URL yourself when HOST is not a name browsers reach.
