@@ -30,7 +30,6 @@ const result = await esbuild.build({
   minify: true,
   format: "iife",
   target: ["es2020", "chrome90", "firefox90", "safari15"],
-  charset: "utf8",
   legalComments: "none",
   write: false,
   plugins: [minifiedCss],

@@ -9,6 +9,7 @@ const EMOJIS = ["😀", "😂", "😊", "😍", "🙂", "😉", "🤔", "😮", 
   "👎", "👏", "🙏", "👋", "🤝", "🎉", "❤️", "🔥", "⭐", "💡", "✅", "❌"];
 const CHAT_ICON = '<svg viewBox="0 0 24 24" aria-hidden="true" fill="currentColor"><path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg>';
 const CLIP_ICON = '<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"><path d="M21 11.5 12.5 20a5 5 0 0 1-7-7L14 4.5a3.5 3.5 0 0 1 5 5L10.5 18a2 2 0 0 1-3-3L15 7.5"/></svg>';
+const SMILE_ICON = '<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"><circle cx="12" cy="12" r="9"/><path d="M8 14s1.5 2 4 2 4-2 4-2M9 9.5h.01M15 9.5h.01"/></svg>';
 const SEND_ICON = '<svg viewBox="0 0 24 24" aria-hidden="true" fill="currentColor"><path d="M3 20.5 21 12 3 3.5 3 10l12 2-12 2z"/></svg>';
 
 /** h("button.icon", {onclick, "aria-label": …}, child…): a small element builder. */
@@ -23,7 +24,7 @@ function h(tag, props = {}, ...children) {
     else if (key in el && !key.includes("-") && key !== "list") el[key] = value;
     else el.setAttribute(key, value === true ? "" : value);
   }
-  for (const child of children.flat()) if (child != null && child !== false) el.append(child);
+  for (const child of children.flat(Infinity)) if (child != null && child !== false) el.append(child);
   return el;
 }
 
@@ -153,7 +154,7 @@ class Widget {
         this.fileInput.value = "";
       } });
     this.emojiButton = h("button.icon", { type: "button", "aria-label": t("emoji"), "aria-expanded": "false", "aria-haspopup": "true",
-      onclick: () => this.toggleEmojis() }, "🙂");
+      html: SMILE_ICON, onclick: () => this.toggleEmojis() });
     this.emojis = h("div.emojis", { hidden: true, role: "group", "aria-label": t("emoji") },
       EMOJIS.map((emoji) => h("button", { type: "button", onclick: () => this.insertEmoji(emoji) }, emoji)));
     this.composer = h("form.composer", { onsubmit: (event) => {
