@@ -12,6 +12,8 @@ from channels.security.websocket import WebsocketDenier  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.http.request import split_domain_port, validate_host  # noqa: E402
 
+from pomoc.channels.chat.websocket_urls import agent_urlpatterns as chat_agent_urls  # noqa: E402
+from pomoc.channels.chat.websocket_urls import visitor_urlpatterns as chat_visitor_urls  # noqa: E402
 from pomoc.channels.email.pipe_endpoint import MailPipeEndpoint  # noqa: E402
 from pomoc.core.realtime_relay import RelayMiddleware  # noqa: E402
 from pomoc.tickets.websocket_urls import websocket_urlpatterns  # noqa: E402
@@ -113,9 +115,25 @@ class LivenessShortcut:
         await self.application(scope, receive, send)
 
 
+class ChatVisitorSplit:
+    """The chat widget's socket (``/ws/chat/<key>/``) is opened from the sites of an inbox, not from
+    Pomoc's pages: it skips the same-origin check and the session (its consumer checks the inbox's
+    allowed origins and the visitor token). Every other socket goes through both."""
+
+    def __init__(self, visitors, staff):
+        self.visitors, self.staff = visitors, staff
+
+    async def __call__(self, scope, receive, send):
+        if scope.get("path", "").startswith("/ws/chat/"):
+            return await self.visitors(scope, receive, send)
+        return await self.staff(scope, receive, send)
+
+
 application = ProtocolTypeRouter(
     {
         "http": LivenessShortcut(MailPipeEndpoint(RelayMiddleware(django_asgi_app))),
-        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": ChatVisitorSplit(
+            URLRouter(chat_visitor_urls),
+            SameOriginValidator(AuthMiddlewareStack(URLRouter([*websocket_urlpatterns, *chat_agent_urls])))),
     }
 )

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("pomoc.automation.routing.urls")),
     path("canned/", include("pomoc.automation.canned.urls")),
     path("manage/follow-ups/", include("pomoc.administration.urls_followups")),
+    path("chat/", include("pomoc.channels.chat.urls")),
     path("", include("pomoc.channels.email.urls")),
     path("", include("pomoc.drafts.urls")),
     path("", include("pomoc.notifications.urls")),
