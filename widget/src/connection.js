@@ -76,7 +76,7 @@ export class Connection {
 
   async session({ identity, language }) {
     const page = { url: location.href, title: document.title, referrer: document.referrer };
-    const body = { language, page };
+    const body = { language, page, time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone || "" };
     if (this.token) body.token = this.token;
     if (identity) body.identity = identity;
     const data = await this.request("session", { method: "POST", body, auth: false });

@@ -128,8 +128,8 @@ class Widget {
 
   buildChat() {
     const t = this.t;
-    this.log = h("ol.log", { role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-label": t("title") });
-    this.scroller = h("div.scroll", {}, this.log);
+    this.log = h("ol.log");
+    this.scroller = h("div.scroll", { role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-label": t("title"), tabindex: "0" }, this.log);
     this.typingEl = h("p.typing", { "aria-live": "polite" });
     this.errorText = h("span");
     this.errorEl = h("div.error", { role: "alert", hidden: true }, this.errorText,
@@ -287,12 +287,21 @@ class Widget {
   }
 
   // --- the message list ----------------------------------------------------------------------
+  fileUrl(url) {
+    // The visitor's own files are served to the visitor's token only (links open outside fetch).
+    const link = new URL(url, this.base);
+    if (link.origin === this.base && link.pathname.startsWith("/chat/api/") && this.conn.token) {
+      link.searchParams.set("token", this.conn.token);
+    }
+    return link.href;
+  }
+
   messageElement(message) {
     const t = this.t;
     const author = ["visitor", "agent", "system"].includes(message.author) ? message.author : "system";
     const files = (message.attachments || []).map((file) =>
       h("li", {}, file.url
-        ? h("a", { href: new URL(file.url, this.base).href, target: "_blank", rel: "noopener noreferrer" }, file.name)
+        ? h("a", { href: this.fileUrl(file.url), target: "_blank", rel: "noopener noreferrer" }, file.name)
         : file.name, ` (${humanSize(file.size || 0, this.language)})`));
     const time = message.at ? new Date(message.at) : new Date();
     const meta = h("p.meta", {}, h("time", { datetime: time.toISOString() },
