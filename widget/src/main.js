@@ -256,7 +256,8 @@ class Widget {
         this.log.append(h("li.msg.agent.invite", {}, h("p.who", {}, detail.name || this.t("agent")), h("div.bubble", {}, detail.message || "")));
         this.render();
         this.open({ focus: false });
-        this.notify();
+        if (document.hidden) this.notify();
+        else this.beep();
         break;
       case "error":
         if (detail.message) this.showError(detail.message);
