@@ -35,11 +35,13 @@ for user in (agent, second):
     AgentPresence.objects.update_or_create(user=user, defaults={{"status": Presence.ONLINE, "chat_capacity": 5}})
 keys = {{}}
 for name, department, extra in [
-    ("shop", support, {{"invitations": [{{"url": "*/pricing*", "seconds": 1, "message": "Questions about our prices?"}}]}}),
+    ("shop", support, {{"invitations": [
+        {{"url": "*/pricing*", "seconds": 1, "message": "Questions about our prices?"}}]}}),
     ("prechat", support, {{"prechat_fields": [
         {{"name": "name", "label": "Your name", "type": "text", "required": True}},
         {{"name": "email", "label": "E-mail", "type": "email", "required": True}},
-        {{"name": "topic", "label": "Topic", "type": "select", "required": False, "options": ["Billing", "Delivery"]}}]}}),
+        {{"name": "topic", "label": "Topic", "type": "select", "required": False,
+          "options": ["Billing", "Delivery"]}}]}}),
     ("night", nobody, {{"offline_message": "We answer every message by e-mail within a working day."}}),
 ]:
     inbox = Inbox(name=name, kind="chat", department=department,

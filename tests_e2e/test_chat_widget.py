@@ -125,7 +125,8 @@ def test_a_proactive_invitation_opens_the_widget_with_its_message(chat, browser,
     visitor.close()
 
 
-@pytest.mark.parametrize(("language", "expected"), [("cs", "Otevřít chat"), ("pl", "Otwórz czat"), ("et", "Ava vestlus")])
+@pytest.mark.parametrize(("language", "expected"),
+                         [("cs", "Otevřít chat"), ("pl", "Otwórz czat"), ("et", "Ava vestlus")])
 def test_the_widget_speaks_the_pages_language(chat, browser, language, expected):
     server, host, keys = chat
     visitor = Visitor(browser)

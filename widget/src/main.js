@@ -118,7 +118,15 @@ class Widget {
       h("button.x", { type: "button", "aria-label": t("close"), onclick: () => this.close() }, "×")),
     this.banner, this.body);
     this.root = h("div.root", {}, this.panel, this.launcher);
-    shadow.append(h("style", {}, css), this.root);
+    // A constructed style sheet is not an inline <style>: a host page's strict style-src allows it.
+    if (shadow.adoptedStyleSheets && globalThis.CSSStyleSheet?.prototype.replaceSync) {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      shadow.adoptedStyleSheets = [sheet];
+      shadow.append(this.root);
+    } else {
+      shadow.append(h("style", {}, css), this.root);
+    }
     this.buildChat();
     const gesture = () => this.unlockSound();
     this.host.addEventListener("pointerdown", gesture);
