@@ -46,6 +46,9 @@ export class Connection {
     this.wanted = false; // a socket should be up (there is or may be a conversation)
     this.api = `${base}/chat/api/${encodeURIComponent(inbox)}/`;
     addEventListener("online", () => this.reconnectNow());
+    // A dropped network often leaves a socket that looks open for minutes: drop it ourselves, and
+    // the next connect asks for the gap.
+    addEventListener("offline", () => this.socket?.close());
     document.addEventListener("visibilitychange", () => {
       if (!document.hidden) this.reconnectNow();
     });
