@@ -84,6 +84,16 @@ class Session:
     token: str
 
 
+def _ip(value) -> str | None:
+    """An address to store, or None (a test client or a proxy without one says "unknown")."""
+    import ipaddress
+
+    try:
+        return str(ipaddress.ip_address(value)) if value else None
+    except ValueError:
+        return None
+
+
 def _clean(value, limit: int) -> str:
     return value.strip()[:limit].replace("\x00", "") if isinstance(value, str) else ""
 
@@ -98,6 +108,7 @@ def _page(page) -> dict | None:
 def is_blocked(*, inbox: Inbox, visitor: Visitor | None, ip: str | None) -> bool:
     if visitor is not None and visitor.blocked_at is not None:
         return True
+    ip = _ip(ip)
     return bool(ip) and BlockedAddress.objects.filter(inbox=inbox, ip=ip).exists()
 
 
@@ -131,7 +142,7 @@ def session_open(*, inbox: Inbox, token: str = "", identity=None, language: str 
         visitor.language = _clean(language, 20) or visitor.language
         visitor.user_agent = _clean(user_agent, 400) or visitor.user_agent
         visitor.time_zone = _clean(time_zone, 60) or visitor.time_zone
-        visitor.ip = ip or visitor.ip
+        visitor.ip = _ip(ip) or visitor.ip
         if verified:
             visitor.user_id = verified["user_id"]
             visitor.email = verified["email"] or visitor.email
@@ -386,7 +397,7 @@ def conversation_accept(*, conversation: Conversation, agent: User, force: bool 
     from pomoc.channels.chat.selectors import open_chats_of
 
     with transaction.atomic():
-        conversation = Conversation.objects.select_for_update().select_related("ticket").get(pk=conversation.pk)
+        conversation = Conversation.objects.select_for_update(of=("self",)).select_related("ticket").get(pk=conversation.pk)
         if conversation.status == ConversationStatus.ENDED:
             raise Refused("ended", _("This chat has ended."), 409)
         if not force and conversation.status == ConversationStatus.OPEN and conversation.agent_id not in (None, agent.pk):
@@ -417,7 +428,7 @@ def conversation_transfer(*, conversation: Conversation, actor: User, agent: Use
     if department is None:
         raise Refused("target", _("Choose an agent or a department."))
     with transaction.atomic():
-        conversation = Conversation.objects.select_for_update().select_related("ticket").get(pk=conversation.pk)
+        conversation = Conversation.objects.select_for_update(of=("self",)).select_related("ticket").get(pk=conversation.pk)
         old = conversation.department_id
         conversation.department, conversation.agent = department, None
         conversation.status = ConversationStatus.QUEUED
@@ -487,8 +498,8 @@ def rating_record(*, conversation: Conversation, score, comment: str = ""):
         raise Refused("score", _("Choose a score from %(low)s to %(high)s.") % {"low": 1, "high": 5})
     comment = _clean(comment, 2000)
     with transaction.atomic():
-        conversation = Conversation.objects.select_for_update().select_related("ticket", "visitor").get(
-            pk=conversation.pk)
+        conversation = Conversation.objects.select_for_update(of=("self",)).select_related(
+            "ticket", "visitor").get(pk=conversation.pk)
         if conversation.rated:
             raise Refused("rated", _("You have rated this chat already. Thank you!"), 409)
         if conversation.ticket is None:
@@ -567,17 +578,22 @@ def offline_message(*, inbox: Inbox, name: str, email: str, message: str, fields
 
 
 def _answer_by(inbox: Inbox):
-    """When the department's business hours start next (None without a calendar API or hours)."""
-    try:
-        from pomoc.calendars import selectors as calendars
-    except ImportError:
+    """When someone will answer: ``answer_within_hours`` business hours of the inbox's calendar from
+    now (None without a calendar)."""
+    import datetime as dt
+
+    from pomoc.calendars.hours import schedule_of
+    from pomoc.calendars.models import Calendar
+
+    config = config_of(inbox)
+    calendar = Calendar.objects.filter(pk=config.calendar).first() if config.calendar else None
+    if calendar is None:
         return None
-    finder = getattr(calendars, "next_open_at", None) or getattr(calendars, "next_business_moment", None)
-    if finder is None:
-        return None
+    from pomoc.calendars.schedule import NeverOpen
+
     try:
-        return finder(department=inbox.department, after=timezone.now())
-    except Exception:  # noqa: BLE001 -- an estimate only: the ticket is stored whatever happens here
+        return schedule_of(calendar).add(timezone.now(), dt.timedelta(hours=config.answer_within_hours))
+    except NeverOpen:
         return None
 
 
@@ -624,6 +640,9 @@ def reply_as_agent(*, conversation: Conversation, agent: User, body: str) -> Mes
         raise Refused("empty", _("Write a message."))
     if conversation.ticket_id is None:
         raise Refused("no_ticket", _("The visitor has not written yet."), 409)
+    if conversation.status == ConversationStatus.QUEUED or conversation.agent_id is None:
+        # answering a waiting chat takes it (the agent chose to; their limit does not stop an answer)
+        conversation = conversation_accept(conversation=conversation, agent=agent, force=True)
     ticket = Ticket.objects.get(pk=conversation.ticket_id)
     message = ticket_services.message_add(ticket=ticket, kind=MessageKind.REPLY, actor=agent, body_text=body,
                                           channel="chat")

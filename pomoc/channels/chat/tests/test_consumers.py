@@ -1,0 +1,151 @@
+"""The sockets: refusals, hello with the gap, ack, resend, both directions, typing, rate limit."""
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from pomoc.asgi import application
+from pomoc.channels.chat import services
+from pomoc.channels.chat.consumers import CLOSE_FORBIDDEN, CLOSE_RATE_LIMITED
+from pomoc.channels.chat.models import Conversation, Line
+from pomoc.channels.chat.tests.conftest import SITE, make_agent, make_chat_inbox
+from pomoc.testing.factories import DepartmentFactory
+from pomoc.tickets.models import Message
+from pomoc.tickets.tests.live_helpers import channel_layer_kind, close_layer, connect  # noqa: F401
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("channel_layer_kind")]
+
+
+@database_sync_to_async
+def _setup(**config):
+    department = DepartmentFactory(name="Sales")
+    inbox = make_chat_inbox(department=department, **config)
+    opened = services.session_open(inbox=inbox)
+    return inbox, opened, make_agent(department)
+
+
+async def _visitor(inbox, token, origin=SITE) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(application, f"/ws/chat/{inbox.chat.key}/?token={token}",
+                                         headers=[(b"origin", origin.encode()), (b"host", b"localhost")])
+    connected, _ = await communicator.connect(timeout=5)
+    assert connected
+    return communicator
+
+
+async def _until(communicator, kind: str, timeout: float = 5) -> dict:
+    while True:
+        frame = await communicator.receive_json_from(timeout=timeout)
+        if frame.get("type") == kind:
+            return frame
+
+
+async def _close_code(communicator) -> int:
+    while True:
+        output = await communicator.receive_output(timeout=5)
+        if output["type"] == "websocket.close":
+            return output["code"]
+
+
+def test_a_foreign_origin_or_a_forged_token_is_closed_with_4403():
+    async def scenario():
+        inbox, opened, _agent = await _setup()
+        assert await _close_code(await _visitor(inbox, opened.token, origin="https://evil.example.net")) \
+            == CLOSE_FORBIDDEN
+        assert await _close_code(await _visitor(inbox, opened.token + "x")) == CLOSE_FORBIDDEN
+        await close_layer()
+
+    async_to_sync(scenario)()
+
+
+def test_a_conversation_both_ways_with_acks_typing_and_no_doubles():
+    async def scenario():
+        inbox, opened, agent = await _setup()
+        visitor = await _visitor(inbox, opened.token)
+        await visitor.send_json_to({"type": "hello", "after": 0})
+        assert (await _until(visitor, "status"))["status"] == "none"
+        await visitor.send_json_to({"type": "message", "client_id": "c-1", "body": "Hello <b>there</b>"})
+        assert await _until(visitor, "ack") == {"type": "ack", "client_id": "c-1", "seq": 1}
+        echoed = await _until(visitor, "message")
+        assert (echoed["seq"], echoed["author"], echoed["body"]) == (1, "visitor", "Hello <b>there</b>")
+        # a resend (the ack was lost) is acknowledged with the same seq and stored once
+        await visitor.send_json_to({"type": "message", "client_id": "c-1", "body": "Hello <b>there</b>"})
+        assert (await _until(visitor, "ack"))["seq"] == 1
+        assert await database_sync_to_async(Message.objects.count)() == 1
+
+        conversation = await database_sync_to_async(Conversation.objects.get)()
+        staff = await connect(agent, path=f"/ws/chat-agent/{conversation.pk}/")
+        await staff.send_json_to({"type": "hello", "after": 0})
+        first = await _until(staff, "message")
+        assert (first["seq"], first["body"]) == (1, "Hello <b>there</b>")
+        assert (await _until(staff, "status"))["status"] == "queued"
+        assert (await _until(visitor, "state"))["state"] == "delivered"  # an agent's page holds it
+
+        await staff.send_json_to({"type": "typing", "on": True})
+        typing = await _until(visitor, "typing")
+        assert typing["on"] is True and typing["name"] == agent.display_name
+        await visitor.send_json_to({"type": "typing", "on": True})
+        assert (await _until(staff, "typing"))["author"] == "visitor"
+
+        await staff.send_json_to({"type": "message", "client_id": "a-1", "body": "Hi! How can I help?"})
+        reply = await _until(visitor, "message")
+        assert (reply["seq"], reply["author"], reply["body"]) == (2, "agent", "Hi! How can I help?")
+        assert (await _until(staff, "message"))["seq"] == 2
+        await visitor.send_json_to({"type": "read", "seq": 2})
+        assert (await _until(staff, "state"))["state"] in ("delivered", "read")
+
+        await visitor.disconnect()
+        await staff.disconnect()
+        await close_layer()
+
+    async_to_sync(scenario)()
+
+
+def test_a_reconnecting_visitor_gets_exactly_the_gap():
+    async def scenario():
+        inbox, opened, agent = await _setup()
+
+        @database_sync_to_async
+        def write():
+            for n in range(1, 6):
+                services.visitor_message(visitor=opened.visitor, client_id=f"c{n}", body=f"m{n}")
+
+        await write()
+        visitor = await _visitor(inbox, opened.token)
+        await visitor.send_json_to({"type": "hello", "after": 3})
+        got = [await _until(visitor, "message"), await _until(visitor, "message")]
+        assert [f["seq"] for f in got] == [4, 5]
+        status = await _until(visitor, "status")
+        assert status["status"] == "queued" and status["queue_position"] == 1
+        assert await visitor.receive_nothing(timeout=0.2)
+        await visitor.disconnect()
+        await close_layer()
+
+    async_to_sync(scenario)()
+
+
+def test_an_agent_who_cannot_see_the_ticket_is_closed():
+    async def scenario():
+        inbox, opened, _agent = await _setup()
+        await database_sync_to_async(services.visitor_message)(visitor=opened.visitor, client_id="c", body="hi")
+        conversation = await database_sync_to_async(Conversation.objects.get)()
+        stranger = await database_sync_to_async(make_agent)(
+            await database_sync_to_async(DepartmentFactory)(name="Elsewhere"))
+        staff = await connect(stranger, path=f"/ws/chat-agent/{conversation.pk}/")
+        assert await _close_code(staff) == CLOSE_FORBIDDEN
+        await close_layer()
+
+    async_to_sync(scenario)()
+
+
+def test_too_many_messages_close_with_4429():
+    async def scenario():
+        inbox, opened, _agent = await _setup(messages_per_minute=2)
+        visitor = await _visitor(inbox, opened.token)
+        for n in range(3):
+            await visitor.send_json_to({"type": "message", "client_id": f"c{n}", "body": "spam"})
+        assert await _close_code(visitor) == CLOSE_RATE_LIMITED
+        assert await database_sync_to_async(Line.objects.count)() == 2
+        await close_layer()
+
+    async_to_sync(scenario)()
