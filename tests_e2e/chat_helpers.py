@@ -133,8 +133,8 @@ class Visitor:
         self.page.goto(url)
         self.page.wait_for_selector("[data-pomoc-chat]", state="attached")
 
-    def w(self, selector: str):
-        return self.page.locator("[data-pomoc-chat]").locator(selector)
+    def w(self, selector: str, **kwargs):
+        return self.page.locator("[data-pomoc-chat]").locator(selector, **kwargs)
 
     def open(self) -> None:
         self.w("button.launcher").click()

@@ -76,16 +76,18 @@ def test_a_visitor_and_agents_talk_through_drops_a_transfer_a_file_and_a_rating(
         expect(visitor.w(".status")).to_contain_text("Jana")
         agent_says(jana, "Hi, I am looking at order 1042 now.")
         expect(visitor.w("li.agent[data-seq] .bubble", has_text="order 1042 now")).to_have_count(1)
-        # read marks: the agent has the page open, so the visitor's message is read
-        expect(visitor.w("li.visitor[data-seq] .mark").first).to_have_attribute("aria-label", "Read")
+        # read marks: the agent has the page open, so what the visitor writes now is read at once
+        visitor.say("Thank you!")
+        expect_agent_sees(jana, "Thank you!")
+        expect(visitor.w("li.visitor[data-seq] .mark").last).to_have_attribute("aria-label", "Read")
         visitor.page.evaluate("window.__noReload = true")
         jana.page.evaluate("window.__noReload = true")
 
         # typing, both ways
-        visitor.w(".composer textarea").press_sequentially("It was", delay=30)
+        visitor.w(".composer textarea").press_sequentially("It was paid on the 12th", delay=150)
         expect(jana.page.locator("[data-chat-typing]")).to_be_visible()
         visitor.w(".composer textarea").fill("")
-        jana.page.locator("[data-chat-input]").press_sequentially("Let me", delay=30)
+        jana.page.locator("[data-chat-input]").press_sequentially("Let me check", delay=100)
         expect(visitor.w(".typing")).to_contain_text("typing")
         jana.page.locator("[data-chat-input]").fill("")
 
@@ -94,7 +96,7 @@ def test_a_visitor_and_agents_talk_through_drops_a_transfer_a_file_and_a_rating(
         attachment.write_text("Order 1042, paid 12 Dec.\n")
         visitor.w("input[type=file]").set_input_files(str(attachment))
         expect(visitor.w("li.visitor[data-seq] .files", has_text="receipt.txt")).to_have_count(1)
-        expect(jana.page.locator("[data-chat-lines] a.chat-file", has_text="receipt.txt")).to_have_count(1)
+        expect(jana.page.locator("[data-chat-lines] .chat-file", has_text="receipt.txt")).to_have_count(1)
 
         # the visitor's network is gone while the agent writes; back, the visitor has all, once, in order
         visitor.context.set_offline(True)
@@ -145,7 +147,8 @@ def test_a_visitor_and_agents_talk_through_drops_a_transfer_a_file_and_a_rating(
         petr.page.screenshot(path=screenshots / "chat-agent-panel-1280.png", full_page=True)
 
         # the whole conversation, once each, in order, on both sides
-        everything = ["Hello, my tea order 1042 has not arrived.", "Hi, I am looking at order 1042 now.", *written,
+        everything = ["Hello, my tea order 1042 has not arrived.", "Hi, I am looking at order 1042 now.",
+                      "Thank you!", *written,
                       *asked, "Typed while offline.", "Petr here: the parcel is at the depot, it comes tomorrow."]
         no_doubles_in_order([b for b in visitor.bodies() if b], everything)
         no_doubles_in_order(agent_lines(petr), everything)
@@ -158,9 +161,9 @@ def test_a_visitor_and_agents_talk_through_drops_a_transfer_a_file_and_a_rating(
         visitor.page.screenshot(path=screenshots / "chat-rating-1280.png")
         visitor.w(".end button[type=submit]", has_text="Send rating").click()
         expect(visitor.w(".end .note")).to_have_text("Thank you for your rating.")
-        stored = pomoc("shell", "-c", "from pomoc.surveys.models import SurveyAnswer as A; "
-                       "a = A.objects.order_by('-pk').first(); print(a.score, '|', a.comment)", env=server.env)
-        assert stored.stdout.strip() == "4 | Quick and kind."
+        stored = pomoc("shell", "-c", "from pomoc.surveys.models import Answer; a = Answer.objects.order_by('-pk').first(); "
+                       "print(a.score, '|', a.comment, '|', a.kind, '|', a.agent.username)", env=server.env)
+        assert stored.stdout.strip().splitlines()[-1] == "4 | Quick and kind. | csat | chatsecond"
         assert visitor.errors == []
     finally:
         visitor.close()

@@ -405,8 +405,11 @@ class Widget {
   }
 
   typing() {
-    if (!this.typingOn) {
+    // Said again every 2 s while the visitor keeps typing: a lost or throttled "on" heals itself.
+    const now = Date.now();
+    if (!this.typingOn || now - this.typingSentAt > 2000) {
       this.typingOn = true;
+      this.typingSentAt = now;
       this.conn.send({ type: "typing", on: true });
     }
     clearTimeout(this.typingTimer);
