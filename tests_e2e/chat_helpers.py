@@ -127,7 +127,16 @@ class Visitor:
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("console", self.console)
+
+    def console(self, message) -> None:
+        if message.type == "error" and not self.network_gone(message.text):
+            self.errors.append(message.text)
+
+    @staticmethod
+    def network_gone(text: str) -> bool:
+        """What the browser itself logs while a test has taken the network away (set_offline)."""
+        return "ERR_INTERNET_DISCONNECTED" in text or "Failed to fetch" in text
 
     def goto(self, url: str) -> None:
         self.page.goto(url)

@@ -34,11 +34,14 @@ def chat(tmp_path_factory, chromium_path):
 
 
 def agent_lines(agent: Agent) -> list[str]:
-    return agent.page.locator("[data-chat-lines] li.chat-line[data-seq] .chat-line-body").all_text_contents()
+    return agent.page.locator(LINE_BODIES).all_text_contents()
+
+
+LINE_BODIES = "[data-chat-lines] li.chat-line[data-seq] .chat-line-body"
 
 
 def expect_agent_sees(agent: Agent, text: str) -> None:
-    expect(agent.page.locator("[data-chat-lines] li.chat-line[data-seq] .chat-line-body", has_text=text)).to_have_count(1)
+    expect(agent.page.locator(LINE_BODIES, has_text=text)).to_have_count(1)
 
 
 def agent_says(agent: Agent, text: str) -> None:
@@ -161,7 +164,8 @@ def test_a_visitor_and_agents_talk_through_drops_a_transfer_a_file_and_a_rating(
         visitor.page.screenshot(path=screenshots / "chat-rating-1280.png")
         visitor.w(".end button[type=submit]", has_text="Send rating").click()
         expect(visitor.w(".end .note")).to_have_text("Thank you for your rating.")
-        stored = pomoc("shell", "-c", "from pomoc.surveys.models import Answer; a = Answer.objects.order_by('-pk').first(); "
+        stored = pomoc("shell", "-c", "from pomoc.surveys.models import Answer; "
+                       "a = Answer.objects.order_by('-pk').first(); "
                        "print(a.score, '|', a.comment, '|', a.kind, '|', a.agent.username)", env=server.env)
         assert stored.stdout.strip().splitlines()[-1] == "4 | Quick and kind. | csat | chatsecond"
         assert visitor.errors == []
