@@ -19,7 +19,9 @@ IDENTITY_SECRET = "e2e-identity-secret"
 # Three chat inboxes for one host site: one with an agent online (proactive invitation on
 # /pricing), one asking pre-chat questions, one whose department has nobody online (offline form).
 SETUP = """
+import datetime as dt
 import json
+from django.utils import timezone
 from pomoc.accounts.models import AgentPresence, Department, Presence, Role, User
 from pomoc.channels.chat import services
 from pomoc.channels.models import Inbox
@@ -31,8 +33,12 @@ second = User.objects.create_user("chatsecond", "chatsecond@example.com", {passw
 support = Department.objects.create(name="Support")
 support.members.add(agent, second)
 nobody = Department.objects.create(name="Night shift")
+# Online, and seen until tomorrow: as if their inbox were open in a tab all along (the tests without
+# an agent's page would otherwise see them go offline after three minutes, and the chat with them).
+seen = timezone.now() + dt.timedelta(days=1)
 for user in (agent, second):
-    AgentPresence.objects.update_or_create(user=user, defaults={{"status": Presence.ONLINE, "chat_capacity": 5}})
+    AgentPresence.objects.update_or_create(
+        user=user, defaults={{"status": Presence.ONLINE, "chat_capacity": 5, "last_seen_at": seen}})
 keys = {{}}
 for name, department, extra in [
     ("shop", support, {{"invitations": [
@@ -63,7 +69,8 @@ def set_up_chat(site, host_origin: str) -> dict[str, str]:
 
 PAGE = """<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title><link rel="icon" href="data:,">
-<style>/* a host page's CSS must not reach the widget */ * {{ color: #c00 !important; font-family: serif; }}
+<style nonce="host-style">/* a host page's CSS must not reach the widget */
+* {{ color: #c00 !important; font-family: serif; }}
 button {{ background: yellow; border: 3px solid red; }}</style></head>
 <body><h1>{title}</h1><p>Acme sells tea. <a href="/page/{inbox}/other">Another page</a></p>
 <script src="{pomoc}/static/pomoc/widget/pomoc-chat.js" data-pomoc-inbox="{inbox}"{extra} async></script>
@@ -94,6 +101,12 @@ class HostSite:
                                    pomoc=site.pomoc_url, extra=extra).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
+                # A strict policy, as docs/chat-widget.md tells a site to write it: the widget needs
+                # no inline script or style, only its Pomoc in script-src and connect-src.
+                pomoc_ws = site.pomoc_url.replace("http", "ws", 1)
+                self.send_header("Content-Security-Policy", (
+                    f"default-src 'self'; script-src {site.pomoc_url}; "
+                    f"connect-src {site.pomoc_url} {pomoc_ws}; style-src 'nonce-host-style'; img-src 'self' data:"))
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -121,8 +134,9 @@ class Visitor:
     """A visitor's browser context on the host site, with helpers that reach into the widget's
     (open) shadow root: Playwright's CSS locators pierce shadow roots."""
 
-    def __init__(self, browser, *, width: int = 1280, height: int = 860, locale: str = "en-GB"):
-        self.context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
+    def __init__(self, browser, *, width: int = 1280, height: int = 860, locale: str = "en-GB", bypass_csp=False):
+        self.context = browser.new_context(viewport={"width": width, "height": height}, locale=locale,
+                                           bypass_csp=bypass_csp)
         self.context.set_default_timeout(20_000)
         self.page = self.context.new_page()
         self.errors: list[str] = []

@@ -199,9 +199,26 @@ def test_the_conversation_survives_navigation_and_a_closed_tab(chat, browser):
         visitor.page = page
         page.goto(host.url(keys["shop"], "home"))
         page.wait_for_selector("[data-pomoc-chat]", state="attached")
+        # a reply while the chat is closed: the button counts it
+        expect(visitor.w("button.launcher")).to_have_attribute("aria-expanded", "false")
+        agent_says(jana, "By courier.")
+        expect(visitor.w(".badge")).to_have_text("1")
+        expect(visitor.w("button.launcher")).to_have_attribute("aria-label", "Open chat (1 unread)")
+        # while the tab is in the background, the page title says so too (until the visitor is back)
+        visitor.page.evaluate("""() => {
+            window.__hidden = true;
+            Object.defineProperty(document, "hidden", {configurable: true, get: () => window.__hidden});
+            document.dispatchEvent(new Event("visibilitychange"));
+        }""")
+        agent_says(jana, "Tracking number follows.")
+        expect(visitor.page).to_have_title("(2) New message – Acme home")
+        visitor.page.evaluate("() => { window.__hidden = false; "
+                              "document.dispatchEvent(new Event('visibilitychange')); }")
+        expect(visitor.page).to_have_title("Acme home")
         visitor.open()
-        expect(visitor.w("li[data-seq] .bubble")).to_have_text(["Do you ship to Tartu?", "Yes, in two days."])
-        # and the unread badge counted the reply while the chat was closed
+        expect(visitor.w(".badge")).to_be_hidden()
+        expect(visitor.w("li[data-seq] .bubble")).to_have_text(
+            ["Do you ship to Tartu?", "Yes, in two days.", "By courier.", "Tracking number follows."])
     finally:
         visitor.close()
         jana.close()

@@ -29,23 +29,24 @@ def chat(tmp_path_factory, chromium_path):
     server.stop()
 
 
-def test_the_widget_keeps_the_host_pages_css_out_and_opens_and_closes_by_keyboard(chat, browser, screenshots):
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_widget_keeps_the_host_pages_css_out_and_opens_and_closes_by_keyboard(chat, browser, screenshots, width):
     server, host, keys = chat
-    visitor = Visitor(browser)
+    visitor = Visitor(browser, width=width)
     visitor.goto(host.url(keys["shop"]))
     launcher = visitor.w("button.launcher")
     expect(launcher).to_have_attribute("aria-label", "Open chat")
     # the host page paints every button yellow with a red border and all text red: not ours
     expect(launcher).to_have_css("background-color", "rgb(11, 110, 79)")  # the inbox's colour
     expect(launcher).to_have_css("border-top-width", "0px")
-    visitor.page.screenshot(path=screenshots / "chat-closed-1280.png")
+    visitor.page.screenshot(path=screenshots / f"chat-closed-{width}.png")
     launcher.focus()
     visitor.page.keyboard.press("Enter")
     expect(visitor.w(".panel")).to_be_visible()
     expect(visitor.w(".composer textarea")).to_be_focused()
     assert visitor.w(".composer textarea").evaluate("el => getComputedStyle(el).color") != "rgb(204, 0, 0)"
     expect(visitor.w("li.greeting")).to_have_text("Hi! How can we help?")
-    visitor.page.screenshot(path=screenshots / "chat-open-1280.png")
+    visitor.page.screenshot(path=screenshots / f"chat-open-{width}.png")
     # the focus stays inside the open panel
     for _ in range(8):
         visitor.page.keyboard.press("Tab")
@@ -59,7 +60,7 @@ def test_the_widget_keeps_the_host_pages_css_out_and_opens_and_closes_by_keyboar
 
 def test_an_axe_check_of_the_open_widget_finds_nothing(chat, browser):
     server, host, keys = chat
-    visitor = Visitor(browser)
+    visitor = Visitor(browser, bypass_csp=True)  # axe-core is injected as an inline script
     visitor.goto(host.url(keys["shop"]))
     visitor.open()
     visitor.say("Hello, is anyone there?")
