@@ -228,6 +228,7 @@ class Widget {
     this.root.classList.toggle("left", this.config.position === "left");
     if (this.config.title) this.titleEl.textContent = this.config.title;
     if (this.config.accepted_types?.length) this.fileInput.accept = this.config.accepted_types.join(",");
+    if (this.config.max_message_chars) this.input.maxLength = this.config.max_message_chars;
     if (this.config.greeting && !this.greetingShown) {
       this.greetingShown = true;
       this.log.prepend(h("li.msg.system.greeting", {}, h("div.bubble", {}, this.config.greeting)));
