@@ -16,7 +16,7 @@ from .conftest import admin_signed_in
 pytestmark = pytest.mark.browser
 
 SITE = "https://shop.example.com"
-SHOTS = Path(os.environ.get("POMOC_E2E_SCREENSHOTS") or "/tmp/shots-chat")
+SHOTS = Path(os.environ.get("POMOC_E2E_SCREENSHOTS") or "/tmp/shots-chat")  # noqa: S108 -- screenshots to look at
 
 SETUP = """
 import json

@@ -43,7 +43,8 @@ def test_an_administrator_sees_the_inboxes_and_adds_an_email_inbox(site, browser
         page.screenshot(path=str(screenshots / "1-inboxes.png"), full_page=True, caret="initial")
 
         page.get_by_role("link", name="New inbox").click()
-        expect(page.locator("h1")).to_have_text("New inbox")  # e-mail is the only kind: straight to its form
+        page.locator("ul.kind-choice").get_by_role("link", name="E-mail").click()  # e-mail and live chat
+        expect(page.locator("h1")).to_have_text("New inbox")
         page.fill("input[name=name]", "Billing")
         page.fill("input[name=address]", "billing@pomoc.example")
         page.select_option("select[name=fetch]", "imap")

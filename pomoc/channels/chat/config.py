@@ -113,7 +113,8 @@ class ChatInboxConfig:
             max_message_chars=_int(data, "max_message_chars", 5000, 100, 20000),
             max_upload_bytes=_int(data, "max_upload_bytes", 10 * 1024 * 1024, 1024, 50 * 1024 * 1024),
             messages_per_minute=_int(data, "messages_per_minute", 30, 1, 600),
-            calendar=_int(data, "calendar", 0, 0, 2**31), answer_within_hours=_int(data, "answer_within_hours", 8, 0, 720),
+            calendar=_int(data, "calendar", 0, 0, 2**31),
+            answer_within_hours=_int(data, "answer_within_hours", 8, 0, 720),
         )
 
     def to_dict(self) -> dict[str, Any]:

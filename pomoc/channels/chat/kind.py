@@ -56,6 +56,7 @@ KIND = registry.ChannelKind(
     clean_config=clean_config,
     clean_address=lambda inbox, value, errors: "",
     secret_names=("identity_secret",),
+    admin_form="pomoc.channels.chat.forms.ChatInboxForm",
     summary=summary,
     config_schema={"allowed_origins": {"type": "array", "items": {"type": "string"}},
                    "prechat_fields": {"type": "array", "items": {"type": "object"}},

@@ -397,10 +397,12 @@ def conversation_accept(*, conversation: Conversation, agent: User, force: bool 
     from pomoc.channels.chat.selectors import open_chats_of
 
     with transaction.atomic():
-        conversation = Conversation.objects.select_for_update(of=("self",)).select_related("ticket").get(pk=conversation.pk)
+        conversation = (Conversation.objects.select_for_update(of=("self",)).select_related("ticket")
+                        .get(pk=conversation.pk))
         if conversation.status == ConversationStatus.ENDED:
             raise Refused("ended", _("This chat has ended."), 409)
-        if not force and conversation.status == ConversationStatus.OPEN and conversation.agent_id not in (None, agent.pk):
+        taken = conversation.status == ConversationStatus.OPEN and conversation.agent_id not in (None, agent.pk)
+        if not force and taken:
             raise Refused("taken", _("Another agent took this chat."), 409)
         if not force and conversation.agent_id != agent.pk and \
                 open_chats_of(agent.pk) >= chat_limit(agent, conversation.inbox):
@@ -428,7 +430,8 @@ def conversation_transfer(*, conversation: Conversation, actor: User, agent: Use
     if department is None:
         raise Refused("target", _("Choose an agent or a department."))
     with transaction.atomic():
-        conversation = Conversation.objects.select_for_update(of=("self",)).select_related("ticket").get(pk=conversation.pk)
+        conversation = (Conversation.objects.select_for_update(of=("self",)).select_related("ticket")
+                        .get(pk=conversation.pk))
         old = conversation.department_id
         conversation.department, conversation.agent = department, None
         conversation.status = ConversationStatus.QUEUED
