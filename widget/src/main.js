@@ -428,7 +428,7 @@ class Widget {
   agentTyping(frame) {
     clearTimeout(this.agentTypingTimer);
     this.typingEl.textContent = frame.on ? this.t("typing", { name: frame.name || this.t("agent") }) : "";
-    if (frame.on) this.agentTypingTimer = setTimeout(() => (this.typingEl.textContent = ""), 15000);
+    if (frame.on) this.agentTypingTimer = setTimeout(() => (this.typingEl.textContent = ""), 6000);
   }
 
   toggleEmojis(force) {
