@@ -277,6 +277,7 @@ def relay_server(port: int) -> None:
 # --- the load -------------------------------------------------------------------------------------
 async def drive(target, *, chats: int, seconds: float, interval: float) -> dict:
     from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed
 
     gate = asyncio.Semaphore(OPEN_CONCURRENCY)
     sent: dict[str, float] = {}
@@ -284,6 +285,8 @@ async def drive(target, *, chats: int, seconds: float, interval: float) -> dict:
     received: set[str] = set()
     doubled = 0
     out_of_order = 0
+    closed = 0
+    agents_dropped: list[int] = []
     last_n: dict[int, int] = {}
     readers: list[asyncio.Task] = []
 
@@ -314,8 +317,8 @@ async def drive(target, *, chats: int, seconds: float, interval: float) -> dict:
                 if n < last_n.get(i, -1):
                     out_of_order += 1
                 last_n[i] = max(n, last_n.get(i, -1))
-        except Exception:  # noqa: BLE001
-            return
+        except Exception:  # noqa: BLE001 - the server dropped the agent's socket: what it would have had is lost here
+            agents_dropped.append(i)
 
     async def open_chat(i: int):
         async with gate:
@@ -341,12 +344,17 @@ async def drive(target, *, chats: int, seconds: float, interval: float) -> dict:
 
     async def talk(i: int, visitor, stop_at: float):
         await asyncio.sleep(random.uniform(0, interval))  # noqa: S311 - a phase, not a secret
+        nonlocal closed
         n = 0
         while time.perf_counter() < stop_at:
             body = f"m {i} {n}"
+            try:
+                await visitor.send(json.dumps({"type": "message", "client_id": str(uuid.uuid4()), "body": body,
+                                               "attachments": []}))
+            except ConnectionClosed:
+                closed += 1  # the server dropped the visitor's socket: this chat stops talking
+                return
             sent[body] = time.perf_counter()
-            await visitor.send(json.dumps({"type": "message", "client_id": str(uuid.uuid4()), "body": body,
-                                           "attachments": []}))
             n += 1
             await asyncio.sleep(interval)
 
@@ -372,7 +380,8 @@ async def drive(target, *, chats: int, seconds: float, interval: float) -> dict:
         "target": target.label, "chats": chats, "sockets": sockets, "interval_s": interval, "seconds": seconds,
         "open_seconds": round(open_seconds, 1),
         "sent": len(sent), "received": len(received), "lost": len(sent) - len(received),
-        "doubled": doubled, "out_of_order": out_of_order,
+        "doubled": doubled, "out_of_order": out_of_order, "visitor_sockets_dropped": closed,
+        "agent_sockets_dropped": len(agents_dropped),
         "messages_per_s": round(len(received) / elapsed, 1),
         "p50_ms": round(percentile(latencies, 50) * 1000, 1), "p99_ms": round(percentile(latencies, 99) * 1000, 1),
         "max_ms": round(max(latencies) * 1000, 1) if latencies else None,
@@ -398,6 +407,8 @@ def report(rows: list[dict]) -> None:
              ("messages sent", "sent", lambda r: f"{r['sent']:,}"),
              ("messages lost", "lost", lambda r: f"{r['lost']:,}"),
              ("doubled / out of order", "doubled", lambda r: f"{r['doubled']} / {r['out_of_order']}"),
+             ("sockets dropped by the server", "closed",
+              lambda r: f"{r['visitor_sockets_dropped']} + {r['agent_sockets_dropped']}"),
              ("latency p50 (ms)", "p50_ms", lambda r: f"{r['p50_ms']:.1f}"),
              ("latency p99 (ms)", "p99_ms", lambda r: f"{r['p99_ms']:.1f}"),
              ("messages/s delivered", "messages_per_s", lambda r: f"{r['messages_per_s']:.1f}"),
@@ -439,17 +450,18 @@ def main(argv=None) -> int:
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 8 * args.chats + 1024)), hard))
     recreate_database(args.database_url)
     rows = []
-    with tempfile.TemporaryDirectory(prefix="pomoc-bench-chat-") as tmp:
-        agents = max(1, math.ceil(args.chats / CHATS_PER_AGENT))
-        for target in (PomocTarget(args.database_url, args.redis_url, agents, Path(tmp)), RelayTarget(Path(tmp))):
-            print(f"== {target.label}: {args.chats:,} chats, one message per {args.interval:g} s each, "
-                  f"{args.seconds:g} s ==", flush=True)
-            target.start()
-            try:
-                rows.append(asyncio.run(drive(target, chats=args.chats, seconds=args.seconds, interval=args.interval)))
-            finally:
-                target.stop()
-            print(json.dumps(rows[-1]), flush=True)
+    tmp = tempfile.mkdtemp(prefix="pomoc-bench-chat-")  # kept: the servers' logs, for a run that went wrong
+    print(f"logs: {tmp}", flush=True)
+    agents = max(1, math.ceil(args.chats / CHATS_PER_AGENT))
+    for target in (PomocTarget(args.database_url, args.redis_url, agents, Path(tmp)), RelayTarget(Path(tmp))):
+        print(f"== {target.label}: {args.chats:,} chats, one message per {args.interval:g} s each, "
+              f"{args.seconds:g} s ==", flush=True)
+        target.start()
+        try:
+            rows.append(asyncio.run(drive(target, chats=args.chats, seconds=args.seconds, interval=args.interval)))
+        finally:
+            target.stop()
+        print(json.dumps(rows[-1]), flush=True)
     report(rows)
     RESULTS.mkdir(parents=True, exist_ok=True)
     result = {"quick": args.quick, "cpus": os.cpu_count(), "runs": rows}
