@@ -9,6 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 VENV_STAMP := $(VENV)/.pomoc-installed
 ASSETS_STAMP := node_modules/.pomoc-installed
+WIDGET := pomoc/static/pomoc/widget/pomoc-chat.js
 
 # HOST is taken from the command line (make run HOST=0.0.0.0) or POMOC_HOST, never from a stray
 # HOST in the environment (some shells set it to the machine's name).
@@ -24,7 +25,7 @@ LANGUAGES := cs pl et
 # Sources that are not ours, and test-only strings, stay out of the translation catalogues.
 MESSAGES_IGNORE := --ignore '*/tests/*' --ignore 'static/vendor/*' --ignore '*/testing/*'
 
-.PHONY: help venv assets run test test-fast lint bench bench-quick bench-pages bench-mail bench-sla messages clean distclean
+.PHONY: help venv assets run test test-fast lint bench bench-quick bench-pages bench-mail bench-sla bench-chat messages clean distclean
 
 help:
 	@echo "make run          start Pomoc on http://$(HOST):$(PORT)/ (DEMO=1 adds demo data)"
@@ -34,6 +35,7 @@ help:
 	@echo "make bench        the benchmark suite at 1M tickets, beside ceilings and django-helpdesk (bench-quick: 5k)"
 	@echo "make bench-pages  pages, API and search only (BENCH_ARGS=--quick|--tickets N)"
 	@echo "make bench-mail   e-mail ingestion benchmark, SQLite and PostgreSQL (BENCH_ARGS=--quick)"
+	@echo "make bench-chat   live chat: 1,000 chats over real sockets beside a raw relay (BENCH_ARGS=--quick)"
 	@echo "make bench-sla    the SLA sweep over 100k open tickets beside a plain SQL scan (BENCH_ARGS=--quick)"
 	@echo "make messages     update and compile translation catalogues ($(LANGUAGES))"
 	@echo "make clean        remove caches and build files (distclean: also .venv and node_modules)"
@@ -46,11 +48,15 @@ $(VENV_STAMP): pyproject.toml
 	$(BIN)/pip install --disable-pip-version-check --quiet -e '.[test]'
 	@touch $@
 
-assets: $(ASSETS_STAMP)
+assets: $(ASSETS_STAMP) $(WIDGET)
 
 $(ASSETS_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
+
+# The chat widget, built from widget/ into a git-ignored static folder (docs/chat-widget.md).
+$(WIDGET): $(ASSETS_STAMP) widget/build.mjs $(wildcard widget/src/*)
+	node widget/build.mjs
 
 # --- running ----------------------------------------------------------------------------------
 # The URL `pomoc init` prints; set POMOC_BASE_URL yourself when HOST is not a name browsers reach.
@@ -92,6 +98,9 @@ bench-pages: venv assets
 
 bench-mail: venv
 	$(BIN)/python benchmarks/mail_ingest.py $(BENCH_ARGS)
+
+bench-chat: venv assets
+	$(BIN)/python benchmarks/chat.py $(BENCH_ARGS)
 
 bench-sla: venv
 	DATABASE_URL=$(BENCH_DATABASE_URL)_sla $(BIN)/python benchmarks/sla_sweep.py $(BENCH_ARGS)

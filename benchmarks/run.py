@@ -46,7 +46,6 @@ PEER_OPERATION = {
 # Operations the product does not have yet: reported as such, never left out silently.
 NOT_BUILT = {
     "knowledge base search": "no knowledge base yet",
-    "chat latency": "no chat channel yet",
     "report": "no reports yet",
 }
 
@@ -57,7 +56,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--tickets", type=int, default=None, help="tickets in the database (1,000,000; quick: 5,000)")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL,
                         help="Pomoc's benchmark database (PostgreSQL); the peer's is the same name + _peer")
-    parser.add_argument("--skip", default="", help="comma-separated parts to leave out: peer, mail, sla, rules")
+    parser.add_argument("--skip", default="", help="comma-separated parts to leave out: peer, mail, sla, rules, chat")
     parser.add_argument("--output", default=str(RESULTS / "latest.json"))
     args = parser.parse_args(argv)
     args.tickets = args.tickets or (5_000 if args.quick else 1_000_000)
@@ -163,6 +162,19 @@ def rule_evaluation(args, json_path: Path) -> tuple[dict | None, str]:
     if proc.returncode != 0 or not json_path.exists():
         return None, f"benchmarks/rule_evaluation.py failed with exit status {proc.returncode}"
     return json.loads(json_path.read_text()), ""
+
+
+def chat_load(args, json_path: Path) -> tuple[dict | None, str]:
+    """benchmarks/chat.py: concurrent chats over real sockets beside a raw websocket relay."""
+    command = [PYTHON, "benchmarks/chat.py", "--output", str(json_path), "--database-url",
+               with_database(args.database_url, urlsplit(args.database_url).path.lstrip("/") + "_chat")]
+    if args.quick:
+        command.append("--quick")
+    proc = subprocess.run(command, cwd=REPO, check=False)
+    if not json_path.exists():
+        return None, f"benchmarks/chat.py failed with exit status {proc.returncode}"
+    result = json.loads(json_path.read_text())
+    return result, "" if proc.returncode == 0 else "benchmarks/chat.py: messages were lost"
 
 
 def ratio(a, b) -> float | None:
@@ -300,6 +312,15 @@ def main(argv=None) -> int:
         if error:
             errors["rules"] = error
 
+    chat = None
+    if "chat" not in args.skip:
+        step("Live chat: concurrent chats over real sockets")
+        json_path = RESULTS / "chat.json"
+        json_path.unlink(missing_ok=True)
+        chat, error = chat_load(args, json_path)
+        if error:
+            errors["chat"] = error
+
     rows = combine(pages, peer)
     print_table(rows, mail, errors)
     for row in (sla or {}).get("operations", []):
@@ -310,6 +331,10 @@ def main(argv=None) -> int:
         print(f"\nrule evaluation per event, {rules['rules']} rules: p50 {rules['evaluate']['p50_ms']:.3f} ms, "
               f"p95 {rules['evaluate']['p95_ms']:.3f} ms (aim {rules['ceiling_ms']} ms; baseline of "
               f"{rules['rules']} trivial checks p50 {rules['baseline']['p50_ms']:.3f} ms)")
+    for row in (chat or {}).get("runs", []):
+        print(f"chat, {row['target']:<22} {row['chats']:,} chats: p50 {row['p50_ms']:.1f} ms, "
+              f"p99 {row['p99_ms']:.1f} ms, {row['messages_per_s']:.1f} messages/s, {row['lost']} lost, "
+              f"{row['rss_per_socket_kb']:.0f} KB per socket")
     report = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "commit": pages.get("commit"),
@@ -327,6 +352,7 @@ def main(argv=None) -> int:
         "mail_ingest": mail,
         "sla_sweep": sla,
         "rule_evaluation": rules,
+        "chat": chat,
         "errors": errors,
         "pages": pages,
         "seconds": round(time.monotonic() - started),
