@@ -13,11 +13,12 @@ class NotificationsConfig(AppConfig):
         from django.conf import settings
 
         from pomoc.core import scheduler
-        from pomoc.notifications import services, subscriber
-        from pomoc.tickets import dispatch, unread
+        from pomoc.notifications import selectors, services, subscriber
+        from pomoc.tickets import dispatch, page_query, unread
 
         dispatch.register("notifications", subscriber.on_ticket_events, order=dispatch.LIVE_UPDATES + 5)
         unread.install(opened=services.ticket_opened, mark=services.mark_unread)
+        page_query.register("notifications", selectors.annotate_ticket_page)
         every = dt.timedelta(seconds=settings.POMOC_NOTIFICATION_EMAIL_INTERVAL)
         scheduler.register("notifications.email", lambda: scheduler.Periodic(
             "notifications.email", "pomoc.notifications.tasks.send_notification_emails", every,

@@ -1,8 +1,14 @@
 """Reads for the bell, the notifications page, the preferences and the mention suggestions."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
-from pomoc.notifications.models import Notification, NotificationKind, NotificationPreferences, TicketFollower
+from pomoc.notifications.models import (
+    Notification,
+    NotificationKind,
+    NotificationPreferences,
+    TicketFollower,
+    TicketRead,
+)
 from pomoc.tickets.models import Ticket
 from pomoc.tickets.permissions import staff_who_can_see
 
@@ -47,7 +53,19 @@ def email_kinds_of(user_ids) -> dict[int, set[str]]:
 
 
 def is_following(user, ticket: Ticket) -> bool:
+    if hasattr(ticket, "followed_by_me"):  # loaded for the ticket page (annotate_ticket_page)
+        return ticket.followed_by_me
     return TicketFollower.objects.filter(user=user, ticket=ticket).exists()
+
+
+def annotate_ticket_page(queryset, user):
+    """What the ticket page needs to know about ``user`` and each ticket, in the ticket's own query:
+    when they last read it, whether notifications about it wait unread, whether they follow it."""
+    return queryset.annotate(
+        my_read_at=Subquery(TicketRead.objects.filter(ticket=OuterRef("pk"), user=user).values("read_at")[:1]),
+        my_unread_notifications=Exists(Notification.objects.filter(ticket=OuterRef("pk"), recipient=user,
+                                                                     read_at__isnull=True)),
+        followed_by_me=Exists(TicketFollower.objects.filter(ticket=OuterRef("pk"), user=user)))
 
 
 def followers_of(ticket_ids) -> dict[int, set[int]]:

@@ -112,10 +112,16 @@ def ticket_opened(user, ticket: Ticket) -> None:
     notifications about it."""
     if not is_staff_user(user):
         return
-    TicketRead.objects.bulk_create([TicketRead(ticket=ticket, user=user, read_at=timezone.now())],
-                                   update_conflicts=True, unique_fields=["ticket", "user"],
-                                   update_fields=["read_at"])
-    notifications_read(user=user, ticket=ticket)
+    # A ticket loaded for its page knows what this agent last read and whether notifications about it
+    # wait: opening it again with nothing new writes nothing.
+    known = hasattr(ticket, "my_read_at")
+    newest = ticket.last_customer_message_at
+    if not known or (newest is not None and (ticket.my_read_at is None or ticket.my_read_at < newest)):
+        TicketRead.objects.bulk_create([TicketRead(ticket=ticket, user=user, read_at=timezone.now())],
+                                       update_conflicts=True, unique_fields=["ticket", "user"],
+                                       update_fields=["read_at"])
+    if not known or ticket.my_unread_notifications:
+        notifications_read(user=user, ticket=ticket)
 
 
 def ticket_follow(*, user, ticket: Ticket, follow: bool = True) -> None:

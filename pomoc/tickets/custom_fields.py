@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from pomoc.core import refusals
+from pomoc.core.directory import cached_list
 from pomoc.core.text import text_problem
 from pomoc.tickets.models import CustomFieldDefinition, CustomFieldType
 
@@ -24,8 +25,11 @@ _NUMBER = re.compile(r"[+-]?\d{1,15}(?:[.,]\d{1,10})?")
 FORM_PREFIX = "cf_"  # an input (and an inbox filter parameter) for the field with key K is named cf_K
 
 
+@cached_list("custom-fields", models=(CustomFieldDefinition,))
 def active_definitions() -> list[CustomFieldDefinition]:
-    return list(CustomFieldDefinition.objects.filter(active=True).order_by("label", "key"))
+    """The active field definitions by label (cached: the inbox, the ticket page and every API write
+    read them)."""
+    return CustomFieldDefinition.objects.filter(active=True).order_by("label", "key")
 
 
 def active_definitions_by_key() -> dict[str, CustomFieldDefinition]:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from pomoc.accounts.models import STAFF_ROLES, Department, User
 from pomoc.contacts.models import IdentityKind
 from pomoc.contacts.services import is_valid_email
+from pomoc.core.directory import cached_list
 from pomoc.core.ids import MAX_ID, IdModelChoiceField, is_id
 from pomoc.core.text import validate_line
 from pomoc.tickets import custom_fields, replies, reply_routes
@@ -17,8 +18,21 @@ from pomoc.tickets.selectors import SORT_LABELS
 NO_CHANGE = ""
 
 
-def staff_users():
-    return User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by("first_name", "last_name", "username")
+def staff_users() -> list[User]:
+    """The active agents, supervisors and administrators, by name (cached: pages list them as choices)."""
+    return _staff_users()
+
+
+@cached_list("staff-users", models=("accounts.User",))
+def _staff_users():
+    return (User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by("first_name", "last_name", "username")
+            .only("pk", "username", "first_name", "last_name", "role", "email"))
+
+
+@cached_list("departments", models=("accounts.Department",))
+def departments() -> list[Department]:
+    """Every department, by name (cached: pages list them as choices)."""
+    return Department.objects.order_by("name", "pk")
 
 
 def split_tags(value: str) -> list[str]:

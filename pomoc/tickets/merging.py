@@ -91,13 +91,19 @@ class UndoableMerge:
     kind: str = "merge"  # or "split"
 
 
-def undoable_merges(ticket: Ticket, now: dt.datetime | None = None) -> list[UndoableMerge]:
+def undoable_merges(ticket: Ticket, now: dt.datetime | None = None,
+                    events: list | None = None) -> list[UndoableMerge]:
     """The merges of ``ticket`` (into another) or into ``ticket``, and the split that made ``ticket``,
-    still inside the undo window: one query, two when other tickets were merged into this one."""
+    still inside the undo window: one query (none when the page already read the ticket's ``events``),
+    one more when other tickets were merged into this one."""
     now = now or timezone.now()
     window = undo_window()
-    recent = list(ticket.events.filter(type__in=[EventType.MERGED, EventType.SPLIT], at__gt=now - window)
-                  .order_by("-at", "-id"))
+    kinds = (EventType.MERGED, EventType.SPLIT)
+    if events is None:
+        recent = list(ticket.events.filter(type__in=kinds, at__gt=now - window).order_by("-at", "-id"))
+    else:
+        recent = sorted((e for e in events if e.type in kinds and e.at > now - window),
+                        key=lambda e: (e.at, e.pk), reverse=True)
     if not recent:
         return []
     merge_events = [e for e in recent if e.type == EventType.MERGED]

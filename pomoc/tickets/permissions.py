@@ -83,12 +83,14 @@ def access_ticket(user, ticket_id, *, for_update: bool = False) -> Ticket:
     return ticket
 
 
-def access_ticket_by_number(user, number) -> Ticket:
+def access_ticket_by_number(user, number, queryset: QuerySet[Ticket] | None = None) -> Ticket:
+    """The ticket numbered ``number`` if ``user`` may see it (404 otherwise), read from ``queryset``
+    when given (one query whatever it joins)."""
     try:
         number = int(number)
     except (TypeError, ValueError):
         raise Http404 from None
-    ticket = visible_tickets(user).filter(number=number).first()
+    ticket = visible_tickets(user, queryset).filter(number=number).first()
     if ticket is None:
         raise Http404
     return ticket

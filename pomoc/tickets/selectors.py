@@ -494,7 +494,11 @@ def global_search(user, text: str, *, limit: int = 20) -> SearchResults:
 
 # --- ticket page ----------------------------------------------------------------------------
 def ticket_timeline(user, ticket: Ticket) -> list[Message]:
-    qs = ticket.messages.select_related("author_user", "author_contact").prefetch_related("attachments")
+    """The ticket's messages the user may see, oldest first; ``keeps_original`` tells which a channel
+    keeps the original of (e-mail's raw mail store)."""
+    originals = Message._meta.get_field("raw_mails").related_model.objects.filter(message=OuterRef("pk"))
+    qs = (ticket.messages.select_related("author_user", "author_contact").prefetch_related("attachments")
+          .annotate(keeps_original=Exists(originals)))
     if not is_staff_user(user):
         qs = qs.filter(kind__in=[MessageKind.CUSTOMER, MessageKind.REPLY])
     return list(qs.order_by("created_at", "id"))

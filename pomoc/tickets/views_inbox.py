@@ -15,7 +15,7 @@ from pomoc.core.form_errors import error_messages
 from pomoc.tickets import selectors, unread
 from pomoc.tickets.bulk import MERGE, SPAM, tickets_bulk_apply
 from pomoc.tickets.custom_fields import FORM_PREFIX, active_definitions, text_from_value
-from pomoc.tickets.forms import BulkForm, FilterForm, SaveViewForm, split_tags, staff_users
+from pomoc.tickets.forms import BulkForm, FilterForm, SaveViewForm, departments, split_tags, staff_users
 from pomoc.tickets.history import field_value
 from pomoc.tickets.inbox_columns import columns_param, parse_columns
 from pomoc.tickets.inbox_rows import label_rows
@@ -152,7 +152,7 @@ def custom_field_cells(tickets: list, keys: list[str]) -> list:
 
 
 def choices_context() -> dict:
-    return {"agents": list(staff_users()), "departments": list(Department.objects.all())}
+    return {"agents": staff_users(), "departments": departments()}
 
 
 @staff_required

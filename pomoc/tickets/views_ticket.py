@@ -20,6 +20,7 @@ from pomoc.tickets import (
     forwarding,
     history,
     merging,
+    page_query,
     rendering,
     reply_routes,
     selectors,
@@ -29,7 +30,16 @@ from pomoc.tickets import (
 )
 from pomoc.tickets.composer import message_bodies, uploaded_files, uploaded_names
 from pomoc.tickets.downloads import attachment_response
-from pomoc.tickets.forms import ForwardForm, MergeForm, MessageForm, ReplyForm, SnoozeForm, split_tags, staff_users
+from pomoc.tickets.forms import (
+    ForwardForm,
+    MergeForm,
+    MessageForm,
+    ReplyForm,
+    SnoozeForm,
+    departments,
+    split_tags,
+    staff_users,
+)
 from pomoc.tickets.models import DeliveryState, Message, MessageKind, Priority, Status, Ticket
 from pomoc.tickets.permissions import (
     access_attachment,
@@ -45,11 +55,7 @@ PUBLIC_KINDS = (MessageKind.CUSTOMER, MessageKind.REPLY)
 
 
 def load_ticket(request, number) -> Ticket:
-    ticket = access_ticket_by_number(request.user, number)
-    # One query for what the header and sidebar show of the related rows, one for the requester's
-    # identities (the sidebar lists them, the reply route chooses among them).
-    return (Ticket.objects.select_related("requester", "requester__company", "assignee", "department", "merged_into")
-            .prefetch_related("requester__identities").get(pk=ticket.pk))
+    return access_ticket_by_number(request.user, number, page_query.ticket_page_queryset(request.user))
 
 
 def load_ticket_message(request, number, message_id) -> tuple[Ticket, Message]:
@@ -70,8 +76,8 @@ def flash_errors(request, error: ValidationError) -> None:
 def header_context(request, ticket: Ticket, errors: dict | None = None) -> dict:
     return {
         "ticket": ticket, "tag_names": sorted(ticket.tags.values_list("name", flat=True)),
-        "statuses": Status.choices, "priorities": Priority.choices, "agents": list(staff_users()),
-        "departments": list(Department.objects.all()), "header_errors": errors or {},
+        "statuses": Status.choices, "priorities": Priority.choices, "agents": staff_users(),
+        "departments": departments(), "header_errors": errors or {},
     }
 
 
@@ -82,9 +88,9 @@ def conversation_context(request, ticket: Ticket) -> dict:
     for message in timeline:
         message.delivery_wait = waits.get(message.pk)
     # Messages whose original a channel keeps (e-mail's raw mail store) offer it for download.
-    raw_ids = set(Message.objects.filter(pk__in=[m.pk for m in timeline], raw_mails__isnull=False)
-                  .values_list("pk", flat=True))
+    raw_ids = {m.pk for m in timeline if m.keeps_original}
     return {"ticket": ticket, "timeline": timeline, "newest_message_id": max((m.pk for m in timeline), default=0),
+            "ticket_events": events,
             "raw_message_ids": raw_ids, "items": history.interleaved(timeline, history.ticket_history(events)),
             "show_history": getattr(request.user, "show_ticket_history", True)}
 
@@ -126,7 +132,7 @@ def page_context(request, ticket: Ticket, **extra) -> dict:
     context.setdefault("reply_form", ReplyForm(auto_id="reply-%s", initial={"seen_message_id": newest}))
     context.setdefault("note_form", MessageForm(auto_id="note-%s", initial={"seen_message_id": newest}))
     context.setdefault("merge_form", MergeForm(auto_id="merge-%s"))
-    context.setdefault("undoable_merges", merging.undoable_merges(ticket))
+    context.setdefault("undoable_merges", merging.undoable_merges(ticket, events=context["ticket_events"]))
     context.update(extra)
     return context
 

@@ -12,8 +12,9 @@ class SlaConfig(AppConfig):
 
         from pomoc.automation.sla import sweep, timers
         from pomoc.core import scheduler
-        from pomoc.tickets import dispatch
+        from pomoc.tickets import dispatch, page_query
 
         dispatch.register("sla_timers", timers.on_events, order=dispatch.SLA_TIMERS)
+        page_query.register("sla", lambda tickets, user: tickets.select_related("sla", "sla__policy"))
         scheduler.register("sla.sweep", lambda: scheduler.Periodic(
             "sla.sweep", "pomoc.automation.sla.tasks.sla_sweep", dt.timedelta(minutes=1), has_work=sweep.has_work))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from pomoc.automation.sla.models import SlaPolicy, Target, TicketSla
+from pomoc.tickets.models import Ticket
 
 
 @dataclass
@@ -20,7 +21,10 @@ class DueLine:
 def ticket_due_times(ticket) -> dict | None:
     """What the ticket page shows of its SLA: the policy, paused or not, the due time of each target
     still running (overdue ones marked). None when no policy applies. One query."""
-    sla = TicketSla.objects.filter(ticket_id=ticket.pk).select_related("policy").first()
+    if Ticket.sla.is_cached(ticket):
+        sla = getattr(ticket, "sla", None)  # loaded with the ticket for its page (tickets.page_query)
+    else:
+        sla = TicketSla.objects.filter(ticket_id=ticket.pk).select_related("policy").first()
     if sla is None or sla.policy is None:
         return None
     now = timezone.now()

@@ -25,7 +25,8 @@ def channel_layer_kind(request, settings):
         settings.CHANNEL_LAYERS = {
             "default": {
                 "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [url], "prefix": f"pomoc-test-{uuid.uuid4().hex[:12]}"},
+                "CONFIG": {"hosts": [{"address": url, "socket_timeout": None}],
+                           "prefix": f"pomoc-test-{uuid.uuid4().hex[:12]}"},
             }
         }
     else:
