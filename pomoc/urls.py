@@ -25,5 +25,6 @@ urlpatterns = [
     path("", include("pomoc.notifications.urls")),
     path("", include("pomoc.timetracking.urls")),
     path("", include("pomoc.automation.macros.urls")),
+    path("", include("pomoc.customers.urls")),
     path("", include("pomoc.tickets.urls")),
 ]

@@ -143,7 +143,7 @@ class CustomFieldForm(SingleLineFieldsMixin, forms.ModelForm):
 
     class Meta:
         model = CustomFieldDefinition
-        fields = ["key", "label", "type", "choices", "required", "active"]
+        fields = ["key", "label", "target", "type", "choices", "required", "active"]
         help_texts = {"key": _("Used in the API and in rules; cannot be changed later.")}
 
     def __init__(self, *args, **kwargs):
@@ -152,6 +152,7 @@ class CustomFieldForm(SingleLineFieldsMixin, forms.ModelForm):
             # Renaming the key would orphan every value stored under the old one.
             self.fields["key"].disabled = True
             self.fields["type"].disabled = True
+            self.fields["target"].disabled = True
             self.fields["type"].help_text = _("Cannot be changed once values may have been stored.")
         self.initial["choices"] = "\n".join(str(c) for c in (self.instance.choices or []))
 
