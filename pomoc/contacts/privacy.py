@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -152,7 +152,8 @@ def retention_candidates(policy: RetentionPolicy, *, now: dt.datetime | None = N
     if policy.segment_id:
         contacts = segments.apply(policy.segment, contacts)
     latest = contacts.annotate(last_ticket=Max("tickets__updated_at"))
-    return list(latest.exclude(last_ticket__gte=cutoff).order_by("pk").values_list("pk", flat=True)[:limit])
+    idle = latest.filter(Q(last_ticket__isnull=True) | Q(last_ticket__lt=cutoff))
+    return list(idle.order_by("pk").values_list("pk", flat=True)[:limit])
 
 
 def retention_apply(*, now: dt.datetime | None = None) -> int:

@@ -19,7 +19,7 @@ from pomoc.tickets import services as ticket_services
 from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.models import Attachment, Message, MessageKind, Ticket
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 NAME, EMAIL, PHONE, WORD = "Zdeňka Unikátní", "zdenka.unikatni@example.net", "+420603999888", "Mlsoun"
 MARKERS = [NAME.lower(), "unikátní", EMAIL, "603999888", WORD.lower()]
@@ -85,19 +85,19 @@ def test_an_export_is_a_zip_of_their_data_and_files_and_is_audited():
     assert audit.action == PrivacyAction.EXPORT and audit.actor == agent and audit.counts["tickets"] == 1
 
 
-def test_an_erasure_leaves_no_personal_data_anywhere_but_keeps_the_statistics():
+def test_an_erasure_leaves_no_personal_data_anywhere_but_keeps_the_statistics(django_capture_on_commit_callbacks):
     agent, person, ticket, bystander = person_world()
     assert leaks()  # the search finds them before
     messages_before = Message.objects.filter(ticket=ticket).count()
     files = [a.file.name for a in Attachment.objects.all()]
 
-    privacy.contact_erase(contact=person, actor=agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        privacy.contact_erase(contact=person, actor=agent)
 
     assert leaks() == []
     assert all(not default_storage.exists(name) for name in files)
     ticket = Ticket.objects.get(pk=ticket.pk)
     assert ticket.requester_id == person.pk and Message.objects.filter(ticket=ticket).count() == messages_before
-    assert ticket.first_response_at is not None or True  # timestamps untouched (the row stays)
     assert Answer.objects.get().score == 2
     assert Ticket.objects.get(pk=bystander.pk).subject == "Someone else"
     audit = PrivacyAudit.objects.get(action=PrivacyAction.ERASURE)
