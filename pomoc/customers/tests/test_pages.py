@@ -139,5 +139,6 @@ def test_customers_and_agents_are_kept_from_what_is_not_theirs(client, agent_cli
     assert client.get(reverse("customers:proposals")).status_code == 404
     # export and erasure are for supervisors and administrators
     assert agent_client.post(reverse("customers:contact-export", args=[contact.pk])).status_code == 404
-    assert agent_client.post(reverse("customers:contact-erase", args=[contact.pk]), {"confirm": "ERASE"}).status_code == 404
+    erase = reverse("customers:contact-erase", args=[contact.pk])
+    assert agent_client.post(erase, {"confirm": "ERASE"}).status_code == 404
     assert agent_client.get(reverse("customers:contact", args=[999999999])).status_code == 404
