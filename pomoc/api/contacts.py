@@ -105,12 +105,12 @@ class ContactMergeIn(In):
     source: Id = Field(description="Id of the contact merged into this one (kept hidden until the merge is undone).")
 
 
-class MergeIn(In):
+class ContactMergeRequest(In):
     source: Id = Field(description="The contact whose identities, tickets, answers… move.")
     target: Id = Field(description="The contact they move to.")
 
 
-class MergeOut(Schema):
+class ContactMergeOut(Schema):
     id: int
     source: int
     target: int
@@ -119,7 +119,7 @@ class MergeOut(Schema):
     undone_at: dt.datetime | None
 
 
-class ProposalOut(Schema):
+class MergeProposalOut(Schema):
     id: int
     first: int
     second: int
@@ -129,12 +129,12 @@ class ProposalOut(Schema):
     created_at: dt.datetime
 
 
-class ProposalPage(Schema):
-    items: list[ProposalOut]
+class MergeProposalPage(Schema):
+    items: list[MergeProposalOut]
     next_cursor: str | None
 
 
-class ErasureOut(Schema):
+class ContactErasureOut(Schema):
     contact: int
     counts: dict[str, int] = Field(description="Rows touched, by source of personal data.")
 
@@ -208,7 +208,7 @@ def _load_contact(contact_id: int) -> Contact:
 def list_contacts(request, q: SafeStr | None = Query(None, description="Name or identity contains."),
                   cursor: PageCursor | None = None, limit: int | None = Query(None, ge=1, le=200)):
     require_staff(request.auth)
-    qs = _contacts()
+    qs = _contacts().filter(merged_into__isnull=True)
     text = (q or "").strip()[:200]
     if text:
         matching = Identity.objects.filter(value__icontains=text.lower()).values("contact_id")
@@ -261,17 +261,17 @@ def merge_contacts(request, contact_id: int, payload: ContactMergeIn):
     return contact_out(_load_contact(contact_id))
 
 
-@router.post("/contact-merges", response={201: MergeOut, **ERRORS}, summary="Merge two contacts",
+@router.post("/contact-merges", response={201: ContactMergeOut, **ERRORS}, summary="Merge two contacts",
              description="Everything of `source` moves to `target` in one transaction; the answer records "
                          "what moved, and `POST /contact-merges/{id}/undo` puts it back.")
-def create_merge(request, payload: MergeIn):
+def create_merge(request, payload: ContactMergeRequest):
     require_staff(request.auth)
     merge = merging.contact_merge(source=_load_contact(payload.source), target=_load_contact(payload.target),
                                   actor=request.auth)
     return HttpStatus(201, merge_out(merge))
 
 
-@router.post("/contact-merges/{int:merge_id}/undo", response={200: MergeOut, **ERRORS}, summary="Undo a merge")
+@router.post("/contact-merges/{int:merge_id}/undo", response={200: ContactMergeOut, **ERRORS}, summary="Undo a merge")
 def undo_merge(request, merge_id: int):
     require_staff(request.auth)
     merge = get_object_or_404(ContactMerge, pk=merge_id)
@@ -280,7 +280,7 @@ def undo_merge(request, merge_id: int):
     return merge_out(merge)
 
 
-@router.get("/merge-proposals", response={200: ProposalPage, **ERRORS}, summary="List open merge proposals")
+@router.get("/merge-proposals", response={200: MergeProposalPage, **ERRORS}, summary="List open merge proposals")
 def list_proposals(request, cursor: PageCursor | None = None, limit: int | None = Query(None, ge=1, le=200)):
     require_staff(request.auth)
     qs = MergeProposal.objects.filter(status=ProposalStatus.OPEN)
@@ -293,7 +293,7 @@ def proposal_out(proposal: MergeProposal) -> dict:
             "detail": proposal.detail, "status": proposal.status, "created_at": proposal.created_at}
 
 
-@router.post("/merge-proposals/{int:proposal_id}/accept", response={201: MergeOut, **ERRORS},
+@router.post("/merge-proposals/{int:proposal_id}/accept", response={201: ContactMergeOut, **ERRORS},
              summary="Accept a merge proposal (the newer contact merges into the older)")
 def accept_proposal(request, proposal_id: int):
     require_staff(request.auth)
@@ -301,7 +301,7 @@ def accept_proposal(request, proposal_id: int):
     return HttpStatus(201, merge_out(proposals.proposal_accept(proposal=proposal, actor=request.auth)))
 
 
-@router.post("/merge-proposals/{int:proposal_id}/dismiss", response={200: ProposalOut, **ERRORS},
+@router.post("/merge-proposals/{int:proposal_id}/dismiss", response={200: MergeProposalOut, **ERRORS},
              summary="Dismiss a merge proposal (the pair is not proposed again)")
 def dismiss_proposal(request, proposal_id: int):
     require_staff(request.auth)
@@ -322,7 +322,7 @@ def export_contact(request, contact_id: int):
     return response
 
 
-@router.post("/contacts/{int:contact_id}/erase", response={200: ErasureOut, **ERRORS},
+@router.post("/contacts/{int:contact_id}/erase", response={200: ContactErasureOut, **ERRORS},
              summary="Erase a person's data (GDPR): anonymise them and their messages, keep ticket statistics")
 def erase_contact(request, contact_id: int):
     require_manager(request.auth)

@@ -19,6 +19,7 @@ import unicodedata
 from collections import defaultdict
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from pomoc.contacts.models import Contact, Identity, IdentityKind, MergeProposal, ProposalReason, ProposalStatus
@@ -74,12 +75,31 @@ def _live_contacts():
     return Contact.objects.filter(merged_into__isnull=True, erased_at__isnull=True)
 
 
+def _candidates(contact_ids: list[int]):
+    """The identities that could match those of ``contact_ids``: the same number's last digits, or an
+    address starting like theirs (what comes before a dot or "+") at the same domain, through the
+    (kind, value) index instead of a scan of every identity."""
+    q = Q(contact_id__in=contact_ids)
+    for kind, value in Identity.objects.filter(contact_id__in=contact_ids).values_list("kind", "value"):
+        if kind == IdentityKind.PHONE:
+            q |= Q(kind=kind, value__endswith=phone_key(value))
+        elif kind == IdentityKind.EMAIL:
+            local, _at, domain = email_key(value).rpartition("@")
+            domains = DOTLESS_DOMAINS if domain == "gmail.com" else {domain}
+            start = value.split("@")[0].split("+")[0].split(".")[0]
+            for each in domains:
+                q |= Q(kind=kind, value__startswith=start[:3], value__endswith="@" + each)
+    return q
+
+
 def find_proposals(*, contact_ids: list[int] | None = None) -> int:
     """Propose every pair found (among all contacts, or those touching ``contact_ids``); returns how
     many proposals are new."""
     before = MergeProposal.objects.count()
     live = _live_contacts()
     identities = Identity.objects.filter(kind__in=[IdentityKind.EMAIL, IdentityKind.PHONE], contact__in=live)
+    if contact_ids:
+        identities = identities.filter(_candidates(contact_ids))
     groups: dict[tuple[str, str], set[int]] = defaultdict(set)
     shown: dict[tuple[str, str], str] = {}
     for kind, value, contact_id in identities.values_list("kind", "value", "contact_id").iterator(chunk_size=2000):
@@ -95,7 +115,10 @@ def find_proposals(*, contact_ids: list[int] | None = None) -> int:
         for other in ordered[1:]:
             propose(ordered[0], other, reason, shown[key])
     names: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for pk, name, company_id in live.filter(company__isnull=False).values_list("pk", "name", "company_id").iterator(
+    people = live.filter(company__isnull=False)
+    if contact_ids:
+        people = people.filter(company__in=Contact.objects.filter(pk__in=contact_ids).values("company_id"))
+    for pk, name, company_id in people.values_list("pk", "name", "company_id").iterator(
             chunk_size=2000):
         if key := name_key(name):
             names[(company_id, key)].append(pk)

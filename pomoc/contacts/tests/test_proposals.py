@@ -72,3 +72,17 @@ def test_a_dismissed_pair_is_not_proposed_again():
     proposals.proposal_dismiss(proposal=MergeProposal.objects.get())
     assert proposals.find_proposals() == 0
     assert MergeProposal.objects.get().status == ProposalStatus.DISMISSED
+
+
+def test_looking_for_one_contact_finds_its_pairs_only():
+    a = ContactFactory(email="jana.novak@gmail.com")
+    b = ContactFactory(email="jananovak+x@googlemail.com")
+    ContactFactory(email="petr.maly@firma.cz")
+    ContactFactory(email="petrmaly@firma.cz")  # another domain than Gmail's: dots count
+    c = ContactFactory()
+    Identity.objects.create(contact=c, kind=IdentityKind.PHONE, value="+420608111222")
+    d = ContactFactory()
+    Identity.objects.create(contact=d, kind=IdentityKind.PHONE, value="+608111222")
+    assert proposals.find_proposals(contact_ids=[b.pk]) == 1
+    assert proposals.find_proposals(contact_ids=[d.pk]) == 1
+    assert {(p.first_id, p.second_id) for p in MergeProposal.objects.all()} == {(a.pk, b.pk), (c.pk, d.pk)}
