@@ -28,6 +28,9 @@ make_ticket(requester=jana, subject="Chat: otevírací doba", channel=Channel.CH
 again = ContactFactory(name="Jana N.", email="jana.novakova+shop@gmail.com")
 older = ContactFactory(name="J. Nováková", email="jananovakova@gmail.com")
 make_ticket(requester=again, subject="Faktura za květen")
+petr = ContactFactory(name="Petr Malý", email="petr.maly@pekarna-novak.cz", company=company)
+services.identity_add(contact=petr, kind="phone", value="+420 608 111 222")
+caller = ContactFactory(name="Petr Maly", email="objednavky@pekarna-novak.cz", company=company)
 proposals.find_proposals()
 print(json.dumps({"jana": jana.pk, "company": company.pk, "again": again.pk, "older": older.pk}))
 """
