@@ -54,10 +54,16 @@ def test_an_agent_merges_two_contacts_from_a_proposal_and_undoes_it(site, browse
         expect(page.locator(".identity-list")).to_contain_text("jananovakova@gmail.com")
         expect(page.locator("#customer-timeline")).to_contain_text("Faktura za květen")
         page.get_by_role("button", name="Undo the merge").click()
+        # the undo shows the contact that is back, with only what was its own
         expect(page.locator(".flash-success")).to_contain_text("undone")
+        expect(page).to_have_url(f"{site.url}/contacts/{world['older']}/")
+        expect(page.locator(".identity-list")).to_contain_text("jananovakova@gmail.com")
+        expect(page.locator(".identity-list")).not_to_contain_text("jana.novakova+shop@gmail.com")
+        page.goto(f"/contacts/{world['again']}/")
         expect(page.locator(".identity-list")).to_contain_text("jana.novakova+shop@gmail.com")
         expect(page.locator(".identity-list")).not_to_contain_text("jananovakova@gmail.com")
         expect(page.locator("#customer-timeline")).to_contain_text("Faktura za květen")
+        expect(page.locator(".merge-undo-bar")).to_have_count(0)
         assert admin.errors == [] and admin.csp_problems() == []
 
 
