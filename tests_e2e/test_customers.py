@@ -2,6 +2,7 @@
 the profile, company and proposals pages at 1280 and 390 px, in English and Czech."""
 
 import json
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -56,7 +57,7 @@ def test_an_agent_merges_two_contacts_from_a_proposal_and_undoes_it(site, browse
         page.get_by_role("button", name="Undo the merge").click()
         # the undo shows the contact that is back, with only what was its own
         expect(page.locator(".flash-success")).to_contain_text("undone")
-        expect(page).to_have_url(f"{site.url}/contacts/{world['older']}/")
+        expect(page).to_have_url(re.compile(rf"/contacts/{world['older']}/$"))
         expect(page.locator(".identity-list")).to_contain_text("jananovakova@gmail.com")
         expect(page.locator(".identity-list")).not_to_contain_text("jana.novakova+shop@gmail.com")
         page.goto(f"/contacts/{world['again']}/")
