@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "pomoc.reports",
     "pomoc.surveys",
     "pomoc.portal",
+    "pomoc.customers",
     "pomoc.automation.routing",
     "pomoc.notifications",
     "pomoc.administration",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("pomoc.notifications.urls")),
     path("", include("pomoc.timetracking.urls")),
     path("", include("pomoc.automation.macros.urls")),
+    path("", include("pomoc.customers.urls")),
     path("", include("pomoc.tickets.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("pomoc.portal.urls")),

@@ -8,7 +8,7 @@ from pomoc.accounts.models import STAFF_ROLES, Department, Role, Routing
 from pomoc.core.ids import IdModelMultipleChoiceField
 from pomoc.core.models import OrganisationSettings
 from pomoc.core.text import SingleLineFieldsMixin, validate_line
-from pomoc.tickets.models import CustomFieldDefinition, CustomFieldType, Tag
+from pomoc.tickets.models import CustomFieldDefinition, CustomFieldTarget, CustomFieldType, Tag
 
 User = get_user_model()
 
@@ -143,17 +143,22 @@ class CustomFieldForm(SingleLineFieldsMixin, forms.ModelForm):
 
     class Meta:
         model = CustomFieldDefinition
-        fields = ["key", "label", "type", "choices", "required", "active"]
+        fields = ["key", "label", "target", "type", "choices", "required", "active"]
         help_texts = {"key": _("Used in the API and in rules; cannot be changed later.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["target"].required = False  # not chosen: a ticket field, as before targets existed
         if self.instance.pk:
             # Renaming the key would orphan every value stored under the old one.
             self.fields["key"].disabled = True
             self.fields["type"].disabled = True
+            self.fields["target"].disabled = True
             self.fields["type"].help_text = _("Cannot be changed once values may have been stored.")
         self.initial["choices"] = "\n".join(str(c) for c in (self.instance.choices or []))
+
+    def clean_target(self):
+        return self.cleaned_data.get("target") or CustomFieldTarget.TICKET
 
     def clean_choices(self):
         lines = [line.strip() for line in self.cleaned_data.get("choices", "").splitlines()]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
 from pomoc.channels.models import Inbox, InboxKind
-from pomoc.contacts.models import Company
+from pomoc.contacts.models import Company, Segment
 from pomoc.core.text import validate_line
 from pomoc.surveys import texts
 from pomoc.surveys.models import SCALES
@@ -58,6 +58,9 @@ class CampaignForm(forms.Form):
     company = forms.ModelChoiceField(
         label=_("Only the contacts of this company"), queryset=Company.objects.order_by("name"), required=False,
         empty_label=_("Every contact with an e-mail address"))
+    segment = forms.ModelChoiceField(
+        label=_("Only the contacts of this segment"), queryset=Segment.objects.order_by("name"), required=False,
+        empty_label=_("Any segment"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

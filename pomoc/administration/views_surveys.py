@@ -47,7 +47,7 @@ def campaign_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         campaign = services.campaign_create(name=data["name"], inbox=data["inbox"], company=data["company"],
-                                            actor=request.user)
+                                            segment=data["segment"], actor=request.user)
         tasks.send_campaign.enqueue(campaign.pk)
         messages.success(request, _("Campaign %(name)s is being sent.") % {"name": campaign.name})
         return redirect("administration:surveys")

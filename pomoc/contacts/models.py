@@ -8,6 +8,8 @@ class Company(models.Model):
     name = models.CharField(_("name"), max_length=200)
     domains = models.JSONField(_("e-mail domains"), default=list, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # values of the custom fields whose definition targets companies (pomoc.tickets.custom_fields)
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -33,7 +35,17 @@ class Contact(models.Model):
         related_name="contact", verbose_name=_("portal login"),
     )
     language = models.CharField(_("language"), max_length=10, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # values of the custom fields whose definition targets contacts (pomoc.tickets.custom_fields)
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
+    # set while this contact is merged into another (everything of it moved there): undoing the
+    # merge clears it (pomoc.contacts.merging)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_contacts",
+        verbose_name=_("merged into"),
+    )
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -88,3 +100,148 @@ class Identity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.value}"
+
+
+class ContactTag(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(_("tag"), max_length=50)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["contact", "name"], name="contact_tag_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactChange(models.Model):
+    """One change of a contact or company (who, when, what): the history shown on their page."""
+
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="changes")
+    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.CASCADE, related_name="changes")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    field = models.CharField(max_length=50)
+    old = models.JSONField(null=True, blank=True)
+    new = models.JSONField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["contact", "at"]), models.Index(fields=["company", "at"])]
+
+
+class ProposalReason(models.TextChoices):
+    SAME_EMAIL = "same_email", _("The same e-mail address")
+    SAME_PHONE = "same_phone", _("The same phone number")
+    CHAT_IDENTIFIED = "chat_identified", _("A chat visitor gave this e-mail address")
+    SIMILAR_NAME = "similar_name", _("A similar name at the same company")
+
+
+class ProposalStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACCEPTED = "accepted", _("Merged")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class MergeProposal(models.Model):
+    """Two contacts that look like one person; ``first`` has the lower id (one row per pair)."""
+
+    first = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("reason"), max_length=20, choices=ProposalReason.choices)
+    detail = models.CharField(_("detail"), max_length=320, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["first", "second"], name="merge_proposal_pair")]
+        indexes = [models.Index(fields=["status", "created_at", "id"])]
+
+
+class ContactMerge(models.Model):
+    """One merge of ``source`` into ``target`` and exactly what it moved (so it can be undone)."""
+
+    source = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="merges_away")
+    target = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="merges_in")
+    # {"identities": [ids], "tickets": [ids], …}: one key per personal-data source (pomoc.contacts.registry)
+    moved = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    merged_at = models.DateTimeField(default=timezone.now)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+
+
+class Segment(models.Model):
+    """A saved filter over contacts (pomoc.contacts.segments): rules, survey campaigns and reports use it."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    # [{"field": "company", "op": "is", "value": 3}, …]: all must hold
+    conditions = models.JSONField(_("conditions"), default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RetentionAction(models.TextChoices):
+    ANONYMISE = "anonymise", _("Anonymise")
+    DELETE = "delete", _("Delete")
+
+
+class RetentionPolicy(models.Model):
+    """Contacts with no activity for ``years`` are anonymised (or deleted) by the worker."""
+
+    name = models.CharField(_("name"), max_length=200)
+    years = models.PositiveSmallIntegerField(_("after years without activity"))
+    action = models.CharField(_("action"), max_length=10, choices=RetentionAction.choices,
+                              default=RetentionAction.ANONYMISE)
+    segment = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("only the contacts of this segment"))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["years", "id"]
+        verbose_name = _("retention policy")
+        verbose_name_plural = _("retention policies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PrivacyAction(models.TextChoices):
+    EXPORT = "export", _("Data export")
+    ERASURE = "erasure", _("Erasure")
+    RETENTION = "retention", _("Retention policy")
+
+
+class PrivacyAudit(models.Model):
+    """One export or erasure of a person's data: who, when, and how many rows of which table (never
+    the data itself, so it outlives the erasure)."""
+
+    action = models.CharField(_("action"), max_length=10, choices=PrivacyAction.choices)
+    contact_id = models.BigIntegerField(_("contact"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    counts = models.JSONField(default=dict)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["contact_id", "at"])]

@@ -23,5 +23,5 @@ def contacts_matching(text: str, *, limit: int = LOOKUP_LIMIT) -> list[Contact]:
     if len(digits) >= 3 and re.fullmatch(r"[\d\s()+./-]+", text):
         identities |= Q(kind=IdentityKind.PHONE, value__contains=digits)
     matching = Identity.objects.filter(identities).values("contact_id")
-    return list(Contact.objects.filter(Q(name__icontains=text) | Q(pk__in=matching))
+    return list(Contact.objects.filter(Q(name__icontains=text) | Q(pk__in=matching), merged_into__isnull=True)
                 .select_related("company").prefetch_related("identities").order_by("name", "id")[:limit])

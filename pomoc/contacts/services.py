@@ -10,7 +10,10 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from pomoc.accounts.services import validate_language
-from pomoc.contacts.models import Company, Contact, Identity, IdentityKind
+from pomoc.contacts import registry
+from pomoc.contacts.freemail import is_free_mail
+from pomoc.contacts.history import record_change
+from pomoc.contacts.models import Company, Contact, ContactTag, Identity, IdentityKind
 from pomoc.core import refusals
 
 # RFC 6531 (internationalised e-mail): a dot-atom local part in any script, e.g. "jdöe".
@@ -58,7 +61,10 @@ def normalize_identity(kind: str, value: str) -> str:
 
 
 def company_for_email(email: str) -> Company | None:
+    """The company whose domains include this address's; never for a free-mail domain (gmail.com)."""
     domain = email.rsplit("@", 1)[-1].lower()
+    if is_free_mail(domain):
+        return None
     return _companies_by_domain({domain}).get(domain)
 
 
@@ -116,6 +122,7 @@ def contacts_by_email(senders: Iterable[tuple[str, str]]) -> dict[str, Contact]:
 
 def _companies_by_domain(domains: set[str]) -> dict[str, Company]:
     """``company_for_email`` for many domains in one query."""
+    domains = {d for d in domains if not is_free_mail(d)}
     query = Q()
     for domain in domains:
         query |= Q(domains__icontains=domain)
@@ -145,31 +152,50 @@ def contact_create(*, name: str, identities: list[tuple[str, str]], company: Com
     return contact
 
 
-def identity_add(*, contact: Contact, kind: str, value: str) -> Identity:
+def identity_add(*, contact: Contact, kind: str, value: str, actor=None, verified: bool = False) -> Identity:
+    """Add an identity; one that another contact owns is refused, and the two contacts are proposed
+    for a merge (a chat visitor who gives an e-mail address an earlier ticket came from)."""
+    from pomoc.contacts import proposals
+
     value = normalize_identity(kind, value)
     existing = Identity.objects.filter(kind=kind, value=value).first()
     if existing and existing.contact_id != contact.pk:
+        proposals.propose_for_claim(contact=contact, owner_id=existing.contact_id, kind=kind, value=value)
         raise refusals.conflict("value", _("Already used by another contact."))
     if existing:
         return existing
-    return Identity.objects.create(contact=contact, kind=kind, value=value)
-
-
-def contact_merge(*, source: Contact, target: Contact) -> Contact:
-    """Every identity and ticket of ``source`` moves to ``target``; ``source`` is deleted."""
-    if source.pk == target.pk:
-        raise refusals.conflict("source", _("A contact cannot be merged into itself."))
     with transaction.atomic():
-        Identity.objects.filter(contact=source).update(contact=target)
-        source.tickets.update(requester=target)
-        source.messages.update(author_contact=target)
-        for ticket in source.participating_tickets.all():
-            ticket.participants.add(target)
-        if not target.company_id and source.company_id:
-            target.company_id = source.company_id
-            target.save(update_fields=["company"])
-        source.delete()
-    return target
+        identity = Identity.objects.create(contact=contact, kind=kind, value=value, verified=verified)
+        record_change(contact=contact, actor=actor, field="identity_added", new=f"{kind}:{value}")
+        if kind == IdentityKind.EMAIL and not contact.company_id and (company := company_for_email(value)):
+            contact.company = company
+            contact.save(update_fields=["company"])
+            record_change(contact=contact, actor=actor, field="company", old=None, new=company.name)
+    transaction.on_commit(lambda: proposals.proposals_for_contact_later(contact.pk))
+    return identity
+
+
+def identity_remove(*, identity: Identity, actor=None) -> None:
+    """Remove one way to reach a contact (tickets that replied through it choose another route)."""
+    with transaction.atomic():
+        record_change(contact=identity.contact, actor=actor, field="identity_removed",
+                      old=f"{identity.kind}:{identity.value}")
+        identity.delete()
+
+
+def tag_add(*, contact: Contact, name: str, actor=None) -> ContactTag:
+    name = " ".join((name or "").split())[:50]
+    if not name:
+        raise ValidationError({"name": _("This field cannot be blank.")})
+    tag, created = ContactTag.objects.get_or_create(contact=contact, name=name)
+    if created:
+        record_change(contact=contact, actor=actor, field="tag_added", new=name)
+    return tag
+
+
+def tag_remove(*, contact: Contact, name: str, actor=None) -> None:
+    if ContactTag.objects.filter(contact=contact, name=name).delete()[0]:
+        record_change(contact=contact, actor=actor, field="tag_removed", old=name)
 
 
 # --- companies --------------------------------------------------------------------------------
@@ -189,6 +215,9 @@ def _clean_domains(domains: Iterable[str]) -> list[str]:
         domain = str(domain).strip().lower().lstrip("@")
         if not DOMAIN_RE.match(domain):
             raise ValidationError({"domains": _("“%(value)s” is not a domain name.") % {"value": domain}})
+        if is_free_mail(domain):
+            message = _("“%(value)s” is a free e-mail service: its users are not one company.") % {"value": domain}
+            raise ValidationError({"domains": message})
         if domain not in cleaned:
             cleaned.append(domain)
     return cleaned
@@ -201,25 +230,76 @@ def _clean_company_name(name: str) -> str:
     return name[:200]
 
 
-def company_create(*, name: str, domains: Iterable[str] = (), notes: str = "") -> Company:
-    """A company; new contacts whose e-mail domain is in ``domains`` join it."""
-    return Company.objects.create(name=_clean_company_name(name), domains=_clean_domains(domains), notes=notes)
-
-
-def company_update(*, company: Company, changes: Mapping) -> Company:
-    """Change only the keys given: ``name``, ``domains``, ``notes``."""
-    if "name" in changes:
-        company.name = _clean_company_name(changes["name"])
-    if "domains" in changes:
-        company.domains = _clean_domains(changes["domains"] or [])
-    if "notes" in changes:
-        company.notes = changes["notes"] or ""
-    company.save()
+def company_create(*, name: str, domains: Iterable[str] = (), notes: str = "", actor=None) -> Company:
+    """A company; contacts without a company whose e-mail domain is in ``domains`` join it, now and later."""
+    with transaction.atomic():
+        company = Company.objects.create(name=_clean_company_name(name), domains=_clean_domains(domains), notes=notes)
+        record_change(company=company, actor=actor, field="created", new=company.name)
+        company_link_contacts(company=company)
     return company
 
 
-def contact_update(*, contact: Contact, changes: Mapping) -> Contact:
-    """Name, company (an id), language and notes; identities change through ``identity_add``/merge."""
+def company_update(*, company: Company, changes: Mapping, actor=None) -> Company:
+    """Change only the keys given: ``name``, ``domains``, ``notes``, ``custom_fields`` (merged into
+    the stored values; None or "" clears one). Each change is recorded in the history."""
+    with transaction.atomic():
+        before = {"name": company.name, "domains": list(company.domains), "notes": company.notes,
+                  "custom_fields": dict(company.custom_fields)}
+        if "name" in changes:
+            company.name = _clean_company_name(changes["name"])
+        if "domains" in changes:
+            company.domains = _clean_domains(changes["domains"] or [])
+        if "notes" in changes:
+            company.notes = changes["notes"] or ""
+        if "custom_fields" in changes:
+            company.custom_fields = _merged_fields(company.custom_fields, "company", changes["custom_fields"])
+        company.save()
+        for key, old in before.items():
+            if getattr(company, key) != old:
+                record_change(company=company, actor=actor, field=key, old=old, new=getattr(company, key))
+        if company.domains != before["domains"]:
+            company_link_contacts(company=company)
+    return company
+
+
+def company_link_contacts(*, company: Company) -> int:
+    """Contacts without a company whose e-mail domain is one of the company's join it."""
+    linked = 0
+    for domain in company.domains:
+        ids = Identity.objects.filter(kind=IdentityKind.EMAIL, value__endswith="@" + domain,
+                                      contact__company__isnull=True).values("contact_id")
+        linked += Contact.objects.filter(pk__in=ids).update(company=company)
+    return linked
+
+
+def _merged_fields(stored: Mapping, target: str, changes: Mapping) -> dict:
+    """Stored custom field values with ``changes`` applied, checked against the target's definitions."""
+    if not isinstance(changes, Mapping):
+        raise ValidationError({"custom_fields": _("Send an object of field keys and values.")})
+    cleaned = registry.validate_fields(target, changes)
+    merged = {k: v for k, v in stored.items() if k not in changes}
+    merged.update(cleaned)
+    return merged
+
+
+def validate_time_zone(value: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        return ""
+    import zoneinfo
+
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError({"time_zone": _("“%(value)s” is not a time zone.") % {"value": value[:64]}})
+    return value
+
+
+def contact_update(*, contact: Contact, changes: Mapping, actor=None) -> Contact:
+    """Name, company (an id), language, time zone, notes and custom fields (merged into the stored
+    values); identities change through ``identity_add``/``identity_remove``. Every change is
+    recorded in the contact's history (who, when, the old and new value)."""
+    before = {"name": contact.name, "company": contact.company.name if contact.company_id else None,
+              "language": contact.language, "time_zone": contact.time_zone, "notes": contact.notes,
+              "custom_fields": dict(contact.custom_fields)}
     fields = []
     if "name" in changes:
         contact.name = (changes["name"] or "").strip()[:200]
@@ -233,11 +313,23 @@ def contact_update(*, contact: Contact, changes: Mapping) -> Contact:
         except ValidationError as exc:
             raise ValidationError({"language": exc.messages}) from None
         fields.append("language")
+    if "time_zone" in changes:
+        contact.time_zone = validate_time_zone(changes["time_zone"])
+        fields.append("time_zone")
     if "notes" in changes:
         contact.notes = changes["notes"] or ""
         fields.append("notes")
+    if "custom_fields" in changes:
+        contact.custom_fields = _merged_fields(contact.custom_fields, "contact", changes["custom_fields"])
+        fields.append("custom_fields")
     if fields:
-        contact.save(update_fields=fields)
+        with transaction.atomic():
+            contact.save(update_fields=fields)
+            after = {**{f: getattr(contact, f) for f in before if f != "company"},
+                     "company": contact.company.name if contact.company_id else None}
+            for key, old in before.items():
+                if after[key] != old:
+                    record_change(contact=contact, actor=actor, field=key, old=old, new=after[key])
     return contact
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pomoc.accounts.models import STAFF_ROLES, Department, User
 from pomoc.calendars.models import Calendar
-from pomoc.contacts.models import Company
+from pomoc.contacts.models import Company, Segment
 from pomoc.core.ids import IdModelChoiceField
 from pomoc.tickets.models import Channel, Priority, Tag
 
@@ -33,10 +33,12 @@ class ReportFilterForm(forms.Form):
                              empty_label=_("All tags"))
     company = IdModelChoiceField(label=_("Company"), queryset=Company.objects.order_by("name"), required=False,
                                  empty_label=_("All companies"))
+    segment = IdModelChoiceField(label=_("Customer segment"), queryset=Segment.objects.order_by("name"),
+                                 required=False, empty_label=_("All customers"))
     calendar = forms.ModelChoiceField(label=_("Count time in"), queryset=Calendar.objects.order_by("name"),
                                       required=False, empty_label=_("Wall-clock time"))
 
-    TICKET_FILTERS = ("department", "channel", "agent", "priority", "tag", "company")
+    TICKET_FILTERS = ("department", "channel", "agent", "priority", "tag", "company", "segment")
 
     def clean(self):
         data = super().clean()

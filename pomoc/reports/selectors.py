@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from pomoc.accounts.models import Department
 from pomoc.calendars.hours import schedule_of
+from pomoc.contacts import segments
 from pomoc.reports import metrics
 from pomoc.surveys.models import Answer
 from pomoc.surveys.selectors import SurveyFigures, figures, visible_answers
@@ -40,14 +41,16 @@ class Report:
 # Each report filter, as a lookup on tickets and on survey answers (an answer keeps its own department,
 # channel, agent and contact; the rest is its ticket's).
 TICKET_LOOKUPS = {"department": "department", "channel": "channel", "agent": "assignee", "priority": "priority",
-                  "tag": "tags", "company": "requester__company"}
+                  "tag": "tags", "company": "requester__company", "segment": "requester__in"}
 ANSWER_LOOKUPS = {"department": "department", "channel": "channel", "agent": "agent", "priority": "ticket__priority",
-                  "tag": "ticket__tags", "company": "contact__company"}
+                  "tag": "ticket__tags", "company": "contact__company", "segment": "contact__in"}
 
 
 def _narrowed(queryset: QuerySet, lookups: dict[str, str], filters: dict) -> QuerySet:
     for name, value in filters.items():
         if value is not None and value != "":
+            if name == "segment":  # a saved filter over contacts: its contacts as a subquery
+                value = segments.contact_ids(value)
             queryset = queryset.filter(**{lookups[name]: value})
     return queryset
 

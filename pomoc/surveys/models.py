@@ -58,6 +58,10 @@ class Campaign(models.Model):
         "contacts.Company", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("only the contacts of this company"),
     )
+    segment = models.ForeignKey(
+        "contacts.Segment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("only the contacts of this segment"),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     invited = models.PositiveIntegerField(default=0)

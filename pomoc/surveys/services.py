@@ -16,6 +16,7 @@ from django.utils.translation import override
 from pomoc.accounts.selectors import supervisors_of
 from pomoc.channels.email.outbound import FAILED, RETRY, SENT, inbox_for, send_automatic, sending_problem
 from pomoc.channels.email.rate_limit import AutoResponseLimiter
+from pomoc.contacts import segments
 from pomoc.contacts.models import Contact, IdentityKind
 from pomoc.core.text import clean_text
 from pomoc.surveys import links, texts
@@ -288,19 +289,21 @@ def comment_add(answer: Answer, comment: str, *, now: dt.datetime | None = None)
     return answer
 
 
-def campaign_create(*, name: str, inbox, company=None, actor) -> Campaign:
-    return Campaign.objects.create(name=name.strip(), inbox=inbox, company=company, created_by=actor)
+def campaign_create(*, name: str, inbox, company=None, segment=None, actor) -> Campaign:
+    return Campaign.objects.create(name=name.strip(), inbox=inbox, company=company, segment=segment, created_by=actor)
 
 
 def campaign_send(campaign_id: int, *, batch: int = 200) -> Campaign:
     """Invite every contact of the campaign's audience with a usable e-mail address who was not asked
     within the interval; resumable (a contact invited by this campaign already is skipped)."""
-    campaign = Campaign.objects.select_related("inbox").get(pk=campaign_id)
+    campaign = Campaign.objects.select_related("inbox", "segment").get(pk=campaign_id)
     contacts = Contact.objects.filter(
-        identities__kind=IdentityKind.EMAIL, identities__bounced=False,
+        identities__kind=IdentityKind.EMAIL, identities__bounced=False, merged_into__isnull=True,
     ).exclude(survey_invitations__campaign=campaign).distinct().order_by("pk")
     if campaign.company_id:
         contacts = contacts.filter(company_id=campaign.company_id)
+    if campaign.segment_id:
+        contacts = contacts.filter(pk__in=segments.contact_ids(campaign.segment))
     last = 0
     while True:
         chunk = list(contacts.filter(pk__gt=last)[:batch])

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from pomoc.core import refusals
 from pomoc.core.directory import cached_list
 from pomoc.core.text import text_problem
-from pomoc.tickets.models import CustomFieldDefinition, CustomFieldType
+from pomoc.tickets.models import CustomFieldDefinition, CustomFieldTarget, CustomFieldType
 
 MAX_TEXT_LENGTH = 1000
 # A number as people type it: 12, -3, 12.5 or 12,5 (a decimal comma, as Czech, Polish and Estonian write).
@@ -25,15 +25,19 @@ _NUMBER = re.compile(r"[+-]?\d{1,15}(?:[.,]\d{1,10})?")
 FORM_PREFIX = "cf_"  # an input (and an inbox filter parameter) for the field with key K is named cf_K
 
 
+def active_definitions(target: str = CustomFieldTarget.TICKET) -> list[CustomFieldDefinition]:
+    """The active fields of tickets, contacts or companies (one mechanism, a target per definition),
+    by label; cached: the inbox, the ticket page and every API write read them."""
+    return [d for d in _active_definitions() if d.target == target]
+
+
 @cached_list("custom-fields", models=(CustomFieldDefinition,))
-def active_definitions() -> list[CustomFieldDefinition]:
-    """The active field definitions by label (cached: the inbox, the ticket page and every API write
-    read them)."""
+def _active_definitions() -> list[CustomFieldDefinition]:
     return CustomFieldDefinition.objects.filter(active=True).order_by("label", "key")
 
 
-def active_definitions_by_key() -> dict[str, CustomFieldDefinition]:
-    return {d.key: d for d in CustomFieldDefinition.objects.filter(active=True)}
+def active_definitions_by_key(target: str = CustomFieldTarget.TICKET) -> dict[str, CustomFieldDefinition]:
+    return {d.key: d for d in CustomFieldDefinition.objects.filter(active=True, target=target)}
 
 
 def _type_label(kind: str) -> str:

@@ -75,8 +75,16 @@ class CustomFieldType(models.TextChoices):
     DATE = "date", _("Date")
 
 
+class CustomFieldTarget(models.TextChoices):
+    TICKET = "ticket", _("Tickets")
+    CONTACT = "contact", _("Contacts")
+    COMPANY = "company", _("Companies")
+
+
 class CustomFieldDefinition(models.Model):
     key = models.SlugField(_("key"), max_length=50, unique=True)
+    target = models.CharField(_("for"), max_length=10, choices=CustomFieldTarget.choices,
+                              default=CustomFieldTarget.TICKET)
     label = models.CharField(_("label"), max_length=100)
     type = models.CharField(_("type"), max_length=20, choices=CustomFieldType.choices)
     choices = models.JSONField(_("choices"), default=list, blank=True)

@@ -4,9 +4,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from pomoc.contacts.models import Contact, IdentityKind
 from pomoc.contacts.selectors import contacts_matching
@@ -16,7 +16,7 @@ from pomoc.core.ids import is_id
 from pomoc.core.text import text_problem
 from pomoc.tickets import reply_routes, selectors, services
 from pomoc.tickets.composer import message_bodies, uploaded_files, uploaded_names
-from pomoc.tickets.forms import IdentityForm, NewTicketForm
+from pomoc.tickets.forms import NewTicketForm
 from pomoc.tickets.models import Channel, MessageKind
 from pomoc.tickets.permissions import visible_tickets
 from pomoc.tickets.views_common import staff_required
@@ -55,42 +55,6 @@ def search(request):
     return render(request, "tickets/search.html",
                   {"query": query, "search_query": query, "results": results, "message_hits": message_hits,
                    "too_short": too_short})
-
-
-@staff_required
-@require_GET
-def contact_detail(request, contact_id):
-    contact = get_object_or_404(Contact.objects.select_related("company", "user"), pk=contact_id)
-    return _contact_page(request, contact, IdentityForm())
-
-
-def _contact_page(request, contact: Contact, identity_form: IdentityForm, status: int = 200):
-    tickets = list(
-        visible_tickets(request.user).filter(requester=contact).select_related("assignee", "department")
-        .order_by("-updated_at", "-id")[:100]
-    )
-    selectors.prefetch_tags(tickets)
-    return render(request, "contacts/detail.html",
-                  {"contact": contact, "identities": list(contact.identities.all()), "tickets": tickets,
-                   "identity_form": identity_form}, status=status)
-
-
-@staff_required
-@require_POST
-def contact_identity_add(request, contact_id):
-    """Add an e-mail address or phone number (a contact made from mail without a usable sender has
-    none: replies to its tickets can go out once it has one)."""
-    contact = get_object_or_404(Contact.objects.select_related("company", "user"), pk=contact_id)
-    form = IdentityForm(request.POST)
-    if form.is_valid():
-        try:
-            identity_add(contact=contact, kind=form.cleaned_data["kind"], value=form.cleaned_data["value"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Added to the contact."))
-            return redirect("tickets:contact", contact_id=contact.pk)
-    return _contact_page(request, contact, form, status=400)
 
 
 @staff_required

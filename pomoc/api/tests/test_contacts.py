@@ -39,7 +39,30 @@ def test_it_merges_two_contacts(world, as_agent):
     response = as_agent.post(f"/contacts/{world['requester'].pk}/merge", {"source": duplicate.pk})
     assert response.status_code == 200
     assert {i["value"] for i in response.json()["identities"]} == {"ada@example.org", "ada.work@example.org"}
-    assert not Contact.objects.filter(pk=duplicate.pk).exists()
+    assert Contact.objects.get(pk=duplicate.pk).merged_into_id == world["requester"].pk  # kept hidden, for an undo
+
+
+def test_merges_are_made_listed_from_proposals_and_undone(world, as_agent):
+    from pomoc.contacts.proposals import find_proposals
+
+    first = ContactFactory(name="Jana", email="jana.novak@gmail.com")
+    second = ContactFactory(name="J.", email="jananovak@gmail.com")
+    find_proposals()
+    listed = as_agent.get("/merge-proposals").json()["items"]
+    assert [(p["first"], p["second"], p["reason"]) for p in listed] == [(first.pk, second.pk, "same_email")]
+    merge = as_agent.post(f"/merge-proposals/{listed[0]['id']}/accept", {})
+    assert merge.status_code == 201 and merge.json()["target"] == first.pk
+    assert as_agent.get("/contacts", {"q": "jananovak"}).json()["items"][0]["id"] == first.pk
+    undone = as_agent.post(f"/contact-merges/{merge.json()['id']}/undo", {})
+    assert undone.status_code == 200 and undone.json()["undone_at"]
+    assert as_agent.post(f"/contact-merges/{merge.json()['id']}/undo", {}).status_code == 422
+    again = as_agent.post("/contact-merges", {"source": second.pk, "target": second.pk})
+    assert again.status_code == 422
+
+
+def test_export_and_erasure_are_for_managers(world, as_agent):
+    duplicate = ContactFactory(name="Ada again", email="ada.work@example.org")
+    assert as_agent.post(f"/contacts/{duplicate.pk}/erase", {}).status_code == 403
 
 
 def test_contacts_are_listed_and_searched_with_a_keyset(world, as_agent):

@@ -19,7 +19,8 @@ from pomoc.accounts.models import Department
 from pomoc.calendars.hours import schedule_of
 from pomoc.calendars.models import Calendar
 from pomoc.channels.models import Inbox
-from pomoc.contacts.models import Company
+from pomoc.contacts import segments
+from pomoc.contacts.models import Company, Segment
 from pomoc.tickets.models import Channel, Message, MessageKind, Priority, Ticket
 
 MAX_PATTERN = 200  # characters of a regular expression
@@ -47,6 +48,7 @@ FIELDS = {
     "body": (gettext_lazy("Message text"), TEXT_OPS, "text"),
     "customer": (gettext_lazy("Customer (name or address)"), TEXT_OPS, "text"),
     "company": (gettext_lazy("Company"), EQUAL_OPS, "company"),
+    "segment": (gettext_lazy("Customer's segment"), EQUAL_OPS, "segment"),
     "custom_field": (gettext_lazy("Custom field (key=value)"), (*EQUAL_OPS, "contains"), "key_value"),
     "tag": (gettext_lazy("Tag (is: the ticket has it)"), EQUAL_OPS, "text"),
     "priority": (gettext_lazy("Priority"), (*EQUAL_OPS, "at_least"), "priority"),
@@ -59,7 +61,8 @@ FIELDS = {
 # The ticket timestamp each "hours since" field counts from.
 SINCE = {"hours_since_created": "created_at", "hours_since_updated": "updated_at",
          "hours_since_customer": "last_customer_message_at"}
-REFERENCES = {"inbox": Inbox, "department": Department, "company": Company, "calendar": Calendar}
+REFERENCES = {"inbox": Inbox, "department": Department, "company": Company, "calendar": Calendar,
+              "segment": Segment}
 
 
 @dataclass
@@ -272,6 +275,15 @@ def _business_hours(calendar_id: int, negate: bool) -> Check:
     return check
 
 
+def _segment(segment_id: int, negate: bool) -> Check:
+    def check(facts: Facts) -> bool:
+        segment = Segment.objects.filter(pk=segment_id).first()
+        if segment is None:  # a deleted segment: the condition never holds
+            return False
+        return segments.holds(segment, facts.ticket.requester_id) != negate
+    return check
+
+
 def _custom_field(op: str, value: str) -> Check:
     key, _sep, wanted = value.partition("=")
     wanted = wanted.lower()
@@ -314,6 +326,8 @@ def compile_condition(condition: dict) -> Check:
         return _equal(lambda f: f.language.split("-")[0], wanted.split("-")[0], negate)
     if name == "business_hours":
         return _business_hours(value, negate)
+    if name == "segment":
+        return _segment(value, negate)
     if name == "custom_field":
         return _custom_field(op, value)
     if name in SINCE:

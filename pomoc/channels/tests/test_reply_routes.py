@@ -237,7 +237,7 @@ def test_a_reply_to_a_customer_without_an_address_is_refused_everywhere_and_noth
     assert "nowhere to go" in str(refused.value)
 
     page = client.get(reverse("tickets:detail", args=[ticket.number])).content.decode()
-    assert NO_ADDRESS in page and reverse("tickets:contact", args=[ticket.requester_id]) in page
+    assert NO_ADDRESS in page and reverse("customers:contact", args=[ticket.requester_id]) in page
     assert 'class="primary" disabled' in page
     response = client.post(reverse("tickets:reply", args=[ticket.number]), {"body": "Hello?"})
     content = response.content.decode()

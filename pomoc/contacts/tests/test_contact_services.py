@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from pomoc.contacts import services
+from pomoc.contacts.merging import contact_merge
 from pomoc.contacts.models import Company, IdentityKind
 from pomoc.testing.factories import make_ticket
 
@@ -44,7 +45,7 @@ def test_merging_contacts_moves_identities_and_tickets():
     a, _ = services.contact_get_or_create(kind=IdentityKind.EMAIL, value="a@example.com")
     b, _ = services.contact_get_or_create(kind=IdentityKind.PHONE, value="+420601000111")
     ticket = make_ticket(requester=b)
-    services.contact_merge(source=b, target=a)
+    contact_merge(source=b, target=a)
     ticket.refresh_from_db()
     assert ticket.requester_id == a.pk
     assert set(a.identities.values_list("kind", flat=True)) == {IdentityKind.EMAIL, IdentityKind.PHONE}

@@ -17,7 +17,8 @@ LAYERS = {
     "accounts": 1, "contacts": 1, "calendars": 1,
     "tickets": 2, "drafts": 2, "timetracking": 2,
     "channels": 3,
-    "automation": 4, "notifications": 4, "reports": 4, "surveys": 4, "portal": 4, "administration": 4, "demo": 4,
+    "automation": 4, "notifications": 4, "reports": 4, "surveys": 4, "customers": 4, "portal": 4,
+    "administration": 4, "demo": 4,
     "api": 5,
 }
 TOP = 6  # settings, urls, asgi, cli, …

@@ -51,7 +51,7 @@ def test_agent_of_another_department_gets_404_for_ticket_partials_and_attachment
 
 def test_anonymous_users_are_sent_to_log_in(client, world):
     urls = [reverse("tickets:inbox"), reverse("tickets:search"), reverse("tickets:new"),
-            reverse("tickets:contact", args=[world["ticket"].requester_id]),
+            reverse("customers:contact", args=[world["ticket"].requester_id]),
             reverse("tickets:attachment", args=[world["attachment"].public_id]), *ticket_urls(world["ticket"])]
     for url in urls:
         response = client.get(url)
@@ -63,7 +63,7 @@ def test_a_customer_cannot_open_agent_pages(client, world):
     customer = make_customer_user(contact=world["ticket"].requester)
     client.force_login(customer)
     urls = [reverse("tickets:search") + "?q=Router", reverse("tickets:new"),
-            reverse("tickets:contact", args=[world["ticket"].requester_id]), *ticket_urls(world["ticket"])]
+            reverse("customers:contact", args=[world["ticket"].requester_id]), *ticket_urls(world["ticket"])]
     for url in urls:
         assert client.get(url).status_code == 404, url
     inbox = client.get(reverse("tickets:inbox"))

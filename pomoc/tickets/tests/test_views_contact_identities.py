@@ -23,7 +23,7 @@ def agent_client(client):
 
 
 def _add(client, contact, kind="email", value="jana@example.cz"):
-    return client.post(reverse("tickets:contact-identity-add", args=[contact.pk]), {"kind": kind, "value": value})
+    return client.post(reverse("customers:contact-identity-add", args=[contact.pk]), {"kind": kind, "value": value})
 
 
 def test_an_agent_adds_an_address_and_the_refused_reply_can_then_be_sent(agent_client):
@@ -35,7 +35,7 @@ def test_an_agent_adds_an_address_and_the_refused_reply_can_then_be_sent(agent_c
 
     response = _add(agent_client, contact, value="  Jana@Example.CZ ")
 
-    assert response.status_code == 302 and response.url == reverse("tickets:contact", args=[contact.pk])
+    assert response.status_code == 302 and response.url == reverse("customers:contact", args=[contact.pk])
     assert list(contact.identities.values_list("kind", "value")) == [("email", "jana@example.cz")]
     page = agent_client.get(response.url).content.decode()
     assert "jana@example.cz" in page and "Added to the contact." in page
@@ -77,7 +77,7 @@ def test_customers_and_anonymous_visitors_cannot_add_and_get_is_not_allowed(agen
     customer.force_login(make_customer_user())
     assert _add(customer, contact).status_code in (302, 403, 404)
     assert _add(Client(), contact).status_code == 302  # to the login page
-    assert agent_client.get(reverse("tickets:contact-identity-add", args=[contact.pk])).status_code == 405
+    assert agent_client.get(reverse("customers:contact-identity-add", args=[contact.pk])).status_code == 405
     assert not contact.identities.exists()
 
 

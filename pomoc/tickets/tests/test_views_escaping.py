@@ -55,7 +55,7 @@ def test_search_escapes_subjects_snippets_and_names(agent_client, evil_ticket):
 
 
 def test_contact_page_escapes_the_name(agent_client, evil_ticket):
-    assert_escaped(agent_client.get(reverse("tickets:contact", args=[evil_ticket.requester_id])).content)
+    assert_escaped(agent_client.get(reverse("customers:contact", args=[evil_ticket.requester_id])).content)
 
 
 def test_attachment_is_a_download_that_is_never_sniffed(agent_client, evil_ticket):

@@ -62,10 +62,10 @@ def test_search_with_a_too_short_query_says_so(client, world):
 
 
 def test_contact_page_lists_profile_and_only_visible_tickets(client, world):
-    content = client.get(reverse("tickets:contact", args=[world["jana"].pk])).content.decode()
+    content = client.get(reverse("customers:contact", args=[world["jana"].pk])).content.decode()
     assert "Jana Nováková" in content and "Acme s.r.o." in content and "jana@acme.example" in content
     assert "Invoice missing" in content and "Secret billing matter" not in content
-    assert client.get(reverse("tickets:contact", args=[999999])).status_code == 404
+    assert client.get(reverse("customers:contact", args=[999999])).status_code == 404
 
 
 def test_new_ticket_for_a_new_requester_email(client, world):

@@ -44,7 +44,7 @@ def test_page_shows_the_conversation_sidebar_and_live_hooks(client, ticket, agen
     assert 'id="reply-body"' in content and 'id="note-body"' in content
     assert f'name="seen_message_id" value="{newest_id(ticket)}"' in content
     assert f"#{other.number} Earlier problem" in content
-    assert reverse("tickets:contact", args=[ticket.requester_id]) in content
+    assert reverse("customers:contact", args=[ticket.requester_id]) in content
 
 
 def test_reply_with_attachments_is_stored_queued_and_mailed(client, ticket, agent, django_capture_on_commit_callbacks):
