@@ -49,3 +49,87 @@ class Badge(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- rollups: what the reports read instead of the tickets (docs/decisions/0028-report-rollups.md) -------
+NONE = 0  # "no department" / "unassigned" in a rollup key (a NULL would make the key not unique on PostgreSQL)
+
+ROLLUP_SUMS = (
+    "opened", "answered", "frt_seconds", "resolved", "resolution_seconds", "reopened", "fcr", "handled",
+    "handle_seconds",
+    "sla_first_response_met", "sla_first_response_breached", "sla_next_response_met", "sla_next_response_breached",
+    "sla_resolution_met", "sla_resolution_breached",
+)
+
+
+class DailyRollup(models.Model):
+    """The counts and sums of one day (in ``TIME_ZONE``) for one department, channel, assignee and
+    priority: what each ticket contributes as of now (``TicketFact``), added up."""
+
+    day = models.DateField()
+    department_id = models.PositiveIntegerField(default=NONE)
+    channel = models.CharField(max_length=20)
+    agent_id = models.PositiveIntegerField(default=NONE)
+    priority = models.PositiveSmallIntegerField()
+    opened = models.IntegerField(default=0)
+    answered = models.IntegerField(default=0)
+    frt_seconds = models.BigIntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    resolution_seconds = models.BigIntegerField(default=0)
+    reopened = models.IntegerField(default=0)
+    fcr = models.IntegerField(default=0)
+    handled = models.IntegerField(default=0)
+    handle_seconds = models.BigIntegerField(default=0)
+    sla_first_response_met = models.IntegerField(default=0)
+    sla_first_response_breached = models.IntegerField(default=0)
+    sla_next_response_met = models.IntegerField(default=0)
+    sla_next_response_breached = models.IntegerField(default=0)
+    sla_resolution_met = models.IntegerField(default=0)
+    sla_resolution_breached = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "department_id", "channel", "agent_id", "priority"],
+                                               name="dailyrollup_key")]
+
+
+class RollupBucket(models.Model):
+    """Distributions behind the medians and percentiles: how many durations of ``measure`` (``frt``,
+    ``resolution``, ``handle``) fell in ``bucket`` (seconds, rounded down: ``rollups.bucket_of``),
+    and tickets opened per hour of the day (``hour``, bucket 0–23), per rollup key."""
+
+    day = models.DateField()
+    department_id = models.PositiveIntegerField(default=NONE)
+    channel = models.CharField(max_length=20)
+    agent_id = models.PositiveIntegerField(default=NONE)
+    priority = models.PositiveSmallIntegerField()
+    measure = models.CharField(max_length=12)
+    bucket = models.PositiveIntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["day", "measure", "department_id", "channel", "agent_id", "priority", "bucket"],
+            name="rollupbucket_key")]
+
+
+class TicketFact(models.Model):
+    """What one ticket adds to the rollups now, so that a change subtracts exactly that before adding
+    the new figures. ``ticket_id`` is no foreign key: a deleted ticket's fact must outlive it."""
+
+    ticket_id = models.BigIntegerField(primary_key=True)
+    contributions = models.JSONField(default=list)
+
+
+class RollupDirty(models.Model):
+    """Tickets to refresh although no event says so (a deleted ticket, time tracked on it)."""
+
+    ticket_id = models.BigIntegerField(primary_key=True)
+
+
+class RollupState(models.Model):
+    """One row: how far the rollups have read the event log. Locked while a worker advances them."""
+
+    watermark = models.BigIntegerField(default=0)  # the highest TicketEvent id taken into account
+    gaps = models.JSONField(default=dict)  # {event id: first seen}: ids below the watermark not committed yet
+    rebuilt_at = models.DateTimeField(null=True, blank=True)
+    advanced_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,11 @@
+"""Background work of the reports: keeping the rollups current, sending the scheduled reports."""
+
+from django_tasks import task
+
+
+@task()
+def advance_rollups() -> int:
+    """Take the newest ticket events into the report rollups (see pomoc.reports.rollups)."""
+    from pomoc.reports.rollups import advance
+
+    return advance()
