@@ -14,7 +14,7 @@ class ReportsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from pomoc.core import scheduler
-        from pomoc.reports import rollups
+        from pomoc.reports import rollups, schedules
         from pomoc.tickets.models import Ticket
         from pomoc.timetracking.models import TimeEntry
 
@@ -24,6 +24,9 @@ class ReportsConfig(AppConfig):
                                       dt.timedelta(seconds=seconds), has_work=rollups.has_work) if seconds else None
 
         scheduler.register("reports.rollups", rollup_job)
+        scheduler.register("reports.schedules", lambda: scheduler.Periodic(
+            "reports.schedules", "pomoc.reports.tasks.send_scheduled_reports", dt.timedelta(minutes=5),
+            has_work=schedules.has_work))
         # No event says so: time tracked on a ticket, a ticket deleted (its events go with it).
         post_save.connect(lambda sender, instance, **kw: rollups.mark_dirty([instance.ticket_id]),
                           sender=TimeEntry, weak=False, dispatch_uid="reports_rollup_time")

@@ -2,6 +2,7 @@
 
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -133,3 +134,60 @@ class RollupState(models.Model):
     gaps = models.JSONField(default=dict)  # {event id: first seen}: ids below the watermark not committed yet
     rebuilt_at = models.DateTimeField(null=True, blank=True)
     advanced_at = models.DateTimeField(null=True, blank=True)
+
+
+# --- reports e-mailed on a schedule ------------------------------------------------------------------
+class Frequency(models.TextChoices):
+    DAILY = "daily", _("Every day (the day before)")
+    WEEKLY = "weekly", _("Every Monday (the week before)")
+    MONTHLY = "monthly", _("On the 1st (the month before)")
+
+
+class ReportSubscription(models.Model):
+    """A report e-mailed on a schedule: its filters, how often, in which language, to whom. Each
+    recipient gets the figures of the tickets they may see."""
+
+    owner = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="report_subscriptions",
+                              verbose_name=_("owner"))
+    name = models.CharField(_("name"), max_length=100)
+    frequency = models.CharField(_("how often"), max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY)
+    language = models.CharField(_("language"), max_length=10)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)  # {"department": id, "channel": "email", …}
+    recipients = models.ManyToManyField("accounts.User", related_name="+", verbose_name=_("recipients"))
+    active = models.BooleanField(_("active"), default=True)
+    next_send_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("scheduled report")
+        verbose_name_plural = _("scheduled reports")
+        indexes = [models.Index(fields=["next_send_at"], condition=models.Q(active=True), name="subscription_due")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class ReportDelivery(models.Model):
+    """One send of a scheduled report for one period: the log, and the retry state of a failed send."""
+
+    subscription = models.ForeignKey(ReportSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    first_day = models.DateField()
+    last_day = models.DateField()
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    recipients = models.PositiveSmallIntegerField(default=0)  # how many were sent the report
+    error = models.CharField(max_length=300, blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-first_day", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["subscription", "first_day"], name="delivery_once_per_period")]

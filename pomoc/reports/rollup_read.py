@@ -8,7 +8,7 @@ company or a business-hours calendar fall back to reading the tickets (``selecto
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
@@ -48,6 +48,17 @@ class PeriodFigures:
     by_department: list[tuple[int | None, int]]
     by_hour: dict[int, int]
     sla: list[SlaCompliance]
+    daily: dict[dt.date, Day] = field(default_factory=dict)
+
+
+@dataclass
+class Day:
+    """One day's tickets opened (by channel) and the first responses of those tickets."""
+
+    opened: int = 0
+    answered: int = 0
+    frt_seconds: int = 0
+    channels: dict[str, int] = field(default_factory=dict)
 
 
 def usable(*, start: dt.datetime, end: dt.datetime, calendar=None, **filters) -> bool:
@@ -135,4 +146,19 @@ def period_figures(user, *, start: dt.datetime, end: dt.datetime, **filters) -> 
         by_hour={hour: n for hour, n in histograms["hour"]},
         sla=[SlaCompliance(target, sums[f"sla_{target}_met"], sums[f"sla_{target}_breached"])
              for target in ("first_response", "next_response", "resolution")],
+        daily=_daily(rows),
     )
+
+
+def _daily(rows: QuerySet) -> dict[dt.date, Day]:
+    days: dict[dt.date, Day] = {}
+    for day, channel, opened, answered, seconds in (
+            rows.values("day", "channel").annotate(o=Sum("opened"), a=Sum("answered"), s=Sum("frt_seconds"))
+            .values_list("day", "channel", "o", "a", "s").order_by()):
+        entry = days.setdefault(day, Day())
+        entry.opened += opened
+        entry.answered += answered
+        entry.frt_seconds += seconds
+        if opened:
+            entry.channels[channel] = entry.channels.get(channel, 0) + opened
+    return days

@@ -9,3 +9,11 @@ def advance_rollups() -> int:
     from pomoc.reports.rollups import advance
 
     return advance()
+
+
+@task()
+def send_scheduled_reports() -> int:
+    """E-mail the scheduled reports that are due, and retry the failed ones (see pomoc.reports.schedules)."""
+    from pomoc.reports.schedules import send_due
+
+    return send_due()
