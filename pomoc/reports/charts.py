@@ -146,7 +146,7 @@ def report_charts(report) -> list[Chart]:
         line_chart("volume", _("Tickets opened per day"),
                    _("A line of the number of tickets opened on each day of the period."), _("tickets"), days,
                    [(_("Tickets opened"), opened)]),
-        line_chart("frt", _("First response time per day"),
+        line_chart("frt", _("First response time per day (mean, hours)"),
                    _("A line of the mean first response time, in hours, of the tickets opened on each day."),
                    _("hours"), days, [(_("Mean first response time (hours)"), frt)]),
         stacked_chart("channels", _("Tickets opened per day by channel"),

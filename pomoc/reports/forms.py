@@ -84,6 +84,11 @@ class AgentsFilterForm(forms.Form):
         return start, dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=zone)
 
 
+class AgentsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.username
+
+
 class ScheduleForm(forms.Form):
     """E-mail the report with the filters shown, on a schedule (the filters come with the form as
     hidden fields and are checked by ``ReportFilterForm``)."""
@@ -91,6 +96,7 @@ class ScheduleForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     frequency = forms.ChoiceField(label=_("How often"), choices=Frequency.choices, initial=Frequency.WEEKLY)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
-    recipients = forms.ModelMultipleChoiceField(
+    recipients = AgentsField(
         label=_("Recipients"), help_text=_("Each gets the figures of the tickets they may see."),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "recipient-choices"}),
         queryset=User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by("first_name", "username"))

@@ -149,22 +149,29 @@ KEY = ("day", "department_id", "channel", "agent_id", "priority")
 
 
 def _upsert(model, key_columns: tuple[str, ...], value_columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """``INSERT … ON CONFLICT (key) DO UPDATE SET v = v + excluded.v`` (the same SQL on SQLite and
-    PostgreSQL): adds to the row of each key, or makes it."""
+    """``INSERT … ON CONFLICT (key) DO UPDATE SET v = v + excluded.v``: adds to the row of each key, or
+    makes it. PostgreSQL gets every row in one statement (one array per column); SQLite one per row."""
     if not rows:
         return
     table = connection.ops.quote_name(model._meta.db_table)
     columns = (*key_columns, *value_columns)
     updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in value_columns)
-    per_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    conflict = f" ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {updates}"
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 200):
-            chunk = rows[start:start + 200]
-            values = ", ".join([per_row] * len(chunk))
+        if connection.vendor == "postgresql":
+            types = [_pg_type(model, column) for column in columns]
+            arrays = ", ".join(f"%s::{kind}[]" for kind in types)
             # Names from the models, values as parameters.
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values} "  # noqa: S608
-            cursor.execute(sql + f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {updates}",
-                           [value for row in chunk for value in row])
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"  # noqa: S608
+            cursor.execute(sql + conflict, [list(column) for column in zip(*rows, strict=True)])
+        else:
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
+            cursor.executemany(sql + conflict, rows)
+
+
+def _pg_type(model, column: str) -> str:
+    internal = model._meta.get_field(column).get_internal_type()
+    return {"DateField": "date", "CharField": "text", "BigIntegerField": "bigint"}.get(internal, "integer")
 
 
 def _add_sums(sums: dict[tuple, Counter]) -> None:
