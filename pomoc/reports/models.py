@@ -55,62 +55,60 @@ class Badge(models.Model):
 # --- rollups: what the reports read instead of the tickets (docs/decisions/0028-report-rollups.md) -------
 NONE = 0  # "no department" / "unassigned" in a rollup key (a NULL would make the key not unique on PostgreSQL)
 
+# Histogram buckets of durations, by their lower bound in minutes: medians and percentiles from the
+# rollups are the lower bound of the bucket they fall in (to the minute under 10 minutes, then
+# steps of 2–30 minutes up to 2 hours, hours up to 8 hours, and so on).
+BUCKET_MINUTES = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 25, 30, 40, 45, 50, 60, 75, 90, 105, 120, 150, 180,
+                  240, 300, 360, 420, 480, 600, 720, 960, 1200, 1440, 1800, 2160, 2880, 4320, 5760, 7200, 10080,
+                  14400, 20160, 43200, 86400)
+DURATION_MEASURES = ("frt", "resolution", "handle")
+HISTOGRAM_COLUMNS = tuple(f"{measure}_b{index}" for measure in DURATION_MEASURES
+                          for index in range(len(BUCKET_MINUTES)))
+HOUR_COLUMNS = tuple(f"opened_h{hour}" for hour in range(24))
+
 ROLLUP_SUMS = (
     "opened", "answered", "frt_seconds", "resolved", "resolution_seconds", "reopened", "fcr", "handled",
     "handle_seconds",
     "sla_first_response_met", "sla_first_response_breached", "sla_next_response_met", "sla_next_response_breached",
     "sla_resolution_met", "sla_resolution_breached",
 )
+ROLLUP_COLUMNS = (*ROLLUP_SUMS, *HOUR_COLUMNS, *HISTOGRAM_COLUMNS)
 
 
 class DailyRollup(models.Model):
     """The counts and sums of one day (in ``TIME_ZONE``) for one department, channel, assignee and
-    priority: what each ticket contributes as of now (``TicketFact``), added up."""
+    priority: what each ticket contributes as of now (``TicketFact``), added up; with the tickets
+    opened per hour of the day and the histograms of the durations (fixed columns, so that a year of
+    them is summed by the database in one pass)."""
 
     day = models.DateField()
     department_id = models.PositiveIntegerField(default=NONE)
     channel = models.CharField(max_length=20)
     agent_id = models.PositiveIntegerField(default=NONE)
     priority = models.PositiveSmallIntegerField()
-    opened = models.IntegerField(default=0)
-    answered = models.IntegerField(default=0)
-    frt_seconds = models.BigIntegerField(default=0)
-    resolved = models.IntegerField(default=0)
-    resolution_seconds = models.BigIntegerField(default=0)
-    reopened = models.IntegerField(default=0)
-    fcr = models.IntegerField(default=0)
-    handled = models.IntegerField(default=0)
-    handle_seconds = models.BigIntegerField(default=0)
-    sla_first_response_met = models.IntegerField(default=0)
-    sla_first_response_breached = models.IntegerField(default=0)
-    sla_next_response_met = models.IntegerField(default=0)
-    sla_next_response_breached = models.IntegerField(default=0)
-    sla_resolution_met = models.IntegerField(default=0)
-    sla_resolution_breached = models.IntegerField(default=0)
+    opened = models.IntegerField(default=0, db_default=0)
+    answered = models.IntegerField(default=0, db_default=0)
+    frt_seconds = models.BigIntegerField(default=0, db_default=0)
+    resolved = models.IntegerField(default=0, db_default=0)
+    resolution_seconds = models.BigIntegerField(default=0, db_default=0)
+    reopened = models.IntegerField(default=0, db_default=0)
+    fcr = models.IntegerField(default=0, db_default=0)
+    handled = models.IntegerField(default=0, db_default=0)
+    handle_seconds = models.BigIntegerField(default=0, db_default=0)
+    sla_first_response_met = models.IntegerField(default=0, db_default=0)
+    sla_first_response_breached = models.IntegerField(default=0, db_default=0)
+    sla_next_response_met = models.IntegerField(default=0, db_default=0)
+    sla_next_response_breached = models.IntegerField(default=0, db_default=0)
+    sla_resolution_met = models.IntegerField(default=0, db_default=0)
+    sla_resolution_breached = models.IntegerField(default=0, db_default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["day", "department_id", "channel", "agent_id", "priority"],
                                                name="dailyrollup_key")]
 
 
-class RollupBucket(models.Model):
-    """Distributions behind the medians and percentiles: how many durations of ``measure`` (``frt``,
-    ``resolution``, ``handle``) fell in ``bucket`` (seconds, rounded down: ``rollups.bucket_of``),
-    and tickets opened per hour of the day (``hour``, bucket 0–23), per rollup key."""
-
-    day = models.DateField()
-    department_id = models.PositiveIntegerField(default=NONE)
-    channel = models.CharField(max_length=20)
-    agent_id = models.PositiveIntegerField(default=NONE)
-    priority = models.PositiveSmallIntegerField()
-    measure = models.CharField(max_length=12)
-    bucket = models.PositiveIntegerField()
-    count = models.IntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(
-            fields=["day", "measure", "department_id", "channel", "agent_id", "priority", "bucket"],
-            name="rollupbucket_key")]
+for _column in (*HOUR_COLUMNS, *HISTOGRAM_COLUMNS):
+    DailyRollup.add_to_class(_column, models.IntegerField(default=0, db_default=0))
 
 
 class TicketFact(models.Model):

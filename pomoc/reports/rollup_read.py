@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from pomoc.core.models import OrganisationSettings
 from pomoc.reports import metrics
-from pomoc.reports.models import NONE, ROLLUP_SUMS, DailyRollup, RollupBucket, RollupState
+from pomoc.reports.models import BUCKET_MINUTES, HOUR_COLUMNS, NONE, ROLLUP_COLUMNS, DailyRollup, RollupState
 from pomoc.reports.rollups import zone
 from pomoc.tickets.permissions import sees_all_tickets
 
@@ -99,21 +99,21 @@ def visible_rows(user, model, start: dt.datetime, end: dt.datetime, **filters) -
     return rows
 
 
-def from_histogram(pairs: list[tuple[int, int]], total_seconds: int) -> metrics.Durations:
+def from_histogram(counts: list[int], total_seconds: int) -> metrics.Durations:
     """Count, mean (exact, from the sum), median and 90th percentile (nearest rank, as
-    ``metrics.summarize``; to the bucket's lower bound) of a histogram ``[(bucket, count)]``."""
-    pairs = sorted((bucket, count) for bucket, count in pairs if count > 0)
-    count = sum(n for _b, n in pairs)
+    ``metrics.summarize``) of a histogram: one count per ``BUCKET_MINUTES`` bucket; a percentile is
+    the lower bound of its bucket."""
+    count = sum(counts)
     if not count:
         return metrics.Durations(0, None, None, None)
 
-    def nth(rank: int) -> int:  # the value at 0-based ``rank``
+    def nth(rank: int) -> int:  # the value (seconds) at 0-based ``rank``
         seen = 0
-        for bucket, n in pairs:
+        for index, n in enumerate(counts):
             seen += n
             if rank < seen:
-                return bucket
-        return pairs[-1][0]
+                return BUCKET_MINUTES[index] * 60
+        return BUCKET_MINUTES[-1] * 60
 
     middle = count // 2
     median = nth(middle) if count % 2 else (nth(middle - 1) + nth(middle)) / 2
@@ -122,28 +122,27 @@ def from_histogram(pairs: list[tuple[int, int]], total_seconds: int) -> metrics.
                              dt.timedelta(seconds=p90))
 
 
+def _histogram(sums: dict, measure: str) -> list[int]:
+    return [sums[f"{measure}_b{index}"] for index in range(len(BUCKET_MINUTES))]
+
+
 def period_figures(user, *, start: dt.datetime, end: dt.datetime, **filters) -> PeriodFigures:
-    """The period's figures from the rollups: four queries."""
+    """The period's figures from the rollups: three queries."""
     rows = visible_rows(user, DailyRollup, start, end, **filters)
-    sums = {name: value or 0 for name, value in rows.aggregate(**{name: Sum(name) for name in ROLLUP_SUMS}).items()}
-    histograms: dict[str, list[tuple[int, int]]] = {"frt": [], "resolution": [], "handle": [], "hour": []}
-    for measure, bucket, count in (visible_rows(user, RollupBucket, start, end, **filters)
-                                   .values("measure", "bucket").annotate(n=Sum("count"))
-                                   .values_list("measure", "bucket", "n").order_by()):
-        histograms.setdefault(measure, []).append((bucket, count))
+    sums = {name: value or 0 for name, value in rows.aggregate(**{name: Sum(name) for name in ROLLUP_COLUMNS}).items()}
     by_channel = [(c, n) for c, n in rows.values("channel").annotate(n=Sum("opened")).order_by("channel")
                   .values_list("channel", "n") if n]
     by_department = [(None if d == NONE else d, n) for d, n in rows.values("department_id")
                      .annotate(n=Sum("opened")).order_by("department_id").values_list("department_id", "n") if n]
     return PeriodFigures(
-        first_response=from_histogram(histograms["frt"], sums["frt_seconds"]),
-        resolution=from_histogram(histograms["resolution"], sums["resolution_seconds"]),
-        handle_time=from_histogram(histograms["handle"], sums["handle_seconds"]),
+        first_response=from_histogram(_histogram(sums, "frt"), sums["frt_seconds"]),
+        resolution=from_histogram(_histogram(sums, "resolution"), sums["resolution_seconds"]),
+        handle_time=from_histogram(_histogram(sums, "handle"), sums["handle_seconds"]),
         reopen=metrics.Rate(sums["reopened"], sums["resolved"]),
         fcr=metrics.Rate(sums["fcr"], sums["resolved"]),
         by_channel=by_channel,
         by_department=by_department,
-        by_hour={hour: n for hour, n in histograms["hour"]},
+        by_hour={hour: sums[column] for hour, column in enumerate(HOUR_COLUMNS) if sums[column]},
         sla=[SlaCompliance(target, sums[f"sla_{target}_met"], sums[f"sla_{target}_breached"])
              for target in ("first_response", "next_response", "resolution")],
         daily=_daily(rows),

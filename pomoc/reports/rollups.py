@@ -13,6 +13,7 @@ same change twice.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import zoneinfo
 from collections import Counter, defaultdict
@@ -23,7 +24,15 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from pomoc.reports.models import NONE, ROLLUP_SUMS, DailyRollup, RollupBucket, RollupDirty, RollupState, TicketFact
+from pomoc.reports.models import (
+    BUCKET_MINUTES,
+    NONE,
+    ROLLUP_COLUMNS,
+    DailyRollup,
+    RollupDirty,
+    RollupState,
+    TicketFact,
+)
 from pomoc.tickets.models import EventType, Message, MessageKind, Ticket, TicketEvent
 from pomoc.timetracking.selectors import handle_times
 
@@ -39,16 +48,8 @@ def zone() -> dt.tzinfo:
 
 
 def bucket_of(seconds: int) -> int:
-    """A duration's histogram bucket (its lower bound in seconds): to the minute under an hour, to
-    five minutes under two days, to the hour beyond."""
-    seconds = max(int(seconds), 0)
-    if seconds < 3600:
-        step = 60
-    elif seconds < 2 * 86400:
-        step = 300
-    else:
-        step = 3600
-    return seconds - seconds % step
+    """A duration's histogram bucket: the index of the last ``BUCKET_MINUTES`` bound it reaches."""
+    return max(bisect.bisect_right(BUCKET_MINUTES, max(int(seconds), 0) / 60) - 1, 0)
 
 
 # --- what one ticket contributes -------------------------------------------------------------------
@@ -58,7 +59,7 @@ FIELDS = ("id", "created_at", "first_response_at", "resolved_at", "reopen_count"
 
 def _contributions(ticket: dict, replies: int, handle: int | None, sla: list[tuple[str, str, dt.datetime]]
                    ) -> list[dict]:
-    """``[{"k": [day, department, channel, agent, priority], "s": {sum: n}, "b": [[measure, bucket, n]]}]``."""
+    """``[{"k": [day, department, channel, agent, priority], "s": {column: n}}]`` (``ROLLUP_COLUMNS``)."""
     if ticket["merged_into_id"] is not None:
         return []  # merged tickets count on the ticket they were merged into
     tz = zone()
@@ -67,35 +68,34 @@ def _contributions(ticket: dict, replies: int, handle: int | None, sla: list[tup
 
     def at(moment: dt.datetime) -> dict:
         day = moment.astimezone(tz).date().isoformat()
-        return by_day.setdefault(day, {"k": [day, *dims], "s": Counter(), "b": Counter()})
+        return by_day.setdefault(day, {"k": [day, *dims], "s": Counter()})
 
     created = ticket["created_at"]
     entry = at(created)
     entry["s"]["opened"] += 1
-    entry["b"][("hour", created.astimezone(tz).hour)] += 1
+    entry["s"][f"opened_h{created.astimezone(tz).hour}"] += 1
     if ticket["first_response_at"] is not None:
         seconds = max(int((ticket["first_response_at"] - created).total_seconds()), 0)
         entry["s"]["answered"] += 1
         entry["s"]["frt_seconds"] += seconds
-        entry["b"][("frt", bucket_of(seconds))] += 1
+        entry["s"][f"frt_b{bucket_of(seconds)}"] += 1
     if ticket["resolved_at"] is not None:
         entry = at(ticket["resolved_at"])
         seconds = max(int((ticket["resolved_at"] - created).total_seconds()), 0)
         entry["s"]["resolved"] += 1
         entry["s"]["resolution_seconds"] += seconds
-        entry["b"][("resolution", bucket_of(seconds))] += 1
+        entry["s"][f"resolution_b{bucket_of(seconds)}"] += 1
         entry["s"]["reopened"] += 1 if ticket["reopen_count"] > 0 else 0
         entry["s"]["fcr"] += 1 if ticket["reopen_count"] == 0 and replies == 1 else 0
         if handle is not None:
             entry["s"]["handled"] += 1
             entry["s"]["handle_seconds"] += handle
-            entry["b"][("handle", bucket_of(handle))] += 1
+            entry["s"][f"handle_b{bucket_of(handle)}"] += 1
     for type_, target, moment in sla:
         if target in SLA_TARGETS:
             outcome = "met" if type_ == EventType.SLA_MET else "breached"
             at(moment)["s"][f"sla_{target}_{outcome}"] += 1
-    return [{"k": e["k"], "s": {k: v for k, v in e["s"].items() if v},
-             "b": [[m, b, n] for (m, b), n in sorted(e["b"].items())]} for e in by_day.values()]
+    return [{"k": e["k"], "s": {k: v for k, v in sorted(e["s"].items()) if v}} for e in by_day.values()]
 
 
 def _current(ticket_ids: list[int]) -> dict[int, list[dict]]:
@@ -121,7 +121,6 @@ def refresh(ticket_ids: Iterable[int]) -> int:
         now = _current(chunk)
         before = dict(TicketFact.objects.filter(ticket_id__in=chunk).values_list("ticket_id", "contributions"))
         sums: dict[tuple, Counter] = defaultdict(Counter)
-        buckets: Counter = Counter()
         for pk in chunk:
             old, new = before.get(pk, []), now.get(pk, [])
             if old == new:
@@ -132,10 +131,7 @@ def refresh(ticket_ids: Iterable[int]) -> int:
                     key = tuple(entry["k"])
                     for name, value in entry["s"].items():
                         sums[key][name] += sign * value
-                    for measure, bucket, count in entry["b"]:
-                        buckets[(*key, measure, bucket)] += sign * count
         _add_sums({key: counts for key, counts in sums.items() if any(counts.values())})
-        _add_buckets({key: count for key, count in buckets.items() if count})
         gone = [pk for pk in chunk if pk not in now]
         TicketFact.objects.filter(ticket_id__in=gone).delete()
         facts = [TicketFact(ticket_id=pk, contributions=entries) for pk, entries in now.items()
@@ -175,15 +171,13 @@ def _pg_type(model, column: str) -> str:
 
 
 def _add_sums(sums: dict[tuple, Counter]) -> None:
-    rows = [(dt.date.fromisoformat(key[0]), *key[1:], *(counts.get(name, 0) for name in ROLLUP_SUMS))
-            for key, counts in sums.items()]
-    _upsert(DailyRollup, KEY, ROLLUP_SUMS, rows)
-
-
-def _add_buckets(buckets: Counter) -> None:
-    rows = [(dt.date.fromisoformat(key[0]), key[5], *key[1:5], key[6], count) for key, count in buckets.items()]
-    _upsert(RollupBucket, ("day", "measure", "department_id", "channel", "agent_id", "priority", "bucket"),
-            ("count",), rows)
+    """Add each key's differences to its row; only the columns that change somewhere go in the statement."""
+    changing = {name for counts in sums.values() for name, value in counts.items() if value}
+    columns = tuple(name for name in ROLLUP_COLUMNS if name in changing)
+    if columns:
+        _upsert(DailyRollup, KEY, columns, [(dt.date.fromisoformat(key[0]), *key[1:],
+                                             *(counts.get(name, 0) for name in columns))
+                                            for key, counts in sums.items()])
 
 
 # --- from the event log ---------------------------------------------------------------------------------
@@ -250,7 +244,6 @@ def rebuild(*, batch: int = 5000) -> int:
         state = _locked_state()
         watermark = TicketEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         DailyRollup.objects.all().delete()
-        RollupBucket.objects.all().delete()
         TicketFact.objects.all().delete()
         RollupDirty.objects.all().delete()
         last, count = 0, 0
