@@ -165,10 +165,10 @@ def incremental(events: int) -> dict:
         cursor.execute("""
             INSERT INTO tickets_ticketevent (ticket_id, type, data, at)
             SELECT id, 'status_changed', '{"from": "open", "to": "resolved"}'::jsonb, %s
-            FROM unnest(%s::bigint[]) AS id WHERE EXISTS (SELECT 1 FROM tickets_ticket t WHERE t.id = id)""",
+            FROM unnest(%s::bigint[]) AS id""",
                        [ORIGIN, ids])
-        cursor.execute("""UPDATE tickets_ticket SET resolved_at = %s, status = 'resolved', reopen_count = reopen_count + 1
-                          WHERE id = ANY(%s)""", [ORIGIN - dt.timedelta(hours=1), ids])
+        cursor.execute("""UPDATE tickets_ticket SET resolved_at = %s, status = 'resolved',
+                          reopen_count = reopen_count + 1 WHERE id = ANY(%s)""", [ORIGIN - dt.timedelta(hours=1), ids])
     started = time.perf_counter()
     read = rollups.advance(max_batches=10_000)
     seconds = time.perf_counter() - started
