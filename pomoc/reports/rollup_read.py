@@ -127,13 +127,12 @@ def _histogram(sums: dict, measure: str) -> list[int]:
 
 
 def period_figures(user, *, start: dt.datetime, end: dt.datetime, **filters) -> PeriodFigures:
-    """The period's figures from the rollups: three queries."""
+    """The period's figures from the rollups: two queries."""
     rows = visible_rows(user, DailyRollup, start, end, **filters)
     sums = {name: value or 0 for name, value in rows.aggregate(**{name: Sum(name) for name in ROLLUP_COLUMNS}).items()}
-    by_channel = [(c, n) for c, n in rows.values("channel").annotate(n=Sum("opened")).order_by("channel")
-                  .values_list("channel", "n") if n]
-    by_department = [(None if d == NONE else d, n) for d, n in rows.values("department_id")
-                     .annotate(n=Sum("opened")).order_by("department_id").values_list("department_id", "n") if n]
+    daily, channels, departments = _by_day_channel_department(rows)
+    by_channel = [(c, n) for c, n in sorted(channels.items()) if n]
+    by_department = [(None if d == NONE else d, n) for d, n in sorted(departments.items()) if n]
     return PeriodFigures(
         first_response=from_histogram(_histogram(sums, "frt"), sums["frt_seconds"]),
         resolution=from_histogram(_histogram(sums, "resolution"), sums["resolution_seconds"]),
@@ -145,19 +144,26 @@ def period_figures(user, *, start: dt.datetime, end: dt.datetime, **filters) -> 
         by_hour={hour: sums[column] for hour, column in enumerate(HOUR_COLUMNS) if sums[column]},
         sla=[SlaCompliance(target, sums[f"sla_{target}_met"], sums[f"sla_{target}_breached"])
              for target in ("first_response", "next_response", "resolution")],
-        daily=_daily(rows),
+        daily=daily,
     )
 
 
-def _daily(rows: QuerySet) -> dict[dt.date, Day]:
+def _by_day_channel_department(rows: QuerySet) -> tuple[dict[dt.date, Day], dict[str, int], dict[int, int]]:
+    """Per day (with its channels), per channel and per department, from one grouped query."""
     days: dict[dt.date, Day] = {}
-    for day, channel, opened, answered, seconds in (
-            rows.values("day", "channel").annotate(o=Sum("opened"), a=Sum("answered"), s=Sum("frt_seconds"))
-            .values_list("day", "channel", "o", "a", "s").order_by()):
+    channels: dict[str, int] = {}
+    departments: dict[int, int] = {}
+    for day, channel, department, opened, answered, seconds in (
+            rows.values("day", "channel", "department_id")
+            .annotate(o=Sum("opened"), a=Sum("answered"), s=Sum("frt_seconds"))
+            .values_list("day", "channel", "department_id", "o", "a", "s").order_by()):
+        if not opened:
+            continue  # a day of resolutions only: no ticket opened
         entry = days.setdefault(day, Day())
         entry.opened += opened
         entry.answered += answered
         entry.frt_seconds += seconds
-        if opened:
-            entry.channels[channel] = entry.channels.get(channel, 0) + opened
-    return days
+        channels[channel] = channels.get(channel, 0) + opened
+        departments[department] = departments.get(department, 0) + opened
+        entry.channels[channel] = entry.channels.get(channel, 0) + opened
+    return days, channels, departments

@@ -96,7 +96,7 @@ def _same(user, **filters):
     assert rolled.from_rollups and not direct.from_rollups
     for report_a, report_b in ((rolled, direct), (rolled.previous, direct.previous)):
         for name in ("first_response", "resolution", "handle_time", "reopen", "fcr", "by_channel", "by_hour",
-                     "opened", "sla"):
+                     "opened", "sla", "daily"):
             assert getattr(report_a, name) == getattr(report_b, name), name
         assert sorted(report_a.by_department) == sorted(report_b.by_department)
     return rolled
