@@ -25,7 +25,7 @@ LANGUAGES := cs pl et
 # Sources that are not ours, and test-only strings, stay out of the translation catalogues.
 MESSAGES_IGNORE := --ignore '*/tests/*' --ignore 'static/vendor/*' --ignore '*/testing/*'
 
-.PHONY: help venv assets run test test-fast lint bench bench-quick bench-pages bench-mail bench-sla bench-chat messages clean distclean
+.PHONY: help venv assets run test test-fast lint bench bench-quick bench-pages bench-mail bench-sla bench-chat bench-reports messages clean distclean
 
 help:
 	@echo "make run          start Pomoc on http://$(HOST):$(PORT)/ (DEMO=1 adds demo data)"
@@ -37,6 +37,7 @@ help:
 	@echo "make bench-mail   e-mail ingestion benchmark, SQLite and PostgreSQL (BENCH_ARGS=--quick)"
 	@echo "make bench-chat   live chat: 1,000 chats over real sockets beside a raw relay (BENCH_ARGS=--quick)"
 	@echo "make bench-sla    the SLA sweep over 100k open tickets beside a plain SQL scan (BENCH_ARGS=--quick)"
+	@echo "make bench-reports the report over a year of 1M tickets from rollups, beside raw SQL (BENCH_ARGS=--quick)"
 	@echo "make messages     update and compile translation catalogues ($(LANGUAGES))"
 	@echo "make clean        remove caches and build files (distclean: also .venv and node_modules)"
 
@@ -104,6 +105,9 @@ bench-chat: venv assets
 
 bench-sla: venv
 	DATABASE_URL=$(BENCH_DATABASE_URL)_sla $(BIN)/python benchmarks/sla_sweep.py $(BENCH_ARGS)
+
+bench-reports: venv
+	DATABASE_URL=$(BENCH_DATABASE_URL)_reports $(BIN)/python benchmarks/reports.py $(BENCH_ARGS)
 
 # --- translations -----------------------------------------------------------------------------
 messages: venv

@@ -46,7 +46,6 @@ PEER_OPERATION = {
 # Operations the product does not have yet: reported as such, never left out silently.
 NOT_BUILT = {
     "knowledge base search": "no knowledge base yet",
-    "report": "no reports yet",
 }
 
 
@@ -56,7 +55,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--tickets", type=int, default=None, help="tickets in the database (1,000,000; quick: 5,000)")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL,
                         help="Pomoc's benchmark database (PostgreSQL); the peer's is the same name + _peer")
-    parser.add_argument("--skip", default="", help="comma-separated parts to leave out: peer, mail, sla, rules, chat")
+    parser.add_argument("--skip", default="",
+                        help="comma-separated parts to leave out: peer, mail, sla, reports, rules, chat")
     parser.add_argument("--output", default=str(RESULTS / "latest.json"))
     args = parser.parse_args(argv)
     args.tickets = args.tickets or (5_000 if args.quick else 1_000_000)
@@ -151,6 +151,18 @@ def sla_sweep(args, json_path: Path) -> tuple[dict | None, str]:
     proc = subprocess.run(command, cwd=REPO, env={**os.environ, "DATABASE_URL": url}, check=False)
     if proc.returncode != 0 or not json_path.exists():
         return None, f"benchmarks/sla_sweep.py failed with exit status {proc.returncode}"
+    return json.loads(json_path.read_text()), ""
+
+
+def reports(args, json_path: Path) -> tuple[dict | None, str]:
+    url = with_database(args.database_url, urlsplit(args.database_url).path.lstrip("/") + "_reports")
+    ensure_database(url)
+    command = [PYTHON, "benchmarks/reports.py", "--output", str(json_path)]
+    if args.quick:
+        command.append("--quick")
+    proc = subprocess.run(command, cwd=REPO, env={**os.environ, "DATABASE_URL": url}, check=False)
+    if proc.returncode != 0 or not json_path.exists():
+        return None, f"benchmarks/reports.py failed with exit status {proc.returncode}"
     return json.loads(json_path.read_text()), ""
 
 
@@ -305,6 +317,13 @@ def main(argv=None) -> int:
         if error:
             errors["sla"] = error
 
+    report = None
+    if "reports" not in args.skip:
+        step("Reports (rollups)")
+        report, error = reports(args, RESULTS / "reports.json")
+        if error:
+            errors["reports"] = error
+
     rules = None
     if "rules" not in args.skip:
         step("Rule evaluation (200 active rules)")
@@ -351,6 +370,7 @@ def main(argv=None) -> int:
         "peer": {k: v for k, v in (peer or {}).items() if k != "operations"} or None,
         "mail_ingest": mail,
         "sla_sweep": sla,
+        "reports": report,
         "rule_evaluation": rules,
         "chat": chat,
         "errors": errors,

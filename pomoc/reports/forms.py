@@ -4,6 +4,7 @@ and a business-hours calendar."""
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +12,7 @@ from pomoc.accounts.models import STAFF_ROLES, Department, User
 from pomoc.calendars.models import Calendar
 from pomoc.contacts.models import Company, Segment
 from pomoc.core.ids import IdModelChoiceField
+from pomoc.reports.models import Frequency
 from pomoc.tickets.models import Channel, Priority, Tag
 
 PERIODS = (("7", _("Last 7 days")), ("30", _("Last 30 days")), ("90", _("Last 90 days")), ("custom", _("From … to …")))
@@ -82,3 +84,21 @@ class AgentsFilterForm(forms.Form):
         today = timezone.localdate()
         start = dt.datetime.combine(today - dt.timedelta(days=days - 1), dt.time(), tzinfo=zone)
         return start, dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+
+
+class AgentsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.username
+
+
+class ScheduleForm(forms.Form):
+    """E-mail the report with the filters shown, on a schedule (the filters come with the form as
+    hidden fields and are checked by ``ReportFilterForm``)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    frequency = forms.ChoiceField(label=_("How often"), choices=Frequency.choices, initial=Frequency.WEEKLY)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    recipients = AgentsField(
+        label=_("Recipients"), help_text=_("Each gets the figures of the tickets they may see."),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "recipient-choices"}),
+        queryset=User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by("first_name", "username"))

@@ -2,6 +2,7 @@
 
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -49,3 +50,142 @@ class Badge(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- rollups: what the reports read instead of the tickets (docs/decisions/0028-report-rollups.md) -------
+NONE = 0  # "no department" / "unassigned" in a rollup key (a NULL would make the key not unique on PostgreSQL)
+
+# Histogram buckets of durations, by their lower bound in minutes: medians and percentiles from the
+# rollups are the lower bound of the bucket they fall in (to the minute under 10 minutes, then
+# steps of 2–30 minutes up to 2 hours, hours up to 8 hours, and so on).
+BUCKET_MINUTES = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 25, 30, 40, 45, 50, 60, 75, 90, 105, 120, 150, 180,
+                  240, 300, 360, 420, 480, 600, 720, 960, 1200, 1440, 1800, 2160, 2880, 4320, 5760, 7200, 10080,
+                  14400, 20160, 43200, 86400)
+DURATION_MEASURES = ("frt", "resolution", "handle")
+HISTOGRAM_COLUMNS = tuple(f"{measure}_b{index}" for measure in DURATION_MEASURES
+                          for index in range(len(BUCKET_MINUTES)))
+HOUR_COLUMNS = tuple(f"opened_h{hour}" for hour in range(24))
+
+ROLLUP_SUMS = (
+    "opened", "answered", "frt_seconds", "resolved", "resolution_seconds", "reopened", "fcr", "handled",
+    "handle_seconds",
+    "sla_first_response_met", "sla_first_response_breached", "sla_next_response_met", "sla_next_response_breached",
+    "sla_resolution_met", "sla_resolution_breached",
+)
+ROLLUP_COLUMNS = (*ROLLUP_SUMS, *HOUR_COLUMNS, *HISTOGRAM_COLUMNS)
+
+
+class DailyRollup(models.Model):
+    """The counts and sums of one day (in ``TIME_ZONE``) for one department, channel, assignee and
+    priority: what each ticket contributes as of now (``TicketFact``), added up; with the tickets
+    opened per hour of the day and the histograms of the durations (fixed columns, so that a year of
+    them is summed by the database in one pass)."""
+
+    day = models.DateField()
+    department_id = models.PositiveIntegerField(default=NONE)
+    channel = models.CharField(max_length=20)
+    agent_id = models.PositiveIntegerField(default=NONE)
+    priority = models.PositiveSmallIntegerField()
+    opened = models.IntegerField(default=0, db_default=0)
+    answered = models.IntegerField(default=0, db_default=0)
+    frt_seconds = models.BigIntegerField(default=0, db_default=0)
+    resolved = models.IntegerField(default=0, db_default=0)
+    resolution_seconds = models.BigIntegerField(default=0, db_default=0)
+    reopened = models.IntegerField(default=0, db_default=0)
+    fcr = models.IntegerField(default=0, db_default=0)
+    handled = models.IntegerField(default=0, db_default=0)
+    handle_seconds = models.BigIntegerField(default=0, db_default=0)
+    sla_first_response_met = models.IntegerField(default=0, db_default=0)
+    sla_first_response_breached = models.IntegerField(default=0, db_default=0)
+    sla_next_response_met = models.IntegerField(default=0, db_default=0)
+    sla_next_response_breached = models.IntegerField(default=0, db_default=0)
+    sla_resolution_met = models.IntegerField(default=0, db_default=0)
+    sla_resolution_breached = models.IntegerField(default=0, db_default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "department_id", "channel", "agent_id", "priority"],
+                                               name="dailyrollup_key")]
+
+
+for _column in (*HOUR_COLUMNS, *HISTOGRAM_COLUMNS):
+    DailyRollup.add_to_class(_column, models.IntegerField(default=0, db_default=0))
+
+
+class TicketFact(models.Model):
+    """What one ticket adds to the rollups now, so that a change subtracts exactly that before adding
+    the new figures. ``ticket_id`` is no foreign key: a deleted ticket's fact must outlive it."""
+
+    ticket_id = models.BigIntegerField(primary_key=True)
+    contributions = models.JSONField(default=list)
+
+
+class RollupDirty(models.Model):
+    """Tickets to refresh although no event says so (a deleted ticket, time tracked on it)."""
+
+    ticket_id = models.BigIntegerField(primary_key=True)
+
+
+class RollupState(models.Model):
+    """One row: how far the rollups have read the event log. Locked while a worker advances them."""
+
+    watermark = models.BigIntegerField(default=0)  # the highest TicketEvent id taken into account
+    gaps = models.JSONField(default=dict)  # {event id: first seen}: ids below the watermark not committed yet
+    rebuilt_at = models.DateTimeField(null=True, blank=True)
+    advanced_at = models.DateTimeField(null=True, blank=True)
+
+
+# --- reports e-mailed on a schedule ------------------------------------------------------------------
+class Frequency(models.TextChoices):
+    DAILY = "daily", _("Every day (the day before)")
+    WEEKLY = "weekly", _("Every Monday (the week before)")
+    MONTHLY = "monthly", _("On the 1st (the month before)")
+
+
+class ReportSubscription(models.Model):
+    """A report e-mailed on a schedule: its filters, how often, in which language, to whom. Each
+    recipient gets the figures of the tickets they may see."""
+
+    owner = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="report_subscriptions",
+                              verbose_name=_("owner"))
+    name = models.CharField(_("name"), max_length=100)
+    frequency = models.CharField(_("how often"), max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY)
+    language = models.CharField(_("language"), max_length=10)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)  # {"department": id, "channel": "email", …}
+    recipients = models.ManyToManyField("accounts.User", related_name="+", verbose_name=_("recipients"))
+    active = models.BooleanField(_("active"), default=True)
+    next_send_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("scheduled report")
+        verbose_name_plural = _("scheduled reports")
+        indexes = [models.Index(fields=["next_send_at"], condition=models.Q(active=True), name="subscription_due")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class ReportDelivery(models.Model):
+    """One send of a scheduled report for one period: the log, and the retry state of a failed send."""
+
+    subscription = models.ForeignKey(ReportSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    first_day = models.DateField()
+    last_day = models.DateField()
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    recipients = models.PositiveSmallIntegerField(default=0)  # how many were sent the report
+    error = models.CharField(max_length=300, blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-first_day", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["subscription", "first_day"], name="delivery_once_per_period")]

@@ -4,7 +4,7 @@ beside the same figures of the period before; and the tickets behind each figure
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -12,10 +12,11 @@ from django.utils import timezone
 from pomoc.accounts.models import Department
 from pomoc.calendars.hours import schedule_of
 from pomoc.contacts import segments
-from pomoc.reports import metrics
+from pomoc.reports import metrics, rollup_read
+from pomoc.reports.rollup_read import SlaCompliance
 from pomoc.surveys.models import Answer
 from pomoc.surveys.selectors import SurveyFigures, figures, visible_answers
-from pomoc.tickets.models import Channel, MessageKind, Ticket
+from pomoc.tickets.models import Channel, EventType, MessageKind, Ticket, TicketEvent
 from pomoc.tickets.permissions import visible_tickets
 from pomoc.timetracking.selectors import handle_times
 
@@ -35,6 +36,9 @@ class Report:
     surveys: SurveyFigures
     opened: int = 0
     handle_time: metrics.Durations = metrics.Durations(0, None, None, None)
+    sla: tuple[SlaCompliance, ...] = ()
+    daily: dict = field(default_factory=dict)
+    from_rollups: bool = False
     previous: Report | None = None
 
 
@@ -65,38 +69,92 @@ def _answers(user, period: metrics.Period, **filters) -> QuerySet[Answer]:
     return _narrowed(answers, ANSWER_LOOKUPS, filters)
 
 
-def report_for(user, *, start, end, calendar=None, compare: bool = True, **filters) -> Report:
+def report_for(user, *, start, end, calendar=None, compare: bool = True, rollups: bool = True,
+               **filters) -> Report:
     """The report of ``[start, end)``; with ``compare``, also the figures of the period of the same
-    length just before it (``previous``)."""
+    length just before it (``previous``). Read from the rollups when they can give it exactly
+    (``rollup_read.usable``), from the tickets otherwise (or with ``rollups=False``)."""
     tickets = filtered_tickets(user, **filters)
     period = metrics.Period(start, end)
     schedule = schedule_of(calendar) if calendar is not None else None
-    zone = timezone.get_current_timezone()
     channel_names = dict(Channel.choices)
     departments = dict(Department.objects.values_list("pk", "name"))
-    hours = dict(metrics.volume(tickets, period, by="hour", time_zone=zone))
-    by_channel = metrics.volume(tickets, period, by="channel")
+    if rollups and rollup_read.usable(start=start, end=end, calendar=calendar, **filters):
+        figures_ = rollup_read.period_figures(user, start=start, end=end, **filters)
+    else:
+        figures_ = direct_figures(tickets, period, schedule)
     previous = None
     if compare:
         previous = report_for(user, start=start - (end - start), end=start, calendar=calendar, compare=False,
-                              **filters)
+                              rollups=rollups, **filters)
     return Report(
         period=period,
-        first_response=metrics.first_response_times(tickets, period, schedule=schedule),
-        resolution=metrics.resolution_times(tickets, period, schedule=schedule),
-        reopen=metrics.reopen_rate(tickets, period),
-        fcr=metrics.first_contact_resolution(tickets, period),
+        first_response=figures_.first_response,
+        resolution=figures_.resolution,
+        reopen=figures_.reopen,
+        fcr=figures_.fcr,
         backlog=metrics.backlog(tickets, at=timezone.now()),
-        by_channel=[(str(channel_names.get(key, key)), count) for key, count in by_channel],
-        by_department=[(departments.get(key, "—"), count)
-                       for key, count in metrics.volume(tickets, period, by="department")],
-        by_hour=[(hour, hours.get(hour, 0)) for hour in range(24)],
+        by_channel=[(str(channel_names.get(key, key)), count) for key, count in figures_.by_channel],
+        by_department=[(departments.get(key, "—"), count) for key, count in figures_.by_department],
+        by_hour=[(hour, figures_.by_hour.get(hour, 0)) for hour in range(24)],
         business_hours=schedule is not None,
         surveys=figures(_answers(user, period, **filters)),
-        opened=sum(count for _key, count in by_channel),
-        handle_time=handle_time(tickets, period),
+        opened=sum(count for _key, count in figures_.by_channel),
+        handle_time=figures_.handle_time,
+        sla=tuple(figures_.sla),
+        daily=figures_.daily,
+        from_rollups=not isinstance(figures_, DirectFigures),
         previous=previous,
     )
+
+
+class DirectFigures(rollup_read.PeriodFigures):
+    """The period's figures read from the tickets themselves."""
+
+
+def direct_figures(tickets: QuerySet[Ticket], period: metrics.Period, schedule) -> DirectFigures:
+    zone = timezone.get_current_timezone()
+    return DirectFigures(
+        first_response=metrics.first_response_times(tickets, period, schedule=schedule),
+        resolution=metrics.resolution_times(tickets, period, schedule=schedule),
+        handle_time=handle_time(tickets, period),
+        reopen=metrics.reopen_rate(tickets, period),
+        fcr=metrics.first_contact_resolution(tickets, period),
+        by_channel=metrics.volume(tickets, period, by="channel"),
+        by_department=metrics.volume(tickets, period, by="department"),
+        by_hour=dict(metrics.volume(tickets, period, by="hour", time_zone=zone)),
+        sla=sla_compliance(tickets, period),
+        daily=direct_daily(tickets, period),
+    )
+
+
+def direct_daily(tickets: QuerySet[Ticket], period: metrics.Period) -> dict[dt.date, rollup_read.Day]:
+    """Tickets opened per day (by channel) and their first responses, in the current time zone (one query)."""
+    zone = timezone.get_current_timezone()
+    days: dict[dt.date, rollup_read.Day] = {}
+    for created, answered, channel in (metrics.measured(tickets)
+                                       .filter(created_at__gte=period.start, created_at__lt=period.end)
+                                       .values_list("created_at", "first_response_at", "channel")):
+        day = days.setdefault(created.astimezone(zone).date(), rollup_read.Day())
+        day.opened += 1
+        day.channels[channel] = day.channels.get(channel, 0) + 1
+        if answered is not None:
+            day.answered += 1
+            day.frt_seconds += max(int((answered - created).total_seconds()), 0)
+    return days
+
+
+def sla_compliance(tickets: QuerySet[Ticket], period: metrics.Period) -> list[SlaCompliance]:
+    """Per target, the ``sla_met`` and ``sla_breached`` events dated in the period (one query)."""
+    counts = {(target, type_): n for target, type_, n in (
+        TicketEvent.objects.filter(ticket__in=metrics.measured(tickets).values("pk"),
+                                   type__in=(EventType.SLA_MET, EventType.SLA_BREACHED),
+                                   at__gte=period.start, at__lt=period.end)
+        .values("data__target", "type").annotate(n=Count("pk")).values_list("data__target", "type", "n")
+        .order_by())}
+    return [SlaCompliance(target, counts.get((target, EventType.SLA_MET), 0),
+                          counts.get((target, EventType.SLA_BREACHED), 0))
+            for target in ("first_response", "next_response", "resolution")]
 
 
 def handle_time(tickets: QuerySet[Ticket], period: metrics.Period) -> metrics.Durations:

@@ -165,6 +165,15 @@ def sla_breached_event(ticket: Ticket, *, target: str, due, policy_id: int | Non
                    "noticed_at": noticed_at.isoformat()}, at=due)
 
 
+def sla_met_event(ticket: Ticket, *, target: str, due, met_at, policy_id: int | None, policy_name: str
+                  ) -> TicketEvent:
+    """A service-level target was met before its due time; the event is dated when it was met (the
+    reply or the resolution), so compliance counts it in that period."""
+    return _event(ticket, EventType.SLA_MET, None,
+                  {"target": target, "due": due.isoformat(), "policy": policy_id, "policy_name": policy_name},
+                  at=met_at)
+
+
 def rule_fired(ticket: Ticket, *, rule_id: int, name: str, trigger: str, actions: list[str], chain: list[int],
                errors: Iterable[str] = ()) -> TicketEvent:
     """A rule matched ``ticket`` and ran its ``actions`` (their types); ``errors`` of actions refused."""

@@ -245,6 +245,14 @@ def _sla_breached(event, data, names):
                         % {"target": target, "policy": data.get("policy_name") or "—"}, "")
 
 
+def _sla_met(event, data, names):
+    target = SLA_TARGETS.get(data.get("target"))
+    if target is None:
+        return HistoryEntry(event, str(EventType.SLA_MET.label), "")
+    return HistoryEntry(event, _("SLA target met: %(target)s (policy %(policy)s)")
+                        % {"target": target, "policy": data.get("policy_name") or "—"}, "")
+
+
 def _participant_added(event, data, names):
     name = names.contacts.get(data.get("contact"), _("a deleted contact"))
     return _("%(name)s was copied on the ticket") % {"name": name}
@@ -343,6 +351,7 @@ RENDERERS: dict[str, Render] = {
     EventType.SPLIT: _split,
     EventType.PARTICIPANT_ADDED: _participant_added,
     EventType.SLA_BREACHED: _sla_breached,
+    EventType.SLA_MET: _sla_met,
     EventType.DELIVERY_QUEUED: _delivery,
     EventType.DELIVERY_SENT: _delivery,
     EventType.DELIVERY_FAILED: _delivery,

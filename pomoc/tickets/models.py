@@ -343,6 +343,7 @@ class EventType(models.TextChoices):
     REPLY_ROUTE_CHANGED = "reply_route_changed", _("Reply route changed")
     SURVEY_ANSWERED = "survey_answered", _("Survey answered")
     SLA_BREACHED = "sla_breached", _("SLA target breached")
+    SLA_MET = "sla_met", _("SLA target met")
     RULE_FIRED = "rule_fired", _("Rule applied")
     RULE_STOPPED = "rule_stopped", _("Rules stopped on this ticket")
     MACRO_APPLIED = "macro_applied", _("Macro applied")

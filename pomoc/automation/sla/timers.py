@@ -19,8 +19,10 @@ from pomoc.automation.sla import clock
 from pomoc.automation.sla.models import Target, TicketSla
 from pomoc.automation.sla.policies import LoadedPolicy, load_policies, policy_for
 from pomoc.calendars.schedule import NeverOpen
+from pomoc.tickets import events as ticket_events
 from pomoc.tickets.models import DONE_STATUSES, EventType, MessageKind, Status, Ticket, TicketEvent
 
+SLA_OUTCOMES = (EventType.SLA_BREACHED, EventType.SLA_MET)
 HISTORY_TYPES = (EventType.CREATED, EventType.STATUS_CHANGED, EventType.MESSAGE_ADDED)
 CLOCK_FIELDS = ("policy", "paused", "first_response_due", "next_response_due", "next_response_since",
                 "resolution_due", "due_at", "alarms", "next_check_at", "updated_at")
@@ -29,7 +31,7 @@ CLOCK_FIELDS = ("policy", "paused", "first_response_due", "next_response_due", "
 def on_events(events: list[TicketEvent]) -> None:
     """The dispatcher's subscriber: recompute the clocks of every ticket the events touched (but for
     the sweep's own breach events, which change no clock)."""
-    ids = sorted({e.ticket_id for e in events if e.type != EventType.SLA_BREACHED})
+    ids = sorted({e.ticket_id for e in events if e.type not in SLA_OUTCOMES})
     if ids:
         recompute(ids)
 
@@ -44,14 +46,14 @@ def recompute(ticket_ids, *, now: dt.datetime | None = None, policies: list[Load
     policies = load_policies() if policies is None else policies
     tickets = list(Ticket.objects.filter(pk__in=ticket_ids).select_related("requester").only(
         "id", "status", "priority", "channel", "department_id", "requester__company_id", "created_at",
-        "first_response_at", "merged_into_id"))
+        "first_response_at", "resolved_at", "closed_at", "merged_into_id"))
     history: dict[int, list] = defaultdict(list)
     for ticket_id, type_, data, at in (TicketEvent.objects.filter(ticket_id__in=ticket_ids, type__in=HISTORY_TYPES)
                                        .order_by("at", "id").values_list("ticket_id", "type", "data", "at")):
         history[ticket_id].append((type_, data if isinstance(data, dict) else {}, at))
     with transaction.atomic():
         rows = {row.pk: row for row in TicketSla.objects.select_for_update().filter(ticket_id__in=ticket_ids)}
-        new, changed = [], []
+        new, changed, met = [], [], []
         for ticket in tickets:
             row = rows.get(ticket.pk)
             if row is None:
@@ -59,12 +61,18 @@ def recompute(ticket_ids, *, now: dt.datetime | None = None, policies: list[Load
                 new.append(row)
             else:
                 changed.append(row)
-            _apply(row, ticket, history[ticket.pk], policy_for(ticket, policies), now)
+            pending = {key: at for key, at in (row.alarms or {}).items()
+                       if key.startswith("breach:") and key not in (row.fired or ())}
+            loaded = policy_for(ticket, policies)
+            _apply(row, ticket, history[ticket.pk], loaded, now)
+            met += met_targets(row, ticket, history[ticket.pk], pending, loaded)
         if new:
             TicketSla.objects.bulk_create(new, update_conflicts=True, unique_fields=["ticket"],
                                           update_fields=[*CLOCK_FIELDS, "version"])
         if changed:
-            TicketSla.objects.bulk_update(changed, [*CLOCK_FIELDS, "version"])
+            TicketSla.objects.bulk_update(changed, [*CLOCK_FIELDS, "fired", "version"])
+        if met:
+            ticket_events.record_many(met)
 
 
 def _apply(row: TicketSla, ticket: Ticket, history: list, loaded: LoadedPolicy | None, now: dt.datetime) -> None:
@@ -111,6 +119,36 @@ def _clocks(row: TicketSla, ticket: Ticket, history: list, loaded: LoadedPolicy)
             warn = clock.due(schedule, since, dt.timedelta(minutes=minutes - policy.warn_minutes), intervals)
             if warn is not None:
                 row.alarms[f"warn:{key}"] = warn.isoformat()
+
+
+def met_targets(row: TicketSla, ticket: Ticket, history: list, pending: dict[str, str],
+                loaded: LoadedPolicy | None) -> list[TicketEvent]:
+    """``sla_met`` events for the targets that were running (a breach alarm not fired yet) and are
+    now met in time: the first reply, the reply to a waiting customer message, the resolution. Each
+    met target is remembered in ``fired`` (``met:<key>``) so that it is never counted twice."""
+    out = []
+    for alarm, due_text in pending.items():
+        key = alarm.removeprefix("breach:")
+        if f"met:{key}" in (row.fired or ()) or alarm in row.alarms:
+            continue  # counted already, or still running
+        due = dt.datetime.fromisoformat(due_text)
+        target, _sep, since = key.partition(":")
+        met_at = None
+        if target == Target.FIRST_RESPONSE:
+            met_at = ticket.first_response_at
+        elif target == Target.RESOLUTION and ticket.status in DONE_STATUSES:
+            met_at = ticket.resolved_at or ticket.closed_at
+        elif target == Target.NEXT_RESPONSE and since:
+            waited_from = dt.datetime.fromisoformat(since)
+            met_at = next((at for type_, data, at in history if type_ == EventType.MESSAGE_ADDED
+                           and data.get("kind") == MessageKind.REPLY and at >= waited_from), None)
+        if met_at is None or met_at > due:
+            continue  # paused, moved to another policy, or answered late (the sweep records that breach)
+        row.fired = [*(row.fired or ()), f"met:{key}"]
+        out.append(ticket_events.sla_met_event(
+            ticket, target=target, due=due, met_at=met_at, policy_id=row.policy_id,
+            policy_name=loaded.policy.name if loaded else ""))
+    return out
 
 
 def alarm_key(target: str, since: dt.datetime | None) -> str:

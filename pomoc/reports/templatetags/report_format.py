@@ -48,3 +48,19 @@ def achievement_label(value: str) -> str:
     from pomoc.reports.models import Achievement
 
     return str(Achievement(value).label) if value in Achievement.values else value
+
+
+@register.filter
+def sla_target(value: str) -> str:
+    from pomoc.automation.sla.models import Target
+
+    return str(dict(Target.choices).get(value, value))
+
+
+@register.filter
+def index(sequence, position: int):
+    """``sequence[position]``, or None when there is none (the period before may be missing)."""
+    try:
+        return sequence[position]
+    except (IndexError, TypeError, KeyError):
+        return None
