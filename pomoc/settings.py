@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "pomoc.api",
     "pomoc.reports",
     "pomoc.surveys",
+    "pomoc.orders",
     "pomoc.automation.routing",
     "pomoc.notifications",
     "pomoc.administration",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("pomoc.drafts.urls")),
     path("", include("pomoc.notifications.urls")),
     path("", include("pomoc.timetracking.urls")),
+    path("", include("pomoc.orders.urls")),
     path("", include("pomoc.automation.macros.urls")),
     path("", include("pomoc.tickets.urls")),
 ]
