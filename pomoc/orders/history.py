@@ -16,7 +16,8 @@ def return_changed(event, data, names) -> str:
     if data.get("from") is None:
         text = _("%(kind)s opened for order %(order)s") % {"kind": kind, "order": data.get("order") or "—"}
     else:
-        text = _("%(kind)s: %(change)s") % {"kind": kind, "change": f"{_state(data.get('from'))} → {_state(data.get('to'))}"}
+        change = f"{_state(data.get('from'))} → {_state(data.get('to'))}"
+        text = _("%(kind)s: %(change)s") % {"kind": kind, "change": change}
     if data.get("note"):
         text = f"{text} ({data['note']})"
     return text

@@ -52,7 +52,7 @@ def read_header(fileobj) -> tuple[list[str], int]:
 
     def lines():
         nonlocal position
-        for raw in fileobj:
+        for raw in iter(fileobj.readline, b""):  # not `for raw in fileobj`: Django's File starts again at 0
             position += len(raw)
             yield _decode(raw)
 
@@ -71,12 +71,12 @@ def batches(fileobj, *, offset: int, first_row: int, size: int = BATCH_ROWS) -> 
 
     def lines():
         nonlocal position
-        for raw in fileobj:
+        for raw in iter(fileobj.readline, b""):  # not `for raw in fileobj`: Django's File starts again at 0
             position += len(raw)
             yield _decode(raw)
 
     batch = Batch()
-    number = first_row
+    number = first_row + 1  # the header is row 1, as a spreadsheet counts
     for record in csv.reader(lines()):
         number += 1
         if any(cell.strip() for cell in record):

@@ -47,9 +47,8 @@ def customer_panel(contact) -> CustomerPanel:
     """The orders panel beside a ticket and on the contact page: the latest orders with their lines,
     the latest returns, value and health with its reasons. A fixed number of queries."""
     orders = list(orders_for_contact(contact)[:PANEL_ORDERS])
-    count = len(orders) if len(orders) < PANEL_ORDERS else Order.objects.filter(contact=contact).count()
     returns = list(ReturnRequest.objects.filter(contact=contact).select_related("order", "ticket")
                    .order_by("-created_at", "-id")[:PANEL_RETURNS])
     facts = value.facts(contact)
-    return CustomerPanel(contact=contact, orders=orders, order_count=count, returns=returns,
+    return CustomerPanel(contact=contact, orders=orders, order_count=facts.orders_total, returns=returns,
                          value=value.value_of(facts), health=value.health(facts), churned=value.is_churned(facts))

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from pomoc.contacts import services as contact_services
 from pomoc.contacts.models import Contact, IdentityKind
+from pomoc.core import refusals
 from pomoc.orders.models import Order, OrderLine, OrderSource, OrderStatus, ReturnLine, ReturnState
 
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
@@ -122,8 +123,8 @@ def clean_order(data: OrderIn) -> OrderIn:
         try:
             return fn()
         except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
-                errors.setdefault(key if name == "__all__" else name, []).extend(messages)
+            for messages in exc.message_dict.values():
+                errors.setdefault(key, []).extend(messages)
             return None
 
     data.external_id = (data.external_id or "").strip()
@@ -150,7 +151,8 @@ def clean_order(data: OrderIn) -> OrderIn:
         if not line.product:
             errors[f"{prefix}.product"] = [_("This field cannot be blank.")]
         line.sku = str(line.sku or "").strip()[:100]
-        line.unit_price = check(f"{prefix}.unit_price", lambda line=line, p=prefix: money(line.unit_price, f"{p}.unit_price"))
+        line.unit_price = check(f"{prefix}.unit_price",
+                                lambda line=line, p=prefix: money(line.unit_price, f"{p}.unit_price"))
         try:
             line.quantity = int(line.quantity)
         except (TypeError, ValueError):
@@ -159,7 +161,8 @@ def clean_order(data: OrderIn) -> OrderIn:
             errors[f"{prefix}.quantity"] = [_("A quantity is a whole number from 1 to 1,000,000.")]
         line.external_id = str(line.external_id or "").strip()[:100] or str(index + 1)
         if line.external_id in seen:
-            errors[f"{prefix}.external_id"] = [_("Two lines of one order have the same id.")]
+            errors[f"{prefix}.external_id"] = [refusals.refusal(_("Two lines of one order have the same id."),
+                                                                refusals.CONFLICT)]
         seen.add(line.external_id)
     if errors:
         raise ValidationError(errors)
@@ -242,3 +245,24 @@ def lines_from_mapping(items: Iterable[Mapping]) -> list[LineIn]:
     return [LineIn(product=i.get("product", ""), unit_price=i.get("unit_price", ""), quantity=i.get("quantity", 1),
                    sku=i.get("sku", "") or "", external_id=str(i.get("external_id", "") or i.get("id", "") or ""))
             for i in items]
+
+
+def order_update(*, order: Order, changes: Mapping) -> Order:
+    """Change only the keys given: ``number``, ``status``, ``paid_at``, ``fulfilled_at``, ``refunded``."""
+    errors = {}
+    if "status" in changes and changes["status"] not in OrderStatus.values:
+        errors["status"] = [_("Unknown status.")]
+    if errors:
+        raise ValidationError(errors)
+    if "number" in changes:
+        order.number = _no_nul(changes["number"]).strip()[:100]
+    if "status" in changes and changes["status"] is not None:
+        order.status = changes["status"]
+    for name in ("paid_at", "fulfilled_at"):
+        if name in changes:
+            setattr(order, name, when(changes[name], name))
+    if "refunded" in changes and changes["refunded"] is not None:
+        order.refunded = money(changes["refunded"], "refunded")
+    order.updated_at = timezone.now()
+    order.save()
+    return order

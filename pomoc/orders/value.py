@@ -76,6 +76,7 @@ class Facts:
 
     now: dt.datetime
     by_currency: list[dict]
+    orders_total: int = 0  # every order, whatever its status
     orders_last_year: int = 0
     orders_before: int = 0  # orders placed more than a year ago
     orders_this_period: int = 0
@@ -103,6 +104,7 @@ def facts(contact, *, now: dt.datetime | None = None) -> Facts:
     ).order_by("currency"))
     live = ~Q(status=OrderStatus.CANCELLED)
     counts = orders.aggregate(
+        all=Count("id"),
         last_year=Count("id", filter=live & Q(placed_at__gte=now - YEAR, placed_at__lte=now)),
         before=Count("id", filter=live & Q(placed_at__lt=now - YEAR)),
         this_period=Count("id", filter=live & Q(placed_at__gte=now - period, placed_at__lte=now)),
@@ -124,7 +126,7 @@ def facts(contact, *, now: dt.datetime | None = None) -> Facts:
                                           at__gte=recent, at__lte=now).count()
     return Facts(
         now=now, by_currency=by_currency,
-        orders_last_year=counts["last_year"], orders_before=counts["before"],
+        orders_total=counts["all"], orders_last_year=counts["last_year"], orders_before=counts["before"],
         orders_this_period=counts["this_period"], orders_previous_period=counts["previous_period"],
         last_order_at=counts["last"],
         tickets_recent=ticket_counts["recent"], tickets_this_period=ticket_counts["this_period"],
@@ -144,7 +146,8 @@ def value_of(f: Facts) -> CustomerValue:
         years = max(Decimal((f.now - row["first"]).total_seconds()) / Decimal(YEAR.total_seconds()), Decimal(1))
         average = realised / row["count"]
         frequency = row["count"] / years
-        result.predicted.append(Money(row["currency"], (average * frequency * lifetime_years()).quantize(Decimal("0.01"))))
+        predicted = (average * frequency * lifetime_years()).quantize(Decimal("0.01"))
+        result.predicted.append(Money(row["currency"], predicted))
         result.first_order_at = min(filter(None, (result.first_order_at, row["first"])))
         result.last_order_at = max(filter(None, (result.last_order_at, row["last"])))
     result.realised.sort(key=lambda m: (-m.amount, m.currency))
@@ -185,7 +188,8 @@ def health(f: Facts) -> Health:
 
     volume = f.tickets_recent
     if volume == 0:
-        parts.append(Contribution(_("Ticket volume"), 10, _("no tickets in the last %(days)d days") % {"days": RECENT_DAYS}))
+        parts.append(Contribution(_("Ticket volume"), 10,
+                                  _("no tickets in the last %(days)d days") % {"days": RECENT_DAYS}))
     elif volume <= 2:
         parts.append(Contribution(_("Ticket volume"), 0, _("%(count)d tickets in the last %(days)d days")
                                   % {"count": volume, "days": RECENT_DAYS}))
@@ -198,7 +202,8 @@ def health(f: Facts) -> Health:
 
     if f.csat_average is not None:
         points = round((f.csat_average - 3) * 10)
-        parts.append(Contribution(_("Satisfaction (CSAT)"), points, _("average %(average).1f of 5 from %(count)d answers")
+        parts.append(Contribution(_("Satisfaction (CSAT)"), points,
+                                  _("average %(average).1f of 5 from %(count)d answers")
                                   % {"average": f.csat_average, "count": f.csat_count}))
     if f.nps_latest is not None:
         points = 10 if f.nps_latest >= 9 else (0 if f.nps_latest >= 7 else -15)

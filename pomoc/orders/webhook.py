@@ -54,8 +54,9 @@ def receive(*, source_key: str, headers, body: bytes, now: float | None = None) 
     now = time.time() if now is None else now
     source = OrderSource.objects.filter(key=source_key[:50]).first()
     event_id = (headers.get("X-Pomoc-Event-Id") or "").strip()[:200]
+    kept = body[:MAX_BODY_BYTES].decode("utf-8", errors="replace").replace("\x00", "\ufffd")
     delivery = WebhookDelivery.objects.create(
-        source=source, event_id=event_id, body=body[:MAX_BODY_BYTES].decode("utf-8", errors="replace").replace("\x00", "\ufffd"),
+        source=source, event_id=event_id, body=kept,
         headers={h: headers.get(h, "")[:500] for h in KEPT_HEADERS if headers.get(h)})
     if source is None or not source.secret_encrypted:
         return _refuse(delivery, 404, _("No order source “%(key)s” with a webhook secret.") % {"key": source_key[:50]})
