@@ -19,7 +19,7 @@ from pomoc.orders.models import Order, OrderLine, ReturnKind, ReturnLine, Return
 from pomoc.orders.services import money, order_refund_add, returned_quantities
 from pomoc.tickets import events
 from pomoc.tickets import services as ticket_services
-from pomoc.tickets.models import Channel, MessageKind, Status
+from pomoc.tickets.models import Channel, MessageKind, Status, Ticket
 
 S = ReturnState
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -47,10 +47,12 @@ def next_states(return_request: ReturnRequest) -> list[str]:
     return [state for state in allowed if state != wrong_end]
 
 
-def return_start(*, order: Order, actor, kind: str, lines: Iterable[ReturnLineIn], note: str = "") -> ReturnRequest:
+def return_start(*, order: Order, actor, kind: str, lines: Iterable[ReturnLineIn], note: str = "",
+                 department=None) -> ReturnRequest:
     """Open a return or exchange of some lines of ``order``: a new ticket for the order's customer,
     in state requested. A line's quantity cannot exceed what was ordered minus what is already in
-    returns that were not rejected."""
+    returns that were not rejected. ``department``: where the return's ticket goes (the department
+    of the ticket it was started from, usually)."""
     lines = list(lines)
     if kind not in ReturnKind.values:
         raise ValidationError({"kind": _("Choose a return or an exchange.")})
@@ -79,7 +81,7 @@ def return_start(*, order: Order, actor, kind: str, lines: Iterable[ReturnLineIn
     with transaction.atomic():
         ticket = ticket_services.ticket_create(
             requester=order.contact, subject=_("%(kind)s for order %(order)s") % {"kind": label, "order": order_name},
-            body_text=body, channel=Channel.AGENT, actor=actor, message_kind=MessageKind.NOTE,
+            body_text=body, channel=Channel.AGENT, actor=actor, message_kind=MessageKind.NOTE, department=department,
             tags=["return" if kind == ReturnKind.RETURN else "exchange"])
         rma = ReturnRequest.objects.create(ticket=ticket, order=order, contact=order.contact, kind=kind,
                                            created_by=actor if getattr(actor, "pk", None) else None)
@@ -123,6 +125,7 @@ def return_transition(*, return_request: ReturnRequest, actor, state: str, note:
             data["amount"] = str(rma.refund_amount)
             data["currency"] = rma.order.currency
         events.return_changed(rma.ticket, actor, old=old, new=state, data=data)
+        Ticket.objects.filter(pk=rma.ticket_id).update(updated_at=rma.updated_at)
         if rma.finished and rma.ticket.status not in (Status.RESOLVED, Status.CLOSED):
             ticket_services.ticket_update(ticket=rma.ticket, actor=actor, changes={"status": Status.RESOLVED})
     return rma

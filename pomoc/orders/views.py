@@ -55,8 +55,9 @@ def return_start(request, order_id):
             chosen.append(returns.ReturnLineIn(order_line=row["line"], quantity=quantity, reason=row["reason"],
                                                note=row["note"]))
         try:
+            department = from_ticket.department if from_ticket else request.user.departments.first()
             rma = returns.return_start(order=order, actor=request.user, kind=request.POST.get("kind", ""),
-                                       lines=chosen, note=request.POST.get("note", "")[:2000])
+                                       lines=chosen, note=request.POST.get("note", "")[:2000], department=department)
         except ValidationError as exc:
             errors = exc.message_dict
             # "lines.2.quantity" names the n-th chosen line: show it on that line's row
