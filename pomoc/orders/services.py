@@ -14,7 +14,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -214,14 +215,14 @@ def order_total(order: Order) -> Decimal:
 
 
 def orders_totals_refresh(order_ids: Iterable[int]) -> None:
-    """Recompute ``total`` of these orders from their lines (after a batch import)."""
-    ids = sorted(set(order_ids))
-    sums: dict[int, Decimal] = {pk: Decimal("0") for pk in ids}
-    for order_id, quantity, price in OrderLine.objects.filter(order_id__in=ids).values_list(
-            "order_id", "quantity", "unit_price"):
-        sums[order_id] += price * quantity
-    orders = [Order(pk=pk, total=total.quantize(Decimal("0.01"))) for pk, total in sums.items()]
-    Order.objects.bulk_update(orders, ["total"], batch_size=500)
+    """Recompute ``total`` of these orders from their lines, in one UPDATE (after a batch import)."""
+    amount = ExpressionWrapper(F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=14,
+                                                                                          decimal_places=2))
+    line_sum = (OrderLine.objects.filter(order=OuterRef("pk")).order_by().values("order")
+                .annotate(s=Sum(amount)).values("s"))
+    Order.objects.filter(pk__in=sorted(set(order_ids))).update(
+        total=Coalesce(Subquery(line_sum, output_field=DecimalField(max_digits=14, decimal_places=2)), Value(0),
+                       output_field=DecimalField(max_digits=14, decimal_places=2)))
 
 
 def returned_quantities(order: Order) -> dict[int, int]:
