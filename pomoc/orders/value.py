@@ -24,7 +24,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Avg, Count, F, Max, Min, Q, Sum
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pomoc.orders.models import PAID_STATUSES, Order, OrderStatus
 from pomoc.surveys.models import Answer
@@ -190,28 +192,27 @@ def health(f: Facts) -> Health:
     if volume == 0:
         parts.append(Contribution(_("Ticket volume"), 10,
                                   _("no tickets in the last %(days)d days") % {"days": RECENT_DAYS}))
-    elif volume <= 2:
-        parts.append(Contribution(_("Ticket volume"), 0, _("%(count)d tickets in the last %(days)d days")
-                                  % {"count": volume, "days": RECENT_DAYS}))
-    elif volume <= 5:
-        parts.append(Contribution(_("Ticket volume"), -10, _("%(count)d tickets in the last %(days)d days")
-                                  % {"count": volume, "days": RECENT_DAYS}))
     else:
-        parts.append(Contribution(_("Ticket volume"), -20, _("%(count)d tickets in the last %(days)d days")
+        points = 0 if volume <= 2 else (-10 if volume <= 5 else -20)
+        parts.append(Contribution(_("Ticket volume"), points,
+                                  ngettext("%(count)d ticket in the last %(days)d days",
+                                           "%(count)d tickets in the last %(days)d days", volume)
                                   % {"count": volume, "days": RECENT_DAYS}))
 
     if f.csat_average is not None:
         points = round((f.csat_average - 3) * 10)
         parts.append(Contribution(_("Satisfaction (CSAT)"), points,
-                                  _("average %(average).1f of 5 from %(count)d answers")
-                                  % {"average": f.csat_average, "count": f.csat_count}))
+                                  ngettext("average %(average)s of 5 from %(count)d answer",
+                                           "average %(average)s of 5 from %(count)d answers", f.csat_count)
+                                  % {"average": number_format(f.csat_average, 1), "count": f.csat_count}))
     if f.nps_latest is not None:
         points = 10 if f.nps_latest >= 9 else (0 if f.nps_latest >= 7 else -15)
         parts.append(Contribution(_("Recommendation (NPS)"), points, _("last answer %(score)d of 10")
                                   % {"score": f.nps_latest}))
     if f.sla_breaches:
         parts.append(Contribution(_("SLA breaches"), -min(20, 5 * f.sla_breaches),
-                                  _("%(count)d missed targets in the last %(days)d days")
+                                  ngettext("%(count)d missed target in the last %(days)d days",
+                                           "%(count)d missed targets in the last %(days)d days", f.sla_breaches)
                                   % {"count": f.sla_breaches, "days": RECENT_DAYS}))
 
     last = max(filter(None, (f.last_order_at, f.last_ticket_at)), default=None)
@@ -220,16 +221,18 @@ def health(f: Facts) -> Health:
     else:
         days = (f.now - last).days
         points = 10 if days <= RECENT_DAYS else (0 if days <= 365 else -20)
-        parts.append(Contribution(_("Recency"), points, _("last order or ticket %(days)d days ago") % {"days": days}))
+        parts.append(Contribution(_("Recency"), points, ngettext("last order or ticket %(days)d day ago",
+                                                                 "last order or ticket %(days)d days ago", days)
+                                  % {"days": days}))
 
-    if f.orders_last_year >= 3:
-        parts.append(Contribution(_("Order activity"), 10, _("%(count)d orders in the last year")
-                                  % {"count": f.orders_last_year}))
-    elif f.orders_last_year:
-        parts.append(Contribution(_("Order activity"), 5, _("%(count)d orders in the last year")
-                                  % {"count": f.orders_last_year}))
+    if f.orders_last_year:
+        parts.append(Contribution(_("Order activity"), 10 if f.orders_last_year >= 3 else 5,
+                                  ngettext("%(count)d order in the last year", "%(count)d orders in the last year",
+                                           f.orders_last_year) % {"count": f.orders_last_year}))
     elif f.orders_before:
-        parts.append(Contribution(_("Order activity"), -10, _("no order in the last year, %(count)d before")
+        parts.append(Contribution(_("Order activity"), -10,
+                                  ngettext("no order in the last year, %(count)d before",
+                                           "no order in the last year, %(count)d before", f.orders_before)
                                   % {"count": f.orders_before}))
     score = max(0, min(100, HEALTH_BASE + sum(p.points for p in parts)))
     return Health(score=score, contributions=parts)
