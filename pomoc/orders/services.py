@@ -165,6 +165,9 @@ def clean_order(data: OrderIn) -> OrderIn:
             errors[f"{prefix}.external_id"] = [refusals.refusal(_("Two lines of one order have the same id."),
                                                                 refusals.CONFLICT)]
         seen.add(line.external_id)
+    if not errors and sum(line.unit_price * line.quantity for line in data.lines) > MAX_AMOUNT:
+        errors["lines"] = [refusals.refusal(_("The order's total is over %(max)s.") % {"max": MAX_AMOUNT},
+                                            refusals.INVALID_CONTENT)]
     if errors:
         raise ValidationError(errors)
     return data

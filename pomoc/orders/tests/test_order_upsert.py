@@ -58,3 +58,11 @@ def test_lines_in_returns_are_kept():
                          lines=[returns.ReturnLineIn(order_line=line, quantity=1, reason="damaged")])
     make_order(order.contact, "K1", lines=(("Tea", "2.00", 1),))
     assert OrderLine.objects.filter(pk=line.pk).exists()
+
+
+def test_a_total_too_large_to_store_is_refused():
+    source = services.source_get_or_create(key="shop")
+    with pytest.raises(ValidationError) as exc:
+        services.order_upsert(source=source, data=_data(lines=[
+            services.LineIn(product="Yacht", unit_price="999999999999.99", quantity=2)]))
+    assert "total is over" in str(exc.value)
