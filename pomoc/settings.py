@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "pomoc.surveys",
     "pomoc.portal",
     "pomoc.customers",
+    "pomoc.orders",
     "pomoc.automation.routing",
     "pomoc.notifications",
     "pomoc.administration",
@@ -305,6 +306,8 @@ POMOC_SCHEDULER = env_bool("POMOC_SCHEDULER", True)
 # Log a line for every background task run and periodic job enqueued (off: only failures and start-up).
 POMOC_LOG_TASKS = env_bool("POMOC_LOG_TASKS", False) or env_str("LOG_LEVEL", "INFO").upper() == "DEBUG"
 POMOC_SCHEDULER_TICK = env_int("POMOC_SCHEDULER_TICK", 10)
+# Expected customer lifetime in years for the predicted CLV (docs/metrics.md).
+POMOC_CLV_LIFETIME_YEARS = env_int("POMOC_CLV_LIFETIME_YEARS", 3)
 POMOC_MAIL_FETCH_INTERVAL = env_int("POMOC_MAIL_FETCH_INTERVAL", 60)
 # How often the notifications agents chose to get by e-mail go out, several in one mail (seconds; 0: never).
 POMOC_NOTIFICATION_EMAIL_INTERVAL = env_int("POMOC_NOTIFICATION_EMAIL_INTERVAL", 300)

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("pomoc.drafts.urls")),
     path("", include("pomoc.notifications.urls")),
     path("", include("pomoc.timetracking.urls")),
+    path("", include("pomoc.orders.urls")),
     path("", include("pomoc.automation.macros.urls")),
     path("", include("pomoc.customers.urls")),
     path("", include("pomoc.tickets.urls")),

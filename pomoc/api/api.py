@@ -3,7 +3,20 @@
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
-from pomoc.api import canned, contacts, errors, inboxes, messages, reports, search, tags, tickets, time_entries, users
+from pomoc.api import (
+    canned,
+    contacts,
+    errors,
+    inboxes,
+    messages,
+    orders,
+    reports,
+    search,
+    tags,
+    tickets,
+    time_entries,
+    users,
+)
 from pomoc.api.auth import API_AUTH
 
 DESCRIPTION = """
@@ -80,3 +93,4 @@ api.add_router("", inboxes.router)
 api.add_router("", reports.router)
 api.add_router("", canned.router)
 api.add_router("", time_entries.router)
+api.add_router("", orders.router)

@@ -28,6 +28,7 @@ from pomoc.accounts.models import Department, Role, User
 from pomoc.contacts.models import Company, Contact, Identity, IdentityKind
 from pomoc.contacts.services import normalize_identity
 from pomoc.core.sanitize import text_to_html
+from pomoc.demo import orders as demo_orders
 from pomoc.demo.content import RARE_ASIDES, Conversation, Language, languages
 from pomoc.tickets import search_index, services
 from pomoc.tickets.models import (
@@ -1026,6 +1027,7 @@ def load(*, tickets: int, password: str = DEFAULT_PASSWORD, seed: int | None = N
     ensure_rewards()
     people = create_contacts(rng, scale.contacts) if tickets else []
     summary = Summary(contacts=len(people), bulk=bulk, staff=staff)
+    demo_orders.create_orders(rng, people, now, staff, with_returns=not bulk)
     if not tickets:
         return summary
     planner = Planner(rng, staff, people, now)

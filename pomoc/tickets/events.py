@@ -191,3 +191,9 @@ def macro_applied(ticket: Ticket, actor, *, macro_id: int, name: str, actions: l
                   errors: Iterable[str] = ()) -> TicketEvent:
     return _record(ticket, EventType.MACRO_APPLIED, actor,
                    {"macro": macro_id, "name": name, "actions": actions, "errors": [str(e)[:300] for e in errors]})
+
+
+def return_changed(ticket: Ticket, actor, *, old: str | None, new: str, data: dict) -> TicketEvent:
+    """The return (RMA) carried by ``ticket`` was opened (``old`` None) or moved to state ``new``;
+    ``data`` adds its kind, order number and an optional note (see pomoc.orders)."""
+    return _record(ticket, EventType.RETURN_CHANGED, actor, {**data, "from": old, "to": new})

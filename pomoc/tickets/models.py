@@ -347,6 +347,7 @@ class EventType(models.TextChoices):
     RULE_FIRED = "rule_fired", _("Rule applied")
     RULE_STOPPED = "rule_stopped", _("Rules stopped on this ticket")
     MACRO_APPLIED = "macro_applied", _("Macro applied")
+    RETURN_CHANGED = "return_changed", _("Return state changed")
 
 
 class TicketEvent(models.Model):

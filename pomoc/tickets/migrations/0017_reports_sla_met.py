@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0015_message_copies'),
+        ('tickets', '0016_profile_field_target'),
     ]
 
     operations = [
