@@ -24,7 +24,7 @@ LANGUAGES := cs pl et
 # Sources that are not ours, and test-only strings, stay out of the translation catalogues.
 MESSAGES_IGNORE := --ignore '*/tests/*' --ignore 'static/vendor/*' --ignore '*/testing/*'
 
-.PHONY: help venv assets run test test-fast lint bench bench-quick bench-pages bench-mail bench-sla messages clean distclean
+.PHONY: help venv assets run test test-fast lint bench bench-quick bench-pages bench-mail bench-sla bench-search messages clean distclean
 
 help:
 	@echo "make run          start Pomoc on http://$(HOST):$(PORT)/ (DEMO=1 adds demo data)"
