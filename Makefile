@@ -25,7 +25,7 @@ LANGUAGES := cs pl et
 # Sources that are not ours, and test-only strings, stay out of the translation catalogues.
 MESSAGES_IGNORE := --ignore '*/tests/*' --ignore 'static/vendor/*' --ignore '*/testing/*'
 
-.PHONY: help venv assets run test test-fast lint bench bench-quick bench-pages bench-mail bench-sla bench-chat bench-reports messages clean distclean
+.PHONY: help venv assets run test test-fast lint bench bench-quick bench-pages bench-mail bench-sla bench-chat bench-reports bench-search messages clean distclean
 
 help:
 	@echo "make run          start Pomoc on http://$(HOST):$(PORT)/ (DEMO=1 adds demo data)"
@@ -102,6 +102,8 @@ bench-mail: venv
 
 bench-chat: venv assets
 	$(BIN)/python benchmarks/chat.py $(BENCH_ARGS)
+bench-search: venv
+	$(BIN)/python benchmarks/portal_search.py $(BENCH_ARGS)
 
 bench-sla: venv
 	DATABASE_URL=$(BENCH_DATABASE_URL)_sla $(BIN)/python benchmarks/sla_sweep.py $(BENCH_ARGS)
