@@ -22,8 +22,8 @@ from pomoc.portal.context import portal_context
 from pomoc.portal.forms import EmailForm, LoginForm, ProfileForm, SignupForm
 
 
-def _page(request, template: str, **context):
-    return render(request, template, {**portal_context(request), "portal_section": "me", **context})
+def _page(request, template: str, status: int = 200, **context):
+    return render(request, template, {**portal_context(request), "portal_section": "me", **context}, status=status)
 
 
 def _next(request) -> str:
