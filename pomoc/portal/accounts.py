@@ -20,7 +20,10 @@ NAME_MAX = 150
 
 
 def clean_email(value: str) -> str:
-    email = normalize_identity(IdentityKind.EMAIL, value or "") if value else ""
+    try:
+        email = normalize_identity(IdentityKind.EMAIL, value) if value else ""
+    except ValidationError:
+        email = ""
     if not email or not is_valid_email(email):
         raise ValidationError({"email": _("Enter your e-mail address, such as name@example.com.")})
     return email

@@ -65,7 +65,10 @@ def form_inbox(department_id=None) -> Inbox | None:
 
 def _check(inbox: Inbox, submission: Submission) -> tuple[str, dict]:
     errors: dict[str, str] = {}
-    email = normalize_identity(IdentityKind.EMAIL, submission.email or "") if submission.email else ""
+    try:
+        email = normalize_identity(IdentityKind.EMAIL, submission.email) if submission.email else ""
+    except ValidationError:
+        email = ""
     if not email or not is_valid_email(email):
         errors["email"] = _("Enter your e-mail address, such as name@example.com.")
     if not submission.subject.strip():
