@@ -5,6 +5,7 @@ from django.views.i18n import JavaScriptCatalog
 from pomoc.api.errors import json_errors
 from pomoc.api.urls import not_found as api_not_found
 from pomoc.core import views as core_views
+from pomoc.kb.sitemaps import sitemap as kb_sitemap
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -27,5 +28,7 @@ urlpatterns = [
     path("", include("pomoc.automation.macros.urls")),
     path("", include("pomoc.tickets.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("sitemap.xml", kb_sitemap, name="sitemap"),
+    path("", include("pomoc.kb.urls")),
     path("", include("pomoc.portal.urls")),
 ]
