@@ -61,8 +61,12 @@ def signup_complete(*, email: str, name: str, language: str, password: str):
         password_validation.validate_password(password, user)
         user.set_password(password)
         user.save()
-        Contact.objects.filter(pk=contact.pk).update(user=user, **({"name": name} if name and not contact.name else {}),
-                                                     **({"language": language} if language and not contact.language else {}))
+        changes = {"user": user}
+        if name and not contact.name:
+            changes["name"] = name
+        if user.language and not contact.language:
+            changes["language"] = user.language
+        Contact.objects.filter(pk=contact.pk).update(**changes)
         Identity.objects.filter(contact=contact, kind=IdentityKind.EMAIL, value=email).update(verified=True)
     return user
 

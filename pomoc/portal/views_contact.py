@@ -17,7 +17,8 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from pomoc.channels.web import services as web, spam
+from pomoc.channels.web import services as web
+from pomoc.channels.web import spam
 from pomoc.channels.web.config import WebFormConfig
 from pomoc.core.middleware import AGENT_CSP
 from pomoc.portal.access import is_customer
@@ -188,9 +189,10 @@ def contact_suggest(request):
     search = _search()
     if len(text) < 3 or search is None:
         return JsonResponse({"articles": []})
-    hits = search.suggest(text, language=get_language(), limit=SUGGESTIONS)
-    return JsonResponse({"articles": [{"title": hit.title, "url": hit.url} for hit in hits
-                                      if getattr(hit, "kind", "article") == "article"]})
+    hits = search.suggest(text, language=get_language(), kinds=["article"], limit=SUGGESTIONS)
+    if not hits:  # nothing in the visitor's language: an article in another one still helps
+        hits = search.suggest(text, kinds=["article"], limit=SUGGESTIONS)
+    return JsonResponse({"articles": [{"title": hit.title, "url": hit.url} for hit in hits]})
 
 
 @csrf_exempt  # a counter sent by the (possibly embedded) form page; it changes no one's data

@@ -5,9 +5,9 @@ from django.urls import reverse
 from pomoc.accounts.models import Role
 from pomoc.contacts.models import Contact
 from pomoc.portal.models import PortalSettings
+from pomoc.testing.factories import CompanyFactory, ContactFactory, UserFactory, make_customer_user, make_ticket
 from pomoc.tickets import services
 from pomoc.tickets.models import Channel, EventType, Message, MessageKind, Status, TicketEvent
-from pomoc.testing.factories import CompanyFactory, ContactFactory, UserFactory, make_customer_user, make_ticket
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,49 @@
+import uuid
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from pomoc.accounts.models import Role
+from pomoc.channels import registry
+from pomoc.channels import services as inbox_services
+from pomoc.channels.models import Inbox
+from pomoc.channels.web import services
+from pomoc.channels.web.config import WebFormConfig
+from pomoc.testing.factories import UserFactory
+from pomoc.tickets import services as ticket_services
+from pomoc.tickets.models import Channel, DeliveryState, MessageKind
+
+
+def test_the_config_never_raises_and_keeps_only_good_values():
+    config = WebFormConfig.from_dict({"fields": ["order", "bad key!", "order"], "min_seconds": "x",
+                                      "embed_origins": "https://shop.example.com/\njavascript:alert(1)",
+                                      "confirm_unknown": "yes"})
+    assert config == WebFormConfig(fields=["order"], embed_origins=["https://shop.example.com"],
+                                   confirm_unknown=False, min_seconds=3)
+    assert WebFormConfig.from_dict(None) == WebFormConfig.from_dict([]) == WebFormConfig()
+
+
+def test_the_kind_is_registered_and_only_receives():
+    kind = registry.get("web")
+    assert kind is not None and kind.outbound is None and kind.identity_kind == "email"
+
+
+@pytest.mark.django_db
+def test_the_inbox_services_check_the_forms_settings():
+    with pytest.raises(ValidationError) as refused:
+        inbox_services.inbox_create(name="Form", kind="web", config={
+            "fields": ["nope"], "embed_origins": ["shop.example.com"], "min_seconds": 9999})
+    assert set(refused.value.message_dict) >= {"config.fields", "config.embed_origins", "config.min_seconds"}
+
+
+@pytest.mark.django_db
+def test_an_agent_reply_to_a_form_ticket_goes_out_by_e_mail():
+    inbox = Inbox.objects.create(name="Form", kind="web")
+    Inbox.objects.create(name="Support", kind="email", address="support@example.org")
+    outcome = services.form_submit(inbox=inbox, submission=services.Submission(
+        email="eva@example.cz", name="Eva", subject="Where is my order?", text="Order 12.", form_id=uuid.uuid4().hex))
+    assert outcome.ticket.channel == Channel.WEB
+    reply = ticket_services.message_add(ticket=outcome.ticket, kind=MessageKind.REPLY,
+                                        actor=UserFactory(role=Role.ADMINISTRATOR), body_text="On its way.")
+    assert reply.channel == "email" and reply.recipient.value == "eva@example.cz"
+    assert reply.delivery_state in (DeliveryState.QUEUED, DeliveryState.SENT)
