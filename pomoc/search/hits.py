@@ -24,6 +24,7 @@ class Hit:
     snippet: SafeString
     score: float
     language: str = ""
+    title_html: SafeString = mark_safe("")  # noqa: S308 (the title, escaped, matches in <mark>)
 
 
 def _matches(word: str, alternatives: list[list[str]]) -> bool:
@@ -61,3 +62,15 @@ def snippet(body: str, alternatives: list[list[str]], *, words: int = SNIPPET_WO
     prefix = "… " if first > 0 else ""
     suffix = " …" if last < len(text) else ""
     return mark_safe(prefix + "".join(out) + suffix)  # noqa: S308 (every piece escaped above)
+
+
+def highlight(text: str, alternatives: list[list[str]]) -> SafeString:
+    """All of ``text``, escaped, with every matching word in ``<mark>``."""
+    out, cursor = [], 0
+    for token in _TOKEN.finditer(text):
+        out.append(escape(text[cursor:token.start()]))
+        word = escape(token.group())
+        out.append(f"<mark>{word}</mark>" if _matches(token.group(), alternatives) else word)
+        cursor = token.end()
+    out.append(escape(text[cursor:]))
+    return mark_safe("".join(out))  # noqa: S308 (every piece escaped above)

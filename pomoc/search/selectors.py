@@ -8,7 +8,7 @@ and the search runs once more."""
 from __future__ import annotations
 
 from pomoc.search import backends
-from pomoc.search.hits import Hit, snippet
+from pomoc.search.hits import Hit, highlight, snippet
 from pomoc.search.models import SearchTerm
 from pomoc.search.text import one_edit_away, query_terms
 
@@ -49,7 +49,7 @@ def _run(groups, *, language, kinds, include_internal, limit) -> list[Hit]:
     rows = backends.ranked(groups, language=language, kinds=kinds, include_internal=include_internal, limit=limit)
     return [
         Hit(kind=kind, key=key, title=title, url=url, snippet=snippet(body, groups), score=float(score),
-            language=lang)
+            language=lang, title_html=highlight(title, groups))
         for _id, kind, key, lang, title, body, url, score in rows
     ]
 

@@ -49,6 +49,7 @@ def test_snippets_are_escaped_and_highlight_the_match():
     hit = search.search("prihlaseni")[0]
     assert "<mark>přihlášení</mark>" in hit.snippet
     assert "<script>" not in hit.snippet and "&lt;script&gt;" in hit.snippet
+    assert hit.title_html == "Tags"
 
 
 def test_internal_documents_reach_only_those_who_ask_for_them():
