@@ -47,3 +47,29 @@ def test_an_agent_reply_to_a_form_ticket_goes_out_by_e_mail():
                                         actor=UserFactory(role=Role.ADMINISTRATOR), body_text="On its way.")
     assert reply.channel == "email" and reply.recipient.value == "eva@example.cz"
     assert reply.delivery_state in (DeliveryState.QUEUED, DeliveryState.SENT)
+
+
+@pytest.mark.django_db
+def test_deflections_are_counted_per_day_and_department():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from pomoc.channels.web.selectors import deflections
+    from pomoc.testing.factories import DepartmentFactory
+
+    support = Inbox.objects.create(name="Support form", kind="web", department=DepartmentFactory(name="Support"))
+    sales = Inbox.objects.create(name="Sales form", kind="web", department=DepartmentFactory(name="Sales"))
+    for n in range(3):
+        services.visit_article_opened(inbox=support, visit_key=f"support-visit-{n:04d}", article_url="/kb/a/")
+    services.visit_article_opened(inbox=sales, visit_key="sales-visit-00001", article_url="/kb/b/")
+    services.form_submit(inbox=support, submission=services.Submission(
+        email="eva@example.cz", name="Eva", subject="Still stuck", text="The article did not help.",
+        form_id=uuid.uuid4().hex, visit_key="support-visit-0000"))
+    now = timezone.now()
+    rows = deflections(start=now - dt.timedelta(days=1), end=now + dt.timedelta(days=1))
+    by_department = {row["department_id"]: (row["visits"], row["deflections"]) for row in rows}
+    assert by_department == {support.department_id: (3, 2), sales.department_id: (1, 1)}
+    only_sales = deflections(start=now - dt.timedelta(days=1), end=now + dt.timedelta(days=1),
+                             department_id=sales.department_id)
+    assert [row["deflections"] for row in only_sales] == [1]
