@@ -73,3 +73,26 @@ def test_deflections_are_counted_per_day_and_department():
     only_sales = deflections(start=now - dt.timedelta(days=1), end=now + dt.timedelta(days=1),
                              department_id=sales.department_id)
     assert [row["deflections"] for row in only_sales] == [1]
+
+
+@pytest.mark.django_db
+def test_an_administrator_sets_up_a_web_form_on_the_inboxes_page(client):
+    from django.urls import reverse
+
+    from pomoc.testing.factories import DepartmentFactory
+    from pomoc.tickets.models import CustomFieldDefinition
+
+    CustomFieldDefinition.objects.create(key="order", label="Order number", type="text")
+    department = DepartmentFactory(name="Sales")
+    client.force_login(UserFactory(role=Role.ADMINISTRATOR))
+    url = reverse("administration:inbox_create") + "?kind=web"
+    assert client.get(url).status_code == 200
+    data = {"name": "Sales form", "department": department.pk, "active": "on", "fields": "order",
+            "embed_origins": "https://shop.example.com", "min_seconds": "2", "confirm_unknown": "on"}
+    answer = client.post(url, data)
+    assert answer.status_code == 302, answer.content.decode()[:3000]
+    inbox = Inbox.objects.get(kind="web")
+    assert WebFormConfig.from_dict(inbox.config) == WebFormConfig(
+        fields=["order"], embed_origins=["https://shop.example.com"], confirm_unknown=True, min_seconds=2)
+    refused = client.post(url, {**data, "fields": "nope"})
+    assert refused.status_code in (200, 400) and "No active custom field has the key: nope" in refused.content.decode()
