@@ -30,8 +30,10 @@ def clean_email(value: str) -> str:
 
 
 def customer_for(email: str):
-    """The active customer account signing in with ``email``, if any."""
-    return get_user_model().objects.filter(username=email, role=Role.CUSTOMER, is_active=True).first()
+    """The active customer account signing in with ``email``, if any: the one named by it (accounts
+    made through the portal), else one with it as its address (accounts an administrator made)."""
+    users = get_user_model().objects.filter(role=Role.CUSTOMER, is_active=True)
+    return users.filter(username=email).first() or users.filter(email__iexact=email).order_by("id").first()
 
 
 def signup_request(*, email: str, name: str, language: str) -> None:

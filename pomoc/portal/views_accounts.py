@@ -92,7 +92,9 @@ def login_view(request):
         email = form.cleaned_data["email"].strip().lower()
         if not ratelimit.begin_attempt(request, email):
             return refusal_page(request, ratelimit.LOGIN)
-        user = authenticate(request, username=email, password=form.cleaned_data["password"])
+        account = accounts.customer_for(email)
+        user = authenticate(request, username=account.username if account else email,
+                            password=form.cleaned_data["password"])
         if user is not None and is_customer(user):
             ratelimit.forgive(request, email)
             login(request, user)

@@ -8,7 +8,7 @@ import secrets
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -17,6 +17,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from pomoc.channels.models import Inbox
 from pomoc.channels.web import services as web
 from pomoc.channels.web import spam
 from pomoc.channels.web.config import WebFormConfig
@@ -104,7 +105,11 @@ def _thanks(embed: bool, inbox, **query) -> str:
 def _form(request, *, embed: bool):
     inbox = web.form_inbox(request.GET.get("department") or request.POST.get("department"))
     if inbox is None:
-        raise Http404(_("There is no contact form here."))
+        mailbox = Inbox.objects.filter(kind="email", active=True).exclude(address="").order_by("id").first()
+        response = render(request, "portal/contact/none.html", {
+            **portal_context(request), "portal_section": "contact", "embed": embed,
+            "address": mailbox.address if mailbox else ""}, status=404)
+        return _embed_headers(response, WebFormConfig()) if embed else response
     if request.method != "POST":
         return _render(request, inbox, embed=embed)
     values = {key: request.POST.get(key, "") for key in request.POST if key not in ("csrfmiddlewaretoken", "token")}
