@@ -121,7 +121,8 @@ def test_wrong_values_are_shown_on_their_fields_and_nothing_is_saved(client, adm
     assert "Another inbox already has this name." in html and PASSWORD not in html
 
     # IMAP needs its server, username and folder
-    response = client.post(reverse("administration:inbox_create") + "?kind=email", form_data(fetch="imap", imap_folder=""))
+    response = client.post(reverse("administration:inbox_create") + "?kind=email",
+                           form_data(fetch="imap", imap_folder=""))
     errors = response.context["form"].errors
     assert {"imap_host", "imap_username", "imap_folder"} <= set(errors)
     assert Inbox.objects.count() == 1
