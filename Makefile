@@ -24,7 +24,7 @@ LANGUAGES := cs pl et
 # Sources that are not ours, and test-only strings, stay out of the translation catalogues.
 MESSAGES_IGNORE := --ignore '*/tests/*' --ignore 'static/vendor/*' --ignore '*/testing/*'
 
-.PHONY: help venv assets run test test-fast lint bench bench-quick bench-pages bench-mail bench-sla messages clean distclean
+.PHONY: help venv assets run test test-fast lint bench bench-quick bench-pages bench-mail bench-sla bench-search messages clean distclean
 
 help:
 	@echo "make run          start Pomoc on http://$(HOST):$(PORT)/ (DEMO=1 adds demo data)"
@@ -92,6 +92,9 @@ bench-pages: venv assets
 
 bench-mail: venv
 	$(BIN)/python benchmarks/mail_ingest.py $(BENCH_ARGS)
+
+bench-search: venv
+	$(BIN)/python benchmarks/portal_search.py $(BENCH_ARGS)
 
 bench-sla: venv
 	DATABASE_URL=$(BENCH_DATABASE_URL)_sla $(BIN)/python benchmarks/sla_sweep.py $(BENCH_ARGS)

@@ -240,7 +240,7 @@ def reindex(article_id: int) -> None:
         if version is None:
             search_index.unindex("article", key)
             continue
-        body = " ".join(filter(None, [version.summary, rendering.plain_text(version.body), " ".join(article.tags)]))
+        body = " ".join(filter(None, [version.summary, rendering.plain_text(version.body)]))
         search_index.index("article", key, language=translation.language, title=version.title, body=body,
                            url=reverse("kb:article", args=[translation.language, translation.slug]),
                            public=not article.internal)
