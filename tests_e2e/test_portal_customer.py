@@ -52,9 +52,9 @@ def portal_site(tmp_path_factory, chromium_path, mailbox):
     controller, _collector = mailbox
     data_dir = tmp_path_factory.mktemp("pomoc-e2e-portal")
     env = pomoc_env(data_dir, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(controller.port))
-    pomoc("migrate", "--verbosity", "0", env=env)
+    pomoc("migrate", "--verbosity", "0", env=env, timeout=600)  # shared test machines can be slow
     pomoc("demo", "--password", DEMO_PASSWORD, "--tickets", "20", "--seed", "3", env=env, timeout=600)
-    pomoc("shell", "-c", SETUP, env=env)
+    pomoc("shell", "-c", SETUP, env=env, timeout=300)
     server = PomocServer(data_dir, env=env).start()
     yield server
     server.stop()
