@@ -182,7 +182,7 @@ def test_the_customer_pages_read_well_in_each_language_and_width(portal_site, br
         page.fill("input[name=password]", DEMO_PASSWORD)
         page.locator("form.portal-form button[type=submit]").click()
         expect(page).to_have_url(re.compile(r"/my/tickets/$"))
-        expect(page.locator(".portal-ticket-row")).to_have_count(3)
+        expect(page.locator(".portal-ticket-row").first).to_be_visible()
         check(page, screenshots, f"{language}-my-requests-demo")
         page.locator(".portal-ticket-row a").first.click()
         expect(page.locator(".portal-conversation")).to_be_visible()

@@ -1,9 +1,12 @@
-"""Demo content of the portal: a contact form per department (channel "web") and a customer account
-with requests visible under "My requests" (one answered, one solved, one waiting)."""
+"""Demo content of the portal: a contact form per department (channel "web") and a customer account,
+``customer@example.org``, for the demo contact with the most tickets, so "My requests" shows a real
+history. Run after the tickets are made (``pomoc demo``); it adds no ticket unless there is none at
+all, so the demo's own counts stay as asked."""
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Count
 
 from pomoc.accounts.models import Role, User
 from pomoc.channels.models import Inbox
@@ -31,10 +34,17 @@ def ensure_portal(password: str) -> None:
     """Idempotent: forms and the demo customer are created once; their requests only on the first run."""
     with transaction.atomic():
         _forms()
-        contact, _created = contact_get_or_create(kind=IdentityKind.EMAIL, value=CUSTOMER_EMAIL, name=CUSTOMER_NAME)
         user = User.objects.filter(username=CUSTOMER_EMAIL).first()
+        contact = Contact.objects.filter(user=user).first() if user else None
+        if contact is None:
+            contact = (Contact.objects.filter(user__isnull=True).annotate(count=Count("tickets"))
+                       .filter(count__gt=0).order_by("-count", "id").first())
+        if contact is None:
+            contact, _created = contact_get_or_create(kind=IdentityKind.EMAIL, value=CUSTOMER_EMAIL,
+                                                      name=CUSTOMER_NAME)
         if user is None:
-            user = User(username=CUSTOMER_EMAIL, email=CUSTOMER_EMAIL, first_name=CUSTOMER_NAME, role=Role.CUSTOMER)
+            user = User(username=CUSTOMER_EMAIL, email=CUSTOMER_EMAIL, first_name=contact.name or CUSTOMER_NAME,
+                        role=Role.CUSTOMER)
         user.set_password(password)
         user.save()
         Contact.objects.filter(pk=contact.pk).update(user=user)
