@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "pomoc.channels",
     "pomoc.channels.email",
     "pomoc.channels.chat",
+    "pomoc.channels.web",
     "pomoc.automation.canned",
     "pomoc.automation.followups",
     "pomoc.automation.sla",

@@ -73,6 +73,11 @@ def test_new_inbox_goes_straight_to_the_form_of_the_only_kind(client, admin, mon
     assert page.status_code == 200 and "smtp_host" in page.context["form"].fields
 
 
+def test_with_several_kinds_new_inbox_offers_the_choice(client, admin):
+    page = client.get(create_url())
+    assert page.status_code == 200 and create_url("web") in page.content.decode().replace("&amp;", "&")
+
+
 @pytest.mark.parametrize("kind", ["sms", "nonsense<script>", "testhook"])  # testhook: not registered here
 def test_an_unknown_kind_is_404(client, admin, kind):
     assert client.get(create_url(kind)).status_code == 404
