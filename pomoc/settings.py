@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "pomoc.reports",
     "pomoc.surveys",
     "pomoc.portal",
+    "pomoc.community",
     "pomoc.automation.routing",
     "pomoc.notifications",
     "pomoc.administration",

@@ -27,5 +27,7 @@ urlpatterns = [
     path("", include("pomoc.automation.macros.urls")),
     path("", include("pomoc.tickets.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("community/", include("pomoc.community.urls")),
+    path("ideas/", include("pomoc.community.urls_ideas")),
     path("", include("pomoc.portal.urls")),
 ]
