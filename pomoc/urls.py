@@ -5,6 +5,7 @@ from django.views.i18n import JavaScriptCatalog
 from pomoc.api.errors import json_errors
 from pomoc.api.urls import not_found as api_not_found
 from pomoc.core import views as core_views
+from pomoc.kb.sitemaps import sitemap as kb_sitemap
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -29,5 +30,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("community/", include("pomoc.community.urls")),
     path("ideas/", include("pomoc.community.urls_ideas")),
+    path("sitemap.xml", kb_sitemap, name="sitemap"),
+    path("", include("pomoc.kb.urls")),
     path("", include("pomoc.portal.urls")),
 ]

@@ -15,6 +15,7 @@ class NotificationKind(models.TextChoices):
     SLA_BREACHED = "sla_breached", _("An SLA target was missed")
     LOW_RATING = "low_rating", _("A customer gave a low rating")
     RULE = "rule", _("A rule asked to tell me")
+    ARTICLE_FEEDBACK = "article_feedback", _("A reader commented on my knowledge-base article")
 
 
 class Notification(models.Model):
