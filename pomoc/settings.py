@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "pomoc.timetracking",
     "pomoc.channels",
     "pomoc.channels.email",
+    "pomoc.channels.web",
     "pomoc.automation.canned",
     "pomoc.automation.followups",
     "pomoc.automation.sla",

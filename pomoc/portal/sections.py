@@ -18,14 +18,16 @@ class Section:
     label: str
     summary: str
     needs_account: bool = False
+    key: str = ""  # what a page sets as ``portal_section``; the URL's namespace when empty
 
 
 SECTIONS = (
     Section("kb:home", _("Knowledge base"), _("Guides, how-tos and answers to common questions.")),
     Section("community:home", _("Community"), _("Ask other customers and our team.")),
     Section("ideas:home", _("Ideas"), _("Suggest improvements and vote for the ones you want.")),
-    Section("portal:my-tickets", _("My requests"), _("Follow and answer your requests."), needs_account=True),
-    Section("portal:contact", _("Contact us"), _("Write to us; we answer by e-mail and here.")),
+    Section("portal:my-tickets", _("My requests"), _("Follow and answer your requests."), needs_account=True,
+            key="tickets"),
+    Section("portal:contact", _("Contact us"), _("Write to us; we answer by e-mail and here."), key="contact"),
 )
 
 
@@ -38,5 +40,5 @@ def available_sections() -> list[dict]:
         except NoReverseMatch:
             continue
         found.append({"url": url, "label": section.label, "summary": section.summary,
-                      "needs_account": section.needs_account, "key": section.url_name.split(":")[0]})
+                      "needs_account": section.needs_account, "key": section.key or section.url_name.split(":")[0]})
     return found

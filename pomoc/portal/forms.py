@@ -1,0 +1,36 @@
+"""The portal's forms. They only shape the pages: the services check the values."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+
+class SignupForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=150,
+                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(label=_("E-mail address"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+
+class LoginForm(forms.Form):
+    email = forms.CharField(label=_("E-mail address"), max_length=254,
+                            widget=forms.EmailInput(attrs={"autocomplete": "username"}))
+    password = forms.CharField(label=_("Password"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class EmailForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+
+class ProfileForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=150,
+                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    language = forms.ChoiceField(label=_("Language"), required=False,
+                                 choices=[("", _("As my browser asks"))] + list(settings.LANGUAGES))
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label=_("Your reply"), required=False, max_length=20_000,
+                           widget=forms.Textarea(attrs={"rows": 5}))
