@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from pomoc.demo import generator
+from pomoc.demo.community import load_community
 
 
 class Command(BaseCommand):
@@ -70,6 +71,7 @@ class Command(BaseCommand):
                                      progress=bar.update)
         finally:
             bar.close()
+        load_community(password=password, agent=summary.staff.agents[0])
         elapsed = time.monotonic() - started
         if verbosity < 1:
             return
