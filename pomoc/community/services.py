@@ -15,6 +15,7 @@ from pomoc.community.models import Ban, Category, Reply, ReplyVote, Subscription
 from pomoc.community.permissions import is_banned, moderates
 from pomoc.community.rendering import render
 from pomoc.core import refusals
+from pomoc.core.sanitize import html_to_text
 from pomoc.core.text import check_line, check_text
 from pomoc.tickets.permissions import PermissionDenied, is_staff_user
 
@@ -224,8 +225,8 @@ def topic_to_ticket(*, topic: Topic, actor):
         raise refusals.conflict("topic", _("The topic's author has no contact to open a ticket for."))
     topic_url = indexing_url(topic)
     with transaction.atomic():
-        ticket = tickets.ticket_create(requester=contact, subject=topic.title, body_text=topic.body,
-                                       channel=Channel.WEB, actor=actor)
+        ticket = tickets.ticket_create(requester=contact, subject=topic.title, body_html=topic.body_html,
+                                       body_text=html_to_text(topic.body_html), channel=Channel.WEB, actor=actor)
         tickets.system_note_add(ticket=ticket, channel=Channel.WEB, text=_(
             "Opened from the community topic “%(title)s”: %(url)s") % {"title": topic.title, "url": topic_url})
         topic.ticket = ticket
