@@ -18,6 +18,8 @@ LAYERS = {
     "tickets": 2, "drafts": 2, "timetracking": 2,
     "channels": 3,
     "automation": 4, "notifications": 4, "reports": 4, "surveys": 4, "portal": 4, "administration": 4, "demo": 4,
+    "search": 1, "kb": 4,
+    "community": 4,
     "api": 5,
 }
 TOP = 6  # settings, urls, asgi, cli, …
