@@ -15,11 +15,11 @@ class TooManyPosts(Exception):
 
 
 def posts_per_hour() -> int:
-    return getattr(settings, "POMOC_COMMUNITY_POSTS_PER_HOUR", 10)
+    return settings.POMOC_COMMUNITY_POSTS_PER_HOUR
 
 
 def new_account_days() -> int:
-    return getattr(settings, "POMOC_COMMUNITY_NEW_ACCOUNT_DAYS", 3)
+    return settings.POMOC_COMMUNITY_NEW_ACCOUNT_DAYS
 
 
 def check_rate(user) -> None:
