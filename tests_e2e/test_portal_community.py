@@ -64,8 +64,8 @@ def site(tmp_path_factory, chromium_path):
     controller.start()
     data_dir = tmp_path_factory.mktemp("pomoc-community")
     env = pomoc_env(data_dir, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(controller.port))
-    pomoc("migrate", "--verbosity", "0", env=env)
-    pomoc("shell", "-c", SETUP, env=env)
+    pomoc("migrate", "--verbosity", "0", env=env, timeout=600)  # shared test machines can be slow
+    pomoc("shell", "-c", SETUP, env=env, timeout=300)
     server = PomocServer(data_dir, env=env).start()
     server.mails = collector.messages
     yield server

@@ -14,10 +14,10 @@ from django.utils import timezone
 from pomoc.accounts.models import Role
 from pomoc.community import idea_services, services
 from pomoc.community.models import Category, Idea, Reply, Subscription, Topic
-from pomoc.contacts.models import Contact, IdentityKind
+from pomoc.contacts.models import Contact, Identity, IdentityKind
 from pomoc.contacts.services import contact_get_or_create
 
-CUSTOMERS = [  # e-mail (their sign-in), name, language
+CUSTOMERS = [  # e-mail (their sign-in), name, language: used when the demo has no contacts of that language
     ("emma.clarke@example.com", "Emma Clarke", "en"),
     ("jana.dvorakova@example.cz", "Jana Dvořáková", "cs"),
     ("pawel.wojcik@example.pl", "Paweł Wójcik", "pl"),
@@ -71,18 +71,35 @@ IDEAS = [
 ]
 
 
-def _customer(email: str, name: str, language: str, password: str):
+def _account(contact, email: str, language: str, password: str):
     user_model = get_user_model()
     user = user_model.objects.filter(username=email).first()
     if user is None:
-        user = user_model(username=email, email=email, first_name=name, role=Role.CUSTOMER, language=language,
-                          date_joined=timezone.now() - dt.timedelta(days=90))
+        user = user_model(username=email, email=email, first_name=contact.name or email, role=Role.CUSTOMER,
+                          language=language, date_joined=timezone.now() - dt.timedelta(days=90))
         user.set_password(password)
         user.save()
-    contact, _created = contact_get_or_create(kind=IdentityKind.EMAIL, value=email, name=name)
     if contact.user_id is None:
         Contact.objects.filter(pk=contact.pk).update(user=user)
     return user
+
+
+def _people(password: str) -> list:
+    """Customer accounts for the demo's own contacts when it has some (one per language first), so
+    the forum's people are the ones behind the demo tickets; new contacts only when there are none."""
+    people, taken = [], set()
+    for email, name, language in CUSTOMERS:
+        identity = (Identity.objects.filter(kind=IdentityKind.EMAIL, contact__user__isnull=True,
+                                            contact__language=language).exclude(contact_id__in=taken)
+                    .select_related("contact").order_by("contact_id").first())
+        if identity is None:
+            contact, _created = contact_get_or_create(kind=IdentityKind.EMAIL, value=email, name=name)
+            people.append(_account(contact, email, language, password))
+        else:
+            people.append(_account(identity.contact, identity.value, language, password))
+            contact = identity.contact
+        taken.add(contact.pk)
+    return people
 
 
 def load_community(*, password: str, agent) -> dict:
@@ -90,7 +107,7 @@ def load_community(*, password: str, agent) -> dict:
     if Category.objects.exists():
         return {"topics": 0, "ideas": 0}
     with transaction.atomic():
-        people = [_customer(email, name, language, password) for email, name, language in CUSTOMERS]
+        people = _people(password)
         categories = {slug: Category.objects.create(slug=slug, name=name, description=description, position=i)
                       for i, (slug, name, description) in enumerate(CATEGORIES)}
     for slug, language, author, title, body, replies, accepted in TOPICS:
