@@ -93,6 +93,9 @@ bench-pages: venv assets
 bench-mail: venv
 	$(BIN)/python benchmarks/mail_ingest.py $(BENCH_ARGS)
 
+bench-search: venv
+	$(BIN)/python benchmarks/portal_search.py $(BENCH_ARGS)
+
 bench-sla: venv
 	DATABASE_URL=$(BENCH_DATABASE_URL)_sla $(BIN)/python benchmarks/sla_sweep.py $(BENCH_ARGS)
 

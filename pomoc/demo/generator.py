@@ -29,6 +29,7 @@ from pomoc.contacts.models import Company, Contact, Identity, IdentityKind
 from pomoc.contacts.services import normalize_identity
 from pomoc.core.sanitize import text_to_html
 from pomoc.demo.content import RARE_ASIDES, Conversation, Language, languages
+from pomoc.demo.kb import ensure_knowledge_base
 from pomoc.tickets import search_index, services
 from pomoc.tickets.models import (
     ACTIVE_STATUSES,
@@ -1024,6 +1025,7 @@ def load(*, tickets: int, password: str = DEFAULT_PASSWORD, seed: int | None = N
     staff = ensure_staff(password, agents=scale.agents, departments=scale.departments)
     ensure_catalogue()
     ensure_rewards()
+    ensure_knowledge_base()
     people = create_contacts(rng, scale.contacts) if tickets else []
     summary = Summary(contacts=len(people), bulk=bulk, staff=staff)
     if not tickets:

@@ -44,7 +44,8 @@ def article_new(request):
     if not Section.objects.exists():
         messages.info(request, _("Create a category and a section first."))
         return redirect("kb:structure")
-    form = NewArticleForm(request.POST or None, initial={"language": request.LANGUAGE_CODE})
+    first = Section.objects.order_by("category__position", "position", "id").first()
+    form = NewArticleForm(request.POST or None, initial={"language": request.LANGUAGE_CODE, "section": first})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -101,17 +101,20 @@ def ranked(terms: list[list[str]], *, language: str | None, kinds: list[str] | N
             configs = _configs_for(language)
             # one query over every configuration (to_tsquery of a configuration stems like it)
             query = " || ".join(["to_tsquery('simple', %s)"] + [f"to_tsquery('{c}', %s)" for c in configs])
+            # rank ids first, then read the few winners' texts (sorting wide rows costs more)
             sql = (
-                f"SELECT {COLUMNS}, ts_rank_cd(d.vector, q.query) * d.boost AS score "  # noqa: S608
+                f"SELECT {COLUMNS}, r.score FROM (SELECT d.id, ts_rank_cd(d.vector, q.query) * d.boost AS score "  # noqa: S608
                 f"FROM search_searchdocument d, (SELECT {query} AS query) q "
-                f"WHERE d.vector @@ q.query{extra} ORDER BY score DESC, d.id LIMIT %s"
+                f"WHERE d.vector @@ q.query{extra} ORDER BY score DESC, d.id LIMIT %s) r "
+                "JOIN search_searchdocument d ON d.id = r.id ORDER BY r.score DESC, d.id"
             )
             cursor.execute(sql, [expression] * (1 + len(configs)) + params + [limit])
         else:
             sql = (
-                f"SELECT {COLUMNS}, -bm25(search_fts, 10.0, 1.0) * d.boost AS score "  # noqa: S608
+                f"SELECT {COLUMNS}, r.score FROM (SELECT d.id AS id, -bm25(search_fts, 10.0, 1.0) * d.boost AS score "  # noqa: S608
                 "FROM search_fts JOIN search_searchdocument d ON d.id = search_fts.rowid "
-                f"WHERE search_fts MATCH %s{extra} ORDER BY score DESC, d.id LIMIT %s"
+                f"WHERE search_fts MATCH %s{extra} ORDER BY score DESC, d.id LIMIT %s) r "
+                "JOIN search_searchdocument d ON d.id = r.id ORDER BY r.score DESC, d.id"
             )
             cursor.execute(sql, [_fts5_expression(terms), *params, limit])
         return cursor.fetchall()

@@ -26,15 +26,29 @@ def _alternatives(terms: list[str], *, last_is_prefix: bool = False) -> list[lis
     return groups
 
 
+def _known(words: set[str]) -> set[str]:
+    """The ``words`` the index has seen (plain SQL: hundreds of candidates, compiled cheaply)."""
+    from django.db import connection
+
+    if not words:
+        return set()
+    words = sorted(words)
+    table = SearchTerm._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT term FROM {table} WHERE term IN ({', '.join(['%s'] * len(words))})",  # noqa: S608
+                       words)
+        return {row[0] for row in cursor.fetchall()}
+
+
 def _corrected(terms: list[str]) -> list[list[str]] | None:
     """Each unknown word replaced by the known words one edit away; ``None`` when nothing changes."""
-    known = set(SearchTerm.objects.filter(term__in=terms).values_list("term", flat=True))
+    known = _known(set(terms))
     unknown = [t for t in terms if t not in known and len(t) >= MIN_PREFIX]
     if not unknown:
         return None
     candidates = {t: one_edit_away(t) for t in unknown}
     pool = set().union(*candidates.values())
-    found = set(SearchTerm.objects.filter(term__in=pool).values_list("term", flat=True)) if pool else set()
+    found = _known(pool)
     groups, changed = [], False
     for term in terms:
         if term in candidates and (fixes := sorted(candidates[term] & found)):

@@ -14,7 +14,6 @@
 
     function close() {
       box.innerHTML = "";
-      input.setAttribute("aria-expanded", "false");
     }
 
     function ask() {
@@ -26,7 +25,6 @@
         .then(function (html) {
           if (mine !== asked) return;
           box.innerHTML = html;
-          input.setAttribute("aria-expanded", box.querySelector("a") ? "true" : "false");
         })
         .catch(close);
     }
