@@ -30,6 +30,7 @@ from pomoc.contacts.services import normalize_identity
 from pomoc.core.sanitize import text_to_html
 from pomoc.demo.content import RARE_ASIDES, Conversation, Language, languages
 from pomoc.demo.kb import ensure_knowledge_base
+from pomoc.demo.portal import ensure_portal
 from pomoc.tickets import search_index, services
 from pomoc.tickets.models import (
     ACTIVE_STATUSES,
@@ -1026,6 +1027,7 @@ def load(*, tickets: int, password: str = DEFAULT_PASSWORD, seed: int | None = N
     ensure_catalogue()
     ensure_rewards()
     ensure_knowledge_base()
+    ensure_portal(password)
     people = create_contacts(rng, scale.contacts) if tickets else []
     summary = Summary(contacts=len(people), bulk=bulk, staff=staff)
     if not tickets:

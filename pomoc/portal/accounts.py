@@ -30,8 +30,10 @@ def clean_email(value: str) -> str:
 
 
 def customer_for(email: str):
-    """The active customer account signing in with ``email``, if any."""
-    return get_user_model().objects.filter(username=email, role=Role.CUSTOMER, is_active=True).first()
+    """The active customer account signing in with ``email``, if any: the one named by it (accounts
+    made through the portal), else one with it as its address (accounts an administrator made)."""
+    users = get_user_model().objects.filter(role=Role.CUSTOMER, is_active=True)
+    return users.filter(username=email).first() or users.filter(email__iexact=email).order_by("id").first()
 
 
 def signup_request(*, email: str, name: str, language: str) -> None:
@@ -61,8 +63,12 @@ def signup_complete(*, email: str, name: str, language: str, password: str):
         password_validation.validate_password(password, user)
         user.set_password(password)
         user.save()
-        Contact.objects.filter(pk=contact.pk).update(user=user, **({"name": name} if name and not contact.name else {}),
-                                                     **({"language": language} if language and not contact.language else {}))
+        changes = {"user": user}
+        if name and not contact.name:
+            changes["name"] = name
+        if user.language and not contact.language:
+            changes["language"] = user.language
+        Contact.objects.filter(pk=contact.pk).update(**changes)
         Identity.objects.filter(contact=contact, kind=IdentityKind.EMAIL, value=email).update(verified=True)
     return user
 

@@ -73,7 +73,8 @@ def settings_update(*, title: str, brand_colour: str, company_sees_tickets: bool
         current.version = F("version") + 1
         current.updated_at = timezone.now()
         current.save()
-        transaction.on_commit(lambda: cache.delete(CACHE_KEY))
+        cache.delete(CACHE_KEY)
+        transaction.on_commit(lambda: cache.delete(CACHE_KEY))  # and again, should a reader have cached the old row
     current.refresh_from_db()
     return current
 

@@ -14,8 +14,9 @@ class PortalSettings(models.Model):
     ``version`` changes with every save; the brand stylesheet's address carries it, so browsers
     cache the stylesheet for good and fetch the new one after a change."""
 
-    title = models.CharField(_("portal title"), max_length=100, blank=True,
-                             help_text=_("Shown in the header and the browser tab; the organisation's name when empty."))
+    title = models.CharField(
+        _("portal title"), max_length=100, blank=True,
+        help_text=_("Shown in the header and the browser tab; the organisation's name when empty."))
     brand_colour = models.CharField(_("brand colour"), max_length=7, blank=True, validators=[COLOUR])
     logo = models.FileField(_("logo"), upload_to="portal/", blank=True)
     company_sees_tickets = models.BooleanField(

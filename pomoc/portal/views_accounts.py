@@ -68,7 +68,7 @@ def signup_confirm(request, token):
     data = tokens.read_signup_token(token)
     if data is None:
         return _page(request, "portal/accounts/link_invalid.html", status=400)
-    form = SetPasswordForm(None, request.POST or None)
+    form = SetPasswordForm(None, request.POST or None, label_suffix="")
     if request.method == "POST" and form.is_valid():
         try:
             user = accounts.signup_complete(email=data["email"], name=data["name"], language=data["language"],
@@ -92,7 +92,9 @@ def login_view(request):
         email = form.cleaned_data["email"].strip().lower()
         if not ratelimit.begin_attempt(request, email):
             return refusal_page(request, ratelimit.LOGIN)
-        user = authenticate(request, username=email, password=form.cleaned_data["password"])
+        account = accounts.customer_for(email)
+        user = authenticate(request, username=account.username if account else email,
+                            password=form.cleaned_data["password"])
         if user is not None and is_customer(user):
             ratelimit.forgive(request, email)
             login(request, user)
@@ -153,6 +155,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "portal/accounts/password_reset_confirm.html"
     success_url = reverse_lazy("portal:login")
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "label_suffix": ""}
+
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), **portal_context(self.request), "portal_section": "me"}
 
@@ -180,7 +185,7 @@ def profile(request):
 @customer_required
 @require_http_methods(["GET", "POST"])
 def password_change(request):
-    form = PasswordChangeForm(request.user, request.POST or None)
+    form = PasswordChangeForm(request.user, request.POST or None, label_suffix="")
     if request.method == "POST" and form.is_valid():
         form.save()
         update_session_auth_hash(request, form.user)

@@ -8,7 +8,7 @@ import secrets
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -17,7 +17,9 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from pomoc.channels.web import services as web, spam
+from pomoc.channels.models import Inbox
+from pomoc.channels.web import services as web
+from pomoc.channels.web import spam
 from pomoc.channels.web.config import WebFormConfig
 from pomoc.core.middleware import AGENT_CSP
 from pomoc.portal.access import is_customer
@@ -103,7 +105,11 @@ def _thanks(embed: bool, inbox, **query) -> str:
 def _form(request, *, embed: bool):
     inbox = web.form_inbox(request.GET.get("department") or request.POST.get("department"))
     if inbox is None:
-        raise Http404(_("There is no contact form here."))
+        mailbox = Inbox.objects.filter(kind="email", active=True).exclude(address="").order_by("id").first()
+        response = render(request, "portal/contact/none.html", {
+            **portal_context(request), "portal_section": "contact", "embed": embed,
+            "address": mailbox.address if mailbox else ""}, status=404)
+        return _embed_headers(response, WebFormConfig()) if embed else response
     if request.method != "POST":
         return _render(request, inbox, embed=embed)
     values = {key: request.POST.get(key, "") for key in request.POST if key not in ("csrfmiddlewaretoken", "token")}
@@ -188,9 +194,10 @@ def contact_suggest(request):
     search = _search()
     if len(text) < 3 or search is None:
         return JsonResponse({"articles": []})
-    hits = search.suggest(text, language=get_language(), limit=SUGGESTIONS)
-    return JsonResponse({"articles": [{"title": hit.title, "url": hit.url} for hit in hits
-                                      if getattr(hit, "kind", "article") == "article"]})
+    hits = search.suggest(text, language=get_language(), kinds=["article"], limit=SUGGESTIONS)
+    if not hits:  # nothing in the visitor's language: an article in another one still helps
+        hits = search.suggest(text, kinds=["article"], limit=SUGGESTIONS)
+    return JsonResponse({"articles": [{"title": hit.title, "url": hit.url} for hit in hits]})
 
 
 @csrf_exempt  # a counter sent by the (possibly embedded) form page; it changes no one's data

@@ -69,7 +69,7 @@ def smtp_server():
 
 def test_an_inbox_is_created_with_its_password_encrypted_and_never_shown(client, admin):
     department = DepartmentFactory()
-    response = client.post(reverse("administration:inbox_create"), form_data(department=department.pk))
+    response = client.post(reverse("administration:inbox_create") + "?kind=email", form_data(department=department.pk))
     assert response.status_code == 302
     inbox = Inbox.objects.get(name="Support")
     assert inbox.address == "support@example.org" and inbox.department == department
@@ -89,7 +89,7 @@ def test_an_inbox_is_created_with_its_password_encrypted_and_never_shown(client,
 
 
 def test_an_empty_password_keeps_the_stored_one_and_clear_removes_it(client, admin):
-    client.post(reverse("administration:inbox_create"), form_data())
+    client.post(reverse("administration:inbox_create") + "?kind=email", form_data())
     inbox = Inbox.objects.get()
     url = reverse("administration:inbox", args=[inbox.pk])
 
@@ -108,7 +108,7 @@ def test_an_empty_password_keeps_the_stored_one_and_clear_removes_it(client, adm
 
 def test_wrong_values_are_shown_on_their_fields_and_nothing_is_saved(client, admin):
     inbox_create(kind="email", name="Sales", address="sales@example.org")
-    response = client.post(reverse("administration:inbox_create"), form_data(
+    response = client.post(reverse("administration:inbox_create") + "?kind=email", form_data(
         name="sales", address="not an address", smtp_host="bad host;rm", smtp_port="70000",
         fetch="imap", imap_host="", extra_addresses="ok@example.org\nnope", max_message_bytes="5",
     ))
@@ -121,7 +121,7 @@ def test_wrong_values_are_shown_on_their_fields_and_nothing_is_saved(client, adm
     assert "Another inbox already has this name." in html and PASSWORD not in html
 
     # IMAP needs its server, username and folder
-    response = client.post(reverse("administration:inbox_create"), form_data(fetch="imap", imap_folder=""))
+    response = client.post(reverse("administration:inbox_create") + "?kind=email", form_data(fetch="imap", imap_folder=""))
     errors = response.context["form"].errors
     assert {"imap_host", "imap_username", "imap_folder"} <= set(errors)
     assert Inbox.objects.count() == 1
@@ -160,7 +160,7 @@ def test_customers_and_visitors_are_kept_out(client):
 
 def test_connection_test_logs_in_to_a_real_smtp_server(client, admin, smtp_server, caplog):
     caplog.set_level(logging.DEBUG)
-    client.post(reverse("administration:inbox_create"), form_data(
+    client.post(reverse("administration:inbox_create") + "?kind=email", form_data(
         smtp_host="127.0.0.1", smtp_port=str(smtp_server.port), smtp_security="none",
     ))
     inbox = Inbox.objects.get()
@@ -174,7 +174,7 @@ def test_connection_test_logs_in_to_a_real_smtp_server(client, admin, smtp_serve
 
 
 def test_a_password_with_accented_letters_logs_in_as_replies_do(client, admin, smtp_server):
-    client.post(reverse("administration:inbox_create"), form_data(
+    client.post(reverse("administration:inbox_create") + "?kind=email", form_data(
         smtp_host="127.0.0.1", smtp_port=str(smtp_server.port), smtp_security="none", smtp_password=UTF8_PASSWORD,
     ))
     response = client.post(reverse("administration:inbox_test", args=[Inbox.objects.get().pk]))
@@ -186,7 +186,7 @@ def test_a_password_with_accented_letters_logs_in_as_replies_do(client, admin, s
 def test_connection_test_says_clearly_when_the_login_fails(client, admin, smtp_server, caplog):
     caplog.set_level(logging.DEBUG)
     wrong = "Wr0ng-Pass-Word-777"
-    client.post(reverse("administration:inbox_create"), form_data(
+    client.post(reverse("administration:inbox_create") + "?kind=email", form_data(
         smtp_host="127.0.0.1", smtp_port=str(smtp_server.port), smtp_security="none", smtp_password=wrong,
     ))
     response = client.post(reverse("administration:inbox_test", args=[Inbox.objects.get().pk]))
@@ -196,7 +196,7 @@ def test_connection_test_says_clearly_when_the_login_fails(client, admin, smtp_s
 
 
 def test_connection_test_logs_in_to_real_imap_and_pop3_servers(client, admin, dovecot):  # noqa: F811
-    client.post(reverse("administration:inbox_create"), form_data(
+    client.post(reverse("administration:inbox_create") + "?kind=email", form_data(
         smtp_host="", fetch="imap", imap_host=dovecot.host, imap_port=str(dovecot.imap_port), imap_security="none",
         imap_username=dovecot.user, imap_password=dovecot.password,
         pop3_host=dovecot.host, pop3_port=str(dovecot.pop3_port), pop3_security="none",
@@ -221,7 +221,7 @@ def test_connection_test_logs_in_to_real_imap_and_pop3_servers(client, admin, do
 def test_connection_test_reports_a_closed_port(client, admin, caplog):
     caplog.set_level(logging.DEBUG)
     port = free_port()  # nothing listens there
-    client.post(reverse("administration:inbox_create"), form_data(
+    client.post(reverse("administration:inbox_create") + "?kind=email", form_data(
         smtp_host="127.0.0.1", smtp_port=str(port), smtp_security="none",
         fetch="imap", imap_host="127.0.0.1", imap_port=str(free_port()), imap_security="none",
         imap_username="support", imap_password=PASSWORD,

@@ -66,8 +66,19 @@ def test_new_inbox_asks_for_the_kind_when_there_are_several(client, admin):
 
 
 def test_new_inbox_goes_straight_to_the_form_of_the_only_kind(client, admin):
-    page = client.get(create_url())
+    from pomoc.channels.web import kind as web_kind  # the web form kind is installed too: set it aside
+
+    registry.unregister(web_kind.KEY)
+    try:
+        page = client.get(create_url())
+    finally:
+        registry.register(web_kind.KIND)
     assert page.status_code == 200 and "smtp_host" in page.context["form"].fields
+
+
+def test_with_several_kinds_new_inbox_offers_the_choice(client, admin):
+    page = client.get(create_url())
+    assert page.status_code == 200 and create_url("web") in page.content.decode().replace("&amp;", "&")
 
 
 @pytest.mark.parametrize("kind", ["sms", "nonsense<script>", "testhook"])  # testhook: not registered here

@@ -159,3 +159,14 @@ def test_signing_out_is_a_post(client, customer):
     assert client.get(reverse("portal:logout")).status_code == 405
     assert client.post(reverse("portal:logout"))["Location"] == reverse("portal:home")
     assert client.get(reverse("portal:my-tickets")).status_code == 302
+
+
+def test_a_customer_made_by_an_administrator_signs_in_with_their_address(client):
+    from pomoc.testing.factories import make_customer_user
+
+    user = make_customer_user(ContactFactory(email="made@example.org"), username="made-by-admin")
+    user.email = "made@example.org"
+    user.set_password("Customer-pass-2026")
+    user.save()
+    answer = client.post(reverse("portal:login"), {"email": "made@example.org", "password": "Customer-pass-2026"})
+    assert answer.status_code == 302

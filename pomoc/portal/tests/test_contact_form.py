@@ -6,8 +6,8 @@ from django.urls import reverse
 from pomoc.channels.models import Inbox
 from pomoc.channels.web.models import FormVisit, PendingSubmission
 from pomoc.contacts.models import Contact
-from pomoc.tickets.models import Channel, CustomFieldDefinition, MessageKind, Ticket
 from pomoc.testing.factories import ContactFactory, DepartmentFactory
+from pomoc.tickets.models import Channel, CustomFieldDefinition, MessageKind, Ticket
 
 from .conftest import form_token
 
@@ -160,3 +160,15 @@ def test_an_opened_suggestion_is_a_deflection_until_the_visit_sends_the_form(cli
 def test_suggestions_answer_json_even_for_short_text(client, web_inbox):
     assert client.get(reverse("portal:contact-suggest") + "?q=ab").json() == {"articles": []}
     assert client.get(reverse("portal:contact-suggest") + "?q=printer").status_code == 200
+
+
+def test_suggestions_are_articles_from_the_knowledge_base_search(client, web_inbox):
+    from pomoc.search import services as search_index
+
+    search_index.index("article", "1", language="cs", title="Jak obnovit přihlášení", body="Heslo a přihlášení.",
+                       url="/kb/prihlaseni/")
+    search_index.index("topic", "2", language="cs", title="Přihlášení nefunguje", body="Fórum.", url="/community/2/")
+    search_index.index("article", "3", language="cs", title="Interní postup přihlášení", body="Jen pro agenty.",
+                       url="/kb/internal/", public=False)
+    articles = client.get(reverse("portal:contact-suggest") + "?q=prihlaseni").json()["articles"]
+    assert articles == [{"title": "Jak obnovit přihlášení", "url": "/kb/prihlaseni/"}]

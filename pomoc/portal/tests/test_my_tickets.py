@@ -5,9 +5,9 @@ from django.urls import reverse
 from pomoc.accounts.models import Role
 from pomoc.contacts.models import Contact
 from pomoc.portal.models import PortalSettings
+from pomoc.testing.factories import CompanyFactory, ContactFactory, UserFactory, make_customer_user, make_ticket
 from pomoc.tickets import services
 from pomoc.tickets.models import Channel, EventType, Message, MessageKind, Status, TicketEvent
-from pomoc.testing.factories import CompanyFactory, ContactFactory, UserFactory, make_customer_user, make_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +143,20 @@ def test_the_customer_of_a_company_without_sharing_sees_only_their_own(client):
     make_ticket(requester=ContactFactory(), subject="Not yours")
     client.force_login(user)
     assert "Not yours" not in client.get(reverse("portal:my-tickets")).content.decode()
+
+
+def test_notes_and_drafts_stay_hidden_from_the_customer_in_pages_and_api(client, customer, agent):
+    from pomoc.drafts.services import draft_save
+
+    ticket = make_ticket(requester=customer.contact, subject="Router")
+    services.message_add(ticket=ticket, kind=MessageKind.NOTE, actor=agent, body_text="NOTE-SECRET")
+    draft_save(user=agent, ticket=ticket, kind="reply", text="DRAFT-SECRET unsent")
+    client.force_login(customer)
+    answers = [client.get(reverse("portal:ticket", args=[ticket.number])),
+               client.get(f"/api/v1/tickets/{ticket.number}/messages"),
+               client.get(f"/api/v1/tickets/{ticket.number}/events"),
+               client.get(f"/api/v1/tickets/{ticket.number}")]
+    for answer in answers:
+        content = answer.content.decode()
+        assert "NOTE-SECRET" not in content and "DRAFT-SECRET" not in content, answer.request["PATH_INFO"]
+    assert answers[0].status_code == 200
