@@ -66,7 +66,7 @@ def site(tmp_path_factory, chromium_path):
     env = pomoc_env(data_dir, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(controller.port))
     pomoc("migrate", "--verbosity", "0", env=env, timeout=600)  # shared test machines can be slow
     pomoc("shell", "-c", SETUP, env=env, timeout=300)
-    server = PomocServer(data_dir, env=env).start()
+    server = PomocServer(data_dir, env=env).start(timeout=240)
     server.mails = collector.messages
     yield server
     server.stop()
