@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "pomoc.portal",
     "pomoc.customers",
     "pomoc.orders",
+    "pomoc.community",
     "pomoc.search",
     "pomoc.kb",
     "pomoc.automation.routing",
@@ -315,6 +316,9 @@ POMOC_CLV_LIFETIME_YEARS = env_int("POMOC_CLV_LIFETIME_YEARS", 3)
 POMOC_MAIL_FETCH_INTERVAL = env_int("POMOC_MAIL_FETCH_INTERVAL", 60)
 # How often the notifications agents chose to get by e-mail go out, several in one mail (seconds; 0: never).
 POMOC_NOTIFICATION_EMAIL_INTERVAL = env_int("POMOC_NOTIFICATION_EMAIL_INTERVAL", 300)
+# Community spam limits: posts per account per hour; days during which a new account's links wait for a moderator.
+POMOC_COMMUNITY_POSTS_PER_HOUR = env_int("POMOC_COMMUNITY_POSTS_PER_HOUR", 10)
+POMOC_COMMUNITY_NEW_ACCOUNT_DAYS = env_int("POMOC_COMMUNITY_NEW_ACCOUNT_DAYS", 3)
 POMOC_REALTIME_RELAY_URL = env_str("POMOC_REALTIME_RELAY_URL")
 POMOC_REALTIME_RELAY_TOKEN = env_str("POMOC_REALTIME_RELAY_TOKEN")
 # Networks (CIDR) that rules' webhooks may call although they are private: an intranet service.

@@ -31,6 +31,8 @@ urlpatterns = [
     path("", include("pomoc.customers.urls")),
     path("", include("pomoc.tickets.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("community/", include("pomoc.community.urls")),
+    path("ideas/", include("pomoc.community.urls_ideas")),
     path("sitemap.xml", kb_sitemap, name="sitemap"),
     path("", include("pomoc.kb.urls")),
     path("", include("pomoc.portal.urls")),

@@ -20,6 +20,7 @@ LAYERS = {
     "automation": 4, "notifications": 4, "reports": 4, "surveys": 4, "customers": 4, "portal": 4,
     "administration": 4, "demo": 4, "orders": 4,
     "search": 1, "kb": 4,
+    "community": 4,
     "api": 5,
 }
 TOP = 6  # settings, urls, asgi, cli, …

@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from pomoc.demo import generator
 from pomoc.demo.portal import ensure_portal
+from pomoc.demo.community import load_community
 
 
 class Command(BaseCommand):
@@ -72,6 +73,7 @@ class Command(BaseCommand):
         finally:
             bar.close()
         ensure_portal(password)
+        load_community(password=password, agent=summary.staff.agents[0])
         elapsed = time.monotonic() - started
         if verbosity < 1:
             return

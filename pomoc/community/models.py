@@ -1,0 +1,183 @@
+"""The forum (categories, topics, replies, votes, subscriptions, bans) and ideas (ideas, votes).
+
+Counters (replies, votes) are kept on the rows the lists show, so a list page never counts."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("forum category")
+        verbose_name_plural = _("forum categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Topic(models.Model):
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="topics",
+                                 verbose_name=_("category"))
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    body_html = models.TextField(editable=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="forum_topics")
+    by_staff = models.BooleanField(default=False)
+    language = models.CharField(max_length=10, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    reply_count = models.PositiveIntegerField(default=0)
+    vote_count = models.IntegerField(default=0)
+    # Moderation: hidden (by an agent), held (waiting for an agent: a new account's links), locked
+    # (no more replies), pinned (first in its category).
+    hidden = models.BooleanField(default=False)
+    held = models.BooleanField(default=False)
+    locked = models.BooleanField(default=False)
+    pinned = models.BooleanField(default=False)
+    accepted_reply = models.ForeignKey("Reply", on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="+")
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="forum_topics")
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        indexes = [
+            models.Index(fields=["category", "-pinned", "-last_activity_at"], name="topic_category_list"),
+            models.Index(fields=["-pinned", "-last_activity_at"], name="topic_list"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def public(self) -> bool:
+        return not self.hidden and not self.held
+
+
+class Reply(models.Model):
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="replies")
+    body = models.TextField(_("text"))
+    body_html = models.TextField(editable=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="forum_replies")
+    by_staff = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    vote_count = models.IntegerField(default=0)
+    hidden = models.BooleanField(default=False)
+    held = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+
+    def __str__(self) -> str:
+        return f"{self.topic_id}/{self.pk}"
+
+    @property
+    def public(self) -> bool:
+        return not self.hidden and not self.held
+
+
+class TopicVote(models.Model):
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["topic", "user"], name="one_vote_per_topic")]
+
+
+class ReplyVote(models.Model):
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["reply", "user"], name="one_vote_per_reply")]
+
+
+class Subscription(models.Model):
+    """A user follows a topic. ``pending_since`` is set by a new reply and cleared when the batched
+    notice has gone out: one mail per person per round, however many replies came."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="subscriptions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_subscriptions")
+    created_at = models.DateTimeField(default=timezone.now)
+    pending_since = models.DateTimeField(null=True, blank=True)
+    last_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["topic", "user"], name="one_subscription_per_topic")]
+        indexes = [models.Index(fields=["pending_since"], name="subscription_pending")]
+
+
+class Ban(models.Model):
+    """A customer who may no longer post, reply or vote in the community."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_ban")
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    banned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class IdeaStatus(models.TextChoices):
+    NEW = "new", _("New")
+    UNDER_REVIEW = "under_review", _("Under review")
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    DECLINED = "declined", _("Declined")
+
+
+class Idea(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("description"))
+    body_html = models.TextField(editable=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ideas")
+    language = models.CharField(max_length=10, blank=True, default="")
+    status = models.CharField(_("status"), max_length=20, choices=IdeaStatus.choices, default=IdeaStatus.NEW)
+    official_answer = models.TextField(_("official answer"), blank=True, default="")
+    official_answer_html = models.TextField(editable=False, blank=True, default="")
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    vote_count = models.PositiveIntegerField(default=0)
+    merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="merged_ideas")
+    # The status the voters were last told about: a notice task that runs twice sends once.
+    notified_status = models.CharField(max_length=20, blank=True, default="")
+    hidden = models.BooleanField(default=False)
+    held = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("idea")
+        verbose_name_plural = _("ideas")
+        indexes = [models.Index(fields=["-vote_count", "-created_at"], name="idea_top"),
+                   models.Index(fields=["status", "-vote_count"], name="idea_status_top")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def public(self) -> bool:
+        return not self.hidden and not self.held and self.merged_into_id is None
+
+
+class IdeaVote(models.Model):
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["idea", "user"], name="one_vote_per_idea")]
