@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from pomoc.demo import generator
-from pomoc.demo.portal import ensure_portal
 from pomoc.demo.community import load_community
+from pomoc.demo.portal import ensure_portal
 
 
 class Command(BaseCommand):
