@@ -2,7 +2,18 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from pomoc.contacts.models import Company, Contact, Identity, PrivacyAudit, RetentionPolicy, Segment
+from pomoc.contacts.models import (
+    Company,
+    Contact,
+    ContactChange,
+    ContactMerge,
+    ContactTag,
+    Identity,
+    MergeProposal,
+    PrivacyAudit,
+    RetentionPolicy,
+    Segment,
+)
 
 
 class IdentityInline(admin.TabularInline):
@@ -67,6 +78,48 @@ class RetentionPolicyAdmin(admin.ModelAdmin):
 class PrivacyAuditAdmin(admin.ModelAdmin):
     list_display = ("action", "contact_id", "actor", "at")
     list_filter = ("action",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ContactTag)
+class ContactTagAdmin(admin.ModelAdmin):
+    list_display = ("name", "contact")
+    search_fields = ("name",)
+    raw_id_fields = ("contact",)
+
+
+@admin.register(ContactChange)
+class ContactChangeAdmin(admin.ModelAdmin):
+    """The contact history: read only, it records what people did."""
+
+    list_display = ("contact", "company", "actor", "at")
+    raw_id_fields = ("contact", "company")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MergeProposal)
+class MergeProposalAdmin(admin.ModelAdmin):
+    list_display = ("first", "second", "reason", "status", "created_at")
+    list_filter = ("reason", "status")
+    raw_id_fields = ("first", "second", "decided_by")
+
+
+@admin.register(ContactMerge)
+class ContactMergeAdmin(admin.ModelAdmin):
+    """What each merge moved (undone through the contact page or the API, never edited here)."""
+
+    list_display = ("source", "target", "merged_at")
+    raw_id_fields = ("source", "target")
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False

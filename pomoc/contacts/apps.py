@@ -18,7 +18,15 @@ class ContactsConfig(AppConfig):
             name="contact", export=privacy._export_profile, erase=privacy._erase_profile,
             move=merging._move_profile, restore=merging._restore_profile))
         scheduler.register("contacts.merge_proposals", lambda: scheduler.Periodic(
-            "contacts.merge_proposals", "pomoc.contacts.tasks.find_merge_proposals", dt.timedelta(hours=1)))
+            "contacts.merge_proposals", "pomoc.contacts.tasks.find_merge_proposals", dt.timedelta(hours=1),
+            has_work=_two_contacts))
         scheduler.register("contacts.retention", lambda: scheduler.Periodic(
             "contacts.retention", "pomoc.contacts.tasks.apply_retention_policies", dt.timedelta(days=1),
             has_work=privacy.retention_has_work))
+
+
+def _two_contacts() -> bool:
+    """Proposals need at least two people to compare."""
+    from pomoc.contacts.models import Contact
+
+    return Contact.objects.filter(merged_into__isnull=True)[1:2].exists()

@@ -16,7 +16,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from pomoc.api.api import api
 from pomoc.api.tests.conftest import Api
 from pomoc.automation.canned.services import canned_create
-from pomoc.contacts.models import Company
+from pomoc.contacts.merging import contact_merge
+from pomoc.contacts.models import Company, MergeProposal, ProposalReason
+from pomoc.orders.tests.helpers import make_order
+from pomoc.testing.factories import ContactFactory
 from pomoc.testing.hostile import DEEP, HUGE, all_rows
 from pomoc.tickets.models import Attachment, Message, SavedView, Tag
 
@@ -114,6 +117,10 @@ def targets(world, as_admin):
         "view_id": view.pk, "inbox_id": response.json()["id"], "public_id": attachment.public_id,
         "name": Tag.objects.create(name="victim").name,
         "canned_id": canned_create(actor=world["admin"], name="victim", body="Hello").pk,
+        "merge_id": contact_merge(source=ContactFactory(name="Twin"), target=ContactFactory(name="Twin")).pk,
+        "proposal_id": MergeProposal.objects.create(first=ContactFactory(), second=ContactFactory(),
+                                                    reason=ProposalReason.values[0]).pk,
+        "order_id": make_order(world["requester"], "H-1").pk,
     }
 
 

@@ -55,7 +55,7 @@ def test_other_addresses_of_the_inbox_may_be_internationalised_too():
 
 def test_the_administrators_form_saves_such_an_inbox(client):
     client.force_login(UserFactory(role=Role.ADMINISTRATOR))
-    response = client.post(reverse("administration:inbox_create"), {
+    response = client.post(reverse("administration:inbox_create") + "?kind=email", {
         "name": "Podpora", "address": "Pódpora@Mächine.example", "department": "", "active": "on", "fetch": "pipe",
         "imap_host": "", "imap_port": "993", "imap_security": "ssl", "imap_username": "", "imap_folder": "INBOX",
         "pop3_host": "", "pop3_port": "995", "pop3_security": "ssl", "pop3_username": "",
