@@ -25,7 +25,8 @@ def form_data(dovecot, **overrides) -> dict:
 
 def test_a_private_ca_is_saved_and_used_by_the_connection_test(client, dovecot):
     client.force_login(UserFactory(role=Role.ADMINISTRATOR))
-    response = client.post(reverse("administration:inbox_create") + "?kind=email", form_data(dovecot, tls_ca_certificates="junk"))
+    response = client.post(reverse("administration:inbox_create") + "?kind=email",
+                           form_data(dovecot, tls_ca_certificates="junk"))
     assert response.status_code == 200 and "PEM" in response.content.decode()
     assert not Inbox.objects.exists()
 
