@@ -9,7 +9,9 @@ class OrdersConfig(AppConfig):
     def ready(self) -> None:
         from pomoc.contacts import registry
         from pomoc.orders import history, personal_data
+        from pomoc.tickets import page_query
 
         history.register()
+        page_query.register("orders", lambda tickets, user: tickets.select_related("return_request"))
         registry.register_personal_data(personal_data.PERSONAL_DATA)
         registry.register_timeline(personal_data.TIMELINE)

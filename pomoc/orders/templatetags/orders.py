@@ -3,6 +3,7 @@ from django import template
 from pomoc.orders import returns
 from pomoc.orders.models import ReturnRequest
 from pomoc.orders.selectors import customer_panel, return_with_lines
+from pomoc.tickets.models import Ticket
 
 register = template.Library()
 
@@ -17,7 +18,10 @@ def customer_orders(context, contact, ticket=None):
 @register.inclusion_tag("orders/_return_panel.html", takes_context=True)
 def return_panel(context, ticket):
     """On a return's ticket: its state, lines, reasons and the changes it allows."""
-    rma = ReturnRequest.objects.filter(ticket_id=ticket.pk).first()
+    if Ticket.return_request.is_cached(ticket):  # loaded with the ticket for its page (orders.apps)
+        rma = getattr(ticket, "return_request", None)
+    else:
+        rma = ReturnRequest.objects.filter(ticket_id=ticket.pk).first()
     if rma is not None:
         rma = return_with_lines(rma)
     return {"rma": rma, "next_states": returns.next_states(rma) if rma else [],
