@@ -40,7 +40,6 @@ def cached_list(key: str, *, models: tuple) -> Callable:
                 cache.set(cache_key, found, TTL)
             return found
 
-        read.forget = forget
         return read
 
     return decorate
