@@ -48,7 +48,7 @@ def test_an_agent_adds_the_missing_address_and_then_sends_the_reply(site, browse
         expect(page.locator("#conversation")).to_contain_text("Asked the caller for an e-mail address.")
 
         page.locator("#reply-route .no-route a").click()
-        page.wait_for_url(re.compile(r".*/contacts/\d+/$"))
+        page.wait_for_url(re.compile(r".*/contacts/\d+/\?add=email$"))
         page.select_option("form.identity-form select[name=kind]", "email")
         page.fill("form.identity-form input[name=value]", "kettle.caller@example.org")
         page.locator("form.identity-form button[type=submit]").click()

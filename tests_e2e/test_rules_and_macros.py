@@ -97,7 +97,7 @@ def test_an_administrator_builds_a_rule_that_acts_on_a_new_email_ticket(site, br
         expect(page.locator("textarea[name=act_0_value]")).to_have_value("Billing")
 
         deliver_mail(site, "Invoice 1234 paid twice")
-        wait_for(page, "/", "a.ticket-link", "Invoice 1234 paid twice").first.click()
+        wait_for(page, "/inbox/", "a.ticket-link", "Invoice 1234 paid twice").first.click()
         page.wait_for_url(re.compile(r".*/tickets/\d+/$"))
         # the rule runs in the background worker after the mail's commit
         wait_for(page, page.url, ".history-line", "Invoices to Billing")

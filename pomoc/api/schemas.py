@@ -127,6 +127,14 @@ COPIES_RULE = {
 }
 """Only a reply has copies: ``cc`` and ``bcc`` stay empty unless ``kind`` is ``reply`` (or left out: an
 agent's message is then a reply)."""
+FIRST_MESSAGE_COPIES_RULE = {
+    "anyOf": [
+        {"required": ["first_message"], "properties": {"first_message": {"const": "reply"}}},
+        {"properties": {"cc": {"maxItems": 0}, "bcc": {"maxItems": 0}}},
+    ],
+}
+"""A new ticket's first message has copies only when an agent writes it to the customer
+(``first_message`` ``reply``; left out, it is the customer's request)."""
 
 
 def language_codes() -> list[str]:

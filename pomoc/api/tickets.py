@@ -15,6 +15,7 @@ from pydantic import ConfigDict, Field
 from pomoc.accounts.models import Department
 from pomoc.api.schemas import (
     ERRORS,
+    FIRST_MESSAGE_COPIES_RULE,
     MESSAGE_TEXT_RULE,
     AssigneeFilter,
     ChannelFilter,
@@ -110,7 +111,8 @@ class TicketPage(Schema):
 
 
 class TicketCreateIn(In):
-    model_config = ConfigDict(json_schema_extra={"allOf": [REQUESTER_RULE, MESSAGE_TEXT_RULE]})
+    model_config = ConfigDict(json_schema_extra={"allOf": [REQUESTER_RULE, MESSAGE_TEXT_RULE,
+                                                            FIRST_MESSAGE_COPIES_RULE]})
 
     requester: Id | None = Field(None, description="Contact id of the requester (or `requester_email`).")
     requester_email: Email | None = Field(None, max_length=320,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from pomoc.contacts import merging, privacy, proposals, services
-from pomoc.contacts.models import Company, Identity
+from pomoc.contacts.models import Company, Identity, IdentityKind
 from pomoc.contacts.permissions import (
     access_company,
     access_contact,
@@ -57,6 +57,9 @@ def contact_detail(request, contact_id):
     if contact.merged_into_id:
         messages.info(request, _("That contact was merged into this one."))
         return redirect("customers:contact", contact_id=contact.merged_into_id)
+    add = request.GET.get("add", "")
+    if add in IdentityKind.values:  # "?add=email": the identity form open, that kind chosen (from the reply route)
+        return _profile(request, contact, identity_form=IdentityForm(initial={"kind": add}), open_panel="identity")
     return _profile(request, contact)
 
 

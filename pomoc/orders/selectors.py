@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 
 from pomoc.orders import value
-from pomoc.orders.models import Order, OrderLine, ReturnLine, ReturnRequest
+from pomoc.orders.models import Order, OrderLine, ReturnKind, ReturnLine, ReturnRequest, ReturnState
 
 PANEL_ORDERS = 5
 PANEL_RETURNS = 5
@@ -19,6 +19,33 @@ def returns_for_contact(contact) -> QuerySet[ReturnRequest]:
     return (ReturnRequest.objects.filter(contact=contact).select_related("order", "ticket")
             .prefetch_related(Prefetch("lines", ReturnLine.objects.select_related("order_line")))
             .order_by("-created_at", "-id"))
+
+
+def return_for_ticket(ticket) -> ReturnRequest | None:
+    """The return or exchange a ticket stands for, with its order and lines; None for other tickets."""
+    return (ReturnRequest.objects.filter(ticket=ticket).select_related("order")
+            .prefetch_related(Prefetch("lines", ReturnLine.objects.select_related("order_line")))
+            .first())
+
+
+@dataclass(frozen=True)
+class Step:
+    state: str
+    label: str
+    done: bool
+    current: bool
+
+
+def return_steps(rma: ReturnRequest) -> list[Step]:
+    """Where a return stands, for the customer: requested → approved → item received → refunded (an
+    exchange: replaced). A rejected return ends after the step it was rejected at."""
+    last = ReturnState.REPLACED if rma.kind == ReturnKind.EXCHANGE else ReturnState.REFUNDED
+    path = [ReturnState.REQUESTED, ReturnState.APPROVED, ReturnState.RECEIVED, last]
+    if rma.state == ReturnState.REJECTED:
+        return [Step(ReturnState.REQUESTED, ReturnState.REQUESTED.label, True, False),
+                Step(ReturnState.REJECTED, ReturnState.REJECTED.label, True, True)]
+    reached = path.index(rma.state) if rma.state in path else 0
+    return [Step(state, state.label, index <= reached, index == reached) for index, state in enumerate(path)]
 
 
 def orders_for_contact(contact) -> QuerySet[Order]:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from pomoc.core.form_errors import add_service_errors
+from pomoc.orders import selectors as order_selectors
 from pomoc.portal import selectors, services
 from pomoc.portal.access import access_portal_attachment, access_portal_ticket, customer_required
 from pomoc.portal.context import portal_context
@@ -36,9 +37,11 @@ def my_tickets(request):
 
 def _ticket_page(request, ticket, form, status=200):
     ticket.customer_state = selectors.customer_state(ticket.status)
+    rma = order_selectors.return_for_ticket(ticket)
     return render(request, "portal/tickets/detail.html", {
         **portal_context(request), "portal_section": "tickets", "ticket": ticket, "form": form,
         "conversation": selectors.conversation(ticket), "solved": ticket.status in services.CLOSED,
+        "rma": rma, "rma_steps": order_selectors.return_steps(rma) if rma else [],
     }, status=status)
 
 

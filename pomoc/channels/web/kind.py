@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from pomoc.channels import registry
 from pomoc.channels.web.config import ORIGIN, WebFormConfig, _lines
 from pomoc.contacts.models import IdentityKind
+from pomoc.core import refusals
 
 KEY = "web"
 
@@ -24,7 +25,9 @@ def clean_config(inbox, values: Mapping[str, Any], errors: registry.Errors) -> d
         known = set(CustomFieldDefinition.objects.filter(key__in=keys, active=True).values_list("key", flat=True))
         unknown = [key for key in keys if key not in known]
         if unknown:
-            errors.add("fields", _("No active custom field has the key: %(keys)s") % {"keys": ", ".join(unknown)})
+            errors.add("fields", refusals.refusal(
+                _("No active custom field has the key: %(keys)s") % {"keys": ", ".join(unknown)},
+                refusals.FIELD_DEFINITION))
         else:
             cleaned["fields"] = list(dict.fromkeys(keys))
     if "embed_origins" in values:
@@ -60,8 +63,10 @@ KIND = registry.ChannelKind(
     clean_config=clean_config,
     admin_form="pomoc.channels.web.forms.WebInboxForm",
     summary=summary,
-    config_schema={"fields": {"type": "array", "items": {"type": "string"}},
-                   "embed_origins": {"type": "array", "items": {"type": "string"}},
+    config_schema={"fields": {"type": "array", "items": {"type": "string", "pattern": "^[-a-zA-Z0-9_]{1,50}$"},
+                              "description": "Keys of active custom fields the form asks for, in order."},
+                   "embed_origins": {"type": "array", "items": {
+                       "type": "string", "pattern": "^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?$"}},
                    "confirm_unknown": {"type": "boolean"},
                    "min_seconds": {"type": "integer", "minimum": 0, "maximum": 600}},
 )

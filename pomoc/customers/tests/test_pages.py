@@ -142,3 +142,14 @@ def test_customers_and_agents_are_kept_from_what_is_not_theirs(client, agent_cli
     erase = reverse("customers:contact-erase", args=[contact.pk])
     assert agent_client.post(erase, {"confirm": "ERASE"}).status_code == 404
     assert agent_client.get(reverse("customers:contact", args=[999999999])).status_code == 404
+
+
+def test_a_link_asking_for_an_address_opens_the_identity_form_with_that_kind_chosen(agent_client):
+    contact = ContactFactory(email=None)
+    url = reverse("customers:contact", args=[contact.pk])
+    page = agent_client.get(url + "?add=email").content.decode()
+    assert '<details class="customer-form" open>' in page
+    assert '<option value="email" selected>' in page
+    plain = agent_client.get(url).content.decode()
+    assert '<details class="customer-form" open>' not in plain
+    assert agent_client.get(url + "?add=nonsense").status_code == 200

@@ -160,3 +160,41 @@ def test_notes_and_drafts_stay_hidden_from_the_customer_in_pages_and_api(client,
         content = answer.content.decode()
         assert "NOTE-SECRET" not in content and "DRAFT-SECRET" not in content, answer.request["PATH_INFO"]
     assert answers[0].status_code == 200
+
+
+def test_a_return_shows_the_customer_where_it_stands_and_never_the_agents_notes(client, customer):
+    from pomoc.orders import returns
+    from pomoc.orders.tests.helpers import make_order
+
+    order = make_order(customer.contact, "O-77", lines=(("Mug", "12.50", 2), ("Teapot", "40.00", 1)))
+    mug = order.lines.get(product="Mug")
+    rma = returns.return_start(order=order, actor=UserFactory(), kind="return", note="Internal: check the seal",
+                               lines=[returns.ReturnLineIn(order_line=mug, quantity=2, reason="damaged",
+                                                           note="Agent-only remark")])
+    rma = returns.return_transition(return_request=rma, actor=UserFactory(), state="approved")
+    client.force_login(customer)
+    page = client.get(reverse("portal:ticket", args=[rma.ticket.number])).content.decode()
+    assert "Return of order" in page and "O-77" in page and "Mug" in page and "Arrived damaged" in page
+    assert 'aria-current="step">Approved' in page
+    assert "Agent-only remark" not in page and "check the seal" not in page
+    assert "No messages yet" in page or "portal-message-item" in page
+    for state in ("received", "refunded"):
+        rma = returns.return_transition(return_request=rma, actor=UserFactory(), state=state)
+    page = client.get(reverse("portal:ticket", args=[rma.ticket.number])).content.decode()
+    assert 'aria-current="step">Refunded' in page and "Refunded: 25.00 EUR" in page
+
+
+def test_a_rejected_exchange_says_so_and_other_tickets_show_no_return(client, customer):
+    from pomoc.orders import returns
+    from pomoc.orders.tests.helpers import make_order
+
+    order = make_order(customer.contact, "O-78")
+    line = order.lines.get()
+    rma = returns.return_start(order=order, actor=UserFactory(), kind="exchange",
+                               lines=[returns.ReturnLineIn(order_line=line, quantity=1, reason="size")])
+    rma = returns.return_transition(return_request=rma, actor=UserFactory(), state="rejected")
+    plain = make_ticket(requester=customer.contact, subject="A question")
+    client.force_login(customer)
+    page = client.get(reverse("portal:ticket", args=[rma.ticket.number])).content.decode()
+    assert "Exchange for order" in page and 'aria-current="step">Rejected' in page and "Replaced" not in page
+    assert "portal-return" not in client.get(reverse("portal:ticket", args=[plain.number])).content.decode()
