@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/import_customers.py            (100,000 contacts, 1,000,000 order lines)
     .venv/bin/python benchmarks/import_customers.py --quick    (10,000 contacts, 100,000 order lines)
 
-For each database (a fresh SQLite file; a fresh PostgreSQL database ``pomoc_bench_import`` on
+For each database (a fresh SQLite file; a fresh PostgreSQL database ``pomoc_bench_import`` (BENCH_PG_NAME) on
 BENCH_PG_SERVER, default postgres://postgres@127.0.0.1:5432) it generates the two CSV files, migrates,
 and runs the real import (``pomoc.orders.imports.import_run``, the code the worker runs: streamed by
 byte offset, batches of 1,000 upserted with their progress committed) in a child process, sampling its
@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results"
 PYTHON = sys.executable
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
-PG_NAME = "pomoc_bench_import"
+PG_NAME = os.environ.get("BENCH_PG_NAME", "pomoc_bench_import")
 PRODUCTS = ["Electric kettle", "Coffee grinder", "Espresso machine", "Milk frother", "Descaler", "Water filter",
             "Mug set", "Tea infuser", "Teapot", "Scale"]
 

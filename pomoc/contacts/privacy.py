@@ -156,9 +156,28 @@ def retention_candidates(policy: RetentionPolicy, *, now: dt.datetime | None = N
     return list(idle.order_by("pk").values_list("pk", flat=True)[:limit])
 
 
+def retention_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Raw data older than the shortest active policy's period (webhook bodies, import files: the
+    registered sweeps) goes, whoever it names: it cannot be told apart by contact, and what it fed
+    (orders, contacts) stays."""
+    years = RetentionPolicy.objects.filter(active=True).order_by("years").values_list("years", flat=True).first()
+    if years is None:
+        return {}
+    cutoff = last_activity_cutoff(years, now)
+    swept = {}
+    for sweep in registry.retention_sweeps():
+        try:
+            swept[sweep.name] = sweep.sweep(cutoff)
+        except Exception:
+            logger.exception("retention: the sweep %s failed", sweep.name)
+    return swept
+
+
 def retention_apply(*, now: dt.datetime | None = None) -> int:
-    """Every active policy, in batches: one contact that fails never stops the others."""
+    """Every active policy, in batches: one contact that fails never stops the others. Then the
+    sweeps of raw data older than the shortest period."""
     done = 0
+    retention_sweep(now=now)
     for policy in RetentionPolicy.objects.filter(active=True).select_related("segment"):
         for contact_id in retention_candidates(policy, now=now):
             contact = Contact.objects.filter(pk=contact_id).first()

@@ -6,7 +6,9 @@ keeps rows about a contact registers, in its ``AppConfig.ready``:
 - a ``PersonalData`` source: how to export the rows (and files), how to erase them, and how to move
   them from one contact to another during a merge (and back when the merge is undone);
 - a ``TimelineSource``: the entries it adds to the contact's one timeline, newest first, paged by
-  a keyset (``before``).
+  a keyset (``before``);
+- a ``RetentionSweep`` for what holds people's data outside a contact's rows (raw payloads,
+  uploaded files): the daily retention run removes what is older than the shortest policy's period.
 
 Export, erasure, merge and unmerge walk the registered sources in order, so a new app (orders) adds
 its tables by registering one source, and nothing here changes.
@@ -91,8 +93,18 @@ class TimelineSource:
     entries: Callable[[Contact, Any, Cursor | None, int], list[TimelineEntry]]
 
 
+@dataclass(frozen=True)
+class RetentionSweep:
+    """Data not tied to one contact's row but holding people's data (raw webhook bodies, uploaded
+    files): the retention run removes what is older than ``cutoff`` and returns how much it removed."""
+
+    name: str
+    sweep: Callable[[dt.datetime], int]
+
+
 _PERSONAL_DATA: dict[str, PersonalData] = {}
 _TIMELINE: dict[str, TimelineSource] = {}
+_RETENTION_SWEEPS: dict[str, RetentionSweep] = {}
 
 
 def register_personal_data(source: PersonalData) -> None:
@@ -101,6 +113,14 @@ def register_personal_data(source: PersonalData) -> None:
 
 def register_timeline(source: TimelineSource) -> None:
     _TIMELINE[source.name] = source
+
+
+def register_retention_sweep(sweep: RetentionSweep) -> None:
+    _RETENTION_SWEEPS[sweep.name] = sweep
+
+
+def retention_sweeps() -> list[RetentionSweep]:
+    return list(_RETENTION_SWEEPS.values())
 
 
 def personal_data() -> list[PersonalData]:

@@ -14,4 +14,8 @@ class OrdersConfig(AppConfig):
         history.register()
         page_query.register("orders", lambda tickets, user: tickets.select_related("return_request"))
         registry.register_personal_data(personal_data.PERSONAL_DATA)
+        registry.register_personal_data(personal_data.WEBHOOK_PAYLOADS)
+        registry.register_personal_data(personal_data.IMPORT_FILES)
+        for sweep in personal_data.SWEEPS:
+            registry.register_retention_sweep(sweep)
         registry.register_timeline(personal_data.TIMELINE)
