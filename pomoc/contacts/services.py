@@ -1,5 +1,6 @@
 """Writes for contacts: one person, many identities, found again by any of them."""
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 
@@ -21,6 +22,7 @@ UNICODE_LOCAL_PART_RE = re.compile(r'[^\s@"(),:;<>\[\]\\.]+(\.[^\s@"(),:;<>\[\]\
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
+@functools.lru_cache(maxsize=8192)  # a pure check; an import meets the same address on many rows
 def is_valid_email(value: str) -> bool:
     """Django's check, plus internationalised addresses (RFC 6531) whose local part is not ASCII."""
     try:

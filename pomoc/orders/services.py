@@ -29,6 +29,7 @@ CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 SOURCE_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
 MAX_AMOUNT = Decimal("999999999999.99")
 MAX_LINES = 500
+STATUSES = frozenset(OrderStatus.values)  # ``.values`` builds a new list on each call
 
 
 @dataclass
@@ -134,7 +135,7 @@ def clean_order(data: OrderIn) -> OrderIn:
     data.currency = (data.currency or "").strip().upper()
     if not CURRENCY_RE.match(data.currency):
         errors["currency"] = [_("A currency is a three-letter ISO 4217 code, e.g. EUR.")]
-    if data.status not in OrderStatus.values:
+    if data.status not in STATUSES:
         errors["status"] = [_("Unknown status; use one of: %(values)s.") % {"values": ", ".join(OrderStatus.values)}]
     data.placed_at = check("placed_at", lambda: when(data.placed_at, "placed_at", required=True))
     data.paid_at = check("paid_at", lambda: when(data.paid_at, "paid_at"))
