@@ -1,6 +1,14 @@
 from django.urls import path
 
-from pomoc.administration import views, views_calendars, views_rewards, views_rules, views_sla, views_surveys
+from pomoc.administration import (
+    views,
+    views_calendars,
+    views_rewards,
+    views_rules,
+    views_segments,
+    views_sla,
+    views_surveys,
+)
 
 app_name = "administration"
 urlpatterns = [
@@ -40,6 +48,10 @@ urlpatterns = [
     path("sla/new/", views_sla.sla_policy_edit, name="sla_policy_create"),
     path("sla/<int:pk>/", views_sla.sla_policy_edit, name="sla_policy"),
     path("sla/<int:pk>/delete/", views_sla.sla_policy_delete, name="sla_policy_delete"),
+    path("segments/", views_segments.segment_list, name="segments"),
+    path("segments/new/", views_segments.segment_edit, name="segment_create"),
+    path("segments/<int:pk>/", views_segments.segment_edit, name="segment"),
+    path("segments/<int:pk>/delete/", views_segments.segment_delete, name="segment_delete"),
     path("rules/", views_rules.rules, name="rules"),
     path("rules/new/", views_rules.rule_edit, name="rule_create"),
     path("rules/<int:pk>/", views_rules.rule_edit, name="rule"),

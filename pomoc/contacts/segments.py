@@ -19,10 +19,11 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import ProtectedError, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from pomoc.contacts.models import Contact, ContactTag, Identity, IdentityKind, Segment
+from pomoc.contacts.models import Company, Contact, ContactTag, Identity, IdentityKind, Segment
 
 OPS = {
     "company": ("is", "is_not"),
@@ -34,6 +35,49 @@ OPS = {
     "created": ("before", "after"),
     "custom_field": ("is", "is_not"),
 }
+
+FIELD_LABELS = {
+    "company": gettext_lazy("Company"),
+    "tag": gettext_lazy("Tag"),
+    "language": gettext_lazy("Language"),
+    "identity": gettext_lazy("Has a kind of address"),
+    "name": gettext_lazy("Name"),
+    "domain": gettext_lazy("E-mail domain"),
+    "created": gettext_lazy("Created"),
+    "custom_field": gettext_lazy("Custom field"),
+}
+OP_LABELS = {
+    "is": gettext_lazy("is"), "is_not": gettext_lazy("is not"), "has": gettext_lazy("has"),
+    "has_not": gettext_lazy("has not"), "contains": gettext_lazy("contains"), "before": gettext_lazy("before"),
+    "after": gettext_lazy("after"),
+}
+
+
+def from_typed(rows: list[dict]) -> list[dict]:
+    """Conditions as people type them on the segments page (a company by its name) as stored ones
+    (the company's id); then ``clean`` checks them."""
+    result = []
+    for number, row in enumerate(rows, start=1):
+        row = dict(row)
+        if row.get("field") == "company":
+            name = str(row.get("value") or "").strip()
+            company = Company.objects.filter(name__iexact=name).order_by("pk").first() if name else None
+            if company is None:
+                message = _("Condition %(number)s: no company “%(name)s”.") % {"number": number, "name": name}
+                raise ValidationError({"conditions": message})
+            row["value"] = company.pk
+        if row.get("field") != "custom_field":
+            row.pop("key", None)
+        result.append(row)
+    return result
+
+
+def typed(conditions: list[dict]) -> list[dict]:
+    """The inverse of ``from_typed``, for the form: company ids as names (one query)."""
+    ids = [c.get("value") for c in conditions if c.get("field") == "company"]
+    names = dict(Company.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    return [{**c, "value": names.get(c.get("value"), c.get("value"))} if c.get("field") == "company" else c
+            for c in conditions]
 
 
 def clean(conditions) -> list[dict]:
@@ -149,3 +193,13 @@ def segment_save(*, name: str, conditions, segment: Segment | None = None, actor
     segment.name, segment.conditions = name, cleaned
     segment.save(update_fields=["name", "conditions"])
     return segment
+
+
+def segment_delete(*, segment: Segment) -> None:
+    """Campaigns lose the segment (they ask everyone), rules' conditions on it stop holding; a
+    retention policy limited to it keeps it (delete or change the policy first)."""
+    try:
+        segment.delete()
+    except ProtectedError:
+        message = _("A retention policy uses this segment: change that policy first.")
+        raise ValidationError({"segment": message}) from None

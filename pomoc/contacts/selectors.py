@@ -6,7 +6,7 @@ import re
 
 from django.db.models import Q
 
-from pomoc.contacts.models import Contact, Identity, IdentityKind
+from pomoc.contacts.models import Contact, Identity, IdentityKind, Segment
 
 LOOKUP_LIMIT = 8
 
@@ -25,3 +25,17 @@ def contacts_matching(text: str, *, limit: int = LOOKUP_LIMIT) -> list[Contact]:
     matching = Identity.objects.filter(identities).values("contact_id")
     return list(Contact.objects.filter(Q(name__icontains=text) | Q(pk__in=matching), merged_into__isnull=True)
                 .select_related("company").prefetch_related("identities").order_by("name", "id")[:limit])
+
+
+def segments_list() -> list[Segment]:
+    return list(Segment.objects.order_by("name", "pk"))
+
+
+def segment_preview(conditions: list[dict], *, limit: int = 10) -> tuple[int, list[Contact]]:
+    """How many contacts (not merged away, not erased) the conditions match, and the first ``limit``
+    by name (their addresses prefetched), in three queries."""
+    from pomoc.contacts import segments
+
+    matching = segments.apply(conditions, Contact.objects.filter(merged_into__isnull=True, erased_at__isnull=True))
+    sample = list(matching.select_related("company").prefetch_related("identities").order_by("name", "pk")[:limit])
+    return matching.count(), sample
