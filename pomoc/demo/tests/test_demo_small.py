@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 
 from pomoc.accounts.models import Department, User
 from pomoc.demo.tests.consistency import assert_tickets_consistent
@@ -51,3 +52,17 @@ def test_running_it_again_adds_tickets_and_reuses_the_staff(demo):
     assert Ticket.objects.filter(return_request__isnull=True).count() == 33
     assert User.objects.filter(username__in=USERNAMES).count() == 9
     assert Department.objects.count() == 4
+
+
+def test_the_merge_proposals_list_shows_likely_duplicates(demo):
+    from pomoc.contacts.models import MergeProposal, ProposalStatus
+
+    reasons = set(MergeProposal.objects.filter(status=ProposalStatus.OPEN).values_list("reason", flat=True))
+    assert {"same_phone", "chat_identified", "similar_name"} <= reasons, reasons
+    client = Client()
+    client.login(username="supervisor", password="demo-Pass-42")
+    page = client.get(reverse("customers:proposals"))
+    assert page.status_code == 200 and len(page.context["proposals"]) >= 3
+    before = MergeProposal.objects.count()
+    call_command("demo", tickets=2, password="demo-Pass-42", seed=9, verbosity=0)  # not twice
+    assert MergeProposal.objects.count() == before

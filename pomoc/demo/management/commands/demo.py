@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from pomoc.demo import generator
 from pomoc.demo.community import load_community
+from pomoc.demo.duplicates import load_duplicates
 from pomoc.demo.portal import ensure_portal
 
 
@@ -74,6 +75,7 @@ class Command(BaseCommand):
             bar.close()
         ensure_portal(password)
         load_community(password=password, agent=summary.staff.agents[0])
+        load_duplicates()
         elapsed = time.monotonic() - started
         if verbosity < 1:
             return
