@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, JSONField, Value, When
 from django.utils import timezone
 
 from pomoc.accounts.models import Department, Role, User
@@ -338,18 +338,29 @@ def _copy_contacts(people: list[tuple[Contact, list[Identity], Person]]) -> list
     out: list[Person] = []
     with transaction.atomic(), connection.cursor() as cursor:
         ids = _new_ids(cursor, Contact, len(people))
-        with cursor.copy(f"COPY {Contact._meta.db_table} (id, name, company_id, language, notes, created_at)"
-                         " FROM STDIN") as copy:
-            for contact_id, (contact, _ids, _p) in zip(ids, people, strict=True):
-                copy.write_row((contact_id, contact.name, contact.company_id, contact.language, "", now))
-        with cursor.copy(f"COPY {Identity._meta.db_table} (contact_id, kind, value, verified, bounced, created_at)"
-                         " FROM STDIN") as copy:
-            for contact_id, (_c, identities, _p) in zip(ids, people, strict=True):
-                for identity in identities:
-                    copy.write_row((contact_id, identity.kind, identity.value, identity.verified, False, now))
+        contacts, identities = [], []
+        for contact_id, (contact, contact_identities, _p) in zip(ids, people, strict=True):
+            contact.pk, contact.created_at = contact_id, now
+            contacts.append(contact)
+            for identity in contact_identities:
+                identity.contact_id, identity.created_at = contact_id, now
+                identities.append(identity)
+        _copy_objects(cursor, Contact, contacts)
+        _copy_objects(cursor, Identity, identities, with_id=False)
     for contact_id, (_c, _ids, person) in zip(ids, people, strict=True):
         out.append(Person(contact_id, person.language, person.first_name, person.name, person.company, person.tier))
     return out
+
+
+def _copy_objects(cursor, model, objects: list, *, with_id: bool = True) -> None:
+    """COPY unsaved model instances, every column as the instance holds it (defaults included), so
+    a column a later migration adds is written too."""
+    fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
+        for obj in objects:
+            copy.write_row([json.dumps(value) if isinstance(f, JSONField) else value
+                            for f in fields for value in (getattr(obj, f.attname),)])
 
 
 def _phone(language: Language, rng: random.Random) -> str:
