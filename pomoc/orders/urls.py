@@ -4,6 +4,7 @@ from pomoc.orders import views
 
 app_name = "orders"
 urlpatterns = [
+    path("contacts/<int:contact_id>/orders-panel/", views.customer_panel, name="customer-panel"),
     path("orders/<int:order_id>/return/", views.return_start, name="return-start"),
     path("returns/<int:return_id>/state/", views.return_transition, name="return-transition"),
     path("manage/imports/", views.import_list, name="imports"),

@@ -11,7 +11,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pomoc.administration.permissions import manage_view
-from pomoc.orders import imports, returns, services, webhook
+from pomoc.contacts.permissions import access_contact
+from pomoc.orders import imports, returns, selectors, services, webhook
 from pomoc.orders.models import ImportJob, ImportKind, OrderSource, ReturnKind, ReturnReason
 from pomoc.orders.permissions import access_order, access_return
 from pomoc.orders.services import returned_quantities
@@ -29,6 +30,19 @@ def _line_rows(order, post=None):
                      "reason": (post or {}).get(f"reason_{line.pk}", ""),
                      "note": (post or {}).get(f"note_{line.pk}", "")})
     return rows
+
+
+@staff_required
+@require_GET
+def customer_panel(request, contact_id):
+    """The orders, value and health panel beside a ticket, loaded after the ticket page (htmx): its
+    figures take several queries the page need not wait for. ``?ticket=`` is the ticket's number,
+    for the "Return or exchange" links (the return page checks access to it again)."""
+    contact = access_contact(request.user, contact_id)
+    number = request.GET.get("ticket", "")
+    ticket = access_ticket_by_number(request.user, number) if number else None
+    return render(request, "orders/_contact_panel.html", {"panel": selectors.customer_panel(contact),
+                                                          "ticket": ticket})
 
 
 @staff_required

@@ -15,6 +15,12 @@ def customer_orders(context, contact, ticket=None):
             "request": context.get("request"), "csrf_token": context.get("csrf_token")}
 
 
+@register.inclusion_tag("orders/_contact_panel_lazy.html")
+def customer_orders_later(contact, ticket=None):
+    """Beside a ticket: a placeholder that loads ``customer_orders`` once the page is shown."""
+    return {"contact": contact, "ticket": ticket}
+
+
 @register.inclusion_tag("orders/_return_panel.html", takes_context=True)
 def return_panel(context, ticket):
     """On a return's ticket: its state, lines, reasons and the changes it allows."""

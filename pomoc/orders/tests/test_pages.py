@@ -39,7 +39,8 @@ def test_the_ticket_sidebar_and_contact_page_cost_the_same_for_1_or_12_orders(ag
     ticket = make_ticket(requester=contact, department=agent.departments.get())
     make_order(contact, "first", lines=(("Mug", "12.00", 1),))
     Answer.objects.create(kind="csat", score=5, contact=contact)
-    urls = [f"/tickets/{ticket.number}/", f"/tickets/{ticket.number}/sidebar/", f"/contacts/{contact.pk}/"]
+    panel = f"/contacts/{contact.pk}/orders-panel/?ticket={ticket.number}"
+    urls = [f"/tickets/{ticket.number}/", f"/tickets/{ticket.number}/sidebar/", f"/contacts/{contact.pk}/", panel]
     for url in urls:
         queries_of(agent_client, url)
     few = {url: queries_of(agent_client, url)[0] for url in urls}
@@ -52,9 +53,13 @@ def test_the_ticket_sidebar_and_contact_page_cost_the_same_for_1_or_12_orders(ag
     many = {}
     for url in urls:
         many[url], html = queries_of(agent_client, url)
-        assert "Why" in html and "Return or exchange" in html
+        if url.startswith("/tickets/"):  # beside a ticket the panel loads after the page
+            assert f'hx-get="{panel}"' in html and "Return or exchange" not in html
+        else:
+            assert "Why" in html and "Return or exchange" in html
     assert few == many
     assert f"#{rma.ticket.number}" in html
+    assert f"/orders/{contact.orders.first().pk}/return/?ticket={ticket.number}" in html
 
 
 def test_start_a_return_from_the_ticket_and_walk_it(agent_client, agent):
@@ -92,6 +97,7 @@ def test_customers_and_strangers_see_nothing(client, agent):
     order = make_order(contact, "P1")
     client.force_login(make_customer_user(contact))
     assert client.get(f"/orders/{order.pk}/return/").status_code == 404
+    assert client.get(f"/contacts/{contact.pk}/orders-panel/").status_code in (302, 403, 404)
     other = UserFactory(username="other-agent")
     client.force_login(other)
     rma = returns.return_start(order=order, actor=agent, kind="return", lines=[
