@@ -209,9 +209,14 @@ def upsert(model, rows: list[dict], *, unique: list[str], update: list[str], ret
             select = f" SELECT * FROM unnest({unnest})"  # noqa: S608 -- the model's column types, values bound
             cursor.execute(head.replace(" VALUES ", select) + tail, columns)
             return cursor.fetchall() if returning else []
-        per_statement = max(1, 20_000 // len(fields))
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start:start + per_statement]
+        # statements of a power of two rows (at most 20,000 values), so a run prepares a few distinct
+        # statements: sqlite3 keeps the last 128 prepared, each with its last bound values
+        largest = 1 << max(0, (20_000 // len(fields)).bit_length() - 1)
+        start = 0
+        while start < len(rows):
+            size = min(largest, 1 << ((len(rows) - start).bit_length() - 1))
+            chunk = rows[start:start + size]
+            start += size
             params = []
             for row in chunk:
                 for name, adapt in zip(names, adapters, strict=True):
