@@ -16,7 +16,16 @@ from django.utils import timezone
 
 from pomoc.core.models import OrganisationSettings
 from pomoc.reports import metrics
-from pomoc.reports.models import BUCKET_MINUTES, HOUR_COLUMNS, NONE, ROLLUP_COLUMNS, DailyRollup, RollupState
+from pomoc.reports.models import (
+    BUCKET_MINUTES,
+    HOUR_COLUMNS,
+    NONE,
+    ROLLUP_COLUMNS,
+    DailyRollup,
+    DayTotal,
+    DayVolume,
+    RollupState,
+)
 from pomoc.reports.rollups import zone
 from pomoc.tickets.permissions import sees_all_tickets
 
@@ -126,11 +135,28 @@ def _histogram(sums: dict, measure: str) -> list[int]:
     return [sums[f"{measure}_b{index}"] for index in range(len(BUCKET_MINUTES))]
 
 
+def _filtered_by(filters: dict) -> set[str]:
+    return {name for name in ROLLUP_FILTERS if filters.get(name) not in (None, "")}
+
+
 def period_figures(user, *, start: dt.datetime, end: dt.datetime, **filters) -> PeriodFigures:
-    """The period's figures from the rollups: two queries."""
+    """The period's figures from the rollups: two queries, over the smallest rows that hold them.
+
+    A viewer who sees every ticket and filters nothing reads ``DayTotal`` (one row a day); the days,
+    channels and departments come from the narrow ``DayVolume`` rows whenever the filters are only a
+    department or a channel; everything else reads ``DailyRollup`` (``visible_rows``)."""
+    sees_all = sees_all_tickets(user)
+    used = _filtered_by(filters)
     rows = visible_rows(user, DailyRollup, start, end, **filters)
-    sums = {name: value or 0 for name, value in rows.aggregate(**{name: Sum(name) for name in ROLLUP_COLUMNS}).items()}
-    daily, channels, departments = _by_day_channel_department(rows)
+    first, after = _days(start, end)
+    totals = DayTotal.objects.filter(day__gte=first, day__lt=after) if sees_all and not used else rows
+    sums = {name: value or 0
+            for name, value in totals.aggregate(**{name: Sum(name) for name in ROLLUP_COLUMNS}).items()}
+    if sees_all and used <= {"department", "channel"}:
+        volumes = visible_rows(user, DayVolume, start, end, **{name: filters[name] for name in used})
+    else:
+        volumes = rows
+    daily, channels, departments = _by_day_channel_department(volumes)
     by_channel = [(c, n) for c, n in sorted(channels.items()) if n]
     by_department = [(None if d == NONE else d, n) for d, n in sorted(departments.items()) if n]
     return PeriodFigures(
