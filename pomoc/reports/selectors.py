@@ -89,7 +89,7 @@ def _answers(user, period: metrics.Period, **filters) -> QuerySet[Answer]:
 
 
 def report_for(user, *, start, end, calendar=None, compare: bool = True, rollups: bool = True,
-               **filters) -> Report:
+               backlog_now: metrics.Backlog | None = None, **filters) -> Report:
     """The report of ``[start, end)``; with ``compare``, also the figures of the period of the same
     length just before it (``previous``). Read from the rollups when they can give it exactly
     (``rollup_read.usable``), from the tickets otherwise (or with ``rollups=False``)."""
@@ -102,10 +102,11 @@ def report_for(user, *, start, end, calendar=None, compare: bool = True, rollups
         figures_ = rollup_read.period_figures(user, start=start, end=end, **filters)
     else:
         figures_ = direct_figures(tickets, period, schedule)
+    backlog_now = backlog_now or metrics.backlog(tickets, at=timezone.now())  # "now": the same for both periods
     previous = None
     if compare:
         previous = report_for(user, start=start - (end - start), end=start, calendar=calendar, compare=False,
-                              rollups=rollups, **filters)
+                              rollups=rollups, backlog_now=backlog_now, **filters)
     answers = _answers(user, period, **filters)
     return Report(
         period=period,
@@ -113,7 +114,7 @@ def report_for(user, *, start, end, calendar=None, compare: bool = True, rollups
         resolution=figures_.resolution,
         reopen=figures_.reopen,
         fcr=figures_.fcr,
-        backlog=metrics.backlog(tickets, at=timezone.now()),
+        backlog=backlog_now,
         by_channel=[(str(channel_names.get(key, key)), count) for key, count in figures_.by_channel],
         by_department=[(departments.get(key, "—"), count) for key, count in figures_.by_department],
         by_hour=[(hour, figures_.by_hour.get(hour, 0)) for hour in range(24)],
