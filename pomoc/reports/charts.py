@@ -47,6 +47,7 @@ class Chart:
     left: int = LEFT
     plot_bottom: int = HEIGHT - BOTTOM
     plot_right: int = WIDTH - RIGHT
+    empty_text: str = ""  # shown instead of an empty chart (default: no tickets in the period)
 
     @property
     def rows(self) -> list[tuple[dt.date, list[float | None]]]:
@@ -155,10 +156,12 @@ def report_charts(report) -> list[Chart]:
     ]
     deflection = getattr(report, "deflection", None)
     if deflection is not None:
-        charts.append(line_chart(
+        chart = line_chart(
             "deflection", _("Contact-form visits and deflections per day"),
             _("Two lines: for each day, the contact-form visits that opened a suggested article, and those of "
               "them that sent no form (deflections)."), _("visits"), days,
             [(_("Visits that opened an article"), [float(deflection.daily.get(d, (0, 0))[0]) for d in days]),
-             (_("Deflections"), [float(deflection.daily.get(d, (0, 0))[1]) for d in days])]))
+             (_("Deflections"), [float(deflection.daily.get(d, (0, 0))[1]) for d in days])])
+        chart.empty_text = _("No contact-form visit opened a suggested article in this period.")
+        charts.append(chart)
     return charts
