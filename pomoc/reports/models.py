@@ -127,18 +127,21 @@ VOLUME_COLUMNS = ("opened", "answered", "frt_seconds")
 
 
 class DayVolume(models.Model):
-    """Tickets opened per day, department and channel, with their first responses: the narrow rows the
+    """Tickets opened and their first responses under ``DailyRollup``'s key: the narrow rows the
     report's charts and volume tables group (a few columns instead of ``DailyRollup``'s 180)."""
 
     day = models.DateField()
     department_id = models.PositiveIntegerField(default=NONE)
     channel = models.CharField(max_length=20)
+    agent_id = models.PositiveIntegerField(default=NONE)
+    priority = models.PositiveSmallIntegerField()
     opened = models.IntegerField(default=0, db_default=0)
     answered = models.IntegerField(default=0, db_default=0)
     frt_seconds = models.BigIntegerField(default=0, db_default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "department_id", "channel"], name="dayvolume_key")]
+        constraints = [models.UniqueConstraint(fields=["day", "department_id", "channel", "agent_id", "priority"],
+                                               name="dayvolume_key")]
 
 
 class CustomerDay(models.Model):

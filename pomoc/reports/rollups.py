@@ -155,7 +155,6 @@ def refresh(ticket_ids: Iterable[int], *, opened_days: set[str] | None = None) -
 
 
 KEY = ("day", "department_id", "channel", "agent_id", "priority")
-VOLUME_KEY = ("day", "department_id", "channel")
 
 
 def _upsert(model, key_columns: tuple[str, ...], value_columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -185,8 +184,8 @@ def _pg_type(model, column: str) -> str:
 
 
 def _add_sums(sums: dict[tuple, Counter]) -> None:
-    """Add each key's differences to its row, and to its day's ``DayTotal`` and ``DayVolume`` rows;
-    only the columns that change somewhere go in the statements."""
+    """Add each key's differences to its row, to its ``DayVolume`` row and to its day's ``DayTotal``
+    row; only the columns that change somewhere go in the statements."""
     changing = {name for counts in sums.values() for name, value in counts.items() if value}
     columns = tuple(name for name in ROLLUP_COLUMNS if name in changing)
     if not columns:
@@ -195,19 +194,15 @@ def _add_sums(sums: dict[tuple, Counter]) -> None:
                                          *(counts.get(name, 0) for name in columns))
                                         for key, counts in sums.items()])
     totals: dict[str, Counter] = defaultdict(Counter)
-    volumes: dict[tuple, Counter] = defaultdict(Counter)
     for key, counts in sums.items():
         totals[key[0]].update(counts)
-        volume = volumes[(key[0], key[1], key[2])]
-        for name in VOLUME_COLUMNS:
-            volume[name] += counts.get(name, 0)
     _upsert(DayTotal, ("day",), columns, [(dt.date.fromisoformat(day), *(counts.get(name, 0) for name in columns))
                                           for day, counts in totals.items()])
     volume_columns = tuple(name for name in VOLUME_COLUMNS if name in changing)
     if volume_columns:
-        _upsert(DayVolume, VOLUME_KEY, volume_columns,
-                [(dt.date.fromisoformat(key[0]), *key[1:], *(counts[name] for name in volume_columns))
-                 for key, counts in volumes.items() if any(counts.values())])
+        _upsert(DayVolume, KEY, volume_columns,
+                [(dt.date.fromisoformat(key[0]), *key[1:], *(counts.get(name, 0) for name in volume_columns))
+                 for key, counts in sums.items() if any(counts.get(name, 0) for name in volume_columns)])
 
 
 # --- from the event log ---------------------------------------------------------------------------------

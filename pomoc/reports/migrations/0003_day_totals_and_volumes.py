@@ -14,11 +14,10 @@ def backfill(apps, schema_editor):
     totals = DailyRollup.objects.values("day").annotate(**{f"s_{c}": Sum(c) for c in ROLLUP_COLUMNS}).order_by()
     DayTotal.objects.bulk_create([DayTotal(day=row["day"], **{c: row[f"s_{c}"] or 0 for c in ROLLUP_COLUMNS})
                                   for row in totals.iterator()], batch_size=200)
-    volumes = (DailyRollup.objects.values("day", "department_id", "channel")
-               .annotate(**{f"s_{c}": Sum(c) for c in VOLUME_COLUMNS}).order_by())
-    DayVolume.objects.bulk_create([DayVolume(day=row["day"], department_id=row["department_id"],
-                                             channel=row["channel"], **{c: row[f"s_{c}"] or 0 for c in VOLUME_COLUMNS})
-                                   for row in volumes.iterator()], batch_size=1000)
+    key = ("day", "department_id", "channel", "agent_id", "priority")
+    volumes = DailyRollup.objects.values(*key, *VOLUME_COLUMNS)
+    DayVolume.objects.bulk_create([DayVolume(**row) for row in volumes.iterator() if any(
+        row[c] for c in VOLUME_COLUMNS)], batch_size=1000)
 
 
 class Migration(migrations.Migration):
@@ -222,12 +221,14 @@ class Migration(migrations.Migration):
                 ('day', models.DateField()),
                 ('department_id', models.PositiveIntegerField(default=0)),
                 ('channel', models.CharField(max_length=20)),
+                ('agent_id', models.PositiveIntegerField(default=0)),
+                ('priority', models.PositiveSmallIntegerField()),
                 ('opened', models.IntegerField(db_default=0, default=0)),
                 ('answered', models.IntegerField(db_default=0, default=0)),
                 ('frt_seconds', models.BigIntegerField(db_default=0, default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('day', 'department_id', 'channel'), name='dayvolume_key')],
+                'constraints': [models.UniqueConstraint(fields=('day', 'department_id', 'channel', 'agent_id', 'priority'), name='dayvolume_key')],
             },
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),

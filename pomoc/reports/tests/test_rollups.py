@@ -106,10 +106,9 @@ def _summed(model, keys, columns) -> dict:
 
 
 def _totals_consistent():
-    """``DayTotal`` and ``DayVolume`` hold the sums of ``DailyRollup`` by day, and by day, department
-    and channel."""
+    """``DayTotal`` holds the sums of ``DailyRollup`` by day, ``DayVolume`` its volume columns by key."""
     assert _summed(DayTotal, ["day"], ROLLUP_COLUMNS) == _summed(DailyRollup, ["day"], ROLLUP_COLUMNS)
-    volume_keys = ["day", "department_id", "channel"]
+    volume_keys = ["day", "department_id", "channel", "agent_id", "priority"]
     assert _summed(DayVolume, volume_keys, VOLUME_COLUMNS) == _summed(DailyRollup, volume_keys, VOLUME_COLUMNS)
     assert DayTotal.objects.exists()
 
