@@ -23,6 +23,9 @@ def test_report_charts_and_schedule(rolled_up, browser, screenshots, language, w
         page.goto(site.url + "/reports/?period=30")
         charts = page.locator("figure.chart svg[role=img]")
         expect(charts).to_have_count(3)
+        # the deflection chart (every ticket, no filter): the demo has no contact-form visits
+        expect(page.locator("figure.chart")).to_have_count(4)
+        expect(page.locator("#chart-deflection p.muted").first).not_to_be_empty()
         for key in ("volume", "frt", "channels"):
             expect(page.locator(f"#chart-{key} svg title").first).not_to_be_empty()
         expect(page.locator("#chart-channels rect").first).to_be_attached()

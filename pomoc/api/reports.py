@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from pomoc.accounts.models import Department, User
 from pomoc.api.schemas import ERRORS, ChannelFilter, Id, require_staff
@@ -40,6 +40,13 @@ class SurveysOut(Schema):
     nps: float | None
 
 
+class ChannelCsatOut(Schema):
+    channel: str
+    answers: int
+    satisfied: int
+    csat_percent: float | None
+
+
 class FiguresOut(Schema):
     start: dt.datetime
     end: dt.datetime
@@ -50,6 +57,13 @@ class FiguresOut(Schema):
     reopen: RateOut
     first_contact_resolution: RateOut
     surveys: SurveysOut
+    csat_by_channel: list[ChannelCsatOut]
+    churn: RateOut | None = Field(description="Customers active in the period before and not in this one, of "
+                                              "those active before; null unless the caller sees every ticket "
+                                              "and filters nothing.")
+    deflection: RateOut | None = Field(description="Contact-form visits that opened a suggested article and "
+                                                   "sent no form, of those visits; null with filters other than "
+                                                   "department and the web channel.")
 
 
 class ReportOut(FiguresOut):
@@ -76,7 +90,11 @@ def _figures(report) -> dict:
             "handle_time": durations(report.handle_time),
             "reopen": rate(report.reopen), "first_contact_resolution": rate(report.fcr),
             "surveys": {"csat_answers": s.csat_answers, "csat_percent": s.csat_percent, "ces_answers": s.ces_answers,
-                        "ces_average": s.ces_average, "nps_answers": s.nps_answers, "nps": s.nps}}
+                        "ces_average": s.ces_average, "nps_answers": s.nps_answers, "nps": s.nps},
+            "csat_by_channel": [{"channel": row.channel, "answers": row.answers, "satisfied": row.satisfied,
+                                 "csat_percent": row.percent} for row in report.csat_by_channel],
+            "churn": rate(report.churn) if report.churn is not None else None,
+            "deflection": rate(report.deflection.rate) if report.deflection is not None else None}
 
 
 def _object(model, pk, field: str, queryset=None):

@@ -14,7 +14,8 @@ class ReportsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from pomoc.core import scheduler
-        from pomoc.reports import rollups, schedules
+        from pomoc.orders.models import Order
+        from pomoc.reports import activity, rollups, schedules
         from pomoc.tickets.models import Ticket
         from pomoc.timetracking.models import TimeEntry
 
@@ -34,3 +35,7 @@ class ReportsConfig(AppConfig):
                             sender=TimeEntry, weak=False, dispatch_uid="reports_rollup_time_gone")
         post_delete.connect(lambda sender, instance, **kw: rollups.mark_dirty([instance.pk]),
                             sender=Ticket, weak=False, dispatch_uid="reports_rollup_ticket_gone")
+        # An order placed, changed or removed changes who was active on its day (churn).
+        for signal, uid in ((post_save, "reports_activity_order"), (post_delete, "reports_activity_order_gone")):
+            signal.connect(lambda sender, instance, **kw: activity.mark_order_day(instance.placed_at),
+                           sender=Order, weak=False, dispatch_uid=uid)

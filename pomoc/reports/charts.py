@@ -47,6 +47,7 @@ class Chart:
     left: int = LEFT
     plot_bottom: int = HEIGHT - BOTTOM
     plot_right: int = WIDTH - RIGHT
+    empty_text: str = ""  # shown instead of an empty chart (default: no tickets in the period)
 
     @property
     def rows(self) -> list[tuple[dt.date, list[float | None]]]:
@@ -142,7 +143,7 @@ def report_charts(report) -> list[Chart]:
     channels = sorted({c for d in daily.values() for c in d.channels})
     by_channel = [(str(names.get(c, c)), [float(daily[d].channels.get(c, 0)) if d in daily else 0.0 for d in days])
                   for c in channels]
-    return [
+    charts = [
         line_chart("volume", _("Tickets opened per day"),
                    _("A line of the number of tickets opened on each day of the period."), _("tickets"), days,
                    [(_("Tickets opened"), opened)]),
@@ -153,3 +154,14 @@ def report_charts(report) -> list[Chart]:
                       _("Stacked bars: for each day, the tickets opened through each channel."), _("tickets"), days,
                       by_channel),
     ]
+    deflection = getattr(report, "deflection", None)
+    if deflection is not None:
+        chart = line_chart(
+            "deflection", _("Contact-form visits and deflections per day"),
+            _("Two lines: for each day, the contact-form visits that opened a suggested article, and those of "
+              "them that sent no form (deflections)."), _("visits"), days,
+            [(_("Visits that opened an article"), [float(deflection.daily.get(d, (0, 0))[0]) for d in days]),
+             (_("Deflections"), [float(deflection.daily.get(d, (0, 0))[1]) for d in days])])
+        chart.empty_text = _("No contact-form visit opened a suggested article in this period.")
+        charts.append(chart)
+    return charts

@@ -11,6 +11,13 @@ import io
 
 from django.utils.translation import gettext as _
 
+
+def channel_label(value: str) -> str:
+    from pomoc.tickets.models import Channel
+
+    return str(dict(Channel.choices).get(value, value or "—"))
+
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -42,9 +49,24 @@ def rows(report) -> list[list]:
             [_("CSAT (percent satisfied)"), surveys.csat_answers, _number(surveys.csat_percent)],
             [_("CES (mean of 1–7)"), surveys.ces_answers, _number(surveys.ces_average)],
             [_("NPS"), surveys.nps_answers, _number(surveys.nps)]]
+    out += [[], [_("Channel"), _("CSAT answers"), _("Satisfied"), _("CSAT (percent satisfied)")]]
+    for row in report.csat_by_channel:
+        out.append([channel_label(row.channel), row.answers, row.satisfied, _number(row.percent)])
+    out += [[], [_("Metric"), _("Count"), _("Of"), _("Share")]]
+    if report.churn is not None:
+        out.append([_("Customer churn"), report.churn.numerator, report.churn.denominator,
+                    "" if report.churn.value is None else round(report.churn.value, 4)])
+    if report.deflection is not None:
+        rate = report.deflection.rate
+        out.append([_("Deflection"), rate.numerator, rate.denominator,
+                    "" if rate.value is None else round(rate.value, 4)])
     out += [[], [_("Channel"), _("Tickets opened")], *map(list, report.by_channel)]
     out += [[], [_("Department"), _("Tickets opened")], *map(list, report.by_department)]
     out += [[], [_("Hour"), _("Tickets opened")], *map(list, report.by_hour)]
+    if report.deflection is not None and report.deflection.daily:
+        out += [[], [_("Day"), _("Visits that opened an article"), _("Deflections")]]
+        out += [[day.isoformat(), visits, deflected]
+                for day, (visits, deflected) in sorted(report.deflection.daily.items())]
     return [[neutralise(cell) for cell in row] for row in out]
 
 

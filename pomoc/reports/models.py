@@ -111,6 +111,58 @@ for _column in (*HOUR_COLUMNS, *HISTOGRAM_COLUMNS):
     DailyRollup.add_to_class(_column, models.IntegerField(default=0, db_default=0))
 
 
+class DayTotal(models.Model):
+    """The ``DailyRollup`` rows of one day added up over every key: what a report of every ticket
+    without a filter reads (365 rows a year, however many departments, channels, agents and
+    priorities are in use). Kept in the same statement batch as ``DailyRollup``."""
+
+    day = models.DateField(unique=True)
+
+
+for _column in ROLLUP_COLUMNS:
+    DayTotal.add_to_class(_column, (models.BigIntegerField if _column.endswith("_seconds") else models.IntegerField)(
+        default=0, db_default=0))
+
+VOLUME_COLUMNS = ("opened", "answered", "frt_seconds")
+
+
+class DayVolume(models.Model):
+    """Tickets opened and their first responses under ``DailyRollup``'s key: the narrow rows the
+    report's charts and volume tables group (a few columns instead of ``DailyRollup``'s 180)."""
+
+    day = models.DateField()
+    department_id = models.PositiveIntegerField(default=NONE)
+    channel = models.CharField(max_length=20)
+    agent_id = models.PositiveIntegerField(default=NONE)
+    priority = models.PositiveSmallIntegerField()
+    opened = models.IntegerField(default=0, db_default=0)
+    answered = models.IntegerField(default=0, db_default=0)
+    frt_seconds = models.BigIntegerField(default=0, db_default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "department_id", "channel", "agent_id", "priority"],
+                                               name="dayvolume_key")]
+
+
+class CustomerDay(models.Model):
+    """A customer active on a day (in ``TIME_ZONE``): they opened a ticket (not a return, not merged
+    away) or placed an order (not cancelled) that day. The daily aggregate churn reads
+    (docs/metrics.md, "Churn"); ``pomoc.reports.activity`` keeps it."""
+
+    day = models.DateField()
+    contact_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "contact_id"], name="customerday_key")]
+        indexes = [models.Index(fields=["contact_id", "day"], name="customerday_contact")]
+
+
+class ActivityDirtyDay(models.Model):
+    """A day whose ``CustomerDay`` rows are to be made again (an order placed, changed or removed)."""
+
+    day = models.DateField(primary_key=True)
+
+
 class TicketFact(models.Model):
     """What one ticket adds to the rollups now, so that a change subtracts exactly that before adding
     the new figures. ``ticket_id`` is no foreign key: a deleted ticket's fact must outlive it."""

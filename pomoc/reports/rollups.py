@@ -24,11 +24,16 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from pomoc.reports import activity
 from pomoc.reports.models import (
     BUCKET_MINUTES,
     NONE,
     ROLLUP_COLUMNS,
+    VOLUME_COLUMNS,
+    ActivityDirtyDay,
     DailyRollup,
+    DayTotal,
+    DayVolume,
     RollupDirty,
     RollupState,
     TicketFact,
@@ -112,8 +117,14 @@ def _current(ticket_ids: list[int]) -> dict[int, list[dict]]:
 
 
 # --- applying the differences -------------------------------------------------------------------------
-def refresh(ticket_ids: Iterable[int]) -> int:
-    """Bring the rollups up to date for ``ticket_ids`` (call with the ``RollupState`` lock held)."""
+def _opened_day(entries: list[dict]) -> set[str]:
+    return {entry["k"][0] for entry in entries if entry["s"].get("opened")}
+
+
+def refresh(ticket_ids: Iterable[int], *, opened_days: set[str] | None = None) -> int:
+    """Bring the rollups up to date for ``ticket_ids`` (call with the ``RollupState`` lock held).
+    The days on which a ticket appeared, vanished (merged, deleted) or moved are added to
+    ``opened_days``: their active customers (``activity``) change."""
     ids = sorted(set(ticket_ids))
     changed = 0
     for start in range(0, len(ids), 1000):
@@ -126,6 +137,8 @@ def refresh(ticket_ids: Iterable[int]) -> int:
             if old == new:
                 continue
             changed += 1
+            if opened_days is not None and _opened_day(old) != _opened_day(new):
+                opened_days |= _opened_day(old) | _opened_day(new)
             for sign, entries in ((-1, old), (1, new)):
                 for entry in entries:
                     key = tuple(entry["k"])
@@ -171,13 +184,25 @@ def _pg_type(model, column: str) -> str:
 
 
 def _add_sums(sums: dict[tuple, Counter]) -> None:
-    """Add each key's differences to its row; only the columns that change somewhere go in the statement."""
+    """Add each key's differences to its row, to its ``DayVolume`` row and to its day's ``DayTotal``
+    row; only the columns that change somewhere go in the statements."""
     changing = {name for counts in sums.values() for name, value in counts.items() if value}
     columns = tuple(name for name in ROLLUP_COLUMNS if name in changing)
-    if columns:
-        _upsert(DailyRollup, KEY, columns, [(dt.date.fromisoformat(key[0]), *key[1:],
-                                             *(counts.get(name, 0) for name in columns))
-                                            for key, counts in sums.items()])
+    if not columns:
+        return
+    _upsert(DailyRollup, KEY, columns, [(dt.date.fromisoformat(key[0]), *key[1:],
+                                         *(counts.get(name, 0) for name in columns))
+                                        for key, counts in sums.items()])
+    totals: dict[str, Counter] = defaultdict(Counter)
+    for key, counts in sums.items():
+        totals[key[0]].update(counts)
+    _upsert(DayTotal, ("day",), columns, [(dt.date.fromisoformat(day), *(counts.get(name, 0) for name in columns))
+                                          for day, counts in totals.items()])
+    volume_columns = tuple(name for name in VOLUME_COLUMNS if name in changing)
+    if volume_columns:
+        _upsert(DayVolume, KEY, volume_columns,
+                [(dt.date.fromisoformat(key[0]), *key[1:], *(counts.get(name, 0) for name in volume_columns))
+                 for key, counts in sums.items() if any(counts.get(name, 0) for name in volume_columns)])
 
 
 # --- from the event log ---------------------------------------------------------------------------------
@@ -203,8 +228,10 @@ def advance(*, batch: int = BATCH, max_batches: int = 50) -> int:
             ids = {ticket_id for _pk, ticket_id in events}
             ids |= _late_arrivals(state)
             dirty = list(RollupDirty.objects.values_list("ticket_id", flat=True)[:batch])
-            refresh(ids | set(dirty))
+            days: set[str] = set()
+            refresh(ids | set(dirty), opened_days=days)
             RollupDirty.objects.filter(ticket_id__in=dirty).delete()
+            activity.refresh_days({dt.date.fromisoformat(day) for day in days} | set(activity.dirty_days()))
             if events:
                 _note_gaps(state, [pk for pk, _ticket in events])
                 state.watermark = events[-1][0]
@@ -244,6 +271,8 @@ def rebuild(*, batch: int = 5000) -> int:
         state = _locked_state()
         watermark = TicketEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         DailyRollup.objects.all().delete()
+        DayTotal.objects.all().delete()
+        DayVolume.objects.all().delete()
         TicketFact.objects.all().delete()
         RollupDirty.objects.all().delete()
         last, count = 0, 0
@@ -254,6 +283,7 @@ def rebuild(*, batch: int = 5000) -> int:
             refresh(ids)
             count += len(ids)
             last = ids[-1]
+        activity.rebuild()
         state.watermark, state.gaps, state.rebuilt_at = watermark, {}, timezone.now()
         state.save(update_fields=["watermark", "gaps", "rebuilt_at"])
     return count
@@ -265,4 +295,5 @@ def mark_dirty(ticket_ids: Iterable[int]) -> None:
 
 def has_work() -> bool:
     state = RollupState.objects.filter(pk=1).values_list("watermark", "gaps").first() or (0, {})
-    return bool(state[1]) or TicketEvent.objects.filter(pk__gt=state[0]).exists() or RollupDirty.objects.exists()
+    return (bool(state[1]) or TicketEvent.objects.filter(pk__gt=state[0]).exists() or RollupDirty.objects.exists()
+            or ActivityDirtyDay.objects.exists())

@@ -11,13 +11,15 @@ from django.utils import timezone
 
 from pomoc.accounts.models import Department
 from pomoc.calendars.hours import schedule_of
+from pomoc.channels.web.selectors import deflections
 from pomoc.contacts import segments
-from pomoc.reports import metrics, rollup_read
+from pomoc.core.models import OrganisationSettings
+from pomoc.reports import activity, metrics, rollup_read
 from pomoc.reports.rollup_read import SlaCompliance
 from pomoc.surveys.models import Answer
-from pomoc.surveys.selectors import SurveyFigures, figures, visible_answers
+from pomoc.surveys.selectors import ChannelCsat, SurveyFigures, csat_by_channel, figures, visible_answers
 from pomoc.tickets.models import Channel, EventType, MessageKind, Ticket, TicketEvent
-from pomoc.tickets.permissions import visible_tickets
+from pomoc.tickets.permissions import sees_all_tickets, visible_tickets
 from pomoc.timetracking.selectors import handle_times
 
 
@@ -39,7 +41,24 @@ class Report:
     sla: tuple[SlaCompliance, ...] = ()
     daily: dict = field(default_factory=dict)
     from_rollups: bool = False
+    csat_by_channel: tuple[ChannelCsat, ...] = ()
+    churn: metrics.Rate | None = None  # None: not for this viewer or these filters
+    deflection: Deflection | None = None
     previous: Report | None = None
+
+
+@dataclass(frozen=True)
+class Deflection:
+    """Contact-form visits that opened a suggested article, and those of them that sent no form
+    (deflections), in total and per day (docs/metrics.md, "Deflection")."""
+
+    visits: int
+    deflections: int
+    daily: dict[dt.date, tuple[int, int]] = field(default_factory=dict)  # day: (visits, deflections)
+
+    @property
+    def rate(self) -> metrics.Rate:
+        return metrics.Rate(self.deflections, self.visits)
 
 
 # Each report filter, as a lookup on tickets and on survey answers (an answer keeps its own department,
@@ -70,7 +89,7 @@ def _answers(user, period: metrics.Period, **filters) -> QuerySet[Answer]:
 
 
 def report_for(user, *, start, end, calendar=None, compare: bool = True, rollups: bool = True,
-               **filters) -> Report:
+               backlog_now: metrics.Backlog | None = None, **filters) -> Report:
     """The report of ``[start, end)``; with ``compare``, also the figures of the period of the same
     length just before it (``previous``). Read from the rollups when they can give it exactly
     (``rollup_read.usable``), from the tickets otherwise (or with ``rollups=False``)."""
@@ -83,22 +102,27 @@ def report_for(user, *, start, end, calendar=None, compare: bool = True, rollups
         figures_ = rollup_read.period_figures(user, start=start, end=end, **filters)
     else:
         figures_ = direct_figures(tickets, period, schedule)
+    backlog_now = backlog_now or metrics.backlog(tickets, at=timezone.now())  # "now": the same for both periods
     previous = None
     if compare:
         previous = report_for(user, start=start - (end - start), end=start, calendar=calendar, compare=False,
-                              rollups=rollups, **filters)
+                              rollups=rollups, backlog_now=backlog_now, **filters)
+    answers = _answers(user, period, **filters)
     return Report(
         period=period,
         first_response=figures_.first_response,
         resolution=figures_.resolution,
         reopen=figures_.reopen,
         fcr=figures_.fcr,
-        backlog=metrics.backlog(tickets, at=timezone.now()),
+        backlog=backlog_now,
         by_channel=[(str(channel_names.get(key, key)), count) for key, count in figures_.by_channel],
         by_department=[(departments.get(key, "—"), count) for key, count in figures_.by_department],
         by_hour=[(hour, figures_.by_hour.get(hour, 0)) for hour in range(24)],
         business_hours=schedule is not None,
-        surveys=figures(_answers(user, period, **filters)),
+        surveys=figures(answers),
+        csat_by_channel=tuple(csat_by_channel(answers)),
+        churn=churn_for(user, period, **filters),
+        deflection=deflection_for(user, period, **filters),
         opened=sum(count for _key, count in figures_.by_channel),
         handle_time=figures_.handle_time,
         sla=tuple(figures_.sla),
@@ -106,6 +130,40 @@ def report_for(user, *, start, end, calendar=None, compare: bool = True, rollups
         from_rollups=not isinstance(figures_, DirectFigures),
         previous=previous,
     )
+
+
+def _used(filters: dict) -> set[str]:
+    return {name for name, value in filters.items() if value is not None and value != ""}
+
+
+def churn_for(user, period: metrics.Period, **filters) -> metrics.Rate | None:
+    """Customer churn of the period (``activity.churn``): a figure about every customer, so only for
+    a viewer who sees every ticket and only without filters; None otherwise."""
+    if not sees_all_tickets(user) or _used(filters):
+        return None
+    return activity.churn(period.start, period.end)
+
+
+def deflection_for(user, period: metrics.Period, **filters) -> Deflection | None:
+    """The contact-form visits and deflections of the period in the departments ``user`` sees (the
+    rule of ``ticket_visibility_q`` on the form's department). Only a department filter applies (and
+    the web channel, whose forms they are); other filters give None."""
+    used = _used(filters)
+    if used - {"department", "channel"} or ("channel" in used and filters["channel"] != Channel.WEB):
+        return None
+    department = filters.get("department")
+    rows = deflections(start=period.start, end=period.end,
+                       department_id=getattr(department, "pk", department) if "department" in used else None)
+    if not sees_all_tickets(user):
+        mine = set(user.departments.values_list("pk", flat=True))
+        department_less = OrganisationSettings.get().agents_see_unassigned_department_less
+        rows = [row for row in rows if row["department_id"] in mine
+                or (row["department_id"] is None and department_less)]
+    daily: dict[dt.date, tuple[int, int]] = {}
+    for row in rows:
+        visits, deflected = daily.get(row["day"], (0, 0))
+        daily[row["day"]] = (visits + row["visits"], deflected + row["deflections"])
+    return Deflection(sum(v for v, _d in daily.values()), sum(d for _v, d in daily.values()), daily)
 
 
 class DirectFigures(rollup_read.PeriodFigures):

@@ -63,3 +63,22 @@ def figures(answers: QuerySet[Answer]) -> SurveyFigures:
         promoters=row["promoters"], passives=nps_answers - row["promoters"] - row["detractors"],
         detractors=row["detractors"],
     )
+
+
+@dataclass(frozen=True)
+class ChannelCsat:
+    channel: str
+    answers: int
+    satisfied: int  # answers of 4 or 5
+
+    @property
+    def percent(self) -> float | None:
+        return 100.0 * self.satisfied / self.answers if self.answers else None
+
+
+def csat_by_channel(answers: QuerySet[Answer]) -> list[ChannelCsat]:
+    """CSAT per channel of the answer (e-mail survey links, chat ratings, …), one query; the answers
+    of every channel count the same way (docs/metrics.md)."""
+    rows = (answers.filter(kind=SurveyKind.CSAT).values("channel")
+            .annotate(n=Count("pk"), satisfied=Count("pk", filter=Q(score__gte=4))).order_by("channel"))
+    return [ChannelCsat(row["channel"], row["n"], row["satisfied"]) for row in rows]

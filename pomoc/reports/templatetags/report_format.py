@@ -64,3 +64,11 @@ def index(sequence, position: int):
         return sequence[position]
     except (IndexError, TypeError, KeyError):
         return None
+
+
+@register.filter
+def channel_label(value: str) -> str:
+    """A channel's name in the reader's language (a CSAT answer about no ticket has none)."""
+    from pomoc.tickets.models import Channel
+
+    return str(dict(Channel.choices).get(value, value or "—"))

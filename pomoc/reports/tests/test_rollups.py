@@ -5,12 +5,21 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Sum
 
 from pomoc.accounts.models import Role
 from pomoc.automation.sla.tests.helpers import message_at, policy, status_at, ticket_at
 from pomoc.automation.sla.timers import recompute
 from pomoc.reports import rollup_read, rollups
-from pomoc.reports.models import ROLLUP_COLUMNS, DailyRollup, RollupState, TicketFact
+from pomoc.reports.models import (
+    ROLLUP_COLUMNS,
+    VOLUME_COLUMNS,
+    DailyRollup,
+    DayTotal,
+    DayVolume,
+    RollupState,
+    TicketFact,
+)
 from pomoc.reports.selectors import report_for
 from pomoc.testing.factories import DepartmentFactory, UserFactory
 from pomoc.tickets import services
@@ -89,6 +98,21 @@ def _direct(user, start=MONDAY, end=WEEK_END, **filters):
     return report
 
 
+def _summed(model, keys, columns) -> dict:
+    """Each key's non-zero sums of ``columns``."""
+    rows = model.objects.values(*keys).annotate(**{f"s_{c}": Sum(c) for c in columns}).order_by()
+    out = {tuple(row[k] for k in keys): tuple(row[f"s_{c}"] for c in columns) for row in rows}
+    return {key: sums for key, sums in out.items() if any(sums)}
+
+
+def _totals_consistent():
+    """``DayTotal`` holds the sums of ``DailyRollup`` by day, ``DayVolume`` its volume columns by key."""
+    assert _summed(DayTotal, ["day"], ROLLUP_COLUMNS) == _summed(DailyRollup, ["day"], ROLLUP_COLUMNS)
+    volume_keys = ["day", "department_id", "channel", "agent_id", "priority"]
+    assert _summed(DayVolume, volume_keys, VOLUME_COLUMNS) == _summed(DailyRollup, volume_keys, VOLUME_COLUMNS)
+    assert DayTotal.objects.exists()
+
+
 def _same(user, **filters):
     """The rollups' figures are the direct computation's."""
     rolled = report_for(user, start=MONDAY, end=WEEK_END, **filters)
@@ -159,6 +183,7 @@ def test_incremental_rollups_follow_the_event_log_and_stay_idempotent(world):
                            changes={"status": Status.OPEN})
     assert rollups.advance() > 0
     assert sorted(DailyRollup.objects.values_list(*[f.name for f in DailyRollup._meta.fields[1:]])) != before
+    _totals_consistent()
     _same(world["admin"])
     # again: nothing new, nothing changes; refreshing every ticket again changes nothing either
     snapshot = sorted(DailyRollup.objects.values_list(*[f.name for f in DailyRollup._meta.fields[1:]]))
@@ -169,6 +194,7 @@ def test_incremental_rollups_follow_the_event_log_and_stay_idempotent(world):
     call_command("rebuild_report_rollups", stdout=open("/dev/null", "w"))  # noqa: SIM115
     rebuilt = sorted(DailyRollup.objects.values_list(*[f.name for f in DailyRollup._meta.fields[1:]]))
     assert [row for row in rebuilt if any(row[5:])] == [row for row in snapshot if any(row[5:])]
+    _totals_consistent()
     _same(world["admin"])
 
 
@@ -178,6 +204,7 @@ def test_a_deleted_ticket_and_tracked_time_are_taken_out_and_in(world):
     Ticket.objects.filter(pk=world["c"].pk).delete()
     rollups.advance()
     assert not TicketFact.objects.filter(ticket_id=world["c"].pk).exists()
+    _totals_consistent()
     figures = _same(world["admin"])
     assert figures.handle_time.count == 2 and figures.resolution.count == 2
 

@@ -162,7 +162,7 @@ def test_the_report_page_shows_the_charts_and_sla_as_accessible_svg(client):
 
 def test_daily_series_by_channel_are_counted():
     days = {dt.date(2026, 12, 1): Day(opened=3, answered=2, frt_seconds=3 * 3600, channels={"email": 2, "chat": 1})}
-    report = mock.Mock(daily=days, period=mock.Mock(start=dt.datetime(2026, 12, 1, tzinfo=UTC),
+    report = mock.Mock(daily=days, deflection=None, period=mock.Mock(start=dt.datetime(2026, 12, 1, tzinfo=UTC),
                                                      end=dt.datetime(2026, 12, 3, tzinfo=UTC)))
     volume, frt, by_channel = charts.report_charts(report)
     assert volume.series[0][2] == [3.0, 0.0]
