@@ -184,7 +184,7 @@ class VisitorConsumer(_Frames):
             .order_by("-id").values_list("pk", flat=True).first())()
         if conversation_id:
             await self.channel_layer.group_send(conversation_group(conversation_id), {
-                "type": "chat.typing", "on": on, "name": self.visitor.name, "author": "visitor",
+                "type": "chat.typing", "on": on, "name": self.visitor.display_name, "author": "visitor",
                 "sender": self.channel_name})
 
     async def read(self, content) -> None:

@@ -173,17 +173,29 @@ def _link_contact(visitor: Visitor) -> None:
         contact = contact_find(kind=IdentityKind.EMAIL, value=visitor.email) if visitor.email else None
         if contact is None:
             # a name of its own: a nameless contact is named by a query per message on ticket pages
-            name = visitor.name or _("Visitor %(code)s") % {"code": visitor.key[:6]}
+            name = visitor.name or visitor.label
             contact, _created = contact_get_or_create(kind=IdentityKind.CHAT, value=visitor.key, name=name)
         visitor.contact = contact
         visitor.save(update_fields=["contact"])
     contact = visitor.contact
+    _name_contact(visitor)
     try:
         identity_add(contact=contact, kind=IdentityKind.CHAT, value=visitor.key)
         if visitor.email and contact_find(kind=IdentityKind.EMAIL, value=visitor.email) is None:
             identity_add(contact=contact, kind=IdentityKind.EMAIL, value=visitor.email)
     except ValidationError:
         pass  # the address belongs to another contact: the chat stays with this one
+
+
+def _name_contact(visitor: Visitor) -> None:
+    """A visitor who gives their name later (pre-chat, signed identity): it replaces the "Visitor 4821"
+    their contact was made with (a name an agent typed is kept)."""
+    contact = visitor.contact
+    if contact is None or not visitor.name or contact.name == visitor.name:
+        return
+    if not contact.name or contact.name == visitor.label:
+        contact.name = visitor.name[:200]
+        contact.save(update_fields=["name"])
 
 
 # --- conversations --------------------------------------------------------------------------
@@ -221,6 +233,7 @@ def conversation_start(*, visitor: Visitor, prechat=None) -> Conversation:
         if answers.get("email") and not visitor.email and is_valid_email(answers["email"]):
             visitor.email = answers["email"].lower()
         visitor.save(update_fields=["name", "email"])
+        _name_contact(visitor)
         return Conversation.objects.create(inbox=inbox, visitor=visitor, department=inbox.department,
                                            prechat=answers)
 
@@ -380,7 +393,7 @@ def _ring(conversation: Conversation) -> None:
 
     agents = available_agents(conversation.department_id)
     if agents and conversation.ticket_id:
-        name = conversation.visitor.name or _("A visitor")
+        name = conversation.visitor.display_name
         ports.notify(agents, kind="customer_replied", ticket=conversation.ticket,
                      text=_("%(name)s is waiting in the chat queue.") % {"name": name})
 

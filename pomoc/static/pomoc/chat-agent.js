@@ -70,7 +70,7 @@
     item.className = "chat-line chat-line-" + frame.author;
     item.dataset.seq = frame.seq;
     item.querySelector(".chat-line-who").textContent =
-      frame.author === "system" ? "·" : (frame.name || gettext("Visitor"));
+      frame.author === "system" ? "·" : (frame.name || panel.dataset.visitorName || gettext("Visitor"));
     var body = item.querySelector(".chat-line-body");
     body.textContent = "";
     linkified(frame.body || "", body);
