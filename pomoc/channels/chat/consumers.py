@@ -314,8 +314,9 @@ class AgentChatConsumer(_Frames):
     def _gap(self, after: int) -> list[dict]:
         conversation = Conversation.objects.select_related("agent").get(pk=self.conversation.pk)
         lines = selectors.lines_after(conversation.pk, after)
-        if lines:
-            services.visitor_lines_seen(conversation=conversation, upto=lines[-1].seq, state=LineState.DELIVERED)
+        held = max([after, *(line.seq for line in lines)])  # the page itself showed those up to ``after``
+        if held:
+            services.visitor_lines_seen(conversation=conversation, upto=held, state=LineState.DELIVERED)
         return [*(frames.message(line) for line in lines),
                 frames.status(conversation, position=selectors.queue_position(conversation))]
 

@@ -427,6 +427,8 @@ def conversation_accept(*, conversation: Conversation, agent: User, force: bool 
         if conversation.ticket is not None and conversation.ticket.assignee_id != agent.pk:
             ticket_services.ticket_update(ticket=conversation.ticket, actor=agent, changes={"assignee": agent})
         _publish(conversation.visitor_id, conversation.pk, frames.status(conversation, online=True))
+        # what the visitor wrote while waiting has reached an agent now
+        visitor_lines_seen(conversation=conversation, upto=conversation.last_seq, state=LineState.DELIVERED)
         if was_queued:
             department_id = conversation.department_id
             transaction.on_commit(lambda: _queue_changed(department_id))

@@ -137,6 +137,8 @@
       attempts = 0;
       setLive("live");
       send({ type: "hello", after: lastSeq });
+      // the lines the page showed are read when the agent is looking at it
+      if (lastSeq && document.visibilityState === "visible") send({ type: "read", seq: lastSeq });
       while (pending.length) send(pending.shift());
     };
     socket.onmessage = function (event) {

@@ -173,3 +173,60 @@ def test_hello_naming_an_earlier_conversation_gets_the_new_one_from_the_start():
         await close_layer()
 
     async_to_sync(scenario)()
+
+
+def test_lines_written_while_waiting_become_delivered_on_accept_and_read_when_the_panel_shows_them():
+    async def scenario():
+        inbox, opened, agent = await _setup()
+        visitor = await _visitor(inbox, opened.token)
+        await visitor.send_json_to({"type": "hello", "after": 0})
+        await _until(visitor, "status")
+        for n in (1, 2):
+            await visitor.send_json_to({"type": "message", "client_id": f"w-{n}", "body": f"anyone? {n}"})
+            await _until(visitor, "ack")
+        conversation = await database_sync_to_async(Conversation.objects.get)()
+
+        await database_sync_to_async(services.conversation_accept)(conversation=conversation, agent=agent)
+        delivered = await _until(visitor, "state")
+        assert (delivered["seq"], delivered["state"]) == (2, "delivered")
+        states = await database_sync_to_async(lambda: sorted(Line.objects.values_list("seq", "state")))()
+        assert states == [(1, "delivered"), (2, "delivered")]
+
+        # the ticket page showed both lines; its socket says hello after them, then read
+        staff = await connect(agent, path=f"/ws/chat-agent/{conversation.pk}/")
+        await staff.send_json_to({"type": "hello", "after": 2})
+        await _until(staff, "status")
+        await staff.send_json_to({"type": "read", "seq": 2})
+        read = await _until(visitor, "state")
+        assert (read["seq"], read["state"]) == (2, "read")
+        states = await database_sync_to_async(lambda: sorted(Line.objects.values_list("seq", "state")))()
+        assert states == [(1, "read"), (2, "read")]
+        await visitor.disconnect()
+        await staff.disconnect()
+        await close_layer()
+
+    async_to_sync(scenario)()
+
+
+def test_an_agent_page_holding_lines_marks_them_delivered_on_hello():
+    async def scenario():
+        inbox, opened, agent = await _setup()
+
+        @database_sync_to_async
+        def write():
+            services.visitor_message(visitor=opened.visitor, client_id="c1", body="hello?")
+            return Conversation.objects.get()
+
+        conversation = await write()
+        visitor = await _visitor(inbox, opened.token)
+        await visitor.send_json_to({"type": "hello", "after": 1})
+        await _until(visitor, "status")
+        staff = await connect(agent, path=f"/ws/chat-agent/{conversation.pk}/")
+        await staff.send_json_to({"type": "hello", "after": 1})  # the page rendered line 1 itself
+        state = await _until(visitor, "state")
+        assert (state["seq"], state["state"]) == (1, "delivered")
+        await visitor.disconnect()
+        await staff.disconnect()
+        await close_layer()
+
+    async_to_sync(scenario)()
