@@ -317,7 +317,7 @@ class AgentChatConsumer(_Frames):
         held = max([after, *(line.seq for line in lines)])  # the page itself showed those up to ``after``
         if held:
             services.visitor_lines_seen(conversation=conversation, upto=held, state=LineState.DELIVERED)
-        return [*(frames.message(line) for line in lines),
+        return [*(frames.message(line, for_agent=True) for line in lines),
                 frames.status(conversation, position=selectors.queue_position(conversation))]
 
     async def message(self, content) -> None:

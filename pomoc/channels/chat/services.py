@@ -318,13 +318,12 @@ def _append(conversation: Conversation, *, message: Message | None, author: str,
 
 def _publish_line(line_id: int) -> None:
     from pomoc.channels.chat.selectors import lines_by_ids
+    from pomoc.core.realtime import publish_many
 
     for line in lines_by_ids([line_id]):
-        frame = frames.message(line)
-        groups = [visitor_group(line.conversation.visitor_id), conversation_group(line.conversation_id)]
-        from pomoc.core.realtime import publish_many
-
-        publish_many([(groups, frame)])
+        # the same line, its files linked for each side (the visitor's token, the agent's access)
+        publish_many([([visitor_group(line.conversation.visitor_id)], frames.message(line)),
+                      ([conversation_group(line.conversation_id)], frames.message(line, for_agent=True))])
 
 
 def system_line(*, conversation: Conversation, text: str) -> Line:

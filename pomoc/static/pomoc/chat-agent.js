@@ -75,10 +75,12 @@
     body.textContent = "";
     linkified(frame.body || "", body);
     (frame.attachments || []).forEach(function (file) {
-      var link = document.createElement("span");
+      // the ticket's attachment download (it checks the agent's access); a bare name without a url
+      var link = document.createElement(file.url ? "a" : "span");
       link.className = "chat-file";
+      if (file.url && file.url.charAt(0) === "/") link.href = file.url;
       link.textContent = file.name;
-      body.appendChild(link);
+      item.insertBefore(link, item.querySelector("time"));
     });
     var at = new Date(frame.at);
     var time = item.querySelector("time");

@@ -230,3 +230,43 @@ def test_an_agent_page_holding_lines_marks_them_delivered_on_hello():
         await close_layer()
 
     async_to_sync(scenario)()
+
+
+def test_a_visitor_file_reaches_the_agent_panel_live_as_an_access_checked_link():
+    from django.test import Client
+
+    async def scenario():
+        inbox, opened, agent = await _setup()
+        await database_sync_to_async(services.visitor_message)(visitor=opened.visitor, client_id="c1", body="hi")
+        conversation = await database_sync_to_async(Conversation.objects.get)()
+        staff = await connect(agent, path=f"/ws/chat-agent/{conversation.pk}/")
+        await staff.send_json_to({"type": "hello", "after": 1})
+        await _until(staff, "status")
+        visitor = await _visitor(inbox, opened.token)
+        upload = await database_sync_to_async(services.upload_store)(
+            visitor=opened.visitor, name="invoice.pdf", content=b"%PDF-1.4 the invoice")
+        await visitor.send_json_to({"type": "message", "client_id": "c2", "body": "", "attachments": [upload.pk]})
+
+        live = await _until(staff, "message")
+        assert live["seq"] == 2 and live["attachments"][0]["name"] == "invoice.pdf"
+        url = live["attachments"][0]["url"]
+        assert url.startswith("/") and "/chat/" not in url  # the ticket's download, not the visitor's
+        seen = await _until(visitor, "message")
+        assert seen["attachments"][0]["url"].startswith("/chat/") and seen["attachments"][0]["url"] != url
+
+        def download(user):
+            client = Client()
+            client.force_login(user)
+            return client.get(url)
+
+        got = await database_sync_to_async(download)(agent)
+        assert got.status_code == 200 and b"".join(got.streaming_content if got.streaming else [got.content]) \
+            == b"%PDF-1.4 the invoice"
+        stranger = await database_sync_to_async(make_agent)(
+            await database_sync_to_async(DepartmentFactory)(name="Elsewhere"))
+        assert (await database_sync_to_async(download)(stranger)).status_code == 404
+        await visitor.disconnect()
+        await staff.disconnect()
+        await close_layer()
+
+    async_to_sync(scenario)()
