@@ -520,8 +520,7 @@ def rating_record(*, conversation: Conversation, score, comment: str = ""):
         answer = ports.csat_answer_create(
             score=score, comment=comment, contact_id=conversation.visitor.contact_id,
             ticket=conversation.ticket, agent_id=conversation.agent_id or conversation.ticket.assignee_id,
-            department_id=conversation.department_id, channel=conversation.ticket.channel, answered_at=now,
-            commented_at=now if comment else None,
+            department_id=conversation.department_id, channel=conversation.ticket.channel, now=now,
         )
         conversation.rated = True
         conversation.save(update_fields=["rated"])
