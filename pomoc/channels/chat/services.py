@@ -383,7 +383,17 @@ def _queue_changed(department_id: int | None) -> None:
              for n, c in enumerate(waiting, start=1)]
     sends.append(([department_group(department_id)], {"type": "queue", "department": department_id,
                                                       "length": len(waiting)}))
+    sends.append(_chats_changed(department_id, "queue"))
     publish_many(sends)
+
+
+def _chats_changed(department_id: int | None, reason: str) -> tuple[list[str], dict]:
+    """For the agents' live sockets (``/ws/live/``) in the department's group: the live chats page
+    fetches itself again. Only the department and why, nothing about a visitor."""
+    from pomoc.core.realtime import department_group as inbox_department_group
+
+    return ([inbox_department_group(department_id)],
+            {"event": "chats.changed", "department": department_id, "reason": reason})
 
 
 def _ring(conversation: Conversation) -> None:
@@ -428,6 +438,7 @@ def conversation_accept(*, conversation: Conversation, agent: User, force: bool 
         _publish(conversation.visitor_id, conversation.pk, frames.status(conversation, online=True))
         # what the visitor wrote while waiting has reached an agent now
         visitor_lines_seen(conversation=conversation, upto=conversation.last_seq, state=LineState.DELIVERED)
+        publish_on_commit([_chats_changed(conversation.department_id, "accepted")])
         if was_queued:
             department_id = conversation.department_id
             transaction.on_commit(lambda: _queue_changed(department_id))
@@ -480,6 +491,7 @@ def conversation_end(*, conversation: Conversation, by_visitor: bool, actor: Use
         text = _("The visitor ended the chat.") if by_visitor else _("The chat has ended.")
         system_line(conversation=conversation, text=text)
         _publish(conversation.visitor_id, conversation.pk, frames.status(conversation, online=True))
+        publish_on_commit([_chats_changed(conversation.department_id, "ended")])
         if was_queued:
             department_id = conversation.department_id
             transaction.on_commit(lambda: _queue_changed(department_id))

@@ -270,3 +270,43 @@ def test_a_visitor_file_reaches_the_agent_panel_live_as_an_access_checked_link()
         await close_layer()
 
     async_to_sync(scenario)()
+
+
+async def _event(communicator, event: str, timeout: float = 5) -> dict:
+    while True:
+        frame = await communicator.receive_json_from(timeout=timeout)
+        if frame.get("event") == event:
+            return frame
+
+
+def test_the_live_chats_page_hears_the_queue_an_accept_and_an_end_on_the_agents_socket():
+    async def scenario():
+        inbox, opened, agent = await _setup()
+        department_id = inbox.department_id
+        supervisor = await connect(await database_sync_to_async(make_agent)(inbox.department, role="supervisor"))
+        await supervisor.send_json_to({"action": "subscribe_inbox"})
+        assert (await _event(supervisor, "subscribed"))["inbox"] is True
+        stranger = await connect(await database_sync_to_async(make_agent)(
+            await database_sync_to_async(DepartmentFactory)(name="Elsewhere")))
+        await stranger.send_json_to({"action": "subscribe_inbox"})
+        await _event(stranger, "subscribed")
+
+        await database_sync_to_async(services.visitor_message)(visitor=opened.visitor, client_id="c", body="hi")
+        assert await _event(supervisor, "chats.changed") == {
+            "event": "chats.changed", "department": department_id, "reason": "queue"}
+        conversation = await database_sync_to_async(Conversation.objects.get)()
+        await database_sync_to_async(services.conversation_accept)(conversation=conversation, agent=agent)
+        reasons = {(await _event(supervisor, "chats.changed"))["reason"] for _n in range(2)}
+        assert reasons == {"accepted", "queue"}
+        await database_sync_to_async(services.conversation_end)(conversation=conversation, by_visitor=True)
+        assert (await _event(supervisor, "chats.changed"))["reason"] == "ended"
+
+        # another department's agent hears nothing of it
+        while not await stranger.receive_nothing(timeout=0.3):
+            frame = await stranger.receive_json_from()
+            assert frame.get("event") != "chats.changed"
+        await supervisor.disconnect()
+        await stranger.disconnect()
+        await close_layer()
+
+    async_to_sync(scenario)()
