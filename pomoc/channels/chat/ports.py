@@ -31,7 +31,7 @@ def get(name: str):
 
 
 def notify(users, *, kind: str, ticket, text: str, actor=None) -> None:
-    """A notification of ``kind`` ("customer_replied", "mentioned") for ``users`` about ``ticket``."""
+    """A notification of ``kind`` ("chat_waiting", "mentioned") for ``users`` about ``ticket``."""
     kinds = get("notification_kinds")
     notifier: Callable = get("notify")
     notifier(users, kind=getattr(kinds, kind.upper()), ticket=ticket, actor=actor, text=text)

@@ -403,7 +403,7 @@ def _ring(conversation: Conversation) -> None:
     agents = available_agents(conversation.department_id)
     if agents and conversation.ticket_id:
         name = conversation.visitor.display_name
-        ports.notify(agents, kind="customer_replied", ticket=conversation.ticket,
+        ports.notify(agents, kind="chat_waiting", ticket=conversation.ticket,
                      text=_("%(name)s is waiting in the chat queue.") % {"name": name})
 
 

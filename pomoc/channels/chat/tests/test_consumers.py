@@ -310,3 +310,27 @@ def test_the_live_chats_page_hears_the_queue_an_accept_and_an_end_on_the_agents_
         await close_layer()
 
     async_to_sync(scenario)()
+
+
+def test_a_waiting_chat_rings_with_its_own_kind_and_sound_except_for_who_switched_it_off():
+    from pomoc.notifications.models import Notification
+    from pomoc.notifications.services import preferences_save
+    from pomoc.tickets.tests.live_helpers import receive_event
+
+    async def scenario():
+        inbox, opened, agent = await _setup()
+        quiet = await database_sync_to_async(make_agent)(inbox.department)
+        await database_sync_to_async(preferences_save)(user=quiet, email_kinds=[], chat_ring=False)
+        page, quiet_page = await connect(agent), await connect(quiet)
+        await database_sync_to_async(services.visitor_message)(visitor=opened.visitor, client_id="c", body="hi")
+        rang = await receive_event(page, "notification.created")
+        assert (rang["kind"], rang["sound"]) == ("chat_waiting", "ring")
+        assert "waiting in the chat queue" in rang["title"]
+        assert await quiet_page.receive_nothing(timeout=0.3)
+        told = await database_sync_to_async(lambda: list(Notification.objects.values_list("recipient", "kind")))()
+        assert told == [(agent.pk, "chat_waiting")]
+        await page.disconnect()
+        await quiet_page.disconnect()
+        await close_layer()
+
+    async_to_sync(scenario)()
