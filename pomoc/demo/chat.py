@@ -18,6 +18,7 @@ from pomoc.channels.chat import services as chat_services
 from pomoc.channels.chat.models import Conversation, ConversationStatus, Line, LineState, Visitor
 from pomoc.channels.models import Inbox
 from pomoc.surveys.models import Answer, SurveyKind
+from pomoc.tickets import services as ticket_services
 from pomoc.tickets.models import Channel, Message, MessageKind, Status, Ticket
 
 INBOX_NAME = "Website chat"
@@ -48,6 +49,8 @@ def ensure_chat(departments: dict[str, Department]) -> int:
                     .order_by("-created_at", "-id")[:FINISHED])
         waiting = (chats.filter(status__in=[Status.NEW, Status.OPEN]).exclude(pk__in=[t.pk for t in done])
                    .select_related("requester").order_by("assignee_id", "-created_at", "-id").first())
+        if waiting is None:
+            waiting = _writing_again(chats, done)
         now = timezone.now()
         added = 0
         for n, ticket in enumerate(done):
@@ -68,6 +71,22 @@ def ensure_chat(departments: dict[str, Department]) -> int:
     return added
 
 
+def _writing_again(chats, done: list[Ticket]) -> Ticket | None:
+    """No chat ticket is open (a small demo): the customer of the newest finished one writes again in
+    the chat (a customer message, which reopens it), so the queue still has somebody waiting."""
+    ticket = (chats.exclude(pk__in=[t.pk for t in done]).select_related("requester")
+              .order_by("-created_at", "-id").first())
+    if ticket is None and len(done) > 1:
+        ticket = done.pop()
+    if ticket is None:
+        return None
+    ticket_services.message_add(ticket=ticket, kind=MessageKind.CUSTOMER, author_contact=ticket.requester,
+                                body_text="Hello again, one more question about my order, please.",
+                                channel=Channel.CHAT)
+    ticket.refresh_from_db()
+    return ticket
+
+
 def _conversation(inbox: Inbox, ticket: Ticket, n: int, *, ended: bool, now: dt.datetime) -> Conversation | None:
     """``ticket``'s chat: its customer messages and replies as lines, in order, all read."""
     messages = list(Message.objects.filter(ticket=ticket, kind__in=[MessageKind.CUSTOMER, MessageKind.REPLY])
@@ -75,7 +94,7 @@ def _conversation(inbox: Inbox, ticket: Ticket, n: int, *, ended: bool, now: dt.
     if not messages or Line.objects.filter(message__in=messages).exists():
         return None
     if not ended:
-        messages = messages[:1]  # a visitor who has just written
+        messages = messages[-1:] if ticket.status != Status.NEW else messages[:1]  # who has just written
     contact = ticket.requester
     started = messages[0].created_at if ended else now - dt.timedelta(minutes=3)
     visitor = Visitor.objects.create(

@@ -30,7 +30,7 @@ def test_the_demo_adds_a_chat_inbox_with_finished_chats_and_one_waiting():
     waiting = Conversation.objects.get(inbox=inbox, status="queued")
     assert waiting.ticket.status in ("new", "open") and waiting.last_seq == 1
     assert Ticket.objects.filter(return_request__isnull=True).count() == 60
-    assert_tickets_consistent([chat.ticket for chat in [*ended, waiting]])
+    assert_tickets_consistent([chat.ticket for chat in ended])  # the waiting one may have been written to now
 
     client = Client()
     client.force_login(User.objects.get(username="supervisor"))
