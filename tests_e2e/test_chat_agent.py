@@ -37,6 +37,14 @@ conversation = Conversation.objects.filter(visitor=opened.visitor).get()
 print(json.dumps({{"key": services.inbox_key(inbox), "token": opened.token, "number": conversation.ticket.number}}))
 """
 
+NEW_VISITOR = """
+import json
+from pomoc.channels.chat import services
+from pomoc.channels.models import Inbox
+inbox = Inbox.objects.get(name="Shop chat")
+print(json.dumps({"key": services.inbox_key(inbox), "token": services.session_open(inbox=inbox).token}))
+"""
+
 
 def _chat(site, client: str) -> dict:
     out = pomoc("shell", "-c", SETUP.format(site=SITE, client=client), env=site.env).stdout
@@ -96,6 +104,18 @@ def test_a_visitor_message_appears_live_and_the_answer_reaches_the_visitor(site,
 
         page.goto("/chat/live/")
         expect(page.locator("h1")).to_have_text("Live chats")
+        expect(page.locator("body")).to_have_attribute("data-live-state", "subscribed")
+        waiting = page.locator("table.chat-queue tbody tr")
+        before = waiting.count()
+        page.evaluate("window.__noReload = true")
+        # a new visitor writes (through the server, as the widget would): the queue grows over the
+        # agent's socket, without a reload and long before the slow poll
+        newcomer = json.loads(pomoc("shell", "-c", NEW_VISITOR, env=site.env).stdout.strip().splitlines()[-1])
+        with _visitor_socket(site, newcomer) as visitor:
+            visitor.send(json.dumps({"type": "message", "client_id": f"queued-{width}", "body": "Anyone there?"}))
+            _next(visitor, "ack")
+            expect(waiting).to_have_count(before + 1)
+        assert page.evaluate("window.__noReload") is True
         page.screenshot(path=str(SHOTS / f"chat-live-{width}.png"), full_page=True, caret="initial")
         page.goto("/chat/visitors/")
         expect(page.locator("h1")).to_have_text("Visitors on the site now")

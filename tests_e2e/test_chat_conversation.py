@@ -99,7 +99,13 @@ def test_a_visitor_and_agents_talk_through_drops_a_transfer_a_file_and_a_rating(
         attachment.write_text("Order 1042, paid 12 Dec.\n")
         visitor.w("input[type=file]").set_input_files(str(attachment))
         expect(visitor.w("li.visitor[data-seq] .files", has_text="receipt.txt")).to_have_count(1)
-        expect(jana.page.locator("[data-chat-lines] .chat-file", has_text="receipt.txt")).to_have_count(1)
+        live_file = jana.page.locator("[data-chat-lines] a.chat-file", has_text="receipt.txt")
+        expect(live_file).to_have_count(1)  # a link as soon as it arrives, no reload
+        assert jana.page.evaluate("window.__noReload") is True
+        href = live_file.get_attribute("href")
+        assert href.startswith("/attachments/")
+        got = jana.page.request.get(href)  # the ticket's download, with the agent's access
+        assert got.status == 200 and got.body() == b"Order 1042, paid 12 Dec.\n"
 
         # the visitor's network is gone while the agent writes; back, the visitor has all, once, in order
         visitor.context.set_offline(True)

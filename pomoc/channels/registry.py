@@ -103,6 +103,9 @@ class ChannelKind:
     # leave now, for people to read with the way to fix it (e-mail: no outgoing mail server set up);
     # "" when they can. Reads no database. None: replies of the kind can always be attempted.
     sending_problem: Callable[[Inbox | None], str] | None = None
+    # ``identity_label(value)``: how people read a reply route's identity when its value is not
+    # for people (live chat: a visitor's key is "the visitor in the chat"). None: the value itself.
+    identity_label: Callable[[str], str] | None = None
     extra: dict = field(default_factory=dict)
 
 

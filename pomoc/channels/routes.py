@@ -77,7 +77,9 @@ def _identity_of_kind(identities: list[Identity], kind: registry.ChannelKind,
 
 def _route(kind: registry.ChannelKind, inbox: Inbox | None, identity: Identity) -> ReplyRoute:
     return ReplyRoute(kind=kind.key, inbox_id=inbox.pk if inbox else None, identity_id=identity.pk,
-                      address=identity.value, inbox_name=inbox.name if inbox else "",
+                      address=identity.value,
+                      address_label=kind.identity_label(identity.value) if kind.identity_label else "",
+                      inbox_name=inbox.name if inbox else "",
                       inbox_address=inbox.address if inbox else "",
                       problem=kind.sending_problem(inbox) if kind.sending_problem else "",
                       signature=inbox.signature if inbox else "")

@@ -16,6 +16,7 @@ class NotificationKind(models.TextChoices):
     LOW_RATING = "low_rating", _("A customer gave a low rating")
     RULE = "rule", _("A rule asked to tell me")
     ARTICLE_FEEDBACK = "article_feedback", _("A reader commented on my knowledge-base article")
+    CHAT_WAITING = "chat_waiting", _("A visitor is waiting in the chat queue")
 
 
 class Notification(models.Model):
@@ -74,6 +75,8 @@ class NotificationPreferences(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                 related_name="notification_preferences")
     email_kinds = models.JSONField(_("by e-mail"), default=list, blank=True)
+    # the chat ring: a notification with its own sound when a visitor waits in the agent's chat queue
+    chat_ring = models.BooleanField(_("ring for waiting chats"), default=True)
 
     class Meta:
         verbose_name = _("notification preferences")

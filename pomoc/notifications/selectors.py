@@ -52,6 +52,12 @@ def email_kinds_of(user_ids) -> dict[int, set[str]]:
     return {pk: set(chosen[pk]) if pk in chosen else default for pk in user_ids}
 
 
+def chat_ring_off(user_ids) -> set[int]:
+    """Those of ``user_ids`` who switched the chat ring off (it is on for who never chose)."""
+    return set(NotificationPreferences.objects.filter(user_id__in=list(user_ids), chat_ring=False)
+               .values_list("user_id", flat=True))
+
+
 def is_following(user, ticket: Ticket) -> bool:
     if hasattr(ticket, "followed_by_me"):  # loaded for the ticket page (annotate_ticket_page)
         return ticket.followed_by_me

@@ -46,6 +46,8 @@ def notify(users: Iterable, *, kind: str, ticket: Ticket | None = None, actor=No
     with an optional ``text``. Only active staff who may see the ticket are told. Returns the
     stored notifications; the live push and the e-mail follow the commit."""
     ids = _user_ids(users) - _user_ids([actor] if actor is not None else [])
+    if kind == NotificationKind.CHAT_WAITING:
+        ids -= selectors.chat_ring_off(ids)  # they switched the chat ring off
     if not ids:
         return []
     recipients = staff_who_can_see(ticket) if ticket is not None else User.objects.filter(is_active=True)
@@ -79,6 +81,7 @@ def _push(notification_ids: list[int]) -> None:
     for notification in notifications:
         with override(notification.recipient.language or None):
             payload = {"event": "notification.created", "id": notification.pk, "kind": notification.kind,
+                       "sound": "ring" if notification.kind == NotificationKind.CHAT_WAITING else "",
                        "title": wording.headline(notification), "body": wording.details(notification),
                        "url": notification_url(notification), "unread": counts.get(notification.recipient_id, 0)}
         sends.append(([user_group(notification.recipient_id)], payload))
@@ -132,10 +135,12 @@ def ticket_follow(*, user, ticket: Ticket, follow: bool = True) -> None:
         TicketFollower.objects.filter(user=user, ticket=ticket).delete()
 
 
-def preferences_save(*, user, email_kinds: Iterable[str]) -> NotificationPreferences:
+def preferences_save(*, user, email_kinds: Iterable[str], chat_ring: bool | None = None) -> NotificationPreferences:
     kinds = sorted(set(email_kinds) & set(NotificationKind.values))
-    preferences, _created = NotificationPreferences.objects.update_or_create(
-        user=user, defaults={"email_kinds": kinds})
+    values: dict = {"email_kinds": kinds}
+    if chat_ring is not None:
+        values["chat_ring"] = bool(chat_ring)
+    preferences, _created = NotificationPreferences.objects.update_or_create(user=user, defaults=values)
     return preferences
 
 

@@ -56,11 +56,12 @@ def preferences(request):
     if request.method == "POST":
         form = PreferencesForm(request.POST)
         if form.is_valid():
-            services.preferences_save(user=request.user, email_kinds=form.cleaned_data["email_kinds"])
+            services.preferences_save(user=request.user, email_kinds=form.cleaned_data["email_kinds"],
+                                      chat_ring=form.cleaned_data["chat_ring"])
             messages.success(request, _("Your notification preferences have been saved."))
             return redirect("notifications:preferences")
     else:
-        form = PreferencesForm(initial={"email_kinds": current.email_kinds})
+        form = PreferencesForm(initial={"email_kinds": current.email_kinds, "chat_ring": current.chat_ring})
     return render(request, "notifications/preferences.html", {"form": form})
 
 

@@ -255,6 +255,29 @@ def answer_record(invitation: Invitation, score: int, *, now: dt.datetime | None
     return answer
 
 
+def answer_in_place(*, kind: str, score: int, ticket: Ticket, contact_id: int | None, agent_id: int | None,
+                    department_id: int | None, channel: str, comment: str = "",
+                    now: dt.datetime | None = None) -> Answer:
+    """An answer given where the customer was, without a link (live chat's rating at its end): stored
+    like an answer to a link, and a score at or below the survey's follow-up score opens the same
+    follow-up (the ticket's note and its supervisors' notification)."""
+    now = now or timezone.now()
+    low, high = SCALES[kind]
+    if isinstance(score, bool) or not isinstance(score, int) or not low <= score <= high:
+        raise ValidationError(_("Choose a score from %(low)s to %(high)s.") % {"low": low, "high": high})
+    comment = clean_text(comment or "").strip()[:MAX_COMMENT]
+    with transaction.atomic():
+        answer = Answer.objects.create(
+            kind=kind, score=score, comment=comment, contact_id=contact_id, ticket=ticket, agent_id=agent_id,
+            department_id=department_id, channel=channel, answered_at=now, commented_at=now if comment else None)
+        survey = survey_for(kind)
+        low_score = survey.low_score is not None and score <= survey.low_score
+        events.survey_answered(ticket, kind=kind, score=score, answer_id=answer.pk, low=low_score)
+        if low_score:
+            _follow_up(answer, ticket)
+    return answer
+
+
 def _follow_up(answer: Answer, ticket: Ticket) -> None:
     """A low score: a note on the ticket and a notification for its supervisors (the comment follows
     as another note when it comes)."""

@@ -31,6 +31,10 @@ CLOSE_FORBIDDEN = 4403
 PRESENCE_EVENTS = {"agent.viewing", "agent.left", "agent.typing"}
 # Sent to one user's group (their notifications), with no ticket to check.
 USER_EVENTS = {"notification.created", "notifications.read"}
+# Sent to a department's group, with no ticket in them: only sockets that joined it (whose access
+# ``_inbox_groups`` checked) get them. "chats.changed": the live chats of the department changed
+# (the queue, a chat accepted or ended), the live chats page fetches itself again.
+DEPARTMENT_EVENTS = {"chats.changed"}
 TYPING_MIN_INTERVAL = 1.0  # seconds; the page sends at most one every 3 s, this only stops floods
 MAX_SUBSCRIBED_TICKETS = 20
 
@@ -215,7 +219,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
         if ticket_id is None:
             # Only this user's group carries these (``notify`` checked the recipient's access).
-            if payload.get("event") in USER_EVENTS:
+            if payload.get("event") in USER_EVENTS or payload.get("event") in DEPARTMENT_EVENTS:
                 await self.send_json(payload)
             return
         can_see = await _can_see_ticket(self.user, ticket_id)

@@ -29,6 +29,8 @@ class ReplyRoute:
     # server configured); "" when it can. Such a reply is stored as failed with this reason, never sent.
     problem: str = ""
     signature: str = ""  # the inbox's signature, added under replies through it (``pomoc.tickets.signatures``)
+    # how people read the identity when its value is not for them (a chat visitor's key); "": ``address``
+    address_label: str = ""
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ class ShownRoute:
     @property
     def sentence(self) -> str:
         """"Replies go to jana@example.cz by e-mail through Support (support@example.com).\""""
-        values = {"address": self.route.address, "through": self.through}
+        values = {"address": self.route.address_label or self.route.address, "through": self.through}
         if self.route.kind == Channel.EMAIL:
             return _("Replies go to %(address)s by e-mail through %(through)s.") % values
         return _("Replies go to %(address)s by %(channel)s through %(through)s.") % {
@@ -66,7 +66,7 @@ class ShownRoute:
     @property
     def label(self) -> str:
         """One option of the route select: "jana@example.cz · Support (support@example.com)"."""
-        return f"{self.route.address} · {self.through}"
+        return f"{self.route.address_label or self.route.address} · {self.through}"
 
 
 def shown(routes: list[ReplyRoute]) -> list[ShownRoute]:

@@ -184,7 +184,7 @@ class VisitorConsumer(_Frames):
             .order_by("-id").values_list("pk", flat=True).first())()
         if conversation_id:
             await self.channel_layer.group_send(conversation_group(conversation_id), {
-                "type": "chat.typing", "on": on, "name": self.visitor.name, "author": "visitor",
+                "type": "chat.typing", "on": on, "name": self.visitor.display_name, "author": "visitor",
                 "sender": self.channel_name})
 
     async def read(self, content) -> None:
@@ -314,9 +314,10 @@ class AgentChatConsumer(_Frames):
     def _gap(self, after: int) -> list[dict]:
         conversation = Conversation.objects.select_related("agent").get(pk=self.conversation.pk)
         lines = selectors.lines_after(conversation.pk, after)
-        if lines:
-            services.visitor_lines_seen(conversation=conversation, upto=lines[-1].seq, state=LineState.DELIVERED)
-        return [*(frames.message(line) for line in lines),
+        held = max([after, *(line.seq for line in lines)])  # the page itself showed those up to ``after``
+        if held:
+            services.visitor_lines_seen(conversation=conversation, upto=held, state=LineState.DELIVERED)
+        return [*(frames.message(line, for_agent=True) for line in lines),
                 frames.status(conversation, position=selectors.queue_position(conversation))]
 
     async def message(self, content) -> None:

@@ -109,6 +109,7 @@ KIND = registry.ChannelKind(
     admin_form="pomoc.channels.chat.forms.ChatInboxForm",
     summary=summary,
     config_schema=CONFIG_SCHEMA,
+    identity_label=lambda value: _("the visitor in the chat"),  # a key, not for people to read
 )
 
 

@@ -9,7 +9,25 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+LABEL_STEP = 7919  # a prime: it shares no factor with 9 × 10ⁿ, so codes of one length never repeat
+
+
+def visitor_code(visitor_id: int) -> int:
+    """A short number for a nameless visitor, derived from their id: stable, unique, and not their
+    id itself (4 digits for the first 9,000 visitors, then 5, and so on)."""
+    digits = 4
+    while visitor_id >= 9 * 10 ** (digits - 1):
+        digits += 1
+    span = 9 * 10 ** (digits - 1)
+    return 10 ** (digits - 1) + (visitor_id * LABEL_STEP) % span
+
+
+def visitor_label(visitor_id: int) -> str:
+    """"Visitor 4821": what a visitor who gave no name is called."""
+    return gettext("Visitor %(code)s") % {"code": visitor_code(visitor_id)}
 
 
 class ChatInbox(models.Model):
@@ -45,7 +63,17 @@ class Visitor(models.Model):
         indexes = [models.Index(fields=["inbox", "last_seen_at"], name="chat_visitor_seen")]
 
     def __str__(self) -> str:
-        return self.name or self.email or self.key[:8]
+        return self.display_name
+
+    @property
+    def label(self) -> str:
+        return visitor_label(self.pk or 0)
+
+    @property
+    def display_name(self) -> str:
+        """Their own name when they gave one (pre-chat, signed identity), else their e-mail address,
+        else "Visitor 4821"."""
+        return self.name or self.email or self.label
 
     @property
     def current_page(self) -> dict:

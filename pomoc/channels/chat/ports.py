@@ -14,7 +14,7 @@ from django.utils.module_loading import import_string
 _PATHS = {
     "notify": "pomoc.notifications.services.notify",
     "notification_kinds": "pomoc.notifications.models.NotificationKind",
-    "survey_answer": "pomoc.surveys.models.Answer",
+    "survey_answer": "pomoc.surveys.services.answer_in_place",
     "survey_kinds": "pomoc.surveys.models.SurveyKind",
 }
 _installed: dict[str, object] = {}
@@ -31,12 +31,13 @@ def get(name: str):
 
 
 def notify(users, *, kind: str, ticket, text: str, actor=None) -> None:
-    """A notification of ``kind`` ("customer_replied", "mentioned") for ``users`` about ``ticket``."""
+    """A notification of ``kind`` ("chat_waiting", "mentioned") for ``users`` about ``ticket``."""
     kinds = get("notification_kinds")
     notifier: Callable = get("notify")
     notifier(users, kind=getattr(kinds, kind.upper()), ticket=ticket, actor=actor, text=text)
 
 
 def csat_answer_create(**fields):
-    """A CSAT survey answer with ``fields`` (score, comment, contact, ticket, agent, department…)."""
-    return get("survey_answer").objects.create(kind=get("survey_kinds").CSAT, **fields)
+    """A CSAT survey answer with ``fields`` (score, comment, contact, ticket, agent, department…),
+    through the surveys' own path: a low score opens their follow-up, as for a CSAT by e-mail."""
+    return get("survey_answer")(kind=get("survey_kinds").CSAT, **fields)

@@ -173,17 +173,29 @@ def _link_contact(visitor: Visitor) -> None:
         contact = contact_find(kind=IdentityKind.EMAIL, value=visitor.email) if visitor.email else None
         if contact is None:
             # a name of its own: a nameless contact is named by a query per message on ticket pages
-            name = visitor.name or _("Visitor %(code)s") % {"code": visitor.key[:6]}
+            name = visitor.name or visitor.label
             contact, _created = contact_get_or_create(kind=IdentityKind.CHAT, value=visitor.key, name=name)
         visitor.contact = contact
         visitor.save(update_fields=["contact"])
     contact = visitor.contact
+    _name_contact(visitor)
     try:
         identity_add(contact=contact, kind=IdentityKind.CHAT, value=visitor.key)
         if visitor.email and contact_find(kind=IdentityKind.EMAIL, value=visitor.email) is None:
             identity_add(contact=contact, kind=IdentityKind.EMAIL, value=visitor.email)
     except ValidationError:
         pass  # the address belongs to another contact: the chat stays with this one
+
+
+def _name_contact(visitor: Visitor) -> None:
+    """A visitor who gives their name later (pre-chat, signed identity): it replaces the "Visitor 4821"
+    their contact was made with (a name an agent typed is kept)."""
+    contact = visitor.contact
+    if contact is None or not visitor.name or contact.name == visitor.name:
+        return
+    if not contact.name or contact.name == visitor.label:
+        contact.name = visitor.name[:200]
+        contact.save(update_fields=["name"])
 
 
 # --- conversations --------------------------------------------------------------------------
@@ -221,6 +233,7 @@ def conversation_start(*, visitor: Visitor, prechat=None) -> Conversation:
         if answers.get("email") and not visitor.email and is_valid_email(answers["email"]):
             visitor.email = answers["email"].lower()
         visitor.save(update_fields=["name", "email"])
+        _name_contact(visitor)
         return Conversation.objects.create(inbox=inbox, visitor=visitor, department=inbox.department,
                                            prechat=answers)
 
@@ -305,13 +318,12 @@ def _append(conversation: Conversation, *, message: Message | None, author: str,
 
 def _publish_line(line_id: int) -> None:
     from pomoc.channels.chat.selectors import lines_by_ids
+    from pomoc.core.realtime import publish_many
 
     for line in lines_by_ids([line_id]):
-        frame = frames.message(line)
-        groups = [visitor_group(line.conversation.visitor_id), conversation_group(line.conversation_id)]
-        from pomoc.core.realtime import publish_many
-
-        publish_many([(groups, frame)])
+        # the same line, its files linked for each side (the visitor's token, the agent's access)
+        publish_many([([visitor_group(line.conversation.visitor_id)], frames.message(line)),
+                      ([conversation_group(line.conversation_id)], frames.message(line, for_agent=True))])
 
 
 def system_line(*, conversation: Conversation, text: str) -> Line:
@@ -371,7 +383,17 @@ def _queue_changed(department_id: int | None) -> None:
              for n, c in enumerate(waiting, start=1)]
     sends.append(([department_group(department_id)], {"type": "queue", "department": department_id,
                                                       "length": len(waiting)}))
+    sends.append(_chats_changed(department_id, "queue"))
     publish_many(sends)
+
+
+def _chats_changed(department_id: int | None, reason: str) -> tuple[list[str], dict]:
+    """For the agents' live sockets (``/ws/live/``) in the department's group: the live chats page
+    fetches itself again. Only the department and why, nothing about a visitor."""
+    from pomoc.core.realtime import department_group as inbox_department_group
+
+    return ([inbox_department_group(department_id)],
+            {"event": "chats.changed", "department": department_id, "reason": reason})
 
 
 def _ring(conversation: Conversation) -> None:
@@ -380,8 +402,8 @@ def _ring(conversation: Conversation) -> None:
 
     agents = available_agents(conversation.department_id)
     if agents and conversation.ticket_id:
-        name = conversation.visitor.name or _("A visitor")
-        ports.notify(agents, kind="customer_replied", ticket=conversation.ticket,
+        name = conversation.visitor.display_name
+        ports.notify(agents, kind="chat_waiting", ticket=conversation.ticket,
                      text=_("%(name)s is waiting in the chat queue.") % {"name": name})
 
 
@@ -414,6 +436,9 @@ def conversation_accept(*, conversation: Conversation, agent: User, force: bool 
         if conversation.ticket is not None and conversation.ticket.assignee_id != agent.pk:
             ticket_services.ticket_update(ticket=conversation.ticket, actor=agent, changes={"assignee": agent})
         _publish(conversation.visitor_id, conversation.pk, frames.status(conversation, online=True))
+        # what the visitor wrote while waiting has reached an agent now
+        visitor_lines_seen(conversation=conversation, upto=conversation.last_seq, state=LineState.DELIVERED)
+        publish_on_commit([_chats_changed(conversation.department_id, "accepted")])
         if was_queued:
             department_id = conversation.department_id
             transaction.on_commit(lambda: _queue_changed(department_id))
@@ -466,6 +491,7 @@ def conversation_end(*, conversation: Conversation, by_visitor: bool, actor: Use
         text = _("The visitor ended the chat.") if by_visitor else _("The chat has ended.")
         system_line(conversation=conversation, text=text)
         _publish(conversation.visitor_id, conversation.pk, frames.status(conversation, online=True))
+        publish_on_commit([_chats_changed(conversation.department_id, "ended")])
         if was_queued:
             department_id = conversation.department_id
             transaction.on_commit(lambda: _queue_changed(department_id))
@@ -506,8 +532,7 @@ def rating_record(*, conversation: Conversation, score, comment: str = ""):
         answer = ports.csat_answer_create(
             score=score, comment=comment, contact_id=conversation.visitor.contact_id,
             ticket=conversation.ticket, agent_id=conversation.agent_id or conversation.ticket.assignee_id,
-            department_id=conversation.department_id, channel=conversation.ticket.channel, answered_at=now,
-            commented_at=now if comment else None,
+            department_id=conversation.department_id, channel=conversation.ticket.channel, now=now,
         )
         conversation.rated = True
         conversation.save(update_fields=["rated"])

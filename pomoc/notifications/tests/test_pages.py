@@ -99,3 +99,16 @@ def test_preferences_choose_the_kinds_by_e_mail(client, team):
     answer = client.post("/notifications/preferences/", {"email_kinds": ["everything"]})
     assert answer.status_code == 200 and "errorlist" in answer.content.decode()
     assert "/notifications/preferences/" in client.get("/accounts/preferences/").content.decode()
+
+
+def test_the_chat_ring_is_on_until_switched_off_in_the_preferences(client, team):
+    _alice, bob, _olga, _ticket = team
+    client.force_login(bob)
+    page = client.get("/notifications/preferences/").content.decode()
+    assert 'name="chat_ring"' in page and 'id="id_chat_ring" checked' in page.replace('name="chat_ring" ', "")
+    answer = client.post("/notifications/preferences/", {"email_kinds": ["assigned"]})  # the box left unticked
+    assert answer.status_code == 302
+    preferences = NotificationPreferences.objects.get(user=bob)
+    assert preferences.chat_ring is False and preferences.email_kinds == ["assigned"]
+    client.post("/notifications/preferences/", {"email_kinds": ["assigned"], "chat_ring": "on"})
+    assert NotificationPreferences.objects.get(user=bob).chat_ring is True

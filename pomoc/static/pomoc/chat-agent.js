@@ -70,15 +70,17 @@
     item.className = "chat-line chat-line-" + frame.author;
     item.dataset.seq = frame.seq;
     item.querySelector(".chat-line-who").textContent =
-      frame.author === "system" ? "·" : (frame.name || gettext("Visitor"));
+      frame.author === "system" ? "·" : (frame.name || panel.dataset.visitorName || gettext("Visitor"));
     var body = item.querySelector(".chat-line-body");
     body.textContent = "";
     linkified(frame.body || "", body);
     (frame.attachments || []).forEach(function (file) {
-      var link = document.createElement("span");
+      // the ticket's attachment download (it checks the agent's access); a bare name without a url
+      var link = document.createElement(file.url ? "a" : "span");
       link.className = "chat-file";
+      if (file.url && file.url.charAt(0) === "/") link.href = file.url;
       link.textContent = file.name;
-      body.appendChild(link);
+      item.insertBefore(link, item.querySelector("time"));
     });
     var at = new Date(frame.at);
     var time = item.querySelector("time");
@@ -137,6 +139,8 @@
       attempts = 0;
       setLive("live");
       send({ type: "hello", after: lastSeq });
+      // the lines the page showed are read when the agent is looking at it
+      if (lastSeq && document.visibilityState === "visible") send({ type: "read", seq: lastSeq });
       while (pending.length) send(pending.shift());
     };
     socket.onmessage = function (event) {

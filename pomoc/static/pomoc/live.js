@@ -15,7 +15,9 @@
   var watchInbox = body.dataset.liveInbox !== undefined;
   // data-live-notifications: the page shows the bell (notifications.js listens to "pomoc:notification").
   var watchNotifications = body.dataset.liveNotifications !== undefined;
-  if (!ticketId && !watchInbox && !watchNotifications) return;
+  // data-live-chats: the live chats page ("pomoc:chats-changed" when its departments' chats change).
+  var watchChats = body.dataset.liveChats !== undefined;
+  if (!ticketId && !watchInbox && !watchNotifications && !watchChats) return;
 
   var userId = parseInt(body.dataset.userId || "", 10) || null;
   var gettext = window.gettext || function (text) { return text; };
@@ -39,6 +41,8 @@
   var typists = {}; // user id -> {name, until}
   var typingTimer = null;
   var inboxTimer = null;
+  var chatsTimer = null;
+  var CHATS_FALLBACK_EVERY = 10000; // ms: while the socket is not subscribed, the chats page polls
 
   function setState(state) {
     body.dataset.liveState = state; // lets tests and styles know whether the page is live
@@ -113,6 +117,11 @@
     send({ action: "typing", ticket: ticketId });
   }
 
+  function chatsChanged(detail) {
+    clearTimeout(chatsTimer); // a burst (accepted and the queue changed) fetches once
+    chatsTimer = setTimeout(function () { emit("pomoc:chats-changed", detail); }, 300);
+  }
+
   // --- events from the server ----------------------------------------------------------------
   function handle(data) {
     if (!data || data.error) return;
@@ -139,6 +148,9 @@
         return;
       case "inbox.changed":
         if (watchInbox) inboxChanged(data);
+        return;
+      case "chats.changed":
+        if (watchChats) chatsChanged(data);
         return;
       case "ticket.gone":
         if (data.ticket === ticketId) emit("pomoc:ticket-changed", data);
@@ -174,11 +186,12 @@
       attempts = 0;
       setState("connected");
       if (ticketId) send({ action: "subscribe_ticket", ticket: ticketId });
-      if (watchInbox) send({ action: "subscribe_inbox" });
+      if (watchInbox || watchChats) send({ action: "subscribe_inbox" });
       if (connectedBefore) {
         // Events may have been missed while disconnected: refresh once.
         if (ticketId) emit("pomoc:ticket-changed", { event: "reconnected" });
         if (watchInbox) inboxChanged({ event: "reconnected" });
+        if (watchChats) chatsChanged({ event: "reconnected" });
       }
       connectedBefore = true;
       clearInterval(pingTimer);
@@ -208,6 +221,13 @@
       attempts += 1;
       setTimeout(connect, delay);
     });
+  }
+
+  if (watchChats) {
+    // the fallback: without a subscribed socket the page still follows, every 10 s
+    setInterval(function () {
+      if (body.dataset.liveState !== "subscribed") emit("pomoc:chats-changed", { event: "poll" });
+    }, CHATS_FALLBACK_EVERY);
   }
 
   document.addEventListener("input", onTypingInput);

@@ -29,10 +29,47 @@
     bell.dataset.unread = String(value); // lets tests wait for a count
   }
 
+  // --- the chat ring: a sound of its own for a visitor waiting in the chat queue -----------------
+  // (notifications of tickets make no sound). Agents switch it off in their notification
+  // preferences; then the server sends them no such notification at all.
+  var audio = null;
+  function ring() {
+    try {
+      var Context = window.AudioContext || window.webkitAudioContext;
+      if (!Context) return;
+      audio = audio || new Context();
+      if (audio.state === "suspended") audio.resume();
+      var start = audio.currentTime;
+      [0, 0.45].forEach(function (offset) { // two double-tones: a telephone's ring, short
+        [[880, 0], [1175, 0.12]].forEach(function (tone) {
+          var oscillator = audio.createOscillator();
+          var gain = audio.createGain();
+          oscillator.type = "sine";
+          oscillator.frequency.value = tone[0];
+          var at = start + offset + tone[1];
+          gain.gain.setValueAtTime(0.0001, at);
+          gain.gain.exponentialRampToValueAtTime(0.2, at + 0.02);
+          gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.11);
+          oscillator.connect(gain).connect(audio.destination);
+          oscillator.start(at);
+          oscillator.stop(at + 0.12);
+        });
+      });
+      body.dataset.chatRang = String((parseInt(body.dataset.chatRang || "0", 10) || 0) + 1); // for tests
+    } catch (error) {
+      // no sound in this browser: the bell still rings
+    }
+  }
+  // browsers start sound only after the page was touched once
+  document.addEventListener("pointerdown", function () {
+    if (audio && audio.state === "suspended") audio.resume();
+  }, { once: true });
+
   body.addEventListener("pomoc:notification", function (event) {
     var data = event.detail || {};
     if (typeof data.unread === "number") setCount(data.unread);
     if (data.event !== "notification.created") return;
+    if (data.sound === "ring") ring();
     bell.classList.remove("rang");
     void bell.offsetWidth; // restart the animation
     bell.classList.add("rang");

@@ -173,3 +173,164 @@ def test_hello_naming_an_earlier_conversation_gets_the_new_one_from_the_start():
         await close_layer()
 
     async_to_sync(scenario)()
+
+
+def test_lines_written_while_waiting_become_delivered_on_accept_and_read_when_the_panel_shows_them():
+    async def scenario():
+        inbox, opened, agent = await _setup()
+        visitor = await _visitor(inbox, opened.token)
+        await visitor.send_json_to({"type": "hello", "after": 0})
+        await _until(visitor, "status")
+        for n in (1, 2):
+            await visitor.send_json_to({"type": "message", "client_id": f"w-{n}", "body": f"anyone? {n}"})
+            await _until(visitor, "ack")
+        conversation = await database_sync_to_async(Conversation.objects.get)()
+
+        await database_sync_to_async(services.conversation_accept)(conversation=conversation, agent=agent)
+        delivered = await _until(visitor, "state")
+        assert (delivered["seq"], delivered["state"]) == (2, "delivered")
+        states = await database_sync_to_async(lambda: sorted(Line.objects.values_list("seq", "state")))()
+        assert states == [(1, "delivered"), (2, "delivered")]
+
+        # the ticket page showed both lines; its socket says hello after them, then read
+        staff = await connect(agent, path=f"/ws/chat-agent/{conversation.pk}/")
+        await staff.send_json_to({"type": "hello", "after": 2})
+        await _until(staff, "status")
+        await staff.send_json_to({"type": "read", "seq": 2})
+        read = await _until(visitor, "state")
+        assert (read["seq"], read["state"]) == (2, "read")
+        states = await database_sync_to_async(lambda: sorted(Line.objects.values_list("seq", "state")))()
+        assert states == [(1, "read"), (2, "read")]
+        await visitor.disconnect()
+        await staff.disconnect()
+        await close_layer()
+
+    async_to_sync(scenario)()
+
+
+def test_an_agent_page_holding_lines_marks_them_delivered_on_hello():
+    async def scenario():
+        inbox, opened, agent = await _setup()
+
+        @database_sync_to_async
+        def write():
+            services.visitor_message(visitor=opened.visitor, client_id="c1", body="hello?")
+            return Conversation.objects.get()
+
+        conversation = await write()
+        visitor = await _visitor(inbox, opened.token)
+        await visitor.send_json_to({"type": "hello", "after": 1})
+        await _until(visitor, "status")
+        staff = await connect(agent, path=f"/ws/chat-agent/{conversation.pk}/")
+        await staff.send_json_to({"type": "hello", "after": 1})  # the page rendered line 1 itself
+        state = await _until(visitor, "state")
+        assert (state["seq"], state["state"]) == (1, "delivered")
+        await visitor.disconnect()
+        await staff.disconnect()
+        await close_layer()
+
+    async_to_sync(scenario)()
+
+
+def test_a_visitor_file_reaches_the_agent_panel_live_as_an_access_checked_link():
+    from django.test import Client
+
+    async def scenario():
+        inbox, opened, agent = await _setup()
+        await database_sync_to_async(services.visitor_message)(visitor=opened.visitor, client_id="c1", body="hi")
+        conversation = await database_sync_to_async(Conversation.objects.get)()
+        staff = await connect(agent, path=f"/ws/chat-agent/{conversation.pk}/")
+        await staff.send_json_to({"type": "hello", "after": 1})
+        await _until(staff, "status")
+        visitor = await _visitor(inbox, opened.token)
+        upload = await database_sync_to_async(services.upload_store)(
+            visitor=opened.visitor, name="invoice.pdf", content=b"%PDF-1.4 the invoice")
+        await visitor.send_json_to({"type": "message", "client_id": "c2", "body": "", "attachments": [upload.pk]})
+
+        live = await _until(staff, "message")
+        assert live["seq"] == 2 and live["attachments"][0]["name"] == "invoice.pdf"
+        url = live["attachments"][0]["url"]
+        assert url.startswith("/") and "/chat/" not in url  # the ticket's download, not the visitor's
+        seen = await _until(visitor, "message")
+        assert seen["attachments"][0]["url"].startswith("/chat/") and seen["attachments"][0]["url"] != url
+
+        def download(user):
+            client = Client()
+            client.force_login(user)
+            return client.get(url)
+
+        got = await database_sync_to_async(download)(agent)
+        assert got.status_code == 200 and b"".join(got.streaming_content if got.streaming else [got.content]) \
+            == b"%PDF-1.4 the invoice"
+        stranger = await database_sync_to_async(make_agent)(
+            await database_sync_to_async(DepartmentFactory)(name="Elsewhere"))
+        assert (await database_sync_to_async(download)(stranger)).status_code == 404
+        await visitor.disconnect()
+        await staff.disconnect()
+        await close_layer()
+
+    async_to_sync(scenario)()
+
+
+async def _event(communicator, event: str, timeout: float = 5) -> dict:
+    while True:
+        frame = await communicator.receive_json_from(timeout=timeout)
+        if frame.get("event") == event:
+            return frame
+
+
+def test_the_live_chats_page_hears_the_queue_an_accept_and_an_end_on_the_agents_socket():
+    async def scenario():
+        inbox, opened, agent = await _setup()
+        department_id = inbox.department_id
+        supervisor = await connect(await database_sync_to_async(make_agent)(inbox.department, role="supervisor"))
+        await supervisor.send_json_to({"action": "subscribe_inbox"})
+        assert (await _event(supervisor, "subscribed"))["inbox"] is True
+        stranger = await connect(await database_sync_to_async(make_agent)(
+            await database_sync_to_async(DepartmentFactory)(name="Elsewhere")))
+        await stranger.send_json_to({"action": "subscribe_inbox"})
+        await _event(stranger, "subscribed")
+
+        await database_sync_to_async(services.visitor_message)(visitor=opened.visitor, client_id="c", body="hi")
+        assert await _event(supervisor, "chats.changed") == {
+            "event": "chats.changed", "department": department_id, "reason": "queue"}
+        conversation = await database_sync_to_async(Conversation.objects.get)()
+        await database_sync_to_async(services.conversation_accept)(conversation=conversation, agent=agent)
+        reasons = {(await _event(supervisor, "chats.changed"))["reason"] for _n in range(2)}
+        assert reasons == {"accepted", "queue"}
+        await database_sync_to_async(services.conversation_end)(conversation=conversation, by_visitor=True)
+        assert (await _event(supervisor, "chats.changed"))["reason"] == "ended"
+
+        # another department's agent hears nothing of it
+        while not await stranger.receive_nothing(timeout=0.3):
+            frame = await stranger.receive_json_from()
+            assert frame.get("event") != "chats.changed"
+        await supervisor.disconnect()
+        await stranger.disconnect()
+        await close_layer()
+
+    async_to_sync(scenario)()
+
+
+def test_a_waiting_chat_rings_with_its_own_kind_and_sound_except_for_who_switched_it_off():
+    from pomoc.notifications.models import Notification
+    from pomoc.notifications.services import preferences_save
+    from pomoc.tickets.tests.live_helpers import receive_event
+
+    async def scenario():
+        inbox, opened, agent = await _setup()
+        quiet = await database_sync_to_async(make_agent)(inbox.department)
+        await database_sync_to_async(preferences_save)(user=quiet, email_kinds=[], chat_ring=False)
+        page, quiet_page = await connect(agent), await connect(quiet)
+        await database_sync_to_async(services.visitor_message)(visitor=opened.visitor, client_id="c", body="hi")
+        rang = await receive_event(page, "notification.created")
+        assert (rang["kind"], rang["sound"]) == ("chat_waiting", "ring")
+        assert "waiting in the chat queue" in rang["title"]
+        assert await quiet_page.receive_nothing(timeout=0.3)
+        told = await database_sync_to_async(lambda: list(Notification.objects.values_list("recipient", "kind")))()
+        assert told == [(agent.pk, "chat_waiting")]
+        await page.disconnect()
+        await quiet_page.disconnect()
+        await close_layer()
+
+    async_to_sync(scenario)()

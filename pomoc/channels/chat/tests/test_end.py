@@ -91,3 +91,44 @@ def test_an_offline_message_says_when_someone_answers_in_business_hours(inbox):
 
     local = answer_by.astimezone(ZoneInfo("Europe/Prague"))
     assert local.weekday() < 5 and 9 <= local.hour <= 17
+
+
+@pytest.fixture
+def chat_with_supervisor(visitor, department):
+    """A chat answered by an agent of a department with its own supervisor, and a CSAT survey whose
+    follow-up score is 2."""
+    from pomoc.accounts.models import Role
+    from pomoc.surveys.models import Survey, SurveyKind
+
+    Survey.objects.update_or_create(kind=SurveyKind.CSAT, defaults={"low_score": 2})
+    boss = make_agent(department, role=Role.SUPERVISOR, online=False)
+    services.visitor_message(visitor=visitor, client_id="c", body="Where is my parcel?")
+    chat = Conversation.objects.get(visitor=visitor)
+    services.conversation_accept(conversation=chat, agent=make_agent(department))
+    return chat, boss
+
+
+@pytest.mark.parametrize("score", [1, 2])
+def test_a_low_chat_rating_opens_the_surveys_follow_up_for_a_supervisor(chat_with_supervisor, score):
+    from pomoc.notifications.models import Notification
+    from pomoc.tickets.models import EventType, MessageKind
+
+    chat, boss = chat_with_supervisor
+    services.rating_record(conversation=chat, score=score, comment="Too slow")
+    ticket = chat.ticket
+    notes = list(ticket.messages.filter(kind=MessageKind.SYSTEM).values_list("body_text", flat=True))
+    assert any(f"CSAT {score} of 5" in note and "follow up" in note for note in notes)
+    assert ticket.events.get(type=EventType.SURVEY_ANSWERED).data["low"] is True
+    told = Notification.objects.get(kind="low_rating")
+    assert told.recipient == boss and told.ticket == ticket
+    assert Answer.objects.get().comment == "Too slow"
+
+
+def test_a_good_chat_rating_opens_no_follow_up(chat_with_supervisor):
+    from pomoc.notifications.models import Notification
+    from pomoc.tickets.models import EventType
+
+    chat, _boss = chat_with_supervisor
+    services.rating_record(conversation=chat, score=3)
+    assert chat.ticket.events.get(type=EventType.SURVEY_ANSWERED).data["low"] is False
+    assert not Notification.objects.filter(kind="low_rating").exists()

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from pomoc.demo import generator
+from pomoc.demo.chat import ensure_chat
 from pomoc.demo.community import load_community
 from pomoc.demo.duplicates import load_duplicates
 from pomoc.demo.portal import ensure_portal
@@ -76,6 +77,7 @@ class Command(BaseCommand):
         ensure_portal(password)
         load_community(password=password, agent=summary.staff.agents[0])
         load_duplicates()
+        ensure_chat(summary.staff.departments)
         elapsed = time.monotonic() - started
         if verbosity < 1:
             return
