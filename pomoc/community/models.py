@@ -2,6 +2,8 @@
 
 Counters (replies, votes) are kept on the rows the lists show, so a list page never counts."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -217,3 +219,45 @@ class Revision(models.Model):
                        | models.Q(topic__isnull=True, reply__isnull=False, idea__isnull=True)
                        | models.Q(topic__isnull=True, reply__isnull=True, idea__isnull=False)),
             name="revision_of_one_post")]
+
+
+def _public_id() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _file_path(instance, filename: str) -> str:
+    return f"community/{timezone.now():%Y/%m}/{instance.public_id}"
+
+
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+
+
+class PostFile(models.Model):
+    """A file attached to a topic or a reply, served only through ``/community/files/<public_id>/``
+    and only to whoever may see its post. Exactly one of ``topic`` and ``reply`` is set."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, null=True, blank=True, related_name="files")
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, null=True, blank=True, related_name="files")
+    public_id = models.CharField(max_length=40, unique=True, default=_public_id, editable=False)
+    file = models.FileField(upload_to=_file_path, max_length=200)
+    file_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(
+            condition=(models.Q(topic__isnull=False, reply__isnull=True)
+                       | models.Q(topic__isnull=True, reply__isnull=False)),
+            name="post_file_of_one_post")]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in IMAGE_TYPES

@@ -15,6 +15,7 @@ urlpatterns = [
     path("t/<int:pk>/follow/", views.follow, name="follow"),
     path("r/<int:pk>/vote/", views.reply_vote, name="reply-vote"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("files/<str:public_id>/", views.post_file, name="file"),
     # the agents' side
     path("moderation/", views_agent.queue, name="moderation"),
     path("moderation/categories/", views_agent.categories, name="categories"),

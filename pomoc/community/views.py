@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from pomoc.community import editing, links, selectors, services, spam
+from pomoc.community import files as post_files
 from pomoc.community.access import login_url, signed_in_required
 from pomoc.community.forms import ReplyForm, TopicEditForm, TopicForm
 from pomoc.community.models import Category, Subscription
@@ -56,7 +57,7 @@ def topic(request, pk: int):
         "voted_topic": selectors.voted_topic(user, item), "voted_replies": selectors.voted_replies(user, replies),
         "follows": selectors.follows(user, item), "banned": is_banned(user),
         "may_accept": moderates(user) or (user.is_authenticated and item.author_id == user.pk),
-        "categories": selectors.categories() if moderates(user) else (),
+        "categories": selectors.categories() if moderates(user) else (), **_file_limits(),
     })
 
 
@@ -72,7 +73,8 @@ def topic_new(request):
         if form.is_valid():
             try:
                 created = services.topic_create(author=request.user, category=form.cleaned_data["category"],
-                                                title=form.cleaned_data["title"], body=form.cleaned_data["body"])
+                                                title=form.cleaned_data["title"], body=form.cleaned_data["body"],
+                                                files=request.FILES.getlist("files"))
             except spam.TooManyPosts:
                 return refused(request, str(TOO_MANY), 429)
             except ValidationError as error:
@@ -81,8 +83,12 @@ def topic_new(request):
                 if created.held:
                     messages.info(request, _("Thanks! Your topic waits for a moderator because it contains links."))
                 return redirect("community:topic", pk=created.pk)
-        return page(request, "community/topic_new.html", {"form": form}, status=400)
-    return page(request, "community/topic_new.html", {"form": form})
+        return page(request, "community/topic_new.html", {"form": form, **_file_limits()}, status=400)
+    return page(request, "community/topic_new.html", {"form": form, **_file_limits()})
+
+
+def _file_limits() -> dict:
+    return {"max_files": post_files.max_files(), "max_file_mb": f"{post_files.max_bytes() / (1024 * 1024):g}"}
 
 
 @signed_in_required
@@ -95,7 +101,8 @@ def reply(request, pk: int):
     if not form.is_valid():
         return refused(request, _("Write something first."), 400)
     try:
-        created = services.reply_create(topic=item, author=request.user, body=form.cleaned_data["body"])
+        created = services.reply_create(topic=item, author=request.user, body=form.cleaned_data["body"],
+                                        files=request.FILES.getlist("files"))
     except spam.TooManyPosts:
         return refused(request, str(TOO_MANY), 429)
     except PermissionDenied as error:
@@ -217,3 +224,9 @@ def reply_edit(request, pk: int):
                      back=f"{item_url(found.topic)}#reply-{found.pk}",
                      refusal=editing.reply_edit_refusal(found, request.user),
                      save=lambda data: editing.reply_edit(reply=found, actor=request.user, body=data["body"]))
+
+
+@require_safe
+def post_file(request, public_id: str):
+    """A file of a topic or reply, to whoever may see the post (404 otherwise, as for a missing one)."""
+    return post_files.file_response(post_files.access_post_file(request.user, public_id))
