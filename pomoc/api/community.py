@@ -28,6 +28,7 @@ from pomoc.community.models import Category, Idea, IdeaStatus, Reply, Topic
 from pomoc.community.permissions import access_idea, access_reply, access_topic, moderates
 from pomoc.community.services import BODY_MAX
 from pomoc.core import refusals
+from pomoc.core.ids import parse_id
 from pomoc.tickets.permissions import PermissionDenied
 
 router = Router(tags=["community"])
@@ -236,7 +237,7 @@ def list_topics(request, category: IdText | None = Query(None, description="A ca
     require_moderator(request.auth)
     qs = Topic.objects.select_related("category", "author", "ticket")
     if category:
-        qs = qs.filter(category_id=int(category))
+        qs = qs.filter(category_id=parse_id(category, field="category"))
     if state == "public":
         qs = qs.filter(hidden=False, held=False)
     elif state in ("held", "locked", "pinned"):

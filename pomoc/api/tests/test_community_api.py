@@ -40,6 +40,8 @@ def test_agents_list_topics_with_filters(as_agent, forum):
     assert len(page["items"]) == 1 and as_agent.get("/community/topics", {"cursor": page["next_cursor"]}
                                                      ).json()["items"][0]["id"] == hidden.pk
     assert as_agent.get("/community/topics", {"state": "everything"}).status_code == 422
+    assert as_agent.get("/community/topics", {"category": "general"}).status_code == 422
+    assert as_agent.get("/community/topics", {"category": "9" * 30}).status_code == 422
     assert [c["slug"] for c in as_agent.get("/community/categories").json()] == ["billing", "general"]
 
 
