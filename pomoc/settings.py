@@ -319,6 +319,10 @@ POMOC_NOTIFICATION_EMAIL_INTERVAL = env_int("POMOC_NOTIFICATION_EMAIL_INTERVAL",
 # Community spam limits: posts per account per hour; days during which a new account's links wait for a moderator.
 POMOC_COMMUNITY_POSTS_PER_HOUR = env_int("POMOC_COMMUNITY_POSTS_PER_HOUR", 10)
 POMOC_COMMUNITY_NEW_ACCOUNT_DAYS = env_int("POMOC_COMMUNITY_NEW_ACCOUNT_DAYS", 3)
+POMOC_COMMUNITY_EDIT_HOURS = env_int("POMOC_COMMUNITY_EDIT_HOURS", 24)
+# Files on forum posts: how many per topic or reply, and how large each may be.
+POMOC_COMMUNITY_MAX_FILES = env_int("POMOC_COMMUNITY_MAX_FILES", 5)
+POMOC_COMMUNITY_MAX_FILE_BYTES = env_int("POMOC_COMMUNITY_MAX_FILE_BYTES", 5 * 1024 * 1024)
 POMOC_REALTIME_RELAY_URL = env_str("POMOC_REALTIME_RELAY_URL")
 POMOC_REALTIME_RELAY_TOKEN = env_str("POMOC_REALTIME_RELAY_TOKEN")
 # Networks (CIDR) that rules' webhooks may call although they are private: an intranet service.

@@ -4,7 +4,9 @@ a ticket and changes the idea's status, and the voter gets the e-mail (through a
 axe-core checks the forum, a topic and the ideas; screenshots at 1280 and 390 px, in English and Czech."""
 
 import re
+import struct
 import time
+import zlib
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -99,6 +101,15 @@ def _axe(browser, url: str, path: str) -> list[str]:
         context.close()
 
 
+def _png(width: int = 40, height: int = 30) -> bytes:
+    """A real (blue) PNG, so the browser can draw the thumbnail."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    rows = b"".join(b"\x00" + b"\x20\x60\xc0" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
 def _customer_signs_in(page, email: str) -> None:
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", DEMO_PASSWORD)
@@ -123,10 +134,25 @@ def test_a_customer_posts_and_votes_an_agent_answers_moderates_and_decides(site,
         page.select_option("select[name=category]", label="General")
         page.fill("input[name=title]", "Exporting my invoices to PDF")
         page.fill("textarea[name=body]", "Where can I **download** all my invoices at once?")
+        page.set_input_files("input[name=files]", files=[
+            {"name": "invoices.png", "mimeType": "image/png", "buffer": _png()},
+            {"name": "steps.txt", "mimeType": "text/plain", "buffer": b"1. Open invoices\n2. Nothing\n"}])
         page.get_by_role("button", name="Post the topic").click()
         expect(page.locator("h1")).to_have_text("Exporting my invoices to PDF")
         expect(page.locator(".cm-topic .cm-body strong")).to_have_text("download")
         topic_path = page.url.removeprefix(site.url)
+        # the image is a thumbnail that the browser draws (served by the access-checked view), the
+        # text file a download link
+        thumb = page.locator(".cm-topic img.cm-thumb")
+        expect(thumb).to_have_attribute("alt", "invoices.png")
+        expect(thumb).to_have_js_property("naturalWidth", 40)
+        expect(page.locator(".cm-topic .cm-files a[download]")).to_have_text("steps.txt")
+        # the author edits the topic while nobody has answered yet; it is marked edited
+        page.locator(".cm-topic").get_by_role("link", name="Edit").click()
+        page.fill("textarea[name=body]", "Where can I **download** all my invoices of 2026 at once?")
+        page.get_by_role("button", name="Save the changes").click()
+        expect(page.locator(".cm-topic .cm-body")).to_contain_text("of 2026")
+        expect(page.locator(".cm-topic .cm-edited")).to_have_text("edited")
 
         page.goto("/ideas/new/")
         page.fill("input[name=title]", "Invoices as one ZIP file")

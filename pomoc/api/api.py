@@ -5,6 +5,7 @@ from ninja.errors import ValidationError
 
 from pomoc.api import (
     canned,
+    community,
     contacts,
     errors,
     inboxes,
@@ -94,3 +95,4 @@ api.add_router("", reports.router)
 api.add_router("", canned.router)
 api.add_router("", time_entries.router)
 api.add_router("", orders.router)
+api.add_router("", community.router)

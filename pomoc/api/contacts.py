@@ -1,7 +1,7 @@
 """Contacts (people, with identities) and companies. Staff only."""
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.db import transaction
 from django.db.models import Q
@@ -32,7 +32,15 @@ from pomoc.api.schemas import (
     require_staff,
 )
 from pomoc.contacts import merging, privacy, proposals, services
-from pomoc.contacts.models import Company, Contact, ContactMerge, Identity, MergeProposal, ProposalStatus
+from pomoc.contacts.models import (
+    Company,
+    Contact,
+    ContactMerge,
+    Identity,
+    MergeProposal,
+    PortalVisibility,
+    ProposalStatus,
+)
 
 router = Router(tags=["contacts"])
 
@@ -139,11 +147,16 @@ class ContactErasureOut(Schema):
     counts: dict[str, int] = Field(description="Rows touched, by source of personal data.")
 
 
+PortalVisibilityName = Literal[tuple(PortalVisibility.values)]  # type: ignore[valid-type]
+
+
 class CompanyOut(Schema):
     id: int
     name: str
     domains: list[str]
     notes: str
+    portal_visibility: str = Field(description="Whether the company's contacts see each other's tickets in the "
+                                               "portal: inherit (the portal's setting), yes or no.")
     created_at: dt.datetime
 
 
@@ -162,6 +175,7 @@ class CompanyPatchIn(In):
     name: Name = Field(None, max_length=200)
     domains: list[DomainName] = Field(None, max_length=50)
     notes: SafeStr = None
+    portal_visibility: PortalVisibilityName = Field(None, description="inherit (the portal's setting), yes or no.")
 
 
 def contact_out(contact: Contact) -> dict:
@@ -192,7 +206,7 @@ def merge_out(merge: ContactMerge) -> dict:
 
 def company_out(company: Company) -> dict:
     return {"id": company.pk, "name": company.name, "domains": company.domains, "notes": company.notes,
-            "created_at": company.created_at}
+            "portal_visibility": company.portal_visibility, "created_at": company.created_at}
 
 
 def _contacts():

@@ -19,6 +19,12 @@ class TopicForm(HoneypotMixin):
                            help_text=_("Markdown or plain text."))
 
 
+class TopicEditForm(HoneypotMixin):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Your question or post"), widget=forms.Textarea(attrs={"rows": 8}),
+                           help_text=_("Markdown or plain text."))
+
+
 class ReplyForm(HoneypotMixin):
     body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 5}),
                            help_text=_("Markdown or plain text."))

@@ -2,6 +2,8 @@
 
 Counters (replies, votes) are kept on the rows the lists show, so a list page never counts."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -47,6 +49,10 @@ class Topic(models.Model):
                                        related_name="+")
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="forum_topics")
+    # Set by an edit (the author's within the window, or a moderator's); earlier versions are Revisions.
+    edited_at = models.DateTimeField(null=True, blank=True)
+    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
 
     class Meta:
         verbose_name = _("topic")
@@ -74,6 +80,10 @@ class Reply(models.Model):
     vote_count = models.IntegerField(default=0)
     hidden = models.BooleanField(default=False)
     held = models.BooleanField(default=False)
+    # Set by an edit (the author's within the window, or a moderator's); earlier versions are Revisions.
+    edited_at = models.DateTimeField(null=True, blank=True)
+    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -159,6 +169,10 @@ class Idea(models.Model):
     hidden = models.BooleanField(default=False)
     held = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
+    # Set by an edit (the author's within the window, or a moderator's); earlier versions are Revisions.
+    edited_at = models.DateTimeField(null=True, blank=True)
+    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
 
     class Meta:
         verbose_name = _("idea")
@@ -181,3 +195,69 @@ class IdeaVote(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["idea", "user"], name="one_vote_per_idea")]
+
+
+class Revision(models.Model):
+    """An earlier version of a topic, reply or idea, kept when it was edited: moderators read them,
+    nobody else. Exactly one of ``topic``, ``reply``, ``idea`` is set."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, null=True, blank=True, related_name="revisions")
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, null=True, blank=True, related_name="revisions")
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, null=True, blank=True, related_name="revisions")
+    title = models.CharField(max_length=200, blank=True, default="")
+    body = models.TextField()
+    body_html = models.TextField()
+    # who wrote this version's replacement, and when
+    replaced_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+")
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-replaced_at", "-pk"]
+        constraints = [models.CheckConstraint(
+            condition=(models.Q(topic__isnull=False, reply__isnull=True, idea__isnull=True)
+                       | models.Q(topic__isnull=True, reply__isnull=False, idea__isnull=True)
+                       | models.Q(topic__isnull=True, reply__isnull=True, idea__isnull=False)),
+            name="revision_of_one_post")]
+
+
+def _public_id() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _file_path(instance, filename: str) -> str:
+    return f"community/{timezone.now():%Y/%m}/{instance.public_id}"
+
+
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+
+
+class PostFile(models.Model):
+    """A file attached to a topic or a reply, served only through ``/community/files/<public_id>/``
+    and only to whoever may see its post. Exactly one of ``topic`` and ``reply`` is set."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, null=True, blank=True, related_name="files")
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, null=True, blank=True, related_name="files")
+    public_id = models.CharField(max_length=40, unique=True, default=_public_id, editable=False)
+    file = models.FileField(upload_to=_file_path, max_length=200)
+    file_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(
+            condition=(models.Q(topic__isnull=False, reply__isnull=True)
+                       | models.Q(topic__isnull=True, reply__isnull=False)),
+            name="post_file_of_one_post")]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in IMAGE_TYPES

@@ -34,7 +34,7 @@ def topic_page(user, *, category: Category | None = None, page: str | int | None
 
 
 def topic_replies(user, topic: Topic) -> list[Reply]:
-    return list(visible_replies(user, topic.replies.select_related("author")))
+    return list(visible_replies(user, topic.replies.select_related("author").prefetch_related("files")))
 
 
 def voted_topic(user, topic: Topic) -> bool:

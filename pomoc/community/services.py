@@ -48,11 +48,16 @@ def clean_body(body: str, field: str = "body") -> str:
     return body
 
 
-def topic_create(*, author, category: Category, title: str, body: str, language: str | None = None) -> Topic:
-    """A new topic by ``author`` (who follows it from now on). A new account's links are held for an
-    agent; more posts than the hourly ceiling raise ``spam.TooManyPosts``."""
+def topic_create(*, author, category: Category, title: str, body: str, language: str | None = None,
+                 files=()) -> Topic:
+    """A new topic by ``author`` (who follows it from now on), with ``files`` (uploads or bytes with a
+    ``name``: ``pomoc.community.files``). A new account's links are held for an agent; more posts
+    than the hourly ceiling raise ``spam.TooManyPosts``."""
+    from pomoc.community import files as post_files
+
     _check_writer(author)
     title, body = clean_title(title), clean_body(body)
+    checked = post_files.checked(files)
     spam.check_rate(author)
     now = timezone.now()
     with transaction.atomic():
@@ -61,14 +66,19 @@ def topic_create(*, author, category: Category, title: str, body: str, language:
             by_staff=is_staff_user(author), language=(language or get_language() or "")[:10],
             created_at=now, last_activity_at=now, held=spam.should_hold(author, title, body))
         Subscription.objects.create(topic=topic, user=author)
+        post_files.store(files=checked, actor=author, topic=topic)
         indexing.topic_changed(topic.pk)
     return topic
 
 
-def reply_create(*, topic: Topic, author, body: str) -> Reply:
-    """A reply to ``topic``; its followers get a notice in the next batch (unless it is held)."""
+def reply_create(*, topic: Topic, author, body: str, files=()) -> Reply:
+    """A reply to ``topic`` (with ``files``, as for a topic); its followers get a notice in the next
+    batch (unless it is held)."""
+    from pomoc.community import files as post_files
+
     _check_writer(author)
     body = clean_body(body)
+    checked = post_files.checked(files)
     if topic.locked and not moderates(author):
         raise PermissionDenied(_("This topic is locked: it takes no more replies."))
     spam.check_rate(author)
@@ -77,6 +87,7 @@ def reply_create(*, topic: Topic, author, body: str) -> Reply:
         reply = Reply.objects.create(topic=topic, body=body, body_html=render(body), author=author,
                                      by_staff=is_staff_user(author), created_at=now,
                                      held=spam.should_hold(author, body))
+        post_files.store(files=checked, actor=author, reply=reply)
         if not reply.held:
             _reply_published(reply, now)
         Subscription.objects.get_or_create(topic=topic, user=author)

@@ -8,5 +8,6 @@ urlpatterns = [
     path("new/", views_ideas.new, name="new"),
     path("<int:pk>/", views_ideas.idea, name="idea"),
     path("<int:pk>/vote/", views_ideas.vote, name="vote"),
+    path("<int:pk>/edit/", views_ideas.edit, name="edit"),
     path("<int:pk>/manage/", views_ideas.manage, name="manage"),
 ]

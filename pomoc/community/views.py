@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from pomoc.community import links, selectors, services, spam
+from pomoc.community import editing, links, selectors, services, spam
+from pomoc.community import files as post_files
 from pomoc.community.access import login_url, signed_in_required
-from pomoc.community.forms import ReplyForm, TopicForm
+from pomoc.community.forms import ReplyForm, TopicEditForm, TopicForm
 from pomoc.community.models import Category, Subscription
 from pomoc.community.permissions import access_reply, access_topic, is_banned, moderates
 from pomoc.core.form_errors import add_service_errors, error_messages
@@ -49,12 +50,14 @@ def topic(request, pk: int):
     item = access_topic(request.user, pk)
     replies = selectors.topic_replies(request.user, item)
     user = request.user
+    may_edit_topic, editable_replies = editing.editable(user, item, replies)
     return page(request, "community/topic.html", {
+        "may_edit_topic": may_edit_topic, "editable_replies": editable_replies,
         "topic": item, "replies": replies, "reply_form": ReplyForm(),
         "voted_topic": selectors.voted_topic(user, item), "voted_replies": selectors.voted_replies(user, replies),
         "follows": selectors.follows(user, item), "banned": is_banned(user),
         "may_accept": moderates(user) or (user.is_authenticated and item.author_id == user.pk),
-        "categories": selectors.categories() if moderates(user) else (),
+        "categories": selectors.categories() if moderates(user) else (), **_file_limits(),
     })
 
 
@@ -70,7 +73,8 @@ def topic_new(request):
         if form.is_valid():
             try:
                 created = services.topic_create(author=request.user, category=form.cleaned_data["category"],
-                                                title=form.cleaned_data["title"], body=form.cleaned_data["body"])
+                                                title=form.cleaned_data["title"], body=form.cleaned_data["body"],
+                                                files=request.FILES.getlist("files"))
             except spam.TooManyPosts:
                 return refused(request, str(TOO_MANY), 429)
             except ValidationError as error:
@@ -79,8 +83,12 @@ def topic_new(request):
                 if created.held:
                     messages.info(request, _("Thanks! Your topic waits for a moderator because it contains links."))
                 return redirect("community:topic", pk=created.pk)
-        return page(request, "community/topic_new.html", {"form": form}, status=400)
-    return page(request, "community/topic_new.html", {"form": form})
+        return page(request, "community/topic_new.html", {"form": form, **_file_limits()}, status=400)
+    return page(request, "community/topic_new.html", {"form": form, **_file_limits()})
+
+
+def _file_limits() -> dict:
+    return {"max_files": post_files.max_files(), "max_file_mb": f"{post_files.max_bytes() / (1024 * 1024):g}"}
 
 
 @signed_in_required
@@ -93,7 +101,8 @@ def reply(request, pk: int):
     if not form.is_valid():
         return refused(request, _("Write something first."), 400)
     try:
-        created = services.reply_create(topic=item, author=request.user, body=form.cleaned_data["body"])
+        created = services.reply_create(topic=item, author=request.user, body=form.cleaned_data["body"],
+                                        files=request.FILES.getlist("files"))
     except spam.TooManyPosts:
         return refused(request, str(TOO_MANY), 429)
     except PermissionDenied as error:
@@ -166,3 +175,58 @@ def unsubscribe(request, token: str):
         services.unsubscribe(subscription_id)
         return page(request, "community/unsubscribe.html", {"done": True, "subscription": subscription})
     return page(request, "community/unsubscribe.html", {"done": subscription is None, "subscription": subscription})
+
+
+def edit_page(request, *, post, form, heading: str, back: str, refusal: str | None, save):
+    """The edit page of a topic, reply or idea: the form, and the earlier versions for moderators."""
+    if refusal:
+        return refused(request, refusal, 403)
+    status = 200
+    if request.method == "POST":
+        if form.is_bot():
+            return refused(request, _("This post could not be accepted."), 400)
+        if form.is_valid():
+            try:
+                saved = save(form.cleaned_data)
+            except PermissionDenied as error:
+                return refused(request, str(error), 403)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                if saved.held and not moderates(request.user):
+                    messages.info(request, _("Saved. It waits for a moderator because it now contains links."))
+                else:
+                    messages.success(request, _("Your changes are saved."))
+                return redirect(back)
+        status = 400
+    return page(request, "community/edit.html", {
+        "form": form, "post": post, "heading": heading, "back": back,
+        "revisions": editing.revisions(post) if moderates(request.user) else ()}, status=status)
+
+
+@signed_in_required
+@require_http_methods(["GET", "POST"])
+def topic_edit(request, pk: int):
+    item = access_topic(request.user, pk)
+    form = TopicEditForm(request.POST or None, initial={"title": item.title, "body": item.body})
+    return edit_page(request, post=item, form=form, heading=_("Edit the topic"), back=item_url(item),
+                     refusal=editing.topic_edit_refusal(item, request.user),
+                     save=lambda data: editing.topic_edit(topic=item, actor=request.user, title=data["title"],
+                                                          body=data["body"]))
+
+
+@signed_in_required
+@require_http_methods(["GET", "POST"])
+def reply_edit(request, pk: int):
+    found = access_reply(request.user, pk)
+    form = ReplyForm(request.POST or None, initial={"body": found.body})
+    return edit_page(request, post=found, form=form, heading=_("Edit the reply"),
+                     back=f"{item_url(found.topic)}#reply-{found.pk}",
+                     refusal=editing.reply_edit_refusal(found, request.user),
+                     save=lambda data: editing.reply_edit(reply=found, actor=request.user, body=data["body"]))
+
+
+@require_safe
+def post_file(request, public_id: str):
+    """A file of a topic or reply, to whoever may see the post (404 otherwise, as for a missing one)."""
+    return post_files.file_response(post_files.access_post_file(request.user, public_id))

@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from pomoc.community import idea_services, selectors, spam
+from pomoc.community import editing, idea_services, selectors, spam
 from pomoc.community.access import signed_in_required
 from pomoc.community.forms import IdeaForm, IdeaStatusForm
 from pomoc.community.models import IdeaStatus
 from pomoc.community.permissions import access_idea, is_banned, moderates
-from pomoc.community.views import TOO_MANY, _act, page, refused
+from pomoc.community.views import TOO_MANY, _act, edit_page, page, refused
 from pomoc.community.views_agent import agent_only
 from pomoc.core.form_errors import add_service_errors
 
@@ -41,7 +41,8 @@ def idea(request, pk: int):
     return idea_page(request, "ideas/idea.html", {
         "idea": item, "voted": bool(selectors.voted_ideas(request.user, [item])), "banned": is_banned(request.user),
         "status_form": IdeaStatusForm(initial={"status": item.status, "answer": item.official_answer}),
-        "statuses": IdeaStatus})
+        "statuses": IdeaStatus, "may_edit": request.user.is_authenticated
+        and editing.idea_edit_refusal(item, request.user) is None})
 
 
 @signed_in_required
@@ -109,3 +110,15 @@ def manage(request, pk: int):
         if not refusal:
             messages.success(request, _("Status saved; the voters are told by e-mail."))
     return refusal or redirect("ideas:idea", pk=item.pk)
+
+
+@signed_in_required
+@require_http_methods(["GET", "POST"])
+def edit(request, pk: int):
+    item = access_idea(request.user, pk)
+    form = IdeaForm(request.POST or None, initial={"title": item.title, "body": item.body})
+    return edit_page(request, post=item, form=form, heading=_("Edit the idea"),
+                     back=reverse("ideas:idea", args=[item.pk]),
+                     refusal=editing.idea_edit_refusal(item, request.user),
+                     save=lambda data: editing.idea_edit(idea=item, actor=request.user, title=data["title"],
+                                                         body=data["body"]))

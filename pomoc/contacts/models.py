@@ -4,12 +4,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class PortalVisibility(models.TextChoices):
+    """Whether a company's contacts see each other's tickets in the portal."""
+
+    INHERIT = "inherit", _("As the portal's setting says")
+    YES = "yes", _("Yes: colleagues see each other's tickets")
+    NO = "no", _("No: each contact sees only their own")
+
+
 class Company(models.Model):
     name = models.CharField(_("name"), max_length=200)
     domains = models.JSONField(_("e-mail domains"), default=list, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     # values of the custom fields whose definition targets companies (pomoc.tickets.custom_fields)
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
+    # "inherit" follows PortalSettings.company_sees_tickets (the organisation's default)
+    portal_visibility = models.CharField(
+        _("colleagues see each other's tickets in the portal"), max_length=10,
+        choices=PortalVisibility.choices, default=PortalVisibility.INHERIT)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -14,7 +14,7 @@ from pomoc.accounts.services import validate_language
 from pomoc.contacts import registry
 from pomoc.contacts.freemail import is_free_mail
 from pomoc.contacts.history import record_change
-from pomoc.contacts.models import Company, Contact, ContactTag, Identity, IdentityKind
+from pomoc.contacts.models import Company, Contact, ContactTag, Identity, IdentityKind, PortalVisibility
 from pomoc.core import refusals
 
 # RFC 6531 (internationalised e-mail): a dot-atom local part in any script, e.g. "jdöe".
@@ -243,10 +243,11 @@ def company_create(*, name: str, domains: Iterable[str] = (), notes: str = "", a
 
 def company_update(*, company: Company, changes: Mapping, actor=None) -> Company:
     """Change only the keys given: ``name``, ``domains``, ``notes``, ``custom_fields`` (merged into
-    the stored values; None or "" clears one). Each change is recorded in the history."""
+    the stored values; None or "" clears one), ``portal_visibility`` (inherit, yes, no: whether the
+    company's contacts see each other's tickets in the portal). Each change is recorded in the history."""
     with transaction.atomic():
         before = {"name": company.name, "domains": list(company.domains), "notes": company.notes,
-                  "custom_fields": dict(company.custom_fields)}
+                  "custom_fields": dict(company.custom_fields), "portal_visibility": company.portal_visibility}
         if "name" in changes:
             company.name = _clean_company_name(changes["name"])
         if "domains" in changes:
@@ -255,6 +256,10 @@ def company_update(*, company: Company, changes: Mapping, actor=None) -> Company
             company.notes = changes["notes"] or ""
         if "custom_fields" in changes:
             company.custom_fields = _merged_fields(company.custom_fields, "company", changes["custom_fields"])
+        if "portal_visibility" in changes:
+            if changes["portal_visibility"] not in PortalVisibility.values:
+                raise ValidationError({"portal_visibility": _("Choose inherit, yes or no.")})
+            company.portal_visibility = changes["portal_visibility"]
         company.save()
         for key, old in before.items():
             if getattr(company, key) != old:

@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from pomoc.contacts.models import IdentityKind
+from pomoc.contacts.models import IdentityKind, PortalVisibility
 from pomoc.core.text import validate_line
 from pomoc.tickets.custom_fields import FORM_PREFIX, text_from_value, value_from_text
 from pomoc.tickets.forms import custom_field_input
@@ -47,6 +47,10 @@ class CompanyForm(FieldsMixin, forms.Form):
                               help_text=_("Separated by commas or spaces. Contacts with an address at one of them "
                                           "join the company; free e-mail services (gmail.com) cannot be used."))
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    portal_visibility = forms.ChoiceField(
+        label=_("Colleagues see each other's tickets in the portal"), choices=PortalVisibility.choices,
+        initial=PortalVisibility.INHERIT,
+        help_text=_("“As the portal's setting says” follows the portal settings' company option."))
 
     def __init__(self, *args, definitions=(), values=None, **kwargs):
         super().__init__(*args, **kwargs)

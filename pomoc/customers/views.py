@@ -226,7 +226,8 @@ def contact_erase(request, contact_id):
 # --- companies ----------------------------------------------------------------------------------------
 def _company_form(company, data=None):
     definitions = selectors.registry.field_definitions("company")
-    initial = {"name": company.name, "domains": ", ".join(company.domains), "notes": company.notes}
+    initial = {"name": company.name, "domains": ", ".join(company.domains), "notes": company.notes,
+               "portal_visibility": company.portal_visibility}
     return CompanyForm(data, initial=initial, definitions=definitions, values=company.custom_fields)
 
 
@@ -250,7 +251,8 @@ def company_edit(request, company_id):
             with transaction.atomic():
                 services.company_update(company=company, actor=request.user, changes={
                     "name": form.cleaned_data["name"], "domains": form.domain_list(),
-                    "notes": form.cleaned_data["notes"], "custom_fields": form.custom_field_values()})
+                    "notes": form.cleaned_data["notes"], "custom_fields": form.custom_field_values(),
+                    "portal_visibility": form.cleaned_data["portal_visibility"]})
         except ValidationError as error:
             add_service_errors(form, error, aliases=form.custom_field_aliases())
         else:

@@ -1,7 +1,8 @@
 """Who may see which ticket in the portal: the one place pages and forms of the portal ask.
 
-A customer sees the tickets whose requester is their contact and, when the portal setting says so,
-those of their company's contacts. Inside a ticket they see customer messages and agent replies only:
+A customer sees the tickets whose requester is their contact and, when their company's setting says
+so (a company inherits the portal's organisation-wide setting unless it says yes or no), those of
+their company's contacts. Inside a ticket they see customer messages and agent replies only:
 never internal notes, system entries, forwards or drafts (drafts are not messages at all)."""
 
 from __future__ import annotations
@@ -48,9 +49,21 @@ def portal_tickets(user) -> QuerySet[Ticket]:
     if contact is None:
         return Ticket.objects.none()
     q = Q(requester_id=contact.pk)
-    if contact.company_id and PortalSettings.get().company_sees_tickets:
+    if contact.company_id and company_sees_tickets(contact.company):
         q |= Q(requester__company_id=contact.company_id)
     return Ticket.objects.filter(q, merged_into__isnull=True)
+
+
+def company_sees_tickets(company) -> bool:
+    """Whether ``company``'s contacts see each other's tickets: the company's own setting, or the
+    portal's organisation-wide one when the company inherits it."""
+    from pomoc.contacts.models import PortalVisibility
+
+    if company.portal_visibility == PortalVisibility.YES:
+        return True
+    if company.portal_visibility == PortalVisibility.NO:
+        return False
+    return PortalSettings.get().company_sees_tickets
 
 
 def access_portal_ticket(user, number) -> Ticket:

@@ -88,6 +88,10 @@ def test_companies_crud(world, as_agent, as_admin):
     assert company["domains"] == ["acme.example"]
     assert as_agent.get(f"/companies/{company['id']}").json()["name"] == "Acme"
     assert as_agent.patch(f"/companies/{company['id']}", {"notes": "Big"}).json()["notes"] == "Big"
+    assert company["portal_visibility"] == "inherit"
+    changed = as_agent.patch(f"/companies/{company['id']}", {"portal_visibility": "no"}).json()
+    assert changed["portal_visibility"] == "no"
+    assert as_agent.patch(f"/companies/{company['id']}", {"portal_visibility": "maybe"}).status_code == 422
     assert [c["id"] for c in as_agent.get("/companies", {"q": "acm"}).json()["items"]] == [company["id"]]
     assert as_agent.post("/companies", {"name": "Bad", "domains": ["not a domain"]}).status_code == 422
     assert as_agent.delete(f"/companies/{company['id']}").status_code == 403

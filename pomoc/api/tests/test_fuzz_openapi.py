@@ -24,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
 
 from pomoc.accounts.models import ApiToken, Department, User
 from pomoc.channels.models import Inbox
+from pomoc.community.models import Idea, Reply, Topic
 from pomoc.contacts.models import Company, Contact
 from pomoc.core import refusals
 from pomoc.testing.factories import CompanyFactory, TagFactory
@@ -59,6 +60,7 @@ def _existing_path_values() -> dict[str, list]:
     """Path parameters that name rows which exist, so requests get past the 404 now and then."""
     CompanyFactory()
     TagFactory(name="fuzz")
+    _community_rows()
     return {
         "number": list(Ticket.objects.values_list("number", flat=True)),
         "message_id": list(Message.objects.values_list("pk", flat=True)),
@@ -70,7 +72,22 @@ def _existing_path_values() -> dict[str, list]:
         "view_id": list(SavedView.objects.values_list("pk", flat=True)),
         "name": list(Tag.objects.values_list("name", flat=True)),
         "public_id": [str(value) for value in Attachment.objects.values_list("public_id", flat=True)],
+        "topic_id": list(Topic.objects.values_list("pk", flat=True)),
+        "reply_id": list(Reply.objects.values_list("pk", flat=True)),
+        "idea_id": list(Idea.objects.values_list("pk", flat=True)),
     }
+
+
+def _community_rows() -> None:
+    """A topic with a reply and two ideas, so the community operations reach real rows."""
+    from pomoc.community import idea_services, services
+    from pomoc.community.tests.helpers import category, customer
+
+    author = customer("fuzz-author")
+    topic = services.topic_create(author=author, category=category(), title="Fuzz topic", body="Text")
+    services.reply_create(topic=topic, author=customer("fuzz-other"), body="Reply")
+    idea_services.idea_create(author=author, title="Fuzz idea", body="Text")
+    idea_services.idea_create(author=author, title="Another idea", body="Text")
 
 
 @functools.cache

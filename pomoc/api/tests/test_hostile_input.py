@@ -121,7 +121,19 @@ def targets(world, as_admin):
         "proposal_id": MergeProposal.objects.create(first=ContactFactory(), second=ContactFactory(),
                                                     reason=ProposalReason.values[0]).pk,
         "order_id": make_order(world["requester"], "H-1").pk,
+        **_community_targets(),
     }
+
+
+def _community_targets() -> dict:
+    from pomoc.community import idea_services, services
+    from pomoc.community.tests.helpers import category, customer
+
+    author = customer("hostile-author")
+    topic = services.topic_create(author=author, category=category(), title="Victim topic", body="Text")
+    reply = services.reply_create(topic=topic, author=customer("hostile-other"), body="Reply")
+    idea = idea_services.idea_create(author=author, title="Victim idea", body="Text")
+    return {"topic_id": topic.pk, "reply_id": reply.pk, "idea_id": idea.pk}
 
 
 def operations() -> list[tuple[str, str, dict]]:

@@ -27,3 +27,17 @@ def test_a_merged_idea_leaves_the_search():
     duplicate = idea_services.idea_create(author=customer(), title="Tmavý vzhled", body="y")
     idea_services.idea_merge(source=duplicate, target=target, actor=agent())
     assert [h.key for h in search.search("tmavy", kinds=["idea"], include_internal=True)] == [str(target.pk)]
+
+
+def test_an_edit_refreshes_the_search():
+    author = customer()
+    topic = services.topic_create(author=author, category=category(), title="Tiskárna", body="Nejde tisk.")
+    idea = idea_services.idea_create(author=author, title="Modrá barva", body="x")
+    from pomoc.community import editing
+
+    editing.topic_edit(topic=topic, actor=author, title="Skener", body="Nejde skenování.")
+    editing.idea_edit(idea=idea, actor=author, title="Zelená barva", body="x")
+    assert [h.key for h in search.search("skenovani", kinds=["topic"])] == [str(topic.pk)]
+    assert search.search("tiskarna", kinds=["topic"]) == []
+    assert [h.key for h in search.search("zelena", kinds=["idea"])] == [str(idea.pk)]
+    assert search.search("modra", kinds=["idea"]) == []

@@ -153,3 +153,21 @@ def test_a_link_asking_for_an_address_opens_the_identity_form_with_that_kind_cho
     plain = agent_client.get(url).content.decode()
     assert '<details class="customer-form" open>' not in plain
     assert agent_client.get(url + "?add=nonsense").status_code == 200
+
+
+def test_the_company_page_sets_whether_colleagues_see_each_others_tickets(agent_client):
+    from pomoc.contacts.models import Company
+
+    company = services.company_create(name="Acme", domains=["acme.cz"])
+    page = agent_client.get(reverse("customers:company", args=[company.pk])).content.decode()
+    assert 'name="portal_visibility"' in page and 'value="inherit" selected' in page
+    response = agent_client.post(reverse("customers:company-edit", args=[company.pk]),
+                                 {"name": "Acme", "domains": "acme.cz", "portal_visibility": "yes"})
+    assert response.status_code == 302
+    assert Company.objects.get(pk=company.pk).portal_visibility == "yes"
+    assert ContactChange.objects.filter(company=company, field="portal_visibility", old="inherit",
+                                        new="yes").exists()
+    response = agent_client.post(reverse("customers:company-edit", args=[company.pk]),
+                                 {"name": "Acme", "domains": "acme.cz", "portal_visibility": "everybody"})
+    assert response.status_code == 400
+    assert Company.objects.get(pk=company.pk).portal_visibility == "yes"

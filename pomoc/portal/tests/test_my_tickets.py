@@ -198,3 +198,31 @@ def test_a_rejected_exchange_says_so_and_other_tickets_show_no_return(client, cu
     page = client.get(reverse("portal:ticket", args=[rma.ticket.number])).content.decode()
     assert "Exchange for order" in page and 'aria-current="step">Rejected' in page and "Replaced" not in page
     assert "portal-return" not in client.get(reverse("portal:ticket", args=[plain.number])).content.decode()
+
+
+@pytest.mark.parametrize(("organisation", "company_setting", "sees"), [
+    (False, "inherit", False), (True, "inherit", True),
+    (False, "yes", True), (True, "no", False), (True, "yes", True), (False, "no", False),
+])
+def test_a_companys_own_setting_decides_over_the_portals(client, customer, organisation, company_setting, sees):
+    from django.core.cache import cache
+
+    settings = PortalSettings.get()
+    settings.company_sees_tickets = organisation
+    settings.save()
+    cache.clear()
+    company = CompanyFactory(name="Acme", portal_visibility=company_setting)
+    Contact.objects.filter(pk=customer.contact.pk).update(company=company)
+    colleague = ContactFactory(name="Colleague", company=company)
+    theirs = make_ticket(requester=colleague, subject="Order of a colleague")
+    # another company that lets its contacts see everything: never seen from outside it
+    other_company = CompanyFactory(name="Globex", portal_visibility="yes")
+    stranger = make_ticket(requester=ContactFactory(name="Stranger", company=other_company), subject="Globex matter")
+    mine = make_ticket(requester=customer.contact, subject="My own matter")
+    client.force_login(customer)
+    listing = client.get(reverse("portal:my-tickets")).content.decode()
+    assert "My own matter" in listing and "Globex matter" not in listing
+    assert ("Order of a colleague" in listing) is sees
+    assert client.get(reverse("portal:ticket", args=[theirs.number])).status_code == (200 if sees else 404)
+    assert client.get(reverse("portal:ticket", args=[stranger.number])).status_code == 404
+    assert client.get(reverse("portal:ticket", args=[mine.number])).status_code == 200
