@@ -121,6 +121,25 @@ def _keep(post, field: str, actor, title: str = "") -> None:
                             replaced_by=actor)
 
 
+def _rewrite(post, field: str, actor, *, body: str, title: str | None = None) -> None:
+    """Keep the current version for moderators and write the new one (held for a moderator when a
+    new account adds a link). ``title`` None: the post has none (a reply)."""
+    titled = title is not None
+    _keep(post, field, actor, title=post.title if titled else "")
+    old, new = ((post.title, post.body), (title, body)) if titled else ((post.body,), (body,))
+    hold = not post.held and _hold(actor, old, new)
+    fields = ["body", "body_html", "edited_at", "edited_by"]
+    if titled:
+        post.title = title
+        fields.append("title")
+    post.body, post.body_html = body, render(body)
+    post.edited_at, post.edited_by = timezone.now(), actor
+    if hold:
+        post.held = True
+        fields.append("held")
+    post.save(update_fields=fields)
+
+
 def topic_edit(*, topic: Topic, actor, title: str, body: str) -> Topic:
     """Change a topic's title and text; the previous version is kept for moderators."""
     _check(topic_edit_refusal(topic, actor), actor)
@@ -128,15 +147,7 @@ def topic_edit(*, topic: Topic, actor, title: str, body: str) -> Topic:
     if (title, body) == (topic.title, topic.body):
         return topic
     with transaction.atomic():
-        _keep(topic, "topic", actor, title=topic.title)
-        hold = not topic.held and _hold(actor, (topic.title, topic.body), (title, body))
-        topic.title, topic.body, topic.body_html = title, body, render(body)
-        topic.edited_at, topic.edited_by = timezone.now(), actor
-        fields = ["title", "body", "body_html", "edited_at", "edited_by"]
-        if hold:
-            topic.held = True
-            fields.append("held")
-        topic.save(update_fields=fields)
+        _rewrite(topic, "topic", actor, title=title, body=body)
         indexing.topic_changed(topic.pk)
     return topic
 
@@ -148,16 +159,8 @@ def reply_edit(*, reply: Reply, actor, body: str) -> Reply:
     if body == reply.body:
         return reply
     with transaction.atomic():
-        _keep(reply, "reply", actor)
-        hold = not reply.held and _hold(actor, (reply.body,), (body,))
         was_public = reply.public
-        reply.body, reply.body_html = body, render(body)
-        reply.edited_at, reply.edited_by = timezone.now(), actor
-        fields = ["body", "body_html", "edited_at", "edited_by"]
-        if hold:
-            reply.held = True
-            fields.append("held")
-        reply.save(update_fields=fields)
+        _rewrite(reply, "reply", actor, body=body)
         if was_public and not reply.public:
             Topic.objects.filter(pk=reply.topic_id).update(reply_count=F("reply_count") - 1)
         # the topic's search document holds the title and first post only: nothing to refresh
@@ -171,15 +174,7 @@ def idea_edit(*, idea: Idea, actor, title: str, body: str) -> Idea:
     if (title, body) == (idea.title, idea.body):
         return idea
     with transaction.atomic():
-        _keep(idea, "idea", actor, title=idea.title)
-        hold = not idea.held and _hold(actor, (idea.title, idea.body), (title, body))
-        idea.title, idea.body, idea.body_html = title, body, render(body)
-        idea.edited_at, idea.edited_by = timezone.now(), actor
-        fields = ["title", "body", "body_html", "edited_at", "edited_by"]
-        if hold:
-            idea.held = True
-            fields.append("held")
-        idea.save(update_fields=fields)
+        _rewrite(idea, "idea", actor, title=title, body=body)
         indexing.idea_changed(idea.pk)
     return idea
 
