@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 
 from pomoc.accounts import services
 from pomoc.accounts.models import ApiToken, Department
+from pomoc.accounts.permissions import manage_view
 from pomoc.administration import forms
-from pomoc.administration.permissions import manage_view
 from pomoc.channels import registry
 from pomoc.channels import services as inbox_services
 from pomoc.channels.email import services as email_services

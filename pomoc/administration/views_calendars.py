@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from pomoc.accounts.permissions import manage_view
 from pomoc.administration.forms_calendars import (
     PERIODS_HELP,
     QUICK_COUNTRIES,
@@ -17,7 +18,6 @@ from pomoc.administration.forms_calendars import (
     CalendarForm,
     split_periods,
 )
-from pomoc.administration.permissions import manage_view
 from pomoc.administration.views import _page, _read_only, _write
 from pomoc.calendars import services
 from pomoc.calendars.hours import closed_days

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from pomoc.accounts.models import Department
-from pomoc.administration.permissions import manage_view
+from pomoc.accounts.permissions import manage_view
 from pomoc.automation.followups.forms import PolicyForm
 from pomoc.automation.followups.models import FollowUpPolicy
 from pomoc.automation.followups.services import POLICY_FIELDS, policy_save

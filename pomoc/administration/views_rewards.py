@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from pomoc.administration.permissions import manage_view
+from pomoc.accounts.permissions import manage_view
 from pomoc.administration.views import _page, _read_only, _write
 from pomoc.core.text import validate_line
 from pomoc.reports import services

@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from pomoc.accounts.permissions import manage_view
 from pomoc.administration.forms_rules import MacroForm, RuleForm
-from pomoc.administration.permissions import manage_view
 from pomoc.administration.views import _page, _read_only, _write
 from pomoc.automation.macros import services as macro_services
 from pomoc.automation.macros.models import Macro

@@ -9,8 +9,8 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pomoc.accounts.permissions import manage_view
 from pomoc.administration.forms_surveys import CampaignForm, SurveyForm
-from pomoc.administration.permissions import manage_view
 from pomoc.administration.views import _page, _read_only, _write
 from pomoc.surveys import services, tasks
 from pomoc.surveys.models import Answer, Campaign, SurveyKind

@@ -14,7 +14,7 @@ from ninja import Status as HttpStatus
 from pydantic import BeforeValidator, Field
 
 from pomoc.api.pagination import id_page
-from pomoc.api.schemas import ERRORS, Email, Id, In, Line, PageCursor, _safe_line, _schema, require_staff
+from pomoc.api.schemas import ERRORS, Email, Id, In, Instant, Line, PageCursor, _safe_line, _schema, require_staff
 from pomoc.contacts.models import Contact
 from pomoc.orders import services, value
 from pomoc.orders.models import Order, OrderLine, OrderStatus
@@ -48,9 +48,9 @@ class OrderIn(In):
     name: Line = Field("", max_length=200)
     status: OrderStatusName = OrderStatus.PAID
     currency: Currency
-    placed_at: dt.datetime
-    paid_at: dt.datetime | None = None
-    fulfilled_at: dt.datetime | None = None
+    placed_at: Instant
+    paid_at: Instant | None = None
+    fulfilled_at: Instant | None = None
     refunded: Amount = "0"
     lines: list[LineIn] = Field(default_factory=list, max_length=services.MAX_LINES)
 
@@ -58,8 +58,8 @@ class OrderIn(In):
 class OrderPatchIn(In):
     number: Line = Field(None, max_length=100)
     status: OrderStatusName = None
-    paid_at: dt.datetime | None = None
-    fulfilled_at: dt.datetime | None = None
+    paid_at: Instant | None = None
+    fulfilled_at: Instant | None = None
     refunded: Amount = None
 
 

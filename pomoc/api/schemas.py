@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from pomoc.accounts.models import Role
@@ -104,6 +104,15 @@ CustomFieldValues = Annotated[dict[str, CustomFieldValue], _schema(propertyNames
 refusal of those has the type ``invalid_reference`` or ``field_definition``)."""
 TagName = Name
 """A tag's name: spaces are squeezed and letters lowered; longer than 50 characters is cut."""
+def _instant(value: dt.datetime) -> dt.datetime:
+    if not 1900 <= value.year <= 2999:
+        raise PydanticCustomError("value_error", _("A date between the years 1900 and 2999."))
+    return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+
+
+Instant = Annotated[dt.datetime, AfterValidator(_instant), _schema(pattern="^(19|2[0-9])[0-9][0-9]-")]
+"""A moment in the years 1900–2999 as written, with its offset (without one: UTC); stored in UTC, so
+any offset the format allows is fine whatever the database."""
 Color = Annotated[str, BeforeValidator(_safe_line), _schema(pattern="^(#[0-9a-fA-F]{6})?$")]
 """A tag's colour: #rrggbb, or "" for none."""
 MESSAGE_TEXT_RULE = {

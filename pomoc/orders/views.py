@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pomoc.administration.permissions import manage_view
+from pomoc.accounts.permissions import manage_view
 from pomoc.contacts.permissions import access_contact
 from pomoc.orders import imports, returns, selectors, services, webhook
 from pomoc.orders.models import ImportJob, ImportKind, OrderSource, ReturnKind, ReturnReason

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from pomoc.administration.permissions import manage_view
+from pomoc.accounts.permissions import manage_view
 from pomoc.portal import branding
 from pomoc.portal.models import PortalSettings
 

@@ -1,4 +1,5 @@
-"""Who may use the administrators' area (/manage/).
+"""Who may use the administrators' area (/manage/) and the other management pages (order imports, the
+portal's branding).
 
 Administrators may do everything here. Supervisors may look at users and departments (GET only).
 Everybody else gets 403; anonymous visitors are sent to the login page.
