@@ -100,7 +100,8 @@ def test_history_fields_and_delivery_state_on_the_ticket_page(site, browser, dem
 
         # Hidden with the toggle, and still hidden after a reload (remembered for this agent).
         expect(status_line).to_be_visible()
-        page.locator("#history-toggle").uncheck()
+        with page.expect_response(lambda response: "/history/" in response.url and response.ok):
+            page.locator("#history-toggle").uncheck()  # the choice is saved before the reload below
         expect(status_line).to_be_hidden()
         expect(conversation.locator(f"#message-{failed_id}")).to_be_visible()
         page.wait_for_load_state("networkidle")

@@ -14,7 +14,20 @@ from ninja import Status as HttpStatus
 from pydantic import BeforeValidator, Field
 
 from pomoc.api.pagination import id_page
-from pomoc.api.schemas import ERRORS, Email, Id, In, Instant, Line, PageCursor, _safe_line, _schema, require_staff
+from pomoc.api.schemas import (
+    _LINE_BREAKS,
+    ERRORS,
+    NOT_BLANK_LINE_PATTERN,
+    Email,
+    Id,
+    In,
+    Instant,
+    Line,
+    PageCursor,
+    _safe_line,
+    _schema,
+    require_staff,
+)
 from pomoc.contacts.models import Contact
 from pomoc.orders import services, value
 from pomoc.orders.models import Order, OrderLine, OrderStatus
@@ -26,14 +39,14 @@ Amount = Annotated[str, BeforeValidator(_safe_line), _schema(pattern=r"^[0-9]{1,
 """A decimal amount as text, e.g. "12.50" (never a float: money is exact)."""
 Currency = Annotated[str, BeforeValidator(_safe_line), _schema(pattern="^[A-Za-z]{3}$")]
 SourceKey = Annotated[str, BeforeValidator(_safe_line), _schema(pattern="^[a-z0-9][a-z0-9_-]{0,49}$")]
-ExternalId = Annotated[str, BeforeValidator(_safe_line), _schema(pattern=r"^[^\x00\s]([^\x00\r\n]*[^\x00\s])?$",
-                                                                  maxLength=100)]
+ExternalId = Annotated[str, BeforeValidator(_safe_line),
+                      _schema(pattern=rf"^[^\x00\s]([^\x00{_LINE_BREAKS}]*[^\x00\s])?$", maxLength=100)]
 OrderStatusName = Literal[tuple(OrderStatus.values)]  # type: ignore[valid-type]
 
 
 class LineIn(In):
     external_id: ExternalId = Field(None, description="The line's id in the source; default: its position.")
-    product: Annotated[str, BeforeValidator(_safe_line), _schema(pattern=r"^[^\x00\r\n]*[^\s\x00][^\x00\r\n]*$",
+    product: Annotated[str, BeforeValidator(_safe_line), _schema(pattern=NOT_BLANK_LINE_PATTERN,
                                                                  maxLength=300)]
     sku: Line = Field("", max_length=100)
     quantity: int = Field(1, ge=1, le=1_000_000)
