@@ -45,6 +45,9 @@ def expect_agent_sees(agent: Agent, text: str) -> None:
 
 
 def agent_says(agent: Agent, text: str) -> None:
+    # the panel's script has run (it marks the panel once its socket first answered): before that,
+    # Enter in the box would only add a new line
+    agent.page.wait_for_selector("#chat-panel[data-live]", state="attached")
     box = agent.page.locator("[data-chat-input]")
     box.fill(text)
     box.press("Enter")
