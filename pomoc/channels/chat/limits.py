@@ -26,7 +26,13 @@ def _hit(key: str, limit: int) -> int:
 
 
 def allow(*, scope: str, visitor_id: int, ip: str | None, per_minute: int) -> int:
-    """0 when the visitor may go on; else the seconds after which they may (a 429's Retry-After)."""
+    """0 when the visitor may go on; else the seconds after which they may (a 429's Retry-After).
+
+    A known visitor has ``per_minute`` of their own and their address twice that (several visitors
+    behind one address). Before there is a visitor (a new session, an offline form without one) only
+    the address counts, at ``per_minute``: never one window shared by every newcomer of the site."""
+    if not visitor_id:
+        return _hit(f"{scope}:ip:{ip}", per_minute) if ip else 0
     wait = _hit(f"{scope}:v:{visitor_id}", per_minute)
     if not wait and ip:
         wait = _hit(f"{scope}:ip:{ip}", per_minute * 2)

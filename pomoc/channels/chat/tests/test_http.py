@@ -11,6 +11,8 @@ from pomoc.channels.chat.tests.conftest import SECRET, SITE
 
 pytestmark = pytest.mark.django_db
 
+SESSIONS_PER_MINUTE = 60  # views.session's limit per address
+
 
 def _url(inbox, name: str) -> str:
     return f"/chat/api/{inbox.chat.key}/{name}"
@@ -104,6 +106,17 @@ def test_too_many_offline_messages_are_rate_limited(inbox):
                for _ in range(6)]
     assert [a.status_code for a in answers][-1] == 429
     assert int(answers[-1]["Retry-After"]) > 0
+
+
+def test_newcomers_from_many_addresses_are_never_limited_together(inbox):
+    """Sessions are limited per address, not in one window for every new visitor of the site."""
+    page = {"page": {"url": f"{SITE}/"}}
+    for n in range(SESSIONS_PER_MINUTE + 10):
+        client = Client(REMOTE_ADDR=f"198.51.100.{n + 1}")
+        assert _post(client, _url(inbox, "session"), page).status_code == 200
+    one_address = [_post(Client(REMOTE_ADDR="203.0.113.7"), _url(inbox, "session"), page).status_code
+                   for _ in range(SESSIONS_PER_MINUTE + 1)]
+    assert one_address[:-1] == [200] * SESSIONS_PER_MINUTE and one_address[-1] == 429
 
 
 def test_bad_json_is_a_400(inbox):
