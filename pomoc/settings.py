@@ -151,15 +151,21 @@ if IS_POSTGRES:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and channel layer ----------------------------------------------------------------
+def redis_channel_layer(url: str, max_connections: int) -> dict:
+    """The channel layer on Redis. redis-py 8 reads with a 5 s socket timeout by default, which cuts
+    the layer's blocking receive (BZPOPMIN) short and tears every idle consumer down
+    (channels_redis#422): no client timeout. Its pools also stop at 100 connections and then fail
+    at once (MaxConnectionsError) instead of waiting: a burst of sockets joining groups and messages
+    sent to them (a thousand live chats) needs more at the same moment, so the pool of each process
+    may grow to ``max_connections`` (REDIS_MAX_CONNECTIONS); they are reused, not kept open per socket."""
+    return {"BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": url, "socket_timeout": None, "max_connections": max_connections}]}}
+
+
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    CHANNEL_LAYERS = {
-        # redis-py 8 reads with a 5 s socket timeout by default, which cuts the layer's blocking receive
-        # (BZPOPMIN) short and tears every idle consumer down (channels_redis#422): no client timeout.
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                    "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None}]}}
-    }
+    CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL, env_int("REDIS_MAX_CONNECTIONS", 4000))}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

@@ -1,0 +1,33 @@
+"""The Redis channel layer as the settings build it, against the real Redis: a burst of group joins
+and sends at the same moment (a thousand live chats) all get through, none refused for want of a
+pool connection (redis-py 8's pools stop at 100 unless told otherwise)."""
+
+import asyncio
+import uuid
+
+from channels_redis.core import RedisChannelLayer
+
+from pomoc.settings import redis_channel_layer
+from pomoc.testing.services import redis_reachable, redis_url, require_service
+
+BURST = 600
+
+
+def test_a_burst_of_group_joins_and_sends_all_get_through():
+    require_service("Redis", redis_reachable(), hint="apt-get install redis-server")
+    layer = RedisChannelLayer(**redis_channel_layer(redis_url(), 4000)["CONFIG"])
+    run = uuid.uuid4().hex[:8]
+
+    async def burst():
+        channel = await layer.new_channel()
+        groups = [f"burst.{run}.{n}" for n in range(BURST)]
+        joined = await asyncio.gather(*(layer.group_add(group, channel) for group in groups), return_exceptions=True)
+        sent = await asyncio.gather(*(layer.group_send(group, {"type": "pomoc.event", "n": n})
+                                      for n, group in enumerate(groups)), return_exceptions=True)
+        first = await asyncio.wait_for(layer.receive(channel), 10)
+        await asyncio.gather(*(layer.group_discard(group, channel) for group in groups))
+        return joined, sent, first
+
+    joined, sent, first = asyncio.run(burst())
+    assert [type(o).__name__ for o in joined + sent if isinstance(o, BaseException)] == []
+    assert first["type"] == "pomoc.event"
