@@ -345,6 +345,11 @@ class Widget {
     if (live && message.author !== "visitor") {
       if (!this.isOpen || document.hidden) this.notify();
       else this.markRead();
+    } else if (!live && message.author === "agent" && message.state !== "read") {
+      // A reply that came while no page of the site was open (or before this one connected): the
+      // visitor has not seen it, so it counts as unread too, without a sound.
+      if (!this.isOpen || document.hidden) this.notify({ sound: false });
+      else this.markRead();
     }
     if (this.status === "none" || this.status === "ended") {
       if (live && this.status === "none") this.status = "queued";
@@ -726,7 +731,7 @@ class Widget {
   }
 
   // --- unread badge, title, sound ------------------------------------------------------------
-  notify() {
+  notify({ sound = true } = {}) {
     this.unread += 1;
     this.badge.textContent = String(this.unread);
     this.badge.hidden = false;
@@ -735,7 +740,7 @@ class Widget {
       if (this.hiddenTitle === null) this.hiddenTitle = document.title;
       document.title = `(${this.unread}) ${this.t("new_message")} – ${this.hiddenTitle}`;
     }
-    this.beep();
+    if (sound) this.beep();
   }
 
   clearUnread() {
