@@ -295,6 +295,11 @@ class Bench:
                 .order_by("created_at", "id")
             self.ticket = ticket
             self.measure("ticket page", self.page_client, f"/tickets/{ticket.number}/", self.sql_of(timeline))
+            # The page asks for its sidebar (customer, fields, time, other tickets) as soon as it is shown.
+            others = Ticket.objects.filter(requester_id=ticket.requester_id).exclude(pk=ticket.pk) \
+                .order_by("-updated_at", "-id")[:10]
+            self.measure("ticket page: its sidebar", self.page_client, f"/tickets/{ticket.number}/sidebar/",
+                         self.sql_of(others), HX_Request="true")
         from django.core.exceptions import EmptyResultSet
 
         from pomoc.demo.content import RARE_WORD

@@ -27,6 +27,7 @@ def ticket_page_queryset(user) -> QuerySet[Ticket]:
     the registered apps add: one query, plus one for the requester's identities."""
     queryset = (Ticket.objects.select_related("requester", "requester__company", "assignee", "department",
                                               "merged_into")
+                .defer("merged_into__search_vector")  # the target's number is all the page shows of it
                 .prefetch_related("requester__identities"))
     for extender in _extenders.values():
         queryset = extender(queryset, user)

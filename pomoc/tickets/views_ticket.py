@@ -125,9 +125,15 @@ def reply_route_context(request, ticket: Ticket, errors: dict | None = None) -> 
     return {"ticket": ticket, "reply_route": reply_routes.route_choice(ticket), "route_errors": errors or {}}
 
 
-def page_context(request, ticket: Ticket, **extra) -> dict:
+def page_context(request, ticket: Ticket, *, sidebar_later: bool = False, **extra) -> dict:
+    """The whole ticket page. With ``sidebar_later`` the sidebar (customer, fields, time, other
+    tickets) is not read here: the page asks for it as soon as it is shown (``sidebar_partial``), so
+    the conversation and the composer come first. Pages answering a refused form keep it inline, with
+    whatever it says about the refusal."""
     context = {**header_context(request, ticket), **conversation_context(request, ticket),
-               **sidebar_context(request, ticket), **reply_route_context(request, ticket)}
+               **reply_route_context(request, ticket), "sidebar_later": sidebar_later}
+    if not sidebar_later:
+        context.update(sidebar_context(request, ticket))
     newest = context["newest_message_id"]
     context.setdefault("reply_form", ReplyForm(auto_id="reply-%s", initial={"seen_message_id": newest}))
     context.setdefault("note_form", MessageForm(auto_id="note-%s", initial={"seen_message_id": newest}))
@@ -144,7 +150,8 @@ def detail(request, number):
     unread.opened(request.user, ticket)
     # ?images=<message id>[,…] or ?images=all: the agent asked to load the remote images of those messages
     remote_images = rendering.parse_remote_images(request.GET.get("images"))
-    response = render(request, "tickets/detail.html", page_context(request, ticket, remote_images=remote_images))
+    response = render(request, "tickets/detail.html",
+                      page_context(request, ticket, sidebar_later=True, remote_images=remote_images))
     if remote_images:
         response["Content-Security-Policy"] = rendering.REMOTE_IMAGES_CSP
     return response
@@ -167,7 +174,10 @@ def conversation_partial(request, number):
 @staff_required
 @require_GET
 def sidebar_partial(request, number):
-    return render(request, "tickets/_ticket_sidebar.html", sidebar_context(request, load_ticket(request, number)))
+    ticket = load_ticket(request, number)
+    if not is_htmx(request):  # the page's link for browsers without scripts: the whole page, sidebar inline
+        return render(request, "tickets/detail.html", page_context(request, ticket))
+    return render(request, "tickets/_ticket_sidebar.html", sidebar_context(request, ticket))
 
 
 def history_changed(response: HttpResponse) -> HttpResponse:

@@ -10,6 +10,7 @@ from pomoc.orders.models import ReturnRequest
 from pomoc.orders.tests.helpers import make_order
 from pomoc.surveys.models import Answer
 from pomoc.testing.factories import ContactFactory, DepartmentFactory, UserFactory, make_ticket
+from pomoc.testing.pages import ticket_page
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,8 @@ def agent_client(client, agent):
 
 def queries_of(client, url):
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
+        # the sidebar as the ticket page fetches it (htmx)
+        response = client.get(url, headers={"HX-Request": "true"} if url.endswith("/sidebar/") else {})
         assert response.status_code == 200
     return len(captured.captured_queries), response.content.decode()
 
@@ -53,9 +55,9 @@ def test_the_ticket_sidebar_and_contact_page_cost_the_same_for_1_or_12_orders(ag
     many = {}
     for url in urls:
         many[url], html = queries_of(agent_client, url)
-        if url.startswith("/tickets/"):  # beside a ticket the panel loads after the page
+        if url.endswith("/sidebar/"):  # beside a ticket the panel loads after the sidebar
             assert f'hx-get="{panel}"' in html and "Return or exchange" not in html
-        else:
+        elif not url.startswith("/tickets/"):
             assert "Why" in html and "Return or exchange" in html
     assert few == many
     assert f"#{rma.ticket.number}" in html
@@ -78,7 +80,7 @@ def test_start_a_return_from_the_ticket_and_walk_it(agent_client, agent):
     assert response.status_code == 302 and response["Location"] == f"/tickets/{rma.ticket.number}/"
     rma.ticket.department = agent.departments.get()
     rma.ticket.save()
-    html = agent_client.get(response["Location"]).content.decode()
+    html = ticket_page(agent_client, rma.ticket.number)
     assert "Arrived damaged" in html and 'data-return-state="requested"' in html
     for state in ("approved", "received", "refunded"):
         assert agent_client.post(f"/returns/{rma.pk}/state/", {"state": state}).status_code == 302

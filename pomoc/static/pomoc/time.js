@@ -14,9 +14,11 @@
 
   function totals() { return document.getElementById("time-totals"); }
 
+  var started = false;
   function start() {
     var panel = totals();
-    if (!panel || !window.htmx) { return; }
+    if (started || !panel || !window.htmx) { return; }
+    started = true;
     var seconds = parseInt(panel.getAttribute("data-heartbeat-seconds"), 10) || 30;
     // Reading counts too: idle only after two heartbeats without any input.
     var idleAfter = 2 * seconds * 1000;
@@ -27,6 +29,8 @@
       window.htmx.trigger(target, "pomoc:active");
     }, seconds * 1000);
   }
+  // The sidebar holding the panel arrives after the page (htmx swaps it in): start once it is there.
+  document.addEventListener("htmx:load", start);
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
   } else {

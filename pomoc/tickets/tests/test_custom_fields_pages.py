@@ -9,6 +9,7 @@ import pytest
 from pomoc.accounts.models import ApiToken, Role
 from pomoc.testing.factories import DepartmentFactory, UserFactory, make_ticket
 from pomoc.tickets.models import CustomFieldDefinition, EventType, Ticket
+from pomoc.testing.pages import ticket_page
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,7 @@ def save(client, number: int, data: dict):
 
 def test_the_sidebar_shows_and_saves_each_kind_of_field(agent_client, agent, fields):
     ticket = make_ticket(custom_fields={"region": "EU"})
-    page = agent_client.get(f"/tickets/{ticket.number}/").content.decode()
+    page = ticket_page(agent_client, ticket.number)
     assert 'id="custom-fields"' in page and "Order number" in page and 'name="cf_region" value="EU"' in page
     for data in ({"cf_order": "A-17"}, {"cf_seats": "12,5"}, {"cf_vip": "true"}, {"cf_plan": "pro"},
                  {"cf_renewal": "2027-01-31"}):

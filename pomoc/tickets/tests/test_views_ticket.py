@@ -8,6 +8,7 @@ from django.urls import reverse
 from pomoc.testing.factories import DepartmentFactory, UserFactory, make_ticket
 from pomoc.tickets import services
 from pomoc.tickets.models import EventType, Message, MessageKind, Priority, Status, Ticket
+from pomoc.testing.pages import ticket_page
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +35,10 @@ def test_page_shows_the_conversation_sidebar_and_live_hooks(client, ticket, agen
     services.message_add(ticket=ticket, kind=MessageKind.NOTE, actor=agent, body_text="Check the toner")
     other = make_ticket(subject="Earlier problem", requester=ticket.requester, department=ticket.department)
     content = client.get(reverse("tickets:detail", args=[ticket.number])).content.decode()
+    # the sidebar follows the page at once (and after every change)
+    assert 'aria-busy="true"' in content and reverse("tickets:detail-sidebar", args=[ticket.number]) in content
+    assert 'hx-trigger="load, pomoc:ticket-changed from:body"' in content
+    content = ticket_page(client, ticket.number)
     assert "It is on fire." in content and "Check the toner" in content
     assert "message-note" in content and "message-customer" in content
     assert f'data-live-ticket="{ticket.pk}"' in content

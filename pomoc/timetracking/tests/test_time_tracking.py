@@ -12,6 +12,7 @@ from pomoc.tickets import services as ticket_services
 from pomoc.tickets.permissions import PermissionDenied
 from pomoc.timetracking import selectors, services
 from pomoc.timetracking.models import TimeEntry, TimeSource
+from pomoc.testing.pages import ticket_page
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +108,7 @@ def test_handle_time_sums_measured_and_manual_time_per_ticket_and_agent(ticket, 
 # --- pages ------------------------------------------------------------------------------------
 def test_the_sidebar_shows_the_time_panel_with_its_heartbeat(client, ticket, agent):
     services.time_entry_add(ticket=ticket, agent=agent, minutes=65, note="Site visit")
-    page = client.get(reverse("tickets:detail", args=[ticket.number])).content.decode()
+    page = ticket_page(client, ticket.number)
     assert 'id="time-panel"' in page and 'data-heartbeat-seconds="30"' in page
     assert "1 h 05 min" in page and "Site visit" in page
     assert reverse("timetracking:activity", args=[ticket.number]) in page

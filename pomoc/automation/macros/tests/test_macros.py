@@ -7,6 +7,7 @@ from django.urls import reverse
 from pomoc.automation.macros import services
 from pomoc.testing.factories import ContactFactory, DepartmentFactory, UserFactory, make_ticket
 from pomoc.tickets.models import EventType, MessageKind, Priority, Status, Ticket
+from pomoc.testing.pages import ticket_page
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +87,7 @@ def test_customers_cannot_apply_macros(client, world):
 
 
 def test_the_ticket_page_and_the_inbox_offer_the_macros(client, world):
-    page = client.get(reverse("tickets:detail", args=[world["tickets"][0].number])).content.decode()
+    page = ticket_page(client, world["tickets"][0].number)
     assert reverse("macros:apply", args=[world["tickets"][0].number]) in page and ">Solved</option>" in page
     inbox = client.get(reverse("tickets:inbox")).content.decode()
     assert reverse("macros:apply_bulk") in inbox and ">Solved</option>" in inbox

@@ -16,6 +16,7 @@ from pomoc.automation.sla.timers import recompute
 from pomoc.core import scheduler
 from pomoc.testing.factories import DepartmentFactory, UserFactory, make_ticket
 from pomoc.tickets.models import Status
+from pomoc.testing.pages import ticket_page
 
 pytestmark = pytest.mark.django_db
 HOUR = dt.timedelta(hours=1)
@@ -104,7 +105,7 @@ def test_the_api_sorts_by_sla_due(client, agent):
 def test_the_ticket_sidebar_shows_the_due_times(client, agent):
     policy(name="Gold", first_response_minutes=60, resolution_minutes=8 * 60)
     ticket = _tickets(agent, [2])[0]
-    page = client.get(f"/tickets/{ticket.number}/").content.decode()
+    page = ticket_page(client, ticket.number)
     assert "Gold" in page and "First response" in page and "Resolution" in page and "overdue" in page
 
 
