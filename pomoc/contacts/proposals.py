@@ -141,6 +141,28 @@ def proposals_for_contact_later(contact_id: int) -> None:
         logger.exception("could not queue merge proposals for contact %s", contact_id)
 
 
+def proposals_for_contacts_later(contact_ids: list[int]) -> None:
+    """``proposals_for_contact_later`` for many contacts (an import's batch) in one task."""
+    if not contact_ids:
+        return
+    try:
+        from pomoc.contacts.tasks import find_merge_proposals_for_contacts
+
+        find_merge_proposals_for_contacts.enqueue(list(contact_ids))
+    except Exception:  # the proposals wait for the periodic job; the identities are stored
+        logger.exception("could not queue merge proposals for %s contacts", len(contact_ids))
+
+
+PROPOSAL_CHUNK = 100  # contacts per search: their identities make one OR each (SQLite allows 1,000 deep)
+
+
+def find_proposals_for_contacts(contact_ids: list[int]) -> int:
+    """``find_proposals`` about these contacts, a hundred at a time."""
+    ordered = sorted(set(contact_ids))
+    return sum(find_proposals(contact_ids=ordered[start:start + PROPOSAL_CHUNK])
+               for start in range(0, len(ordered), PROPOSAL_CHUNK))
+
+
 def proposal_dismiss(*, proposal: MergeProposal, actor=None) -> MergeProposal:
     proposal.status = ProposalStatus.DISMISSED
     proposal.decided_by = actor if getattr(actor, "is_authenticated", False) else None

@@ -8,14 +8,24 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pomoc.accounts.services import validate_language
 from pomoc.contacts import registry
 from pomoc.contacts.freemail import is_free_mail
 from pomoc.contacts.history import record_change
-from pomoc.contacts.models import Company, Contact, ContactTag, Identity, IdentityKind, PortalVisibility
+from pomoc.contacts.models import (
+    Company,
+    Contact,
+    ContactChange,
+    ContactTag,
+    Identity,
+    IdentityKind,
+    PortalVisibility,
+)
 from pomoc.core import refusals
+from pomoc.core.upsert import insert_new, upsert, upsert_defaults
 
 # RFC 6531 (internationalised e-mail): a dot-atom local part in any script, e.g. "jdöe".
 UNICODE_LOCAL_PART_RE = re.compile(r'[^\s@"(),:;<>\[\]\\.]+(\.[^\s@"(),:;<>\[\]\\.]+)*')
@@ -97,42 +107,59 @@ def contacts_by_email(senders: Iterable[tuple[str, str]]) -> dict[str, Contact]:
     """The contact of each ``(address, display name)``, created (with a company guessed from the
     domain) when new, keyed by the normalized address: what ``contact_get_or_create`` does for one
     sender, in a few queries for a whole batch of mail. An invalid address raises ValidationError."""
+    ids = contact_ids_by_email(senders)
+    contacts = Contact.objects.in_bulk(set(ids.values()))
+    return {address: contacts[pk] for address, pk in ids.items()}
+
+
+def contact_ids_by_email(senders: Iterable[tuple[str, str]]) -> dict[str, int]:
+    """``contacts_by_email`` as ids, without loading a contact: the contacts found by address, and the
+    new ones written set-wise (``core.upsert``: one statement for the contacts, one for their
+    addresses, whatever the number) for a CSV import's batch. A new contact gets the name of the
+    address's first row (trimmed, at most 200 characters) and the company whose domains include the
+    address's, never through a free-mail domain. An invalid address raises ValidationError."""
     names: dict[str, str] = {}
     for address, name in senders:
         names.setdefault(normalize_identity(IdentityKind.EMAIL, address), name)
-    found = {i.value: i.contact for i in Identity.objects.select_related("contact")
-             .filter(kind=IdentityKind.EMAIL, value__in=list(names))}
+    found = dict(Identity.objects.filter(kind=IdentityKind.EMAIL, value__in=list(names))
+                 .values_list("value", "contact_id"))
     missing = sorted(address for address in names if address not in found)  # one order: no deadlock between two
     if not missing:
         return found
     companies = _companies_by_domain({a.rsplit("@", 1)[-1] for a in missing})
-    contacts = Contact.objects.bulk_create([
-        Contact(name=names[a].strip()[:200], company=companies.get(a.rsplit("@", 1)[-1])) for a in missing])
+    contact_row = upsert_defaults(Contact)
+    ours = dict(zip(missing, insert_new(Contact, [
+        {**contact_row, "name": (names[a] or "").strip()[:200],
+         "company": company.pk if (company := companies.get(a.rsplit("@", 1)[-1])) else None}
+        for a in missing]), strict=True))
+    identity_row = upsert_defaults(Identity)
     # an identity another process created a moment ago is skipped (its transaction is waited for)
-    Identity.objects.bulk_create([Identity(contact=c, kind=IdentityKind.EMAIL, value=a)
-                                  for a, c in zip(missing, contacts, strict=True)], ignore_conflicts=True)
-    owners = dict(Identity.objects.filter(kind=IdentityKind.EMAIL, value__in=missing).values_list("value", "contact"))
-    ours = {c.pk: c for c in contacts}
-    theirs = {a: owners[a] for a in missing if owners[a] not in ours}
+    stored = {value for value, _pk in upsert(Identity, [
+        {**identity_row, "contact": ours[a], "kind": IdentityKind.EMAIL, "value": a} for a in missing],
+        unique=["kind", "value"], returning=["value"])}
+    theirs = [a for a in missing if a not in stored]
     if theirs:  # theirs wins: ours is dropped before anything refers to it
-        Contact.objects.filter(pk__in=[c.pk for a, c in zip(missing, contacts, strict=True) if a in theirs]).delete()
-        their_contacts = Contact.objects.in_bulk(list(theirs.values()))
-        found.update({a: their_contacts[pk] for a, pk in theirs.items()})
-    found.update({a: c for a, c in zip(missing, contacts, strict=True) if a not in theirs})
+        Contact.objects.filter(pk__in=[ours[a] for a in theirs]).delete()
+        ours.update(Identity.objects.filter(kind=IdentityKind.EMAIL, value__in=theirs)
+                    .values_list("value", "contact_id"))
+    found.update(ours)
     return found
 
 
 def _companies_by_domain(domains: set[str]) -> dict[str, Company]:
-    """``company_for_email`` for many domains in one query."""
+    """``company_for_email`` for many domains in a few queries."""
     domains = {d for d in domains if not is_free_mail(d)}
-    query = Q()
-    for domain in domains:
-        query |= Q(domains__icontains=domain)
     result: dict[str, Company] = {}
-    for company in Company.objects.filter(query).order_by("id") if domains else []:
-        for domain in (d.lower() for d in company.domains):
-            if domain in domains:
-                result.setdefault(domain, company)
+    ordered = sorted(domains)
+    for start in range(0, len(ordered), 200):  # SQLite refuses an expression 1,000 ORs deep
+        chunk = set(ordered[start:start + 200])
+        query = Q()
+        for domain in chunk:
+            query |= Q(domains__icontains=domain)
+        for company in Company.objects.filter(query).order_by("id"):
+            for domain in (d.lower() for d in company.domains):
+                if domain in chunk:
+                    result.setdefault(domain, company)
     return result
 
 
@@ -175,6 +202,91 @@ def identity_add(*, contact: Contact, kind: str, value: str, actor=None, verifie
             record_change(contact=contact, actor=actor, field="company", old=None, new=company.name)
     transaction.on_commit(lambda: proposals.proposals_for_contact_later(contact.pk))
     return identity
+
+
+def identities_add(items: list[tuple[int, str, str]], *, actor=None) -> list[ValidationError | None]:
+    """``identity_add`` for many ``(contact id, kind, value)`` at once, in a few queries whatever their
+    number (a CSV import's phone numbers), each item as ``identity_add`` would take it in turn: an
+    invalid value is refused; one another contact owns (or an earlier item gave another contact) is
+    refused and the two contacts are proposed for a merge; one the contact has is left as it is; a
+    new one is stored with its line in the contact's history, and a new e-mail address gives a
+    contact without a company its domain's. The contacts with a new identity are searched for merge
+    proposals after the commit. Returns, item by item, None or the ValidationError refusing it."""
+    from pomoc.contacts import proposals
+
+    refused: list[ValidationError | None] = [None] * len(items)
+    wanted: list[tuple[int, int, tuple[str, str]]] = []
+    for i, (contact_id, kind, value) in enumerate(items):
+        try:
+            wanted.append((i, contact_id, (kind, normalize_identity(kind, value))))
+        except ValidationError as exc:
+            refused[i] = exc
+    by_kind: dict[str, set[str]] = {}
+    for _i, _contact, (kind, value) in wanted:
+        by_kind.setdefault(kind, set()).add(value)
+    owner: dict[tuple[str, str], int] = {}
+    for kind, values in by_kind.items():
+        owner.update(((kind, v), c) for v, c in Identity.objects.filter(kind=kind, value__in=list(values))
+                     .values_list("value", "contact_id"))
+    new: dict[tuple[str, str], int] = {}  # the first item asking for an identity no one has gets it
+    for _i, contact_id, key in wanted:
+        if key not in owner and key not in new:
+            new[key] = contact_id
+    now = timezone.now()
+    if new:
+        ordered = sorted(new)  # one order: no deadlock between two
+        row = {**upsert_defaults(Identity), "created_at": now}
+        stored = {(k, v) for k, v, _pk in upsert(Identity, [
+            {**row, "contact": new[key], "kind": key[0], "value": key[1]} for key in ordered],
+            unique=["kind", "value"], returning=["kind", "value"])}
+        theirs = [key for key in ordered if key not in stored]  # another process stored it a moment ago
+        for kind in {k for k, _v in theirs}:
+            owner.update(((kind, v), c) for v, c in Identity.objects.filter(
+                kind=kind, value__in=[v for k, v in theirs if k == kind]).values_list("value", "contact_id"))
+        new = {key: contact_id for key, contact_id in new.items() if key in stored}
+        owner.update(new)
+    for i, contact_id, (kind, value) in wanted:
+        if owner.get((kind, value), contact_id) != contact_id:
+            proposals.propose_for_claim(contact=Contact(pk=contact_id), owner_id=owner[(kind, value)], kind=kind,
+                                        value=value)
+            refused[i] = refusals.conflict("value", _("Already used by another contact."))
+    if not new:
+        return refused
+    change = {**upsert_defaults(ContactChange), "actor": _actor_id(actor), "field": "identity_added", "at": now}
+    upsert(ContactChange, [{**change, "contact": contact_id, "new": f"{kind}:{value}"}
+                           for (kind, value), contact_id in new.items()])
+    _companies_for_new_addresses([(contact_id, value) for (kind, value), contact_id in new.items()
+                                  if kind == IdentityKind.EMAIL], actor=actor, now=now)
+    contact_ids = sorted(set(new.values()))
+    transaction.on_commit(lambda: proposals.proposals_for_contacts_later(contact_ids))
+    return refused
+
+
+def _actor_id(actor) -> int | None:
+    return actor.pk if actor is not None and actor.is_authenticated else None
+
+
+def _companies_for_new_addresses(addresses: list[tuple[int, str]], *, actor, now) -> None:
+    """Contacts without a company join the company of the first of their new addresses whose domain
+    has one."""
+    if not addresses:
+        return
+    loose = set(Contact.objects.filter(pk__in={c for c, _a in addresses}, company__isnull=True)
+                .values_list("pk", flat=True))
+    domains = [(c, a.rsplit("@", 1)[-1]) for c, a in addresses if c in loose]
+    companies = _companies_by_domain({d for _c, d in domains})
+    first: dict[int, Company] = {}
+    for contact_id, domain in domains:
+        if domain in companies:
+            first.setdefault(contact_id, companies[domain])
+    joining: dict[Company, list[int]] = {}
+    for contact_id, company in first.items():
+        joining.setdefault(company, []).append(contact_id)
+    for company, contact_ids in joining.items():
+        Contact.objects.filter(pk__in=contact_ids).update(company=company)
+    upsert(ContactChange, [{**upsert_defaults(ContactChange), "contact": contact_id, "actor": _actor_id(actor),
+                            "field": "company", "old": None, "new": company.name, "at": now}
+                           for company, contact_ids in joining.items() for contact_id in contact_ids])
 
 
 def identity_remove(*, identity: Identity, actor=None) -> None:

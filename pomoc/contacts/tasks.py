@@ -18,6 +18,13 @@ def find_merge_proposals_for(contact_id: int) -> int:
 
 
 @task()
+def find_merge_proposals_for_contacts(contact_ids: list[int]) -> int:
+    from pomoc.contacts.proposals import find_proposals_for_contacts
+
+    return find_proposals_for_contacts(contact_ids)
+
+
+@task()
 def apply_retention_policies() -> int:
     from pomoc.contacts.privacy import retention_apply
 

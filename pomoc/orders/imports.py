@@ -18,13 +18,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pomoc.contacts import services as contact_services
 from pomoc.contacts.models import IdentityKind
+from pomoc.core.upsert import upsert
 from pomoc.orders import services
 from pomoc.orders.models import ImportJob, ImportKind, ImportState, Order, OrderLine, OrderSource
 
@@ -103,7 +104,9 @@ def _message(exc: ValidationError) -> str:
 
 
 def contacts_batch(rows: list[tuple[int, dict]]) -> list[dict]:
-    """Find or create each row's contact by e-mail address; add a phone number when given."""
+    """Find or create each row's contact by e-mail address and add its phone number, set-wise: the
+    new contacts and their addresses in one statement each, the new numbers in one
+    (``contacts.services.contact_ids_by_email``, ``identities_add``, over ``core.upsert``)."""
     errors, senders, phones = [], [], []
     for number, row in rows:
         try:
@@ -114,14 +117,12 @@ def contacts_batch(rows: list[tuple[int, dict]]) -> list[dict]:
         senders.append((email, row.get("name", "")))
         if row.get("phone"):
             phones.append((number, email, row["phone"]))
-    found = contact_services.contacts_by_email(senders) if senders else {}
-    for number, email, phone in phones:
-        try:
-            with transaction.atomic():
-                contact_services.identity_add(contact=found[email], kind=IdentityKind.PHONE, value=phone)
-        except ValidationError as exc:
-            errors.append({"row": number, "error": _message(exc)})
-    return errors
+    found = contact_services.contact_ids_by_email(senders) if senders else {}
+    refused = contact_services.identities_add([(found[email], IdentityKind.PHONE, phone)
+                                               for _number, email, phone in phones])
+    errors += [{"row": number, "error": _message(exc)}
+               for (number, _email, _phone), exc in zip(phones, refused, strict=True) if exc is not None]
+    return sorted(errors, key=lambda e: e["row"])
 
 
 def _order_row(row: dict) -> services.OrderIn:
@@ -147,12 +148,12 @@ def orders_batch(rows: list[tuple[int, dict]], source: OrderSource) -> list[dict
             errors.append({"row": number, "error": _message(exc)})
     if not good:
         return errors
-    contacts = contact_services.contacts_by_email([(o.email, o.name) for o in good])
+    contacts = contact_services.contact_ids_by_email([(o.email, o.name) for o in good])
     now = timezone.now()
     orders: dict[str, dict] = {}
     for o in good:  # the last row of an order says what the order is now
         orders[o.external_id] = {
-            "source": source.pk, "external_id": o.external_id, "number": o.number, "contact": contacts[o.email].pk,
+            "source": source.pk, "external_id": o.external_id, "number": o.number, "contact": contacts[o.email],
             "status": o.status, "currency": o.currency, "placed_at": o.placed_at, "paid_at": o.paid_at,
             "refunded": o.refunded, "total": 0, "created_at": now, "updated_at": now}
     ids = dict(upsert(Order, list(orders.values()), unique=["source", "external_id"], returning=["external_id"],
@@ -168,64 +169,6 @@ def orders_batch(rows: list[tuple[int, dict]], source: OrderSource) -> list[dict
            update=["product", "sku", "quantity", "unit_price"])
     services.orders_totals_refresh(ids.values())
     return errors
-
-
-def upsert(model, rows: list[dict], *, unique: list[str], update: list[str], returning: list[str] = ()) -> list:
-    """``INSERT … ON CONFLICT (unique) DO UPDATE SET update … RETURNING returning, id`` for rows given as
-    {field name: database value (a related row's pk)}, in statements of a few thousand values. What
-    ``bulk_create(update_conflicts=True)`` does, without building a model instance per row and
-    compiling each value through its field (the import's largest cost); PostgreSQL and SQLite (3.35+)
-    share the syntax (PostgreSQL gets one array per column through ``unnest``). Returns the
-    (returning…, id) tuples of every row, inserted or updated."""
-    if not rows:
-        return []
-    connection = connections[router.db_for_write(model)]
-    ops, quote = connection.ops, connection.ops.quote_name
-    fields = [model._meta.get_field(name) for name in rows[0]]
-    adapters = []
-    for f in fields:
-        kind = f.get_internal_type()
-        if kind == "DateTimeField":
-            adapters.append(ops.adapt_datetimefield_value)
-        elif kind == "DecimalField":
-            adapters.append(lambda v, f=f: ops.adapt_decimalfield_value(v, f.max_digits, f.decimal_places))
-        else:
-            adapters.append(None)
-    column = {f.name: f.column for f in fields} | {f.name: f.column for f in model._meta.concrete_fields}
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    # only table and column names of the model, quoted; every value is a parameter
-    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "  # noqa: S608
-    tail = (f" ON CONFLICT ({', '.join(quote(column[n]) for n in unique)}) DO UPDATE SET "
-            + ", ".join(f"{quote(column[n])} = EXCLUDED.{quote(column[n])}" for n in update))
-    if returning:
-        tail += f" RETURNING {', '.join(quote(column[n]) for n in returning)}, {quote(model._meta.pk.column)}"
-    names = [f.name for f in fields]
-    result = []
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # one array per column: a short statement whatever the batch (psycopg parses a long one slowly)
-            columns = [[row[name] for row in rows] for name in names]
-            unnest = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
-            select = f" SELECT * FROM unnest({unnest})"  # noqa: S608 -- the model's column types, values bound
-            cursor.execute(head.replace(" VALUES ", select) + tail, columns)
-            return cursor.fetchall() if returning else []
-        # statements of a power of two rows (at most 20,000 values), so a run prepares a few distinct
-        # statements: sqlite3 keeps the last 128 prepared, each with its last bound values
-        largest = 1 << max(0, (20_000 // len(fields)).bit_length() - 1)
-        start = 0
-        while start < len(rows):
-            size = min(largest, 1 << ((len(rows) - start).bit_length() - 1))
-            chunk = rows[start:start + size]
-            start += size
-            params = []
-            for row in chunk:
-                for name, adapt in zip(names, adapters, strict=True):
-                    value = row[name]
-                    params.append(adapt(value) if adapt is not None and value is not None else value)
-            cursor.execute(head + ", ".join([row_sql] * len(chunk)) + tail, params)
-            if returning:
-                result.extend(cursor.fetchall())
-    return result
 
 
 # --- the job -----------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from pomoc.tickets.models import Attachment, Message, MessageKind, Ticket
 pytestmark = pytest.mark.django_db
 
 NAME, EMAIL, PHONE, WORD = "Zdeňka Unikátní", "zdenka.unikatni@example.net", "+420603999888", "Mlsoun"
-MARKERS = [NAME.lower(), "unikátní", EMAIL, "603999888", WORD.lower()]
+MARKERS = [NAME.lower(), "unikátní", "unikatni", EMAIL, "603999888", WORD.lower()]
 
 
 def person_world():
@@ -50,7 +50,9 @@ def person_world():
 
 def _webhook_and_imports(agent):
     """A shop's webhook delivered an order of hers (kept raw), another was refused; she is in an
-    orders CSV import (with a refused row quoting her address) and in a contacts CSV import."""
+    orders CSV import (with a refused row quoting her address, a line of her order without her
+    address, a row with only her name) whose file is named after her address, and in a contacts CSV
+    import named after her (without accents)."""
     source = order_services.source_secret_set(source=order_services.source_get_or_create(key="eshop"),
                                               secret="s3cret")
     order = {"id": "W-1", "currency": "CZK", "placed_at": "2026-03-01T10:00:00Z",
@@ -67,10 +69,14 @@ def _webhook_and_imports(agent):
                   f"A-1,other@example.org,Other Person,EUR,2026-01-02,Teapot,5\n"
                   f'A-2,{EMAIL},"{NAME}",EUR,2026-01-02,"Teapot, large",5\n'
                   f"A-3,see {EMAIL},{NAME},EUR,2026-01-02,Teapot,5\n"
-                  f"A-4,other@example.org,Other Person,EUR,2026-01-03,Mug,7\n")
-    contacts_csv = f"email,name,phone\nanother@example.org,Another,\n{EMAIL},{NAME},+420 603 999 888\n"
-    for kind, content in (("orders", orders_csv), ("contacts", contacts_csv)):
-        upload = SimpleUploadedFile(f"{kind}.csv", content.encode(), content_type="text/csv")
+                  f"A-4,other@example.org,Other Person,EUR,2026-01-03,Mug,7\n"
+                  f'A-2,,"{NAME}",EUR,2026-01-02,Saucer,3\n'
+                  f"A-5,zdenka at example,{NAME.upper()},EUR,2026-01-04,Mug,7\n")
+    contacts_csv = (f"email,name,phone\nanother@example.org,Another,\n{EMAIL},{NAME},+420 603 999 888\n"
+                    f" , {NAME} ,\n")
+    for kind, content, file_name in (("orders", orders_csv, f"{EMAIL}-orders.csv"),
+                                     ("contacts", contacts_csv, "Zdenka_Unikatni (contacts).csv")):
+        upload = SimpleUploadedFile(file_name, content.encode(), content_type="text/csv")
         job = imports.import_create(kind=kind, upload=upload, user=agent,
                                     source=source if kind == "orders" else None)
         imports.import_run(job.pk, job.runner)
@@ -151,7 +157,10 @@ def test_an_erasure_leaves_no_personal_data_anywhere_but_keeps_the_statistics(dj
     with orders_job.file.open("rb") as handle:
         rest = handle.read().decode()
     assert "A-1,other@example.org" in rest and "A-4,other@example.org" in rest and "A-2" not in rest
+    assert "A-5" not in rest and "Saucer" not in rest
     assert orders_job.errors == [] and orders_job.size == len(rest.encode())
+    assert orders_job.file_name == f"import-{orders_job.pk}.csv"
+    assert ImportJob.objects.get(kind="contacts").file_name.startswith("import-")
     # a run over the redacted file changes nothing (the blanked rows are skipped)
     assert Order.objects.count() == 4
     again = imports.import_create(kind="orders", upload=SimpleUploadedFile("again.csv", rest.encode()),

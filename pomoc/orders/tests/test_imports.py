@@ -84,6 +84,83 @@ def test_contacts_import_by_email():
     assert Identity.objects.get(value="+420777123456").contact.name == "Bob"
 
 
+def contacts_csv(count: int) -> bytes:
+    rows = ["email,name,phone\n"]
+    for i in range(count):
+        domain = "firma.cz" if i % 3 == 0 else "gmail.com" if i % 3 == 1 else "example.org"
+        phone = f"+420 777 {i:06d}" if i % 2 == 0 else ""
+        rows.append(f' Person.{i}@{domain.upper()} ,"  Person {i} ",{phone}\n')
+    rows.append("not-an-address,Nobody,\n")
+    rows.append("shared@example.org,Shared,+420 777 000000\n")  # person 0's number: refused, proposed
+    return "".join(rows).encode()
+
+
+def _contacts_state():
+    from pomoc.contacts.models import ContactChange, MergeProposal
+
+    return (sorted(Contact.objects.values_list("name", "company__name")),
+            sorted(Identity.objects.values_list("kind", "value", "contact__name")),
+            sorted(ContactChange.objects.values_list("contact__name", "field", "new")),
+            sorted(MergeProposal.objects.values_list("first__name", "second__name")))
+
+
+def test_contacts_import_keeps_what_creating_a_contact_does_and_a_rerun_changes_nothing(
+        django_capture_on_commit_callbacks):
+    from pomoc.contacts.models import Company
+
+    Company.objects.create(name="Firma", domains=["firma.cz"])
+    Company.objects.create(name="Mail", domains=["example.com"])  # no one's domain here
+    with django_capture_on_commit_callbacks(execute=True):
+        job = _create("contacts", contacts_csv(30))
+    job.refresh_from_db()
+    assert (job.state, job.rows_done, job.rows_failed) == ("done", 30, 2)
+    assert [e["row"] for e in job.errors] == [32, 33] and "Already used" in job.errors[1]["error"]
+    contacts, identities, history, proposals = _contacts_state()
+    assert len(contacts) == 31 and ("Person 0", "Firma") in contacts and ("Person 1", None) in contacts
+    assert ("Person 2", None) in contacts and ("Person 3", "Firma") in contacts
+    assert ("email", "person.4@gmail.com", "Person 4") in identities  # normalised, the name trimmed
+    assert ("phone", "+420777000004", "Person 4") in identities and len(identities) == 31 + 15
+    assert ("Person 4", "identity_added", "phone:+420777000004") in history and len(history) == 15
+    assert proposals == [("Person 0", "Shared")]
+    with django_capture_on_commit_callbacks(execute=True):
+        again = _create("contacts", contacts_csv(30))
+    again.refresh_from_db()
+    assert (again.rows_done, again.rows_failed) == (30, 2)
+    assert _contacts_state() == (contacts, identities, history, proposals)
+
+
+def test_a_contacts_run_that_dies_resumes_after_the_last_committed_batch(monkeypatch,
+                                                                         django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _create("contacts", contacts_csv(30))
+    whole = _contacts_state()
+    Contact.objects.all().delete()
+    from pomoc.contacts.models import ContactChange
+
+    ContactChange.objects.all().delete()
+    job = _create("contacts", contacts_csv(30))  # queued, not run
+    calls = {"n": 0}
+    real = imports.contacts_batch
+
+    def dying(rows):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise SystemExit("killed")
+        return real(rows)
+
+    monkeypatch.setattr(imports, "contacts_batch", dying)
+    with pytest.raises(SystemExit):
+        imports.import_run(job.pk, job.runner, batch_rows=5)
+    job.refresh_from_db()
+    assert job.rows_done == 10 and Contact.objects.count() == 10
+    monkeypatch.setattr(imports, "contacts_batch", real)
+    with django_capture_on_commit_callbacks(execute=True):
+        imports.import_resume(job=job)
+    job.refresh_from_db()
+    assert (job.state, job.rows_done, job.rows_failed) == ("done", 30, 2)
+    assert _contacts_state() == whole
+
+
 def test_a_file_without_the_columns_is_refused(client):
     admin = UserFactory(username="importer", role=Role.ADMINISTRATOR)
     client.force_login(admin)
