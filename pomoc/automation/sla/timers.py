@@ -13,6 +13,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from pomoc.automation.sla import clock
@@ -44,6 +45,9 @@ def recompute(ticket_ids, *, now: dt.datetime | None = None, policies: list[Load
         return
     now = now or timezone.now()
     policies = load_policies() if policies is None else policies
+    if not policies and not TicketSla.objects.filter(ticket_id__in=ticket_ids).filter(
+            Q(policy__isnull=False) | Q(due_at__isnull=False) | Q(next_check_at__isnull=False)).exists():
+        return  # no policy and no clock left to stop: nothing to work out (a desk without SLAs pays one query)
     tickets = list(Ticket.objects.filter(pk__in=ticket_ids).select_related("requester").only(
         "id", "status", "priority", "channel", "department_id", "requester__company_id", "created_at",
         "first_response_at", "resolved_at", "closed_at", "merged_into_id"))
@@ -56,16 +60,19 @@ def recompute(ticket_ids, *, now: dt.datetime | None = None, policies: list[Load
         new, changed, met = [], [], []
         for ticket in tickets:
             row = rows.get(ticket.pk)
+            before = None if row is None else _clock_state(row)
             if row is None:
                 row = TicketSla(ticket_id=ticket.pk)
-                new.append(row)
-            else:
-                changed.append(row)
             pending = {key: at for key, at in (row.alarms or {}).items()
                        if key.startswith("breach:") and key not in (row.fired or ())}
             loaded = policy_for(ticket, policies)
             _apply(row, ticket, history[ticket.pk], loaded, now)
             met += met_targets(row, ticket, history[ticket.pk], pending, loaded)
+            if before is None:
+                if loaded is not None or row.next_check_at is not None:
+                    new.append(row)  # a ticket no policy covers needs no row
+            elif _clock_state(row) != before:
+                changed.append(row)  # an unchanged clock is not written again
         if new:
             TicketSla.objects.bulk_create(new, update_conflicts=True, unique_fields=["ticket"],
                                           update_fields=[*CLOCK_FIELDS, "version"])
@@ -73,6 +80,12 @@ def recompute(ticket_ids, *, now: dt.datetime | None = None, policies: list[Load
             TicketSla.objects.bulk_update(changed, [*CLOCK_FIELDS, "fired", "version"])
         if met:
             ticket_events.record_many(met)
+
+
+def _clock_state(row: TicketSla) -> tuple:
+    """What a recompute may change in ``row``, to tell whether it has to be written."""
+    return (row.policy_id, row.paused, row.first_response_due, row.next_response_due, row.next_response_since,
+            row.resolution_due, row.due_at, row.alarms or {}, row.next_check_at, list(row.fired or ()))
 
 
 def _apply(row: TicketSla, ticket: Ticket, history: list, loaded: LoadedPolicy | None, now: dt.datetime) -> None:

@@ -12,7 +12,7 @@ from pomoc.automation.sla.models import TicketSla
 from pomoc.automation.sla.tests.helpers import calendar, message_at, policy, status_at, ticket_at
 from pomoc.automation.sla.timers import recompute
 from pomoc.testing.factories import CompanyFactory, ContactFactory, DepartmentFactory, UserFactory
-from pomoc.tickets.models import Priority, Status
+from pomoc.tickets.models import Priority, Status, Ticket
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
@@ -151,8 +151,25 @@ def test_the_first_matching_policy_applies():
 
 def test_no_policy_no_due_times():
     policy(priorities=[Priority.URGENT], first_response_minutes=15)
-    sla = _clocks(ticket_at(T0))
+    ticket = ticket_at(T0)
+    recompute([ticket.pk])
+    assert not TicketSla.objects.filter(ticket=ticket).exists()  # nothing to keep for a ticket no policy covers
+
+
+def test_a_ticket_that_leaves_its_policy_has_its_clock_stopped():
+    policy(priorities=[Priority.URGENT], first_response_minutes=15)
+    ticket = ticket_at(T0, priority=Priority.URGENT)
+    assert _clocks(ticket).due_at is not None
+    Ticket.objects.filter(pk=ticket.pk).update(priority=Priority.NORMAL)
+    sla = _clocks(ticket)
     assert sla.policy is None and sla.due_at is None and sla.next_check_at is None
+
+
+def test_without_any_policy_a_change_costs_one_query_and_writes_nothing(django_assert_num_queries):
+    ticket = ticket_at(T0)
+    with django_assert_num_queries(2):  # the active policies (none), and whether any clock is left to stop
+        recompute([ticket.pk])
+    assert not TicketSla.objects.exists()
 
 
 def test_warnings_come_before_the_breach():
