@@ -8,8 +8,8 @@ import pytest
 
 from pomoc.accounts.models import ApiToken, Role
 from pomoc.testing.factories import DepartmentFactory, UserFactory, make_ticket
-from pomoc.tickets.models import CustomFieldDefinition, EventType, Ticket
 from pomoc.testing.pages import ticket_page
+from pomoc.tickets.models import CustomFieldDefinition, EventType, Ticket
 
 pytestmark = pytest.mark.django_db
 

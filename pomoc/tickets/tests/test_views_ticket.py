@@ -6,9 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from pomoc.testing.factories import DepartmentFactory, UserFactory, make_ticket
+from pomoc.testing.pages import ticket_page
 from pomoc.tickets import services
 from pomoc.tickets.models import EventType, Message, MessageKind, Priority, Status, Ticket
-from pomoc.testing.pages import ticket_page
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pomoc.testing.factories import DepartmentFactory, UserFactory, make_ticket
+from pomoc.testing.pages import ticket_page
 from pomoc.tickets import services as ticket_services
 from pomoc.tickets.permissions import PermissionDenied
 from pomoc.timetracking import selectors, services
 from pomoc.timetracking.models import TimeEntry, TimeSource
-from pomoc.testing.pages import ticket_page
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from pomoc.automation.macros import services
 from pomoc.testing.factories import ContactFactory, DepartmentFactory, UserFactory, make_ticket
-from pomoc.tickets.models import EventType, MessageKind, Priority, Status, Ticket
 from pomoc.testing.pages import ticket_page
+from pomoc.tickets.models import EventType, MessageKind, Priority, Status, Ticket
 
 pytestmark = pytest.mark.django_db
 

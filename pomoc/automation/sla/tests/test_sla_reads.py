@@ -15,8 +15,8 @@ from pomoc.automation.sla.tests.helpers import policy, status_at, ticket_at
 from pomoc.automation.sla.timers import recompute
 from pomoc.core import scheduler
 from pomoc.testing.factories import DepartmentFactory, UserFactory, make_ticket
-from pomoc.tickets.models import Status
 from pomoc.testing.pages import ticket_page
+from pomoc.tickets.models import Status
 
 pytestmark = pytest.mark.django_db
 HOUR = dt.timedelta(hours=1)
