@@ -17,6 +17,12 @@ one or two words, without diacritics, with one typo, and unfinished words (sugge
 - ``raw``: the bare full-text statement of the database for the same words (FTS5 ``MATCH`` with
   ``bm25`` / ``tsvector @@ tsquery`` with ``ts_rank_cd``, 20 rows): the ceiling.
 
+Two corpora (``--corpus``): ``zipf`` (the default) draws each article's words from a vocabulary
+of 3,000 words per language with Zipf's frequencies (the support words spread over its ranks, the
+rest made of the language's syllables), as real texts are: a common word is in most articles, a
+rarer one in a few hundred. ``uniform`` draws every word from the ~45 support words alone, so every
+query matches about a quarter of all articles: the worst case for ranking, kept beside it.
+
 Prints p50 and p95 per database beside the aim (p95 under 50 ms) and writes
 ``benchmarks/results/portal_search.json``.
 """
@@ -59,6 +65,40 @@ WORDS = {
 }
 
 
+SYLLABLES = {
+    "en": "ba be ca co da de fa fe ga go ha he la le ma me na ne pa pe ra re sa se ta te va ve wa we".split(),
+    "cs": "ba bě ča če da dě ha ho ka ko la lé ma mě na ně pa pě ra ře sa ši ta tě va vě za žá ou ný".split(),
+    "pl": "ba bę ca cz da dź ga gó ka ką la ło ma mą na ń pa pę ra rz sa śl ta tę wa wę za żó ki ny".split(),
+    "et": "ba be da de ga ge ha he ka ke la le ma me na ne pa pe ra re sa se ta te va ve kõ lä mö tü".split(),
+}
+ZIPF_WORDS = 3000  # vocabulary per language in the zipf corpus
+
+
+def _zipf_vocabulary(language: str) -> tuple[list[str], list[float]]:
+    """The language's words in rank order with cumulative Zipf weights (s = 1): the support words at
+    ranks spread evenly on a log scale from 3 to the end, made-up words of its syllables between."""
+    rng = random.Random(f"vocabulary-{language}")
+    support = list(dict.fromkeys(WORDS[language]))
+    made, seen = [], set(support)
+    while len(made) < ZIPF_WORDS - len(support):
+        word = "".join(rng.choice(SYLLABLES[language]) for _ in range(rng.randint(2, 4)))
+        if word not in seen:
+            seen.add(word)
+            made.append(word)
+    ranks, last = [], -1
+    for i in range(len(support)):  # distinct ranks: the first few would round to the same one
+        last = max(round(3 * (ZIPF_WORDS / 3) ** (i / (len(support) - 1))) - 1, last + 1)
+        ranks.append(last)
+    vocabulary = made[:]
+    for rank, word in zip(ranks, rng.sample(support, len(support)), strict=False):
+        vocabulary.insert(min(rank, len(vocabulary)), word)
+    weights, total = [], 0.0
+    for rank in range(1, len(vocabulary) + 1):
+        total += 1 / rank
+        weights.append(total)
+    return vocabulary, weights
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
@@ -70,6 +110,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--articles", type=int, default=None)
     parser.add_argument("--queries", type=int, default=None)
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--corpus", choices=["zipf", "uniform"], default="zipf",
+                        help="zipf: words with natural frequencies (default); uniform: the worst case")
     parser.add_argument("--output", default=str(RESULTS / "portal_search.json"))
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -78,8 +120,17 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
+CORPUS = {"name": "zipf"}
+_VOCABULARIES: dict[str, tuple[list[str], list[float]]] = {}
+
+
 def _text(rng: random.Random, language: str, n: int) -> str:
-    return " ".join(rng.choice(WORDS[language]) for _ in range(n))
+    if CORPUS["name"] == "uniform":
+        return " ".join(rng.choice(WORDS[language]) for _ in range(n))
+    if language not in _VOCABULARIES:
+        _VOCABULARIES[language] = _zipf_vocabulary(language)
+    vocabulary, weights = _VOCABULARIES[language]
+    return " ".join(rng.choices(vocabulary, cum_weights=weights, k=n))
 
 
 def _typo(rng: random.Random, word: str) -> str:
@@ -157,6 +208,7 @@ def child(args) -> dict:
     from pomoc.search import selectors as search
 
     call_command("migrate", interactive=False, verbosity=0)
+    CORPUS["name"] = args.corpus
     _fill(args.articles)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -178,14 +230,14 @@ def child(args) -> dict:
         t = time.perf_counter()
         _raw(text)
         timings["raw"].append((time.perf_counter() - t) * 1000)
-    return {"vendor": connection.vendor, "articles": args.articles, "queries": len(queries),
+    return {"vendor": connection.vendor, "corpus": args.corpus, "articles": args.articles, "queries": len(queries),
             "answered": found, **{f"{name}_p50_ms": round(percentile(v, 50), 2) for name, v in timings.items()},
             **{f"{name}_p95_ms": round(percentile(v, 95), 2) for name, v in timings.items()}}
 
 
-def _postgres_url() -> str:
+def _postgres_url(corpus: str) -> str:
     base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pomoc_bench")
-    url = base + "_portal_search"
+    url = base + "_portal_search" + ("" if corpus == "uniform" else f"_{corpus}")  # each corpus its own database
     import psycopg
 
     server, name = url.rsplit("/", 1)
@@ -207,12 +259,13 @@ def main() -> None:
         env.pop("DATABASE_URL", None)
         folder = None
         if database == "postgres":
-            env["DATABASE_URL"] = _postgres_url()
+            env["DATABASE_URL"] = _postgres_url(args.corpus)
         else:
             folder = tempfile.mkdtemp(prefix="pomoc-bench-search-")
             env["POMOC_DATA_DIR"] = folder
-        print(f"{database}: {args.articles} articles, {args.queries} queries", flush=True)
-        argv = [sys.executable, __file__, "--child", "--articles", str(args.articles), "--queries", str(args.queries)]
+        print(f"{database}: {args.articles} articles ({args.corpus} corpus), {args.queries} queries", flush=True)
+        argv = [sys.executable, __file__, "--child", "--articles", str(args.articles), "--queries", str(args.queries),
+                "--corpus", args.corpus]
         out = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
         for line in out.stdout.splitlines():
             if line.startswith("RESULT "):
