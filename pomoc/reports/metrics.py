@@ -130,17 +130,22 @@ class Backlog:
 
 
 def backlog(tickets: QuerySet[Ticket], *, at: dt.datetime) -> Backlog:
-    """The unresolved tickets (new, open, pending, snoozed) now, by status and by age (one query)."""
+    """The unresolved tickets (new, open, pending, snoozed) now, by status and by age (one query).
+
+    Grouped by status and reading only the creation time (no id, no row): on PostgreSQL an
+    index-only scan of ``ticket_unresolved``, whose predicate is this one, for any viewer or filter
+    the rollups take (department, channel, agent, priority are in the index)."""
     active = measured(tickets).filter(status__in=UNRESOLVED_STATUSES)
-    younger = {f"age_{index}": Count("pk", filter=Q(created_at__gt=at - bound))
+    younger = {f"age_{index}": Count("created_at", filter=Q(created_at__gt=at - bound))
                for index, bound in enumerate(AGE_BUCKETS)}
-    statuses = {f"status_{status}": Count("pk", filter=Q(status=status)) for status in UNRESOLVED_STATUSES}
-    counts = active.aggregate(total=Count("pk"), oldest=Min("created_at"), **younger, **statuses)
-    cumulative = [counts[f"age_{index}"] for index in range(len(AGE_BUCKETS))]
-    by_age = tuple(b - a for a, b in zip([0, *cumulative], [*cumulative, counts["total"]], strict=True))
-    return Backlog(total=counts["total"],
-                   by_status={status: counts[f"status_{status}"] for status in UNRESOLVED_STATUSES},
-                   by_age=by_age, oldest_created_at=counts["oldest"])
+    rows = {row["status"]: row for row in active.values("status").annotate(
+        total=Count("created_at"), oldest=Min("created_at"), **younger).order_by()}
+    total = sum(row["total"] for row in rows.values())
+    cumulative = [sum(row[f"age_{index}"] for row in rows.values()) for index in range(len(AGE_BUCKETS))]
+    by_age = tuple(b - a for a, b in zip([0, *cumulative], [*cumulative, total], strict=True))
+    return Backlog(total=total,
+                   by_status={status: rows[status]["total"] if status in rows else 0 for status in UNRESOLVED_STATUSES},
+                   by_age=by_age, oldest_created_at=min((row["oldest"] for row in rows.values()), default=None))
 
 
 VOLUME_DIMENSIONS = {

@@ -123,6 +123,28 @@ for _column in ROLLUP_COLUMNS:
     DayTotal.add_to_class(_column, (models.BigIntegerField if _column.endswith("_seconds") else models.IntegerField)(
         default=0, db_default=0))
 
+# The parts of the rollup key a report filters on, by filter name: ``DaySlice.dimension``.
+SLICE_DIMENSIONS = {"department": "department_id", "channel": "channel", "agent": "agent_id", "priority": "priority"}
+
+
+class DaySlice(models.Model):
+    """The ``DailyRollup`` rows of one day added up per value of one part of the key: per department,
+    per channel, per agent, per priority. What a report with one filter, and an agent's report (their
+    departments), sum: one row a day for each value, however many other keys share it. Kept in the
+    same statement batch as ``DailyRollup``."""
+
+    day = models.DateField()
+    dimension = models.CharField(max_length=10)  # a SLICE_DIMENSIONS name
+    value = models.CharField(max_length=20)  # the id, channel or priority as text ("0": none, ``NONE``)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dimension", "value", "day"], name="dayslice_key")]
+
+
+for _column in ROLLUP_COLUMNS:
+    DaySlice.add_to_class(_column, (models.BigIntegerField if _column.endswith("_seconds") else models.IntegerField)(
+        default=0, db_default=0))
+
 VOLUME_COLUMNS = ("opened", "answered", "frt_seconds")
 
 

@@ -29,9 +29,11 @@ from pomoc.reports.models import (
     BUCKET_MINUTES,
     NONE,
     ROLLUP_COLUMNS,
+    SLICE_DIMENSIONS,
     VOLUME_COLUMNS,
     ActivityDirtyDay,
     DailyRollup,
+    DaySlice,
     DayTotal,
     DayVolume,
     RollupDirty,
@@ -184,8 +186,9 @@ def _pg_type(model, column: str) -> str:
 
 
 def _add_sums(sums: dict[tuple, Counter]) -> None:
-    """Add each key's differences to its row, to its ``DayVolume`` row and to its day's ``DayTotal``
-    row; only the columns that change somewhere go in the statements."""
+    """Add each key's differences to its row, to its ``DayVolume`` row, to its day's ``DayTotal`` row
+    and to the ``DaySlice`` row of each part of its key; only the columns that change somewhere go in
+    the statements."""
     changing = {name for counts in sums.values() for name, value in counts.items() if value}
     columns = tuple(name for name in ROLLUP_COLUMNS if name in changing)
     if not columns:
@@ -194,10 +197,16 @@ def _add_sums(sums: dict[tuple, Counter]) -> None:
                                          *(counts.get(name, 0) for name in columns))
                                         for key, counts in sums.items()])
     totals: dict[str, Counter] = defaultdict(Counter)
+    slices: dict[tuple[str, str, str], Counter] = defaultdict(Counter)
     for key, counts in sums.items():
         totals[key[0]].update(counts)
+        for dimension, column in SLICE_DIMENSIONS.items():
+            slices[(key[0], dimension, str(key[KEY.index(column)]))].update(counts)
     _upsert(DayTotal, ("day",), columns, [(dt.date.fromisoformat(day), *(counts.get(name, 0) for name in columns))
                                           for day, counts in totals.items()])
+    _upsert(DaySlice, ("day", "dimension", "value"), columns,
+            [(dt.date.fromisoformat(day), dimension, value, *(counts.get(name, 0) for name in columns))
+             for (day, dimension, value), counts in slices.items()])
     volume_columns = tuple(name for name in VOLUME_COLUMNS if name in changing)
     if volume_columns:
         _upsert(DayVolume, KEY, volume_columns,
@@ -272,6 +281,7 @@ def rebuild(*, batch: int = 5000) -> int:
         watermark = TicketEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         DailyRollup.objects.all().delete()
         DayTotal.objects.all().delete()
+        DaySlice.objects.all().delete()
         DayVolume.objects.all().delete()
         TicketFact.objects.all().delete()
         RollupDirty.objects.all().delete()

@@ -2,14 +2,16 @@
 
 The scheduler's job (``reports.schedules``, once per installation) takes the subscriptions that are
 due, works out the period that has just ended (yesterday, last week Monday to Sunday, last month), and
-sends each recipient the figures of the tickets they may see as an HTML e-mail with the CSV and XLSX
-attached. Each send is a ``ReportDelivery`` row, one per subscription and period (so a send is never
-doubled); a failed one is tried again later, up to ``MAX_ATTEMPTS`` times."""
+sends each recipient the figures of the tickets they may see: the key figures of the reports page
+(``email_figures``) as an HTML e-mail and its plain-text twin, with the CSV and XLSX attached. Each
+send is a ``ReportDelivery`` row, one per subscription and period (so a send is never doubled); a
+failed one is tried again later, up to ``MAX_ATTEMPTS`` times."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,16 +19,20 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.http import Http404
 from django.template import loader
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from pomoc.accounts.mail import email_context
 from pomoc.accounts.models import STAFF_ROLES, Department, Role, User
 from pomoc.contacts.models import Company
 from pomoc.reports import export
 from pomoc.reports.models import DeliveryStatus, Frequency, ReportDelivery, ReportSubscription
-from pomoc.tickets.models import Tag
+from pomoc.reports.templatetags.report_format import channel_label, duration, percent, sla_target
+from pomoc.reports.templatetags.report_format import index as index_of
+from pomoc.tickets.models import Status, Tag
 from pomoc.tickets.permissions import is_staff_user
 
 logger = logging.getLogger(__name__)
@@ -173,6 +179,111 @@ def _deliver(delivery: ReportDelivery, now: dt.datetime) -> int:
     return 1
 
 
+# --- what the e-mail says ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Figure:
+    """One key figure of the e-mail, as the reports page shows it, in the reader's language."""
+
+    label: str
+    value: str
+    before: str | None  # the same figure of the period before; None: not compared (the backlog is now)
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    channel: str
+    answers: str
+    satisfied: str
+    csat: str
+
+
+def _count(value: int) -> str:
+    """A count with the reader's digit grouping (1 234 in Czech, 1,234 in English)."""
+    return number_format(value, force_grouping=True)
+
+
+def _decimal(value: float | None, places: int, suffix: str = "") -> str:
+    return "—" if value is None else f"{floatformat(value, places)}{suffix}"
+
+
+def _of(rate) -> dict[str, str]:
+    return {"part": _count(rate.numerator), "whole": _count(rate.denominator)}
+
+
+def _counted(singular: str, plural: str, count: int) -> str:
+    return ngettext(singular, plural, count) % {"counter": _count(count)}
+
+
+def _times(durations, counted: str, *, by_mean: bool = False) -> str:
+    """The line under a duration, as on the page: the other average, the 90th percentile, the count."""
+    mean, median, within = _("mean"), _("median"), _("90 %% within").replace("%%", "%")
+    other = (f"{mean} · {median} {duration(durations.median)}" if by_mean
+             else f"{median} · {mean} {duration(durations.mean)}")
+    return f"{other} · {within} {duration(durations.p90)} · {counted}"
+
+
+def email_figures(report) -> list[Figure]:
+    """The key figures of the reports page (its cards and SLA compliance), each beside the same
+    figure of the period before where the page gives one."""
+    surveys = report.surveys
+
+    def figure(label: str, value_of, detail: str = "") -> Figure:
+        before = "—" if report.previous is None else value_of(report.previous)
+        return Figure(label, value_of(report), before, detail)
+
+    figures = [
+        figure(_("Tickets opened"), lambda r: _count(r.opened)),
+        figure(_("First response time"), lambda r: duration(r.first_response.median), _times(
+            report.first_response, _counted("%(counter)s ticket answered", "%(counter)s tickets answered",
+                                            report.first_response.count))),
+        figure(_("Resolution time"), lambda r: duration(r.resolution.median), _times(
+            report.resolution, _counted("%(counter)s ticket resolved", "%(counter)s tickets resolved",
+                                        report.resolution.count))),
+        figure(_("Handle time (AHT)"), lambda r: duration(r.handle_time.mean), _times(
+            report.handle_time, _counted("of %(counter)s resolved ticket with time tracked",
+                                         "of %(counter)s resolved tickets with time tracked",
+                                         report.handle_time.count), by_mean=True)),
+        figure(_("First contact resolution"), lambda r: percent(r.fcr),
+               _("%(part)s of %(whole)s resolved with one reply") % _of(report.fcr)),
+        figure(_("Reopen rate"), lambda r: percent(r.reopen), _("%(part)s of %(whole)s reopened") % _of(report.reopen)),
+        figure(_("Customer satisfaction (CSAT)"), lambda r: _decimal(r.surveys.csat_percent, 1, " %"),
+               _counted("satisfied (4 or 5 of 5), %(counter)s answer", "satisfied (4 or 5 of 5), %(counter)s answers",
+                        surveys.csat_answers)),
+        figure(_("Customer effort (CES)"), lambda r: _decimal(r.surveys.ces_average, 1),
+               _counted("mean of 1–7 (7: very easy), %(counter)s answer",
+                        "mean of 1–7 (7: very easy), %(counter)s answers", surveys.ces_answers)),
+        figure(_("Net promoter score (NPS)"), lambda r: _decimal(r.surveys.nps, 0),
+               _("%(promoters)s promoters · %(passives)s passives · %(detractors)s detractors") % {
+                   "promoters": _count(surveys.promoters), "passives": _count(surveys.passives),
+                   "detractors": _count(surveys.detractors)}),
+    ]
+    if report.churn is not None:  # as on the page: only for those who see every ticket, without filters
+        figures.append(figure(_("Customer churn"), lambda r: percent(r.churn), _(
+            "%(part)s of %(whole)s customers active in the period before were not active in this one")
+            % _of(report.churn)))
+    if report.deflection is not None:
+        figures.append(figure(_("Deflection"), lambda r: percent(r.deflection and r.deflection.rate), _(
+            "%(part)s of %(whole)s contact-form visits that opened a suggested article sent no form")
+            % _of(report.deflection.rate)))
+    compliance, met, breached = _("SLA compliance"), _("Met"), _("Breached")
+    for index, row in enumerate(report.sla):
+        figures.append(figure(f"{compliance}: {sla_target(row.target)}",
+                              lambda r, index=index: percent(index_of(r.sla, index)),
+                              f"{met} {_count(row.met)} · {breached} {_count(row.breached)}"))
+    backlog = report.backlog
+    ages = (_("Waiting under a day"), _("1–3 days"), _("3–7 days"), _("longer"))
+    figures.append(Figure(_("Backlog now"), _count(backlog.total), None, " · ".join(
+        [f"{Status(status).label} {_count(count)}" for status, count in backlog.by_status.items()]
+        + [f"{label} {_count(count)}" for label, count in zip(ages, backlog.by_age, strict=True)])))
+    return figures
+
+
+def email_csat_by_channel(report) -> list[ChannelRow]:
+    return [ChannelRow(channel_label(row.channel), _count(row.answers), _count(row.satisfied),
+                       _decimal(row.percent, 1, " %")) for row in report.csat_by_channel]
+
+
 def _send(subscription: ReportSubscription, first: dt.date, last: dt.date) -> int:
     """One e-mail to each active recipient, with the figures of the tickets they may see."""
     from pomoc.reports.selectors import report_for
@@ -188,8 +299,10 @@ def _send(subscription: ReportSubscription, first: dt.date, last: dt.date) -> in
             if not is_staff_user(user):
                 continue
             report = report_for(user, start=start, end=end, **filters)
-            context = {**base, "subscription": subscription, "report": report, "before": report.previous,
-                       "first_day": first, "last_day": last, "user": user}
+            context = {**base, "LANGUAGE_CODE": get_language(), "subscription": subscription, "report": report,
+                       "figures": email_figures(report),
+                       "csat_by_channel": email_csat_by_channel(report), "first_day": first, "last_day": last,
+                       "user": user}
             subject = "".join(loader.render_to_string("reports/email_subject.txt", context).splitlines())
             text = loader.render_to_string("reports/email.txt", context)
             html = loader.render_to_string("reports/email.html", context)

@@ -89,24 +89,31 @@ def _answers(user, period: metrics.Period, **filters) -> QuerySet[Answer]:
 
 
 def report_for(user, *, start, end, calendar=None, compare: bool = True, rollups: bool = True,
-               backlog_now: metrics.Backlog | None = None, **filters) -> Report:
+               backlog_now: metrics.Backlog | None = None, rollup_figures: rollup_read.PeriodFigures | None = None,
+               **filters) -> Report:
     """The report of ``[start, end)``; with ``compare``, also the figures of the period of the same
     length just before it (``previous``). Read from the rollups when they can give it exactly
-    (``rollup_read.usable``), from the tickets otherwise (or with ``rollups=False``)."""
+    (``rollup_read.usable``; both periods in one reading), from the tickets otherwise (or with
+    ``rollups=False``)."""
     tickets = filtered_tickets(user, **filters)
     period = metrics.Period(start, end)
     schedule = schedule_of(calendar) if calendar is not None else None
     channel_names = dict(Channel.choices)
     departments = dict(Department.objects.values_list("pk", "name"))
-    if rollups and rollup_read.usable(start=start, end=end, calendar=calendar, **filters):
-        figures_ = rollup_read.period_figures(user, start=start, end=end, **filters)
-    else:
+    before = start - (end - start)
+    figures_, figures_before = rollup_figures, None
+    if figures_ is None and rollups and rollup_read.usable(start=start, end=end, calendar=calendar, **filters):
+        if compare and rollup_read.usable(start=before, end=start, calendar=calendar, **filters):
+            figures_before, figures_ = rollup_read.periods_figures(user, bounds=(before, start, end), **filters)
+        else:
+            figures_ = rollup_read.period_figures(user, start=start, end=end, **filters)
+    if figures_ is None:
         figures_ = direct_figures(tickets, period, schedule)
     backlog_now = backlog_now or metrics.backlog(tickets, at=timezone.now())  # "now": the same for both periods
     previous = None
     if compare:
-        previous = report_for(user, start=start - (end - start), end=start, calendar=calendar, compare=False,
-                              rollups=rollups, backlog_now=backlog_now, **filters)
+        previous = report_for(user, start=before, end=start, calendar=calendar, compare=False, rollups=rollups,
+                              backlog_now=backlog_now, rollup_figures=figures_before, **filters)
     answers = _answers(user, period, **filters)
     return Report(
         period=period,

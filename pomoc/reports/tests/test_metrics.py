@@ -8,11 +8,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from pomoc.accounts.models import Role
 from pomoc.calendars.schedule import Schedule
 from pomoc.reports import metrics
+from pomoc.reports.selectors import filtered_tickets
 from pomoc.testing.factories import DepartmentFactory, UserFactory, make_ticket
 from pomoc.tickets import services
-from pomoc.tickets.models import MessageKind, Status, Ticket
+from pomoc.tickets.models import Channel, MessageKind, Priority, Status, Ticket
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
@@ -93,6 +95,53 @@ def test_backlog_by_status_and_age():
     assert result.by_status == {Status.NEW: 1, Status.OPEN: 2, Status.PENDING: 2, Status.SNOOZED: 1}
     assert result.by_age == (1, 2, 1, 2)
     assert result.oldest_created_at == now - _hours(400)
+    nothing = metrics.backlog(Ticket.objects.filter(status=Status.RESOLVED), at=now)
+    assert nothing == metrics.Backlog(0, dict.fromkeys(metrics.UNRESOLVED_STATUSES, 0), (0, 0, 0, 0), None)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="query plans are PostgreSQL's")
+def test_the_backlog_of_any_viewer_and_filter_reads_the_unresolved_tickets_index_alone():
+    """Never a scan of the table: an index-only scan of ``ticket_unresolved`` (the unresolved tickets,
+    with the columns the backlog and the rollup filters read) for an administrator, an agent (their
+    departments and their own tickets), a channel or a priority; a department or an agent filter may
+    take the inbox's index that leads with its column instead."""
+    support = DepartmentFactory(name="Support")
+    agent = UserFactory(role=Role.AGENT)
+    agent.departments.add(support)
+    admin = UserFactory(role=Role.ADMINISTRATOR)
+    for index, status in enumerate([*Status.values] * 5):
+        _ticket(created=MONDAY - _hours(index), status=status, department=support if index % 2 else None,
+                assignee=agent if index % 3 else None, channel=Channel.CHAT if index % 4 else Channel.EMAIL)
+    only_index = [(admin, {}), (agent, {}), (admin, {"channel": Channel.CHAT}), (admin, {"priority": Priority.HIGH}),
+                  (agent, {"priority": Priority.LOW})]
+    leading_column = [(admin, {"department": support}), (admin, {"agent": agent})]
+    with connection.cursor() as cursor:
+        # A desk's years of resolved tickets, in the same departments, channels, priorities and hands
+        # as the few unresolved ones, as the planner weighs them.
+        cursor.execute("""
+            INSERT INTO tickets_ticket (number, subject, status, priority, channel, custom_fields, created_at,
+                updated_at, reopen_count, requester_id, department_id, assignee_id)
+            SELECT 100000 + i, 'Old', 'resolved', 1 + i %% 4, CASE WHEN i %% 4 > 0 THEN 'chat' ELSE 'email' END,
+                '{}'::jsonb, %(at)s, %(at)s, 0, %(requester)s, CASE WHEN i %% 2 = 1 THEN %(department)s END,
+                CASE WHEN i %% 3 > 0 THEN %(agent)s END
+            FROM generate_series(1, 3000) AS i""",
+                       {"at": MONDAY - dt.timedelta(days=400), "requester": Ticket.objects.first().requester_id,
+                        "department": support.pk, "agent": agent.pk})
+        cursor.execute("ANALYZE tickets_ticket")
+        cursor.execute("SET enable_seqscan = off")  # with a tiny table the planner would read it whole anyway
+        cursor.execute("SET enable_bitmapscan = off")
+        try:
+            for user, filters in [*only_index, *leading_column]:
+                with CaptureQueriesContext(connection) as captured:
+                    metrics.backlog(filtered_tickets(user, **filters), at=MONDAY)
+                cursor.execute("EXPLAIN " + captured[-1]["sql"])
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                assert "Seq Scan on tickets_ticket" not in plan, f"{user.role} {filters}:\n{plan}"
+                if (user, filters) in only_index:
+                    assert "Index Only Scan using ticket_unresolved on tickets_ticket" in plan, f"{filters}:\n{plan}"
+        finally:
+            cursor.execute("RESET enable_seqscan")
+            cursor.execute("RESET enable_bitmapscan")
 
 
 def test_volume_by_channel_department_agent_hour_and_weekday():

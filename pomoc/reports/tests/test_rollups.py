@@ -5,7 +5,9 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 
 from pomoc.accounts.models import Role
 from pomoc.automation.sla.tests.helpers import message_at, policy, status_at, ticket_at
@@ -13,8 +15,10 @@ from pomoc.automation.sla.timers import recompute
 from pomoc.reports import rollup_read, rollups
 from pomoc.reports.models import (
     ROLLUP_COLUMNS,
+    SLICE_DIMENSIONS,
     VOLUME_COLUMNS,
     DailyRollup,
+    DaySlice,
     DayTotal,
     DayVolume,
     RollupState,
@@ -99,18 +103,23 @@ def _direct(user, start=MONDAY, end=WEEK_END, **filters):
 
 
 def _summed(model, keys, columns) -> dict:
-    """Each key's non-zero sums of ``columns``."""
-    rows = model.objects.values(*keys).annotate(**{f"s_{c}": Sum(c) for c in columns}).order_by()
+    """Each key's non-zero sums of ``columns`` (``model``: a model or a queryset)."""
+    rows = getattr(model, "objects", model).values(*keys).annotate(**{f"s_{c}": Sum(c) for c in columns}).order_by()
     out = {tuple(row[k] for k in keys): tuple(row[f"s_{c}"] for c in columns) for row in rows}
     return {key: sums for key, sums in out.items() if any(sums)}
 
 
 def _totals_consistent():
-    """``DayTotal`` holds the sums of ``DailyRollup`` by day, ``DayVolume`` its volume columns by key."""
+    """``DayTotal`` holds the sums of ``DailyRollup`` by day, ``DaySlice`` by day and each part of the
+    key, ``DayVolume`` its volume columns by key."""
     assert _summed(DayTotal, ["day"], ROLLUP_COLUMNS) == _summed(DailyRollup, ["day"], ROLLUP_COLUMNS)
+    for dimension, column in SLICE_DIMENSIONS.items():
+        slices = _summed(DaySlice.objects.filter(dimension=dimension), ["day", "value"], ROLLUP_COLUMNS)
+        wide = _summed(DailyRollup, ["day", column], ROLLUP_COLUMNS)
+        assert slices == {(day, str(value)): sums for (day, value), sums in wide.items()}, dimension
     volume_keys = ["day", "department_id", "channel", "agent_id", "priority"]
     assert _summed(DayVolume, volume_keys, VOLUME_COLUMNS) == _summed(DailyRollup, volume_keys, VOLUME_COLUMNS)
-    assert DayTotal.objects.exists()
+    assert DayTotal.objects.exists() and DaySlice.objects.exists()
 
 
 def _same(user, **filters):
@@ -158,6 +167,55 @@ def test_filters_and_visibility_match_the_direct_computation(world):
     org.agents_see_unassigned_department_less = False
     org.save()
     assert _same(world["agent"]).opened == 3
+
+
+def test_one_filter_and_an_agents_report_read_the_slices_and_match_the_direct_computation(world):
+    """One filter reads its ``DaySlice`` rows; an agent reads their departments' slices and the wide
+    rows of their own tickets in other departments; two filters read the wide rows."""
+    _set(world["c"], assignee=world["agent"])  # the agent's own ticket in sales: visible to them
+    sales_agent = UserFactory(role=Role.AGENT)
+    sales_agent.departments.add(world["sales"])
+    _set(world["g"], assignee=sales_agent)  # the week before, in support: the sales agent's own
+    rollups.rebuild()
+    _totals_consistent()
+    for filters in ({"department": world["sales"]}, {"channel": Channel.CHAT}, {"priority": Priority.HIGH},
+                    {"priority": str(Priority.HIGH.value)}, {"agent": world["agent"]}, {"agent": world["agent"].pk},
+                    {"department": world["support"], "priority": Priority.NORMAL}):
+        _same(world["admin"], **filters)
+    assert _same(world["agent"]).opened == 5  # support's a, b, f, department-less d and their own c in sales
+    assert _same(sales_agent).opened == 2  # c in sales, d without a department
+    assert _same(sales_agent).previous.opened == 1  # g, their own in support
+    assert _same(world["agent"], department=world["sales"]).opened == 1
+    from pomoc.core.models import OrganisationSettings
+
+    org = OrganisationSettings.get()
+    org.agents_see_unassigned_department_less = False
+    org.save()
+    assert _same(world["agent"]).opened == 4
+    loner = UserFactory(role=Role.AGENT)  # no department: their own tickets only
+    _set(world["b"], assignee=loner)
+    rollups.rebuild()
+    assert _same(loner).opened == 1
+
+
+def test_both_periods_are_read_together_in_a_fixed_number_of_queries(world):
+    rollups.rebuild()
+
+    def queries(user, **filters) -> int:
+        bounds = (MONDAY - dt.timedelta(days=7), MONDAY, WEEK_END)
+        rollup_read.periods_figures(user, bounds=bounds, **filters)  # the organisation's settings cached
+        with CaptureQueriesContext(connection) as captured:
+            before, this = rollup_read.periods_figures(user, bounds=bounds, **filters)
+        assert before == _figures(user, start=bounds[0], end=bounds[1], **filters)
+        assert this == _figures(user, **filters)
+        return len(captured)
+
+    # the sums of both periods, the volumes by day and channel, by period and department
+    assert queries(world["admin"]) == 3
+    assert queries(world["admin"], priority=Priority.HIGH) == 3
+    assert queries(world["admin"], department=world["support"], channel=Channel.EMAIL) == 3
+    # their departments (twice), the slices of those and the wide rows of their own tickets elsewhere
+    assert queries(world["agent"]) == 6
 
 
 def test_tag_company_and_business_hours_fall_back_to_the_tickets(world):

@@ -10,17 +10,26 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from pomoc.accounts.models import Role
-from pomoc.reports import charts, schedules
+from pomoc.automation.sla.tests.helpers import ticket_at
+from pomoc.channels.models import Inbox
+from pomoc.channels.web import services as web_services
+from pomoc.channels.web.models import FormVisit
+from pomoc.reports import charts, rollups, schedules
 from pomoc.reports.models import DeliveryStatus, Frequency, ReportDelivery, ReportSubscription
 from pomoc.reports.rollup_read import Day
 from pomoc.reports.selectors import report_for
-from pomoc.testing.factories import DepartmentFactory, UserFactory, make_ticket
-from pomoc.tickets.models import Channel, Ticket
+from pomoc.surveys import services as survey_services
+from pomoc.surveys.models import SurveyKind
+from pomoc.testing.factories import ContactFactory, DepartmentFactory, UserFactory, make_ticket
+from pomoc.tickets.models import Channel, Status, Ticket
+from pomoc.timetracking.models import TimeEntry
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
+HOUR = dt.timedelta(hours=1)
 
 
 @pytest.fixture(autouse=True)
@@ -85,6 +94,100 @@ def test_a_due_report_is_sent_once_to_each_recipient_with_their_own_figures(subs
     # run again the same morning: nothing due, nothing sent twice
     assert schedules.send_due(now + dt.timedelta(minutes=5)) == 0
     assert len(mail.outbox) == 2
+
+
+@pytest.fixture
+def figures():
+    """Last week (30 November to 6 December) with every figure of the page: tickets, a resolved one
+    with tracked time, CSAT by e-mail and by chat, CES, NPS, two contact-form visits (one deflected)
+    and a customer of the week before who did not come back (churn); an agent of another department."""
+    support, sales = DepartmentFactory(name="Support"), DepartmentFactory(name="Sales")
+    monday = dt.datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    stays, leaves = ContactFactory(email="stays@example.org"), ContactFactory(email="leaves@example.org")
+    for requester, at in ((stays, monday - dt.timedelta(days=5)), (leaves, monday - dt.timedelta(days=4)),
+                          (stays, monday)):
+        ticket_at(at, requester=requester, department=support)
+    resolved = ticket_at(monday + dt.timedelta(hours=1), department=support)
+    Ticket.objects.filter(pk=resolved.pk).update(status=Status.RESOLVED, first_response_at=monday + 2 * HOUR,
+                                                 resolved_at=monday + 5 * HOUR)
+    TimeEntry.objects.create(ticket=resolved, agent=UserFactory(role=Role.AGENT), seconds=45 * 60, source="manual")
+    for kind in SurveyKind.values:
+        survey_services.survey_update(kind=kind, enabled=True, questions={}, min_interval_days=0, valid_days=14,
+                                      low_score=None)
+    answers = [(SurveyKind.CSAT, Channel.EMAIL, 5), (SurveyKind.CSAT, Channel.EMAIL, 4),
+               (SurveyKind.CSAT, Channel.EMAIL, 2), (SurveyKind.CSAT, Channel.CHAT, 5),
+               (SurveyKind.CES, Channel.EMAIL, 4), (SurveyKind.CES, Channel.EMAIL, 5),
+               (SurveyKind.NPS, Channel.EMAIL, 10), (SurveyKind.NPS, Channel.EMAIL, 9),
+               (SurveyKind.NPS, Channel.EMAIL, 3)]
+    for index, (kind, channel, score) in enumerate(answers):
+        # tickets of a month before: their customers are active in neither week (churn)
+        ticket = ticket_at(monday - dt.timedelta(days=30), requester=ContactFactory(email=f"asked{index}@example.org"),
+                           channel=channel, department=support)
+        at = monday + dt.timedelta(days=1, minutes=index)
+        invitation = survey_services.invite(kind, contact=ticket.requester, ticket=ticket, now=at)
+        survey_services.answer_record(invitation, score, now=at)
+    form = Inbox.objects.create(name="Support form", kind="web", department=support)
+    for key in ("visit-deflected-1", "visit-sent-form-1"):
+        web_services.visit_article_opened(inbox=form, visit_key=key, article_url="/kb/printer/")
+    web_services.form_submit(inbox=form, submission=web_services.Submission(
+        email="eva@example.cz", name="Eva", subject="Still stuck", text="The article did not help.",
+        form_id="f" * 32, visit_key="visit-sent-form-1"))
+    FormVisit.objects.update(opened_at=monday + dt.timedelta(days=2))
+    rollups.rebuild()
+    manager = UserFactory(role=Role.SUPERVISOR, email="boss@example.org")
+    agent = UserFactory(role=Role.AGENT, email="sales@example.org")
+    agent.departments.add(sales)
+    item = schedules.subscription_create(owner=manager, name="Týden & podpora", frequency=Frequency.WEEKLY,
+                                         language="cs", filters={}, recipients=[manager, agent])
+    ReportSubscription.objects.filter(pk=item.pk).update(next_send_at=dt.datetime(2026, 12, 7, 6, 0, tzinfo=UTC))
+    return item
+
+
+def test_the_email_carries_the_pages_key_figures_in_the_readers_language(figures):
+    assert schedules.send_due(dt.datetime(2026, 12, 7, 6, 5, tzinfo=UTC)) == 1
+    by_address = {message.to[0]: message for message in mail.outbox}
+    boss, agent = by_address["boss@example.org"], by_address["sales@example.org"]
+    assert boss.subject == "Týden & podpora: přehled 30.11.2026 – 06.12.2026"  # no HTML escaping in a subject
+    text, html = boss.body, boss.alternatives[0][0]
+    assert text.startswith("Týden & podpora: ")
+    with translation.override("cs"):
+        expected = [(figure.label, figure.value) for figure in schedules.email_figures(
+            report_for(UserFactory(role=Role.ADMINISTRATOR), start=dt.datetime(2026, 11, 30, tzinfo=UTC),
+                       end=dt.datetime(2026, 12, 7, tzinfo=UTC)))]
+    for label, value in expected:  # every figure in both parts, each beside its label
+        assert f"{label}: {value}" in text, label
+        assert label in html and f"<strong>{value}</strong>" in html, label
+    figures_ = dict(expected)
+    # Czech labels, Czech numbers: 3 satisfied of 4 CSAT answers, CES 4.5, NPS (2 − 1) of 3, half of the
+    # customers active the week before came back, one of the two visits that opened an article
+    # sent no form, the backlog of the Monday tickets
+    assert figures_["Spokojenost zákazníků (CSAT)"] == "75,0 %"
+    assert figures_["Úsilí zákazníků (CES)"] == "4,5"
+    assert figures_["Net promoter score (NPS)"] == "33"
+    assert figures_["Odchod zákazníků"] == "50,0 %"
+    assert figures_["Odvrácené dotazy"] == "50,0 %"
+    assert figures_["Doba zpracování (AHT)"] == "45 minut"
+    assert figures_["Nevyřízené nyní"] == str(Ticket.objects.exclude(status=Status.RESOLVED).count())
+    assert "Odchod zákazníků: 50,0 % (předchozí období: " in text
+    assert "\n  1 z 2 zákazníků aktivních v předchozím období nebylo v tomto období aktivních\n" in text
+    assert "\n  spokojených (4 nebo 5 z 5), 4 odpovědi\n" in text
+    # CSAT by channel: e-mail 2 of 3 satisfied, live chat 1 of 1
+    assert "CSAT podle kanálu" in text and "E-mail: 66,7 % (Odpovědi 3 · Spokojení 2)" in text
+    assert "Živý chat: 100,0 % (Odpovědi 1 · Spokojení 1)" in text
+    assert ('<td>E-mail</td><td align="right">3</td><td align="right">2</td>'
+            '<td align="right"><strong>66,7 %</strong>') in html
+    assert "Týden &amp; podpora" in html and "Týden & podpora" not in html and '<html lang="cs">' in html
+    # the agent of another department: their own figures, no churn (about every customer)
+    assert "Otevřené tikety: 0 (předchozí období: 0)" in agent.body
+    assert "Spokojenost zákazníků (CSAT): — " in agent.body and "CSAT podle kanálu" in agent.body
+    assert "Odchod zákazníků" not in agent.body
+
+
+def test_email_numbers_follow_the_readers_locale():
+    with translation.override("cs"):
+        assert schedules._count(1234567) == "1\xa0234\xa0567"
+    with translation.override("en"):
+        assert schedules._count(1234567) == "1,234,567"
 
 
 def test_a_failed_send_is_logged_and_tried_again_later(subscription):
