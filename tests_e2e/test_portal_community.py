@@ -1,7 +1,8 @@
 """The community in a real Chromium against a running ``pomoc serve``: a customer signs in, posts a
 topic and an idea and votes; an agent answers and accepts the answer, moderates, turns the topic into
 a ticket and changes the idea's status, and the voter gets the e-mail (through a local SMTP server).
-axe-core checks the forum, a topic and the ideas; screenshots at 1280 and 390 px, in English and Czech."""
+The customer attaches files to the topic and, editing the idea, to the idea. axe-core checks the
+forum, a topic, the ideas and an idea; screenshots at 1280 and 390 px, in English and Czech."""
 
 import re
 import struct
@@ -160,6 +161,22 @@ def test_a_customer_posts_and_votes_an_agent_answers_moderates_and_decides(site,
         page.get_by_role("button", name="Post the idea").click()
         expect(page.locator("h1")).to_have_text("Invoices as one ZIP file")
         expect(page.locator(".cm-idea-head .cm-count")).to_have_text("1")
+        idea_path = page.url.removeprefix(site.url)
+        # the author adds a picture while editing the idea: a thumbnail on the idea, a file to remove
+        # on the edit page
+        page.locator(".cm-idea-page").get_by_role("link", name="Edit").click()
+        page.set_input_files("input[name=files]", files=[
+            {"name": "zip-mockup.png", "mimeType": "image/png", "buffer": _png()}])
+        page.get_by_role("button", name="Save the changes").click()
+        expect(page).to_have_url(f"{site.url}{idea_path}")
+        idea_thumb = page.locator(".cm-idea-page img.cm-thumb")
+        expect(idea_thumb).to_have_attribute("alt", "zip-mockup.png")
+        expect(idea_thumb).to_have_js_property("naturalWidth", 40)
+        expect(page.locator(".cm-idea-page .cm-edited")).to_have_text("edited")
+        page.locator(".cm-idea-page").get_by_role("link", name="Edit").click()
+        expect(page.get_by_label("Remove zip-mockup.png")).not_to_be_checked()
+        page.screenshot(path=str(screenshots / "community-idea-edit-en-1280.png"), full_page=True)
+        page.go_back()
         page.goto("/ideas/")
         dark = page.locator(".cm-row", has_text="Dark mode for the help centre")
         dark.locator("button.cm-vote").click()
@@ -219,7 +236,7 @@ def test_a_customer_posts_and_votes_an_agent_answers_moderates_and_decides(site,
         admin.close()
         customer.close()
 
-    for path in ("/community/", topic_path, "/ideas/"):
+    for path in ("/community/", topic_path, "/ideas/", idea_path):
         assert _axe(browser, site.url, path) == [], path
 
 

@@ -1,19 +1,29 @@
-"""The community (forum topics and ideas) for agents: read with filters, moderate, answer and merge ideas.
+"""The community (forum topics and ideas) for agents: read with filters, moderate, answer and merge ideas;
+a post's earlier versions; a post's files.
 
-The same rules as the portal pages: only agents (``pomoc.community.permissions.moderates``) use these
-operations (403 for anybody else), every object is reached through the ``access_*`` helpers (404 for
-one that does not exist), and every change goes through the community's services."""
+The same rules as the portal pages: only agents (``pomoc.community.permissions.moderates``) use the
+moderation operations and read earlier versions (403 for anybody else). A post's files follow the
+pages exactly, so customers use those operations too: whoever may see the post lists and downloads
+its files, whoever may edit it (its author within the edit window, agents always:
+``pomoc.community.editing``) adds and removes files. Every object is reached through the
+``access_*`` helpers (404 for one that does not exist or that the caller may not see), and every
+change goes through the community's services."""
 
 import datetime as dt
 from typing import Annotated, Literal
 
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
+from ninja import Status as HttpStatus
 from pydantic import BeforeValidator, Field
 
 from pomoc.api.pagination import id_page
 from pomoc.api.schemas import (
     ERRORS,
+    Deleted,
+    Error,
     Id,
     IdText,
     In,
@@ -23,8 +33,9 @@ from pomoc.api.schemas import (
     _schema,
     user_ref,
 )
-from pomoc.community import idea_services, services
-from pomoc.community.models import Category, Idea, IdeaStatus, Reply, Topic
+from pomoc.community import editing, idea_services, services
+from pomoc.community import files as post_files
+from pomoc.community.models import Category, Idea, IdeaStatus, PostFile, Reply, Revision, Topic
 from pomoc.community.permissions import access_idea, access_reply, access_topic, moderates
 from pomoc.community.services import BODY_MAX
 from pomoc.core import refusals
@@ -167,8 +178,6 @@ def category_out(category: Category) -> dict:
 
 
 def _topic_fields(topic: Topic) -> dict:
-    from django.urls import reverse
-
     return {
         "id": topic.pk, "category": category_out(topic.category), "title": topic.title,
         "author": user_ref(topic.author), "by_staff": topic.by_staff, "reply_count": topic.reply_count,
@@ -194,8 +203,6 @@ def topic_detail_out(topic: Topic) -> dict:
 
 
 def _idea_fields(idea: Idea) -> dict:
-    from django.urls import reverse
-
     return {
         "id": idea.pk, "title": idea.title, "author": user_ref(idea.author), "status": idea.status,
         "vote_count": idea.vote_count, "hidden": idea.hidden, "held": idea.held,
@@ -351,3 +358,172 @@ def merge_idea(request, idea_id: int, payload: IdeaMergeIn):
         raise refusals.invalid_reference("into", _("There is no idea with that number."))
     target = idea_services.idea_merge(source=source, target=target, actor=request.auth)
     return idea_detail_out(_idea(request.auth, target.pk))
+
+
+# --- earlier versions and files of a post ---------------------------------------------------------
+class RevisionFileOut(Schema):
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+class RevisionOut(Schema):
+    id: int
+    title: str = Field(description="The title this version had (\"\" for a reply).")
+    body: str = Field(description="This version's text as written (Markdown).")
+    body_html: str = Field(description="Rendered and sanitized.")
+    replaced_by: UserRef | None = Field(description="Who made the change that replaced this version.")
+    replaced_at: dt.datetime
+    files_added: list[RevisionFileOut] = Field(description="Files that change attached.")
+    files_removed: list[RevisionFileOut] = Field(description="Files that change took away (their bytes are "
+                                                             "deleted; these are what is left of them).")
+
+
+class PostFileOut(Schema):
+    id: int
+    topic: int | None = Field(description="The topic it is attached to (else null).")
+    reply: int | None = Field(description="The reply it is attached to (else null).")
+    idea: int | None = Field(description="The idea it is attached to (else null).")
+    file_name: str
+    content_type: str = Field(description="What its content showed: image/png, image/jpeg, image/gif, image/webp, "
+                                          "application/pdf or text/plain.")
+    size: int
+    sha256: str
+    uploaded_by: UserRef | None
+    created_at: dt.datetime
+    url: str = Field(description="Where the API serves it (always as a download).")
+    page_url: str = Field(description="Where the portal serves it (images shown, the rest downloaded).")
+
+
+def revision_out(revision: Revision) -> dict:
+    def files(items) -> list[dict]:
+        return [{"name": str(f.get("name", "")), "content_type": str(f.get("content_type", "")),
+                 "size": int(f.get("size") or 0), "sha256": str(f.get("sha256", ""))} for f in items or ()]
+
+    return {"id": revision.pk, "title": revision.title, "body": revision.body, "body_html": revision.body_html,
+            "replaced_by": user_ref(revision.replaced_by), "replaced_at": revision.replaced_at,
+            "files_added": files(revision.files_added), "files_removed": files(revision.files_removed)}
+
+
+def post_file_out(item: PostFile, caller) -> dict:
+    return {"id": item.pk, "topic": item.topic_id, "reply": item.reply_id, "idea": item.idea_id,
+            "file_name": item.file_name, "content_type": item.content_type, "size": item.size, "sha256": item.sha256,
+            "uploaded_by": user_ref(item.uploaded_by, for_staff=moderates(caller)), "created_at": item.created_at,
+            "url": reverse("api-v1:get_post_file", kwargs={"file_id": item.pk}),
+            "page_url": reverse("community:file", args=[item.public_id])}
+
+
+def _revisions(post) -> list[dict]:
+    return [revision_out(r) for r in editing.revisions(post)]
+
+
+def _files(user, post) -> list[dict]:
+    return [post_file_out(f, user) for f in post.files.select_related("uploaded_by")]
+
+
+def _uploads(request) -> list:
+    """The ``files`` parts of a multipart body; anything else in it is refused as an unknown field."""
+    if request.content_type != "multipart/form-data":
+        return []
+    unknown = sorted((set(request.POST) | set(request.FILES)) - {"files"})
+    if "files" in request.POST:
+        raise ValidationError({"files": _("Send each file as a file part (with a file name).")})
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in unknown})
+    return request.FILES.getlist("files")
+
+
+def _upload(request, post) -> HttpStatus:
+    added = editing.files_add(post=post, actor=request.auth, files=_uploads(request))
+    return HttpStatus(201, [post_file_out(f, request.auth) for f in added])
+
+
+UPLOAD_DOC = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "additionalProperties": False, "required": ["files"],
+    "properties": {"files": {
+        "type": "array", "minItems": 1, "maxItems": post_files.max_files(),
+        "items": {"type": "string", "format": "binary", "minLength": 1, "maxLength": post_files.max_bytes()},
+        "description": "One part per file. Taken by content: PNG, JPEG, GIF and WebP images, PDF and plain text "
+                       "(another kind is `invalid_content`); more than the post may carry with the files it "
+                       "has is a `conflict`."}},
+}}}}}
+DOWNLOAD_DOC = {"responses": {"200": {
+    "description": "The file, always as application/octet-stream (Content-Disposition: attachment)",
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}}
+UPLOADED = {201: list[PostFileOut], **ERRORS}
+
+
+@router.get("/community/topics/{int:topic_id}/revisions", response={200: list[RevisionOut], **ERRORS},
+            summary="Earlier versions of a topic")
+def list_topic_revisions(request, topic_id: int):
+    """Newest first, each with who replaced it, when, and the files that change added and removed."""
+    return _revisions(_topic(request.auth, topic_id))
+
+
+@router.get("/community/replies/{int:reply_id}/revisions", response={200: list[RevisionOut], **ERRORS},
+            summary="Earlier versions of a reply")
+def list_reply_revisions(request, reply_id: int):
+    require_moderator(request.auth)
+    return _revisions(access_reply(request.auth, reply_id))
+
+
+@router.get("/community/ideas/{int:idea_id}/revisions", response={200: list[RevisionOut], **ERRORS},
+            summary="Earlier versions of an idea")
+def list_idea_revisions(request, idea_id: int):
+    return _revisions(_idea(request.auth, idea_id))
+
+
+@router.get("/community/topics/{int:topic_id}/files", response={200: list[PostFileOut], **ERRORS},
+            summary="Files of a topic")
+def list_topic_files(request, topic_id: int):
+    """For whoever may see the topic (customers too: a hidden one is 404 for them)."""
+    return _files(request.auth, access_topic(request.auth, topic_id))
+
+
+@router.post("/community/topics/{int:topic_id}/files", response=UPLOADED, summary="Attach files to a topic",
+             openapi_extra=UPLOAD_DOC)
+def upload_topic_files(request, topic_id: int):
+    """An edit of the topic: by its author within the edit window, by agents always (else 403); kept in
+    the topic's earlier versions."""
+    return _upload(request, access_topic(request.auth, topic_id))
+
+
+@router.get("/community/replies/{int:reply_id}/files", response={200: list[PostFileOut], **ERRORS},
+            summary="Files of a reply")
+def list_reply_files(request, reply_id: int):
+    return _files(request.auth, access_reply(request.auth, reply_id))
+
+
+@router.post("/community/replies/{int:reply_id}/files", response=UPLOADED, summary="Attach files to a reply",
+             openapi_extra=UPLOAD_DOC)
+def upload_reply_files(request, reply_id: int):
+    return _upload(request, access_reply(request.auth, reply_id))
+
+
+@router.get("/community/ideas/{int:idea_id}/files", response={200: list[PostFileOut], **ERRORS},
+            summary="Files of an idea")
+def list_idea_files(request, idea_id: int):
+    return _files(request.auth, access_idea(request.auth, idea_id))
+
+
+@router.post("/community/ideas/{int:idea_id}/files", response=UPLOADED, summary="Attach files to an idea",
+             openapi_extra=UPLOAD_DOC)
+def upload_idea_files(request, idea_id: int):
+    return _upload(request, access_idea(request.auth, idea_id))
+
+
+@router.get("/community/files/{int:file_id}", response={200: None, 401: Error, 404: Error},
+            summary="Download a file of a topic, reply or idea", openapi_extra=DOWNLOAD_DOC)
+def get_post_file(request, file_id: int):
+    """For whoever may see its post; 404 for everybody else, as for a file that does not exist."""
+    return post_files.file_response(post_files.access_post_file_by_id(request.auth, file_id), download=True)
+
+
+@router.delete("/community/files/{int:file_id}", response={200: Deleted, **ERRORS},
+               summary="Remove a file from its topic, reply or idea")
+def delete_post_file(request, file_id: int):
+    """An edit of its post (by whoever may edit it, else 403), kept in the post's earlier versions; the
+    file's bytes are deleted once it has committed."""
+    editing.file_remove(item=post_files.access_post_file_by_id(request.auth, file_id), actor=request.auth)
+    return {"deleted": True}

@@ -8,24 +8,36 @@ edited by their authors any more. Agents (moderators) edit any post at any time.
 
 Every edit keeps the previous version as a ``Revision`` (read by moderators only), marks the post
 ``edited_at``/``edited_by``, renders it again and refreshes the search index. A new account's edit that
-adds a link is held for a moderator, like a new post with one."""
+adds a link is held for a moderator, like a new post with one.
+
+An edit also adds files (checked and limited as when posting: ``pomoc.community.files``) and removes
+the post's files; the revision records which (name, type, size, SHA-256), and a removed file's bytes
+are deleted once the edit has committed."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pomoc.community import files as post_files
 from pomoc.community import indexing, spam
-from pomoc.community.models import Idea, IdeaStatus, Reply, Revision, Topic
+from pomoc.community.models import Idea, IdeaStatus, PostFile, Reply, Revision, Topic
 from pomoc.community.permissions import moderates
 from pomoc.community.rendering import has_links, render
 from pomoc.community.services import _check_writer, clean_body, clean_title
+from pomoc.core import refusals
+from pomoc.core.ids import is_id
+from pomoc.core.transactional_files import delete_after_commit
 from pomoc.tickets.permissions import PermissionDenied
+
+Post = Topic | Reply | Idea
 
 
 def edit_window() -> dt.timedelta:
@@ -105,6 +117,15 @@ def idea_edit_refusal(idea: Idea, user) -> str | None:
     return None
 
 
+def edit_refusal(post: Post, user) -> str | None:
+    """Why ``user`` may not edit ``post`` (a topic, reply or idea) now, or None when they may."""
+    if isinstance(post, Topic):
+        return topic_edit_refusal(post, user)
+    if isinstance(post, Reply):
+        return reply_edit_refusal(post, user)
+    return idea_edit_refusal(post, user)
+
+
 def _check(refusal: str | None, user) -> None:
     _check_writer(user)
     if refusal:
@@ -116,67 +137,111 @@ def _hold(user, old_texts: tuple[str, ...], new_texts: tuple[str, ...]) -> bool:
     return not any(has_links(t) for t in old_texts) and spam.should_hold(user, *new_texts)
 
 
-def _keep(post, field: str, actor, title: str = "") -> None:
-    Revision.objects.create(**{field: post}, title=title, body=post.body, body_html=post.body_html,
-                            replaced_by=actor)
+def _file_ids(remove_files: Iterable[PostFile | int | str]) -> set[int]:
+    ids = set()
+    for item in remove_files:
+        value = item.pk if isinstance(item, PostFile) else item
+        if not is_id(value):
+            raise _not_its_file()
+        ids.add(int(value))
+    return ids
 
 
-def _rewrite(post, field: str, actor, *, body: str, title: str | None = None) -> None:
-    """Keep the current version for moderators and write the new one (held for a moderator when a
-    new account adds a link). ``title`` None: the post has none (a reply)."""
+def _not_its_file():
+    return refusals.invalid_reference("remove_files", _("That file is not attached to this post."))
+
+
+def _rewrite(post: Post, field: str, actor, *, body: str, title: str | None, add: list, remove: set[int]
+             ) -> list[PostFile]:
+    """Keep the current version for moderators (with the files this edit adds and removes) and write
+    the new one (held for a moderator when a new account adds a link). ``title`` None: the post has none
+    (a reply). Answers the files added."""
+    list(type(post).objects.select_for_update().filter(pk=post.pk).values_list("pk"))  # one edit at a time
+    removing = list(post.files.filter(pk__in=remove))
+    if len(removing) != len(remove):
+        raise _not_its_file()
+    post_files.check_room(post, len(add), len(removing))
+    added = post_files.store(files=add, actor=actor, **{field: post})
     titled = title is not None
-    _keep(post, field, actor, title=post.title if titled else "")
+    Revision.objects.create(**{field: post}, title=post.title if titled else "", body=post.body,
+                            body_html=post.body_html, replaced_by=actor,
+                            files_added=[post_files.describe(f) for f in added],
+                            files_removed=[post_files.describe(f) for f in removing])
+    if removing:
+        PostFile.objects.filter(pk__in=[f.pk for f in removing]).delete()
+        delete_after_commit(removing[0].file.storage, [f.file.name for f in removing])
+    fields = ["edited_at", "edited_by"]
     old, new = ((post.title, post.body), (title, body)) if titled else ((post.body,), (body,))
-    hold = not post.held and _hold(actor, old, new)
-    fields = ["body", "body_html", "edited_at", "edited_by"]
-    if titled:
-        post.title = title
-        fields.append("title")
-    post.body, post.body_html = body, render(body)
+    if old != new:
+        if not post.held and _hold(actor, old, new):
+            post.held = True
+            fields.append("held")
+        if titled:
+            post.title = title
+            fields.append("title")
+        post.body, post.body_html = body, render(body)
+        fields += ["body", "body_html"]
     post.edited_at, post.edited_by = timezone.now(), actor
-    if hold:
-        post.held = True
-        fields.append("held")
     post.save(update_fields=fields)
+    return added
 
 
-def topic_edit(*, topic: Topic, actor, title: str, body: str) -> Topic:
-    """Change a topic's title and text; the previous version is kept for moderators."""
-    _check(topic_edit_refusal(topic, actor), actor)
-    title, body = clean_title(title), clean_body(body)
-    if (title, body) == (topic.title, topic.body):
-        return topic
+def _edit(post: Post, actor, *, title: str | None, body: str | None, add_files: Sequence,
+          remove_files: Iterable) -> list[PostFile]:
+    """Check, then change ``post``'s text (None: as it is) and files in one step, kept as one revision."""
+    field = "topic" if isinstance(post, Topic) else "reply" if isinstance(post, Reply) else "idea"
+    _check(edit_refusal(post, actor), actor)
+    titled = field != "reply"
+    title = (post.title if title is None else clean_title(title)) if titled else None
+    body = post.body if body is None else clean_body(body)
+    add, remove = post_files.checked(add_files), _file_ids(remove_files)
+    text_changed = (title, body) != (post.title, post.body) if titled else body != post.body
+    if not (text_changed or add or remove):
+        return []
     with transaction.atomic():
-        _rewrite(topic, "topic", actor, title=title, body=body)
-        indexing.topic_changed(topic.pk)
+        was_public = post.public
+        added = _rewrite(post, field, actor, body=body, title=title, add=add, remove=remove)
+        if field == "reply" and was_public and not post.public:
+            Topic.objects.filter(pk=post.topic_id).update(reply_count=F("reply_count") - 1)
+        # a topic's search document holds its title and first post (not its replies), an idea's its text
+        if text_changed and field == "topic":
+            indexing.topic_changed(post.pk)
+        elif text_changed and field == "idea":
+            indexing.idea_changed(post.pk)
+    return added
+
+
+def topic_edit(*, topic: Topic, actor, title: str, body: str, add_files: Sequence = (),
+               remove_files: Iterable = ()) -> Topic:
+    """Change a topic's title and text, add files and remove some of its files (ids); the previous
+    version is kept for moderators."""
+    _edit(topic, actor, title=title, body=body, add_files=add_files, remove_files=remove_files)
     return topic
 
 
-def reply_edit(*, reply: Reply, actor, body: str) -> Reply:
-    """Change a reply's text; the previous version is kept for moderators."""
-    _check(reply_edit_refusal(reply, actor), actor)
-    body = clean_body(body)
-    if body == reply.body:
-        return reply
-    with transaction.atomic():
-        was_public = reply.public
-        _rewrite(reply, "reply", actor, body=body)
-        if was_public and not reply.public:
-            Topic.objects.filter(pk=reply.topic_id).update(reply_count=F("reply_count") - 1)
-        # the topic's search document holds the title and first post only: nothing to refresh
+def reply_edit(*, reply: Reply, actor, body: str, add_files: Sequence = (), remove_files: Iterable = ()) -> Reply:
+    """Change a reply's text and files; the previous version is kept for moderators."""
+    _edit(reply, actor, title=None, body=body, add_files=add_files, remove_files=remove_files)
     return reply
 
 
-def idea_edit(*, idea: Idea, actor, title: str, body: str) -> Idea:
-    """Change an idea's title and description; the previous version is kept for moderators."""
-    _check(idea_edit_refusal(idea, actor), actor)
-    title, body = clean_title(title), clean_body(body)
-    if (title, body) == (idea.title, idea.body):
-        return idea
-    with transaction.atomic():
-        _rewrite(idea, "idea", actor, title=title, body=body)
-        indexing.idea_changed(idea.pk)
+def idea_edit(*, idea: Idea, actor, title: str, body: str, add_files: Sequence = (),
+              remove_files: Iterable = ()) -> Idea:
+    """Change an idea's title, description and files; the previous version is kept for moderators."""
+    _edit(idea, actor, title=title, body=body, add_files=add_files, remove_files=remove_files)
     return idea
+
+
+def files_add(*, post: Post, actor, files: Sequence) -> list[PostFile]:
+    """Attach ``files`` to a post (an edit: the same checks, and a revision that records them)."""
+    if not files:
+        raise ValidationError({"files": _("Choose at least one file.")})
+    return _edit(post, actor, title=None, body=None, add_files=files, remove_files=())
+
+
+def file_remove(*, item: PostFile, actor) -> None:
+    """Take a file off its post (an edit); its bytes are deleted once the edit has committed."""
+    _edit(item.post, actor, title=None, body=None, add_files=(), remove_files=[item.pk])
 
 
 def revisions(post) -> list[Revision]:

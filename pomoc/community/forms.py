@@ -19,7 +19,20 @@ class TopicForm(HoneypotMixin):
                            help_text=_("Markdown or plain text."))
 
 
-class TopicEditForm(HoneypotMixin):
+class EditFilesMixin(forms.Form):
+    """An edit page's files: the post's current ones, each with a box to remove it (new files come as
+    ``files`` uploads, checked by the service)."""
+
+    remove_files = forms.TypedMultipleChoiceField(label=_("Remove"), coerce=int, required=False,
+                                                  widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, post_files=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.post_files = list(post_files)
+        self.fields["remove_files"].choices = [(item.pk, item.file_name) for item in self.post_files]
+
+
+class TopicEditForm(EditFilesMixin, HoneypotMixin):
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(label=_("Your question or post"), widget=forms.Textarea(attrs={"rows": 8}),
                            help_text=_("Markdown or plain text."))
@@ -30,10 +43,18 @@ class ReplyForm(HoneypotMixin):
                            help_text=_("Markdown or plain text."))
 
 
+class ReplyEditForm(EditFilesMixin, ReplyForm):
+    pass
+
+
 class IdeaForm(HoneypotMixin):
     title = forms.CharField(label=_("Your idea in a sentence"), max_length=200)
     body = forms.CharField(label=_("Describe it"), widget=forms.Textarea(attrs={"rows": 6}),
                            help_text=_("What would it help you do? Markdown or plain text."))
+
+
+class IdeaEditForm(EditFilesMixin, IdeaForm):
+    pass
 
 
 class IdeaStatusForm(forms.Form):

@@ -18,16 +18,21 @@ from pomoc.core.text import check_text
 from pomoc.tickets.permissions import PermissionDenied
 
 
-def idea_create(*, author, title: str, body: str, language: str | None = None) -> Idea:
-    """A new idea; its author votes for it at once."""
+def idea_create(*, author, title: str, body: str, language: str | None = None, files=()) -> Idea:
+    """A new idea, with ``files`` (as for a topic: ``pomoc.community.files``); its author votes for it
+    at once."""
+    from pomoc.community import files as post_files
+
     _check_writer(author)
     title, body = clean_title(title), clean_body(body)
+    checked = post_files.checked(files)
     spam.check_rate(author)
     with transaction.atomic():
         idea = Idea.objects.create(title=title, body=body, body_html=render(body), author=author,
                                    language=(language or get_language() or "")[:10], vote_count=1,
                                    held=spam.should_hold(author, title, body))
         IdeaVote.objects.create(idea=idea, user=author)
+        post_files.store(files=checked, actor=author, idea=idea)
         indexing.idea_changed(idea.pk)
     return idea
 

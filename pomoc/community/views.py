@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from pomoc.community import editing, links, selectors, services, spam
 from pomoc.community import files as post_files
 from pomoc.community.access import login_url, signed_in_required
-from pomoc.community.forms import ReplyForm, TopicEditForm, TopicForm
+from pomoc.community.forms import ReplyEditForm, ReplyForm, TopicEditForm, TopicForm
 from pomoc.community.models import Category, Subscription
 from pomoc.community.permissions import access_reply, access_topic, is_banned, moderates
 from pomoc.core.form_errors import add_service_errors, error_messages
@@ -178,7 +178,8 @@ def unsubscribe(request, token: str):
 
 
 def edit_page(request, *, post, form, heading: str, back: str, refusal: str | None, save):
-    """The edit page of a topic, reply or idea: the form, and the earlier versions for moderators."""
+    """The edit page of a topic, reply or idea: the form (text, the current files to remove, new ones
+    to add), and the earlier versions for moderators. ``save(cleaned_data, uploads)`` edits."""
     if refusal:
         return refused(request, refusal, 403)
     status = 200
@@ -187,7 +188,7 @@ def edit_page(request, *, post, form, heading: str, back: str, refusal: str | No
             return refused(request, _("This post could not be accepted."), 400)
         if form.is_valid():
             try:
-                saved = save(form.cleaned_data)
+                saved = save(form.cleaned_data, request.FILES.getlist("files"))
             except PermissionDenied as error:
                 return refused(request, str(error), 403)
             except ValidationError as error:
@@ -200,7 +201,7 @@ def edit_page(request, *, post, form, heading: str, back: str, refusal: str | No
                 return redirect(back)
         status = 400
     return page(request, "community/edit.html", {
-        "form": form, "post": post, "heading": heading, "back": back,
+        "form": form, "post": post, "heading": heading, "back": back, **_file_limits(),
         "revisions": editing.revisions(post) if moderates(request.user) else ()}, status=status)
 
 
@@ -208,25 +209,29 @@ def edit_page(request, *, post, form, heading: str, back: str, refusal: str | No
 @require_http_methods(["GET", "POST"])
 def topic_edit(request, pk: int):
     item = access_topic(request.user, pk)
-    form = TopicEditForm(request.POST or None, initial={"title": item.title, "body": item.body})
+    form = TopicEditForm(request.POST or None, initial={"title": item.title, "body": item.body},
+                         post_files=item.files.all())
     return edit_page(request, post=item, form=form, heading=_("Edit the topic"), back=item_url(item),
                      refusal=editing.topic_edit_refusal(item, request.user),
-                     save=lambda data: editing.topic_edit(topic=item, actor=request.user, title=data["title"],
-                                                          body=data["body"]))
+                     save=lambda data, uploads: editing.topic_edit(
+                         topic=item, actor=request.user, title=data["title"], body=data["body"], add_files=uploads,
+                         remove_files=data["remove_files"]))
 
 
 @signed_in_required
 @require_http_methods(["GET", "POST"])
 def reply_edit(request, pk: int):
     found = access_reply(request.user, pk)
-    form = ReplyForm(request.POST or None, initial={"body": found.body})
+    form = ReplyEditForm(request.POST or None, initial={"body": found.body}, post_files=found.files.all())
     return edit_page(request, post=found, form=form, heading=_("Edit the reply"),
                      back=f"{item_url(found.topic)}#reply-{found.pk}",
                      refusal=editing.reply_edit_refusal(found, request.user),
-                     save=lambda data: editing.reply_edit(reply=found, actor=request.user, body=data["body"]))
+                     save=lambda data, uploads: editing.reply_edit(
+                         reply=found, actor=request.user, body=data["body"], add_files=uploads,
+                         remove_files=data["remove_files"]))
 
 
 @require_safe
 def post_file(request, public_id: str):
-    """A file of a topic or reply, to whoever may see the post (404 otherwise, as for a missing one)."""
+    """A file of a topic, reply or idea, to whoever may see the post (404 otherwise, as for a missing one)."""
     return post_files.file_response(post_files.access_post_file(request.user, public_id))

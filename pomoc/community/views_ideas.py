@@ -12,10 +12,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from pomoc.community import editing, idea_services, selectors, spam
 from pomoc.community.access import signed_in_required
-from pomoc.community.forms import IdeaForm, IdeaStatusForm
+from pomoc.community.forms import IdeaEditForm, IdeaForm, IdeaStatusForm
 from pomoc.community.models import IdeaStatus
 from pomoc.community.permissions import access_idea, is_banned, moderates
-from pomoc.community.views import TOO_MANY, _act, edit_page, page, refused
+from pomoc.community.views import TOO_MANY, _act, _file_limits, edit_page, page, refused
 from pomoc.community.views_agent import agent_only
 from pomoc.core.form_errors import add_service_errors
 
@@ -39,7 +39,8 @@ def idea(request, pk: int):
     if item.merged_into_id is not None and not moderates(request.user):
         return redirect("ideas:idea", pk=item.merged_into_id)
     return idea_page(request, "ideas/idea.html", {
-        "idea": item, "voted": bool(selectors.voted_ideas(request.user, [item])), "banned": is_banned(request.user),
+        "idea": item, "files": list(item.files.all()), "voted": bool(selectors.voted_ideas(request.user, [item])),
+        "banned": is_banned(request.user),
         "status_form": IdeaStatusForm(initial={"status": item.status, "answer": item.official_answer}),
         "statuses": IdeaStatus, "may_edit": request.user.is_authenticated
         and editing.idea_edit_refusal(item, request.user) is None})
@@ -57,7 +58,8 @@ def new(request):
         if form.is_valid():
             try:
                 created = idea_services.idea_create(author=request.user, title=form.cleaned_data["title"],
-                                                    body=form.cleaned_data["body"])
+                                                    body=form.cleaned_data["body"],
+                                                    files=request.FILES.getlist("files"))
             except spam.TooManyPosts:
                 return refused(request, str(TOO_MANY), 429)
             except ValidationError as error:
@@ -66,8 +68,8 @@ def new(request):
                 if created.held:
                     messages.info(request, _("Thanks! Your idea waits for a moderator because it contains links."))
                 return redirect("ideas:idea", pk=created.pk)
-        return idea_page(request, "ideas/new.html", {"form": form}, status=400)
-    return idea_page(request, "ideas/new.html", {"form": form})
+        return idea_page(request, "ideas/new.html", {"form": form, **_file_limits()}, status=400)
+    return idea_page(request, "ideas/new.html", {"form": form, **_file_limits()})
 
 
 @signed_in_required
@@ -116,9 +118,11 @@ def manage(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def edit(request, pk: int):
     item = access_idea(request.user, pk)
-    form = IdeaForm(request.POST or None, initial={"title": item.title, "body": item.body})
+    form = IdeaEditForm(request.POST or None, initial={"title": item.title, "body": item.body},
+                        post_files=item.files.all())
     return edit_page(request, post=item, form=form, heading=_("Edit the idea"),
                      back=reverse("ideas:idea", args=[item.pk]),
                      refusal=editing.idea_edit_refusal(item, request.user),
-                     save=lambda data: editing.idea_edit(idea=item, actor=request.user, title=data["title"],
-                                                         body=data["body"]))
+                     save=lambda data, uploads: editing.idea_edit(
+                         idea=item, actor=request.user, title=data["title"], body=data["body"], add_files=uploads,
+                         remove_files=data["remove_files"]))

@@ -1,6 +1,10 @@
+import secrets
+
+from django.conf import settings
 from django.core.cache import cache
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 ORG_SETTINGS_CACHE_KEY = "pomoc:organisation-settings"
@@ -62,3 +66,46 @@ class PeriodicJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.next_run_at:%Y-%m-%d %H:%M:%S}"
+
+
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+"""Stored files of these (checked) types are shown as pictures; everything else is a download."""
+
+
+def new_public_id() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def stored_file_path(instance, filename: str) -> str:
+    """``<app>/<year>/<month>/<public_id>``: never the uploader's name, which only the row keeps.
+
+    The folder is the model's app (``community``, ``kb``), so historical models in migrations get the
+    same path as the real ones."""
+    return f"{instance._meta.app_label}/{timezone.now():%Y/%m}/{instance.public_id}"
+
+
+class StoredFile(models.Model):
+    """A file someone uploaded, kept in the default storage under an unguessable ``public_id`` and
+    served only through a view that checks who may see what it belongs to. Subclasses add the
+    foreign key to what it belongs to (a forum post, an article)."""
+
+    public_id = models.CharField(max_length=40, unique=True, default=new_public_id, editable=False)
+    file = models.FileField(upload_to=stored_file_path, max_length=200)
+    file_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in IMAGE_TYPES

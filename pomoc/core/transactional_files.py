@@ -15,6 +15,9 @@ Deleting is conservative: where it can, it first checks that no row names the fi
 drops the callbacks queued behind one that raised *after* a commit, and that must never delete a
 committed file); where the connection cannot be asked (in the middle of a rollback) the rollback
 itself is proof.
+
+The other way round, ``delete_after_commit(storage, names)`` deletes files whose rows a transaction
+deletes, once it commits: a rollback keeps both the rows and their files.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import logging
 from collections.abc import Callable
 
 from django.core.files.storage import Storage
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 log = logging.getLogger(__name__)
 
@@ -58,3 +61,20 @@ def delete_unless_committed(storage: Storage, name: str, *, still_referenced: Ca
     ``still_referenced`` answers whether a committed row names the file (asked before deleting
     when the connection can be asked). Outside a transaction the file is kept at once."""
     connections[using].on_commit(_KeptOnCommit(storage, name, still_referenced, using), robust=True)
+
+
+def delete_after_commit(storage: Storage, names: list[str], *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Delete ``names`` from ``storage`` once the current transaction commits (at once outside one);
+    nothing when it rolls back. A file that cannot be deleted is logged, never raised: the commit
+    already happened."""
+    names = list(names)
+
+    def delete() -> None:
+        for name in names:
+            try:
+                storage.delete(name)
+            except Exception:
+                log.warning("could not delete the file %s after its row was deleted", name, exc_info=True)
+
+    if names:
+        transaction.on_commit(delete, using=using)

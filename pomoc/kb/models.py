@@ -1,13 +1,13 @@
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pomoc.core import models as core
 
-def new_public_id() -> str:
-    return secrets.token_urlsafe(24)
+# Migration 0001 names these two here: the shared callables, so the fields stay as they were.
+new_public_id = core.new_public_id
+file_path = core.stored_file_path
 
 
 def _label(names: dict, language: str) -> str:
@@ -155,34 +155,11 @@ class ArticleVersion(models.Model):
         return f"{self.translation_id} v{self.number}"
 
 
-def file_path(instance, filename: str) -> str:
-    return f"kb/{timezone.now():%Y/%m}/{instance.public_id}"
-
-
-class ArticleFile(models.Model):
+class ArticleFile(core.StoredFile):
     """An image or attachment of an article, reached only through ``/kb/files/<public_id>/`` and its
     article's visibility."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="files")
-    public_id = models.CharField(max_length=40, unique=True, default=new_public_id, editable=False)
-    file = models.FileField(upload_to=file_path, max_length=200)
-    file_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.BigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                    related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return self.file_name
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type in {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
 class Feedback(models.Model):

@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 
 from pomoc.accounts.models import ApiToken, Department, User
 from pomoc.channels.models import Inbox
-from pomoc.community.models import Idea, Reply, Topic
+from pomoc.community.models import Idea, PostFile, Reply, Topic
 from pomoc.contacts.models import Company, Contact
 from pomoc.core import refusals
 from pomoc.testing.factories import CompanyFactory, TagFactory
@@ -75,18 +75,20 @@ def _existing_path_values() -> dict[str, list]:
         "topic_id": list(Topic.objects.values_list("pk", flat=True)),
         "reply_id": list(Reply.objects.values_list("pk", flat=True)),
         "idea_id": list(Idea.objects.values_list("pk", flat=True)),
+        "file_id": list(PostFile.objects.values_list("pk", flat=True)),
     }
 
 
 def _community_rows() -> None:
-    """A topic with a reply and two ideas, so the community operations reach real rows."""
+    """A topic with a reply and two ideas, each with a file, so the community operations reach real rows."""
     from pomoc.community import idea_services, services
     from pomoc.community.tests.helpers import category, customer
 
     author = customer("fuzz-author")
-    topic = services.topic_create(author=author, category=category(), title="Fuzz topic", body="Text")
-    services.reply_create(topic=topic, author=customer("fuzz-other"), body="Reply")
-    idea_services.idea_create(author=author, title="Fuzz idea", body="Text")
+    topic = services.topic_create(author=author, category=category(), title="Fuzz topic", body="Text",
+                                  files=[b"topic notes"])
+    services.reply_create(topic=topic, author=customer("fuzz-other"), body="Reply", files=[b"reply notes"])
+    idea_services.idea_create(author=author, title="Fuzz idea", body="Text", files=[b"idea notes"])
     idea_services.idea_create(author=author, title="Another idea", body="Text")
 
 

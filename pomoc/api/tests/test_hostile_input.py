@@ -132,8 +132,8 @@ def _community_targets() -> dict:
     author = customer("hostile-author")
     topic = services.topic_create(author=author, category=category(), title="Victim topic", body="Text")
     reply = services.reply_create(topic=topic, author=customer("hostile-other"), body="Reply")
-    idea = idea_services.idea_create(author=author, title="Victim idea", body="Text")
-    return {"topic_id": topic.pk, "reply_id": reply.pk, "idea_id": idea.pk}
+    idea = idea_services.idea_create(author=author, title="Victim idea", body="Text", files=[b"victim notes"])
+    return {"topic_id": topic.pk, "reply_id": reply.pk, "idea_id": idea.pk, "file_id": idea.files.get().pk}
 
 
 def operations() -> list[tuple[str, str, dict]]:
