@@ -157,7 +157,7 @@ def redis_channel_layer(url: str, max_connections: int) -> dict:
     (channels_redis#422): no client timeout. Its pools also stop at 100 connections and then fail
     at once (MaxConnectionsError) instead of waiting: a burst of sockets joining groups and messages
     sent to them (a thousand live chats) needs more at the same moment, so the pool of each process
-    may grow to ``max_connections`` (REDIS_MAX_CONNECTIONS); they are reused, not kept open per socket."""
+    may grow to ``max_connections`` (REDIS_MAX_CONNECTIONS, 1,000); they are reused, not kept open per socket."""
     return {"BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {"hosts": [{"address": url, "socket_timeout": None, "max_connections": max_connections}]}}
 
@@ -165,7 +165,7 @@ def redis_channel_layer(url: str, max_connections: int) -> dict:
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL, env_int("REDIS_MAX_CONNECTIONS", 4000))}
+    CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL, env_int("REDIS_MAX_CONNECTIONS", 1000) or 1000)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

@@ -208,11 +208,13 @@ def test_the_conversation_survives_navigation_and_a_closed_tab(chat, browser):
         visitor.page = page
         page.goto(host.url(keys["shop"], "home"))
         page.wait_for_selector("[data-pomoc-chat]", state="attached")
-        # a reply while the chat is closed: the button counts it
+        # the reply written while no page was open is unread: the button counts it
         expect(visitor.w("button.launcher")).to_have_attribute("aria-expanded", "false")
-        agent_says(jana, "By courier.")
         expect(visitor.w(".badge")).to_have_text("1")
-        expect(visitor.w("button.launcher")).to_have_attribute("aria-label", "Open chat (1 unread)")
+        # and a reply while the chat is closed counts too
+        agent_says(jana, "By courier.")
+        expect(visitor.w(".badge")).to_have_text("2")
+        expect(visitor.w("button.launcher")).to_have_attribute("aria-label", "Open chat (2 unread)")
         # while the tab is in the background, the page title says so too (until the visitor is back)
         visitor.page.evaluate("""() => {
             window.__hidden = true;
@@ -220,7 +222,7 @@ def test_the_conversation_survives_navigation_and_a_closed_tab(chat, browser):
             document.dispatchEvent(new Event("visibilitychange"));
         }""")
         agent_says(jana, "Tracking number follows.")
-        expect(visitor.page).to_have_title("(2) New message – Acme home")
+        expect(visitor.page).to_have_title("(3) New message – Acme home")
         visitor.page.evaluate("() => { window.__hidden = false; "
                               "document.dispatchEvent(new Event('visibilitychange')); }")
         expect(visitor.page).to_have_title("Acme home")

@@ -279,7 +279,11 @@ class Widget {
         this.restartSession();
         break;
       case "reset":
+        // Another conversation (or visitor): its numbers start at 1 again, and nothing of the old
+        // one is unread any more.
         for (const el of [...this.log.querySelectorAll("li[data-seq]")]) el.remove();
+        this.readSent = 0;
+        this.clearUnread();
         break;
     }
   }

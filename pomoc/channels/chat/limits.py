@@ -3,6 +3,7 @@ in the cache (shared by processes in production: Redis), in fixed one-minute win
 
 from __future__ import annotations
 
+import ipaddress
 import time
 
 from django.core.cache import cache
@@ -25,14 +26,37 @@ def _hit(key: str, limit: int) -> int:
     return 0
 
 
-def allow(*, scope: str, visitor_id: int, ip: str | None, per_minute: int) -> int:
+SITE_CEILING = 20  # times the per-address limit: what one inbox takes from newcomers in a minute
+
+
+def network(ip: str | None) -> str | None:
+    """The unit an address is counted by: IPv4 as it is, IPv6 by its /64 (one customer's whole
+    network: counting each of its addresses would let them take a new allowance per address)."""
+    if not ip:
+        return ip
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def allow(*, scope: str, visitor_id: int, ip: str | None, per_minute: int, inbox_id: int = 0) -> int:
     """0 when the visitor may go on; else the seconds after which they may (a 429's Retry-After).
 
-    A known visitor has ``per_minute`` of their own and their address twice that (several visitors
-    behind one address). Before there is a visitor (a new session, an offline form without one) only
-    the address counts, at ``per_minute``: never one window shared by every newcomer of the site."""
+    A known visitor has ``per_minute`` of their own and their address (network) twice that
+    (several visitors behind one address). Before there is a visitor (a new session, an offline
+    form without one) the address counts at ``per_minute``, and the inbox as a whole at
+    ``SITE_CEILING`` times that: never one small window shared by every newcomer of the site, and
+    never an unbounded number of new tickets from many addresses."""
+    ip = network(ip)
     if not visitor_id:
-        return _hit(f"{scope}:ip:{ip}", per_minute) if ip else 0
+        wait = _hit(f"{scope}:ip:{ip}", per_minute) if ip else 0
+        if not wait and inbox_id:
+            wait = _hit(f"{scope}:inbox:{inbox_id}", per_minute * SITE_CEILING)
+        return wait
     wait = _hit(f"{scope}:v:{visitor_id}", per_minute)
     if not wait and ip:
         wait = _hit(f"{scope}:ip:{ip}", per_minute * 2)

@@ -97,7 +97,7 @@ def _json(request) -> dict:
 def _limited(request, inbox, scope: str, per_minute: int):
     visitor = request.chat_visitor
     wait = limits.allow(scope=scope, visitor_id=visitor.pk if visitor else 0, ip=request.chat_ip,
-                        per_minute=per_minute)
+                        per_minute=per_minute, inbox_id=inbox.pk)
     if wait:
         return _error(429, "rate_limited", _("Too many requests. Please wait a moment."), Retry_After=str(wait))
     return None

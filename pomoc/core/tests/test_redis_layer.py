@@ -15,7 +15,8 @@ BURST = 600
 
 def test_a_burst_of_group_joins_and_sends_all_get_through():
     require_service("Redis", redis_reachable(), hint="apt-get install redis-server")
-    layer = RedisChannelLayer(**redis_channel_layer(redis_url(), 4000)["CONFIG"])
+    layer = RedisChannelLayer(**{**redis_channel_layer(redis_url(), 1000)["CONFIG"],
+                                 "prefix": f"test-burst-{uuid.uuid4().hex[:8]}"})
     run = uuid.uuid4().hex[:8]
 
     async def burst():
@@ -24,8 +25,12 @@ def test_a_burst_of_group_joins_and_sends_all_get_through():
         joined = await asyncio.gather(*(layer.group_add(group, channel) for group in groups), return_exceptions=True)
         sent = await asyncio.gather(*(layer.group_send(group, {"type": "pomoc.event", "n": n})
                                       for n, group in enumerate(groups)), return_exceptions=True)
-        first = await asyncio.wait_for(layer.receive(channel), 10)
-        await asyncio.gather(*(layer.group_discard(group, channel) for group in groups))
+        try:
+            first = await asyncio.wait_for(layer.receive(channel), 10)
+            await asyncio.gather(*(layer.group_discard(group, channel) for group in groups))
+        finally:
+            await layer.flush()  # its own keys only (the prefix below): nothing left in the shared Redis
+            await layer.close_pools()
         return joined, sent, first
 
     joined, sent, first = asyncio.run(burst())

@@ -165,7 +165,7 @@ def test_a_ticket_that_leaves_its_policy_has_its_clock_stopped():
     assert sla.policy is None and sla.due_at is None and sla.next_check_at is None
 
 
-def test_without_any_policy_a_change_costs_one_query_and_writes_nothing(django_assert_num_queries):
+def test_without_any_policy_a_change_costs_two_queries_and_writes_nothing(django_assert_num_queries):
     ticket = ticket_at(T0)
     with django_assert_num_queries(2):  # the active policies (none), and whether any clock is left to stop
         recompute([ticket.pk])

@@ -108,7 +108,15 @@ def test_too_many_offline_messages_are_rate_limited(inbox):
     assert int(answers[-1]["Retry-After"]) > 0
 
 
-def test_newcomers_from_many_addresses_are_never_limited_together(inbox):
+@pytest.fixture
+def one_minute(monkeypatch):
+    """The limits' one-minute windows never turn over in the middle of a test."""
+    from pomoc.channels.chat import limits
+
+    monkeypatch.setattr(limits.time, "time", lambda: 1_800_000_000.0)
+
+
+def test_newcomers_from_many_addresses_are_never_limited_together(inbox, one_minute):
     """Sessions are limited per address, not in one window for every new visitor of the site."""
     page = {"page": {"url": f"{SITE}/"}}
     for n in range(SESSIONS_PER_MINUTE + 10):
@@ -117,6 +125,24 @@ def test_newcomers_from_many_addresses_are_never_limited_together(inbox):
     one_address = [_post(Client(REMOTE_ADDR="203.0.113.7"), _url(inbox, "session"), page).status_code
                    for _ in range(SESSIONS_PER_MINUTE + 1)]
     assert one_address[:-1] == [200] * SESSIONS_PER_MINUTE and one_address[-1] == 429
+
+
+def test_an_ipv6_network_counts_as_one_address(inbox, one_minute):
+    form = {"name": "J", "email": "j@example.com", "message": "hi"}
+    answers = [_post(Client(REMOTE_ADDR=f"2001:db8:1:2::{n + 1:x}"), _url(inbox, "offline"), form).status_code
+               for n in range(6)]
+    assert answers == [201] * 5 + [429]
+
+
+def test_newcomers_together_have_a_ceiling_per_inbox(inbox, one_minute):
+    """Offline forms from many addresses still open a bounded number of tickets a minute."""
+    from pomoc.channels.chat import limits
+
+    form = {"name": "J", "email": "j@example.com", "message": "hi"}
+    ceiling = 5 * limits.SITE_CEILING
+    answers = [_post(Client(REMOTE_ADDR=f"198.51.{n // 250}.{n % 250 + 1}"), _url(inbox, "offline"), form).status_code
+               for n in range(ceiling + 1)]
+    assert 429 not in answers[:ceiling] and answers[-1] == 429
 
 
 def test_bad_json_is_a_400(inbox):
