@@ -132,6 +132,11 @@ def test_the_backlog_of_any_viewer_and_filter_reads_the_unresolved_tickets_index
         cursor.execute("SET enable_bitmapscan = off")
         try:
             for user, filters in [*only_index, *leading_column]:
+                # Whether the planner prefers the index-only scan depends on the visibility map, which
+                # only a VACUUM (impossible inside the test's transaction) fills: for the filters the
+                # index must serve alone, plain index scans are left out too, so the test asks whether
+                # the index covers the query, not what the planner guesses of a table never vacuumed.
+                cursor.execute(f"SET enable_indexscan = {'off' if (user, filters) in only_index else 'on'}")
                 with CaptureQueriesContext(connection) as captured:
                     metrics.backlog(filtered_tickets(user, **filters), at=MONDAY)
                 cursor.execute("EXPLAIN " + captured[-1]["sql"])
@@ -142,6 +147,7 @@ def test_the_backlog_of_any_viewer_and_filter_reads_the_unresolved_tickets_index
         finally:
             cursor.execute("RESET enable_seqscan")
             cursor.execute("RESET enable_bitmapscan")
+            cursor.execute("RESET enable_indexscan")
 
 
 def test_volume_by_channel_department_agent_hour_and_weekday():
