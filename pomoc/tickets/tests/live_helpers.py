@@ -65,8 +65,9 @@ async def subscribe_ticket(communicator: WebsocketCommunicator, ticket_id: int) 
     return await communicator.receive_json_from(timeout=5)
 
 
-async def receive_event(communicator: WebsocketCommunicator, event: str, timeout: float = 5) -> dict:
-    """The next message with ``event``, skipping presence noise such as agent.viewing."""
+async def receive_event(communicator: WebsocketCommunicator, event: str, timeout: float = 15) -> dict:
+    """The next message with ``event``, skipping presence noise such as agent.viewing (a loaded CI
+    machine may take seconds to pass a message through Redis: the wait is generous, success is quick)."""
     while True:
         message = await communicator.receive_json_from(timeout=timeout)
         if message.get("event") == event:
