@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -176,8 +177,11 @@ def conversation_partial(request, number):
 def sidebar_partial(request, number):
     ticket = load_ticket(request, number)
     if not is_htmx(request):  # the page's link for browsers without scripts: the whole page, sidebar inline
-        return render(request, "tickets/detail.html", page_context(request, ticket))
-    return render(request, "tickets/_ticket_sidebar.html", sidebar_context(request, ticket))
+        response = render(request, "tickets/detail.html", page_context(request, ticket))
+    else:
+        response = render(request, "tickets/_ticket_sidebar.html", sidebar_context(request, ticket))
+    patch_vary_headers(response, ["HX-Request"])  # one address, two answers: caches must tell them apart
+    return response
 
 
 def history_changed(response: HttpResponse) -> HttpResponse:
