@@ -82,10 +82,14 @@ def recompute(ticket_ids, *, now: dt.datetime | None = None, policies: list[Load
             ticket_events.record_many(met)
 
 
+# What a recompute may change in a row, to tell whether it has to be written: the clock fields (by
+# column, so the policy is compared by id without being read) and the targets already counted.
+STATE_COLUMNS = tuple(TicketSla._meta.get_field(name).attname for name in (*CLOCK_FIELDS, "fired")
+                      if name != "updated_at")
+
+
 def _clock_state(row: TicketSla) -> tuple:
-    """What a recompute may change in ``row``, to tell whether it has to be written."""
-    return (row.policy_id, row.paused, row.first_response_due, row.next_response_due, row.next_response_since,
-            row.resolution_due, row.due_at, row.alarms or {}, row.next_check_at, list(row.fired or ()))
+    return tuple(getattr(row, column) for column in STATE_COLUMNS)
 
 
 def _apply(row: TicketSla, ticket: Ticket, history: list, loaded: LoadedPolicy | None, now: dt.datetime) -> None:
