@@ -10,7 +10,13 @@ class ChatChannelConfig(AppConfig):
     verbose_name = _("Live chat")
 
     def ready(self) -> None:
-        from pomoc.channels.chat import kind, subscribers
+        import datetime as dt
+
+        from pomoc.channels.chat import intake, kind, subscribers
+        from pomoc.core import scheduler
 
         kind.register()
         subscribers.register()
+        scheduler.register("chat.intake_sweep", lambda: scheduler.Periodic(
+            "chat.intake_sweep", "pomoc.channels.chat.tasks.intake_sweep", dt.timedelta(minutes=1),
+            has_work=intake.sweep_has_work))

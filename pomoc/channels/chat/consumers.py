@@ -162,16 +162,20 @@ class VisitorConsumer(_Frames):
                              online=selectors.is_online(self.inbox))
 
     async def message(self, content) -> None:
-        wait = await database_sync_to_async(limits.allow)(
-            scope="msg", visitor_id=self.visitor.pk, ip=self.ip, per_minute=self.config.messages_per_minute)
-        if wait:
+        stored = await database_sync_to_async(self._message)(content)
+        if stored is None:
             await self.error("rate_limited", _("Too many messages. Please wait a moment."))
             await self.close(code=CLOSE_RATE_LIMITED)
             return
-        stored = await database_sync_to_async(services.visitor_message)(
-            visitor=self.visitor, client_id=content.get("client_id"), body=content.get("body"),
-            upload_ids=content.get("attachments") or [])
         await self.send_json({"type": "ack", "client_id": stored.line.client_id, "seq": stored.line.seq})
+
+    def _message(self, content) -> services.Stored | None:
+        """The message stored (None: over the rate limit), in one trip to the database thread."""
+        if limits.allow(scope="msg", visitor_id=self.visitor.pk, ip=self.ip,
+                        per_minute=self.config.messages_per_minute):
+            return None
+        return services.visitor_message(visitor=self.visitor, client_id=content.get("client_id"),
+                                        body=content.get("body"), upload_ids=content.get("attachments") or [])
 
     async def typing(self, content) -> None:
         now = time.monotonic()

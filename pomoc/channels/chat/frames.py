@@ -19,7 +19,7 @@ def attachment(item, *, inbox_key: str = "", for_agent: bool = False) -> dict:
 
 def message(line: Line, *, inbox_key: str = "", for_agent: bool = False) -> dict:
     files = list(line.message.attachments.all()) if line.message_id else []
-    key = inbox_key or getattr(getattr(line.conversation.inbox, "chat", None), "key", "")
+    key = inbox_key or (getattr(getattr(line.conversation.inbox, "chat", None), "key", "") if files else "")
     return {"type": "message", "seq": line.seq, "client_id": line.client_id or None, "author": line.author,
             "name": line.name, "body": line.body,
             "attachments": [attachment(f, inbox_key=key, for_agent=for_agent) for f in files],

@@ -35,6 +35,9 @@ class ChatInbox(models.Model):
 
     inbox = models.OneToOneField("inboxes.Inbox", on_delete=models.CASCADE, related_name="chat")
     key = models.CharField(max_length=40, unique=True)
+    # an intake task is queued for the inbox's pending lines (set with the line that queued it, in its
+    # transaction; cleared by the task before it reads them): one task for a burst, not one per line
+    intake_queued = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return self.key
@@ -142,10 +145,14 @@ class Line(models.Model):
     client_id = models.CharField(max_length=64, blank=True)
     state = models.CharField(max_length=10, choices=LineState.choices, default=LineState.SENT)
     created_at = models.DateTimeField(default=timezone.now)
+    # a visitor line stored and acknowledged whose ticket message the intake has not made yet
+    pending = models.BooleanField(default=False)
+    intake_error = models.CharField(max_length=500, blank=True)  # why the intake made no ticket message
 
     class Meta:
         ordering = ["conversation", "seq"]
         constraints = [models.UniqueConstraint(fields=["conversation", "seq"], name="chat_line_seq_unique")]
+        indexes = [models.Index(fields=["id"], condition=models.Q(pending=True), name="chat_line_pending")]
 
     def __str__(self) -> str:
         return f"{self.conversation_id}#{self.seq}"

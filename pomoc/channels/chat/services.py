@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from pomoc.accounts.models import Department, User
 from pomoc.channels import inbound
-from pomoc.channels.chat import frames, ports, tokens
+from pomoc.channels.chat import frames, intake, ports, tokens
 from pomoc.channels.chat.config import ChatInboxConfig
 from pomoc.channels.chat.groups import conversation_group, department_group, visitor_group
 from pomoc.channels.chat.models import (
@@ -249,15 +249,12 @@ class Stored:
     duplicate: bool
 
 
-def external_id(visitor: Visitor, client_id: str) -> str:
-    """A visitor's message id, unique per inbox: the client's id scoped to its visitor, so nobody can
-    collide with (and be acknowledged as) another visitor's message."""
-    return f"chat:{visitor.key}:{client_id}"
-
-
 def visitor_message(*, visitor: Visitor, client_id: str, body: str, upload_ids=()) -> Stored:
-    """Store one visitor message, once per ``client_id``: the first time through the inbound pipeline
-    with its ``seq`` in the same transaction; a resend returns the stored line (``duplicate``)."""
+    """Store one visitor message, once per ``client_id``, with its ``seq``; a resend returns the stored
+    line (``duplicate``). In a conversation that has its ticket a text is stored as a pending line and
+    its ticket message made by the intake right after (``intake``); the first message (it opens the
+    ticket and rings) and a message with files go through the inbound pipeline in the same
+    transaction, after the conversation's pending lines, so the ticket keeps the chat's order."""
     inbox = visitor.inbox
     config = config_of(inbox)
     if not isinstance(client_id, str) or not 1 <= len(client_id) <= 64:
@@ -277,12 +274,23 @@ def visitor_message(*, visitor: Visitor, client_id: str, body: str, upload_ids=(
         uploads = list(Upload.objects.select_for_update().filter(visitor=visitor, pk__in=ids, used=False))
         if not body and not uploads:
             raise Refused("empty", _("Write a message or attach a file."))
+        conversation = (Conversation.objects.select_for_update().filter(visitor=visitor, status__in=OPEN_STATUSES)
+                        .order_by("-id").first())
+        if conversation is not None and conversation.ticket_id is not None and not uploads:
+            line = _append(conversation, message=None, author="visitor", name=visitor.name, body=body,
+                           client_id=client_id, pending=True)
+            intake.queue(inbox.pk)
+            return Stored(line=line, duplicate=False)
         _contact_for_message(visitor)
-        conversation = conversation_start(visitor=visitor)
-        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if conversation is None:
+            conversation = conversation_start(visitor=visitor)
+            conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if intake.run(conversation_id=conversation.pk):
+            conversation.refresh_from_db(fields=["ticket"])  # the intake may have threaded it elsewhere
         result = inbound.receive(inbox=inbox, messages=[inbound.InboundMessage(
-            identity_kind=IdentityKind.CHAT, identity_value=visitor.key, external_id=external_id(visitor, client_id),
-            name=visitor.name, text=body, thread_key=conversation.thread_key,
+            identity_kind=IdentityKind.CHAT, identity_value=visitor.key,
+            external_id=intake.external_id(visitor.key, client_id), name=visitor.name, text=body,
+            thread_key=conversation.thread_key,
             attachments=[NewAttachment(file_name=u.name, content=bytes(u.content), content_type=u.content_type)
                          for u in uploads],
         )])[0]
@@ -305,25 +313,27 @@ def visitor_message(*, visitor: Visitor, client_id: str, body: str, upload_ids=(
 
 
 def _append(conversation: Conversation, *, message: Message | None, author: str, name: str, body: str,
-            client_id: str = "") -> Line:
+            client_id: str = "", pending: bool = False) -> Line:
     """The next line of ``conversation`` (locked by the caller): its ``seq`` is the row's last + 1."""
     conversation.last_seq += 1
     conversation.save(update_fields=["last_seq", "ticket"])
     line = Line.objects.create(conversation=conversation, seq=conversation.last_seq, message=message, author=author,
-                               name=name[:200], body=body, client_id=client_id)
-    line_id = line.pk
-    transaction.on_commit(lambda: _publish_line(line_id))
+                               name=name[:200], body=body, client_id=client_id, pending=pending)
+    transaction.on_commit(lambda: _publish_line(line))
     return line
 
 
-def _publish_line(line_id: int) -> None:
+def _publish_line(line: Line) -> None:
     from pomoc.channels.chat.selectors import lines_by_ids
     from pomoc.core.realtime import publish_many
 
-    for line in lines_by_ids([line_id]):
-        # the same line, its files linked for each side (the visitor's token, the agent's access)
-        publish_many([([visitor_group(line.conversation.visitor_id)], frames.message(line)),
-                      ([conversation_group(line.conversation_id)], frames.message(line, for_agent=True))])
+    if line.message_id is not None:  # read again with its files
+        line = next(iter(lines_by_ids([line.pk])), None)
+        if line is None:
+            return
+    # the same line, its files linked for each side (the visitor's token, the agent's access)
+    publish_many([([visitor_group(line.conversation.visitor_id)], frames.message(line)),
+                  ([conversation_group(line.conversation_id)], frames.message(line, for_agent=True))])
 
 
 def system_line(*, conversation: Conversation, text: str) -> Line:

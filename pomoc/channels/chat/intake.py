@@ -1,0 +1,113 @@
+"""The ticket messages of visitor lines stored ahead of them.
+
+A visitor's message in a conversation that has its ticket is stored as a ``pending`` line in one
+short transaction (its ``seq``, the socket's acknowledgement, the agent's frame) and its ticket
+message is made right after by the intake task, set-wise, through the same inbound pipeline as
+any other message (``inbound.receive``, deduplicated by ``external_id``). The line is the raw
+input, as the stored raw mail is for e-mail: once stored, nothing is lost; a line the task has not
+reached (a worker stopped, a task lost) is taken by the next task or by the sweep.
+
+One task per burst, not per line: the line that finds ``ChatInbox.intake_queued`` unset sets it and
+enqueues the task in its own transaction (so a stored line always has a task or a sweep coming);
+the task clears it before it reads the pending lines, so a line stored after that read queues
+another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from itertools import groupby
+
+from django.db import transaction
+from django.utils import timezone
+
+from pomoc.channels import inbound
+from pomoc.channels.chat.models import ChatInbox, Conversation, Line
+from pomoc.contacts.models import IdentityKind
+
+logger = logging.getLogger(__name__)
+
+BATCH = 200  # lines per transaction
+SWEEP_AFTER = dt.timedelta(seconds=30)  # a pending line older than this was missed by its task
+
+
+def external_id(visitor_key: str, client_id: str) -> str:
+    """A visitor's message id, unique per inbox: the client's id scoped to its visitor, so nobody can
+    collide with (and be acknowledged as) another visitor's message."""
+    return f"chat:{visitor_key}:{client_id}"
+
+
+def queue(inbox_id: int) -> None:
+    """Call in the transaction that stored a pending line of ``inbox_id``."""
+    from pomoc.channels.chat import tasks
+
+    if ChatInbox.objects.filter(inbox_id=inbox_id, intake_queued=False).update(intake_queued=True):
+        tasks.intake.enqueue(inbox_id)
+
+
+def run(*, inbox_id: int | None = None, conversation_id: int | None = None, older_than: dt.datetime | None = None,
+        batches: int = 50) -> int:
+    """Make the ticket messages of pending lines (of one inbox or conversation, or all), oldest first,
+    ``BATCH`` a transaction; how many lines were taken."""
+    if inbox_id is not None and conversation_id is None:
+        ChatInbox.objects.filter(inbox_id=inbox_id).update(intake_queued=False)  # before the read: see queue()
+    done = 0
+    for _batch in range(batches):
+        taken = _batch_run(inbox_id=inbox_id, conversation_id=conversation_id, older_than=older_than)
+        done += taken
+        if taken < BATCH:
+            break
+    return done
+
+
+def _batch_run(*, inbox_id, conversation_id, older_than) -> int:
+    with transaction.atomic():
+        pending = Line.objects.select_for_update(skip_locked=True, of=("self",)).filter(pending=True)
+        if inbox_id is not None:
+            pending = pending.filter(conversation__inbox_id=inbox_id)
+        if conversation_id is not None:
+            pending = pending.filter(conversation_id=conversation_id)
+        if older_than is not None:
+            pending = pending.filter(created_at__lt=older_than)
+        lines = list(pending.select_related("conversation__inbox", "conversation__visitor").order_by("id")[:BATCH])
+        for _inbox_id, group in groupby(lines, key=lambda line: line.conversation.inbox_id):
+            _store(list(group))
+        Line.objects.bulk_update(lines, ["pending", "message", "intake_error"])
+    return len(lines)
+
+
+def _store(lines: list[Line]) -> None:
+    inbox = lines[0].conversation.inbox
+    results = inbound.receive(inbox=inbox, messages=[inbound.InboundMessage(
+        identity_kind=IdentityKind.CHAT, identity_value=line.conversation.visitor.key,
+        external_id=external_id(line.conversation.visitor.key, line.client_id), name=line.conversation.visitor.name,
+        text=line.body, thread_key=line.conversation.thread_key, received_at=line.created_at,
+        stored_at=line.created_at,
+    ) for line in lines])
+    taken = set(Line.objects.filter(message_id__in=[r.message.pk for r in results if r.duplicate and r.message])
+                .values_list("message_id", flat=True))
+    moved: dict[int, int] = {}
+    for line, result in zip(lines, results, strict=True):
+        line.pending = False
+        if result.error:
+            line.intake_error = result.error[:500]
+            logger.warning("chat: line %s of conversation %s made no ticket message: %s",
+                           line.seq, line.conversation_id, result.error)
+            continue
+        if result.duplicate and result.message.pk in taken:
+            continue  # the same message sent twice as two lines (two tabs): the first line has it
+        line.message = result.message
+        if line.conversation.ticket_id != result.ticket.pk:
+            line.conversation.ticket_id = moved[line.conversation_id] = result.ticket.pk
+    for conversation_id, ticket_id in moved.items():  # threaded elsewhere (a merged ticket's target)
+        Conversation.objects.filter(pk=conversation_id).update(ticket_id=ticket_id)
+
+
+def sweep() -> int:
+    """Pending lines their task missed (a stopped worker, a lost task): the periodic job."""
+    return run(older_than=timezone.now() - SWEEP_AFTER)
+
+
+def sweep_has_work() -> bool:
+    return Line.objects.filter(pending=True, created_at__lt=timezone.now() - SWEEP_AFTER).exists()

@@ -1,0 +1,114 @@
+"""A visitor's follow-up is stored and acknowledged as a pending line; the intake task makes its
+ticket message right after, one task for a burst, in the chat's order; the sweep takes what a task
+missed; nothing is lost or doubled."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from pomoc.channels.chat import intake, services, tasks
+from pomoc.channels.chat.models import ChatInbox, Conversation, Line
+from pomoc.channels.chat.tests.test_end import PNG
+from pomoc.core import scheduler
+from pomoc.tickets.models import Message, MessageKind
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def queue(settings):
+    """Tasks are recorded, not run (as with the real queue until the worker takes them)."""
+    from django_tasks import default_task_backend
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
+                                  "QUEUES": ["default", "mail"]}}
+    default_task_backend.clear()
+    yield default_task_backend
+    default_task_backend.clear()
+
+
+def customer_texts(ticket_id):
+    return list(Message.objects.filter(ticket_id=ticket_id, kind=MessageKind.CUSTOMER).order_by("id")
+                .values_list("body_text", flat=True))
+
+
+def test_a_follow_up_is_acknowledged_before_its_ticket_message_and_one_task_takes_the_burst(visitor, queue):
+    first = services.visitor_message(visitor=visitor, client_id="c-1", body="Hello").line
+    assert first.message_id is not None and not first.pending  # the first opens the ticket at once
+    lines = [services.visitor_message(visitor=visitor, client_id=f"c-{n}", body=f"Line {n}").line for n in (2, 3, 4)]
+    assert [line.seq for line in lines] == [2, 3, 4] and all(line.pending for line in lines)
+    ticket_id = Conversation.objects.get(visitor=visitor).ticket_id
+    assert customer_texts(ticket_id) == ["Hello"]
+    queued = [r for r in queue.results if r.task.func == tasks.intake.func]
+    assert len(queued) == 1 and queued[0].args == [visitor.inbox_id]  # one task for the burst
+
+    assert tasks.intake.func(visitor.inbox_id) == 3
+    assert customer_texts(ticket_id) == ["Hello", "Line 2", "Line 3", "Line 4"]
+    stored = list(Line.objects.filter(pk__in=[line.pk for line in lines]).order_by("seq"))
+    assert not any(line.pending for line in stored) and all(line.message_id for line in stored)
+    # the ticket message keeps when the visitor wrote it, not when the task ran: an agent's reply
+    # written in between stays after it on the ticket
+    assert Message.objects.get(pk=stored[0].message_id).created_at == stored[0].created_at
+    assert ChatInbox.objects.get(inbox_id=visitor.inbox_id).intake_queued is False
+
+    # after the task read them, the next line queues a task of its own
+    services.visitor_message(visitor=visitor, client_id="c-5", body="Line 5")
+    assert len([r for r in queue.results if r.task.func == tasks.intake.func]) == 2
+
+
+def test_a_resent_pending_line_is_not_doubled_and_a_second_run_makes_nothing_twice(visitor, queue):
+    services.visitor_message(visitor=visitor, client_id="c-1", body="Hello")
+    line = services.visitor_message(visitor=visitor, client_id="c-2", body="Again").line
+    resent = services.visitor_message(visitor=visitor, client_id="c-2", body="Again")
+    assert resent.duplicate and resent.line.pk == line.pk
+    assert intake.run(inbox_id=visitor.inbox_id) == 1
+    assert intake.run(inbox_id=visitor.inbox_id) == 0
+    assert customer_texts(Conversation.objects.get(visitor=visitor).ticket_id) == ["Hello", "Again"]
+
+
+def test_a_message_with_a_file_waits_for_the_pending_lines_before_it(visitor, queue):
+    services.visitor_message(visitor=visitor, client_id="c-1", body="Hello")
+    services.visitor_message(visitor=visitor, client_id="c-2", body="Before the photo")
+    upload = services.upload_store(visitor=visitor, name="photo.png", content=PNG)
+    with_file = services.visitor_message(visitor=visitor, client_id="c-3", body="The photo", upload_ids=[upload.pk])
+    assert with_file.line.message_id is not None
+    assert customer_texts(with_file.line.message.ticket_id) == ["Hello", "Before the photo", "The photo"]
+    assert not Line.objects.filter(pending=True).exists()
+
+
+def test_the_sweep_takes_lines_their_task_missed(visitor, queue):
+    services.visitor_message(visitor=visitor, client_id="c-1", body="Hello")
+    line = services.visitor_message(visitor=visitor, client_id="c-2", body="Lost task").line
+    assert not intake.sweep_has_work()  # young: its task is on the way
+    Line.objects.filter(pk=line.pk).update(created_at=timezone.now() - dt.timedelta(minutes=2))
+    assert intake.sweep_has_work()
+    job = next(job for job in scheduler.schedule() if job.name == "chat.intake_sweep")
+    assert job.has_work()
+    assert tasks.intake_sweep.func() == 1
+    line.refresh_from_db()
+    assert not line.pending and line.message.body_text == "Lost task"
+    assert not intake.sweep_has_work()
+
+
+def test_a_line_threaded_into_another_ticket_moves_its_conversation(visitor, queue):
+    from pomoc.testing.factories import UserFactory, make_ticket
+    from pomoc.tickets.services import ticket_merge
+
+    services.visitor_message(visitor=visitor, client_id="c-1", body="Hello")
+    conversation = Conversation.objects.get(visitor=visitor)
+    target = make_ticket()
+    ticket_merge(source=conversation.ticket, target=target, actor=UserFactory(role="administrator"))
+    line = services.visitor_message(visitor=visitor, client_id="c-2", body="After the merge").line
+    intake.run(inbox_id=visitor.inbox_id)
+    line.refresh_from_db()
+    conversation.refresh_from_db()
+    assert line.message.ticket_id == target.pk and conversation.ticket_id == target.pk
+
+
+def test_the_immediate_queue_makes_the_ticket_message_at_once(visitor):
+    """With the tests' immediate task backend (and the embedded worker soon after) nothing waits."""
+    services.visitor_message(visitor=visitor, client_id="c-1", body="Hello")
+    line = services.visitor_message(visitor=visitor, client_id="c-2", body="Now").line
+    line.refresh_from_db()
+    assert not line.pending and line.message.body_text == "Now"
