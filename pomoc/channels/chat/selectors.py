@@ -40,20 +40,30 @@ def lines_by_ids(ids: list[int]) -> list[Line]:
     return list(_lines().filter(pk__in=ids).order_by("seq"))
 
 
-def queue(department_id: int | None) -> list[Conversation]:
-    """The department's waiting chats (those with a first message), oldest first."""
-    return list(Conversation.objects.filter(department_id=department_id, status=ConversationStatus.QUEUED,
-                                            ticket__isnull=False)
-                .select_related("visitor", "agent", "ticket").order_by("created_at", "id"))
+def _waiting(department_id: int | None):
+    return Conversation.objects.filter(department_id=department_id, status=ConversationStatus.QUEUED,
+                                       ticket__isnull=False)
+
+
+def _ahead_of(conversation: Conversation) -> Q:
+    return Q(created_at__lt=conversation.created_at) | Q(created_at=conversation.created_at, id__lt=conversation.pk)
+
+
+def queue(department_id: int | None, *, from_place_of: Conversation | None = None) -> tuple[int, list[Conversation]]:
+    """The department's waiting chats (those with a first message), oldest first: all of them, or
+    those from ``from_place_of``'s place on (waiting or not); with how many wait ahead of those."""
+    waiting = _waiting(department_id)
+    ahead = 0
+    if from_place_of is not None:
+        ahead = waiting.filter(_ahead_of(from_place_of)).count()
+        waiting = waiting.exclude(_ahead_of(from_place_of))
+    return ahead, list(waiting.select_related("visitor", "agent", "ticket").order_by("created_at", "id"))
 
 
 def queue_position(conversation: Conversation) -> int | None:
     if conversation.status != ConversationStatus.QUEUED or conversation.ticket_id is None:
         return None
-    ahead = Conversation.objects.filter(department_id=conversation.department_id, status=ConversationStatus.QUEUED,
-                                        ticket__isnull=False).filter(
-        Q(created_at__lt=conversation.created_at) | Q(created_at=conversation.created_at, id__lt=conversation.pk))
-    return ahead.count() + 1
+    return _waiting(conversation.department_id).filter(_ahead_of(conversation)).count() + 1
 
 
 def open_chats_of(agent_id: int) -> int:

@@ -307,7 +307,7 @@ def visitor_message(*, visitor: Visitor, client_id: str, body: str, upload_ids=(
         line = _append(conversation, message=result.message, author="visitor", name=visitor.name,
                        body=body, client_id=client_id)
         if first:
-            transaction.on_commit(lambda: _queue_changed(conversation.department_id))
+            transaction.on_commit(lambda: _queue_changed(conversation.department_id, conversation))
             _ring(conversation)
     return Stored(line=line, duplicate=False)
 
@@ -381,18 +381,18 @@ def visitor_lines_seen(*, conversation: Conversation, upto: int, state: str) -> 
 
 
 # --- queue ----------------------------------------------------------------------------------
-def _queue_changed(department_id: int | None) -> None:
-    """Every waiting visitor of the department hears their new place; agents and supervisors see the
-    queue change."""
+def _queue_changed(department_id: int | None, moved: Conversation) -> None:
+    """``moved`` joined or left the department's queue: it and the visitors waiting behind it hear
+    their place (those ahead keep theirs, so a chat joining at the end tells nobody else); agents
+    and supervisors see the queue change."""
     from pomoc.channels.chat.selectors import queue
-
-    waiting = queue(department_id)
     from pomoc.core.realtime import publish_many
 
+    ahead, behind = queue(department_id, from_place_of=moved)
     sends = [([visitor_group(c.visitor_id)], frames.status(c, position=n, online=True))
-             for n, c in enumerate(waiting, start=1)]
+             for n, c in enumerate(behind, start=ahead + 1)]
     sends.append(([department_group(department_id)], {"type": "queue", "department": department_id,
-                                                      "length": len(waiting)}))
+                                                      "length": ahead + len(behind)}))
     sends.append(_chats_changed(department_id, "queue"))
     publish_many(sends)
 
@@ -451,7 +451,7 @@ def conversation_accept(*, conversation: Conversation, agent: User, force: bool 
         publish_on_commit([_chats_changed(conversation.department_id, "accepted")])
         if was_queued:
             department_id = conversation.department_id
-            transaction.on_commit(lambda: _queue_changed(department_id))
+            transaction.on_commit(lambda: _queue_changed(department_id, conversation))
     return conversation
 
 
@@ -476,7 +476,7 @@ def conversation_transfer(*, conversation: Conversation, actor: User, agent: Use
                                           changes={"department": department, "assignee": None})
         system_line(conversation=conversation, text=_("You are being transferred to %(department)s.")
                     % {"department": department.name})
-        transaction.on_commit(lambda: (_queue_changed(old), _queue_changed(department.pk)))
+        transaction.on_commit(lambda: (_queue_changed(old, conversation), _queue_changed(department.pk, conversation)))
         _ring(conversation)
     return conversation
 
@@ -504,7 +504,7 @@ def conversation_end(*, conversation: Conversation, by_visitor: bool, actor: Use
         publish_on_commit([_chats_changed(conversation.department_id, "ended")])
         if was_queued:
             department_id = conversation.department_id
-            transaction.on_commit(lambda: _queue_changed(department_id))
+            transaction.on_commit(lambda: _queue_changed(department_id, conversation))
     return conversation
 
 

@@ -19,7 +19,7 @@ def _chat(inbox, n: int) -> Conversation:
 def test_waiting_visitors_know_their_place(inbox):
     chats = [_chat(inbox, n) for n in range(3)]
     assert [selectors.queue_position(c) for c in chats] == [1, 2, 3]
-    assert [c.pk for c in selectors.queue(inbox.department_id)] == [c.pk for c in chats]
+    assert [c.pk for c in selectors.queue(inbox.department_id)[1]] == [c.pk for c in chats]
 
 
 def test_online_means_an_agent_of_the_department_with_room(inbox, department):
@@ -85,4 +85,47 @@ def test_the_visitor_ends_the_chat(inbox):
     services.conversation_end(conversation=chat, by_visitor=True)
     chat.refresh_from_db()
     assert chat.status == ConversationStatus.ENDED and chat.ended_at is not None
-    assert selectors.queue(inbox.department_id) == []
+    assert selectors.queue(inbox.department_id) == (0, [])
+
+
+def _listening(conversations):
+    """A channel in each visitor's group of the in-memory layer, and what each heard since."""
+    import asyncio
+
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from pomoc.channels.chat.groups import visitor_group
+
+    layer = get_channel_layer()
+    channels = {}
+    for conversation in conversations:
+        channels[conversation.pk] = async_to_sync(layer.new_channel)()
+        async_to_sync(layer.group_add)(visitor_group(conversation.visitor_id), channels[conversation.pk])
+
+    def heard(conversation) -> list[dict]:
+        async def drain():
+            frames = []
+            while True:
+                try:
+                    event = await asyncio.wait_for(layer.receive(channels[conversation.pk]), 0.05)
+                except TimeoutError:
+                    return frames
+                frames.append(event.get("payload"))
+        return async_to_sync(drain)()
+
+    return heard
+
+
+def test_a_chat_joining_the_end_tells_nobody_else_and_one_leaving_tells_those_behind(
+        inbox, department, django_capture_on_commit_callbacks):
+    chats = [_chat(inbox, n) for n in range(3)]
+    heard = _listening(chats)
+    with django_capture_on_commit_callbacks(execute=True):
+        newest = _chat(inbox, 3)
+    assert [heard(c) for c in chats] == [[], [], []]  # their places did not change
+    assert selectors.queue_position(newest) == 4
+    with django_capture_on_commit_callbacks(execute=True):
+        services.conversation_accept(conversation=chats[1], agent=make_agent(department))
+    assert heard(chats[0]) == []
+    assert [(f["status"], f["queue_position"]) for f in heard(chats[2]) if f.get("type") == "status"] == [("queued", 2)]
