@@ -142,6 +142,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # Several test runs on one PostgreSQL server each need their own test database.
     DATABASES["default"]["TEST"] = {"NAME": env_str("POMOC_TEST_DB_NAME", "") or None}
+    if not DATABASES["default"]["CONN_MAX_AGE"] and env_int("DB_POOL_MAX_SIZE", 20) > 0:
+        # Under ASGI every piece of sync work (a view, a socket's database call) opens and closes its
+        # connection: with a pool (psycopg_pool, Django's "pool" option) that is a checkout, not a new
+        # PostgreSQL session (docs/decisions/0032-postgresql-connection-pool.md).
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1, "max_size": env_int("DB_POOL_MAX_SIZE", 20), "timeout": 30}
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 if IS_POSTGRES:
     # Its lookups and type handlers are PostgreSQL's only; on SQLite the app would just import psycopg

@@ -20,3 +20,7 @@ TEST_RUN_PREFIX = f"test-{os.getpid()}-{os.urandom(3).hex()}"
 if REDIS_URL:  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = TEST_RUN_PREFIX  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = TEST_RUN_PREFIX  # noqa: F405
+
+# The test databases are dropped at the end of a run, which a pool's idle connection would prevent;
+# the servers the tests start (``pomoc serve`` in a subprocess) use the pool of the real settings.
+DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405
