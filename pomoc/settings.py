@@ -163,9 +163,18 @@ def redis_channel_layer(url: str, max_connections: int) -> dict:
     (channels_redis#422): no client timeout. Its pools also stop at 100 connections and then fail
     at once (MaxConnectionsError) instead of waiting: a burst of sockets joining groups and messages
     sent to them (a thousand live chats) needs more at the same moment, so the pool of each process
-    may grow to ``max_connections`` (REDIS_MAX_CONNECTIONS, 1,000); they are reused, not kept open per socket."""
+    may grow to ``max_connections`` (REDIS_MAX_CONNECTIONS, 1,000); they are reused, not kept open per socket.
+
+    Its ``capacity`` bounds one Redis key that holds the waiting messages of *every* socket of a
+    process (not one socket's), and what goes over it is dropped silently: at the default 100, a
+    moment's lag of a busy process lost chat frames. It is a bound against a process that stopped
+    reading; messages still expire after a minute."""
     return {"BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [{"address": url, "socket_timeout": None, "max_connections": max_connections}]}}
+            "CONFIG": {"hosts": [{"address": url, "socket_timeout": None, "max_connections": max_connections}],
+                       "capacity": CHANNEL_CAPACITY}}
+
+
+CHANNEL_CAPACITY = 100_000  # messages waiting for one process's sockets (Redis) or for one socket (in memory)
 
 
 REDIS_URL = env_str("REDIS_URL")
@@ -174,7 +183,8 @@ if REDIS_URL:
     CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL, env_int("REDIS_MAX_CONNECTIONS", 1000) or 1000)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer",
+                                  "CONFIG": {"capacity": CHANNEL_CAPACITY}}}
 
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {

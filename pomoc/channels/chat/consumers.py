@@ -12,6 +12,7 @@ import asyncio
 import fnmatch
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from urllib.parse import parse_qs
 
@@ -35,11 +36,14 @@ TYPING_MIN_INTERVAL = 1.0
 MAX_FRAME_CHARS = 64 * 1024
 
 
+_DATABASE_THREADS = ThreadPoolExecutor(max_workers=12, thread_name_prefix="pomoc-chat-db")
+
+
 def database_sync_to_async(func):
-    """Channels' ``database_sync_to_async`` in a thread of the pool rather than the one thread every
-    socket of the process shares: a thousand chats' messages wait on PostgreSQL side by side (their
-    commits flushed together), not one after the other (connections come from the pool)."""
-    return DatabaseSyncToAsync(func, thread_sensitive=False)
+    """Channels' ``database_sync_to_async`` in threads of the chat sockets' own rather than the one
+    thread every socket of the process shares: a thousand chats' messages wait on PostgreSQL side by
+    side (their commits flushed together), not one after the other (connections come from the pool)."""
+    return DatabaseSyncToAsync(func, thread_sensitive=False, executor=_DATABASE_THREADS)
 
 
 def _headers(scope) -> dict[str, str]:

@@ -17,18 +17,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from itertools import groupby
 
 from django.db import transaction
 from django.utils import timezone
 
 from pomoc.channels import inbound
 from pomoc.channels.chat.models import ChatInbox, Conversation, Line
+from pomoc.channels.models import Inbox
 from pomoc.contacts.models import IdentityKind
 
 logger = logging.getLogger(__name__)
 
-BATCH = 200  # lines per transaction
+BATCH = 50  # lines per transaction (the inbox stays locked while they are stored)
 SWEEP_AFTER = dt.timedelta(seconds=30)  # a pending line older than this was missed by its task
 
 
@@ -46,11 +46,11 @@ def queue(inbox_id: int) -> None:
         tasks.intake.enqueue(inbox_id)
 
 
-def run(*, inbox_id: int | None = None, conversation_id: int | None = None, older_than: dt.datetime | None = None,
+def run(*, inbox_id: int, conversation_id: int | None = None, older_than: dt.datetime | None = None,
         batches: int = 50) -> int:
-    """Make the ticket messages of pending lines (of one inbox or conversation, or all), oldest first,
+    """Make the ticket messages of the inbox's pending lines (or of one conversation's), oldest first,
     ``BATCH`` a transaction; how many lines were taken."""
-    if inbox_id is not None and conversation_id is None:
+    if conversation_id is None:
         ChatInbox.objects.filter(inbox_id=inbox_id).update(intake_queued=False)  # before the read: see queue()
     done = 0
     for _batch in range(batches):
@@ -61,32 +61,32 @@ def run(*, inbox_id: int | None = None, conversation_id: int | None = None, olde
     return done
 
 
-def _batch_run(*, inbox_id, conversation_id, older_than) -> int:
+def _batch_run(*, inbox_id: int, conversation_id: int | None, older_than: dt.datetime | None) -> int:
     with transaction.atomic():
-        pending = Line.objects.select_for_update(skip_locked=True, of=("self",)).filter(pending=True)
-        if inbox_id is not None:
-            pending = pending.filter(conversation__inbox_id=inbox_id)
+        # one intake of an inbox at a time (the pipeline takes the same lock): the lines are read
+        # after it, never locked themselves (the agents' read marks update them meanwhile)
+        inbox = Inbox.objects.select_for_update().filter(pk=inbox_id).first()
+        pending = Line.objects.filter(pending=True, conversation__inbox_id=inbox_id)
         if conversation_id is not None:
             pending = pending.filter(conversation_id=conversation_id)
         if older_than is not None:
             pending = pending.filter(created_at__lt=older_than)
-        lines = list(pending.select_related("conversation__inbox", "conversation__visitor").order_by("id")[:BATCH])
-        for _inbox_id, group in groupby(lines, key=lambda line: line.conversation.inbox_id):
-            _store(list(group))
-        Line.objects.bulk_update(lines, ["pending", "message", "intake_error"])
+        lines = list(pending.select_related("conversation__visitor").order_by("id")[:BATCH])
+        if lines:
+            _store(inbox, lines)
+            Line.objects.bulk_update(lines, ["pending", "message", "intake_error"])
     return len(lines)
 
 
-def _store(lines: list[Line]) -> None:
-    inbox = lines[0].conversation.inbox
+def _store(inbox: Inbox, lines: list[Line]) -> None:
     results = inbound.receive(inbox=inbox, messages=[inbound.InboundMessage(
         identity_kind=IdentityKind.CHAT, identity_value=line.conversation.visitor.key,
         external_id=external_id(line.conversation.visitor.key, line.client_id), name=line.conversation.visitor.name,
         text=line.body, thread_key=line.conversation.thread_key, received_at=line.created_at,
         stored_at=line.created_at,
     ) for line in lines])
-    taken = set(Line.objects.filter(message_id__in=[r.message.pk for r in results if r.duplicate and r.message])
-                .values_list("message_id", flat=True))
+    linked = dict(Line.objects.filter(message_id__in=[r.message.pk for r in results if r.duplicate and r.message])
+                  .values_list("message_id", "pk"))
     moved: dict[int, int] = {}
     for line, result in zip(lines, results, strict=True):
         line.pending = False
@@ -95,7 +95,7 @@ def _store(lines: list[Line]) -> None:
             logger.warning("chat: line %s of conversation %s made no ticket message: %s",
                            line.seq, line.conversation_id, result.error)
             continue
-        if result.duplicate and result.message.pk in taken:
+        if linked.get(result.message.pk, line.pk) != line.pk:
             continue  # the same message sent twice as two lines (two tabs): the first line has it
         line.message = result.message
         if line.conversation.ticket_id != result.ticket.pk:
@@ -106,7 +106,10 @@ def _store(lines: list[Line]) -> None:
 
 def sweep() -> int:
     """Pending lines their task missed (a stopped worker, a lost task): the periodic job."""
-    return run(older_than=timezone.now() - SWEEP_AFTER)
+    older_than = timezone.now() - SWEEP_AFTER
+    inbox_ids = sorted(set(Line.objects.filter(pending=True, created_at__lt=older_than)
+                           .values_list("conversation__inbox_id", flat=True)))
+    return sum(run(inbox_id=inbox_id, older_than=older_than) for inbox_id in inbox_ids)
 
 
 def sweep_has_work() -> bool:

@@ -285,7 +285,7 @@ def visitor_message(*, visitor: Visitor, client_id: str, body: str, upload_ids=(
         if conversation is None:
             conversation = conversation_start(visitor=visitor)
             conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        if intake.run(conversation_id=conversation.pk):
+        if intake.run(inbox_id=inbox.pk, conversation_id=conversation.pk):
             conversation.refresh_from_db(fields=["ticket"])  # the intake may have threaded it elsewhere
         result = inbound.receive(inbox=inbox, messages=[inbound.InboundMessage(
             identity_kind=IdentityKind.CHAT, identity_value=visitor.key,

@@ -36,3 +36,29 @@ def test_a_burst_of_group_joins_and_sends_all_get_through():
     joined, sent, first = asyncio.run(burst())
     assert [type(o).__name__ for o in joined + sent if isinstance(o, BaseException)] == []
     assert first["type"] == "pomoc.event"
+
+
+def test_a_backlog_for_the_many_sockets_of_one_process_is_never_dropped():
+    """channels_redis keeps the waiting messages of every channel of a process under one key; over its
+    capacity they are dropped without an error. A busy process (hundreds of chat sockets, a moment
+    behind) must still get every one."""
+    require_service("Redis", redis_reachable(), hint="apt-get install redis-server")
+    layer = RedisChannelLayer(**{**redis_channel_layer(redis_url(), 1000)["CONFIG"],
+                                 "prefix": f"test-backlog-{uuid.uuid4().hex[:8]}"})
+    run = uuid.uuid4().hex[:8]
+
+    async def backlog():
+        channels = [await layer.new_channel() for _n in range(300)]
+        for n, channel in enumerate(channels):
+            await layer.group_add(f"backlog.{run}.{n}", channel)
+        for round_ in range(2):  # 600 messages wait before anyone reads
+            for n in range(len(channels)):
+                await layer.group_send(f"backlog.{run}.{n}", {"type": "pomoc.event", "n": n, "round": round_})
+        try:
+            return [[(await asyncio.wait_for(layer.receive(channel), 5))["round"] for _round in range(2)]
+                    for channel in channels]
+        finally:
+            await layer.flush()
+            await layer.close_pools()
+
+    assert asyncio.run(backlog()) == [[0, 1]] * 300

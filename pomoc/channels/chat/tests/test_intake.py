@@ -64,6 +64,11 @@ def test_a_resent_pending_line_is_not_doubled_and_a_second_run_makes_nothing_twi
     assert resent.duplicate and resent.line.pk == line.pk
     assert intake.run(inbox_id=visitor.inbox_id) == 1
     assert intake.run(inbox_id=visitor.inbox_id) == 0
+    # a second run that read the line before the first one stored it (two workers) keeps its message
+    message_id = Line.objects.get(pk=line.pk).message_id
+    Line.objects.filter(pk=line.pk).update(pending=True)
+    assert intake.run(inbox_id=visitor.inbox_id) == 1
+    assert Line.objects.get(pk=line.pk).message_id == message_id
     assert customer_texts(Conversation.objects.get(visitor=visitor).ticket_id) == ["Hello", "Again"]
 
 
