@@ -4,6 +4,11 @@ The ticket page shows what several apps know about the ticket (its SLA, whether 
 it, what they last read). Each would cost a query of its own; instead an app registers an
 ``extender`` (``queryset, user -> queryset``) that joins or annotates what it needs, and reads it
 from the ticket when present (falling back to its own query when the ticket came another way).
+
+What only the sidebar shows is registered with ``sidebar=True``: the page itself asks for its
+sidebar afterwards (``views_ticket.sidebar_partial``), and its own query leaves those joins out.
+Every join costs PostgreSQL planning time (the planner weighs each join order and index), which
+with all of them outweighed the query's execution many times over.
 """
 
 from __future__ import annotations
@@ -16,19 +21,28 @@ from pomoc.tickets.models import Ticket
 
 Extender = Callable[[QuerySet, object], QuerySet]
 _extenders: dict[str, Extender] = {}
+_sidebar_extenders: dict[str, Extender] = {}
 
 
-def register(name: str, extender: Extender) -> None:
-    _extenders[name] = extender
+def register(name: str, extender: Extender, *, sidebar: bool = False) -> None:
+    """Add ``extender`` to the ticket page's query; with ``sidebar`` only where the sidebar is shown."""
+    (_sidebar_extenders if sidebar else _extenders)[name] = extender
+    (_extenders if sidebar else _sidebar_extenders).pop(name, None)
 
 
-def ticket_page_queryset(user) -> QuerySet[Ticket]:
-    """Tickets with what the header, sidebar and reply route show of their related rows, and what
-    the registered apps add: one query, plus one for the requester's identities."""
-    queryset = (Ticket.objects.select_related("requester", "requester__company", "assignee", "department",
-                                              "merged_into")
+def ticket_page_queryset(user, *, sidebar: bool = True) -> QuerySet[Ticket]:
+    """Tickets with what the header, reply route and (unless ``sidebar`` is false) the sidebar show
+    of their related rows, and what the registered apps add: one query, plus one for the
+    requester's identities."""
+    related = ["requester", "assignee", "department", "merged_into"]
+    if sidebar:
+        related.append("requester__company")
+    queryset = (Ticket.objects.select_related(*related)
                 .defer("merged_into__search_vector")  # the target's number is all the page shows of it
                 .prefetch_related("requester__identities"))
     for extender in _extenders.values():
         queryset = extender(queryset, user)
+    if sidebar:
+        for extender in _sidebar_extenders.values():
+            queryset = extender(queryset, user)
     return queryset

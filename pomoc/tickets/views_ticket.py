@@ -55,8 +55,11 @@ from pomoc.tickets.views_common import is_htmx, staff_required
 PUBLIC_KINDS = (MessageKind.CUSTOMER, MessageKind.REPLY)
 
 
-def load_ticket(request, number) -> Ticket:
-    return access_ticket_by_number(request.user, number, page_query.ticket_page_queryset(request.user))
+def load_ticket(request, number, *, sidebar: bool = True) -> Ticket:
+    """The ticket with what its page shows; without ``sidebar`` for answers that leave the sidebar out
+    (it loads itself: ``sidebar_partial``)."""
+    return access_ticket_by_number(request.user, number,
+                                   page_query.ticket_page_queryset(request.user, sidebar=sidebar))
 
 
 def load_ticket_message(request, number, message_id) -> tuple[Ticket, Message]:
@@ -147,7 +150,7 @@ def page_context(request, ticket: Ticket, *, sidebar_later: bool = False, **extr
 @staff_required
 @require_GET
 def detail(request, number):
-    ticket = load_ticket(request, number)
+    ticket = load_ticket(request, number, sidebar=False)
     unread.opened(request.user, ticket)
     # ?images=<message id>[,…] or ?images=all: the agent asked to load the remote images of those messages
     remote_images = rendering.parse_remote_images(request.GET.get("images"))
@@ -161,13 +164,14 @@ def detail(request, number):
 @staff_required
 @require_GET
 def header_partial(request, number):
-    return render(request, "tickets/_header.html", header_context(request, load_ticket(request, number)))
+    ticket = load_ticket(request, number, sidebar=False)
+    return render(request, "tickets/_header.html", header_context(request, ticket))
 
 
 @staff_required
 @require_GET
 def conversation_partial(request, number):
-    ticket = load_ticket(request, number)
+    ticket = load_ticket(request, number, sidebar=False)
     unread.opened(request.user, ticket)  # the agent is on the page: what it now shows is read
     return render(request, "tickets/_conversation.html", conversation_context(request, ticket))
 
