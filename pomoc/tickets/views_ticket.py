@@ -55,11 +55,11 @@ from pomoc.tickets.views_common import is_htmx, staff_required
 PUBLIC_KINDS = (MessageKind.CUSTOMER, MessageKind.REPLY)
 
 
-def load_ticket(request, number, *, sidebar: bool = True) -> Ticket:
-    """The ticket with what its page shows; without ``sidebar`` for answers that leave the sidebar out
-    (it loads itself: ``sidebar_partial``)."""
+def load_ticket(request, number, *, main: bool = True, sidebar: bool = True) -> Ticket:
+    """The ticket with what its page shows; without ``sidebar`` (or ``main``) for answers that leave
+    the sidebar (or all but the sidebar) out: the page loads its sidebar afterwards (``sidebar_partial``)."""
     return access_ticket_by_number(request.user, number,
-                                   page_query.ticket_page_queryset(request.user, sidebar=sidebar))
+                                   page_query.ticket_page_queryset(request.user, main=main, sidebar=sidebar))
 
 
 def load_ticket_message(request, number, message_id) -> tuple[Ticket, Message]:
@@ -179,7 +179,7 @@ def conversation_partial(request, number):
 @staff_required
 @require_GET
 def sidebar_partial(request, number):
-    ticket = load_ticket(request, number)
+    ticket = load_ticket(request, number, main=not is_htmx(request))
     if not is_htmx(request):  # the page's link for browsers without scripts: the whole page, sidebar inline
         response = render(request, "tickets/detail.html", page_context(request, ticket))
     else:
