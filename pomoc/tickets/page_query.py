@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from pomoc.tickets.models import Ticket
 
@@ -36,12 +36,14 @@ def ticket_page_queryset(user, *, main: bool = True, sidebar: bool = True) -> Qu
     """Tickets with what the header, reply route and sidebar show of their related rows, and what
     the registered apps add: one query, plus one for the requester's identities. Without ``main``
     or ``sidebar``, what only that part of the page reads is left out."""
-    related = ["requester", "assignee", "department", "merged_into"]
+    related = ["requester", "assignee", "department"]
     if sidebar:
         related.append("requester__company")
-    queryset = (Ticket.objects.select_related(*related)
-                .defer("merged_into__search_vector")  # the target's number is all the page shows of it
-                .prefetch_related("requester__identities"))
+    # A merged ticket's page names its target by number, all it shows of it: a subquery, not a join
+    # of a second ticket row (the ticket table's joins cost the planner most).
+    queryset = (Ticket.objects.select_related(*related).prefetch_related("requester__identities")
+                .annotate(merged_into_number=Subquery(Ticket.objects.filter(pk=OuterRef("merged_into_id"))
+                                                      .values("number")[:1])))
     for extender in (_extenders.values() if main else ()):
         queryset = extender(queryset, user)
     for extender in (_sidebar_extenders.values() if sidebar else ()):

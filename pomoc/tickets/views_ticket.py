@@ -138,6 +138,7 @@ def page_context(request, ticket: Ticket, *, sidebar_later: bool = False, **extr
                **reply_route_context(request, ticket), "sidebar_later": sidebar_later}
     if not sidebar_later:
         context.update(sidebar_context(request, ticket))
+    context["merged_into_number"] = merged_into_number(ticket)
     newest = context["newest_message_id"]
     context.setdefault("reply_form", ReplyForm(auto_id="reply-%s", initial={"seen_message_id": newest}))
     context.setdefault("note_form", MessageForm(auto_id="note-%s", initial={"seen_message_id": newest}))
@@ -145,6 +146,14 @@ def page_context(request, ticket: Ticket, *, sidebar_later: bool = False, **extr
     context.setdefault("undoable_merges", merging.undoable_merges(ticket, events=context["ticket_events"]))
     context.update(extra)
     return context
+
+
+def merged_into_number(ticket: Ticket) -> int | None:
+    """The number of the ticket this one was merged into (read with the ticket by ``load_ticket``)."""
+    if not ticket.merged_into_id:
+        return None
+    number = getattr(ticket, "merged_into_number", None)
+    return number if number is not None else ticket.merged_into.number
 
 
 @staff_required
