@@ -8,9 +8,10 @@ class DraftsConfig(AppConfig):
     verbose_name = _("Drafts")
 
     def ready(self) -> None:
-        from pomoc.drafts import services
-        from pomoc.tickets import dispatch
+        from pomoc.drafts import selectors, services
+        from pomoc.tickets import dispatch, page_query
 
         # A reply or note that was stored ends the draft it was typed in (after the commit, so a
         # refused reply keeps its draft).
         dispatch.register("drafts_sent", services.forget_sent_drafts, order=dispatch.LIVE_UPDATES + 1)
+        page_query.register("drafts", selectors.annotate_ticket_page)

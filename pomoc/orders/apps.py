@@ -12,7 +12,7 @@ class OrdersConfig(AppConfig):
         from pomoc.tickets import page_query
 
         history.register()
-        page_query.register("orders", lambda tickets, user: tickets.select_related("return_request"))
+        page_query.register("orders", lambda tickets, user: tickets.select_related("return_request"), sidebar=True)
         registry.register_personal_data(personal_data.PERSONAL_DATA)
         registry.register_personal_data(personal_data.WEBHOOK_PAYLOADS)
         registry.register_personal_data(personal_data.IMPORT_FILES)

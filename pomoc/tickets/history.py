@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy
 
 from pomoc.accounts.models import Department, User
 from pomoc.contacts.models import Contact, Identity
+from pomoc.tickets.forms import departments as department_list
+from pomoc.tickets.forms import staff_users
 from pomoc.tickets.models import (
     Channel,
     CustomFieldDefinition,
@@ -96,10 +98,16 @@ class _Names:
             elif event.type == EventType.CUSTOM_FIELDS_CHANGED:
                 custom = True
         names = cls()
+        # Agents and departments come from the cached lists the header reads too (no query of their
+        # own); only those missing there (a deactivated agent, a department just added) are read.
         if users:
-            names.users = {u.pk: u.display_name for u in User.objects.filter(pk__in=users)}
+            names.users = {u.pk: u.display_name for u in staff_users() if u.pk in users}
+            if missing := users - names.users.keys():
+                names.users.update({u.pk: u.display_name for u in User.objects.filter(pk__in=missing)})
         if departments:
-            names.departments = dict(Department.objects.filter(pk__in=departments).values_list("pk", "name"))
+            names.departments = {d.pk: d.name for d in department_list() if d.pk in departments}
+            if missing := departments - names.departments.keys():
+                names.departments.update(Department.objects.filter(pk__in=missing).values_list("pk", "name"))
         if contacts:
             names.contacts = {c.pk: str(c) for c in Contact.objects.filter(pk__in=contacts)}
         if identities:

@@ -55,8 +55,11 @@ from pomoc.tickets.views_common import is_htmx, staff_required
 PUBLIC_KINDS = (MessageKind.CUSTOMER, MessageKind.REPLY)
 
 
-def load_ticket(request, number) -> Ticket:
-    return access_ticket_by_number(request.user, number, page_query.ticket_page_queryset(request.user))
+def load_ticket(request, number, *, main: bool = True, sidebar: bool = True) -> Ticket:
+    """The ticket with what its page shows; without ``sidebar`` (or ``main``) for answers that leave
+    the sidebar (or all but the sidebar) out: the page loads its sidebar afterwards (``sidebar_partial``)."""
+    return access_ticket_by_number(request.user, number,
+                                   page_query.ticket_page_queryset(request.user, main=main, sidebar=sidebar))
 
 
 def load_ticket_message(request, number, message_id) -> tuple[Ticket, Message]:
@@ -135,6 +138,7 @@ def page_context(request, ticket: Ticket, *, sidebar_later: bool = False, **extr
                **reply_route_context(request, ticket), "sidebar_later": sidebar_later}
     if not sidebar_later:
         context.update(sidebar_context(request, ticket))
+    context["merged_into_number"] = merged_into_number(ticket)
     newest = context["newest_message_id"]
     context.setdefault("reply_form", ReplyForm(auto_id="reply-%s", initial={"seen_message_id": newest}))
     context.setdefault("note_form", MessageForm(auto_id="note-%s", initial={"seen_message_id": newest}))
@@ -144,10 +148,18 @@ def page_context(request, ticket: Ticket, *, sidebar_later: bool = False, **extr
     return context
 
 
+def merged_into_number(ticket: Ticket) -> int | None:
+    """The number of the ticket this one was merged into (read with the ticket by ``load_ticket``)."""
+    if not ticket.merged_into_id:
+        return None
+    number = getattr(ticket, "merged_into_number", None)
+    return number if number is not None else ticket.merged_into.number
+
+
 @staff_required
 @require_GET
 def detail(request, number):
-    ticket = load_ticket(request, number)
+    ticket = load_ticket(request, number, sidebar=False)
     unread.opened(request.user, ticket)
     # ?images=<message id>[,…] or ?images=all: the agent asked to load the remote images of those messages
     remote_images = rendering.parse_remote_images(request.GET.get("images"))
@@ -161,13 +173,14 @@ def detail(request, number):
 @staff_required
 @require_GET
 def header_partial(request, number):
-    return render(request, "tickets/_header.html", header_context(request, load_ticket(request, number)))
+    ticket = load_ticket(request, number, sidebar=False)
+    return render(request, "tickets/_header.html", header_context(request, ticket))
 
 
 @staff_required
 @require_GET
 def conversation_partial(request, number):
-    ticket = load_ticket(request, number)
+    ticket = load_ticket(request, number, sidebar=False)
     unread.opened(request.user, ticket)  # the agent is on the page: what it now shows is read
     return render(request, "tickets/_conversation.html", conversation_context(request, ticket))
 
@@ -175,7 +188,7 @@ def conversation_partial(request, number):
 @staff_required
 @require_GET
 def sidebar_partial(request, number):
-    ticket = load_ticket(request, number)
+    ticket = load_ticket(request, number, main=not is_htmx(request))
     if not is_htmx(request):  # the page's link for browsers without scripts: the whole page, sidebar inline
         response = render(request, "tickets/detail.html", page_context(request, ticket))
     else:

@@ -15,6 +15,6 @@ class SlaConfig(AppConfig):
         from pomoc.tickets import dispatch, page_query
 
         dispatch.register("sla_timers", timers.on_events, order=dispatch.SLA_TIMERS)
-        page_query.register("sla", lambda tickets, user: tickets.select_related("sla", "sla__policy"))
+        page_query.register("sla", lambda tickets, user: tickets.select_related("sla", "sla__policy"), sidebar=True)
         scheduler.register("sla.sweep", lambda: scheduler.Periodic(
             "sla.sweep", "pomoc.automation.sla.tasks.sla_sweep", dt.timedelta(minutes=1), has_work=sweep.has_work))

@@ -47,6 +47,25 @@ def test_the_ticket_page_restores_it_and_tells_others(client, team):
     assert "Alice A has an unsent note on this ticket" in page
 
 
+def test_the_ticket_page_reads_drafts_only_when_it_has_some(client, team):
+    """Whether there are any comes with the ticket's own query; most tickets have none."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    alice, _bob, ticket = team
+    client.force_login(alice)
+    client.get(f"/tickets/{ticket.number}/")
+    with CaptureQueriesContext(connection) as none:
+        page = client.get(f"/tickets/{ticket.number}/").content.decode()
+    assert 'id="ticket-drafts"' in page
+    assert not [q for q in none.captured_queries if q["sql"].startswith('SELECT "drafts_draft"')]
+    save(client, ticket, text="Half a reply")
+    with CaptureQueriesContext(connection) as some:
+        page = client.get(f"/tickets/{ticket.number}/").content.decode()
+    assert "Half a reply" in page
+    assert len(some.captured_queries) == len(none.captured_queries) + 1
+
+
 def test_empty_text_ends_the_draft(client, team):
     alice, _bob, ticket = team
     client.force_login(alice)

@@ -20,6 +20,26 @@ def test_the_bell_counts_the_unread(client, team, committed):
     assert 'class="bell has-unread"' in page and '>1</span>' in page and "data-live-notifications" in page
 
 
+def test_the_bell_counts_only_ones_own_unread_and_stops_at_the_cap(team, committed, monkeypatch):
+    from django.utils import timezone
+
+    from pomoc.notifications import selectors
+
+    alice, bob, _olga, ticket = team
+    monkeypatch.setattr(selectors, "UNREAD_CAP", 3)
+    with committed():
+        services.notify([bob], kind=NotificationKind.ASSIGNED, ticket=ticket, actor=alice)
+        services.notify([alice], kind=NotificationKind.ASSIGNED, ticket=ticket, actor=bob)
+    assert selectors.unread_count(bob) == 1
+    Notification.objects.filter(recipient=bob).update(read_at=timezone.now())
+    assert selectors.unread_count(bob) == 0
+    with committed():
+        for _ in range(5):
+            services.notify([bob], kind=NotificationKind.MENTIONED, ticket=ticket, actor=alice, text="@bob")
+    assert Notification.objects.filter(recipient=bob, read_at__isnull=True).count() == 5
+    assert selectors.unread_count(bob) == 3
+
+
 def test_customers_have_no_bell(client, team):
     _alice, _bob, _olga, ticket = team
     client.force_login(make_customer_user(contact=ticket.requester))

@@ -5,6 +5,8 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -154,8 +156,12 @@ def test_search_preview_confirm_and_undo_through_the_pages(client, pair, agent):
     assert response.status_code == 302
     target_page = client.get(reverse("tickets:detail", args=[target.number])).content.decode()
     assert f"Undo the merge of #{source.number}" in target_page
-    source_page = client.get(reverse("tickets:detail", args=[source.number])).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        source_page = client.get(reverse("tickets:detail", args=[source.number])).content.decode()
     assert f"This ticket was merged into #{target.number}" in source_page
+    assert f'<a href="{reverse("tickets:detail", args=[target.number])}">Open it</a>' in source_page
+    # the target's number comes with the ticket's own query
+    assert sum(q["sql"].startswith('SELECT "tickets_ticket"') for q in queries.captured_queries) == 1
     assert 'id="ticket-subject"' not in source_page and 'name="status"' not in source_page  # read-only
     assert client.post(reverse("tickets:update", args=[source.number]), {"status": "open"}).status_code == 400
 

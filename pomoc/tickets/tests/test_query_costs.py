@@ -96,6 +96,26 @@ def test_the_ticket_page_costs_the_same_for_few_or_many_events(agent_client, age
     assert len(few) == len(many), "\n".join(many)
 
 
+def test_the_page_and_its_sidebar_each_read_only_their_own_part_of_the_ticket(agent_client, agent):
+    """The page's query leaves out the joins only the sidebar shows (its SLA, return, company), the
+    sidebar's the subqueries only the main column reads (read marks, follows, drafts): each join or
+    subquery costs planning and building time."""
+    ticket = make_ticket(subject="Split reads", department=agent.departments.get())
+
+    def ticket_query(url: str, **headers) -> str:
+        queries_of(agent_client, url, **headers)
+        return next(q for q in queries_of(agent_client, url, **headers) if q.startswith('SELECT "tickets_ticket"'))
+
+    page = ticket_query(f"/tickets/{ticket.number}/")
+    sidebar = ticket_query(f"/tickets/{ticket.number}/sidebar/", HX_Request="true")
+    assert "sla_ticketsla" not in page and "orders_returnrequest" not in page and "contacts_company" not in page
+    assert "notifications_ticketread" in page and "drafts_draft" in page
+    assert "sla_ticketsla" in sidebar and "orders_returnrequest" in sidebar and "contacts_company" in sidebar
+    assert "notifications_ticketread" not in sidebar and "drafts_draft" not in sidebar
+    whole = ticket_query(f"/tickets/{ticket.number}/sidebar/")  # without scripts: the whole page
+    assert "sla_ticketsla" in whole and "notifications_ticketread" in whole
+
+
 def test_search_costs_the_same_for_2_or_20_matching_tickets(agent_client, agent):
     add_tickets(agent, 2)
     queries_of(agent_client, "/search/?q=kettle")

@@ -164,3 +164,15 @@ def test_the_agents_own_change_asks_the_conversation_to_fetch_itself_again(agent
     conversation = agent_client.get(f"/tickets/{ticket.number}/conversation/").content.decode()
     assert "pomoc:history-changed from:body" in conversation
     assert "Status: New → Pending" in " ".join(lines(conversation))
+
+
+def test_an_agent_no_longer_active_is_still_named(agent_client, agent):
+    """Names come from the cached list of active agents first; the others are read."""
+    former = UserFactory(first_name="Olga", last_name="Stará")
+    ticket = make_ticket(subject="Old case")
+    services.ticket_update(ticket=ticket, actor=agent, changes={"assignee": former})
+    former.is_active = False
+    former.save()
+
+    text = "\n".join(lines(agent_client.get(f"/tickets/{ticket.number}/").content.decode()))
+    assert "Assignee: nobody → Olga Stará by Hana Dvořáková" in text
