@@ -152,7 +152,9 @@ class Line(models.Model):
     class Meta:
         ordering = ["conversation", "seq"]
         constraints = [models.UniqueConstraint(fields=["conversation", "seq"], name="chat_line_seq_unique")]
-        indexes = [models.Index(fields=["id"], condition=models.Q(pending=True), name="chat_line_pending")]
+        indexes = [models.Index(fields=["id"], condition=models.Q(pending=True), name="chat_line_pending"),
+                   # a resent message is found by its client id among the visitor's conversations' lines
+                   models.Index(fields=["conversation", "client_id"], name="chat_line_client")]
 
     def __str__(self) -> str:
         return f"{self.conversation_id}#{self.seq}"
