@@ -116,8 +116,8 @@ def table_context(request, filters, params: QueryDict, errors: dict) -> dict:
     tickets = page.items if page else []
     if "tags" in columns:
         selectors.prefetch_tags(tickets)
+    unread.mark(tickets)  # before label_rows, which marks the unread ones
     label_rows(tickets, columns)
-    unread.mark(tickets)
     field_columns = custom_field_cells(tickets, filters.field_columns if filters is not None else [])
     refresh = request.GET.copy()
     for name in ("cursor", "fragment"):
