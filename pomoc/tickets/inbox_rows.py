@@ -60,9 +60,20 @@ def sla_due_cell(ticket, now: dt.datetime, date_format: str) -> SafeString:
                        _("in %(time)s") % {"time": age(due - now)})
 
 
+# The cells every view shows: the selection box, the number, the subject (with the unread mark and
+# the last message's preview).
+FIXED_CELLS = (
+    '<td class="col-select"><input type="checkbox" name="ticket" value="{}" form="bulk-form" aria-label="{}"></td>\n'
+    '  <td class="number">{}</td>\n'
+    '  <td class="subject"><a class="ticket-link clip" href="{}" title="{}">{}{}</a>\n'
+    '    {}</td>'
+)
+
+
 def label_rows(tickets: list, columns: list[str]) -> list:
-    """Put on each ticket its link, selection label, subject preview and ``cells``: the HTML of the
-    cells ``columns`` asks for, in order."""
+    """Put on each ticket ``fixed_cells`` (the selection box, the number and the subject, marked when
+    ``ticket.unread``: see unread.mark) and ``cells``, the HTML of the cells ``columns`` asks for, in
+    order."""
     statuses = {value: str(label) for value, label in Status.choices}
     priorities = {p.value: (p.key, str(p.label)) for p in Priority}
     channels = {value: str(label) for value, label in Channel.choices}
@@ -72,6 +83,8 @@ def label_rows(tickets: list, columns: list[str]) -> list:
     select_label = _("Select ticket #%(number)s")
     snoozed_label = _("Snoozed until %(when)s")
     nobody = format_html('<span class="muted">{}</span>', _("Nobody"))
+    unread_mark = format_html('<span class="unread-dot" title="{}"></span><span class="visually-hidden">{} </span>',
+                              _("A customer message the assignee has not opened"), _("Unread:"))
     date_format = formats.get_format("SHORT_DATETIME_FORMAT")
     now = timezone.now()
     shown = set(columns)
@@ -85,8 +98,12 @@ def label_rows(tickets: list, columns: list[str]) -> list:
             identities.setdefault(contact_id, value)
     for ticket in tickets:
         ticket.detail_url = f"{head}{ticket.number}{tail}"
-        ticket.select_label = select_label % {"number": ticket.number}
         ticket.preview = " ".join((getattr(ticket, "last_message", None) or "").split()) if "preview" in shown else ""
+        preview = format_html('<span class="preview clip" title="{}">{}</span>', ticket.preview,
+                              ticket.preview) if ticket.preview else ""
+        ticket.fixed_cells = format_html(
+            FIXED_CELLS, ticket.pk, select_label % {"number": ticket.number}, ticket.number, ticket.detail_url,
+            ticket.subject, unread_mark if getattr(ticket, "unread", False) else "", ticket.subject, preview)
         cells: dict[str, SafeString] = {}
         if "requester" in shown:
             requester = ticket.requester
