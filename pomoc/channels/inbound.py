@@ -85,8 +85,7 @@ class InboundMessage:
     holds what the kind's own threading strategies read (headers, provider fields); the pipeline
     does not store it (a kind that must keep its raw input keeps it in its own table, as e-mail does).
     ``received_at``: when the provider says it was sent (default: now); the timeline records when
-    Pomoc stored it: ``stored_at`` when the kind stored it before handing it over (a chat line is
-    acknowledged first and becomes a message right after), else now.
+    Pomoc stored it.
     """
 
     identity_kind: str  # an IdentityKind
@@ -100,7 +99,6 @@ class InboundMessage:
     thread_key: str = ""
     meta: dict = field(default_factory=dict)
     received_at: dt.datetime | None = None
-    stored_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -191,7 +189,7 @@ def incoming(message: InboundMessage, *, inbox: Inbox, contact: Contact, identit
         department=inbox.department, ticket=ticket, joins=joins,
         reply_inbox=inbox if opens and identity is not None else None,
         reply_identity=identity if opens else None,
-        extra={"inbox": inbox, "thread_key": message.thread_key}, created_at=message.stored_at,
+        extra={"inbox": inbox, "thread_key": message.thread_key},
     )
 
 

@@ -89,8 +89,8 @@ def message_added(message: Message, actor) -> TicketEvent:
     return _save(message_added_event(message, actor))
 
 
-def field_changed(ticket: Ticket, type_: str, actor, old, new) -> TicketEvent:
-    return _record(ticket, type_, actor, {"from": old, "to": new})
+def field_changed(ticket: Ticket, type_: str, actor, old, new, at=None) -> TicketEvent:
+    return _record(ticket, type_, actor, {"from": old, "to": new}, at)
 
 
 def merged(target: Ticket, source: Ticket, actor, moved: dict | None = None, before: dict | None = None) -> TicketEvent:

@@ -13,7 +13,6 @@ batch one by one, so that one bad message never holds up the others).
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -64,7 +63,6 @@ class Incoming:
     reply_inbox: Model | None = None  # an inboxes.Inbox (tickets never import a channel)
     reply_identity: Identity | None = None
     extra: dict = field(default_factory=dict)  # Message fields the channel sets (e.g. ``inbox``)
-    created_at: dt.datetime | None = None  # when its raw input was stored, if before now (a chat line)
 
 
 @dataclass(frozen=True)
@@ -125,7 +123,7 @@ def customer_messages_add(items: list[Incoming]) -> list[Stored]:
         messages = Message.objects.bulk_create([
             Message(ticket=ticket, kind=MessageKind.CUSTOMER, channel=item.channel, author_contact=item.contact,
                     body_text=text, body_html=html, external_id=item.external_id[:500],
-                    delivery_state=DeliveryState.NONE, created_at=item.created_at or now, **item.extra)
+                    delivery_state=DeliveryState.NONE, created_at=now, **item.extra)
             for item, ticket, (text, html, _attachments) in zip(items, tickets, checked, strict=True)
         ])
         store_attachments((message, attachment) for message, (_text, _html, attachments)

@@ -364,7 +364,8 @@ def change_status(ticket: Ticket, status: str, actor, now, update: dict) -> None
         update["reopen_count"] = ticket.reopen_count + 1
         update["resolved_at"] = None
         update["closed_at"] = None
-    events.field_changed(ticket, EventType.STATUS_CHANGED, actor, old, status)
+    # at the time the change writes into the ticket (``updated_at``), not a moment later
+    events.field_changed(ticket, EventType.STATUS_CHANGED, actor, old, status, at=now)
 
 
 TICKET_CHANGE_FIELDS = ("subject", "status", "priority", "assignee", "department", "tags", "custom_fields")

@@ -83,7 +83,6 @@ def _store(inbox: Inbox, lines: list[Line]) -> None:
         identity_kind=IdentityKind.CHAT, identity_value=line.conversation.visitor.key,
         external_id=external_id(line.conversation.visitor.key, line.client_id), name=line.conversation.visitor.name,
         text=line.body, thread_key=line.conversation.thread_key, received_at=line.created_at,
-        stored_at=line.created_at,
     ) for line in lines])
     linked = dict(Line.objects.filter(message_id__in=[r.message.pk for r in results if r.duplicate and r.message])
                   .values_list("message_id", "pk"))

@@ -676,7 +676,9 @@ def reply_as_agent(*, conversation: Conversation, agent: User, body: str) -> Mes
     if conversation.status == ConversationStatus.QUEUED or conversation.agent_id is None:
         # answering a waiting chat takes it (the agent chose to; their limit does not stop an answer)
         conversation = conversation_accept(conversation=conversation, agent=agent, force=True)
-    ticket = Ticket.objects.get(pk=conversation.ticket_id)
+    # what the visitor wrote before it becomes ticket messages first: the ticket keeps the chat's order
+    intake.run(inbox_id=conversation.inbox_id, conversation_id=conversation.pk)
+    ticket = Ticket.objects.get(pk=Conversation.objects.values_list("ticket_id", flat=True).get(pk=conversation.pk))
     message = ticket_services.message_add(ticket=ticket, kind=MessageKind.REPLY, actor=agent, body_text=body,
                                           channel="chat")
     return message

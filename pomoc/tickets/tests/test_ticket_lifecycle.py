@@ -38,6 +38,19 @@ def test_customer_message_reopens_a_resolved_ticket():
     assert ticket.status == Status.OPEN
     assert ticket.reopen_count == 1
     assert ticket.resolved_at is None
+    # the reopening is dated with the change it makes: the ticket's last update is its last event
+    reopened = ticket.events.filter(type=EventType.STATUS_CHANGED).latest("at")
+    assert reopened.at == ticket.updated_at == max(ticket.events.values_list("at", flat=True))
+
+
+def test_a_customer_writing_into_a_pending_ticket_through_intake_reopens_it_at_the_same_moment():
+    agent = UserFactory()
+    ticket = make_ticket()
+    services.ticket_update(ticket=ticket, actor=agent, changes={"status": Status.PENDING})
+    customer_messages_add([Incoming(contact=ticket.requester, channel="email", body_text="Any news?", ticket=ticket)])
+    ticket.refresh_from_db()
+    assert ticket.status == Status.OPEN
+    assert ticket.events.filter(type=EventType.STATUS_CHANGED).latest("at").at == ticket.updated_at
 
 
 def test_customer_html_is_sanitized():

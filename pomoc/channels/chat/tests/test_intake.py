@@ -47,9 +47,6 @@ def test_a_follow_up_is_acknowledged_before_its_ticket_message_and_one_task_take
     assert customer_texts(ticket_id) == ["Hello", "Line 2", "Line 3", "Line 4"]
     stored = list(Line.objects.filter(pk__in=[line.pk for line in lines]).order_by("seq"))
     assert not any(line.pending for line in stored) and all(line.message_id for line in stored)
-    # the ticket message keeps when the visitor wrote it, not when the task ran: an agent's reply
-    # written in between stays after it on the ticket
-    assert Message.objects.get(pk=stored[0].message_id).created_at == stored[0].created_at
     assert ChatInbox.objects.get(inbox_id=visitor.inbox_id).intake_queued is False
 
     # after the task read them, the next line queues a task of its own
@@ -70,6 +67,18 @@ def test_a_resent_pending_line_is_not_doubled_and_a_second_run_makes_nothing_twi
     assert intake.run(inbox_id=visitor.inbox_id) == 1
     assert Line.objects.get(pk=line.pk).message_id == message_id
     assert customer_texts(Conversation.objects.get(visitor=visitor).ticket_id) == ["Hello", "Again"]
+
+
+def test_an_agent_answering_in_the_chat_comes_after_what_the_visitor_wrote(visitor, department, queue):
+    from pomoc.channels.chat.tests.conftest import make_agent
+
+    services.visitor_message(visitor=visitor, client_id="c-1", body="Hello")
+    services.visitor_message(visitor=visitor, client_id="c-2", body="Still there?")
+    conversation = Conversation.objects.get(visitor=visitor)
+    reply = services.reply_as_agent(conversation=conversation, agent=make_agent(department), body="Yes!")
+    texts = list(Message.objects.filter(ticket_id=reply.ticket_id).order_by("created_at", "id")
+                 .values_list("body_text", flat=True))
+    assert texts == ["Hello", "Still there?", "Yes!"]
 
 
 def test_a_message_with_a_file_waits_for_the_pending_lines_before_it(visitor, queue):
