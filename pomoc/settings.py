@@ -147,7 +147,10 @@ else:
         # connection: with a pool (psycopg_pool, Django's "pool" option) that is a checkout, not a new
         # PostgreSQL session (docs/decisions/0032-postgresql-connection-pool.md).
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-            "min_size": 1, "max_size": env_int("DB_POOL_MAX_SIZE", 20), "timeout": 30}
+            # a checkout waits this long for a free connection (or for PostgreSQL to come back)
+            "min_size": 1, "max_size": env_int("DB_POOL_MAX_SIZE", 20), "timeout": env_int("DB_POOL_TIMEOUT", 5)}
+        # a pooled connection is checked before it is handed out: after PostgreSQL restarted, none is dead
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 if IS_POSTGRES:
     # Its lookups and type handlers are PostgreSQL's only; on SQLite the app would just import psycopg
