@@ -30,3 +30,16 @@ def _fresh_cache():
     """Every test starts with an empty cache (rate limits, cached organisation settings)."""
     _clear_cache()
     yield
+
+
+@pytest.fixture
+def queue(settings):
+    """Tasks are recorded, not run (as with the real queue until the worker takes them): the test
+    reads ``queue.results`` and runs what it needs itself."""
+    from django_tasks import default_task_backend
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
+                                  "QUEUES": ["default", "mail"]}}
+    default_task_backend.clear()
+    yield default_task_backend
+    default_task_backend.clear()

@@ -85,18 +85,6 @@ def test_a_wrong_old_password_changes_nothing(client):
 
 
 # --- the same work whatever the address; the mail from the task queue; rate limits -------------
-@pytest.fixture
-def queue(settings):
-    """Tasks are recorded, not run (as with the real queue until the worker takes them)."""
-    from django_tasks import default_task_backend
-
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
-                                  "QUEUES": ["default", "mail"]}}
-    default_task_backend.clear()
-    yield default_task_backend
-    default_task_backend.clear()
-
-
 def post_reset(client, email: str):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -1,11 +1,12 @@
 """Every write of live chat: sessions, visitor messages with their sequence numbers, delivery and read
 marks, the queue (accept, transfer, invite), ending, rating, offline messages, transcripts, blocking.
 
-Visitor messages enter through the channel platform's inbound pipeline (``inbound.receive``: stored,
-deduplicated by ``external_id``) inside the transaction that gives them their ``seq``; agent replies
-are ordinary ticket replies, delivered by the kind's outbound adapter (``outbound.py``), which gives
-them theirs. Frames for sockets go out through ``publish_on_commit`` (after the commit, never for a
-rolled-back write)."""
+Visitor messages get their line (and ``seq``) in one short transaction and enter the channel
+platform's inbound pipeline (``inbound.receive``: deduplicated by ``external_id``) in the same one
+when they open the ticket or carry files, else right after through the intake task (``intake``,
+ADR 0031). Agent replies are ordinary ticket replies, delivered by the kind's outbound adapter
+(``outbound.py``), which gives them theirs. Frames for sockets go out through ``publish_on_commit``
+(after the commit, never for a rolled-back write)."""
 
 from __future__ import annotations
 

@@ -194,16 +194,6 @@ def test_nul_characters_never_lose_a_message_nor_block_the_others():
 
 
 # --- outbound -----------------------------------------------------------------------------------
-@pytest.fixture
-def queue(settings):
-    """A task queue that keeps what is enqueued (the test runs each task itself)."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
-                                  "QUEUES": ["default", "mail"]}}
-    from django_tasks import default_task_backend
-
-    return default_task_backend
-
-
 def _opened(provider):
     inbox = make_inbox(url=provider.url)
     [result], _ack = post(inbox, message("m-1"))

@@ -16,18 +16,6 @@ from pomoc.tickets.models import Message, MessageKind
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def queue(settings):
-    """Tasks are recorded, not run (as with the real queue until the worker takes them)."""
-    from django_tasks import default_task_backend
-
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
-                                  "QUEUES": ["default", "mail"]}}
-    default_task_backend.clear()
-    yield default_task_backend
-    default_task_backend.clear()
-
-
 def customer_texts(ticket_id):
     return list(Message.objects.filter(ticket_id=ticket_id, kind=MessageKind.CUSTOMER).order_by("id")
                 .values_list("body_text", flat=True))
