@@ -19,6 +19,7 @@ WHITENOISE_AUTOREFRESH = True
 TEST_RUN_PREFIX = f"test-{os.getpid()}-{os.urandom(3).hex()}"
 if REDIS_URL:  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = TEST_RUN_PREFIX  # noqa: F405
+    CACHES["default"]["BACKEND"] = "pomoc.testing.cache.RunRedisCache"  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = TEST_RUN_PREFIX  # noqa: F405
 
 # The test databases are dropped at the end of a run, which a pool's idle connection would prevent;
