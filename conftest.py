@@ -1,14 +1,6 @@
 import pytest
 
 
-def _clear_cache() -> None:
-    """Empty this test run's cache only: a Redis shared with other runs keeps their keys (the test
-    settings' Redis cache clears its own prefix, pomoc.testing.cache)."""
-    from django.core.cache import cache
-
-    cache.clear()
-
-
 @pytest.fixture(autouse=True)
 def _same_fake_data():
     """Faker-made names are the same on every run: a test passes or fails, never by chance."""
@@ -20,8 +12,11 @@ def _same_fake_data():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Every test starts with an empty cache (rate limits, cached organisation settings)."""
-    _clear_cache()
+    """Every test starts with an empty cache (rate limits, cached organisation settings): this run's
+    only, as the test settings' Redis cache clears its own prefix (pomoc.testing.cache)."""
+    from django.core.cache import cache
+
+    cache.clear()
     yield
 
 

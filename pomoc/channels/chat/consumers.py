@@ -18,6 +18,7 @@ from urllib.parse import parse_qs
 
 from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -40,9 +41,12 @@ _DATABASE_THREADS = ThreadPoolExecutor(max_workers=12, thread_name_prefix="pomoc
 
 
 def database_sync_to_async(func):
-    """Channels' ``database_sync_to_async`` in threads of the chat sockets' own rather than the one
-    thread every socket of the process shares: a thousand chats' messages wait on PostgreSQL side by
-    side (their commits flushed together), not one after the other (connections come from the pool)."""
+    """On PostgreSQL, Channels' ``database_sync_to_async`` in threads of the chat sockets' own rather
+    than the one thread every socket of the process shares: a thousand chats' messages wait on
+    PostgreSQL side by side (their commits flushed together), not one after the other (connections
+    come from the pool). SQLite writes one at a time whatever the threads: there the shared thread."""
+    if not settings.IS_POSTGRES:
+        return DatabaseSyncToAsync(func)
     return DatabaseSyncToAsync(func, thread_sensitive=False, executor=_DATABASE_THREADS)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 import time
 
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
 WINDOW = 60
@@ -22,11 +22,11 @@ def _count(key: str) -> int:
         pipeline.incr(redis_key)
         pipeline.expire(redis_key, WINDOW + 5, nx=True)
         return int(pipeline.execute()[0])
-    cache.add(key, 0, WINDOW + 5)
+    backend.add(key, 0, WINDOW + 5)
     try:
-        return cache.incr(key)
+        return backend.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, WINDOW + 5)
+        backend.set(key, 1, WINDOW + 5)
         return 1
 
 

@@ -678,8 +678,9 @@ def reply_as_agent(*, conversation: Conversation, agent: User, body: str) -> Mes
         # answering a waiting chat takes it (the agent chose to; their limit does not stop an answer)
         conversation = conversation_accept(conversation=conversation, agent=agent, force=True)
     # what the visitor wrote before it becomes ticket messages first: the ticket keeps the chat's order
-    intake.run(inbox_id=conversation.inbox_id, conversation_id=conversation.pk)
-    ticket = Ticket.objects.get(pk=Conversation.objects.values_list("ticket_id", flat=True).get(pk=conversation.pk))
+    if intake.run(inbox_id=conversation.inbox_id, conversation_id=conversation.pk):
+        conversation.refresh_from_db(fields=["ticket"])  # the intake may have threaded it elsewhere
+    ticket = Ticket.objects.get(pk=conversation.ticket_id)
     message = ticket_services.message_add(ticket=ticket, kind=MessageKind.REPLY, actor=agent, body_text=body,
                                           channel="chat")
     return message
