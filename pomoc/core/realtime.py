@@ -3,10 +3,12 @@
 import asyncio
 import json
 import logging
+import os
+import threading
 import urllib.request
 from collections.abc import Iterable
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 
@@ -51,9 +53,42 @@ def _send(sends: list[tuple[str, dict]]) -> None:
     if layer is None:
         return
     try:
-        async_to_sync(send_all)(layer, sends)
+        if _in_server_thread() or not _keeps_connections(layer):
+            async_to_sync(send_all)(layer, sends)
+        else:
+            asyncio.run_coroutine_threadsafe(send_all(layer, sends), _publisher_loop()).result(PUBLISH_TIMEOUT)
     except Exception:  # a realtime hiccup must never break a write that already committed
         logger.exception("realtime publish failed")
+
+
+PUBLISH_TIMEOUT = 10.0
+_loop: asyncio.AbstractEventLoop | None = None
+_loop_pid = 0
+_loop_lock = threading.Lock()
+
+
+def _in_server_thread() -> bool:
+    """A database thread of the ASGI server's sockets and views: ``async_to_sync`` publishes on the
+    server's own event loop there (and its channel layer connections)."""
+    return getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) == os.getpid() and \
+        getattr(SyncToAsync.threadlocal, "main_event_loop", None) is not None
+
+
+def _keeps_connections(layer) -> bool:
+    """A layer whose connections belong to the event loop that opened them (Redis): outside the
+    server, ``async_to_sync`` would run each publish in a new loop and open new connections for it."""
+    return type(layer).__module__.startswith("channels_redis")
+
+
+def _publisher_loop() -> asyncio.AbstractEventLoop:
+    """One event loop of this process, in a thread of its own, for the publishes of the worker and of
+    commands: the Redis layer's connections are opened once and kept."""
+    global _loop, _loop_pid
+    with _loop_lock:
+        if _loop is None or _loop_pid != os.getpid() or _loop.is_closed():
+            _loop, _loop_pid = asyncio.new_event_loop(), os.getpid()
+            threading.Thread(target=_loop.run_forever, name="pomoc-realtime", daemon=True).start()
+        return _loop
 
 
 RELAY_TIMEOUT = 3.0

@@ -62,3 +62,35 @@ def test_a_backlog_for_the_many_sockets_of_one_process_is_never_dropped():
             await layer.close_pools()
 
     assert asyncio.run(backlog()) == [[0, 1]] * 300
+
+
+def test_the_worker_publishes_on_one_loop_and_keeps_its_redis_connections(monkeypatch):
+    """Outside the server (the worker, a command) every publish used to run in a new event loop, and
+    channels_redis opened new connections for each: the worker's live updates now share one loop."""
+    require_service("Redis", redis_reachable(), hint="apt-get install redis-server")
+    from pomoc.core import realtime
+
+    config = {**redis_channel_layer(redis_url(), 1000)["CONFIG"], "prefix": f"test-worker-{uuid.uuid4().hex[:8]}"}
+    layer, web = RedisChannelLayer(**config), RedisChannelLayer(**config)  # the worker's, the web server's
+    monkeypatch.setattr(realtime, "get_channel_layer", lambda: layer)
+    group = f"worker.{uuid.uuid4().hex[:8]}"
+
+    async def join():
+        channel = await web.new_channel()
+        await web.group_add(group, channel)
+        return channel
+
+    channel = asyncio.run(join())
+    for n in range(3):
+        realtime.publish_many([([group], {"n": n})])
+    assert list(layer._layers) == [realtime._publisher_loop()]  # one loop, its connections kept
+
+    async def receive():
+        try:
+            return [(await asyncio.wait_for(web.receive(channel), 5))["payload"]["n"] for _n in range(3)]
+        finally:
+            await web.flush()
+            await web.close_pools()
+
+    assert asyncio.run(receive()) == [0, 1, 2]
+    asyncio.run_coroutine_threadsafe(layer.close_pools(), realtime._publisher_loop()).result(5)
