@@ -70,8 +70,9 @@ _loop_lock = threading.Lock()
 def _in_server_thread() -> bool:
     """A database thread of the ASGI server's sockets and views: ``async_to_sync`` publishes on the
     server's own event loop there (and its channel layer connections)."""
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)  # kept after its loop ended
     return getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) == os.getpid() and \
-        getattr(SyncToAsync.threadlocal, "main_event_loop", None) is not None
+        loop is not None and loop.is_running()
 
 
 def _keeps_connections(layer) -> bool:

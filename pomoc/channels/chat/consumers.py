@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from pomoc.accounts.ratelimit import client_ip
 from pomoc.channels.chat import frames, limits, selectors, services
+from pomoc.channels.chat.coalesce import coalescer
 from pomoc.channels.chat.config import normalize_origin
 from pomoc.channels.chat.groups import conversation_group, inbox_group, visitor_group
 from pomoc.channels.chat.models import Conversation, LineState, Visitor
@@ -105,6 +106,30 @@ def _visitor_for(key: str, token: str, origin: str, ip: str):
     return inbox, visitor
 
 
+@database_sync_to_async
+def _store_messages(items: list[tuple[VisitorConsumer, dict]]) -> list:
+    """The messages the visitors' sockets of this process sent meanwhile, in one trip to a database
+    thread: the rate limits counted together, then ``services.visitor_messages``. None for a message
+    over the limit."""
+    waits = limits.allow_many(scope="msg", visitors=[(socket.visitor.pk, socket.ip, socket.config.messages_per_minute)
+                                                     for socket, _content in items])
+    allowed = [n for n, wait in enumerate(waits) if not wait]
+    results: list = [None] * len(items)
+    stored = services.visitor_messages([
+        services.VisitorText(items[n][0].visitor, items[n][1].get("client_id"), items[n][1].get("body"),
+                             items[n][1].get("attachments") or []) for n in allowed])
+    for n, result in zip(allowed, stored, strict=True):
+        results[n] = result
+    return results
+
+
+@database_sync_to_async
+def _mark_delivered(marks: list[tuple[int, int, int]]) -> list[None]:
+    """What the agents' sockets of this process passed on meanwhile, marked delivered together."""
+    services.visitor_lines_seen_many(marks, state=LineState.DELIVERED)
+    return [None] * len(marks)
+
+
 class VisitorConsumer(_Frames):
     async def connect(self) -> None:
         await self.accept()  # then close with a code: browsers only see the codes of accepted sockets
@@ -177,20 +202,14 @@ class VisitorConsumer(_Frames):
                              online=selectors.is_online(self.inbox))
 
     async def message(self, content) -> None:
-        stored = await database_sync_to_async(self._message)(content)
+        stored = await coalescer("visitor-messages", _store_messages).submit((self, content))
         if stored is None:
             await self.error("rate_limited", _("Too many messages. Please wait a moment."))
             await self.close(code=CLOSE_RATE_LIMITED)
             return
+        if isinstance(stored, services.Refused):
+            raise stored
         await self.send_json({"type": "ack", "client_id": stored.line.client_id, "seq": stored.line.seq})
-
-    def _message(self, content) -> services.Stored | None:
-        """The message stored (None: over the rate limit), in one trip to the database thread."""
-        if limits.allow(scope="msg", visitor_id=self.visitor.pk, ip=self.ip,
-                        per_minute=self.config.messages_per_minute):
-            return None
-        return services.visitor_message(visitor=self.visitor, client_id=content.get("client_id"),
-                                        body=content.get("body"), upload_ids=content.get("attachments") or [])
 
     async def typing(self, content) -> None:
         now = time.monotonic()
@@ -372,8 +391,8 @@ class AgentChatConsumer(_Frames):
         frame = event.get("payload") or {}
         await self.send_json(frame)
         if frame.get("type") == "message" and frame.get("author") == "visitor":
-            await database_sync_to_async(services.visitor_lines_seen)(
-                conversation=self.conversation, upto=frame.get("seq"), state=LineState.DELIVERED)
+            await coalescer("delivered-marks", _mark_delivered).submit(
+                (self.conversation.pk, self.conversation.visitor_id, _seq(frame.get("seq"))))
 
     async def chat_typing(self, event: dict) -> None:
         if event.get("sender") != self.channel_name:

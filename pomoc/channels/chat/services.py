@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -250,29 +251,143 @@ class Stored:
     duplicate: bool
 
 
+@dataclass(frozen=True)
+class VisitorText:
+    """One message as a visitor's socket or the chat API hands it over."""
+
+    visitor: Visitor
+    client_id: str
+    body: str
+    upload_ids: list | tuple = ()
+
+
 def visitor_message(*, visitor: Visitor, client_id: str, body: str, upload_ids=()) -> Stored:
-    """Store one visitor message, once per ``client_id``, with its ``seq``; a resend returns the stored
-    line (``duplicate``). In a conversation that has its ticket a text is stored as a pending line and
-    its ticket message made by the intake right after (``intake``); the first message (it opens the
-    ticket and rings) and a message with files go through the inbound pipeline in the same
-    transaction, after the conversation's pending lines, so the ticket keeps the chat's order."""
-    inbox = visitor.inbox
-    config = config_of(inbox)
-    if not isinstance(client_id, str) or not 1 <= len(client_id) <= 64:
+    """Store one visitor message (see ``visitor_messages``); ``Refused`` when it cannot be."""
+    result = visitor_messages([VisitorText(visitor, client_id, body, upload_ids)])[0]
+    if isinstance(result, Refused):
+        raise result
+    return result
+
+
+def _checked_text(item: VisitorText) -> str:
+    """The message's text as it is stored; ``Refused`` for a message that can never be."""
+    if not isinstance(item.client_id, str) or not 1 <= len(item.client_id) <= 64:
         raise Refused("client_id", _("A message needs its client id."))
-    if visitor.blocked_at is not None:
+    if item.visitor.blocked_at is not None:
         raise Refused("blocked", _("This chat is not available."), 403)
-    body = (body if isinstance(body, str) else "").replace("\x00", "").strip()
-    if len(body) > config.max_message_chars:
-        raise Refused("too_long", _("Keep a message under %(limit)s characters.")
-                      % {"limit": config.max_message_chars}, 413)
+    body = (item.body if isinstance(item.body, str) else "").replace("\x00", "").strip()
+    limit = config_of(item.visitor.inbox).max_message_chars
+    if len(body) > limit:
+        raise Refused("too_long", _("Keep a message under %(limit)s characters.") % {"limit": limit}, 413)
+    return body
+
+
+def _upload_ids(value) -> list[int]:
+    return [i for i in value if isinstance(i, int) and not isinstance(i, bool)][:10] \
+        if isinstance(value, list | tuple) else []
+
+
+def visitor_messages(items: list[VisitorText]) -> list[Stored | Refused]:
+    """Store visitors' messages, each once per ``client_id`` with its ``seq``; one result per item, in
+    order: its line (a resend returns the stored one, ``duplicate``) or why it was ``Refused``.
+
+    A text in a conversation that has its ticket is stored as a pending line, its ticket message made
+    by the intake right after (``intake``). Those are stored set-wise (the chat sockets of a process
+    hand over together what arrived while the previous batch was stored): one lookup for resends,
+    the conversations locked in one statement, the lines inserted in one, one commit, their frames
+    published together. The first message (it opens the ticket and rings) and a message with files
+    go through the inbound pipeline one by one, after the conversation's pending lines, so the ticket
+    keeps the chat's order; once a visitor's message goes that way, so do their next ones in
+    ``items``."""
+    results: list[Stored | Refused | None] = [None] * len(items)
+    bodies: dict[int, str] = {}
+    for n, item in enumerate(items):
+        try:
+            bodies[n] = _checked_text(item)
+        except Refused as refused:
+            results[n] = refused
+    resent = _resent_lines([items[n] for n in bodies])
+    one_by_one: set[int] = set()  # visitors whose messages go the full way from here on
+    quick: list[int] = []
+    for n in bodies:
+        item = items[n]
+        if (line := resent.get((item.visitor.pk, item.client_id))) is not None:
+            results[n] = Stored(line=line, duplicate=True)
+        elif item.visitor.pk in one_by_one or _upload_ids(item.upload_ids):
+            one_by_one.add(item.visitor.pk)
+        else:
+            quick.append(n)
+    if quick:
+        for n, result in _pending_lines([(n, items[n], bodies[n]) for n in quick]).items():
+            if result is None:
+                one_by_one.add(items[n].visitor.pk)
+            else:
+                results[n] = result
+    for n, result in enumerate(results):
+        if result is None and n in bodies:
+            try:
+                results[n] = _visitor_message_one(items[n], bodies[n])
+            except Refused as refused:
+                results[n] = refused
+    return results
+
+
+def _resent_lines(items: list[VisitorText]) -> dict[tuple[int, str], Line]:
+    """The stored lines of these messages' client ids, by (visitor, client id)."""
+    if not items:
+        return {}
+    lines = Line.objects.filter(conversation__visitor_id__in={i.visitor.pk for i in items},
+                                client_id__in={i.client_id for i in items}).select_related("conversation")
+    return {(line.conversation.visitor_id, line.client_id): line for line in lines}
+
+
+def _pending_lines(items: list[tuple[int, VisitorText, str]]) -> dict[int, Stored | Refused | None]:
+    """The texts of conversations that have their ticket, stored as pending lines in one transaction;
+    None for a message that must take the full way (no conversation or ticket yet, the same client
+    id twice in the batch)."""
+    results: dict[int, Stored | Refused | None] = {}
+    with transaction.atomic():
+        newest: dict[int, Conversation] = {}
+        for conversation in (Conversation.objects.select_for_update()  # one order: no deadlock between two
+                             .filter(visitor_id__in={item.visitor.pk for _n, item, _b in items},
+                                     status__in=OPEN_STATUSES).order_by("id")):
+            newest[conversation.visitor_id] = conversation
+        lines: dict[int, Line] = {}
+        seen: set[tuple[int, str]] = set()
+        for n, item, body in items:
+            conversation = newest.get(item.visitor.pk)
+            key = (item.visitor.pk, item.client_id)
+            if conversation is None or conversation.ticket_id is None or key in seen:
+                results[n] = None
+                continue
+            seen.add(key)
+            if not body:
+                results[n] = Refused("empty", _("Write a message or attach a file."))
+                continue
+            conversation.last_seq += 1
+            lines[n] = Line(conversation=conversation, seq=conversation.last_seq, author="visitor",
+                            name=item.visitor.name[:200], body=body, client_id=item.client_id, pending=True)
+        if lines:
+            changed = {line.conversation_id: line.conversation for line in lines.values()}
+            Conversation.objects.bulk_update(list(changed.values()), ["last_seq"])
+            stored = Line.objects.bulk_create(list(lines.values()))
+            for inbox_id in sorted({c.inbox_id for c in changed.values()}):
+                intake.queue(inbox_id)
+            transaction.on_commit(lambda: _publish_lines(stored))
+            results.update((n, Stored(line=line, duplicate=False)) for n, line in lines.items())
+    return results
+
+
+def _visitor_message_one(item: VisitorText, body: str) -> Stored:
+    """One message the full way (a first message, files), in its own transaction."""
+    visitor, client_id = item.visitor, item.client_id
+    inbox = visitor.inbox
     known = Line.objects.filter(conversation__visitor=visitor, client_id=client_id).first()
     if known is not None:
         return Stored(line=known, duplicate=True)
-    ids = [i for i in upload_ids if isinstance(i, int) and not isinstance(i, bool)][:10] \
-        if isinstance(upload_ids, list | tuple) else []
     with transaction.atomic():
-        uploads = list(Upload.objects.select_for_update().filter(visitor=visitor, pk__in=ids, used=False))
+        uploads = list(Upload.objects.select_for_update().filter(visitor=visitor, pk__in=_upload_ids(item.upload_ids),
+                                                                 used=False))
         if not body and not uploads:
             raise Refused("empty", _("Write a message or attach a file."))
         conversation = (Conversation.objects.select_for_update().filter(visitor=visitor, status__in=OPEN_STATUSES)
@@ -326,15 +441,22 @@ def _append(conversation: Conversation, *, message: Message | None, author: str,
 
 def _publish_line(line: Line) -> None:
     from pomoc.channels.chat.selectors import lines_by_ids
-    from pomoc.core.realtime import publish_many
 
     if line.message_id is not None:  # read again with its files
         line = next(iter(lines_by_ids([line.pk])), None)
         if line is None:
             return
-    # the same line, its files linked for each side (the visitor's token, the agent's access)
-    publish_many([([visitor_group(line.conversation.visitor_id)], frames.message(line)),
-                  ([conversation_group(line.conversation_id)], frames.message(line, for_agent=True))])
+    _publish_lines([line])
+
+
+def _publish_lines(lines: list[Line]) -> None:
+    """Each line to its visitor and its agents, in one trip: the same line, its files linked for each
+    side (the visitor's token, the agent's access)."""
+    from pomoc.core.realtime import publish_many
+
+    publish_many([send for line in lines for send in (
+        ([visitor_group(line.conversation.visitor_id)], frames.message(line)),
+        ([conversation_group(line.conversation_id)], frames.message(line, for_agent=True)))])
 
 
 def system_line(*, conversation: Conversation, text: str) -> Line:
@@ -373,12 +495,31 @@ def agent_lines_seen(*, conversation_id: int, upto: int, state: str) -> int:
 
 def visitor_lines_seen(*, conversation: Conversation, upto: int, state: str) -> int:
     """An agent's page received (delivered) or shows (read) the visitor's lines up to ``upto``."""
+    return visitor_lines_seen_many([(conversation.pk, conversation.visitor_id, upto)], state=state)
+
+
+def visitor_lines_seen_many(marks: list[tuple[int, int, int]], *, state: str) -> int:
+    """``visitor_lines_seen`` for many ``(conversation, visitor, upto)`` at once (the agents' sockets of a
+    process mark what they received together): two statements whatever the number; the visitors
+    whose lines changed hear it (the agents' pages show only the marks of the agents' lines)."""
+    upto: dict[int, tuple[int, int]] = {}
+    for conversation_id, visitor_id, seq in marks:
+        if seq and seq > upto.get(conversation_id, (0, 0))[1]:
+            upto[conversation_id] = (visitor_id, seq)
+    if not upto:
+        return 0
     states = [LineState.SENT] if state == LineState.DELIVERED else [LineState.SENT, LineState.DELIVERED]
-    changed = Line.objects.filter(conversation=conversation, author="visitor", seq__lte=upto,
-                                  state__in=states).update(state=state)
-    if changed:
-        _publish(conversation.visitor_id, conversation.pk, {"type": "state", "seq": upto, "state": state})
-    return changed
+    which = Q()
+    for conversation_id, (_visitor_id, seq) in upto.items():
+        which |= Q(conversation_id=conversation_id, seq__lte=seq)
+    lines = Line.objects.filter(which, author="visitor", state__in=states)
+    changed = set(lines.values_list("conversation_id", flat=True).distinct())
+    if not changed:
+        return 0
+    count = lines.update(state=state)
+    publish_on_commit([([visitor_group(upto[c][0])], {"type": "state", "seq": upto[c][1], "state": state})
+                       for c in sorted(changed)])
+    return count
 
 
 # --- queue ----------------------------------------------------------------------------------
