@@ -30,6 +30,18 @@ other (the inbox row is locked): two messages of a new conversation arriving at 
 tickets. Webhook and chat traffic comes a few messages at a time; a kind importing thousands at once
 would batch like e-mail does.
 
+**Set-wise.** A call of more than one message, each with a ``thread_key``, whose every strategy has
+a set-wise form (its attribute ``many``: ``(list[ThreadContext]) -> list[Ticket | None]``;
+``by_thread_key`` has one, ``latest_open_ticket`` has none) is stored at once, in one savepoint and
+a handful of queries whatever its size (the live chat's intake hands 50 conversations' lines at a
+time): the duplicates in one query, the senders' identities in one per identity kind (a new sender
+created as above), the first message of each key threaded by the strategies set-wise and the later
+ones of that key put with it (its ticket, or the ticket it opens), everything stored by one
+``customer_messages_add``. The results are those of the steps above, message by message. A message
+that does not validate, or a value the database refuses (``ValidationError``, ``DataError``,
+``IntegrityError``), rolls that savepoint back and the call is stored one message at a time as
+above, so that it alone gets its error; other database errors propagate.
+
 **Where the thread key lives.** ``Message.thread_key`` (with a partial index on ``(inbox,
 thread_key)``, empty keys left out). The key belongs to a message, not to a ticket: one ticket can
 hold several conversations (a second chat session the agent merged in, a provider conversation that
@@ -57,6 +69,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -128,6 +141,9 @@ class ThreadContext:
 
 
 Strategy = Callable[[ThreadContext], Ticket | None]
+# A strategy's optional set-wise form, its attribute ``many``: the tickets of many contexts at once, in
+# order (None where it finds none), in a few queries whatever their number.
+ManyStrategy = Callable[[list[ThreadContext]], list[Ticket | None]]
 
 
 def follow_merges(ticket: Ticket | None) -> Ticket | None:
@@ -139,16 +155,40 @@ def follow_merges(ticket: Ticket | None) -> Ticket | None:
     return ticket
 
 
+def _open_one(newest: Message | None) -> Ticket | None:
+    ticket = follow_merges(newest.ticket) if newest is not None else None
+    return ticket if ticket is not None and ticket.status in UNRESOLVED_STATUSES else None
+
+
 def by_thread_key(ctx: ThreadContext) -> Ticket | None:
     """The open ticket of the newest message of this inbox carrying the same ``thread_key`` (a merged
     ticket leads to the one it was merged into). A resolved conversation starts a new ticket."""
     key = ctx.message.thread_key
     if not key:
         return None
-    newest = (Message.objects.filter(inbox=ctx.inbox, thread_key=key).order_by("-id")
-              .select_related("ticket").first())
-    ticket = follow_merges(newest.ticket) if newest is not None else None
-    return ticket if ticket is not None and ticket.status in UNRESOLVED_STATUSES else None
+    return _open_one(Message.objects.filter(inbox=ctx.inbox, thread_key=key).order_by("-id")
+                     .select_related("ticket").first())
+
+
+def _by_thread_keys(contexts: list[ThreadContext]) -> list[Ticket | None]:
+    """``by_thread_key`` for many contexts: one query for all the keys of an inbox (the newest message
+    per key: the greatest id of each key's group), then the merges followed one by one (rare)."""
+    newest: dict[tuple[int, str], Message] = {}
+    for inbox_id in {ctx.inbox.pk for ctx in contexts}:
+        keys = {ctx.message.thread_key for ctx in contexts if ctx.inbox.pk == inbox_id and ctx.message.thread_key}
+        if not keys:
+            continue
+        last_ids = (Message.objects.filter(inbox_id=inbox_id, thread_key__in=keys).order_by()
+                    .values("thread_key").annotate(last=Max("id")).values("last"))
+        newest.update(((inbox_id, m.thread_key), m) for m in
+                      Message.objects.filter(pk__in=last_ids).select_related("ticket").order_by())
+    tickets: dict[tuple[int, str], Ticket | None] = {}
+    for key, message in newest.items():
+        tickets[key] = _open_one(message)
+    return [tickets.get((ctx.inbox.pk, ctx.message.thread_key)) for ctx in contexts]
+
+
+by_thread_key.many = _by_thread_keys
 
 
 def latest_open_ticket(*, hours: float) -> Strategy:
@@ -260,6 +300,97 @@ def _receive_one(inbox: Inbox, message: InboundMessage, threading: Sequence[Stra
         return known
 
 
+def _many_forms(threading: Sequence[Strategy]) -> list[ManyStrategy] | None:
+    forms = [getattr(strategy, "many", None) for strategy in threading]
+    return forms if all(form is not None for form in forms) else None
+
+
+def _store_many(inbox: Inbox, messages: Sequence[InboundMessage], forms: list[ManyStrategy]) -> list[InboundResult]:
+    """``_store`` for every message at once (see "Set-wise" in the module docstring); raises what
+    ``_store`` would raise for any one of them, and the caller stores them one by one instead."""
+    checked = []
+    for message in messages:
+        _without_nul(message)
+        checked.append(_checked(message))
+    stored: dict[str, Message] = {}  # the first stored per id, as ``_duplicate`` finds it
+    for known in (Message.objects.filter(inbox=inbox, external_id__in={key for key, _value in checked})
+                  .select_related("ticket").order_by("id")):
+        stored.setdefault(known.external_id, known)
+    first_of: dict[str, int] = {}  # an id repeated in the call: a duplicate of its first message
+    new = []  # indexes of the messages to store
+    for index, (key, _value) in enumerate(checked):
+        if key not in stored and key not in first_of:
+            first_of[key] = index
+            new.append(index)
+
+    # contacts: one query per identity kind; a new sender is created as ``_store`` creates it (rare)
+    identities: dict[tuple[str, str], Identity] = {}
+    wanted: dict[str, set[str]] = {}
+    for index in new:
+        wanted.setdefault(messages[index].identity_kind, set()).add(checked[index][1])
+    for kind, values in wanted.items():
+        identities.update(((kind, i.value), i) for i in Identity.objects.select_related("contact")
+                          .filter(kind=kind, value__in=values))
+    created: dict[str, set[str]] = {}
+    for index in new:
+        kind, value = messages[index].identity_kind, checked[index][1]
+        if (kind, value) not in identities and value not in created.get(kind, ()):
+            contact_get_or_create(kind=kind, value=value, name=messages[index].name)
+            created.setdefault(kind, set()).add(value)
+    for kind, values in created.items():
+        identities.update(((kind, i.value), i) for i in Identity.objects.select_related("contact")
+                          .filter(kind=kind, value__in=values))
+
+    # threading: the first message of each thread key by the strategies, the later ones with it
+    contexts: dict[int, ThreadContext] = {}
+    leader: dict[int, int] = {}  # a message → the first message of its key in this call
+    first_of_thread: dict[str, int] = {}
+    for index in new:
+        message = messages[index]
+        leader[index] = first_of_thread.setdefault(message.thread_key, index)
+        if leader[index] == index:
+            identity = identities[(message.identity_kind, checked[index][1])]
+            contexts[index] = ThreadContext(inbox=inbox, message=message, contact=identity.contact,
+                                            identity=identity, now=message.received_at or timezone.now())
+    found: dict[int, Ticket | None] = dict.fromkeys(contexts)
+    for form in forms:
+        unthreaded = [index for index, ticket in found.items() if ticket is None]
+        if not unthreaded:
+            break
+        for index, ticket in zip(unthreaded, form([contexts[i] for i in unthreaded]), strict=True):
+            found[index] = ticket
+
+    items, position = [], {}
+    for index in new:
+        message = messages[index]
+        identity = identities[(message.identity_kind, checked[index][1])]
+        first = leader[index]
+        if first == index:
+            item = incoming(message, inbox=inbox, contact=identity.contact, identity=identity, ticket=found[index])
+        elif found[first] is not None:
+            item = incoming(message, inbox=inbox, contact=identity.contact, identity=identity, ticket=found[first])
+        else:
+            item = incoming(message, inbox=inbox, contact=identity.contact, identity=identity, joins=position[first])
+        position[index] = len(items)
+        items.append(item)
+    written = customer_messages_add(items)
+
+    results = []
+    for index, (key, _value) in enumerate(checked):
+        if key in stored:
+            known = stored[key]
+            results.append(InboundResult(external_id=key, message=known, ticket=known.ticket, duplicate=True))
+        elif first_of[key] != index:
+            earlier = written[position[first_of[key]]]
+            results.append(InboundResult(external_id=key, message=earlier.message, ticket=earlier.ticket,
+                                         duplicate=True))
+        else:
+            done = written[position[index]]
+            results.append(InboundResult(external_id=key, message=done.message, ticket=done.ticket,
+                                         created=done.created))
+    return results
+
+
 def receive(*, inbox: Inbox, messages: Sequence[InboundMessage],
             threading: Sequence[Strategy] = DEFAULT_THREADING) -> list[InboundResult]:
     """Store ``messages`` that arrived through ``inbox`` (see the module docstring); one result per
@@ -267,4 +398,11 @@ def receive(*, inbox: Inbox, messages: Sequence[InboundMessage],
     with transaction.atomic():
         # one inbox's messages are threaded and stored one call after the other
         list(Inbox.objects.select_for_update().filter(pk=inbox.pk).values_list("pk", flat=True))
+        forms = _many_forms(threading)
+        if len(messages) > 1 and forms is not None and all(message.thread_key for message in messages):
+            try:
+                with transaction.atomic():  # a savepoint: one refused message leaves nothing of the others
+                    return _store_many(inbox, messages, forms)
+            except (ValidationError, DataError, IntegrityError):
+                pass  # one by one, each in its savepoint: the refused one gets its error, the others are stored
         return [_receive_one(inbox, message, threading) for message in messages]
