@@ -12,8 +12,8 @@ form) opens the conversation's socket (``/ws/chat-agent/<id>/``) and says ``hell
 visitor sends one message every ``--interval`` seconds (each chat at its own random phase) for
 ``--seconds``, and the agent's socket records when each arrives.
 
-Measured: end-to-end latency visitor send → agent receive (p50, p99, nearest rank), messages per
-second delivered, messages lost (sent but never received, 20 s after the last one that arrived:
+Measured: end-to-end latency visitor send → agent receive (p50, p99, nearest rank), the visitor's
+acknowledgement (send → ack: the message is stored), messages per second delivered, messages lost (sent but never received, 20 s after the last one that arrived:
 must be 0), doubled and out of order
 (must be 0), and resident memory per connection (the server's processes, all sockets open, minus
 before any was opened, divided by the sockets).
@@ -281,6 +281,8 @@ async def drive(target, *, chats: int, seconds: float, interval: float) -> dict:
 
     gate = asyncio.Semaphore(OPEN_CONCURRENCY)
     sent: dict[str, float] = {}
+    acks_due: dict[str, float] = {}  # client id → when it was sent, until its ack comes
+    ack_latencies: list[float] = []
     latencies: list[float] = []
     received: set[str] = set()
     doubled = 0
@@ -290,10 +292,13 @@ async def drive(target, *, chats: int, seconds: float, interval: float) -> dict:
     last_n: dict[int, int] = {}
     readers: list[asyncio.Task] = []
 
-    async def drain(socket):
+    async def visitor_reader(socket):
         try:
-            async for _ in socket:
-                pass
+            async for raw in socket:
+                now = time.perf_counter()
+                frame = json.loads(raw)
+                if frame.get("type") == "ack" and (at := acks_due.pop(frame.get("client_id"), None)) is not None:
+                    ack_latencies.append(now - at)
         except Exception:  # noqa: BLE001 - a closed socket ends the reader
             return
 
@@ -331,7 +336,7 @@ async def drive(target, *, chats: int, seconds: float, interval: float) -> dict:
                     break
             conversation = await target.conversation_of(token, ip)
             agent = await target.agent_socket(i, conversation, connect)
-            readers.append(asyncio.create_task(drain(visitor)))
+            readers.append(asyncio.create_task(visitor_reader(visitor)))
             readers.append(asyncio.create_task(agent_reader(i, agent)))
             return visitor, agent
 
@@ -347,14 +352,15 @@ async def drive(target, *, chats: int, seconds: float, interval: float) -> dict:
         nonlocal closed
         n = 0
         while time.perf_counter() < stop_at:
-            body = f"m {i} {n}"
+            body, client_id = f"m {i} {n}", str(uuid.uuid4())
+            acks_due[client_id] = time.perf_counter()
             try:
-                await visitor.send(json.dumps({"type": "message", "client_id": str(uuid.uuid4()), "body": body,
+                await visitor.send(json.dumps({"type": "message", "client_id": client_id, "body": body,
                                                "attachments": []}))
             except ConnectionClosed:
                 closed += 1  # the server dropped the visitor's socket: this chat stops talking
                 return
-            sent[body] = time.perf_counter()
+            sent[body] = acks_due[client_id]
             n += 1
             await asyncio.sleep(interval)
 
@@ -385,6 +391,8 @@ async def drive(target, *, chats: int, seconds: float, interval: float) -> dict:
         "messages_per_s": round(len(received) / elapsed, 1),
         "p50_ms": round(percentile(latencies, 50) * 1000, 1), "p99_ms": round(percentile(latencies, 99) * 1000, 1),
         "max_ms": round(max(latencies) * 1000, 1) if latencies else None,
+        "ack_p50_ms": round(percentile(ack_latencies, 50) * 1000, 1),
+        "ack_p99_ms": round(percentile(ack_latencies, 99) * 1000, 1),
         "rss_before_mb": round(before / 2**20, 1), "rss_after_mb": round(after / 2**20, 1),
         "rss_per_socket_kb": round((after - before) / sockets / 1024, 1),
     }
@@ -411,6 +419,7 @@ def report(rows: list[dict]) -> None:
               lambda r: f"{r['visitor_sockets_dropped']} + {r['agent_sockets_dropped']}"),
              ("latency p50 (ms)", "p50_ms", lambda r: f"{r['p50_ms']:.1f}"),
              ("latency p99 (ms)", "p99_ms", lambda r: f"{r['p99_ms']:.1f}"),
+             ("acknowledged, p50 / p99 (ms)", "ack_p50_ms", lambda r: f"{r['ack_p50_ms']:.0f} / {r['ack_p99_ms']:.0f}"),
              ("messages/s delivered", "messages_per_s", lambda r: f"{r['messages_per_s']:.1f}"),
              ("resident memory, all open (MB)", "rss_after_mb", lambda r: f"{r['rss_after_mb']:.0f}"),
              ("memory per socket (KB)", "rss_per_socket_kb", lambda r: f"{r['rss_per_socket_kb']:.1f}"),

@@ -171,8 +171,11 @@ def redis_channel_layer(url: str, max_connections: int) -> dict:
     Its ``capacity`` bounds one Redis key that holds the waiting messages of *every* socket of a
     process (not one socket's), and what goes over it is dropped silently: at the default 100, a
     moment's lag of a busy process lost chat frames. It is a bound against a process that stopped
-    reading; messages still expire after a minute."""
-    return {"BACKEND": "channels_redis.core.RedisChannelLayer",
+    reading; messages still expire after a minute.
+
+    The layer is channels_redis's with its receive and group sends batched
+    (``pomoc.core.redis_layer``, ADR 0033)."""
+    return {"BACKEND": "pomoc.core.redis_layer.RedisChannelLayer",
             "CONFIG": {"hosts": [{"address": url, "socket_timeout": None, "max_connections": max_connections}],
                        "capacity": CHANNEL_CAPACITY}}
 

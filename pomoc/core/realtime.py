@@ -29,11 +29,14 @@ def user_group(user_id: int) -> str:
 
 
 async def send_all(layer, sends: list[tuple[str, dict]]) -> None:
-    """Every (group, payload) at once; a failing one is logged, the others still go."""
-    outcomes = await asyncio.gather(
-        *(layer.group_send(group, {"type": "pomoc.event", "payload": payload}) for group, payload in sends),
-        return_exceptions=True,
-    )
+    """Every (group, payload) at once (in a few pipelined round trips where the layer can:
+    ``redis_layer``); a failing one is logged, the others still go."""
+    events = [(group, {"type": "pomoc.event", "payload": payload}) for group, payload in sends]
+    if hasattr(layer, "group_send_many"):
+        outcomes = await layer.group_send_many(events)
+    else:
+        outcomes = await asyncio.gather(*(layer.group_send(group, event) for group, event in events),
+                                        return_exceptions=True)
     for (group, _payload), outcome in zip(sends, outcomes, strict=True):
         if isinstance(outcome, BaseException):
             logger.error("realtime publish to %s failed: %s", group, type(outcome).__name__,
@@ -78,7 +81,9 @@ def _in_server_thread() -> bool:
 def _keeps_connections(layer) -> bool:
     """A layer whose connections belong to the event loop that opened them (Redis): outside the
     server, ``async_to_sync`` would run each publish in a new loop and open new connections for it."""
-    return type(layer).__module__.startswith("channels_redis")
+    from channels_redis.core import RedisChannelLayer
+
+    return isinstance(layer, RedisChannelLayer)
 
 
 def _publisher_loop() -> asyncio.AbstractEventLoop:

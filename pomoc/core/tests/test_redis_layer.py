@@ -1,16 +1,25 @@
 """The Redis channel layer as the settings build it, against the real Redis: a burst of group joins
 and sends at the same moment (a thousand live chats) all get through, none refused for want of a
-pool connection (redis-py 8's pools stop at 100 unless told otherwise)."""
+pool connection (redis-py 8's pools stop at 100 unless told otherwise); what is waiting is taken
+at once, in order, and nothing is lost when a socket goes away in the middle of a take."""
 
 import asyncio
 import uuid
 
-from channels_redis.core import RedisChannelLayer
+import pytest
 
+from pomoc.core import redis_layer
+from pomoc.core.redis_layer import RedisChannelLayer
 from pomoc.settings import redis_channel_layer
 from pomoc.testing.services import redis_reachable, redis_url, require_service
 
 BURST = 600
+
+
+def new_layer(name: str) -> RedisChannelLayer:
+    require_service("Redis", redis_reachable(), hint="apt-get install redis-server")
+    return RedisChannelLayer(**{**redis_channel_layer(redis_url(), 1000)["CONFIG"],
+                                "prefix": f"test-{name}-{uuid.uuid4().hex[:8]}"})
 
 
 def test_a_burst_of_group_joins_and_sends_all_get_through():
@@ -94,3 +103,62 @@ def test_the_worker_publishes_on_one_loop_and_keeps_its_redis_connections(monkey
 
     assert asyncio.run(receive()) == [0, 1, 2]
     asyncio.run_coroutine_threadsafe(layer.close_pools(), realtime._publisher_loop()).result(5)
+
+
+def test_many_groups_sent_at_once_arrive_in_the_order_sent_and_taken_together(monkeypatch):
+    """``group_send_many`` (two round trips for all) keeps each socket's order, across groups and
+    across calls; one receive takes everything waiting for the process."""
+    layer = new_layer("many")
+    run = uuid.uuid4().hex[:8]
+    takes = []
+    original = redis_layer.RedisChannelLayer._take_waiting
+
+    async def counted(self, channel):
+        takes.append(channel)
+        return await original(self, channel)
+
+    monkeypatch.setattr(redis_layer.RedisChannelLayer, "_take_waiting", counted)
+
+    async def scenario():
+        a, b = await layer.new_channel(), await layer.new_channel()
+        await layer.group_add(f"g.{run}.a", a)
+        await layer.group_add(f"g.{run}.both", a)
+        await layer.group_add(f"g.{run}.both", b)
+        for start in (0, 100):  # two calls: the second's messages come after the first's
+            outcomes = await layer.group_send_many([(f"g.{run}.a" if n % 3 else f"g.{run}.both", {"type": "x", "n": n})
+                                                    for n in range(start, start + 100)])
+            assert outcomes == [None] * 100
+        try:
+            got_a = [(await asyncio.wait_for(layer.receive(a), 5))["n"] for _n in range(200)]
+            got_b = [(await asyncio.wait_for(layer.receive(b), 5))["n"] for _n in range(len(range(0, 200, 3)))]
+        finally:
+            await layer.flush()
+            await layer.close_pools()
+        return got_a, got_b
+
+    got_a, got_b = asyncio.run(scenario())
+    assert got_a == list(range(200)) and got_b == list(range(0, 200, 3))
+    assert len(takes) <= 3  # everything waiting came in one take (a second may have begun meanwhile)
+
+
+def test_a_socket_going_away_in_the_middle_of_a_take_loses_nothing_for_the_others():
+    layer = new_layer("cancel")
+    run = uuid.uuid4().hex[:8]
+
+    async def scenario():
+        leaving, staying = await layer.new_channel(), await layer.new_channel()
+        await layer.group_add(f"c.{run}", staying)
+        waiting = asyncio.ensure_future(layer.receive(leaving))  # holds the take, blocked in Redis
+        await asyncio.sleep(0.2)
+        waiting.cancel()  # its socket closes
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        await layer.group_send(f"c.{run}", {"type": "x", "n": 1})
+        await layer.group_send_many([(f"c.{run}", {"type": "x", "n": 2})])
+        try:
+            return [(await asyncio.wait_for(layer.receive(staying), 10))["n"] for _n in range(2)]
+        finally:
+            await layer.flush()
+            await layer.close_pools()
+
+    assert asyncio.run(scenario()) == [1, 2]

@@ -9,6 +9,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from pomoc.asgi import application
+from pomoc.settings import redis_channel_layer
 from pomoc.testing.services import redis_reachable, redis_url, require_service
 
 ORIGIN = b"http://localhost"
@@ -22,13 +23,9 @@ def channel_layer_kind(request, settings):
         url = redis_url()
         require_service(f"Redis at {url}", redis_reachable(url), hint="set REDIS_URL or start Redis")
         # A prefix of our own keeps parallel test runs on one Redis apart.
-        settings.CHANNEL_LAYERS = {
-            "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [{"address": url, "socket_timeout": None}],
-                           "prefix": f"pomoc-test-{uuid.uuid4().hex[:12]}"},
-            }
-        }
+        layer = redis_channel_layer(url, 100)  # as the settings build it
+        settings.CHANNEL_LAYERS = {"default": {**layer, "CONFIG": {
+            **layer["CONFIG"], "prefix": f"pomoc-test-{uuid.uuid4().hex[:12]}"}}}
     else:
         settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     return request.param
