@@ -6,6 +6,7 @@ import logging
 import os
 import threading
 import urllib.request
+import weakref
 from collections.abc import Iterable
 
 from asgiref.sync import SyncToAsync, async_to_sync
@@ -56,12 +57,49 @@ def _send(sends: list[tuple[str, dict]]) -> None:
     if layer is None:
         return
     try:
-        if _in_server_thread() or not _keeps_connections(layer):
+        if _in_server_thread():
+            loop = SyncToAsync.threadlocal.main_event_loop
+            loop.call_soon_threadsafe(_hand_over, layer, sends)
+        elif not _keeps_connections(layer):
             async_to_sync(send_all)(layer, sends)
         else:
             asyncio.run_coroutine_threadsafe(send_all(layer, sends), _publisher_loop()).result(PUBLISH_TIMEOUT)
     except Exception:  # a realtime hiccup must never break a write that already committed
         logger.exception("realtime publish failed")
+
+
+class _Publisher:
+    """The server's publishes, in the order its threads handed them over, many at once: the thread
+    that committed goes on at once (a chat's acknowledgement does not wait for Redis), and what
+    was handed over while one send was out goes in the next."""
+
+    def __init__(self, layer):
+        self.layer, self.waiting, self.task = layer, [], None
+
+    def add(self, sends: list[tuple[str, dict]]) -> None:
+        self.waiting.extend(sends)
+        if self.task is None or self.task.done():
+            self.task = asyncio.ensure_future(self._run())
+
+    async def _run(self) -> None:
+        while self.waiting:
+            sends, self.waiting = self.waiting, []
+            try:
+                await send_all(self.layer, sends)
+            except Exception:  # a realtime hiccup must never stop the ones after it
+                logger.exception("realtime publish failed")
+
+
+_PUBLISHERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _hand_over(layer, sends: list[tuple[str, dict]]) -> None:
+    """In the server's event loop: to its publisher."""
+    loop = asyncio.get_running_loop()
+    publisher = _PUBLISHERS.get(loop)
+    if publisher is None or publisher.layer is not layer:
+        publisher = _PUBLISHERS[loop] = _Publisher(layer)
+    publisher.add(sends)
 
 
 PUBLISH_TIMEOUT = 10.0
@@ -71,8 +109,8 @@ _loop_lock = threading.Lock()
 
 
 def _in_server_thread() -> bool:
-    """A database thread of the ASGI server's sockets and views: ``async_to_sync`` publishes on the
-    server's own event loop there (and its channel layer connections)."""
+    """A database thread of the ASGI server's sockets and views: its publishes go to the server's
+    own event loop (and its channel layer connections)."""
     loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)  # kept after its loop ended
     return getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) == os.getpid() and \
         loop is not None and loop.is_running()

@@ -20,7 +20,7 @@ class Coalescer:
     its place is raised to its submitter alone). At most ``parallel`` flushes run at once, each of
     at most ``limit`` items, in the order submitted."""
 
-    def __init__(self, flush: Flush, *, limit: int = 200, parallel: int = 2):
+    def __init__(self, flush: Flush, *, limit: int = 200, parallel: int = 3):
         self.flush, self.limit, self.parallel = flush, limit, parallel
         self.waiting: list[tuple[Any, asyncio.Future]] = []
         self.running = 0
