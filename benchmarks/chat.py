@@ -118,11 +118,14 @@ def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: floa
 class PomocTarget:
     label = "pomoc serve"
 
-    def __init__(self, database_url: str, redis_url: str, agents: int, data_dir: Path):
+    def __init__(self, database_url: str, redis_url: str, agents: int, data_dir: Path, web_processes: int = 1):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = pomoc_env(data_dir, DATABASE_URL=database_url, REDIS_URL=redis_url, BEHIND_PROXY="1",
-                             LOG_LEVEL="WARNING", POMOC_SCHEDULER="0", POMOC_BASE_URL=self.url)
+                             LOG_LEVEL="WARNING", POMOC_SCHEDULER="0", POMOC_BASE_URL=self.url,
+                             WEB_CONCURRENCY=str(web_processes))
+        if web_processes > 1:
+            self.label = f"pomoc serve ×{web_processes}"
         self.agents = agents
         self.log = data_dir / "serve.log"
         self.process: subprocess.Popen | None = None
@@ -440,6 +443,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL,
         urllib.parse.urlsplit(os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL).path.lstrip("/") + "_chat"))
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/3")
+    parser.add_argument("--web-processes", type=int, default=1,
+                        help="web server processes of pomoc serve (WEB_CONCURRENCY; default 1)")
     parser.add_argument("--output", default=str(RESULTS / "chat.json"))
     parser.add_argument("--relay", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -462,7 +467,8 @@ def main(argv=None) -> int:
     tmp = tempfile.mkdtemp(prefix="pomoc-bench-chat-")  # kept: the servers' logs, for a run that went wrong
     print(f"logs: {tmp}", flush=True)
     agents = max(1, math.ceil(args.chats / CHATS_PER_AGENT))
-    for target in (PomocTarget(args.database_url, args.redis_url, agents, Path(tmp)), RelayTarget(Path(tmp))):
+    for target in (PomocTarget(args.database_url, args.redis_url, agents, Path(tmp), args.web_processes),
+                   RelayTarget(Path(tmp))):
         print(f"== {target.label}: {args.chats:,} chats, one message per {args.interval:g} s each, "
               f"{args.seconds:g} s ==", flush=True)
         target.start()

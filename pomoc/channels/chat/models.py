@@ -153,8 +153,9 @@ class Line(models.Model):
         ordering = ["conversation", "seq"]
         constraints = [models.UniqueConstraint(fields=["conversation", "seq"], name="chat_line_seq_unique")]
         indexes = [models.Index(fields=["id"], condition=models.Q(pending=True), name="chat_line_pending"),
-                   # a resent message is found by its client id among the visitor's conversations' lines
-                   models.Index(fields=["conversation", "client_id"], name="chat_line_client")]
+                   # resent messages are found by their client ids (then kept to the visitors'): a
+                   # batch's ids are many visitors', so an index led by the conversation was not used
+                   models.Index(fields=["client_id"], name="chat_line_client_id")]
 
     def __str__(self) -> str:
         return f"{self.conversation_id}#{self.seq}"

@@ -10,6 +10,7 @@ ADR 0031). Agent replies are ordinary ticket replies, delivered by the kind's ou
 
 from __future__ import annotations
 
+import collections
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -369,7 +370,10 @@ def _pending_lines(items: list[tuple[int, VisitorText, str]]) -> dict[int, Store
                             name=item.visitor.name[:200], body=body, client_id=item.client_id, pending=True)
         if lines:
             changed = {line.conversation_id: line.conversation for line in lines.values()}
-            Conversation.objects.bulk_update(list(changed.values()), ["last_seq"])
+            added = collections.Counter(line.conversation_id for line in lines.values())
+            for count in sorted(set(added.values())):  # one statement for all conversations with one line
+                Conversation.objects.filter(pk__in=[pk for pk, n in added.items() if n == count]) \
+                    .update(last_seq=F("last_seq") + count)
             stored = Line.objects.bulk_create(list(lines.values()))
             for inbox_id in sorted({c.inbox_id for c in changed.values()}):
                 intake.queue(inbox_id)
