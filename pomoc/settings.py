@@ -180,6 +180,10 @@ def redis_channel_layer(url: str, max_connections: int) -> dict:
                        "capacity": CHANNEL_CAPACITY}}
 
 
+# Young objects collected every this many allocations in the web process, what it loaded at start
+# left out of collections (pomoc/asgi.py); 0: Python's defaults.
+GC_THRESHOLD = env_int("GC_THRESHOLD", 50_000)
+
 CHANNEL_CAPACITY = 100_000  # messages waiting for one process's sockets (Redis) or for one socket (in memory)
 
 
