@@ -37,6 +37,7 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_RATE_LIMITED = 4429
 TYPING_MIN_INTERVAL = 1.0
 MAX_FRAME_CHARS = 64 * 1024
+SENT_HERE_MAX = 256
 
 
 _DATABASE_THREADS = ThreadPoolExecutor(max_workers=12, thread_name_prefix="pomoc-chat-db")
@@ -156,6 +157,7 @@ class VisitorConsumer(_Frames):
         self.last_typing = 0.0
         self.invite_task = None
         self.invited: set[str] = set()  # pages this socket was invited on (once each)
+        self.sent_here: set[str] = set()  # client ids of messages sent through this socket, echo not seen yet
         await self.channel_layer.group_add(self.group, self.channel_name)
 
     async def disconnect(self, code) -> None:
@@ -212,6 +214,10 @@ class VisitorConsumer(_Frames):
                              online=selectors.is_online(self.inbox))
 
     async def message(self, content) -> None:
+        if isinstance(content.get("client_id"), str):
+            if len(self.sent_here) > SENT_HERE_MAX:  # echoes that never came (refused messages)
+                self.sent_here.clear()
+            self.sent_here.add(content["client_id"])
         stored = await coalescer("visitor-messages", _store_messages).submit((self, content))
         if stored is None:
             await self.error("rate_limited", _("Too many messages. Please wait a moment."))
@@ -292,6 +298,11 @@ class VisitorConsumer(_Frames):
         frame = event.get("payload") or {}
         if frame.get("type") == "state" and frame.get("author") == "agent":
             return  # marks of the agent's lines are for the agents
+        if frame.get("type") == "message" and frame.get("author") == "visitor" \
+                and frame.get("client_id") in self.sent_here:
+            self.sent_here.discard(frame["client_id"])
+            if not frame.get("attachments"):
+                return  # its ack already showed the text here (files need their links); other tabs get it
         await self.send_json(frame)
         if frame.get("type") == "message" and frame.get("author") == "agent":
             await database_sync_to_async(services.agent_lines_seen)(

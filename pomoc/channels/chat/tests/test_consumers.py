@@ -40,6 +40,14 @@ async def _until(communicator, kind: str, timeout: float = 5) -> dict:
             return frame
 
 
+async def _frames_for(communicator, seconds: float) -> list[str]:
+    """The types of the frames that arrive within ``seconds``."""
+    kinds = []
+    while not await communicator.receive_nothing(timeout=seconds):
+        kinds.append((await communicator.receive_json_from())["type"])
+    return kinds
+
+
 async def _close_code(communicator) -> int:
     while True:
         output = await communicator.receive_output(timeout=5)
@@ -64,10 +72,15 @@ def test_a_conversation_both_ways_with_acks_typing_and_no_doubles():
         visitor = await _visitor(inbox, opened.token)
         await visitor.send_json_to({"type": "hello", "after": 0})
         assert (await _until(visitor, "status"))["status"] == "none"
+        other_tab = await _visitor(inbox, opened.token)
+        await other_tab.send_json_to({"type": "hello", "after": 0})
+        await _until(other_tab, "status")
         await visitor.send_json_to({"type": "message", "client_id": "c-1", "body": "Hello <b>there</b>"})
         assert await _until(visitor, "ack") == {"type": "ack", "client_id": "c-1", "seq": 1}
-        echoed = await _until(visitor, "message")
+        echoed = await _until(other_tab, "message")  # the visitor's other tab shows it too
         assert (echoed["seq"], echoed["author"], echoed["body"]) == (1, "visitor", "Hello <b>there</b>")
+        assert "message" not in await _frames_for(visitor, 0.5)  # the tab that sent it has its ack, no echo
+        await other_tab.disconnect()
         # a resend (the ack was lost) is acknowledged with the same seq and stored once
         await visitor.send_json_to({"type": "message", "client_id": "c-1", "body": "Hello <b>there</b>"})
         assert (await _until(visitor, "ack"))["seq"] == 1
