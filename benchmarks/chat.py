@@ -13,10 +13,11 @@ visitor sends one message every ``--interval`` seconds (each chat at its own ran
 ``--seconds``, and the agent's socket records when each arrives.
 
 Measured: end-to-end latency visitor send → agent receive (p50, p99, nearest rank), the visitor's
-acknowledgement (send → ack: the message is stored), messages per second delivered, messages lost (sent but never received, 20 s after the last one that arrived:
-must be 0), doubled and out of order
-(must be 0), and resident memory per connection (the server's processes, all sockets open, minus
-before any was opened, divided by the sockets).
+acknowledgement (send → ack: the message is stored), messages per second delivered, messages lost
+(sent but never received, 20 s after the last one that arrived: must be 0), doubled and out of
+order (must be 0), and resident memory per connection (the server's processes, all sockets open,
+minus before any was opened, divided by the sockets). ``--web-processes N`` runs the server with N
+web processes (``WEB_CONCURRENCY``).
 
 The ceiling is a relay written with the ``websockets`` library alone, in a process of its own,
 driven by the same client code: the visitor's frame is acknowledged and passed to the agent's
