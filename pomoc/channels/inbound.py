@@ -182,9 +182,7 @@ def _by_thread_keys(contexts: list[ThreadContext]) -> list[Ticket | None]:
                     .values("thread_key").annotate(last=Max("id")).values("last"))
         newest.update(((inbox_id, m.thread_key), m) for m in
                       Message.objects.filter(pk__in=last_ids).select_related("ticket").order_by())
-    tickets: dict[tuple[int, str], Ticket | None] = {}
-    for key, message in newest.items():
-        tickets[key] = _open_one(message)
+    tickets = {key: _open_one(message) for key, message in newest.items()}
     return [tickets.get((ctx.inbox.pk, ctx.message.thread_key)) for ctx in contexts]
 
 
@@ -325,21 +323,23 @@ def _store_many(inbox: Inbox, messages: Sequence[InboundMessage], forms: list[Ma
 
     # contacts: one query per identity kind; a new sender is created as ``_store`` creates it (rare)
     identities: dict[tuple[str, str], Identity] = {}
+
+    def look_up(wanted: dict[str, set[str]]) -> None:
+        for kind, values in wanted.items():
+            identities.update(((kind, i.value), i) for i in Identity.objects.select_related("contact")
+                              .filter(kind=kind, value__in=values))
+
     wanted: dict[str, set[str]] = {}
     for index in new:
         wanted.setdefault(messages[index].identity_kind, set()).add(checked[index][1])
-    for kind, values in wanted.items():
-        identities.update(((kind, i.value), i) for i in Identity.objects.select_related("contact")
-                          .filter(kind=kind, value__in=values))
+    look_up(wanted)
     created: dict[str, set[str]] = {}
     for index in new:
         kind, value = messages[index].identity_kind, checked[index][1]
         if (kind, value) not in identities and value not in created.get(kind, ()):
             contact_get_or_create(kind=kind, value=value, name=messages[index].name)
             created.setdefault(kind, set()).add(value)
-    for kind, values in created.items():
-        identities.update(((kind, i.value), i) for i in Identity.objects.select_related("contact")
-                          .filter(kind=kind, value__in=values))
+    look_up(created)
 
     # threading: the first message of each thread key by the strategies, the later ones with it
     contexts: dict[int, ThreadContext] = {}
@@ -365,14 +365,11 @@ def _store_many(inbox: Inbox, messages: Sequence[InboundMessage], forms: list[Ma
         message = messages[index]
         identity = identities[(message.identity_kind, checked[index][1])]
         first = leader[index]
-        if first == index:
-            item = incoming(message, inbox=inbox, contact=identity.contact, identity=identity, ticket=found[index])
-        elif found[first] is not None:
-            item = incoming(message, inbox=inbox, contact=identity.contact, identity=identity, ticket=found[first])
-        else:
-            item = incoming(message, inbox=inbox, contact=identity.contact, identity=identity, joins=position[first])
+        ticket = found[first]  # the first of the key opens one (None) or joins one; the later ones follow it
+        joins = position[first] if first != index and ticket is None else None
         position[index] = len(items)
-        items.append(item)
+        items.append(incoming(message, inbox=inbox, contact=identity.contact, identity=identity, ticket=ticket,
+                              joins=joins))
     written = customer_messages_add(items)
 
     results = []

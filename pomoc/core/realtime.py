@@ -57,8 +57,7 @@ def _send(sends: list[tuple[str, dict]]) -> None:
     if layer is None:
         return
     try:
-        if _in_server_thread():
-            loop = SyncToAsync.threadlocal.main_event_loop
+        if (loop := _server_loop()) is not None:
             loop.call_soon_threadsafe(_hand_over, layer, sends)
         elif not _keeps_connections(layer):
             async_to_sync(send_all)(layer, sends)
@@ -108,12 +107,14 @@ _loop_pid = 0
 _loop_lock = threading.Lock()
 
 
-def _in_server_thread() -> bool:
-    """A database thread of the ASGI server's sockets and views: its publishes go to the server's
-    own event loop (and its channel layer connections)."""
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """In a database thread of the ASGI server's sockets and views, the server's event loop: its
+    publishes go there (and to its channel layer connections). None elsewhere."""
     loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)  # kept after its loop ended
-    return getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) == os.getpid() and \
-        loop is not None and loop.is_running()
+    if getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) == os.getpid() and \
+            loop is not None and loop.is_running():
+        return loop
+    return None
 
 
 def _keeps_connections(layer) -> bool:

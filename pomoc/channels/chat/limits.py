@@ -12,35 +12,27 @@ from django.core.cache.backends.redis import RedisCache
 WINDOW = 60
 
 
-def _count(key: str) -> int:
-    """The key's count with this hit. On Redis one round trip (INCR and the key's expiry in one
-    pipeline): a visitor's every message passes here."""
+def _counts(keys: list[str]) -> list[int]:
+    """Each key's count with this hit. On Redis one round trip for all (INCR and the key's expiry in
+    one pipeline): a visitor's every message passes here."""
     backend = caches["default"]
     if isinstance(backend, RedisCache):
-        redis_key = backend.make_and_validate_key(key)
-        pipeline = backend._cache.get_client(redis_key, write=True).pipeline()
-        pipeline.incr(redis_key)
-        pipeline.expire(redis_key, WINDOW + 5, nx=True)
-        return int(pipeline.execute()[0])
+        pipeline = backend._cache.get_client(None, write=True).pipeline()
+        for key in keys:
+            redis_key = backend.make_and_validate_key(key)
+            pipeline.incr(redis_key)
+            pipeline.expire(redis_key, WINDOW + 5, nx=True)
+        return [int(n) for n in pipeline.execute()[::2]]
+    return [_count_locally(backend, key) for key in keys]
+
+
+def _count_locally(backend, key: str) -> int:
     backend.add(key, 0, WINDOW + 5)
     try:
         return backend.incr(key)
     except ValueError:  # expired between add and incr
         backend.set(key, 1, WINDOW + 5)
         return 1
-
-
-def _counts(keys: list[str]) -> list[int]:
-    """``_count`` of many keys, in one round trip on Redis."""
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
-        return [_count(key) for key in keys]
-    redis_keys = [backend.make_and_validate_key(key) for key in keys]
-    pipeline = backend._cache.get_client(None, write=True).pipeline()
-    for redis_key in redis_keys:
-        pipeline.incr(redis_key)
-        pipeline.expire(redis_key, WINDOW + 5, nx=True)
-    return [int(n) for n in pipeline.execute()[::2]]
 
 
 def _window_key(key: str) -> str:
@@ -53,7 +45,7 @@ def _wait() -> int:
 
 def _hit(key: str, limit: int) -> int:
     """Seconds to wait when the window is full (0: allowed, and counted)."""
-    return _wait() if _count(_window_key(key)) > limit else 0
+    return _wait() if _counts([_window_key(key)])[0] > limit else 0
 
 
 SITE_CEILING = 20  # times the per-address limit: what one inbox takes from newcomers in a minute
@@ -97,19 +89,14 @@ def allow_many(*, scope: str, visitors: list[tuple[int, str | None, int]]) -> li
     """``allow`` for many known visitors' ``(visitor id, ip, per minute)`` at once: every key counted in
     one round trip (the address is counted even for a visitor over their own limit, whose socket is
     closed)."""
-    keys, limits = [], []
-    for visitor_id, ip, per_minute in visitors:
-        ip = network(ip)
+    keys, limits, owners = [], [], []  # owners: the visitor (its index) each key counts for
+    for n, (visitor_id, ip, per_minute) in enumerate(visitors):
         keys.append(_window_key(f"{scope}:v:{visitor_id}"))
         limits.append(per_minute)
-        if ip:
+        owners.append(n)
+        if ip := network(ip):
             keys.append(_window_key(f"{scope}:ip:{ip}"))
             limits.append(per_minute * 2)
-    over = iter([count > limit for count, limit in zip(_counts(keys), limits, strict=True)])
-    waits = []
-    for _visitor_id, ip, _per_minute in visitors:
-        refused = next(over)
-        if network(ip):
-            refused = next(over) or refused
-        waits.append(_wait() if refused else 0)
-    return waits
+            owners.append(n)
+    refused = {n for n, count, limit in zip(owners, _counts(keys), limits, strict=True) if count > limit}
+    return [_wait() if n in refused else 0 for n in range(len(visitors))]

@@ -150,9 +150,11 @@ def test_a_socket_going_away_in_the_middle_of_a_take_loses_nothing_for_the_other
         await layer.group_add(f"c.{run}", staying)
         waiting = asyncio.ensure_future(layer.receive(leaving))  # holds the take, blocked in Redis
         await asyncio.sleep(0.2)
+        [taking] = layer._taking.values()
         waiting.cancel()  # its socket closes
         with pytest.raises(asyncio.CancelledError):
             await waiting
+        assert not taking.done()  # the take goes on: what it pops still reaches the other sockets
         await layer.group_send(f"c.{run}", {"type": "x", "n": 1})
         await layer.group_send_many([(f"c.{run}", {"type": "x", "n": 2})])
         try:
