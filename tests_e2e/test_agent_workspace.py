@@ -209,6 +209,9 @@ def test_axe_finds_no_serious_violation(site, browser, demo_password, path):
             page.fill("#note-body", "Checked the boiler log.")
             page.locator("#note-form button[type=submit]").click()
             expect(page.locator("#conversation")).to_contain_text("Checked the boiler log.")
+            # The note reloads the page; the merge search fetches on focus only once (deferred) htmx listens.
+            page.wait_for_load_state("networkidle")
+            expect(page.locator("#ticket-sidebar")).not_to_have_attribute("aria-busy", "true")
             page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
             page.locator("#merge-q").focus()
             expect(page.locator("#merge-candidates fieldset")).to_be_visible()
