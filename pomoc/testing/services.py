@@ -74,34 +74,68 @@ def pomoc_env(data_dir, **extra: str) -> dict:
     return env
 
 
-_MIGRATED: dict[frozenset, Path] = {}
+# What a test's environment may set that no migration reads: a migrated copy serves them all.
+_NOT_IN_THE_DATABASE = {
+    "POMOC_DATA_DIR", "PYTEST_CURRENT_TEST", "POMOC_BASE_URL", "REDIS_URL", "EMAIL_HOST", "EMAIL_PORT",
+    "DEFAULT_FROM_EMAIL", "POMOC_TIME_TRACKING_HEARTBEAT_SECONDS", "POMOC_SCHEDULER", "POMOC_SCHEDULER_TICK",
+    "POMOC_LOGIN_RATE_LIMIT", "TRUSTED_PROXIES", "POMOC_LOG_TASKS", "POMOC_SIGN_IN_NOTICE"}
+_WHOLE_MIGRATE = {"--verbosity", "-v", "0", "1", "--no-input", "--noinput"}  # options only: every app, to the end
+_TEMPLATES: dict[tuple, Path] = {}  # (commands so far, environment) → a data directory in that state
+# a data directory made from a template → (its commands, its database's stat then)
+_COPIES: dict[Path, tuple[tuple, tuple]] = {}
 
 
-def _migrated_copy(args: tuple[str, ...], env: dict) -> subprocess.CompletedProcess | None:
-    """``migrate`` into a fresh SQLite data directory, as a copy of one this test process migrated
-    with the same environment (once: migrating from scratch takes twenty seconds, and most modules
-    that run ``pomoc serve`` begin with it). None when this call is not such a migrate."""
+def _database_stat(data_dir: Path) -> tuple:
+    files = [data_dir / name for name in ("pomoc.sqlite3", "pomoc.sqlite3-wal")]
+    return tuple((f.stat().st_size, f.stat().st_mtime_ns) if f.exists() else None for f in files)
+
+
+def _cacheable(args: tuple[str, ...], env: dict) -> tuple | None:
+    """The commands a data directory went through, this one included, when ``args`` is one whose
+    outcome is the same every time: ``migrate`` into a new SQLite data directory, or a seeded ``demo``
+    right after such a migrate (or demo). None otherwise."""
     data_dir = Path(env.get("POMOC_DATA_DIR", ""))
-    if (args[:1] != ("migrate",) or any(not arg.startswith("-") for arg in args[1:]) or env.get("DATABASE_URL")
-            or not env.get("POMOC_DATA_DIR") or (data_dir / "pomoc.sqlite3").exists()):
+    if env.get("DATABASE_URL") or not env.get("POMOC_DATA_DIR"):
         return None
-    key = frozenset((name, value) for name, value in env.items()
-                    if name not in ("POMOC_DATA_DIR", "PYTEST_CURRENT_TEST"))
-    template = _MIGRATED.get(key)
+    if args[:1] == ("migrate",) and set(args[1:]) <= _WHOLE_MIGRATE and not (data_dir / "pomoc.sqlite3").exists():
+        return (("migrate",),)
+    if args[:1] == ("demo",) and "--seed" in args:
+        history, stat = _COPIES.get(data_dir, ((), None))
+        if history and stat == _database_stat(data_dir):  # nothing else ran on it since
+            return (*history, args)
+    return None
+
+
+def _templated(args: tuple[str, ...], env: dict, timeout: float) -> subprocess.CompletedProcess | None:
+    """``migrate`` and a seeded ``demo`` into a fresh SQLite data directory, as a copy of one this test
+    process brought into the same state with the same environment (once: migrating from scratch takes
+    twenty seconds, and the demo data as long again, and most modules that run ``pomoc serve`` begin
+    with both). None when this call is not such a command."""
+    history = _cacheable(args, env)
+    if history is None:
+        return None
+    data_dir = Path(env["POMOC_DATA_DIR"])
+    ignored = _NOT_IN_THE_DATABASE if history == (("migrate",),) else {"POMOC_DATA_DIR", "PYTEST_CURRENT_TEST"}
+    key = (history, frozenset((name, value) for name, value in env.items() if name not in ignored))
+    template = _TEMPLATES.get(key)
     if template is None:
-        template = Path(tempfile.mkdtemp(prefix="pomoc-migrated-"))
+        template = Path(tempfile.mkdtemp(prefix="pomoc-template-"))
         atexit.register(shutil.rmtree, template, ignore_errors=True)
-        _run(("migrate", "--no-input", "--verbosity", "0"), {**env, "POMOC_DATA_DIR": str(template)}, timeout=600)
-        _MIGRATED[key] = template
+        if len(history) > 1:  # from the state before this command
+            shutil.copytree(data_dir, template, dirs_exist_ok=True)
+        _run(args, {**env, "POMOC_DATA_DIR": str(template)}, timeout=timeout)
+        _TEMPLATES[key] = template
     shutil.copytree(template, data_dir, dirs_exist_ok=True)
+    _COPIES[data_dir] = (history, _database_stat(data_dir))
     return subprocess.CompletedProcess(["pomoc", *args], 0, stdout="", stderr="")
 
 
 def pomoc(*args: str, env: dict, timeout: float = 180) -> subprocess.CompletedProcess:
     """Run one ``pomoc`` management command; fail the test with its output when it fails.
 
-    ``migrate`` into a new SQLite data directory copies a database this process migrated before."""
-    return _migrated_copy(args, env) or _run(args, env, timeout=timeout)
+    ``migrate`` into a new SQLite data directory, and a seeded ``demo`` after it, copy a data
+    directory this process brought into that state before."""
+    return _templated(args, env, timeout) or _run(args, env, timeout=timeout)
 
 
 def _run(args, env: dict, *, timeout: float) -> subprocess.CompletedProcess:
