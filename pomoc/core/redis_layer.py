@@ -9,7 +9,9 @@ Redis until they expired.
 
 Here a receive takes everything waiting for the process in two round trips (the blocking pop of
 the first, then up to ``RECEIVE_BATCH`` more) and hands each message to its socket's buffer, and
-``group_send_many`` sends many groups' messages in two pipelined round trips per Redis server. The
+``group_send_many`` sends many groups' messages in two script calls per Redis server (one reads the
+groups' members, one stores the messages: a command each per group and key cost more Python to
+write and parse than Redis took to run them). The
 storage format, keys, capacity and expiry are channels_redis's own: processes of both kinds share a
 Redis. What the backup queue guarded (a receive cancelled between the pop and the hand-over, when
 a socket closes) is guarded by finishing the hand-over in a task of its own that a cancelled socket
@@ -28,20 +30,35 @@ logger = logging.getLogger(__name__)
 
 RECEIVE_BATCH = 500
 
-# channels_redis's group send script: each key its message, unless the key is at its capacity
-GROUP_SEND = """
-local over_capacity = 0
-local current_time = ARGV[#ARGV - 1]
-local expiry = ARGV[#ARGV]
+# The members of each group (KEYS), those older than the group expiry (ARGV[1]) dropped first.
+GROUP_MEMBERS = """
+local members = {}
 for i=1,#KEYS do
-    if redis.call('ZCOUNT', KEYS[i], '-inf', '+inf') < tonumber(ARGV[i + #KEYS]) then
-        redis.call('ZADD', KEYS[i], current_time, ARGV[i])
+    redis.call('ZREMRANGEBYSCORE', KEYS[i], 0, ARGV[1])
+    members[i] = redis.call('ZRANGE', KEYS[i], 0, -1)
+end
+return members
+"""
+
+# channels_redis's group send, for many channel keys (KEYS) at once: each key's messages older than
+# the expiry dropped (ARGV[3n + 2], a score), then its message (ARGV[i]) added with its score
+# (ARGV[2n + i]) unless the key is at its capacity (ARGV[n + i]), and the key's expiry set
+# (ARGV[3n + 1] seconds). The indexes of the keys over capacity are returned.
+GROUP_SEND_MANY = """
+local n = #KEYS
+local expiry = ARGV[3 * n + 1]
+local stale = ARGV[3 * n + 2]
+local over = {}
+for i=1,n do
+    redis.call('ZREMRANGEBYSCORE', KEYS[i], 0, stale)
+    if redis.call('ZCOUNT', KEYS[i], '-inf', '+inf') < tonumber(ARGV[n + i]) then
+        redis.call('ZADD', KEYS[i], ARGV[2 * n + i], ARGV[i])
         redis.call('EXPIRE', KEYS[i], expiry)
     else
-        over_capacity = over_capacity + 1
+        over[#over + 1] = i
     end
 end
-return over_capacity
+return over
 """
 
 
@@ -86,7 +103,7 @@ class RedisChannelLayer(BaseRedisChannelLayer):
 
     async def group_send_many(self, sends: list[tuple[str, dict]]) -> list[BaseException | None]:
         """``group_send`` of every ``(group, message)``, in order: the groups' members read in one
-        pipeline per Redis server, the messages stored in another. One result per send: None, or
+        script call per Redis server, the messages stored in another. One result per send: None, or
         the error that kept it from its group."""
         outcomes: list[BaseException | None] = [None] * len(sends)
         members: dict[int, list[str]] = {}
@@ -95,43 +112,36 @@ class RedisChannelLayer(BaseRedisChannelLayer):
             assert self.require_valid_group_name(group), "Group name not valid"
             by_server[self.consistent_hash(group)].append(n)
         for index, numbers in by_server.items():
-            pipe = self.connection(index).pipeline(transaction=False)
-            for n in numbers:
-                key = self._group_key(sends[n][0])
-                pipe.zremrangebyscore(key, min=0, max=int(time.time()) - self.group_expiry)
-                pipe.zrange(key, 0, -1)
             try:
-                replies = await pipe.execute(raise_on_error=False)
+                replies = await self.connection(index).eval(
+                    GROUP_MEMBERS, len(numbers), *(self._group_key(sends[n][0]) for n in numbers),
+                    int(time.time()) - self.group_expiry)
             except Exception as exc:  # noqa: BLE001 - the server away: its groups' sends fail
-                replies = [exc] * (2 * len(numbers))
-            for n, reply in zip(numbers, replies[1::2], strict=True):
-                if isinstance(reply, BaseException):
-                    outcomes[n] = reply
-                else:
-                    members[n] = [name.decode("utf8") for name in reply]
-        calls: dict[int, list[tuple[int, list, list, list]]] = collections.defaultdict(list)
-        for n, (_group, message) in enumerate(sends):
-            if n not in members:
+                for n in numbers:
+                    outcomes[n] = exc
                 continue
+            for n, reply in zip(numbers, replies, strict=True):
+                members[n] = [name.decode("utf8") for name in reply]
+        # per server: (send, key, message, capacity, score) in the order sent
+        calls: dict[int, list[tuple[int, bytes, bytes, int, float]]] = collections.defaultdict(list)
+        for n, (_group, message) in enumerate(sends):
+            if not members.get(n):
+                continue
+            score = self._score()
             keys_by_server, message_of, capacity_of = self._map_channel_keys_to_connection(members[n], message)
             for index, keys in keys_by_server.items():
-                calls[index].append((n, keys, [message_of[k] for k in keys], [capacity_of[k] for k in keys]))
+                calls[index].extend((n, key, message_of[key], capacity_of[key], score) for key in keys)
+        stale = int(time.time()) - int(self.expiry)
         for index, server_calls in calls.items():
-            pipe = self.connection(index).pipeline(transaction=False)
-            for _n, keys, messages, capacities in server_calls:
-                for key in keys:
-                    pipe.zremrangebyscore(key, min=0, max=int(time.time()) - int(self.expiry))
-                pipe.eval(GROUP_SEND, len(keys), *keys, *messages, *capacities, self._score(), self.expiry)
             try:
-                replies = await pipe.execute(raise_on_error=False)
+                over = await self.connection(index).eval(
+                    GROUP_SEND_MANY, len(server_calls), *(call[1] for call in server_calls),
+                    *(call[2] for call in server_calls), *(call[3] for call in server_calls),
+                    *(call[4] for call in server_calls), self.expiry, stale)
             except Exception as exc:  # noqa: BLE001
-                replies = [exc] * sum(len(keys) + 1 for _n, keys, _m, _c in server_calls)
-            at = 0
-            for n, keys, _messages, _capacities in server_calls:
-                at += len(keys) + 1
-                reply = replies[at - 1]
-                if isinstance(reply, BaseException):
-                    outcomes[n] = reply
-                elif reply:
-                    logger.info("%s channels over capacity in group %s", reply, sends[n][0])
+                for call in server_calls:
+                    outcomes[call[0]] = exc
+                continue
+            for i in over:
+                logger.info("a channel over capacity in group %s", sends[server_calls[i - 1][0]][0])
         return outcomes

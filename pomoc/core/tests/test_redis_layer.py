@@ -164,3 +164,35 @@ def test_a_socket_going_away_in_the_middle_of_a_take_loses_nothing_for_the_other
             await layer.close_pools()
 
     assert asyncio.run(scenario()) == [1, 2]
+
+
+def test_a_process_at_its_capacity_misses_a_group_message_and_the_others_still_get_it(caplog):
+    """A full process key (a stalled process) takes nothing more; the other process's sockets in the
+    same group are not held up, and each message the full one missed is logged."""
+    full = new_layer("full")
+    full.capacity = 3
+    other = new_layer("other")
+    other.prefix = full.prefix  # one Redis namespace, two processes
+    run = uuid.uuid4().hex[:8]
+
+    async def scenario():
+        stalled, live = await full.new_channel(), await other.new_channel()
+        await full.group_add(f"g.{run}.stalled", stalled)
+        await full.group_add(f"g.{run}.both", stalled)
+        await full.group_add(f"g.{run}.both", live)
+        filled = await full.group_send_many([(f"g.{run}.stalled", {"type": "x", "n": n}) for n in range(3)])
+        outcomes = await full.group_send_many([(f"g.{run}.both", {"type": "x", "n": n}) for n in range(3, 5)])
+        try:
+            got = [(await asyncio.wait_for(other.receive(live), 5))["n"] for _n in range(2)]
+            kept = [(await asyncio.wait_for(full.receive(stalled), 5))["n"] for _n in range(3)]
+        finally:
+            await full.flush()
+            await full.close_pools()
+            await other.close_pools()
+        return filled + outcomes, got, kept
+
+    with caplog.at_level("INFO", logger="pomoc.core.redis_layer"):
+        outcomes, got, kept = asyncio.run(scenario())
+    assert outcomes == [None] * 5
+    assert got == [3, 4] and kept == [0, 1, 2]
+    assert len([r for r in caplog.records if "over capacity" in r.getMessage()]) == 2
