@@ -123,7 +123,7 @@ def _templated(args: tuple[str, ...], env: dict, timeout: float) -> subprocess.C
         atexit.register(shutil.rmtree, template, ignore_errors=True)
         if len(history) > 1:  # from the state before this command
             shutil.copytree(data_dir, template, dirs_exist_ok=True)
-        _run(args, {**env, "POMOC_DATA_DIR": str(template)}, timeout=timeout)
+        _run(args, {**env, "POMOC_DATA_DIR": str(template)}, timeout=max(timeout, 600))
         _TEMPLATES[key] = template
     shutil.copytree(template, data_dir, dirs_exist_ok=True)
     _COPIES[data_dir] = (history, _database_stat(data_dir))
