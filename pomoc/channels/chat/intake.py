@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from pomoc.channels import inbound
@@ -71,11 +71,27 @@ def _batch_run(*, inbox_id: int, conversation_id: int | None, older_than: dt.dat
             pending = pending.filter(conversation_id=conversation_id)
         if older_than is not None:
             pending = pending.filter(created_at__lt=older_than)
-        lines = list(pending.select_related("conversation__visitor").order_by("id")[:BATCH])
+        lines = list(pending.select_related("conversation__visitor").only(*_READ).order_by("id")[:BATCH])
         if lines:
             _store(inbox, lines)
-            Line.objects.bulk_update(lines, ["pending", "message", "intake_error"])
+            _save_taken(lines)
     return len(lines)
+
+
+# what the intake reads of a line, its conversation and visitor (not the visitor's pages and the rest)
+_READ = ("seq", "body", "client_id", "created_at", "message", "intake_error", "conversation__ticket",
+         "conversation__visitor__key", "conversation__visitor__name")
+
+
+def _save_taken(lines: list[Line]) -> None:
+    """The lines taken, with their message or error, in one ``UPDATE … FROM (VALUES …)``:
+    ``bulk_update`` builds a CASE per line and field, a third of the worker's time under chat load."""
+    table = connection.ops.quote_name(Line._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET pending = %s, message_id = CAST(v.column2 AS bigint), intake_error = v.column3 "  # noqa: S608 -- names from the model, values bound
+            f"FROM (VALUES {', '.join(['(%s, %s, %s)'] * len(lines))}) AS v WHERE {table}.id = v.column1",
+            [False, *(value for line in lines for value in (line.pk, line.message_id, line.intake_error))])
 
 
 def _store(inbox: Inbox, lines: list[Line]) -> None:

@@ -114,3 +114,20 @@ def test_the_immediate_queue_makes_the_ticket_message_at_once(visitor):
     line = services.visitor_message(visitor=visitor, client_id="c-2", body="Now").line
     line.refresh_from_db()
     assert not line.pending and line.message.body_text == "Now"
+
+
+def test_the_intake_costs_the_same_statements_for_five_lines_or_forty(visitor, queue):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.visitor_message(visitor=visitor, client_id="c-0", body="Hello")
+    counts = []
+    for size in (5, 40):
+        for n in range(size):
+            services.visitor_message(visitor=visitor, client_id=f"c-{size}-{n}", body=f"Line {size}/{n}")
+        with CaptureQueriesContext(connection) as queries:
+            assert intake.run(inbox_id=visitor.inbox_id) == size
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1]
+    assert not Line.objects.filter(pending=True).exists()
+    assert Line.objects.filter(message__isnull=True).count() == 0
