@@ -131,3 +131,15 @@ def test_the_intake_costs_the_same_statements_for_five_lines_or_forty(visitor, q
     assert counts[0] == counts[1]
     assert not Line.objects.filter(pending=True).exists()
     assert Line.objects.filter(message__isnull=True).count() == 0
+
+
+def test_lines_taken_keep_each_its_message_or_its_error(visitor, queue):
+    services.visitor_message(visitor=visitor, client_id="c-0", body="Hello")
+    lines = [services.visitor_message(visitor=visitor, client_id=f"c-{n}", body=f"Line {n}").line for n in (1, 2, 3)]
+    message = Message.objects.filter(kind=MessageKind.CUSTOMER).first()
+    Line.objects.filter(message=message).update(message=None)  # free for this test's line
+    lines[0].message, lines[1].intake_error, lines[2].intake_error = message, "too long ✂", ""
+    intake._save_taken(lines)
+    stored = list(Line.objects.filter(pk__in=[line.pk for line in lines]).order_by("seq"))
+    assert [(line.pending, line.message_id, line.intake_error) for line in stored] == \
+        [(False, message.pk, ""), (False, None, "too long ✂"), (False, None, "")]
