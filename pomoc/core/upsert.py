@@ -112,3 +112,12 @@ def upsert_defaults(model) -> dict:
     none): the start of a row for ``upsert``/``insert_new``, so that a column added later gets its
     default as ``Model.objects.create`` would give it (a callable default is called once here)."""
     return {f.name: f.get_default() for f in model._meta.concrete_fields if not f.primary_key}
+
+
+def typed_values(model, fields: Sequence[str], count: int) -> str:
+    """``VALUES`` of ``count`` rows of ``fields`` of ``model`` for an ``UPDATE … FROM (VALUES …)``: the
+    first row's values cast to their columns' types, so that a column whose values are all NULL is not
+    taken for text (PostgreSQL refuses to set an integer column from text)."""
+    connection = connections[router.db_for_write(model)]
+    first = ", ".join(f"CAST(%s AS {model._meta.get_field(name).db_type(connection)})" for name in fields)
+    return f"VALUES ({first})" + f", ({', '.join(['%s'] * len(fields))})" * (count - 1)

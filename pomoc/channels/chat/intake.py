@@ -25,6 +25,7 @@ from pomoc.channels import inbound
 from pomoc.channels.chat.models import ChatInbox, Conversation, Line
 from pomoc.channels.models import Inbox
 from pomoc.contacts.models import IdentityKind
+from pomoc.core.upsert import typed_values
 
 logger = logging.getLogger(__name__)
 
@@ -87,10 +88,11 @@ def _save_taken(lines: list[Line]) -> None:
     """The lines taken, with their message or error, in one ``UPDATE … FROM (VALUES …)``:
     ``bulk_update`` builds a CASE per line and field, a third of the worker's time under chat load."""
     table = connection.ops.quote_name(Line._meta.db_table)
+    values = typed_values(Line, ["id", "message", "intake_error"], len(lines))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET pending = %s, message_id = CAST(v.column2 AS bigint), intake_error = v.column3 "  # noqa: S608 -- names from the model, values bound
-            f"FROM (VALUES {', '.join(['(%s, %s, %s)'] * len(lines))}) AS v WHERE {table}.id = v.column1",
+            f"UPDATE {table} SET pending = %s, message_id = v.column2, intake_error = v.column3 "  # noqa: S608 -- names from the model, values bound
+            f"FROM ({values}) AS v WHERE {table}.id = v.column1",
             [False, *(value for line in lines for value in (line.pk, line.message_id, line.intake_error))])
 
 

@@ -41,6 +41,7 @@ from pomoc.channels.models import Inbox
 from pomoc.contacts.models import IdentityKind
 from pomoc.contacts.services import contact_find, contact_get_or_create, identity_add, is_valid_email
 from pomoc.core.realtime import publish_on_commit
+from pomoc.core.upsert import typed_values
 from pomoc.tickets import services as ticket_services
 from pomoc.tickets.attachments import NewAttachment
 from pomoc.tickets.models import Message, MessageKind, Ticket
@@ -539,7 +540,7 @@ def _lines_state_upto(upto: dict[int, int], *, author: str, states: list[str], s
     pairs = sorted(upto.items())
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET state = %s FROM (VALUES {', '.join(['(%s, %s)'] * len(pairs))}) AS v "  # noqa: S608 -- names from the model, values bound
+            f"UPDATE {table} SET state = %s FROM ({typed_values(Line, ['conversation', 'seq'], len(pairs))}) AS v "  # noqa: S608 -- names from the model, values bound
             f"WHERE {table}.conversation_id = v.column1 AND {table}.seq <= v.column2 AND {table}.author = %s "
             f"AND {table}.state IN ({', '.join(['%s'] * len(states))}) RETURNING {table}.conversation_id",
             [state, *(value for pair in pairs for value in pair), author, *states])

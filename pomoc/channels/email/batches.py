@@ -48,6 +48,7 @@ from pomoc.channels.email.threading import (
 from pomoc.channels.inbound import follow_merges
 from pomoc.contacts.models import Contact
 from pomoc.contacts.services import contacts_by_email
+from pomoc.core.upsert import typed_values
 from pomoc.tickets.intake import Incoming, customer_messages_add
 from pomoc.tickets.models import Channel, Message, Ticket
 
@@ -61,7 +62,7 @@ def _save_finished(raw_mails: list[RawMail]) -> None:
     if not raw_mails:
         return
     table = connection.ops.quote_name(RawMail._meta.db_table)
-    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(raw_mails))
+    values = typed_values(RawMail, ["id", "status", "message", "classification", "message_id_header"], len(raw_mails))
     params = [value for r in raw_mails for value in (r.pk, r.status, r.message_id, r.classification,
                                                       r.message_id_header)]
     with connection.cursor() as cursor:
@@ -69,7 +70,7 @@ def _save_finished(raw_mails: list[RawMail]) -> None:
             f"UPDATE {table} SET status = v.column2, message_id = v.column3, classification = v.column4, "  # noqa: S608 -- names from the model, values bound
             f"message_id_header = v.column5, error = '', processed_at = %s, attempts = {table}.attempts + 1, "
             f"next_attempt_at = NULL "
-            f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1",
+            f"FROM ({values}) AS v WHERE {table}.id = v.column1",
             [timezone.now(), *params],
         )
 

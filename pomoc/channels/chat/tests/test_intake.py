@@ -143,3 +143,5 @@ def test_lines_taken_keep_each_its_message_or_its_error(visitor, queue):
     stored = list(Line.objects.filter(pk__in=[line.pk for line in lines]).order_by("seq"))
     assert [(line.pending, line.message_id, line.intake_error) for line in stored] == \
         [(False, message.pk, ""), (False, None, "too long ✂"), (False, None, "")]
+    intake._save_taken(lines[1:])  # every message NULL: PostgreSQL must not take the column for text
+    assert Line.objects.get(pk=lines[1].pk).intake_error == "too long ✂"
