@@ -5,13 +5,13 @@ costs one query per timeline page whatever the contact's history.
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from pomoc.contacts.models import Contact
 from pomoc.contacts.registry import Cursor, PersonalData, TimelineEntry, TimelineSource
+from pomoc.core.transactional_files import delete_after_commit
 from pomoc.drafts.models import Draft
 from pomoc.surveys.models import Answer, Invitation
 from pomoc.tickets import search_index
@@ -120,16 +120,8 @@ def _erase_tickets(contact: Contact) -> int:
     if search_index.enabled():
         search_index.refresh(own + list(messages.values_list("ticket_id", flat=True).distinct()))
 
-    def remove_files():
-        from django.core.files.storage import default_storage
-
-        for name in files:
-            try:
-                default_storage.delete(name)
-            except OSError:
-                pass  # the attachment sweep removes what is left
-
-    transaction.on_commit(remove_files)
+    # a file that cannot be deleted is logged; the attachment sweep removes what is left
+    delete_after_commit(Attachment._meta.get_field("file").storage, files)
     return touched
 
 

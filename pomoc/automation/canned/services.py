@@ -23,7 +23,7 @@ from pomoc.automation.placeholders import context_for, render, template_error
 from pomoc.core import refusals
 from pomoc.core.sanitize import text_to_html
 from pomoc.core.text import text_problem
-from pomoc.core.transactional_files import delete_unless_committed
+from pomoc.core.transactional_files import delete_after_commit, delete_unless_committed
 from pomoc.tickets.attachments import NewAttachment, clean_file_name, validate_attachments
 from pomoc.tickets.attachments import _sniff_type as sniff_type
 from pomoc.tickets.permissions import PermissionDenied, require_staff
@@ -151,7 +151,7 @@ def canned_delete(*, canned: CannedResponse, actor) -> None:
         names = [a.file.name for a in canned.attachments.all()]
         storage = CannedAttachment._meta.get_field("file").storage
         canned.delete()
-        transaction.on_commit(lambda: [storage.delete(name) for name in names])
+        delete_after_commit(storage, names)
 
 
 def _store_attachments(canned: CannedResponse, attachments: list[NewAttachment]) -> list[CannedAttachment]:
@@ -184,7 +184,7 @@ def canned_attachment_remove(*, attachment: CannedAttachment, actor) -> None:
     with transaction.atomic():
         storage, name = attachment.file.storage, attachment.file.name
         attachment.delete()
-        transaction.on_commit(lambda: storage.delete(name))
+        delete_after_commit(storage, [name])
 
 
 def canned_used(*, canned: CannedResponse) -> None:

@@ -142,6 +142,34 @@
     }
   });
 
+  // A panel loaded after the page (the ticket sidebar, the customer's value) that fails to load
+  // says so and offers to try again, instead of "Loading…" forever.
+  function lazyPanelFailed(event) {
+    var elt = event.detail && event.detail.elt;
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-lazy-panel") || !elt.getAttribute("hx-get")) return;
+    elt.setAttribute("aria-busy", "false");
+    var loading = elt.querySelector("[data-lazy-loading]");
+    if (!loading || !window.htmx) return;
+    var message = document.createElement("p");
+    message.className = "lazy-failed";
+    message.setAttribute("role", "alert");
+    message.setAttribute("data-lazy-loading", "");
+    message.textContent = gettext("This part of the page could not be loaded.") + " ";
+    var retry = document.createElement("button");
+    retry.type = "button";
+    retry.className = "link";
+    retry.textContent = gettext("Try again");
+    retry.addEventListener("click", function () {
+      elt.setAttribute("aria-busy", "true");
+      message.textContent = gettext("Loading…");
+      window.htmx.ajax("GET", elt.getAttribute("hx-get"), { source: elt, target: elt, swap: "outerHTML" });
+    });
+    message.appendChild(retry);
+    loading.replaceWith(message);
+  }
+  document.addEventListener("htmx:responseError", lazyPanelFailed);
+  document.addEventListener("htmx:sendError", lazyPanelFailed);
+
   // Bulk apply with no ticket ticked says so where the agent is looking, instead of a round trip.
   document.addEventListener("submit", function (event) {
     var form = event.target;
