@@ -257,3 +257,41 @@ def test_split_with_a_preview_and_undo(site, browser, demo_password, screenshots
         assert agent.errors == [], agent.errors
     finally:
         agent.close()
+
+
+def test_a_sidebar_that_fails_to_load_says_so_and_loads_on_retry(site, browser, demo_password, screenshots):
+    out = pomoc("shell", "-c", CREATE_TICKETS, env=site.env).stdout
+    number = re.search(r"TARGET (\d+)", out).group(1)
+    agent = Agent(browser, site.url, "admin", demo_password)
+    try:
+        page = agent.page
+        page.set_viewport_size({"width": 1280, "height": 900})
+        agent.log_in()
+        # The first fetch of the sidebar meets a server error; the network is fine again afterwards.
+        failed = []
+
+        def fail_once(route):
+            if not failed:
+                failed.append(route.request.url)
+                route.fulfill(status=502, body="Bad gateway")
+            else:
+                route.continue_()
+
+        page.route(re.compile(r".*/tickets/\d+/sidebar/.*"), fail_once)
+        page.goto(f"/tickets/{number}/")
+        sidebar = page.locator("#ticket-sidebar")
+        alert = sidebar.locator("[role=alert]")
+        expect(alert).to_contain_text("This part of the page could not be loaded.")
+        expect(sidebar).to_have_attribute("aria-busy", "false")
+        expect(sidebar).not_to_contain_text("Loading…")
+        shoot(page, screenshots, "sidebar-failed")
+        alert.get_by_role("button", name="Try again").click()
+        expect(page.locator("#ticket-sidebar [role=alert]")).to_have_count(0)
+        expect(page.locator("#ticket-sidebar")).not_to_have_attribute("aria-busy", "true")
+        expect(page.locator("#ticket-sidebar")).to_contain_text("Customer")
+        expect(page.locator("#ticket-sidebar .sidebar-loading")).to_have_count(0)
+        assert len(failed) == 1
+        assert agent.errors == [], agent.errors
+        assert agent.csp_problems() == [], agent.csp_problems()
+    finally:
+        agent.close()
