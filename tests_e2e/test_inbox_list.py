@@ -57,6 +57,14 @@ def no_horizontal_overflow(page) -> tuple[int, int]:
     return page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
 
 
+def clipped_status_badges(page) -> list[str]:
+    """Status badges in the inbox that do not fit their cell (the cell hides what sticks out)."""
+    return page.evaluate("""Array.from(document.querySelectorAll("table.tickets td .status")).filter(function (badge) {
+        var cell = badge.closest("td").getBoundingClientRect(), own = badge.getBoundingClientRect();
+        return own.right > cell.right + 0.5 || badge.scrollWidth > badge.clientWidth + 0.5;
+    }).map(function (badge) { return badge.textContent; })""")
+
+
 def shoot(page, name: str) -> None:
     if SHOTS is not None:
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -141,7 +149,7 @@ def test_a_missing_page_is_a_styled_404_with_a_way_back(admin_page):
     expect(page.locator("table.tickets")).to_be_visible()
 
 
-@pytest.mark.parametrize(("username", "locale"), [("admin", "en"), ("agent3", "pl")])
+@pytest.mark.parametrize(("username", "locale"), [("admin", "en"), ("agent3", "pl"), ("agent4", "et")])
 def test_inbox_and_ticket_page_fit_a_390_px_screen(browser, site, demo_password, long_ticket, username, locale):
     context, page = new_page(browser, site, width=390, locale=locale)
     try:
@@ -150,6 +158,12 @@ def test_inbox_and_ticket_page_fit_a_390_px_screen(browser, site, demo_password,
         expect(page.locator("table.tickets")).to_be_visible()
         width, inner = no_horizontal_overflow(page)
         assert width <= inner, f"the inbox is {width} px wide on a {inner} px screen"
+        assert clipped_status_badges(page) == []
+        for view in ("snoozed", "resolved"):  # the longest names of a status
+            page.goto(f"/inbox/?view={view}")
+            expect(page.locator("table.tickets")).to_be_visible()
+            assert clipped_status_badges(page) == [], view
+        page.goto("/inbox/?view=open")
         shoot(page, f"inbox-390-{locale}")
         page.goto(page.locator("a.ticket-link").first.get_attribute("href"))
         expect(page.locator(".ticket-header")).to_be_visible()
