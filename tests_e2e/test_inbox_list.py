@@ -159,6 +159,20 @@ def test_inbox_and_ticket_page_fit_a_390_px_screen(browser, site, demo_password,
         width, inner = no_horizontal_overflow(page)
         assert width <= inner, f"the inbox is {width} px wide on a {inner} px screen"
         assert clipped_status_badges(page) == []
+        # The filters fold behind one button and the bulk actions wait for a ticked ticket:
+        # the tickets come first on a phone.
+        expect(page.locator("#id_q")).to_be_visible()
+        expect(page.locator("#id_status")).to_be_hidden()
+        expect(page.locator(".bulk-bar")).to_be_hidden()
+        assert page.locator("table.tickets").bounding_box()["y"] < 900
+        toggle = page.locator("[data-filter-toggle]")
+        expect(toggle).to_have_attribute("aria-expanded", "false")
+        toggle.click()
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+        expect(page.locator("#id_status")).to_be_visible()
+        page.locator("input[name=ticket]").first.check()
+        expect(page.locator(".bulk-bar")).to_be_visible()
+        shoot(page, f"inbox-390-{locale}-filters-and-bulk")
         for view in ("snoozed", "resolved"):  # the longest names of a status
             page.goto(f"/inbox/?view={view}")
             expect(page.locator("table.tickets")).to_be_visible()

@@ -172,7 +172,7 @@ def inbox(request):
     if fragment == "rows":
         return render(request, "tickets/_inbox_rows.html", context)
     choices = choices_context()
-    context["bulk_form"] = BulkForm(**choices)
+    context["bulk_form"] = BulkForm(auto_id="bulk_%s", **choices)  # ids apart from the filters' (both have a status)
     status = 400 if errors and not is_htmx(request) else 200
     if is_htmx(request):
         return render(request, "tickets/_inbox_table.html", context)
@@ -188,6 +188,7 @@ def inbox(request):
         "filter_form": FilterForm(initial=initial, custom_field_definitions=active_definitions(), **choices),
         "view_query": request.GET.urlencode(),
         "hidden_params": {k: initial.get(k) for k in ("requester", "company") if initial.get(k)},
+        "filters_open": request.GET.get("filtered") == "1",  # filtered by hand: a phone shows the filters
     })
     return render(request, "tickets/inbox.html", context, status=status)
 

@@ -103,6 +103,13 @@
   document.addEventListener("click", function (event) {
     var target = event.target;
     if (!(target instanceof Element)) return;
+    var toggle = target.closest("[data-filter-toggle]");
+    if (toggle) {
+      var form = document.getElementById(toggle.getAttribute("aria-controls"));
+      var open = form && form.classList.toggle("filters-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      return;
+    }
     if (target.closest("[data-shortcuts-open]")) {
       showHelp();
       return;
