@@ -31,3 +31,21 @@ def queue(settings):
     default_task_backend.clear()
     yield default_task_backend
     default_task_backend.clear()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test databases as pytest-django makes them; before it drops them on PostgreSQL, the
+    sessions other threads left open are ended. The chat sockets' database threads keep their
+    connections between events (as in production, ADR 0033), and a test's thread pool can outlive
+    its test: their sessions would keep the database from being dropped, leaving it on the server."""
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if connection.vendor != "postgresql":
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                               "WHERE datname = current_database() AND pid <> pg_backend_pid()")

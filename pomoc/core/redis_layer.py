@@ -62,6 +62,13 @@ return over
 """
 
 
+def _take_ended(task: asyncio.Task) -> None:
+    """A take that failed (Redis went away) after every socket waiting for it had gone: its error is
+    read here, or asyncio would log it as never retrieved. A socket still waiting gets it raised."""
+    if not task.cancelled() and task.exception() is not None:
+        logger.debug("channel layer: a take ended with %r", task.exception())
+
+
 class RedisChannelLayer(BaseRedisChannelLayer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,6 +90,7 @@ class RedisChannelLayer(BaseRedisChannelLayer):
         taking = self._taking.get(channel)
         if taking is None or taking.done():
             taking = self._taking[channel] = asyncio.ensure_future(self._take_waiting(channel))
+            taking.add_done_callback(_take_ended)
         await asyncio.shield(taking)
         return [], None
 

@@ -166,6 +166,39 @@ def test_a_socket_going_away_in_the_middle_of_a_take_loses_nothing_for_the_other
     assert asyncio.run(scenario()) == [1, 2]
 
 
+def test_a_take_that_fails_after_its_socket_left_is_not_reported_as_never_retrieved(monkeypatch):
+    """Redis going away under a take whose socket has already closed: nobody waits for the error any
+    more, and asyncio must not log it as an exception never retrieved (a socket still waiting gets
+    it raised)."""
+    layer = new_layer("failing")
+    reported = []
+
+    async def failing_take(channel):
+        await asyncio.sleep(0.1)
+        raise ConnectionError("Connection closed by server.")
+
+    monkeypatch.setattr(layer, "_take_waiting", failing_take)
+
+    async def scenario():
+        asyncio.get_running_loop().set_exception_handler(lambda loop, context: reported.append(context["message"]))
+        leaving, staying = await layer.new_channel(), await layer.new_channel()
+        waiting = asyncio.ensure_future(layer.receive(leaving))
+        await asyncio.sleep(0.02)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        await asyncio.sleep(0.2)  # the take fails with nobody waiting
+        with pytest.raises(ConnectionError):  # a socket that waits hears the error
+            await layer.receive(staying)
+        await layer.close_pools()
+
+    asyncio.run(scenario())
+    import gc
+
+    gc.collect()
+    assert reported == []
+
+
 def test_a_process_at_its_capacity_misses_a_group_message_and_the_others_still_get_it(caplog):
     """A full process key (a stalled process) takes nothing more; the other process's sockets in the
     same group are not held up, and each message the full one missed is logged."""
