@@ -159,13 +159,22 @@ def test_inbox_and_ticket_page_fit_a_390_px_screen(browser, site, demo_password,
         width, inner = no_horizontal_overflow(page)
         assert width <= inner, f"the inbox is {width} px wide on a {inner} px screen"
         assert clipped_status_badges(page) == []
+        # The menu folds behind one button too.
+        main_nav = page.locator("nav#topnav")
+        expect(main_nav).to_be_hidden()
+        page.locator(".nav-toggle").click()
+        expect(main_nav.locator("a").first).to_be_visible()
+        expect(page.locator(".nav-toggle")).to_have_attribute("aria-expanded", "true")
+        shoot(page, f"menu-390-{locale}")
+        page.locator(".nav-toggle").click()
+        expect(main_nav).to_be_hidden()
         # The filters fold behind one button and the bulk actions wait for a ticked ticket:
         # the tickets come first on a phone.
         expect(page.locator("#id_q")).to_be_visible()
         expect(page.locator("#id_status")).to_be_hidden()
         expect(page.locator(".bulk-bar")).to_be_hidden()
         assert page.locator("table.tickets").bounding_box()["y"] < 900
-        toggle = page.locator("[data-filter-toggle]")
+        toggle = page.locator(".filter-toggle")
         expect(toggle).to_have_attribute("aria-expanded", "false")
         toggle.click()
         expect(toggle).to_have_attribute("aria-expanded", "true")

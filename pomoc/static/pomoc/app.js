@@ -103,10 +103,12 @@
   document.addEventListener("click", function (event) {
     var target = event.target;
     if (!(target instanceof Element)) return;
-    var toggle = target.closest("[data-filter-toggle]");
+    // A button that folds a part of the page on a phone (the menu, the inbox's filters): the part
+    // it controls gets "is-open", and the stylesheet shows it.
+    var toggle = target.closest("[data-toggle-open]");
     if (toggle) {
-      var form = document.getElementById(toggle.getAttribute("aria-controls"));
-      var open = form && form.classList.toggle("filters-open");
+      var part = document.getElementById(toggle.getAttribute("aria-controls"));
+      var open = part && part.classList.toggle("is-open");
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
       return;
     }
