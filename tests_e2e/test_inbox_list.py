@@ -193,6 +193,14 @@ def test_inbox_and_ticket_page_fit_a_390_px_screen(browser, site, demo_password,
         width, inner = no_horizontal_overflow(page)
         assert width <= inner, f"the ticket page is {width} px wide on a {inner} px screen"
         shoot(page, f"ticket-390-{locale}")
+        # The reply and the customer are one tap away from the top of the ticket.
+        jumps = page.locator("nav.ticket-jumps")
+        expect(jumps).to_be_visible()
+        jumps.locator("a[href='#ticket-sidebar']").click()
+        expect(page.locator("#ticket-sidebar")).to_be_in_viewport()
+        jumps.locator("a[href='#composer']").click()
+        expect(page.locator("#composer")).to_be_in_viewport()
+        page.evaluate("window.scrollTo(0, 0)")
         if username == "admin":
             page.goto(f"/tickets/{long_ticket['number']}/")
             width, inner = no_horizontal_overflow(page)
@@ -217,6 +225,7 @@ def test_wide_screenshots_in_polish(browser, site, demo_password):
         shoot(page, "inbox-1280-pl")
         page.goto(page.locator("a.ticket-link").first.get_attribute("href"))
         shoot(page, "ticket-1280-pl")
+        expect(page.locator("nav.ticket-jumps")).to_be_hidden()  # the sidebar is beside the conversation
         page.goto("/accounts/preferences/")
         expect(page.locator("select[name=language] option[value=et]")).to_have_text("eesti")
         shoot(page, "preferences-1280-pl")
