@@ -109,6 +109,28 @@ def test_delete_by_the_owner():
     assert not CannedResponse.objects.exists()
 
 
+def test_attachment_files_go_with_their_rows_once_committed(django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from pomoc.automation.canned.services import canned_attachment_remove, canned_delete
+
+    agent = UserFactory()
+    canned = canned_create(actor=agent, name="files", body="x", attachments=[
+        NewAttachment(file_name=f"{n}.png", content=PNG, content_type="image/png") for n in ("a", "b", "c")])
+    first, second, third = canned.attachments.order_by("id")
+    storage = first.file.storage
+    with pytest.raises(RuntimeError), transaction.atomic():  # rolled back: the file stays with its row
+        canned_attachment_remove(attachment=first, actor=agent)
+        raise RuntimeError
+    assert storage.exists(first.file.name) and canned.attachments.count() == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        canned_attachment_remove(attachment=canned.attachments.get(file=first.file.name), actor=agent)
+    assert not storage.exists(first.file.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        canned_delete(canned=canned, actor=agent)
+    assert not any(storage.exists(a.file.name) for a in (second, third))
+
+
 @pytest.mark.parametrize("path", ["/canned/", "/canned/search/?q=&ticket={number}"])
 def test_the_list_and_the_search_stay_flat_as_rows_grow(path, django_assert_max_num_queries):
     """One canned response, then many with variants and attachments: the same queries (the search
